@@ -1,0 +1,15 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Platform.Stacks.Model;
+
+/// <summary>The one-way functions a <see cref="DerivedSecretPart"/> may use.</summary>
+public static class SecretDerivations
+{
+    public static string Apply(SecretDerivation derivation, string value, string salt) => derivation switch
+    {
+        SecretDerivation.ScramSha256 => Data.Scram.Verifier(value, salt),
+        SecretDerivation.Sha256Hex => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value))),
+        _ => throw new ArgumentOutOfRangeException(nameof(derivation)),
+    };
+}

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using System.Text;
+
+namespace Platform.Stacks.Model;
+
+/// <summary>One piece of a <see cref="SecretText"/>.</summary>
+public abstract record TextPart;
+
+/// <summary>Plain text, safe to show anywhere.</summary>
+public sealed record LiteralPart(string Text) : TextPart;
+
+/// <summary>The value of the secret named <paramref name="Secret"/> (a generated or configured secret of the blueprint).</summary>
+public sealed record SecretPart(string Secret) : TextPart;
+
+/// <summary>
+/// A value derived from a secret by a one-way function (a SCRAM verifier, a hash). It is still
+/// treated as secret: it is computed only where the secret's value is known (the Pulumi shell,
+/// inside <c>Apply</c>, or a test), never in the plan.
+/// </summary>
+public sealed record DerivedSecretPart(string Secret, SecretDerivation Derivation, string Salt) : TextPart;
+
+/// <summary>How a <see cref="DerivedSecretPart"/> is computed from its secret.</summary>
+public enum SecretDerivation
+{
+    /// <summary>PostgreSQL's SCRAM-SHA-256 verifier; <c>Salt</c> is the role name it is bound to.</summary>
+    ScramSha256,
+
+    /// <summary>Lower-case hex SHA-256 of the value (Redis ACL <c>#hash</c> passwords).</summary>
+    Sha256Hex,
+}
+
+/// <summary>
+/// Text that may contain secrets. The blueprint carries secrets only as references; the
+/// plan shows them masked, and the Pulumi shell resolves them inside <c>Output</c>s so they
+/// stay secret end to end.
+/// </summary>
+public sealed record SecretText(ImmutableArray<TextPart> Parts)
+{
+    public static SecretText Plain(string text) => new([new LiteralPart(text)]);
+
+    public static SecretText Of(params TextPart[] parts) => new(Merge(parts));
+
+    /// <summary>Every secret this text needs to be rendered, sorted, each once.</summary>
+    public ImmutableArray<string> Secrets => Parts
+        .Select(p => p switch { SecretPart s => s.Secret, DerivedSecretPart d => d.Secret, _ => null })
+        .OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+
+    public bool IsSecret => !Secrets.IsEmpty;
+
+    /// <summary>The text with every secret shown as <c>&lt;secret:name&gt;</c>: what the plan prints.</summary>
+    public string Masked => Render(
+        name => $"<secret:{name}>",
+        (name, derivation, _) => derivation == SecretDerivation.ScramSha256 ? $"<scram-sha-256:{name}>" : $"<sha256:{name}>");
+
+    /// <summary>Renders with the secrets' real values, given by <paramref name="valueOf"/>.</summary>
+    public string Resolve(Func<string, string> valueOf) => Render(
+        valueOf,
+        (name, derivation, salt) => SecretDerivations.Apply(derivation, valueOf(name), salt));
+
+    private string Render(Func<string, string> secret, Func<string, SecretDerivation, string, string> derived)
+    {
+        var sb = new StringBuilder();
+        foreach (var part in Parts)
+        {
+            sb.Append(part switch
+            {
+                LiteralPart l => l.Text,
+                SecretPart s => secret(s.Secret),
+                DerivedSecretPart d => derived(d.Secret, d.Derivation, d.Salt),
+                _ => throw new InvalidOperationException($"Unknown text part {part.GetType().Name}"),
+            });
+        }
+        return sb.ToString();
+    }
+
+    private static ImmutableArray<TextPart> Merge(IEnumerable<TextPart> parts)
+    {
+        var merged = ImmutableArray.CreateBuilder<TextPart>();
+        foreach (var part in parts)
+        {
+            if (part is LiteralPart { Text.Length: 0 }) continue;
+            if (part is LiteralPart next && merged.Count > 0 && merged[^1] is LiteralPart prev)
+                merged[^1] = new LiteralPart(prev.Text + next.Text);
+            else
+                merged.Add(part);
+        }
+        return merged.ToImmutable();
+    }
+
+    public bool Equals(SecretText? other) => other is not null && Parts.SequenceEqual(other.Parts);
+
+    public override int GetHashCode() => Parts.Aggregate(0, (h, p) => HashCode.Combine(h, p));
+
+    public override string ToString() => Masked;
+}
+
+/// <summary>Builds a <see cref="SecretText"/> piece by piece.</summary>
+public sealed class SecretTextBuilder
+{
+    private readonly List<TextPart> _parts = [];
+
+    public SecretTextBuilder Text(string text) { _parts.Add(new LiteralPart(text)); return this; }
+
+    public SecretTextBuilder Line(string text = "") => Text(text + "\n");
+
+    public SecretTextBuilder Secret(string name) { _parts.Add(new SecretPart(name)); return this; }
+
+    public SecretTextBuilder Derived(string name, SecretDerivation derivation, string salt)
+    {
+        _parts.Add(new DerivedSecretPart(name, derivation, salt));
+        return this;
+    }
+
+    public SecretText Build() => SecretText.Of([.. _parts]);
+}
