@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using Platform.Stacks.Model;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Blueprint;
+
+/// <summary>
+/// The complete, validated description of one stack's platform. Every decision — names, ports,
+/// labels, env vars, limits, rules, file contents — is made here; the Pulumi components only
+/// map it onto resources. Secrets appear only as references (<see cref="SecretText"/>).
+/// Collections are sorted, so the same settings always give the same blueprint.
+/// </summary>
+public sealed record PlatformBlueprint
+{
+    public required string Project { get; init; }
+    public required string Stack { get; init; }
+    public required StackEnvironment Environment { get; init; }
+    public required string Domain { get; init; }
+    public required string Zone { get; init; }
+    public required ServerSpec Server { get; init; }
+    public required FirewallSpec Firewall { get; init; }
+    public required ImmutableArray<DnsRecordSpec> DnsRecords { get; init; }
+    public required ImmutableArray<NetworkSpec> Networks { get; init; }
+    public required ImmutableArray<VolumeSpec> Volumes { get; init; }
+    public required ImmutableArray<ServiceSpec> Services { get; init; }
+    public required ImmutableArray<DatabaseSpec> Databases { get; init; }
+    public required ImmutableArray<BucketSpec> Buckets { get; init; }
+    public required ImmutableArray<HostCommandSpec> HostCommands { get; init; }
+    public required ImmutableArray<MonitorSpecView> Monitors { get; init; }
+    public required ImmutableArray<BackupJobView> Backups { get; init; }
+    public required ImmutableArray<SecretSpec> Secrets { get; init; }
+    public required MemoryBudget Budget { get; init; }
+    public required CostEstimate Cost { get; init; }
+    public required ImmutableArray<OutputSpec> Outputs { get; init; }
+
+    public bool IsProd => Environment == StackEnvironment.Prod;
+
+    public ServiceSpec Service(string name) => Services.Single(s => s.Name == name);
+}
+
+/// <summary>The server, its cloud-init user data and the command that says it is ready.</summary>
+public sealed record ServerSpec(
+    string Name,
+    string Type,
+    string Location,
+    string Image,
+    ImmutableArray<SshKeySpec> SshKeys,
+    string DeployUser,
+    string UserData,
+    ImmutableSortedDictionary<string, string> Labels,
+    bool Protect,
+    string ReadinessCommand,
+    int ReadinessTimeoutSeconds,
+    int MemoryMb,
+    int Vcpus);
+
+public sealed record SshKeySpec(string Name, string PublicKey);
+
+public sealed record FirewallSpec(string Name, ImmutableArray<FirewallRuleSpec> Rules);
+
+/// <summary>An inbound rule. <c>Port</c> is null for ICMP.</summary>
+public sealed record FirewallRuleSpec(string Description, string Protocol, string? Port, ImmutableArray<string> SourceIps);
+
+/// <summary>A Cloudflare record. <c>Name</c> is relative to the zone (<c>@</c> for the zone apex); the content is the server's address.</summary>
+public sealed record DnsRecordSpec(string Name, string Fqdn, string Type, ServerAddress Content, bool Proxied, int Ttl, string Comment);
+
+public enum ServerAddress { Ipv4, Ipv6 }
+
+public sealed record NetworkSpec(string Name, bool Internal, string Purpose);
+
+public sealed record VolumeSpec(string Name, string Service, string Purpose, bool Protect);
+
+public enum ServiceKind { Edge, Data, App, Operations }
+
+/// <summary>How a container is replaced when its spec changes.</summary>
+public enum Replacement
+{
+    /// <summary>A fixed container name (a stateful singleton other services reach by name): stop the old, start the new.</summary>
+    DeleteBeforeCreate,
+
+    /// <summary>A unique name per container: the new one starts and turns healthy before the old one is removed.</summary>
+    CreateBeforeDelete,
+}
+
+/// <summary>One container.</summary>
+public sealed record ServiceSpec
+{
+    /// <summary>Logical name, unique in the blueprint; also the Pulumi resource name.</summary>
+    public required string Name { get; init; }
+    public required ServiceKind Kind { get; init; }
+    /// <summary>The container name, or null for a unique generated name (see <see cref="Replacement"/>).</summary>
+    public required string? ContainerName { get; init; }
+    public required Replacement Replacement { get; init; }
+    public required string Image { get; init; }
+    public ImmutableArray<string> Command { get; init; } = [];
+    public ImmutableSortedDictionary<string, SecretText> Env { get; init; } = ImmutableSortedDictionary<string, SecretText>.Empty;
+    public ImmutableArray<int> InternalPorts { get; init; } = [];
+    public ImmutableArray<PublishedPort> PublishedPorts { get; init; } = [];
+    public ImmutableArray<MountSpec> Mounts { get; init; } = [];
+    public required ImmutableArray<NetworkAttachment> Networks { get; init; }
+    public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    public required HealthCheckSpec HealthCheck { get; init; }
+    public required ResourceLimits Limits { get; init; }
+    public required string RestartPolicy { get; init; }
+    public required LogSpec Log { get; init; }
+    public ImmutableArray<string> DependsOn { get; init; } = [];
+    public ImmutableArray<FileSpec> Files { get; init; } = [];
+    public bool Protect { get; init; }
+    /// <summary>The app this container runs, for app containers.</summary>
+    public string? App { get; init; }
+    /// <summary>Seconds Docker waits after SIGTERM before killing the container.</summary>
+    public int StopGraceSeconds { get; init; } = 30;
+    /// <summary>Wait for the container to be healthy before the deployment goes on (and before an old one is removed).</summary>
+    public bool WaitHealthy { get; init; } = true;
+}
+
+public sealed record PublishedPort(int HostPort, int ContainerPort, string Protocol);
+
+public enum MountKind { Volume, Bind }
+
+public sealed record MountSpec(MountKind Kind, string Source, string Target, bool ReadOnly);
+
+public sealed record NetworkAttachment(string Network, ImmutableArray<string> Aliases);
+
+/// <summary>A Docker health check; <c>Test</c> is Docker's form (<c>["CMD", …]</c> or <c>["CMD-SHELL", "…"]</c>).</summary>
+public sealed record HealthCheckSpec(ImmutableArray<string> Test, int IntervalSeconds, int TimeoutSeconds, int Retries, int StartPeriodSeconds);
+
+public sealed record ResourceLimits(int MemoryMb, double Cpus);
+
+public sealed record LogSpec(string Driver, ImmutableSortedDictionary<string, string> Options);
+
+/// <summary>A file put into a container before it starts.</summary>
+public sealed record FileSpec(string Path, SecretText Content);
+
+/// <summary>A database and its owner role for one app (and the apps sharing it).</summary>
+public sealed record DatabaseSpec(string App, string Database, string Role, ImmutableArray<string> Extensions, int ConnectionLimit, string PasswordSecret, ImmutableArray<string> UsedBy);
+
+public sealed record BucketSpec(string Name, string App, bool PublicRead);
+
+/// <summary>A command run on the server over SSH (e.g. provisioning SQL), re-run whenever its input changes.</summary>
+public sealed record HostCommandSpec(string Name, string Description, string Create, SecretText? Stdin, ImmutableArray<string> DependsOnServices);
+
+public enum SecretSource { Generated, Config }
+
+/// <summary>
+/// A secret the platform uses. Generated ones come from a random password resource (alphanumeric,
+/// so they are safe inside URLs); config ones from the stack's encrypted config. Never a value.
+/// </summary>
+public sealed record SecretSpec(string Name, SecretSource Source, int Length, string? ConfigKey, string Purpose);
+
+public sealed record OutputSpec(string Name, SecretText Value, bool Secret, string Description);
+
+/// <summary>A monitor as shown in the plan.</summary>
+public sealed record MonitorSpecView(string Name, string Kind, string Target, int IntervalSeconds, int RetryIntervalSeconds, int MaxRetries);
+
+/// <summary>A backup job as shown in the plan.</summary>
+public sealed record BackupJobView(string Name, string What, string Schedule, string Destination, string Retention);

@@ -1,0 +1,31 @@
+namespace Platform.Stacks.Blueprint;
+
+/// <summary>Names of the platform's own services: container names and the DNS names apps reach them by.</summary>
+public static class ServiceNames
+{
+    public const string Traefik = "traefik";
+    public const string SocketProxy = "socket-proxy";
+    public const string Postgres = "postgres";
+    public const string PgBouncer = "pgbouncer";
+    public const string Redis = "redis";
+    public const string Minio = "minio";
+    public const string UptimeKuma = "uptime-kuma";
+    public const string AutoKuma = "autokuma";
+    public const string Backup = "backup";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Traefik, SocketProxy, Postgres, PgBouncer, Redis, Minio, UptimeKuma, AutoKuma, Backup,
+    };
+
+    /// <summary>Networks: <c>edge</c> (Traefik and what it routes to; has internet egress), <c>data</c> (internal: data services and their clients), <c>control</c> (internal: the Docker API proxy).</summary>
+    public const string EdgeNetwork = "edge";
+    public const string DataNetwork = "data";
+    public const string ControlNetwork = "control";
+
+    /// <summary>Hosts the platform itself serves under the stack's domain.</summary>
+    public const string StatusHost = "status";
+    public const string FilesHost = "files";
+
+    public static readonly IReadOnlySet<string> PlatformHosts = new HashSet<string>(StringComparer.Ordinal) { StatusHost, FilesHost };
+}

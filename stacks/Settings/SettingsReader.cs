@@ -1,0 +1,537 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Stacks.Catalog;
+using YamlDotNet.RepresentationModel;
+
+namespace Platform.Stacks.Settings;
+
+/// <summary>
+/// Turns a stack's raw config into <see cref="StackSettings"/>, applying defaults and checking
+/// every rule a user can break. All errors are collected; when there is any, nothing is returned
+/// and nothing may be planned or created.
+/// </summary>
+public static class SettingsReader
+{
+    private static readonly string[] AppKeys =
+    [
+        "name", "image", "port", "routes", "healthPath", "healthCommand", "command", "cpus", "memoryMb", "instances",
+        "env", "secretEnv", "needs", "rateLimit",
+    ];
+
+    private static readonly string[] RouteKeys = ["host", "path", "websockets"];
+    private static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "buckets"];
+    private static readonly string[] DatabaseKeys = ["extensions", "connectionLimit"];
+    private static readonly string[] BucketKeys = ["name", "publicRead"];
+    private static readonly string[] RateLimitKeys = ["average", "burst"];
+
+    /// <summary>Loads and validates a stack from its files. Throws <see cref="InvalidStackException"/> listing every error.</summary>
+    public static StackSettings Load(string projectDir, string stack) => Read(StackFiles.Load(projectDir, stack));
+
+    /// <summary>Validates a parsed stack. Throws <see cref="InvalidStackException"/> listing every error.</summary>
+    public static StackSettings Read(ConfigDocument doc)
+    {
+        var (settings, errors) = TryRead(doc);
+        if (errors.Count > 0) throw new InvalidStackException(doc.Stack, errors);
+        return settings!;
+    }
+
+    /// <summary>The settings (null when unusable) and every error found.</summary>
+    public static (StackSettings? Settings, IReadOnlyList<SettingsError> Errors) TryRead(ConfigDocument doc)
+    {
+        var errors = new List<SettingsError>(doc.Errors);
+        if (doc.Errors.Any(e => e.Key == "stack" || e.Key.StartsWith(StackFiles.StackFile(doc.Stack), StringComparison.Ordinal)))
+            return (null, errors);
+
+        var r = new NodeReader(errors);
+        var values = doc.Values;
+
+        foreach (var name in values.Keys.Where(k => !SettingsSchema.ByName.ContainsKey(k)))
+            r.Error(Key(name), "is not a known setting.", NodeReader.Suggest(name, SettingsSchema.ByName.Keys));
+
+        YamlNode? Node(string name)
+        {
+            var def = SettingsSchema.ByName[name];
+            if (!values.TryGetValue(name, out var v))
+            {
+                if (def.Required && !def.Secret)
+                    r.Error(def.Key, "is required but not set.", $"Set it: pulumi config set {name} <value> --stack {doc.Stack}  ({def.Description})");
+                return DefaultNode(def);
+            }
+            if (v.IsSecure && !def.Secret)
+            {
+                r.Error(def.Key, "is stored as a secret but is not a secret setting.", $"Set it in plain text: pulumi config set {name} <value> --stack {doc.Stack}");
+                return DefaultNode(def);
+            }
+            return v.Node;
+        }
+
+        string Str(string name) => r.String(Node(name), Key(name));
+        int Int(string name, int min, int max) => r.Int(Node(name), Key(name), (int)(SettingsSchema.ByName[name].Default ?? 0), min, max);
+        bool Bool(string name) => r.Bool(Node(name), Key(name), (bool)(SettingsSchema.ByName[name].Default ?? false));
+
+        // Secrets: only whether they are set, and that they really are secret.
+        var secretsSet = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+        foreach (var def in SettingsSchema.All.Where(d => d.Secret && d.Type != SettingType.Object))
+        {
+            if (!values.TryGetValue(def.Name, out var v)) continue;
+            if (!v.IsSecure)
+                r.Error(def.Key, "is set in plain text, so the secret is in the repository.",
+                    $"Remove it from the stack file, rotate it, and set it with: pulumi config set --secret {def.Name} <value> --stack {doc.Stack}");
+            else
+                secretsSet.Add(def.Name);
+        }
+        if (values.TryGetValue("appSecrets", out var appSecrets))
+            CollectAppSecrets(r, appSecrets, doc.Stack, secretsSet);
+
+        var environment = Str("environment") switch
+        {
+            "prod" => StackEnvironment.Prod,
+            "staging" => StackEnvironment.Staging,
+            var other => Fail(r, Key("environment"), $"is '{other}'.", "Use staging or prod.", StackEnvironment.Staging),
+        };
+
+        var domain = Str("domain").Trim().ToLowerInvariant();
+        if (values.ContainsKey("domain") && !Names.IsDomain(domain))
+            r.Error(Key("domain"), $"'{domain}' is not a valid domain name.", "Use a lower-case DNS name such as example.com.");
+        var zone = Str("zone").Trim().ToLowerInvariant();
+        if (zone.Length == 0) zone = domain;
+        else if (!Names.IsDomain(zone))
+            r.Error(Key("zone"), $"'{zone}' is not a valid domain name.", "Use the Cloudflare zone's name, e.g. example.com, or leave it unset to use the domain.");
+        else if (domain != zone && !domain.EndsWith("." + zone, StringComparison.Ordinal))
+            r.Error(Key("zone"), $"the domain {domain} is not inside the zone {zone}.", "Set zone to the domain's Cloudflare zone, or leave it unset.");
+
+        var acmeEmail = Str("acmeEmail").Trim();
+        if (values.ContainsKey("acmeEmail") && !Names.IsEmail(acmeEmail))
+            r.Error(Key("acmeEmail"), $"'{acmeEmail}' is not an e-mail address.", "Give an address Let's Encrypt can write to, e.g. ops@example.com.");
+
+        var server = ReadServer(r, Str, Int, Node, values.ContainsKey("sshPublicKeys"));
+        var adminCidrs = ReadCidrs(r, Node("adminCidrs"));
+        var cloudflareOnly = Bool("cloudflareOnlyIngress");
+
+        ServiceSettings Service(string prefix, double cpus, int minMb)
+        {
+            var image = Str(prefix + "Image");
+            if (Names.ImageProblem(image) is { } problem)
+                r.Error(Key(prefix + "Image"), $"The image {problem}", "Pin a version tag (e.g. :1.2.3) or a digest (@sha256:…); never latest.");
+            return new ServiceSettings(image, Int(prefix + "MemoryMb", minMb, 262144), cpus);
+        }
+
+        var postgres = new PostgresSettings(Service("postgres", 2, 256), Int("postgresMaxConnections", 10, 10000), 0);
+        var pgbouncer = new PgBouncerSettings(Service("pgbouncer", 0.5, 16),
+            Int("pgbouncerMaxClientConn", 1, 100000), Int("pgbouncerDefaultPoolSize", 1, 10000),
+            Int("pgbouncerMinPoolSize", 0, 10000), Int("pgbouncerReservePoolSize", 0, 10000));
+        if (pgbouncer.MinPoolSize > pgbouncer.DefaultPoolSize)
+            r.Error(Key("pgbouncerMinPoolSize"), $"({pgbouncer.MinPoolSize}) is larger than pgbouncerDefaultPoolSize ({pgbouncer.DefaultPoolSize}).", "Lower pgbouncerMinPoolSize or raise pgbouncerDefaultPoolSize.");
+
+        var redisImage = Str("redisImage");
+        if (Names.ImageProblem(redisImage) is { } redisProblem)
+            r.Error(Key("redisImage"), $"The image {redisProblem}", "Pin a version tag (e.g. :7.4.2-alpine) or a digest; never latest.");
+        var redisMax = Int("redisMaxMemoryMb", 16, 131072);
+        var eviction = Str("redisEvictionPolicy");
+        string[] policies = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
+        if (!policies.Contains(eviction))
+            r.Error(Key("redisEvictionPolicy"), $"'{eviction}' is not a Redis eviction policy.", $"Use one of: {string.Join(", ", policies)}.");
+        var redis = new RedisSettings(new ServiceSettings(redisImage, redisMax * 2, 1), redisMax, eviction);
+
+        var backups = ReadBackups(r, Str, Int, Bool, Service, secretsSet, environment, doc.Stack);
+        var alertEmail = Str("alertEmail").Trim();
+        if (alertEmail.Length > 0 && !Names.IsEmail(alertEmail))
+            r.Error(Key("alertEmail"), $"'{alertEmail}' is not an e-mail address.", "Give an address, or leave it unset.");
+
+        if (!secretsSet.Contains("cloudflareApiToken") && !values.ContainsKey("cloudflareApiToken"))
+            r.Error(Key("cloudflareApiToken"), "is required but not set (Traefik needs it for the DNS-01 challenge).",
+                $"Create a Cloudflare token with Zone:DNS:Edit on {(zone.Length > 0 ? zone : "the zone")} and run: pulumi config set --secret cloudflareApiToken <token> --stack {doc.Stack}");
+
+        var apps = ReadApps(r, Node("apps"), doc.Stack, secretsSet, ServerTypes.All.GetValueOrDefault(server.Type)?.Vcpus ?? 64);
+
+        var settings = new StackSettings
+        {
+            Project = doc.Project,
+            Stack = doc.Stack,
+            Environment = environment,
+            Domain = domain,
+            Zone = zone,
+            AcmeEmail = acmeEmail,
+            Server = server,
+            AdminCidrs = adminCidrs,
+            CloudflareOnlyIngress = cloudflareOnly,
+            Postgres = postgres,
+            PgBouncer = pgbouncer,
+            Redis = redis,
+            Minio = Service("minio", 1, 128),
+            Traefik = Service("traefik", 1, 64),
+            UptimeKuma = Service("uptimeKuma", 0.5, 128),
+            AutoKuma = Service("autoKuma", 0.25, 32),
+            SocketProxy = Service("socketProxy", 0.25, 16),
+            Backups = backups,
+            Monitoring = new MonitoringSettings(alertEmail.Length > 0 ? alertEmail : null, secretsSet.Contains("alertWebhookUrl")),
+            Apps = apps,
+            SecretsSet = secretsSet.ToImmutable(),
+        };
+
+        SettingsRules.Check(settings, r);
+        return (errors.Count == 0 ? settings : null, errors);
+    }
+
+    private static string Key(string name) => SettingsSchema.Namespace + ":" + name;
+
+    private static YamlScalarNode? DefaultNode(SettingDef def) => def.Default switch
+    {
+        null => null,
+        bool b => new YamlScalarNode(b ? "true" : "false"),
+        var v => new YamlScalarNode(Convert.ToString(v, CultureInfo.InvariantCulture)),
+    };
+
+    private static T Fail<T>(NodeReader r, string key, string problem, string fix, T fallback)
+    {
+        r.Error(key, problem, fix);
+        return fallback;
+    }
+
+    private static ServerSettings ReadServer(NodeReader r, Func<string, string> str, Func<string, int, int, int> integer,
+        Func<string, YamlNode?> node, bool keysSet)
+    {
+        var type = str("serverType");
+        if (!ServerTypes.All.ContainsKey(type))
+            r.Error(Key("serverType"), $"'{type}' is not a Hetzner Cloud server type this platform knows.",
+                $"Use one of: {string.Join(", ", ServerTypes.All.Keys.Order(StringComparer.Ordinal))}.");
+        var location = str("serverLocation");
+        if (!ServerTypes.Locations.Contains(location))
+            r.Error(Key("serverLocation"), $"'{location}' is not a Hetzner Cloud location.", $"Use one of: {string.Join(", ", ServerTypes.Locations.Order(StringComparer.Ordinal))}.");
+        var image = str("serverImage");
+        if (string.IsNullOrWhiteSpace(image))
+            r.Error(Key("serverImage"), "is empty.", "Use an Ubuntu LTS image name such as ubuntu-24.04.");
+
+        var keys = r.StringList(node("sshPublicKeys"), Key("sshPublicKeys"));
+        if (keysSet && keys.IsEmpty)
+            r.Error(Key("sshPublicKeys"), "is empty, so nobody could log in.", "List at least one SSH public key.");
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (!Names.IsSshPublicKey(keys[i]))
+                r.Error($"{Key("sshPublicKeys")}[{i}]", "is not an OpenSSH public key line.",
+                    "Paste the whole line of your .pub file, e.g. 'ssh-ed25519 AAAAC3… you@example.com' (never a private key).");
+        }
+        var user = str("deployUser");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(user, "^[a-z_][a-z0-9_-]{0,31}$") || user == "root")
+            r.Error(Key("deployUser"), $"'{user}' is not usable as the deploy user.", "Use a lower-case Unix user name other than root, e.g. deploy.");
+        return new ServerSettings(type, location, image, keys, user, integer("osReserveMb", 256, 65536));
+    }
+
+    private static ImmutableArray<string> ReadCidrs(NodeReader r, YamlNode? node)
+    {
+        var cidrs = r.StringList(node, Key("adminCidrs"));
+        if (node is not null && cidrs.IsEmpty)
+            r.Error(Key("adminCidrs"), "is empty, so SSH would be closed to everyone and deployments would fail.", "List your office or VPN CIDRs, e.g. 203.0.113.10/32.");
+        var result = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < cidrs.Length; i++)
+        {
+            var key = $"{Key("adminCidrs")}[{i}]";
+            if (!Names.TryParseCidr(cidrs[i], out var network, out var canonical))
+                r.Error(key, $"'{cidrs[i]}' is not a CIDR.", "Write an address with a prefix length, e.g. 203.0.113.10/32 or 2001:db8::/48.");
+            else if (!canonical)
+                r.Error(key, $"'{cidrs[i]}' has host bits set.", $"Write it as {network}.");
+            else if (network.PrefixLength == 0)
+                r.Error(key, $"'{cidrs[i]}' opens SSH to the whole internet.", "List only your office or VPN CIDRs.");
+            else
+                result.Add(cidrs[i]);
+        }
+        return result.ToImmutable();
+    }
+
+    private static BackupSettings ReadBackups(NodeReader r, Func<string, string> str, Func<string, int, int, int> integer,
+        Func<string, bool> boolean, Func<string, double, int, ServiceSettings> service, ImmutableSortedSet<string>.Builder secrets,
+        StackEnvironment environment, string stack)
+    {
+        var enabled = boolean("backupsEnabled");
+        var settings = new BackupSettings(
+            enabled,
+            service("backup", 1, 64),
+            str("backupS3Endpoint").Trim(),
+            str("backupS3Bucket").Trim(),
+            str("backupS3Region").Trim(),
+            boolean("backupEncrypt"),
+            Schedule(r, str, "backupPostgresDailySchedule"),
+            integer("backupPostgresDailyRetentionDays", 1, 3650),
+            Schedule(r, str, "backupPostgresHourlySchedule"),
+            integer("backupPostgresHourlyRetentionHours", 1, 720),
+            Schedule(r, str, "backupRedisSchedule"),
+            integer("backupRedisRetentionHours", 1, 720),
+            Schedule(r, str, "backupMinioSchedule"),
+            integer("backupMinioRetentionDays", 1, 3650));
+
+        if (environment == StackEnvironment.Prod && !enabled)
+            r.Error(Key("backupsEnabled"), "is false on a prod stack; prod data would have no off-site copy.", $"Set it to true and configure the backupS3* settings: pulumi config set backupsEnabled true --stack {stack}");
+        if (!enabled) return settings;
+
+        if (settings.S3Endpoint.Length == 0)
+            r.Error(Key("backupS3Endpoint"), "is required when backups are enabled.", $"Set the off-site S3 endpoint host: pulumi config set backupS3Endpoint s3.eu-central-003.backblazeb2.com --stack {stack}");
+        else if (!Names.IsDomain(settings.S3Endpoint.ToLowerInvariant()))
+            r.Error(Key("backupS3Endpoint"), $"'{settings.S3Endpoint}' is not a host name.", "Give the endpoint's host name only, without https:// or a path.");
+        if (settings.S3Bucket.Length == 0)
+            r.Error(Key("backupS3Bucket"), "is required when backups are enabled.", $"pulumi config set backupS3Bucket <bucket> --stack {stack}");
+        else if (!System.Text.RegularExpressions.Regex.IsMatch(settings.S3Bucket, "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"))
+            r.Error(Key("backupS3Bucket"), $"'{settings.S3Bucket}' is not a valid S3 bucket name.", "Use 3–63 lower-case letters, digits, dots and hyphens.");
+        foreach (var name in new[] { "backupS3AccessKeyId", "backupS3SecretAccessKey" })
+        {
+            if (!secrets.Contains(name))
+                r.Error(Key(name), "is required when backups are enabled.", $"pulumi config set --secret {name} <value> --stack {stack}");
+        }
+        if (settings.Encrypt && !secrets.Contains("backupEncryptionPassphrase"))
+            r.Error(Key("backupEncryptionPassphrase"), "is required when backupEncrypt is true.",
+                $"Generate a long passphrase, keep a copy outside this platform, and run: pulumi config set --secret backupEncryptionPassphrase <passphrase> --stack {stack}");
+        return settings;
+    }
+
+    private static string Schedule(NodeReader r, Func<string, string> str, string name)
+    {
+        var value = str(name).Trim();
+        if (Cron.Problem(value) is { } problem)
+            r.Error(Key(name), $"'{value}' is not a valid cron schedule: {problem}", "Use five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *' (03:00 UTC daily).");
+        return value;
+    }
+
+    private static void CollectAppSecrets(NodeReader r, ConfigValue value, string stack, ImmutableSortedSet<string>.Builder set)
+    {
+        if (value.IsSecure)
+        {
+            r.Error(Key("appSecrets"), "is one encrypted blob, so no app secret can be checked or referenced.",
+                $"Set each value on its own path: pulumi config set --secret --path 'appSecrets.<app>.<NAME>' <value> --stack {stack}");
+            return;
+        }
+        if (value.Node is not YamlMappingNode apps)
+        {
+            r.Error(Key("appSecrets"), "must be a mapping of app name to secret values.", "Set values with: pulumi config set --secret --path 'appSecrets.<app>.<NAME>' <value>");
+            return;
+        }
+        foreach (var (appKey, appNode) in apps.Children)
+        {
+            var app = (appKey as YamlScalarNode)?.Value ?? "";
+            if (appNode is not YamlMappingNode names) continue;
+            foreach (var (nameKey, secretNode) in names.Children)
+            {
+                var name = (nameKey as YamlScalarNode)?.Value ?? "";
+                var key = $"appSecrets.{app}.{name}";
+                if (StackFiles.IsSecure(secretNode)) set.Add(key);
+                else
+                    r.Error($"{Key("appSecrets")}.{app}.{name}", "is set in plain text, so the secret is in the repository.",
+                        $"Remove it, rotate it, and run: pulumi config set --secret --path '{key}' <value> --stack {stack}");
+            }
+        }
+    }
+
+    private static ImmutableArray<AppSettings> ReadApps(NodeReader r, YamlNode? node, string stack, ImmutableSortedSet<string>.Builder secrets, int serverVcpus)
+    {
+        var key = Key("apps");
+        if (node is null) return [];
+        if (node is not YamlSequenceNode seq)
+        {
+            r.Error(key, "must be a list of apps.", "Write one entry per app, each starting with '- name: …'.");
+            return [];
+        }
+        var apps = ImmutableArray.CreateBuilder<AppSettings>();
+        for (var i = 0; i < seq.Children.Count; i++)
+        {
+            if (ReadApp(r, seq.Children[i], i, stack, secrets, serverVcpus) is { } app) apps.Add(app);
+        }
+        return apps.ToImmutable();
+    }
+
+    private static AppSettings? ReadApp(NodeReader r, YamlNode node, int index, string stack, ImmutableSortedSet<string>.Builder secrets, int serverVcpus)
+    {
+        var key = $"{Key("apps")}[{index}]";
+        var m = r.Mapping(node, key, AppKeys);
+        if (node is not YamlMappingNode) return null;
+
+        var name = r.String(m.GetValueOrDefault("name"), $"{key}.name");
+        if (!m.ContainsKey("name"))
+            r.Error($"{key}.name", "is required.", "Give the app a name, e.g. 'name: api' (lower-case letters, digits, hyphens).");
+        else if (!Names.IsAppName(name))
+            r.Error($"{key}.name", $"'{name}' is not a valid app name.", "Use 2–30 lower-case letters, digits and hyphens, starting with a letter, e.g. 'api' or 'web-admin'.");
+
+        var image = r.String(m.GetValueOrDefault("image"), $"{key}.image");
+        if (!m.ContainsKey("image"))
+            r.Error($"{key}.image", "is required.", "Give a pinned image, e.g. 'ghcr.io/acme/api:1.4.2'.");
+        else if (Names.ImageProblem(image) is { } problem)
+            r.Error($"{key}.image", $"The image {problem}", "Pin a version tag (e.g. :1.4.2) or a digest (@sha256:…); never latest.");
+
+        int? port = m.TryGetValue("port", out var portNode) ? r.Int(portNode, $"{key}.port", 8080, 1, 65535) : null;
+
+        var routes = ImmutableArray.CreateBuilder<RouteSettings>();
+        if (m.TryGetValue("routes", out var routesNode))
+        {
+            if (routesNode is not YamlSequenceNode routeSeq)
+                r.Error($"{key}.routes", "must be a list.", "Write each route as '- host: app' (optionally with path and websockets).");
+            else
+            {
+                for (var j = 0; j < routeSeq.Children.Count; j++)
+                {
+                    var rk = $"{key}.routes[{j}]";
+                    var rm = r.Mapping(routeSeq.Children[j], rk, RouteKeys);
+                    var host = r.String(rm.GetValueOrDefault("host"), $"{rk}.host").Trim().ToLowerInvariant();
+                    if (!rm.ContainsKey("host"))
+                        r.Error($"{rk}.host", "is required.", "Give a subdomain ('app'), '@' for the apex, or '*' for a wildcard.");
+                    else if (host != "@" && host != "*" && !host.Split('.').All(Names.IsLabel))
+                        r.Error($"{rk}.host", $"'{host}' is not a host name.", "Give a subdomain of the stack's domain ('app'), '@' for the apex, or '*' for a wildcard — not a full domain.");
+                    string? path = null;
+                    if (rm.TryGetValue("path", out var pathNode))
+                    {
+                        path = r.String(pathNode, $"{rk}.path");
+                        if (!Names.IsPathPrefix(path))
+                            r.Error($"{rk}.path", $"'{path}' is not a path prefix.", "Start it with '/', without a trailing '/', spaces or '//', e.g. /api.");
+                        if (path == "/") path = null;
+                    }
+                    var ws = rm.TryGetValue("websockets", out var wsNode) && r.Bool(wsNode, $"{rk}.websockets", false);
+                    routes.Add(new RouteSettings(host, path, ws));
+                }
+            }
+        }
+
+        if (routes.Count > 0 && port is null)
+            r.Error($"{key}.port", "is required because the app has routes.", "Give the port the app listens on inside its container, e.g. 'port: 8080'.");
+
+        string? healthPath = null;
+        if (m.TryGetValue("healthPath", out var hpNode))
+        {
+            healthPath = r.String(hpNode, $"{key}.healthPath");
+            if (!Names.IsPathPrefix(healthPath) && healthPath != "/")
+                r.Error($"{key}.healthPath", $"'{healthPath}' is not a URL path.", "Start it with '/', e.g. /healthz.");
+            if (port is null)
+                r.Error($"{key}.healthPath", "needs a port to be checked on.", "Add 'port:', or use healthCommand for an app without a port.");
+        }
+        var healthCommand = m.TryGetValue("healthCommand", out var hcNode) ? r.StringList(hcNode, $"{key}.healthCommand") : [];
+        if (healthPath is null && healthCommand.IsEmpty)
+            r.Error($"{key}.healthPath", "is required: every container must have a health check.",
+                port is null ? "Add 'healthCommand: [\"CMD\", \"your-check\"]' (the app has no port)." : "Add 'healthPath: /healthz' (an endpoint that answers 200 when the app is ready).");
+        if (healthPath is not null && !healthCommand.IsEmpty)
+            r.Error($"{key}.healthCommand", "is set together with healthPath.", "Keep one: healthPath for HTTP apps, healthCommand otherwise.");
+
+        var command = m.TryGetValue("command", out var cmdNode) ? r.StringList(cmdNode, $"{key}.command") : [];
+        if (!m.ContainsKey("cpus")) r.Error($"{key}.cpus", "is required: every container gets a CPU limit.", "Add e.g. 'cpus: 0.5'.");
+        var cpus = r.Number(m.GetValueOrDefault("cpus"), $"{key}.cpus", 0.5, 0, serverVcpus);
+        if (!m.ContainsKey("memoryMb")) r.Error($"{key}.memoryMb", "is required: every container gets a memory limit.", "Add e.g. 'memoryMb: 256'.");
+        var memory = r.Int(m.GetValueOrDefault("memoryMb"), $"{key}.memoryMb", 256, 16, 262144);
+        var instances = m.TryGetValue("instances", out var instNode) ? r.Int(instNode, $"{key}.instances", 1, 1, 20) : 1;
+
+        var env = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (m.TryGetValue("env", out var envNode))
+        {
+            if (envNode is not YamlMappingNode envMap)
+                r.Error($"{key}.env", "must be a mapping of NAME: value.", "Write e.g. 'env: { LOG_LEVEL: info }'.");
+            else
+            {
+                foreach (var (k, v) in envMap.Children)
+                {
+                    var envName = (k as YamlScalarNode)?.Value ?? "";
+                    var ek = $"{key}.env.{envName}";
+                    if (!Names.IsEnvName(envName))
+                        r.Error(ek, $"'{envName}' is not an environment variable name.", "Use upper-case letters, digits and underscores, e.g. LOG_LEVEL.");
+                    if (StackFiles.IsSecure(v))
+                    {
+                        r.Error(ek, "is a secret inside env.", $"List the name under secretEnv and set the value with: pulumi config set --secret --path 'appSecrets.{name}.{envName}' <value> --stack {stack}");
+                        continue;
+                    }
+                    env[envName] = r.String(v, ek);
+                }
+            }
+        }
+
+        var secretEnv = m.TryGetValue("secretEnv", out var seNode) ? r.StringList(seNode, $"{key}.secretEnv") : [];
+        for (var j = 0; j < secretEnv.Length; j++)
+        {
+            var sk = $"{key}.secretEnv[{j}]";
+            if (!Names.IsEnvName(secretEnv[j]))
+                r.Error(sk, $"'{secretEnv[j]}' is not an environment variable name.", "Use upper-case letters, digits and underscores.");
+            else if (env.ContainsKey(secretEnv[j]))
+                r.Error(sk, $"{secretEnv[j]} is also in env.", "Keep it in one place: secretEnv for secrets, env for plain values.");
+            else if (!secrets.Contains($"appSecrets.{name}.{secretEnv[j]}"))
+                r.Error(sk, $"{secretEnv[j]} has no value in this stack.", $"pulumi config set --secret --path 'appSecrets.{name}.{secretEnv[j]}' <value> --stack {stack}");
+        }
+
+        DatabaseNeed? database = null;
+        string? databaseOf = null;
+        var redis = false;
+        var buckets = ImmutableArray.CreateBuilder<BucketNeed>();
+        if (m.TryGetValue("needs", out var needsNode))
+        {
+            var nk = $"{key}.needs";
+            var nm = r.Mapping(needsNode, nk, NeedsKeys);
+            if (nm.TryGetValue("database", out var dbNode))
+            {
+                if (dbNode is YamlScalarNode)
+                    database = r.Bool(dbNode, $"{nk}.database", false) ? new DatabaseNeed([], 20) : null;
+                else
+                {
+                    var dm = r.Mapping(dbNode, $"{nk}.database", DatabaseKeys);
+                    var extensions = dm.TryGetValue("extensions", out var extNode) ? r.StringList(extNode, $"{nk}.database.extensions") : [];
+                    for (var j = 0; j < extensions.Length; j++)
+                    {
+                        if (!System.Text.RegularExpressions.Regex.IsMatch(extensions[j], "^[a-z][a-z0-9_]{0,62}$"))
+                            r.Error($"{nk}.database.extensions[{j}]", $"'{extensions[j]}' is not an extension name.", "Use the extension's name as in CREATE EXTENSION, e.g. pg_trgm.");
+                    }
+                    var limit = dm.TryGetValue("connectionLimit", out var clNode) ? r.Int(clNode, $"{nk}.database.connectionLimit", 20, 1, 1000) : 20;
+                    database = new DatabaseNeed(extensions, limit);
+                }
+            }
+            if (nm.TryGetValue("databaseOf", out var ofNode))
+            {
+                databaseOf = r.String(ofNode, $"{nk}.databaseOf");
+                if (database is not null)
+                    r.Error($"{nk}.databaseOf", "is set together with database.", "Keep one: database for the app's own database, databaseOf to share another app's.");
+            }
+            if (nm.TryGetValue("redis", out var redisNode)) redis = r.Bool(redisNode, $"{nk}.redis", false);
+            if (nm.TryGetValue("buckets", out var bucketsNode))
+            {
+                if (bucketsNode is not YamlSequenceNode bucketSeq)
+                    r.Error($"{nk}.buckets", "must be a list.", "Write each bucket as '- name: uploads' (optionally 'publicRead: true').");
+                else
+                {
+                    for (var j = 0; j < bucketSeq.Children.Count; j++)
+                    {
+                        var bk = $"{nk}.buckets[{j}]";
+                        var bm = r.Mapping(bucketSeq.Children[j], bk, BucketKeys);
+                        var bucket = r.String(bm.GetValueOrDefault("name"), $"{bk}.name");
+                        if (!System.Text.RegularExpressions.Regex.IsMatch(bucket, "^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$"))
+                            r.Error($"{bk}.name", $"'{bucket}' is not a valid bucket name.", "Use 3–32 lower-case letters, digits and hyphens; the bucket is created as <app>-<name>.");
+                        var publicRead = bm.TryGetValue("publicRead", out var prNode) && r.Bool(prNode, $"{bk}.publicRead", false);
+                        buckets.Add(new BucketNeed(bucket, publicRead));
+                    }
+                }
+            }
+        }
+
+        RateLimitSettings? rateLimit = null;
+        if (m.TryGetValue("rateLimit", out var rlNode))
+        {
+            var rk = $"{key}.rateLimit";
+            var rm = r.Mapping(rlNode, rk, RateLimitKeys);
+            var average = r.Int(rm.GetValueOrDefault("average"), $"{rk}.average", 100, 1, 100000);
+            var burst = rm.TryGetValue("burst", out var burstNode) ? r.Int(burstNode, $"{rk}.burst", average * 2, 1, 1000000) : average * 2;
+            if (!rm.ContainsKey("average")) r.Error($"{rk}.average", "is required.", "Give requests per second per client, e.g. 'average: 50'.");
+            if (burst < average) r.Error($"{rk}.burst", $"({burst}) is below average ({average}).", "Make burst at least the average.");
+            if (routes.Count == 0) r.Error(rk, "is set on an app without routes.", "Remove it, or add routes.");
+            rateLimit = new RateLimitSettings(average, burst);
+        }
+
+        return new AppSettings
+        {
+            Index = index,
+            Name = name,
+            Image = image,
+            Port = port,
+            Routes = routes.ToImmutable(),
+            HealthPath = healthPath,
+            HealthCommand = healthCommand,
+            Command = command,
+            Cpus = cpus,
+            MemoryMb = memory,
+            Instances = instances,
+            Env = env.ToImmutable(),
+            SecretEnv = secretEnv,
+            Database = database,
+            DatabaseOf = databaseOf,
+            Redis = redis,
+            Buckets = buckets.ToImmutable(),
+            RateLimit = rateLimit,
+        };
+    }
+}

@@ -1,0 +1,117 @@
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Catalog;
+
+namespace Platform.Stacks.Settings;
+
+/// <summary>Rules that span several settings: names and routes that clash, references, the memory budget.</summary>
+internal static class SettingsRules
+{
+    /// <summary>Env var names the platform injects into apps; an app's own env must not set them.</summary>
+    public static readonly IReadOnlySet<string> InjectedEnv = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "DATABASE_URL", "DATABASE_DIRECT_URL", "REDIS_URL", "REDIS_KEY_PREFIX",
+        "S3_ENDPOINT", "S3_PUBLIC_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION", "PORT", "APP_URL",
+    };
+
+    private static readonly string[] SecretLikeWords = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "CREDENTIAL"];
+
+    public static void Check(StackSettings s, NodeReader r)
+    {
+        var byName = new Dictionary<string, AppSettings>(StringComparer.Ordinal);
+        foreach (var app in s.Apps)
+        {
+            if (app.Name.Length == 0) continue;
+            if (ServiceNames.All.Contains(app.Name))
+                r.Error($"{app.Key}.name", $"'{app.Name}' is the name of a platform service, so it would not resolve to the app.", "Choose another name, e.g. 'my-" + app.Name + "'.");
+            else if (!byName.TryAdd(app.Name, app))
+                r.Error($"{app.Key}.name", $"'{app.Name}' is used by {byName[app.Name].Key} too.", "Give every app a unique name.");
+        }
+
+        var routes = new Dictionary<(string Host, string Path), string>();
+        foreach (var host in ServiceNames.PlatformHosts)
+            routes[(Fqdn(host, s.Domain), "")] = $"the platform's {host} host";
+        foreach (var app in s.Apps)
+        {
+            for (var i = 0; i < app.Routes.Length; i++)
+            {
+                var route = app.Routes[i];
+                var key = $"{app.Key}.routes[{i}]";
+                if (route.Host.Length == 0 || s.Domain.Length == 0) continue;
+                var fqdn = Fqdn(route.Host, s.Domain);
+                var path = route.PathPrefix ?? "";
+                if (routes.TryGetValue((fqdn, path), out var owner))
+                {
+                    r.Error($"{key}.host", $"{fqdn}{path} is already routed to {owner}.",
+                        ServiceNames.PlatformHosts.Contains(route.Host) && path.Length == 0
+                            ? $"'{route.Host}' is reserved for the platform; choose another host."
+                            : "Give the route another host or a path prefix that no other route uses.");
+                    continue;
+                }
+                routes[(fqdn, path)] = app.Key;
+
+                // Cloudflare's Universal SSL certificate covers the zone apex and one level of
+                // subdomains; a proxied host deeper than that fails TLS at the edge.
+                if (s.Zone.Length > 0 && fqdn.EndsWith("." + s.Zone, StringComparison.Ordinal)
+                    && fqdn[..^(s.Zone.Length + 1)].Contains('.'))
+                {
+                    r.Error($"{key}.host", $"{fqdn} is more than one level below the Cloudflare zone {s.Zone}; Cloudflare's Universal SSL does not cover it, so visitors would get a TLS error.",
+                        "Use a one-level host (e.g. 'app-staging' instead of 'app' under a 'staging.' domain), or give the stack its own zone.");
+                }
+            }
+        }
+
+        foreach (var app in s.Apps)
+        {
+            if (app.DatabaseOf is { } of)
+            {
+                if (!byName.TryGetValue(of, out var owner))
+                    r.Error($"{app.Key}.needs.databaseOf", $"names '{of}', which is not an app of this stack.", $"Use one of: {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}.");
+                else if (owner.Database is null)
+                    r.Error($"{app.Key}.needs.databaseOf", $"names '{of}', which has no database of its own.", $"Add 'needs: {{ database: true }}' to {owner.Key}, or let this app have its own database.");
+            }
+            foreach (var (name, value) in app.Env)
+            {
+                if (InjectedEnv.Contains(name))
+                    r.Error($"{app.Key}.env.{name}", $"{name} is set by the platform.", "Remove it; the platform injects it from the app's needs.");
+                else if (value.Length > 0 && SecretLikeWords.Any(w => name.Contains(w, StringComparison.Ordinal)))
+                    r.Error($"{app.Key}.env.{name}", $"{name} looks like a secret but is in plain config.",
+                        $"Move it to secretEnv and set it with: pulumi config set --secret --path 'appSecrets.{app.Name}.{name}' <value> --stack {s.Stack}");
+            }
+            foreach (var name in app.SecretEnv.Where(InjectedEnv.Contains))
+                r.Error($"{app.Key}.secretEnv", $"{name} is set by the platform.", "Remove it from secretEnv.");
+            var bucketNames = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var bucket in app.Buckets.Where(b => !bucketNames.Add(b.Name)))
+                r.Error($"{app.Key}.needs.buckets", $"lists the bucket '{bucket.Name}' twice.", "List each bucket once.");
+        }
+
+        foreach (var secret in s.SecretsSet.Where(k => k.StartsWith("appSecrets.", StringComparison.Ordinal)))
+        {
+            var parts = secret.Split('.', 3);
+            if (!byName.TryGetValue(parts[1], out var app))
+                r.Error($"platform:{secret}", $"belongs to '{parts[1]}', which is not an app of this stack.", "Remove it (pulumi config rm --path ...) or fix the app name.");
+            else if (!app.SecretEnv.Contains(parts[2]))
+                r.Error($"platform:{secret}", $"is set but {app.Key}.secretEnv does not list {parts[2]}, so the app would never get it.", $"Add {parts[2]} to secretEnv, or remove the value.");
+        }
+
+        if (ServerTypes.All.TryGetValue(s.Server.Type, out var type))
+        {
+            var budget = MemoryBudget.Compute(s);
+            if (!budget.Fits)
+            {
+                var apps = budget.Lines.Where(l => l.Kind == "app").Sum(l => l.TotalMb);
+                var bigger = ServerTypes.All.Values.Where(t => t.MemoryGb * 1024 >= budget.TotalMb && t.Cpu == type.Cpu)
+                    .OrderBy(t => t.MemoryGb).FirstOrDefault();
+                r.Error("platform:serverType",
+                    $"The memory budget does not fit: apps {apps} MB + platform services {budget.ContainersMb - apps} MB + OS reserve {budget.OsReserveMb} MB = {budget.TotalMb} MB, but a {type.Name} has {budget.ServerMemoryMb} MB.",
+                    (bigger is null ? "Choose a larger server type" : $"Choose a larger server type (e.g. {bigger.Name}, {bigger.MemoryGb} GB)")
+                    + " or lower the apps' memoryMb/instances or the services' *MemoryMb settings.");
+            }
+        }
+    }
+
+    public static string Fqdn(string host, string domain) => host switch
+    {
+        "@" => domain,
+        _ => $"{host}.{domain}",
+    };
+}

@@ -1,0 +1,100 @@
+using System.Collections.Frozen;
+
+namespace Platform.Stacks.Settings;
+
+/// <summary>The type of a config value, in Pulumi's terms.</summary>
+public enum SettingType { String, Integer, Boolean, StringArray, Object, ObjectArray }
+
+/// <summary>
+/// One setting of the <c>platform</c> namespace. <see cref="InProjectFile"/> settings are also
+/// declared in <c>Pulumi.yaml</c>'s <c>config:</c> block, so the Pulumi CLI checks their type
+/// and applies their default; a test keeps the two in step. Pulumi can declare only strings,
+/// integers, booleans and arrays of those, and treats a declared secret or a declaration without
+/// default as required in every stack — so object settings and optional or conditional secrets
+/// are declared here only (and documented in the README).
+/// </summary>
+public sealed record SettingDef(
+    string Name,
+    SettingType Type,
+    string Description,
+    object? Default = null,
+    bool Secret = false,
+    bool InProjectFile = true)
+{
+    public string Key => SettingsSchema.Namespace + ":" + Name;
+
+    public bool Required => Default is null && InProjectFile;
+}
+
+/// <summary>Every setting a stack can have: name, type, description, default.</summary>
+public static class SettingsSchema
+{
+    public const string Namespace = "platform";
+
+    /// <summary>Config namespaces of the providers the program uses; their keys are passed through unchecked.</summary>
+    public static readonly FrozenSet<string> ProviderNamespaces =
+        new[] { "hcloud", "cloudflare", "docker", "command", "random", "pulumi" }.ToFrozenSet();
+
+    public static readonly IReadOnlyList<SettingDef> All =
+    [
+        new("environment", SettingType.String, "Which platform this stack is: staging or prod. Prod gets deletion protection and must have backups."),
+        new("domain", SettingType.String, "Base domain of the stack; the apex host. App hosts are subdomains of it."),
+        new("zone", SettingType.String, "Cloudflare zone that holds the records. Default: the domain.", ""),
+        new("acmeEmail", SettingType.String, "Contact e-mail for Let's Encrypt certificates."),
+        new("serverType", SettingType.String, "Hetzner Cloud server type (e.g. cx32, ccx23). Its RAM bounds the memory budget.", "ccx23"),
+        new("serverLocation", SettingType.String, "Hetzner Cloud location (fsn1, nbg1, hel1, ash, hil, sin).", "fsn1"),
+        new("serverImage", SettingType.String, "Server OS image.", "ubuntu-24.04"),
+        new("sshPublicKeys", SettingType.StringArray, "SSH public keys (one line each, e.g. 'ssh-ed25519 AAAA… alice@example.com') allowed to log in as the deploy user."),
+        new("deployUser", SettingType.String, "Unprivileged user that owns deployments and runs Docker over SSH.", "deploy"),
+        new("osReserveMb", SettingType.Integer, "Memory kept for the OS, Docker and page cache outside every container limit.", 1024),
+        new("adminCidrs", SettingType.StringArray, "CIDRs allowed to reach SSH (22) through the Hetzner firewall."),
+        new("cloudflareOnlyIngress", SettingType.Boolean, "Allow 80/443 only from Cloudflare's published ranges (origin not reachable around the proxy).", true),
+        new("postgresImage", SettingType.String, "PostgreSQL image, pinned.", "postgres:16.6-alpine"),
+        new("postgresMemoryMb", SettingType.Integer, "PostgreSQL memory limit; shared_buffers is 25% of it, effective_cache_size 75%.", 4096),
+        new("postgresMaxConnections", SettingType.Integer, "PostgreSQL max_connections.", 100),
+        new("pgbouncerImage", SettingType.String, "PgBouncer image, pinned.", "edoburu/pgbouncer:v1.23.1-p3"),
+        new("pgbouncerMemoryMb", SettingType.Integer, "PgBouncer memory limit.", 128),
+        new("pgbouncerMaxClientConn", SettingType.Integer, "PgBouncer max_client_conn.", 100),
+        new("pgbouncerDefaultPoolSize", SettingType.Integer, "PgBouncer default_pool_size (server connections per database/user pair).", 20),
+        new("pgbouncerMinPoolSize", SettingType.Integer, "PgBouncer min_pool_size.", 5),
+        new("pgbouncerReservePoolSize", SettingType.Integer, "PgBouncer reserve_pool_size.", 5),
+        new("redisImage", SettingType.String, "Redis image, pinned.", "redis:7.4.2-alpine"),
+        new("redisMaxMemoryMb", SettingType.Integer, "Redis maxmemory. The container limit is twice this, for the copy-on-write of snapshots.", 512),
+        new("redisEvictionPolicy", SettingType.String, "Redis maxmemory-policy.", "allkeys-lru"),
+        new("minioImage", SettingType.String, "MinIO image, pinned.", "minio/minio:RELEASE.2025-04-22T22-12-26Z"),
+        new("minioMemoryMb", SettingType.Integer, "MinIO memory limit.", 1024),
+        new("traefikImage", SettingType.String, "Traefik image, pinned.", "traefik:v3.3.6"),
+        new("traefikMemoryMb", SettingType.Integer, "Traefik memory limit.", 256),
+        new("uptimeKumaImage", SettingType.String, "Uptime Kuma image, pinned.", "louislam/uptime-kuma:1.23.16"),
+        new("uptimeKumaMemoryMb", SettingType.Integer, "Uptime Kuma memory limit.", 512),
+        new("autoKumaImage", SettingType.String, "AutoKuma image (syncs monitors from container labels), pinned.", "ghcr.io/bigboot/autokuma:0.8.0"),
+        new("autoKumaMemoryMb", SettingType.Integer, "AutoKuma memory limit.", 128),
+        new("socketProxyImage", SettingType.String, "Docker socket proxy image (read-only Docker API for Traefik and AutoKuma), pinned.", "tecnativa/docker-socket-proxy:0.3.0"),
+        new("socketProxyMemoryMb", SettingType.Integer, "Docker socket proxy memory limit.", 64),
+        new("backupsEnabled", SettingType.Boolean, "Run scheduled off-site backups. Prod requires them.", true),
+        new("backupImage", SettingType.String, "Backup job image, pinned.", "offen/docker-volume-backup:v2.43.3"),
+        new("backupMemoryMb", SettingType.Integer, "Backup job memory limit.", 512),
+        new("backupS3Endpoint", SettingType.String, "Off-site S3 endpoint host (e.g. s3.eu-central-003.backblazeb2.com). Required when backups are enabled.", ""),
+        new("backupS3Bucket", SettingType.String, "Off-site S3 bucket. Required when backups are enabled.", ""),
+        new("backupS3Region", SettingType.String, "Off-site S3 region.", ""),
+        new("backupEncrypt", SettingType.Boolean, "Encrypt backups (GPG, symmetric) with the secret backupEncryptionPassphrase.", true),
+        new("backupPostgresDailySchedule", SettingType.String, "Cron schedule (UTC) of the daily database dump.", "0 3 * * *"),
+        new("backupPostgresDailyRetentionDays", SettingType.Integer, "Days daily database dumps are kept (1–3650).", 30),
+        new("backupPostgresHourlySchedule", SettingType.String, "Cron schedule (UTC) of the business-hours database dump.", "0 8-18 * * 1-5"),
+        new("backupPostgresHourlyRetentionHours", SettingType.Integer, "Hours business-hours dumps are kept (1–720).", 24),
+        new("backupRedisSchedule", SettingType.String, "Cron schedule (UTC) of the Redis snapshot backup.", "*/15 * * * *"),
+        new("backupRedisRetentionHours", SettingType.Integer, "Hours Redis snapshots are kept (1–720).", 24),
+        new("backupMinioSchedule", SettingType.String, "Cron schedule (UTC) of the MinIO mirror.", "30 3 * * *"),
+        new("backupMinioRetentionDays", SettingType.Integer, "Days MinIO backups are kept (1–3650).", 30),
+        new("alertEmail", SettingType.String, "E-mail address Uptime Kuma notifies (empty: none).", ""),
+        new("cloudflareApiToken", SettingType.String, "Cloudflare API token with Zone:DNS:Edit, used by Traefik for the DNS-01 challenge.", Secret: true),
+        new("backupS3AccessKeyId", SettingType.String, "Off-site S3 access key id. Required when backups are enabled.", Secret: true, InProjectFile: false),
+        new("backupS3SecretAccessKey", SettingType.String, "Off-site S3 secret key. Required when backups are enabled.", Secret: true, InProjectFile: false),
+        new("backupEncryptionPassphrase", SettingType.String, "Passphrase backups are encrypted with. Required when backupEncrypt is true.", Secret: true, InProjectFile: false),
+        new("alertWebhookUrl", SettingType.String, "Webhook URL (e.g. Slack, ntfy) Uptime Kuma notifies. Optional.", Secret: true, InProjectFile: false),
+        new("apps", SettingType.ObjectArray, "The apps: one entry each (see README, 'Adding an app').", InProjectFile: false),
+        new("appSecrets", SettingType.Object, "Secret env values per app: appSecrets.<app>.<NAME>, set with `pulumi config set --secret --path`.", Secret: true, InProjectFile: false),
+    ];
+
+    public static readonly FrozenDictionary<string, SettingDef> ByName = All.ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);
+}

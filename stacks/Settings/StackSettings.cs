@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+
+namespace Platform.Stacks.Settings;
+
+/// <summary>Whether a stack is the staging or the production platform.</summary>
+public enum StackEnvironment { Staging, Prod }
+
+/// <summary>
+/// A stack's settings, typed and validated: everything the blueprint is derived from.
+/// Read by <see cref="SettingsReader"/> from <c>Pulumi.yaml</c> (defaults) and
+/// <c>Pulumi.&lt;stack&gt;.yaml</c> (values) — the one code path the Pulumi program and the
+/// offline plan share. Secrets are never read: only the fact that they are set.
+/// </summary>
+public sealed record StackSettings
+{
+    public required string Project { get; init; }
+    public required string Stack { get; init; }
+    public required StackEnvironment Environment { get; init; }
+    /// <summary>Base domain; the apex host of the stack.</summary>
+    public required string Domain { get; init; }
+    /// <summary>Cloudflare zone the records go into. Default: the domain.</summary>
+    public required string Zone { get; init; }
+    public required string AcmeEmail { get; init; }
+    public required ServerSettings Server { get; init; }
+    public required ImmutableArray<string> AdminCidrs { get; init; }
+    public required bool CloudflareOnlyIngress { get; init; }
+    public required PostgresSettings Postgres { get; init; }
+    public required PgBouncerSettings PgBouncer { get; init; }
+    public required RedisSettings Redis { get; init; }
+    public required ServiceSettings Minio { get; init; }
+    public required ServiceSettings Traefik { get; init; }
+    public required ServiceSettings UptimeKuma { get; init; }
+    public required ServiceSettings AutoKuma { get; init; }
+    public required ServiceSettings SocketProxy { get; init; }
+    public required BackupSettings Backups { get; init; }
+    public required MonitoringSettings Monitoring { get; init; }
+    public required ImmutableArray<AppSettings> Apps { get; init; }
+    /// <summary>Secret config keys that are set (values never read), e.g. <c>cloudflareApiToken</c>, <c>appSecrets.api.STRIPE_KEY</c>.</summary>
+    public required ImmutableSortedSet<string> SecretsSet { get; init; }
+
+    public bool IsProd => Environment == StackEnvironment.Prod;
+}
+
+public sealed record ServerSettings(
+    string Type,
+    string Location,
+    string Image,
+    ImmutableArray<string> SshPublicKeys,
+    string DeployUser,
+    int OsReserveMb);
+
+/// <summary>A platform service's pinned image and its memory limit.</summary>
+public sealed record ServiceSettings(string Image, int MemoryMb, double Cpus);
+
+public sealed record PostgresSettings(
+    ServiceSettings Service,
+    int MaxConnections,
+    int VolumeSizeGb);
+
+public sealed record PgBouncerSettings(
+    ServiceSettings Service,
+    int MaxClientConn,
+    int DefaultPoolSize,
+    int MinPoolSize,
+    int ReservePoolSize);
+
+public sealed record RedisSettings(ServiceSettings Service, int MaxMemoryMb, string EvictionPolicy);
+
+public sealed record BackupSettings(
+    bool Enabled,
+    ServiceSettings Service,
+    string S3Endpoint,
+    string S3Bucket,
+    string S3Region,
+    bool Encrypt,
+    string PostgresDailySchedule,
+    int PostgresDailyRetentionDays,
+    string PostgresHourlySchedule,
+    int PostgresHourlyRetentionHours,
+    string RedisSchedule,
+    int RedisRetentionHours,
+    string MinioSchedule,
+    int MinioRetentionDays);
+
+public sealed record MonitoringSettings(string? AlertEmail, bool AlertWebhook);
+
+/// <summary>One app: one entry in <c>platform:apps</c>.</summary>
+public sealed record AppSettings
+{
+    public required int Index { get; init; }
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public int? Port { get; init; }
+    public ImmutableArray<RouteSettings> Routes { get; init; } = [];
+    public string? HealthPath { get; init; }
+    public ImmutableArray<string> HealthCommand { get; init; } = [];
+    public ImmutableArray<string> Command { get; init; } = [];
+    public required double Cpus { get; init; }
+    public required int MemoryMb { get; init; }
+    public required int Instances { get; init; }
+    public ImmutableSortedDictionary<string, string> Env { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    public ImmutableArray<string> SecretEnv { get; init; } = [];
+    public DatabaseNeed? Database { get; init; }
+    /// <summary>Name of another app whose database (and role) this app shares, e.g. a worker of an API.</summary>
+    public string? DatabaseOf { get; init; }
+    public bool Redis { get; init; }
+    public ImmutableArray<BucketNeed> Buckets { get; init; } = [];
+    public RateLimitSettings? RateLimit { get; init; }
+
+    public string Key => $"platform:apps[{Index}]";
+}
+
+/// <summary>Where an app is reachable. <c>Host</c> is a subdomain label (<c>app</c>), <c>@</c> for the apex, or <c>*</c> for a wildcard.</summary>
+public sealed record RouteSettings(string Host, string? PathPrefix, bool Websockets);
+
+public sealed record DatabaseNeed(ImmutableArray<string> Extensions, int ConnectionLimit);
+
+public sealed record BucketNeed(string Name, bool PublicRead);
+
+/// <summary>Requests per second per client IP, and the burst allowed above it.</summary>
+public sealed record RateLimitSettings(int Average, int Burst);
