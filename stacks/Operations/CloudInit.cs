@@ -1,0 +1,200 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using YamlDotNet.Serialization;
+
+namespace Platform.Stacks.Operations;
+
+/// <summary>Docker's default logging for every container (DESIGN.md: json-file, 100m, 3 files).</summary>
+public sealed record DockerLogOptions(string Driver = "json-file", string MaxSize = "100m", int MaxFile = 3);
+
+/// <summary>What the server's first boot needs. No secret goes in here: user data is readable by anything on the host.</summary>
+/// <param name="SshPublicKeys">OpenSSH public key lines allowed to log in as <see cref="DeployUser"/>.</param>
+/// <param name="SwapMb">Swap file size; use <see cref="CloudInit.SwapMbForRam"/>. 0 means no swap file.</param>
+/// <param name="DeployUser">The only user allowed to log in over SSH (default <c>deploy</c>).</param>
+/// <param name="Timezone">Server time zone (default UTC: logs and cron schedules agree everywhere).</param>
+/// <param name="DockerLogs">Docker's default log options; null means DESIGN.md's defaults.</param>
+/// <param name="GrantSudo">Passwordless sudo for the deploy user (see docs/operations.md for why it is passwordless).</param>
+public sealed record CloudInitInput(
+    ImmutableArray<string> SshPublicKeys,
+    int SwapMb,
+    string DeployUser = "deploy",
+    string Timezone = "UTC",
+    DockerLogOptions? DockerLogs = null,
+    bool GrantSudo = true)
+{
+    public DockerLogOptions Logs => DockerLogs ?? new DockerLogOptions();
+}
+
+/// <summary>
+/// What the Pulumi shell runs over SSH (as the deploy user) before the Docker provider touches the server:
+/// <see cref="Command"/> must exit 0. The command waits for cloud-init, insists on <c>status: done</c>
+/// (not <c>error</c>, not <c>degraded</c>), then checks the deploy user can reach the Docker daemon.
+/// </summary>
+public sealed record ReadinessCheck(string Command, ImmutableArray<int> SuccessExitCodes, string ExpectedStatusLine, TimeSpan Timeout);
+
+/// <summary>Renders the hardened server's cloud-init user data.</summary>
+public static class CloudInit
+{
+    public const string SshdDropInPath = "/etc/ssh/sshd_config.d/00-platform-hardening.conf";
+    public const string DockerDaemonJsonPath = "/etc/docker/daemon.json";
+    public const string AutoUpgradesPath = "/etc/apt/apt.conf.d/20auto-upgrades";
+    public const string Fail2banJailPath = "/etc/fail2ban/jail.d/sshd.local";
+    public const string SwappinessPath = "/etc/sysctl.d/60-platform-swap.conf";
+    public const string SwapFile = "/swapfile";
+
+    /// <summary>Packages installed on first boot: Docker from the distribution, intrusion bans, security updates, time sync.</summary>
+    public static readonly ImmutableArray<string> Packages = ["docker.io", "fail2ban", "unattended-upgrades", "systemd-timesyncd"];
+
+    /// <summary>
+    /// Swap size for a server with <paramref name="ramMb"/> of memory: half the RAM, at least 1 GiB, at most 4 GiB.
+    /// Swap is a cushion against the kernel's OOM killer during a spike (every container has a memory limit),
+    /// not capacity: more than a few GiB only turns an outage into a slow crawl and wastes disk.
+    /// </summary>
+    public static int SwapMbForRam(int ramMb)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ramMb);
+        return Math.Clamp(ramMb / 2, 1024, 4096);
+    }
+
+    /// <summary>The readiness step the shell runs before Docker is used (see <see cref="ReadinessCheck"/>).</summary>
+    public static ReadinessCheck Readiness { get; } = new(
+        Command: string.Join("; ",
+            "out=$(cloud-init status --wait 2>&1)",
+            "rc=$?",
+            "printf '%s\\n' \"$out\"",
+            "if [ \"$rc\" -ne 0 ] || ! printf '%s\\n' \"$out\" | grep -qx 'status: done'; then cloud-init status --long >&2; echo \"cloud-init did not finish cleanly (exit $rc); see /var/log/cloud-init-output.log on the server\" >&2; exit 1; fi",
+            "docker info --format '{{.ServerVersion}}' >/dev/null || { echo 'cloud-init is done but the deploy user cannot reach the Docker daemon' >&2; exit 1; }"),
+        SuccessExitCodes: [0],
+        ExpectedStatusLine: "status: done",
+        Timeout: TimeSpan.FromMinutes(20));
+
+    /// <summary>The sshd drop-in: keys only, no root, only the deploy user.</summary>
+    public static string SshdHardening(string deployUser) => string.Join("\n",
+        "# Managed by the platform (cloud-init). sshd uses the first value it reads; this file sorts first.",
+        "PermitRootLogin no",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "PubkeyAuthentication yes",
+        "AuthenticationMethods publickey",
+        "PermitEmptyPasswords no",
+        "X11Forwarding no",
+        "MaxAuthTries 3",
+        "LoginGraceTime 30",
+        $"AllowUsers {deployUser}",
+        "");
+
+    /// <summary>Docker daemon settings: log rotation for every container, and containers survive a daemon restart.</summary>
+    public static string DockerDaemonJson(DockerLogOptions logs)
+    {
+        var json = new JsonObject
+        {
+            ["log-driver"] = logs.Driver,
+            ["log-opts"] = new JsonObject
+            {
+                ["max-size"] = logs.MaxSize,
+                // Docker requires log-opts values to be strings.
+                ["max-file"] = logs.MaxFile.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            ["live-restore"] = true,
+        };
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    public const string AutoUpgrades =
+        "APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\nAPT::Periodic::AutocleanInterval \"7\";\n";
+
+    public const string Fail2banJail =
+        "[sshd]\nenabled = true\nmode = aggressive\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n";
+
+    public const string Swappiness = "vm.swappiness = 10\n";
+
+    /// <summary>The user data: <c>#cloud-config</c> followed by YAML serialized from a model (never concatenated).</summary>
+    public static string Render(CloudInitInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (Problems(input) is { Count: > 0 } problems)
+            throw new ArgumentException("Invalid cloud-init input: " + string.Join(" ", problems), nameof(input));
+
+        var user = new Dictionary<string, object>
+        {
+            ["name"] = input.DeployUser,
+            ["gecos"] = "Platform deploy user",
+            ["shell"] = "/bin/bash",
+            ["groups"] = new[] { "docker" },
+            ["lock_passwd"] = true,
+            ["ssh_authorized_keys"] = input.SshPublicKeys.ToArray(),
+        };
+        if (input.GrantSudo) user["sudo"] = "ALL=(ALL) NOPASSWD:ALL";
+
+        var doc = new Dictionary<string, object>
+        {
+            ["timezone"] = input.Timezone,
+            ["disable_root"] = true,
+            ["ssh_pwauth"] = false,
+            // Created before the users, so the deploy user can join it before docker.io is installed.
+            ["groups"] = new[] { "docker" },
+            ["users"] = new object[] { user },
+            ["write_files"] = new object[]
+            {
+                File(SshdDropInPath, SshdHardening(input.DeployUser), "0644"),
+                File(DockerDaemonJsonPath, DockerDaemonJson(input.Logs), "0644"),
+                File(AutoUpgradesPath, AutoUpgrades, "0644"),
+                File(Fail2banJailPath, Fail2banJail, "0644"),
+                File(SwappinessPath, Swappiness, "0644"),
+            },
+            ["package_update"] = true,
+            ["package_upgrade"] = true,
+            ["package_reboot_if_required"] = false,
+            ["packages"] = Packages.ToArray(),
+            ["runcmd"] = new object[]
+            {
+                new[] { "sysctl", "--system" },
+                new[] { "timedatectl", "set-ntp", "true" },
+                new[] { "systemctl", "enable", "--now", "docker", "fail2ban", "unattended-upgrades" },
+                new[] { "sh", "-c", "sshd -t && systemctl try-reload-or-restart ssh" },
+            },
+        };
+
+        if (input.SwapMb > 0)
+        {
+            doc["swap"] = new Dictionary<string, object>
+            {
+                ["filename"] = SwapFile,
+                ["size"] = (long)input.SwapMb * 1024 * 1024,
+                ["maxsize"] = (long)input.SwapMb * 1024 * 1024,
+            };
+        }
+
+        var yaml = new SerializerBuilder()
+            .WithQuotingNecessaryStrings()
+            .DisableAliases()
+            .Build()
+            .Serialize(doc);
+        return "#cloud-config\n" + yaml;
+    }
+
+    /// <summary>What is wrong with <paramref name="input"/>; empty when it can be rendered.</summary>
+    public static IReadOnlyList<string> Problems(CloudInitInput input)
+    {
+        var problems = new List<string>();
+        if (!System.Text.RegularExpressions.Regex.IsMatch(input.DeployUser, "^[a-z_][a-z0-9_-]{0,31}$"))
+            problems.Add($"Deploy user '{input.DeployUser}' is not a valid Linux user name.");
+        if (input.DeployUser == "root") problems.Add("The deploy user must not be root.");
+        if (input.SshPublicKeys.IsDefaultOrEmpty) problems.Add("At least one SSH public key is required (password login is disabled).");
+        else if (input.SshPublicKeys.Any(k => k.Contains('\n') || k.Contains('\r') || !k.StartsWith("ssh-", StringComparison.Ordinal) && !k.StartsWith("ecdsa-", StringComparison.Ordinal) && !k.StartsWith("sk-", StringComparison.Ordinal)))
+            problems.Add("Every SSH public key must be one OpenSSH public key line (ssh-ed25519 AAAA… comment).");
+        if (input.SwapMb is < 0 or > 65536) problems.Add($"Swap size {input.SwapMb} MB is outside 0–65536.");
+        if (string.IsNullOrWhiteSpace(input.Timezone)) problems.Add("Timezone is empty.");
+        if (input.Logs.MaxFile < 1) problems.Add("Docker log max-file must be at least 1.");
+        return problems;
+    }
+
+    private static Dictionary<string, object> File(string path, string content, string permissions) => new()
+    {
+        ["path"] = path,
+        ["owner"] = "root:root",
+        ["permissions"] = permissions,
+        ["content"] = content,
+    };
+}
