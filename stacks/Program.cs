@@ -1,1 +1,45 @@
-return 0;
+using System.CommandLine;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Plan;
+using Platform.Stacks.Settings;
+
+var stackOption = new Option<string>("--stack") { Description = "The stack to plan (a Pulumi.<stack>.yaml next to Pulumi.yaml).", Required = true };
+var formatOption = new Option<string>("--format") { Description = "text (for people), json (for machines) or mermaid (a diagram).", DefaultValueFactory = _ => "text" };
+formatOption.AcceptOnlyFromAmong("text", "json", "mermaid");
+var projectOption = new Option<string?>("--project-dir") { Description = "Directory holding Pulumi.yaml. Default: the nearest one at or above the current directory." };
+
+var plan = new Command("plan", "Print what a stack's platform is, offline: no cloud credentials, no state, secrets masked.")
+{
+    stackOption, formatOption, projectOption,
+};
+plan.SetAction(parse =>
+{
+    var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
+    if (dir is null)
+    {
+        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+        return 2;
+    }
+    try
+    {
+        var blueprint = BlueprintBuilder.Build(SettingsReader.Load(dir, parse.GetValue(stackOption)!));
+        Console.Out.Write(parse.GetValue(formatOption) switch
+        {
+            "json" => PlanJson.Render(blueprint),
+            "mermaid" => PlanMermaid.Render(blueprint),
+            _ => PlanText.Render(blueprint),
+        });
+        return 0;
+    }
+    catch (InvalidStackException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
+});
+
+var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
+projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
+
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, projectFile };
+return root.Parse(args).Invoke();

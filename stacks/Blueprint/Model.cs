@@ -104,6 +104,8 @@ public sealed record ServiceSpec
     public required string RestartPolicy { get; init; }
     public required LogSpec Log { get; init; }
     public ImmutableArray<string> DependsOn { get; init; } = [];
+    /// <summary>Host commands (e.g. database provisioning) that must have run before this container starts.</summary>
+    public ImmutableArray<string> AfterHostCommands { get; init; } = [];
     public ImmutableArray<FileSpec> Files { get; init; } = [];
     public bool Protect { get; init; }
     /// <summary>The app this container runs, for app containers.</summary>

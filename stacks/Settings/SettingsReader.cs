@@ -39,7 +39,8 @@ public static class SettingsReader
     public static (StackSettings? Settings, IReadOnlyList<SettingsError> Errors) TryRead(ConfigDocument doc)
     {
         var errors = new List<SettingsError>(doc.Errors);
-        if (doc.Errors.Any(e => e.Key == "stack" || e.Key.StartsWith(StackFiles.StackFile(doc.Stack), StringComparison.Ordinal)))
+        // An unreadable file (no such stack, broken YAML) has no values worth checking further.
+        if (!doc.Errors.IsEmpty && doc.Values.IsEmpty)
             return (null, errors);
 
         var r = new NodeReader(errors);
@@ -174,6 +175,10 @@ public static class SettingsReader
     }
 
     private static string Key(string name) => SettingsSchema.Namespace + ":" + name;
+
+    /// <summary>A host ending in a public-suffix-like label (com, io, dev, …) was almost surely written as a full domain.</summary>
+    private static bool LooksLikeFullDomain(string host) =>
+        host.Split('.')[^1] is "com" or "net" or "org" or "io" or "dev" or "app" or "de" or "eu" or "co" or "uk" or "fr" or "nl" or "ch" or "at" or "cloud" or "ai";
 
     private static YamlScalarNode? DefaultNode(SettingDef def) => def.Default switch
     {
@@ -370,6 +375,8 @@ public static class SettingsReader
                     var host = r.String(rm.GetValueOrDefault("host"), $"{rk}.host").Trim().ToLowerInvariant();
                     if (!rm.ContainsKey("host"))
                         r.Error($"{rk}.host", "is required.", "Give a subdomain ('app'), '@' for the apex, or '*' for a wildcard.");
+                    else if (host.Contains('.') && LooksLikeFullDomain(host))
+                        r.Error($"{rk}.host", $"'{host}' looks like a full domain name.", "Give only the subdomain of the stack's domain (e.g. 'app' for app.example.com), '@' for the apex, or '*' for a wildcard — not a full domain.");
                     else if (host != "@" && host != "*" && !host.Split('.').All(Names.IsLabel))
                         r.Error($"{rk}.host", $"'{host}' is not a host name.", "Give a subdomain of the stack's domain ('app'), '@' for the apex, or '*' for a wildcard — not a full domain.");
                     string? path = null;

@@ -1,0 +1,154 @@
+using System.Collections.Immutable;
+using Platform.Stacks.Catalog;
+using Platform.Stacks.Model;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Blueprint;
+
+public static partial class BlueprintBuilder
+{
+    public const int SocketProxyPort = 2375;
+    public const int UptimeKumaPort = 3001;
+    public const int MinioConsolePort = 9001;
+
+    private static IEnumerable<ServiceSpec> PlatformServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
+    {
+        yield return SocketProxy(s);
+        yield return Traefik(s);
+        foreach (var service in DataServices(s, databases)) yield return service;
+        yield return Minio(s);
+        yield return UptimeKuma(s);
+        foreach (var service in OperationsServices(s, databases, buckets)) yield return service;
+    }
+
+    private static ServiceSpec Singleton(string name, ServiceKind kind, ServiceSettings svc, ImmutableArray<NetworkAttachment> networks,
+        ImmutableArray<string> health, bool protect = false, int startPeriod = 30) => new()
+    {
+        Name = name,
+        Kind = kind,
+        ContainerName = name,
+        Replacement = Replacement.DeleteBeforeCreate,
+        Image = svc.Image,
+        Networks = networks,
+        HealthCheck = Conventions.Health(health, startPeriod),
+        Limits = new ResourceLimits(svc.MemoryMb, svc.Cpus),
+        RestartPolicy = Conventions.RestartPolicy,
+        Log = Conventions.Log,
+        Protect = protect,
+    };
+
+    private static NetworkAttachment On(string network, string alias) => new(network, [alias]);
+
+    /// <summary>
+    /// Traefik and AutoKuma need to list containers; the Docker socket itself is root on the host.
+    /// The proxy answers read-only container, network and event queries and refuses everything else.
+    /// </summary>
+    private static ServiceSpec SocketProxy(StackSettings s) => Singleton(ServiceNames.SocketProxy, ServiceKind.Edge, s.SocketProxy,
+        [On(ServiceNames.ControlNetwork, ServiceNames.SocketProxy)],
+        ["CMD-SHELL", $"wget -q -O /dev/null http://127.0.0.1:{SocketProxyPort}/_ping"]) with
+    {
+        Env = Plain(new()
+        {
+            ["CONTAINERS"] = "1", ["NETWORKS"] = "1", ["EVENTS"] = "1", ["PING"] = "1", ["VERSION"] = "1", ["INFO"] = "1", ["POST"] = "0",
+        }),
+        InternalPorts = [SocketProxyPort],
+        Mounts = [new MountSpec(MountKind.Bind, "/var/run/docker.sock", "/var/run/docker.sock", ReadOnly: true)],
+    };
+
+    private static ServiceSpec Traefik(StackSettings s)
+    {
+        var trusted = string.Join(",", CloudflareRanges.All);
+        string[] command =
+        [
+            $"--providers.docker.endpoint=tcp://{ServiceNames.SocketProxy}:{SocketProxyPort}",
+            "--providers.docker.exposedbydefault=false",
+            $"--providers.docker.network={ServiceNames.EdgeNetwork}",
+            "--entrypoints.web.address=:80",
+            "--entrypoints.web.http.redirections.entrypoint.to=websecure",
+            "--entrypoints.web.http.redirections.entrypoint.scheme=https",
+            "--entrypoints.web.http.redirections.entrypoint.permanent=true",
+            "--entrypoints.websecure.address=:443",
+            $"--entrypoints.websecure.forwardedheaders.trustedips={trusted}",
+            $"--entrypoints.websecure.http.tls.certresolver={Routing.CertResolver}",
+            $"--entrypoints.websecure.http.tls.domains[0].main={s.Domain}",
+            $"--entrypoints.websecure.http.tls.domains[0].sans=*.{s.Domain}",
+            $"--certificatesresolvers.{Routing.CertResolver}.acme.email={s.AcmeEmail}",
+            $"--certificatesresolvers.{Routing.CertResolver}.acme.storage=/letsencrypt/acme.json",
+            $"--certificatesresolvers.{Routing.CertResolver}.acme.dnschallenge.provider=cloudflare",
+            $"--certificatesresolvers.{Routing.CertResolver}.acme.dnschallenge.resolvers=1.1.1.1:53,1.0.0.1:53",
+            "--ping=true",
+            "--log.level=INFO",
+            "--accesslog=true",
+            "--accesslog.format=json",
+            "--global.checknewversion=false",
+            "--global.sendanonymoususage=false",
+        ];
+        var labels = new Dictionary<string, string>
+        {
+            ["traefik.enable"] = "true",
+            ["traefik.http.middlewares.secure-headers.headers.stsseconds"] = "31536000",
+            ["traefik.http.middlewares.secure-headers.headers.stsincludesubdomains"] = "true",
+            ["traefik.http.middlewares.secure-headers.headers.contenttypenosniff"] = "true",
+            ["traefik.http.middlewares.secure-headers.headers.framedeny"] = "true",
+            ["traefik.http.middlewares.secure-headers.headers.referrerpolicy"] = "strict-origin-when-cross-origin",
+            ["traefik.http.middlewares.secure-headers.headers.permissionspolicy"] = "camera=(), microphone=(), geolocation=()",
+        };
+        return Singleton(ServiceNames.Traefik, ServiceKind.Edge, s.Traefik,
+            [On(ServiceNames.ControlNetwork, ServiceNames.Traefik), On(ServiceNames.EdgeNetwork, ServiceNames.Traefik)],
+            ["CMD", "traefik", "healthcheck", "--ping"]) with
+        {
+            Command = [.. command],
+            Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
+            {
+                ["CF_DNS_API_TOKEN"] = SecretText.Of(new SecretPart("cloudflareApiToken")),
+            }),
+            InternalPorts = [80, 443],
+            PublishedPorts = [new PublishedPort(80, 80, "tcp"), new PublishedPort(443, 443, "tcp")],
+            Mounts = [new MountSpec(MountKind.Volume, "traefik-acme", "/letsencrypt", ReadOnly: false)],
+            Labels = Conventions.Labels(labels),
+            DependsOn = [ServiceNames.SocketProxy],
+        };
+    }
+
+    private static ServiceSpec Minio(StackSettings s)
+    {
+        var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
+        var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", null, s.CloudflareOnlyIngress, sticky: false)
+            .SetItems(PlatformMonitorLabels(s, ServiceNames.Minio));
+        return Singleton(ServiceNames.Minio, ServiceKind.Data, s.Minio,
+            [On(ServiceNames.DataNetwork, ServiceNames.Minio), On(ServiceNames.EdgeNetwork, ServiceNames.Minio)],
+            ["CMD", "mc", "ready", "local"], protect: s.IsProd) with
+        {
+            Command = ["server", "/data", "--console-address", $":{MinioConsolePort}"],
+            Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
+            {
+                ["MINIO_ROOT_USER"] = SecretText.Plain("platform-admin"),
+                ["MINIO_ROOT_PASSWORD"] = SecretText.Of(new SecretPart(SecretNames.MinioRoot)),
+                // Presigned URLs must carry the public host, or clients get signature errors.
+                ["MINIO_SERVER_URL"] = SecretText.Plain($"https://{files.Fqdn}"),
+                ["MINIO_BROWSER"] = SecretText.Plain("on"),
+            }),
+            InternalPorts = [AppEnvironment.MinioPort, MinioConsolePort],
+            Mounts = [new MountSpec(MountKind.Volume, "minio-data", "/data", ReadOnly: false)],
+            Labels = labels,
+        };
+    }
+
+    private static ServiceSpec UptimeKuma(StackSettings s)
+    {
+        var status = new RouteSpec(ServiceNames.UptimeKuma, Routing.Fqdn(ServiceNames.StatusHost, s.Domain), ServiceNames.StatusHost, null, true);
+        var labels = Routing.Labels(ServiceNames.UptimeKuma, UptimeKumaPort, [status], s.Domain, null, null, s.CloudflareOnlyIngress, sticky: false);
+        return Singleton(ServiceNames.UptimeKuma, ServiceKind.Operations, s.UptimeKuma,
+            [On(ServiceNames.DataNetwork, ServiceNames.UptimeKuma), On(ServiceNames.EdgeNetwork, ServiceNames.UptimeKuma)],
+            ["CMD-SHELL", $"curl -fsS -o /dev/null http://127.0.0.1:{UptimeKumaPort}/ || wget -q -O /dev/null http://127.0.0.1:{UptimeKumaPort}/"],
+            protect: s.IsProd, startPeriod: 60) with
+        {
+            InternalPorts = [UptimeKumaPort],
+            Mounts = [new MountSpec(MountKind.Volume, "uptime-kuma-data", "/app/data", ReadOnly: false)],
+            Labels = labels,
+        };
+    }
+
+    internal static ImmutableSortedDictionary<string, SecretText> Plain(Dictionary<string, string> env) =>
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, env.Select(kv => KeyValuePair.Create(kv.Key, SecretText.Plain(kv.Value))));
+}

@@ -1,0 +1,204 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Stacks.Catalog;
+using Platform.Stacks.Model;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Blueprint;
+
+/// <summary>Derives the whole platform from validated settings. Pure and deterministic.</summary>
+public static partial class BlueprintBuilder
+{
+    public static PlatformBlueprint Build(StackSettings s)
+    {
+        var secrets = new SortedDictionary<string, SecretSpec>(StringComparer.Ordinal);
+        void Generated(string name, string purpose) => secrets[name] = new SecretSpec(name, SecretSource.Generated, Conventions.PasswordLength, null, purpose);
+        void Configured(string key, string purpose) => secrets[key] = new SecretSpec(key, SecretSource.Config, 0, $"{SettingsSchema.Namespace}:{key}", purpose);
+
+        var databases = Databases(s);
+        foreach (var db in databases) Generated(db.PasswordSecret, $"PostgreSQL role {db.Role} (verifier in PostgreSQL and PgBouncer)");
+        var buckets = s.Apps.SelectMany(a => a.Buckets.Select(b => new BucketSpec($"{a.Name}-{b.Name}", a.Name, b.PublicRead)))
+            .OrderBy(b => b.Name, StringComparer.Ordinal).ToImmutableArray();
+
+        Generated(SecretNames.PostgresSuperuser, "PostgreSQL superuser (initdb only; provisioning uses the local socket)");
+        Generated(SecretNames.PgBouncerStats, "PgBouncer admin/stats user");
+        Generated(SecretNames.MinioRoot, "MinIO root user");
+        Generated(SecretNames.UptimeKumaAdmin, "Uptime Kuma admin account (used by AutoKuma)");
+        foreach (var app in s.Apps.Where(a => a.Redis)) Generated(SecretNames.Redis(app.Name), $"Redis ACL user {app.Name}");
+        foreach (var app in s.Apps.Where(a => !a.Buckets.IsEmpty)) Generated(SecretNames.Minio(app.Name), $"MinIO access for {app.Name}'s buckets");
+        Configured("cloudflareApiToken", "Cloudflare DNS-01 challenge (Traefik)");
+        if (s.Backups.Enabled)
+        {
+            Generated(SecretNames.PostgresBackup, "PostgreSQL backup role (pg_read_all_data)");
+            Configured("backupS3AccessKeyId", "Off-site backup bucket");
+            Configured("backupS3SecretAccessKey", "Off-site backup bucket");
+            if (s.Backups.Encrypt) Configured("backupEncryptionPassphrase", "Backup encryption");
+        }
+        if (s.Monitoring.AlertWebhook) Configured("alertWebhookUrl", "Alert notifications");
+        foreach (var app in s.Apps)
+            foreach (var name in app.SecretEnv)
+                Configured($"appSecrets.{app.Name}.{name}", $"{app.Name} env {name}");
+
+        var services = new List<ServiceSpec>();
+        services.AddRange(PlatformServices(s, databases, buckets));
+        services.AddRange(s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppServices(s, a, databases)));
+
+        var hostCommands = HostCommands(s, databases, buckets);
+        var budget = MemoryBudget.Compute(s);
+        var type = ServerTypes.All[s.Server.Type];
+
+        return new PlatformBlueprint
+        {
+            Project = s.Project,
+            Stack = s.Stack,
+            Environment = s.Environment,
+            Domain = s.Domain,
+            Zone = s.Zone,
+            Server = Server(s, type),
+            Firewall = Firewall(s),
+            DnsRecords = DnsRecords(s),
+            Networks =
+            [
+                new(ServiceNames.ControlNetwork, Internal: true, "Read-only Docker API for Traefik and AutoKuma; no egress"),
+                new(ServiceNames.DataNetwork, Internal: true, "Data services and the apps that use them; no egress"),
+                new(ServiceNames.EdgeNetwork, Internal: false, "Traefik and everything it routes to; internet egress"),
+            ],
+            Volumes = Volumes(s),
+            Services = [.. services.OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal)],
+            Databases = databases,
+            Buckets = buckets,
+            HostCommands = hostCommands,
+            Monitors = [],
+            Backups = [],
+            Secrets = [.. secrets.Values],
+            Budget = budget,
+            Cost = Cost(s, type),
+            Outputs = Outputs(s, databases),
+        };
+    }
+
+    /// <summary>Public hosts of the stack: every app route plus the platform's own.</summary>
+    public static ImmutableArray<(string Host, string Fqdn)> PublicHosts(StackSettings s) =>
+        s.Apps.SelectMany(a => a.Routes.Select(r => r.Host))
+            .Concat(ServiceNames.PlatformHosts)
+            .Distinct(StringComparer.Ordinal)
+            .Select(h => (h, Routing.Fqdn(h, s.Domain)))
+            .OrderBy(h => h.Item2, StringComparer.Ordinal)
+            .ToImmutableArray();
+
+    private static ImmutableArray<DatabaseSpec> Databases(StackSettings s) =>
+        s.Apps.Where(a => a.Database is not null)
+            .Select(a =>
+            {
+                var name = DbName(a.Name);
+                var users = s.Apps.Where(o => o.Name == a.Name || o.DatabaseOf == a.Name).Select(o => o.Name).Order(StringComparer.Ordinal).ToImmutableArray();
+                return new DatabaseSpec(a.Name, name, name, a.Database!.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, SecretNames.Postgres(name), users);
+            })
+            .OrderBy(d => d.Database, StringComparer.Ordinal)
+            .ToImmutableArray();
+
+    /// <summary>App names may hold hyphens; PostgreSQL identifiers get underscores so they never need quoting.</summary>
+    public static string DbName(string app) => app.Replace('-', '_');
+
+    private static ServerSpec Server(StackSettings s, ServerType type)
+    {
+        var keys = s.Server.SshPublicKeys.Select((k, i) => new SshKeySpec($"{s.Stack}-{Names.SshKeyName(k, i)}", k.Trim())).ToImmutableArray();
+        return new ServerSpec(
+            Name: $"{s.Project}-{s.Stack}",
+            Type: s.Server.Type,
+            Location: s.Server.Location,
+            Image: s.Server.Image,
+            SshKeys: keys,
+            DeployUser: s.Server.DeployUser,
+            UserData: ServerUserData(s, type),
+            Labels: Conventions.Labels(new Dictionary<string, string> { ["project"] = s.Project, ["stack"] = s.Stack, ["environment"] = s.IsProd ? "prod" : "staging" }),
+            Protect: s.IsProd,
+            ReadinessCommand: ServerReadinessCommand,
+            ReadinessTimeoutSeconds: 900,
+            MemoryMb: type.MemoryGb * 1024,
+            Vcpus: type.Vcpus);
+    }
+
+    private static FirewallSpec Firewall(StackSettings s)
+    {
+        var web = s.CloudflareOnlyIngress ? CloudflareRanges.All : ["0.0.0.0/0", "::/0"];
+        var webSource = s.CloudflareOnlyIngress ? "Cloudflare's ranges only" : "anywhere";
+        return new FirewallSpec($"{s.Project}-{s.Stack}",
+        [
+            new($"SSH from admin CIDRs", "tcp", "22", s.AdminCidrs),
+            new($"HTTP from {webSource} (redirects to HTTPS)", "tcp", "80", web),
+            new($"HTTPS from {webSource}", "tcp", "443", web),
+            new("ICMP (ping, path MTU discovery)", "icmp", null, ["0.0.0.0/0", "::/0"]),
+        ]);
+    }
+
+    private static ImmutableArray<DnsRecordSpec> DnsRecords(StackSettings s)
+    {
+        var records = ImmutableArray.CreateBuilder<DnsRecordSpec>();
+        foreach (var (host, fqdn) in PublicHosts(s))
+        {
+            var name = fqdn == s.Zone ? "@" : fqdn[..^(s.Zone.Length + 1)];
+            var comment = $"{s.Project}/{s.Stack}: {host}";
+            // Proxied records must use TTL 1 ("automatic"); Cloudflare answers with its own edge addresses.
+            records.Add(new DnsRecordSpec(name, fqdn, "A", ServerAddress.Ipv4, Proxied: true, Ttl: 1, comment));
+            records.Add(new DnsRecordSpec(name, fqdn, "AAAA", ServerAddress.Ipv6, Proxied: true, Ttl: 1, comment));
+        }
+        return records.ToImmutable();
+    }
+
+    private static ImmutableArray<VolumeSpec> Volumes(StackSettings s)
+    {
+        var volumes = new List<VolumeSpec>
+        {
+            new("traefik-acme", ServiceNames.Traefik, "ACME account and certificates; survives restarts so certificates are never re-requested", s.IsProd),
+            new("postgres-data", ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd),
+            new("redis-data", ServiceNames.Redis, "Redis AOF and RDB files", s.IsProd),
+            new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd),
+            new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd),
+        };
+        if (s.Backups.Enabled) volumes.Add(new("backup-staging", ServiceNames.Backup, "Dumps waiting for upload; holds nothing that is not off-site too", false));
+        return [.. volumes.OrderBy(v => v.Name, StringComparer.Ordinal)];
+    }
+
+    private static CostEstimate Cost(StackSettings s, ServerType type) => new(
+    [
+        new CostLine($"Hetzner {type.Name} server ({type.Vcpus} vCPU, {type.MemoryGb} GB, {type.Cpu})", 1, "month", type.MonthlyEur),
+        new CostLine("Primary IPv4 address", 1, "month", Prices.PrimaryIpv4Eur),
+    ]);
+
+    private static ImmutableArray<OutputSpec> Outputs(StackSettings s, ImmutableArray<DatabaseSpec> databases)
+    {
+        var outputs = new List<OutputSpec>
+        {
+            new("urls", SecretText.Plain(string.Join(" ", PublicHosts(s).Select(h => "https://" + h.Fqdn))), false, "Every public URL"),
+        };
+        foreach (var db in databases)
+            outputs.Add(new($"databaseUrl.{db.App}", AppEnvironment.PooledDatabaseUrl(db), true, $"{db.App}'s pooled connection string (through PgBouncer)"));
+        return [.. outputs.OrderBy(o => o.Name, StringComparer.Ordinal)];
+    }
+
+    private static ImmutableArray<HostCommandSpec> HostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
+    {
+        var commands = new List<HostCommandSpec>();
+        commands.AddRange(DataHostCommands(s, databases, buckets));
+        return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];
+    }
+
+    internal static string Mb(int mb) => mb.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Names of generated secrets.</summary>
+public static class SecretNames
+{
+    public const string PostgresSuperuser = "postgres-superuser";
+    public const string PostgresBackup = "postgres-backup";
+    public const string PgBouncerStats = "pgbouncer-stats";
+    public const string MinioRoot = "minio-root";
+    public const string UptimeKumaAdmin = "uptime-kuma-admin";
+
+    public static string Postgres(string role) => $"postgres-{role}";
+
+    public static string Redis(string app) => $"redis-{app}";
+
+    public static string Minio(string app) => $"minio-{app}";
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using Platform.Stacks.Blueprint;
+
+namespace Platform.Stacks.Plan;
+
+/// <summary>
+/// The blueprint for people: grouped as server, edge, data, apps, operations, then the memory
+/// budget, cost, secrets (names only) and outputs. Deterministic and sorted, so a change to the
+/// platform shows up as a small diff.
+/// </summary>
+public static class PlanText
+{
+    public static string Render(PlatformBlueprint b)
+    {
+        var w = new Writer();
+        w.Line($"Platform plan: {b.Project}/{b.Stack} ({(b.IsProd ? "prod" : "staging")}), domain {b.Domain}, Cloudflare zone {b.Zone}");
+
+        w.Section("Server");
+        var s = b.Server;
+        w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{(s.Protect ? ", protected (delete + rebuild protection)" : "")}");
+        w.Line($"deploy user {s.DeployUser}; SSH keys: {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
+        w.Line($"ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
+        w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
+
+        w.Section("Edge");
+        w.Line($"firewall {b.Firewall.Name} (inbound; everything else dropped):");
+        foreach (var r in b.Firewall.Rules)
+            w.Line($"  {r.Protocol}{(r.Port is null ? "" : "/" + r.Port)} from {(r.SourceIps.Length > 4 ? $"{r.SourceIps.Length} ranges" : string.Join(", ", r.SourceIps))} — {r.Description}");
+        w.Line("DNS records (Cloudflare, proxied, TTL auto):");
+        foreach (var d in b.DnsRecords)
+            w.Line($"  {d.Fqdn} {d.Type} -> server {(d.Content == ServerAddress.Ipv4 ? "IPv4" : "IPv6")}{(d.Proxied ? " proxied" : "")} ttl {d.Ttl}");
+        w.Line("routes (HTTPS via Traefik, certificate by DNS-01):");
+        foreach (var (rule, target) in Routes(b))
+            w.Line($"  {rule} -> {target}");
+        w.Line("networks:");
+        foreach (var n in b.Networks)
+        {
+            var members = b.Services.Where(x => x.Networks.Any(a => a.Network == n.Name)).Select(x => x.App ?? x.Name).Distinct().Order(StringComparer.Ordinal);
+            w.Line($"  {n.Name}{(n.Internal ? " (internal)" : "")}: {string.Join(", ", members)} — {n.Purpose}");
+        }
+
+        w.Section("Services");
+        foreach (var svc in b.Services)
+            ServiceLines(w, svc);
+
+        w.Section("Data");
+        foreach (var db in b.Databases)
+            w.Line($"database {db.Database}: owner role {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}){(db.Extensions.IsEmpty ? "" : ", extensions " + string.Join(", ", db.Extensions))}; used by {string.Join(", ", db.UsedBy)}");
+        foreach (var bucket in b.Buckets)
+            w.Line($"bucket {bucket.Name}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}");
+        foreach (var c in b.HostCommands)
+            w.Line($"host command {c.Name}: {c.Description}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}");
+
+        w.Section("Operations");
+        if (b.Backups.IsEmpty) w.Line("backups: none");
+        foreach (var job in b.Backups)
+            w.Line($"backup {job.Name}: {job.What}; schedule '{job.Schedule}' (UTC) -> {job.Destination}; keep {job.Retention}");
+        foreach (var m in b.Monitors)
+            w.Line($"monitor {m.Name}: {m.Kind} {m.Target} every {m.IntervalSeconds}s (retry every {m.RetryIntervalSeconds}s, {m.MaxRetries} retries)");
+
+        w.Section("Memory budget");
+        var budget = b.Budget;
+        foreach (var line in budget.Lines)
+            w.Line($"  {line.Name,-16} {line.Kind,-10} {line.Instances} x {line.MemoryMb,6} MB = {line.TotalMb,6} MB");
+        w.Line($"  {"OS reserve",-16} {"",-10} {"",-13}   {budget.OsReserveMb,6} MB");
+        w.Line($"  total {budget.TotalMb} MB of {budget.ServerMemoryMb} MB ({budget.ServerType}); {budget.FreeMb} MB free");
+
+        w.Section("Monthly cost estimate (EUR, excl. VAT)");
+        foreach (var c in b.Cost.Lines)
+            w.Line($"  {c.Item}: {c.Quantity.ToString("0.##", CultureInfo.InvariantCulture)} {c.Unit} x {c.UnitPriceEur.ToString("0.####", CultureInfo.InvariantCulture)} = {c.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)}");
+        w.Line($"  total {b.Cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month");
+
+        w.Section("Secrets (names only; values never leave Pulumi's encrypted state)");
+        foreach (var secret in b.Secrets)
+            w.Line($"  {secret.Name}: {(secret.Source == SecretSource.Generated ? $"generated, {secret.Length} chars" : $"from config {secret.ConfigKey}")} — {secret.Purpose}");
+
+        w.Section("Outputs");
+        foreach (var o in b.Outputs)
+            w.Line($"  {o.Name}{(o.Secret ? " (secret)" : "")}: {o.Value.Masked}");
+        return w.ToString();
+    }
+
+    private static void ServiceLines(Writer w, ServiceSpec svc)
+    {
+        w.Line($"{svc.Name} [{svc.Kind.ToString().ToLowerInvariant()}] {svc.Image}");
+        w.Line($"  container: {(svc.ContainerName ?? "unique name per deploy")}, {(svc.Replacement == Replacement.CreateBeforeDelete ? "replaced create-before-delete (new one healthy first)" : "replaced delete-before-create")}{(svc.Protect ? ", protected" : "")}");
+        w.Line($"  limits: {svc.Limits.MemoryMb} MB, {svc.Limits.Cpus.ToString(CultureInfo.InvariantCulture)} CPU; restart {svc.RestartPolicy}; logs {svc.Log.Driver} {string.Join(" ", svc.Log.Options.Select(o => $"{o.Key}={o.Value}"))}");
+        w.Line($"  health: {string.Join(" ", svc.HealthCheck.Test)} (every {svc.HealthCheck.IntervalSeconds}s, {svc.HealthCheck.Retries} retries)");
+        w.Line($"  networks: {string.Join(", ", svc.Networks.Select(n => $"{n.Network} as {string.Join("/", n.Aliases)}"))}");
+        if (!svc.PublishedPorts.IsEmpty)
+            w.Line($"  publishes: {string.Join(", ", svc.PublishedPorts.Select(p => $"{p.HostPort}->{p.ContainerPort}/{p.Protocol}"))}");
+        if (!svc.Command.IsEmpty) w.Line($"  command: {string.Join(" ", svc.Command)}");
+        foreach (var (k, v) in svc.Env) w.Line($"  env {k}={v.Masked}");
+        foreach (var m in svc.Mounts) w.Line($"  mount {m.Kind.ToString().ToLowerInvariant()} {m.Source} -> {m.Target}{(m.ReadOnly ? " (read-only)" : "")}");
+        foreach (var f in svc.Files) w.Line($"  file {f.Path}: {f.Content.Masked.Split('\n').Length} lines{(f.Content.IsSecret ? ", holds secrets" : "")}, sha256 {Sha(f.Content.Masked)}");
+        foreach (var (k, v) in svc.Labels) w.Line($"  label {k}={v}");
+        if (!svc.DependsOn.IsEmpty || !svc.AfterHostCommands.IsEmpty)
+            w.Line($"  after: {string.Join(", ", svc.DependsOn.Concat(svc.AfterHostCommands))}");
+    }
+
+    private static IEnumerable<(string Rule, string Target)> Routes(PlatformBlueprint b) =>
+        b.Services.SelectMany(s => s.Labels
+                .Where(l => l.Key.StartsWith("traefik.http.routers.", StringComparison.Ordinal) && l.Key.EndsWith(".rule", StringComparison.Ordinal))
+                .Select(l => (l.Value, s.App ?? s.Name)))
+            .Distinct()
+            .OrderBy(r => r.Value, StringComparer.Ordinal);
+
+    private static string Sha(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
+
+    private sealed class Writer
+    {
+        private readonly StringBuilder _sb = new();
+
+        public void Line(string text) => _sb.Append(text.TrimEnd()).Append('\n');
+
+        public void Section(string title) => _sb.Append('\n').Append("== ").Append(title).Append(" ==\n");
+
+        public override string ToString() => _sb.ToString();
+    }
+}
