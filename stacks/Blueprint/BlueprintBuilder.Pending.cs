@@ -7,9 +7,6 @@ namespace Platform.Stacks.Blueprint;
 // Wiring points for the data-tier and operations renderers (replaced as they land).
 public static partial class BlueprintBuilder
 {
-    public const string ServerReadinessCommand = "cloud-init status --wait";
-
-    private static string ServerUserData(StackSettings s, ServerType type) => "";
 
     private static IEnumerable<ServiceSpec> DataServices(StackSettings s, ImmutableArray<DatabaseSpec> databases) => [];
 

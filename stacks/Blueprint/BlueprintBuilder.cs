@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Stacks.Catalog;
 using Platform.Stacks.Model;
+using Platform.Stacks.Operations;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -113,11 +114,19 @@ public static partial class BlueprintBuilder
             UserData: ServerUserData(s, type),
             Labels: Conventions.Labels(new Dictionary<string, string> { ["project"] = s.Project, ["stack"] = s.Stack, ["environment"] = s.IsProd ? "prod" : "staging" }),
             Protect: s.IsProd,
-            ReadinessCommand: ServerReadinessCommand,
-            ReadinessTimeoutSeconds: 900,
+            ReadinessCommand: ReadinessCommand,
+            ReadinessTimeoutSeconds: (int)CloudInit.Readiness.Timeout.TotalSeconds,
             MemoryMb: type.MemoryGb * 1024,
             Vcpus: type.Vcpus);
     }
+
+    /// <summary>The hardened server's first boot (see <see cref="CloudInit"/>); no secret is in it.</summary>
+    private static string ServerUserData(StackSettings s, ServerType type) =>
+        CloudInit.Render(new CloudInitInput(s.Server.SshPublicKeys, CloudInit.SwapMbForRam(type.MemoryGb * 1024), s.Server.DeployUser));
+
+    /// <summary>Run over SSH before Docker is touched; bounded by <c>timeout</c> because a remote command has no deadline of its own.</summary>
+    public static string ReadinessCommand { get; } =
+        $"timeout {(int)CloudInit.Readiness.Timeout.TotalSeconds} bash -c {Shell.Quote(CloudInit.Readiness.Command)}";
 
     private static FirewallSpec Firewall(StackSettings s)
     {

@@ -1,0 +1,229 @@
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Model;
+using Platform.Stacks.Plan;
+using Platform.Stacks.Tests.Support;
+
+namespace Platform.Stacks.Tests.Blueprint;
+
+public sealed class DerivationTests
+{
+    public static TheoryData<string> ShippedStacks => new() { "staging", "prod" };
+
+    private static PlatformBlueprint Test() => TestStacks.Build(TestStacks.Yaml());
+
+    private static string[] NetworksOf(PlatformBlueprint b, string service) =>
+        [.. b.Service(service).Networks.Select(n => n.Network).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void Each_service_joins_exactly_the_networks_it_talks_on()
+    {
+        var b = Test();
+        Assert.Equal(["control", "edge"], NetworksOf(b, "traefik"));
+        Assert.Equal(["control"], NetworksOf(b, "socket-proxy"));
+        Assert.Equal(["data"], NetworksOf(b, "postgres"));
+        Assert.Equal(["data"], NetworksOf(b, "pgbouncer"));
+        Assert.Equal(["data"], NetworksOf(b, "redis"));
+        Assert.Equal(["data", "edge"], NetworksOf(b, "minio"));
+        Assert.Equal(["data", "edge"], NetworksOf(b, "api-1"));      // database, redis, buckets
+        Assert.Equal(["edge"], NetworksOf(b, "web-1"));              // needs nothing
+        Assert.Equal(["data", "edge"], NetworksOf(b, "worker-1"));   // shares api's database
+    }
+
+    [Fact]
+    public void Every_service_a_container_depends_on_shares_a_network_with_it()
+    {
+        foreach (var stack in new[] { "staging", "prod" })
+        {
+            var b = TestStacks.ShippedBlueprint(stack);
+            foreach (var svc in b.Services)
+            {
+                foreach (var dep in svc.DependsOn)
+                {
+                    var shared = svc.Networks.Select(n => n.Network).Intersect(b.Service(dep).Networks.Select(n => n.Network));
+                    Assert.True(shared.Any(), $"{stack}: {svc.Name} depends on {dep} but shares no network with it");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Data_networks_are_internal()
+    {
+        var b = Test();
+        Assert.True(b.Networks.Single(n => n.Name == "data").Internal);
+        Assert.True(b.Networks.Single(n => n.Name == "control").Internal);
+        Assert.False(b.Networks.Single(n => n.Name == "edge").Internal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedStacks))]
+    public void Only_traefik_publishes_host_ports(string stack)
+    {
+        var b = TestStacks.ShippedBlueprint(stack);
+        var publishers = b.Services.Where(s => !s.PublishedPorts.IsEmpty).Select(s => s.Name);
+        Assert.Equal(["traefik"], publishers);
+        Assert.Equal([80, 443], b.Service("traefik").PublishedPorts.Select(p => p.HostPort));
+    }
+
+    [Fact]
+    public void An_app_with_a_database_gets_a_database_a_role_and_connection_env_through_pgbouncer()
+    {
+        var b = Test();
+        var db = Assert.Single(b.Databases);
+        Assert.Equal(("api", "api", "api"), (db.App, db.Database, db.Role));
+        Assert.Equal(["api", "worker"], db.UsedBy);
+        Assert.Contains(b.Secrets, s => s.Name == db.PasswordSecret && s.Source == SecretSource.Generated && s.Length >= 32);
+
+        var env = b.Service("api-1").Env;
+        Assert.Equal("postgres://api:<secret:postgres-api>@pgbouncer:6432/api?sslmode=disable", env["DATABASE_URL"].Masked);
+        Assert.Equal("postgres://api:<secret:postgres-api>@postgres:5432/api?sslmode=disable", env["DATABASE_DIRECT_URL"].Masked);
+        Assert.Equal(env["DATABASE_URL"], b.Service("worker-1").Env["DATABASE_URL"]);
+        Assert.False(b.Service("web-1").Env.ContainsKey("DATABASE_URL"));
+        Assert.Contains("pgbouncer", b.Service("api-1").DependsOn);
+        Assert.Contains(HostCommandNames.PostgresProvision, b.Service("api-1").AfterHostCommands);
+    }
+
+    [Fact]
+    public void Connection_env_resolves_to_the_real_password()
+    {
+        var url = Test().Service("api-1").Env["DATABASE_URL"];
+        Assert.Equal("postgres://api:s3cr3t@pgbouncer:6432/api?sslmode=disable", url.Resolve(name => name == "postgres-api" ? "s3cr3t" : throw new KeyNotFoundException(name)));
+    }
+
+    [Fact]
+    public void Redis_and_bucket_needs_inject_their_env()
+    {
+        var env = Test().Service("api-1").Env;
+        Assert.Equal("redis://api:<secret:redis-api>@redis:6379/0", env["REDIS_URL"].Masked);
+        Assert.Equal("api:", env["REDIS_KEY_PREFIX"].Masked);
+        Assert.Equal("api-uploads", env["S3_BUCKET_UPLOADS"].Masked);
+        Assert.Equal("<secret:minio-api>", env["S3_SECRET_ACCESS_KEY"].Masked);
+        Assert.Equal("https://files.example.com", env["S3_PUBLIC_URL"].Masked);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedStacks))]
+    public void Every_public_host_gets_dns_records_and_a_tls_route(string stack)
+    {
+        var b = TestStacks.ShippedBlueprint(stack);
+        var hosts = BlueprintBuilder.PublicHosts(TestStacks.Shipped(stack)).Select(h => h.Fqdn).ToList();
+        Assert.Contains($"status.{b.Domain}", hosts);
+        Assert.Contains($"files.{b.Domain}", hosts);
+        var routers = b.Services.SelectMany(s => s.Labels).Where(l => l.Key.StartsWith("traefik.http.routers.", StringComparison.Ordinal)).ToList();
+        foreach (var host in hosts)
+        {
+            Assert.Contains(b.DnsRecords, d => d.Fqdn == host && d.Type == "A" && d.Proxied && d.Ttl == 1);
+            Assert.Contains(b.DnsRecords, d => d.Fqdn == host && d.Type == "AAAA" && d.Proxied && d.Ttl == 1);
+            var rule = routers.First(l => l.Key.EndsWith(".rule", StringComparison.Ordinal) && l.Value.Contains($"Host(`{host}`)", StringComparison.Ordinal));
+            var router = rule.Key[..^".rule".Length];
+            Assert.Contains(routers, l => l.Key == router + ".tls" && l.Value == "true");
+            Assert.Contains(routers, l => l.Key == router + ".tls.certresolver" && l.Value == "letsencrypt");
+            Assert.Contains(routers, l => l.Key == router + ".entrypoints" && l.Value == "websecure");
+        }
+        Assert.Equal(hosts.Count * 2, b.DnsRecords.Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedStacks))]
+    public void Every_container_has_a_pinned_image_limits_health_check_restart_policy_and_log_rotation(string stack)
+    {
+        foreach (var svc in TestStacks.ShippedBlueprint(stack).Services)
+        {
+            Assert.Null(Platform.Stacks.Settings.Names.ImageProblem(svc.Image));
+            Assert.True(svc.Limits.MemoryMb > 0 && svc.Limits.Cpus > 0, svc.Name);
+            Assert.NotEmpty(svc.HealthCheck.Test);
+            Assert.Equal("unless-stopped", svc.RestartPolicy);
+            Assert.Equal("json-file", svc.Log.Driver);
+            Assert.Equal("100m", svc.Log.Options["max-size"]);
+            Assert.Equal("3", svc.Log.Options["max-file"]);
+        }
+    }
+
+    [Fact]
+    public void App_containers_are_replaced_create_before_delete_and_singletons_keep_their_names()
+    {
+        var b = Test();
+        foreach (var app in b.Services.Where(s => s.Kind == ServiceKind.App))
+        {
+            Assert.Null(app.ContainerName);
+            Assert.Equal(Replacement.CreateBeforeDelete, app.Replacement);
+            Assert.True(app.WaitHealthy);
+        }
+        Assert.Equal("postgres", b.Service("postgres").ContainerName);
+        Assert.Equal(["web-1", "web-2"], b.Services.Where(s => s.App == "web").Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Prod_protects_the_server_and_stateful_volumes_staging_does_not()
+    {
+        var prod = TestStacks.ShippedBlueprint("prod");
+        var staging = TestStacks.ShippedBlueprint("staging");
+        Assert.True(prod.Server.Protect);
+        Assert.False(staging.Server.Protect);
+        Assert.All(prod.Volumes.Where(v => v.Name != "backup-staging"), v => Assert.True(v.Protect, v.Name));
+        Assert.All(staging.Volumes, v => Assert.False(v.Protect, v.Name));
+    }
+
+    [Fact]
+    public void Ssh_is_open_only_to_admin_cidrs_and_web_only_to_cloudflare()
+    {
+        var b = TestStacks.ShippedBlueprint("prod");
+        var ssh = b.Firewall.Rules.Single(r => r.Port == "22");
+        Assert.Equal<string>(["203.0.113.24/32", "198.51.100.0/28"], ssh.SourceIps);
+        var https = b.Firewall.Rules.Single(r => r.Port == "443");
+        Assert.Equal<string>(Catalog.CloudflareRanges.All, https.SourceIps);
+    }
+
+    [Fact]
+    public void The_memory_budget_is_the_sum_of_the_container_limits()
+    {
+        foreach (var stack in new[] { "staging", "prod" })
+        {
+            var b = TestStacks.ShippedBlueprint(stack);
+            Assert.Equal(b.Services.Sum(s => s.Limits.MemoryMb), b.Budget.ContainersMb);
+            Assert.True(b.Budget.Fits);
+        }
+    }
+
+    [Fact]
+    public void Rate_limits_count_per_real_client_behind_cloudflare()
+    {
+        var b = TestStacks.ShippedBlueprint("prod");
+        var labels = b.Service("api-1").Labels;
+        Assert.Equal("50", labels["traefik.http.middlewares.api-ratelimit.ratelimit.average"]);
+        Assert.Equal("CF-Connecting-IP", labels["traefik.http.middlewares.api-ratelimit.ratelimit.sourcecriterion.requestheadername"]);
+        Assert.Contains("api-ratelimit", labels["traefik.http.routers.api.middlewares"]);
+    }
+
+    [Fact]
+    public void The_same_settings_give_byte_identical_plans()
+    {
+        var a = TestStacks.ShippedBlueprint("prod");
+        var b = TestStacks.ShippedBlueprint("prod");
+        Assert.Equal(PlanText.Render(a), PlanText.Render(b));
+        Assert.Equal(PlanJson.Render(a), PlanJson.Render(b));
+        Assert.Equal(PlanMermaid.Render(a), PlanMermaid.Render(b));
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedStacks))]
+    public void No_secret_value_appears_in_any_plan_output(string stack)
+    {
+        var settings = TestStacks.Shipped(stack);
+        var b = BlueprintBuilder.Build(settings);
+        var outputs = new[] { PlanText.Render(b), PlanJson.Render(b), PlanMermaid.Render(b) };
+        // The stack file's encrypted values never reach the blueprint…
+        Assert.All(outputs, o => Assert.DoesNotContain("REPLACE-ME", o));
+        // …and every secret reference is masked: resolving with sentinel values shows where they would go.
+        var sentinel = "Sentinel-Value-9f8e7d";
+        var everyText = b.Services.SelectMany(s => s.Env.Values.Concat(s.Files.Select(f => f.Content)))
+            .Concat(b.HostCommands.Select(c => c.Stdin).OfType<SecretText>()).Concat(b.Outputs.Select(o => o.Value)).ToList();
+        Assert.Contains(everyText, t => t.IsSecret);
+        foreach (var text in everyText.Where(t => t.IsSecret))
+        {
+            Assert.Contains(sentinel, text.Resolve(_ => sentinel) + (text.Parts.OfType<DerivedSecretPart>().Any() ? sentinel : ""));
+            Assert.DoesNotContain(sentinel, text.Masked);
+        }
+        Assert.All(b.Outputs.Where(o => o.Value.IsSecret), o => Assert.True(o.Secret, o.Name));
+    }
+}
