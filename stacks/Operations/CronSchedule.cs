@@ -1,0 +1,179 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace Platform.Stacks.Operations;
+
+/// <summary>
+/// A five-field cron expression (minute hour day-of-month month day-of-week, UTC) as the backup
+/// container's scheduler (robfig/cron, used by offen/docker-volume-backup) reads it: numbers,
+/// <c>*</c>, ranges <c>a-b</c>, steps <c>*/n</c> <c>a-b/n</c> <c>a/n</c>, lists, and month / weekday
+/// names (JAN–DEC, SUN–SAT). Day of week is 0–6 (Sunday = 0); 7 is refused because that scheduler
+/// refuses it. As in cron, when both day fields are restricted a day matches either of them.
+/// </summary>
+public sealed record CronSchedule
+{
+    private static readonly string[] MonthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    private static readonly string[] DayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+    private static readonly (string Name, int Min, int Max, string[]? Names, int NameBase)[] Fields =
+    [
+        ("minute", 0, 59, null, 0),
+        ("hour", 0, 23, null, 0),
+        ("day of month", 1, 31, null, 0),
+        ("month", 1, 12, MonthNames, 1),
+        ("day of week", 0, 6, DayNames, 0),
+    ];
+
+    private CronSchedule(string expression, ImmutableArray<bool[]> allowed, bool domStar, bool dowStar)
+    {
+        Expression = expression;
+        _allowed = allowed;
+        _domStar = domStar;
+        _dowStar = dowStar;
+    }
+
+    private readonly ImmutableArray<bool[]> _allowed;
+    private readonly bool _domStar;
+    private readonly bool _dowStar;
+
+    /// <summary>The expression as given (trimmed).</summary>
+    public string Expression { get; }
+
+    /// <summary>Null when <paramref name="expression"/> is a valid five-field cron schedule; otherwise one sentence saying what is wrong.</summary>
+    public static string? Problem(string? expression)
+    {
+        TryParse(expression, out _, out var problem);
+        return problem;
+    }
+
+    /// <summary>Parses, or throws <see cref="FormatException"/> with the problem.</summary>
+    public static CronSchedule Parse(string expression) =>
+        TryParse(expression, out var schedule, out var problem) ? schedule! : throw new FormatException($"'{expression}' is not a valid cron schedule: {problem}");
+
+    public static bool TryParse(string? expression, out CronSchedule? schedule, out string? problem)
+    {
+        schedule = null;
+        if (string.IsNullOrWhiteSpace(expression))
+        {
+            problem = "it is empty; use five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *'.";
+            return false;
+        }
+        var trimmed = expression.Trim();
+        if (trimmed.StartsWith('@'))
+        {
+            problem = $"'{trimmed}' is a macro; write the five fields instead (e.g. '0 3 * * *' for 03:00 daily).";
+            return false;
+        }
+        var parts = trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 5)
+        {
+            problem = $"it has {parts.Length} field(s), not 5 (minute hour day-of-month month day-of-week).";
+            return false;
+        }
+        var allowed = ImmutableArray.CreateBuilder<bool[]>(5);
+        for (var i = 0; i < 5; i++)
+        {
+            var (name, min, max, names, nameBase) = Fields[i];
+            var set = new bool[max + 1];
+            foreach (var item in parts[i].Split(','))
+            {
+                if (ItemProblem(item, min, max, names, nameBase, set) is { } itemProblem)
+                {
+                    problem = $"the {name} field '{parts[i]}' {itemProblem}";
+                    return false;
+                }
+            }
+            allowed.Add(set);
+        }
+        problem = null;
+        schedule = new CronSchedule(string.Join(' ', parts), allowed.MoveToImmutable(), parts[2] is "*" or "?", parts[4] is "*" or "?");
+        return true;
+    }
+
+    private static string? ItemProblem(string item, int min, int max, string[]? names, int nameBase, bool[] set)
+    {
+        if (item.Length == 0) return "has an empty list item.";
+        var range = item;
+        var step = 1;
+        var slash = item.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            var stepText = item[(slash + 1)..];
+            if (!int.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out step) || step < 1 || step > max)
+                return $"has the step '{stepText}', which is not a number from 1 to {max}.";
+            range = item[..slash];
+        }
+        int lo, hi;
+        if (range is "*" or "?")
+        {
+            (lo, hi) = (min, max);
+        }
+        else
+        {
+            var dash = range.IndexOf('-', StringComparison.Ordinal);
+            var loText = dash >= 0 ? range[..dash] : range;
+            if (Value(loText, names, nameBase) is not { } l) return $"has '{loText}', which is not a number{(names is null ? "" : " or name")}.";
+            lo = l;
+            if (dash >= 0)
+            {
+                var hiText = range[(dash + 1)..];
+                if (Value(hiText, names, nameBase) is not { } h) return $"has '{hiText}', which is not a number{(names is null ? "" : " or name")}.";
+                hi = h;
+            }
+            else
+            {
+                hi = slash >= 0 ? max : lo; // 'a/n' means from a to the end, every n
+            }
+            if (lo < min || lo > max || hi < min || hi > max) return $"has {range}, outside {min}-{max}.";
+            if (lo > hi) return $"has the range {range}, which runs backwards.";
+        }
+        for (var v = lo; v <= hi; v += step) set[v] = true;
+        return null;
+    }
+
+    private static int? Value(string text, string[]? names, int nameBase)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
+        if (names is null) return null;
+        var index = Array.FindIndex(names, x => string.Equals(x, text, StringComparison.OrdinalIgnoreCase));
+        return index < 0 ? null : index + nameBase;
+    }
+
+    /// <summary>Whether the schedule fires at <paramref name="t"/> (UTC, to the minute).</summary>
+    public bool Matches(DateTime t)
+    {
+        if (!_allowed[0][t.Minute] || !_allowed[1][t.Hour] || !_allowed[3][t.Month]) return false;
+        var dom = _allowed[2][t.Day];
+        var dow = _allowed[4][(int)t.DayOfWeek];
+        return _domStar || _dowStar ? dom && dow : dom || dow;
+    }
+
+    /// <summary>
+    /// The longest time between two consecutive runs within four years from a fixed date (so every
+    /// weekday, month length and leap day occurs); null if the schedule never fires in that time.
+    /// A heartbeat monitor for the job must allow at least this long between successes.
+    /// </summary>
+    public TimeSpan? LongestGap()
+    {
+        var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var end = start.AddYears(4);
+        DateTime? previous = null;
+        var runs = 0;
+        var longest = TimeSpan.Zero;
+        for (var t = start; t < end; t = t.AddMinutes(1))
+        {
+            if (!Matches(t)) continue;
+            if (previous is { } p && t - p > longest) longest = t - p;
+            previous = t;
+            runs++;
+        }
+        return runs switch
+        {
+            0 => null,
+            1 => end - start, // fires once in four years (29 February): at least that long
+            _ => longest,
+        };
+    }
+
+    public override string ToString() => Expression;
+}

@@ -1,0 +1,260 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Platform.Stacks.Model;
+
+namespace Platform.Stacks.Operations;
+
+/// <summary>
+/// Image pins this part of the platform was written and checked against (see docs/operations.md).
+/// AutoKuma 2.x speaks Uptime Kuma 2's API; its <c>uptime-kuma-v1-</c> images (and 0.x/1.x) speak 1.x.
+/// </summary>
+public static class OperationsImages
+{
+    public const string Backup = "offen/docker-volume-backup:v2.48.2";
+    public const string UptimeKuma = "louislam/uptime-kuma:2.0.2";
+    public const string AutoKuma = "ghcr.io/bigboot/autokuma:2.0.0";
+}
+
+/// <summary>What the monitoring containers need.</summary>
+/// <param name="UptimeKumaImage">Uptime Kuma image, pinned (the first-admin setup runs its bundled Node and socket.io client).</param>
+/// <param name="AutoKumaImage">AutoKuma image, pinned, matching the Uptime Kuma major version.</param>
+/// <param name="AdminUsername">Uptime Kuma's admin user name.</param>
+/// <param name="AdminPasswordSecret">Generated secret holding the admin password (also AutoKuma's login).</param>
+/// <param name="Monitors">Every monitor (<see cref="Monitors.For"/>).</param>
+/// <param name="Notification">Where alerts go; null for none.</param>
+/// <param name="Networks">Networks (AutoKuma and the setup job join <see cref="OpsNetworks.Data"/>, where Uptime Kuma is).</param>
+/// <param name="UptimeKumaUrl">Uptime Kuma's internal URL.</param>
+/// <param name="AutoKumaMemoryMb">AutoKuma's memory limit.</param>
+public sealed record MonitoringServicesInput(
+    string UptimeKumaImage,
+    string AutoKumaImage,
+    string AdminUsername,
+    string AdminPasswordSecret,
+    ImmutableArray<MonitorSpec> Monitors,
+    NotificationTarget? Notification,
+    OpsNetworks Networks,
+    string UptimeKumaUrl = "http://uptime-kuma:3001",
+    int AutoKumaMemoryMb = 128);
+
+/// <summary>
+/// Renders monitors as AutoKuma static-monitor files (one JSON file per monitor; the file name is the
+/// AutoKuma id) and the containers that apply them. Secrets never appear in a file: a file reads them
+/// from AutoKuma's environment with <c>{{ get_env(name='AUTOKUMA__ENV__…') }}</c>, and that environment
+/// references the secrets by name.
+/// </summary>
+public static class AutoKuma
+{
+    public const string MonitorsDir = "/autokuma/monitors";
+    public const string DataDir = "/data";
+    public const string DataVolume = "autokuma-data";
+    public const string ContainerName = "autokuma";
+    public const string SetupContainerName = "uptime-kuma-setup";
+
+    /// <summary>Env var (readable by AutoKuma templates) that carries a push monitor's token.</summary>
+    public static string PushTokenEnv(MonitorSpec m) => "AUTOKUMA__ENV__PUSH_TOKEN_" + EnvSuffix(m.Id);
+
+    /// <summary>The AutoKuma id of the notification target (its file name).</summary>
+    public static string NotificationFileId(NotificationTarget n) => "notify-" + n.Id;
+
+    /// <summary>One monitor's file: path in the AutoKuma container and JSON content (no secret).</summary>
+    public static UploadedFile MonitorFile(MonitorSpec m, NotificationTarget? notification)
+    {
+        var json = new JsonObject
+        {
+            ["type"] = m.Kind switch
+            {
+                MonitorKind.Http => "http",
+                MonitorKind.Keyword => "keyword",
+                MonitorKind.Tcp => "port",
+                MonitorKind.Push => "push",
+                _ => throw new ArgumentOutOfRangeException(nameof(m)),
+            },
+            ["name"] = m.Name,
+        };
+        switch (m.Kind)
+        {
+            case MonitorKind.Http:
+                json["url"] = m.Target;
+                break;
+            case MonitorKind.Keyword:
+                json["url"] = m.Target;
+                json["keyword"] = m.Keyword;
+                break;
+            case MonitorKind.Tcp:
+                json["hostname"] = m.TcpHost;
+                json["port"] = m.TcpPort;
+                break;
+            case MonitorKind.Push:
+                json["push_token"] = EnvTemplate(PushTokenEnv(m));
+                break;
+        }
+        json["interval"] = m.IntervalSeconds;
+        json["retry_interval"] = m.RetryIntervalSeconds;
+        json["max_retries"] = m.MaxRetries;
+        if (m.Kind is MonitorKind.Http or MonitorKind.Keyword)
+            json["accepted_statuscodes"] = new JsonArray([.. m.AcceptedStatusCodes.Select(c => (JsonNode)JsonValue.Create(c))]);
+        if (m.Notification is not null && notification is not null)
+        {
+            if (m.Notification != notification.Id)
+                throw new ArgumentException($"Monitor '{m.Id}' notifies '{m.Notification}', but the notification target is '{notification.Id}'.", nameof(m));
+            json["notification_name_list"] = new JsonArray(JsonValue.Create(NotificationFileId(notification)));
+        }
+        return new UploadedFile($"{MonitorsDir}/{m.Id}.json", SecretText.Plain(Json(json)));
+    }
+
+    /// <summary>The notification target's file (AutoKuma "notification" entity), default for new monitors.</summary>
+    public static UploadedFile NotificationFile(NotificationTarget n)
+    {
+        JsonObject config = n switch
+        {
+            WebhookNotification => new JsonObject
+            {
+                ["type"] = "webhook",
+                ["webhookURL"] = EnvTemplate(NotificationEnv("WEBHOOK_URL")),
+                ["webhookContentType"] = "json",
+            },
+            EmailNotification e => new JsonObject
+            {
+                ["type"] = "smtp",
+                ["smtpHost"] = e.SmtpHost,
+                ["smtpPort"] = e.SmtpPort,
+                ["smtpSecure"] = e.SmtpTls,
+                ["smtpUsername"] = e.SmtpUsername,
+                ["smtpPassword"] = EnvTemplate(NotificationEnv("SMTP_PASSWORD")),
+                ["smtpFrom"] = e.From,
+                ["smtpTo"] = e.To,
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(n)),
+        };
+        var json = new JsonObject
+        {
+            ["type"] = "notification",
+            ["name"] = n.Name,
+            ["active"] = true,
+            ["is_default"] = true,
+            ["config"] = config,
+        };
+        return new UploadedFile($"{MonitorsDir}/{NotificationFileId(n)}.json", SecretText.Plain(Json(json)));
+    }
+
+    /// <summary>Every file AutoKuma reads: the notification (if any) and one per monitor, sorted by path.</summary>
+    public static ImmutableArray<UploadedFile> Files(ImmutableArray<MonitorSpec> monitors, NotificationTarget? notification)
+    {
+        var files = monitors.Select(m => MonitorFile(m, notification)).ToList();
+        if (notification is not null) files.Add(NotificationFile(notification));
+        var paths = files.Select(f => f.Path).ToList();
+        if (paths.Distinct(StringComparer.Ordinal).Count() != paths.Count)
+            throw new ArgumentException("Two AutoKuma files would have the same name; monitor ids must be unique and must not start with 'notify-'.");
+        return [.. files.OrderBy(f => f.Path, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The AutoKuma container: static monitors only (Docker source off, so it needs no Docker socket),
+    /// logs in as the admin, deletes monitors whose file is gone, keeps its state on a volume.
+    /// </summary>
+    public static OpsContainer Container(MonitoringServicesInput input)
+    {
+        var env = new List<EnvVar>
+        {
+            EnvVar.Plain("AUTOKUMA__KUMA__URL", input.UptimeKumaUrl),
+            EnvVar.Plain("AUTOKUMA__KUMA__USERNAME", input.AdminUsername),
+            EnvVar.Secret("AUTOKUMA__KUMA__PASSWORD", input.AdminPasswordSecret),
+            EnvVar.Plain("AUTOKUMA__STATIC_MONITORS", MonitorsDir),
+            EnvVar.Plain("AUTOKUMA__DOCKER__ENABLED", "false"),
+            EnvVar.Plain("AUTOKUMA__ON_DELETE", "delete"),
+            EnvVar.Plain("AUTOKUMA__TAG_NAME", "AutoKuma"),
+        };
+        foreach (var m in input.Monitors.Where(m => m.Kind == MonitorKind.Push))
+        {
+            if (m.PushTokenSecret is null) throw new ArgumentException($"Push monitor '{m.Id}' has no push token secret.", nameof(input));
+            env.Add(EnvVar.Secret(PushTokenEnv(m), m.PushTokenSecret));
+        }
+        switch (input.Notification)
+        {
+            case WebhookNotification w: env.Add(EnvVar.Secret(NotificationEnv("WEBHOOK_URL"), w.UrlSecret)); break;
+            case EmailNotification e: env.Add(EnvVar.Secret(NotificationEnv("SMTP_PASSWORD"), e.SmtpPasswordSecret)); break;
+        }
+        return new OpsContainer(
+            Name: ContainerName,
+            Image: input.AutoKumaImage,
+            Command: [],
+            Env: [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)],
+            Labels: ImmutableSortedDictionary<string, string>.Empty,
+            Mounts: [Mount.Volume(DataVolume, DataDir)],
+            Networks: [input.Networks.Data],
+            Files: Files(input.Monitors, input.Notification),
+            Mode: RunMode.Service,
+            MemoryMb: input.AutoKumaMemoryMb);
+    }
+
+    /// <summary>
+    /// Env the Uptime Kuma container itself needs: <c>UPTIME_KUMA_DB_TYPE=sqlite</c> skips Uptime Kuma 2's
+    /// interactive database-choice page, so the server starts ready for the first-admin setup below.
+    /// </summary>
+    public static ImmutableArray<EnvVar> UptimeKumaEnv { get; } = [EnvVar.Plain("UPTIME_KUMA_DB_TYPE", "sqlite")];
+
+    /// <summary>
+    /// The one-shot that sets Uptime Kuma's first admin without the UI. It runs the pinned Uptime Kuma
+    /// image's own Node and socket.io client (the same client the web UI uses) against the server:
+    /// when the server still needs setup it creates the admin with the generated password; when an
+    /// admin exists it logs in with the stack's credentials and succeeds only if they work, so it is
+    /// idempotent and fails loudly if someone else claimed the instance. The shell runs it after Uptime
+    /// Kuma starts and before the public <c>status</c> route is created, and waits for exit 0.
+    /// </summary>
+    public static OpsContainer SetupContainer(MonitoringServicesInput input) => new(
+        Name: SetupContainerName,
+        Image: input.UptimeKumaImage,
+        Command: ["node", "-e", SetupScript],
+        Env:
+        [
+            EnvVar.Plain("KUMA_ADMIN_USERNAME", input.AdminUsername),
+            EnvVar.Secret("KUMA_ADMIN_PASSWORD", input.AdminPasswordSecret),
+            EnvVar.Plain("KUMA_URL", input.UptimeKumaUrl),
+        ],
+        Labels: ImmutableSortedDictionary<string, string>.Empty,
+        Mounts: [],
+        Networks: [input.Networks.Data],
+        Files: [],
+        Mode: RunMode.OneShot,
+        MemoryMb: 128);
+
+    /// <summary>The admin password the blueprint generates (Uptime Kuma refuses weak ones; 32 characters pass).</summary>
+    public static GeneratedSecret AdminPassword(string secretName) =>
+        new(secretName, 32, false, "Uptime Kuma admin password (first admin and AutoKuma's login)");
+
+    /// <summary>Node script run by <see cref="SetupContainer"/> (working directory /app of the Uptime Kuma image).</summary>
+    public const string SetupScript = """
+        const { io } = require("socket.io-client");
+        const url = process.env.KUMA_URL, username = process.env.KUMA_ADMIN_USERNAME, password = process.env.KUMA_ADMIN_PASSWORD;
+        const done = (code, message) => { (code === 0 ? console.log : console.error)("uptime-kuma-setup: " + message); process.exit(code); };
+        if (!url || !username || !password) done(1, "KUMA_URL, KUMA_ADMIN_USERNAME and KUMA_ADMIN_PASSWORD must be set");
+        setTimeout(() => done(1, "no answer from " + url + " within 300 s"), 300000);
+        const socket = io(url, { transports: ["websocket"], reconnection: true, reconnectionDelay: 2000, timeout: 10000 });
+        socket.on("connect_error", (e) => console.error("uptime-kuma-setup: waiting for " + url + ": " + e.message));
+        socket.once("connect", () => socket.emit("needSetup", (needSetup) => {
+          if (needSetup) {
+            socket.emit("setup", username, password, (res) => res && res.ok
+              ? done(0, "created the admin '" + username + "'")
+              : done(1, "setup refused: " + (res && res.msg)));
+          } else {
+            socket.emit("login", { username, password, token: "" }, (res) => res && res.ok
+              ? done(0, "already set up; the stack's admin credentials work")
+              : done(1, "Uptime Kuma already has an admin and the stack's credentials do not log in (" + (res && res.msg) + "). Someone else set it up, or the password secret changed: reset it in the container with 'npm run reset-password'."));
+          }
+        }));
+        """;
+
+    private static string NotificationEnv(string what) => "AUTOKUMA__ENV__NOTIFY_" + what;
+
+    private static string EnvTemplate(string envName) => "{{ get_env(name='" + envName + "') }}";
+
+    private static string EnvSuffix(string id) => new([.. id.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Json(JsonObject o) => o.ToJsonString(Indented) + "\n";
+
+    internal static string Invariant(int i) => i.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,208 @@
+using System.Text.Json;
+using Platform.Stacks.Operations;
+
+namespace Platform.Stacks.Tests.Operations;
+
+public class MonitorsTests
+{
+    private static readonly WebhookNotification Webhook = new("ops", "Ops alerts", "alert-webhook-url");
+
+    private static MonitoringInput Input(NotificationTarget? notification = null) => new(
+        PublicHosts: [new PublicHost("shop", "shop.example.com", "/healthz"), new PublicHost("Status page", "status.example.com", "")],
+        DataServices: Monitors.DefaultDataServices,
+        MinioHealthUrl: Monitors.DefaultMinioHealthUrl,
+        Backups: Backups.Jobs(BackupsTests.Input()),
+        Notification: notification ?? Webhook);
+
+    private static MonitoringServicesInput Services(NotificationTarget? n = null) => new(
+        OperationsImages.UptimeKuma, OperationsImages.AutoKuma, "admin", "uptime-kuma-admin-password",
+        Monitors.For(Input(n)), n ?? Webhook, new OpsNetworks());
+
+    [Fact]
+    public void Every_host_service_and_backup_gets_a_monitor_with_design_intervals()
+    {
+        var specs = Monitors.For(Input());
+        Assert.Equal(
+            ["backup-minio", "backup-postgres-daily", "backup-postgres-hourly", "backup-redis",
+             "http-minio-live", "http-shop", "http-status-page", "tcp-pgbouncer", "tcp-postgresql", "tcp-redis"],
+            specs.Select(s => s.Id));
+        var shop = specs.Single(s => s.Id == "http-shop");
+        Assert.Equal((MonitorKind.Http, "https://shop.example.com/healthz", 60, 30, 3), (shop.Kind, shop.Target, shop.IntervalSeconds, shop.RetryIntervalSeconds, shop.MaxRetries));
+        Assert.Equal(["200-299"], shop.AcceptedStatusCodes.AsEnumerable());
+        Assert.Equal("https://status.example.com/", specs.Single(s => s.Id == "http-status-page").Target);
+        Assert.Equal("pgbouncer:6432", specs.Single(s => s.Id == "tcp-pgbouncer").Target);
+        Assert.Equal("postgres:5432", specs.Single(s => s.Id == "tcp-postgresql").Target);
+        Assert.Equal("redis:6379", specs.Single(s => s.Id == "tcp-redis").Target);
+        Assert.Equal("http://minio:9000/minio/health/live", specs.Single(s => s.Id == "http-minio-live").Target);
+        Assert.All(specs, s => Assert.Equal("ops", s.Notification));
+        Assert.All(specs.Where(s => s.Kind != MonitorKind.Push), s => Assert.Equal(60, s.IntervalSeconds));
+    }
+
+    [Fact]
+    public void Duplicate_ids_are_refused()
+    {
+        var input = Input() with { PublicHosts = [new PublicHost("shop", "a.example.com", "/"), new PublicHost("Shop", "b.example.com", "/")] };
+        Assert.Contains("'http-shop'", Assert.Throws<ArgumentException>(() => Monitors.For(input)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Http_monitor_file_is_pinned()
+    {
+        var file = AutoKuma.MonitorFile(Monitors.For(Input()).Single(s => s.Id == "http-shop"), Webhook);
+        Assert.Equal("/autokuma/monitors/http-shop.json", file.Path);
+        Assert.False(file.Content.IsSecret);
+        Assert.Equal("""
+            {
+              "type": "http",
+              "name": "shop (shop.example.com)",
+              "url": "https://shop.example.com/healthz",
+              "interval": 60,
+              "retry_interval": 30,
+              "max_retries": 3,
+              "accepted_statuscodes": [
+                "200-299"
+              ],
+              "notification_name_list": [
+                "notify-ops"
+              ]
+            }
+
+            """, file.Content.Masked);
+    }
+
+    [Fact]
+    public void Tcp_keyword_and_push_files_are_pinned()
+    {
+        Assert.Equal("""
+            {
+              "type": "port",
+              "name": "Redis TCP redis:6379",
+              "hostname": "redis",
+              "port": 6379,
+              "interval": 60,
+              "retry_interval": 30,
+              "max_retries": 3
+            }
+
+            """, AutoKuma.MonitorFile(Monitors.For(Input()).Single(s => s.Id == "tcp-redis"), null).Content.Masked);
+
+        Assert.Equal("""
+            {
+              "type": "keyword",
+              "name": "api",
+              "url": "https://api.example.com/health",
+              "keyword": "ok",
+              "interval": 60,
+              "retry_interval": 30,
+              "max_retries": 3,
+              "accepted_statuscodes": [
+                "200-299"
+              ]
+            }
+
+            """, AutoKuma.MonitorFile(MonitorSpec.Http("http-api", "api", "https://api.example.com/health", null, keyword: "ok"), null).Content.Masked);
+
+        var push = AutoKuma.MonitorFile(Monitors.For(Input()).Single(s => s.Id == "backup-postgres-daily"), Webhook);
+        Assert.Equal("""
+            {
+              "type": "push",
+              "name": "Backup PostgreSQL daily (every app database)",
+              "push_token": "{{ get_env(name='AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_POSTGRES_DAILY') }}",
+              "interval": 90000,
+              "retry_interval": 30,
+              "max_retries": 3,
+              "notification_name_list": [
+                "notify-ops"
+              ]
+            }
+
+            """, push.Content.Masked);
+    }
+
+    [Fact]
+    public void Notification_files_hold_templates_not_secrets()
+    {
+        var webhook = AutoKuma.NotificationFile(Webhook);
+        Assert.Equal("/autokuma/monitors/notify-ops.json", webhook.Path);
+        Assert.Equal("""
+            {
+              "type": "notification",
+              "name": "Ops alerts",
+              "active": true,
+              "is_default": true,
+              "config": {
+                "type": "webhook",
+                "webhookURL": "{{ get_env(name='AUTOKUMA__ENV__NOTIFY_WEBHOOK_URL') }}",
+                "webhookContentType": "json"
+              }
+            }
+
+            """, webhook.Content.Masked);
+
+        var email = new EmailNotification("mail", "Ops mail", "smtp.example.com", 465, true, "alerts@example.com", "smtp-password", "alerts@example.com", "ops@example.com");
+        using var json = JsonDocument.Parse(AutoKuma.NotificationFile(email).Content.Masked);
+        var config = json.RootElement.GetProperty("config");
+        Assert.Equal("smtp", config.GetProperty("type").GetString());
+        Assert.Equal(465, config.GetProperty("smtpPort").GetInt32());
+        Assert.Equal("{{ get_env(name='AUTOKUMA__ENV__NOTIFY_SMTP_PASSWORD') }}", config.GetProperty("smtpPassword").GetString());
+        Assert.Contains(AutoKuma.Container(Services(email)).Env, e => e.Name == "AUTOKUMA__ENV__NOTIFY_SMTP_PASSWORD" && e.Value.Masked == "<secret:smtp-password>");
+    }
+
+    [Fact]
+    public void AutoKuma_container_is_pinned()
+    {
+        var c = AutoKuma.Container(Services());
+        Assert.Equal(("autokuma", "ghcr.io/bigboot/autokuma:2.0.0", RunMode.Service), (c.Name, c.Image, c.Mode));
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["AUTOKUMA__DOCKER__ENABLED"] = "false",
+            ["AUTOKUMA__ENV__NOTIFY_WEBHOOK_URL"] = "<secret:alert-webhook-url>",
+            ["AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_MINIO"] = "<secret:backup-minio-push-token>",
+            ["AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_POSTGRES_DAILY"] = "<secret:backup-postgres-daily-push-token>",
+            ["AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_POSTGRES_HOURLY"] = "<secret:backup-postgres-hourly-push-token>",
+            ["AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_REDIS"] = "<secret:backup-redis-push-token>",
+            ["AUTOKUMA__KUMA__PASSWORD"] = "<secret:uptime-kuma-admin-password>",
+            ["AUTOKUMA__KUMA__URL"] = "http://uptime-kuma:3001",
+            ["AUTOKUMA__KUMA__USERNAME"] = "admin",
+            ["AUTOKUMA__ON_DELETE"] = "delete",
+            ["AUTOKUMA__STATIC_MONITORS"] = "/autokuma/monitors",
+            ["AUTOKUMA__TAG_NAME"] = "AutoKuma",
+        }, c.Env.ToDictionary(e => e.Name, e => e.Value.Masked));
+        Assert.Equal([Mount.Volume("autokuma-data", "/data")], c.Mounts.AsEnumerable());
+        Assert.DoesNotContain(c.Mounts, m => m.Kind == MountKind.Bind); // no Docker socket
+        Assert.Equal(["data"], c.Networks.AsEnumerable());
+        Assert.Equal(11, c.Files.Length); // 10 monitors + the notification
+        Assert.All(c.Files, f => Assert.False(f.Content.IsSecret));
+        Assert.All(c.Files, f => JsonDocument.Parse(f.Content.Masked).Dispose());
+    }
+
+    [Fact]
+    public void First_admin_setup_is_a_one_shot_on_the_uptime_kuma_image()
+    {
+        var s = AutoKuma.SetupContainer(Services());
+        Assert.Equal(("uptime-kuma-setup", "louislam/uptime-kuma:2.0.2", RunMode.OneShot), (s.Name, s.Image, s.Mode));
+        Assert.Equal(["node", "-e", AutoKuma.SetupScript], s.Command.AsEnumerable());
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["KUMA_ADMIN_PASSWORD"] = "<secret:uptime-kuma-admin-password>", ["KUMA_ADMIN_USERNAME"] = "admin", ["KUMA_URL"] = "http://uptime-kuma:3001",
+        }, s.Env.ToDictionary(e => e.Name, e => e.Value.Masked));
+        Assert.Contains("socket.emit(\"setup\", username, password", AutoKuma.SetupScript, StringComparison.Ordinal);
+        Assert.Contains("socket.emit(\"login\"", AutoKuma.SetupScript, StringComparison.Ordinal);
+        Assert.Equal([EnvVar.Plain("UPTIME_KUMA_DB_TYPE", "sqlite")], AutoKuma.UptimeKumaEnv.AsEnumerable());
+        Assert.Equal(new GeneratedSecret("k", 32, false, "Uptime Kuma admin password (first admin and AutoKuma's login)"), AutoKuma.AdminPassword("k"));
+    }
+
+    [Fact]
+    public void Alert_thresholds_default_to_the_design_and_are_declared_not_enforced()
+    {
+        var t = AlertThresholds.Default;
+        Assert.Equal((70, 90), (t.Cpu.WarnPercent, t.Cpu.CriticalPercent));
+        Assert.Equal((80, 90), (t.Memory.WarnPercent, t.Memory.CriticalPercent));
+        Assert.Equal((70, 85), (t.Disk.WarnPercent, t.Disk.CriticalPercent));
+        Assert.Equal((80, 95), (t.DbConnections.WarnPercent, t.DbConnections.CriticalPercent));
+        Assert.Equal((80, 95), t.DbConnectionCounts(100));
+        Assert.Empty(t.Problems());
+        Assert.Single((t with { Disk = new Threshold(90, 80) }).Problems());
+        Assert.Equal(Enforcement.NotEnforced, t.CpuEnforcement);
+    }
+}
