@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using Platform.Stacks.Blueprint;
+using Pulumi;
+using Cloudflare = Pulumi.Cloudflare;
+
+namespace Platform.Components.Dns;
+
+/// <summary>Arguments of <see cref="DnsRecords"/>.</summary>
+public sealed class DnsRecordsArgs
+{
+    /// <summary>The Cloudflare zone's name (e.g. example.com); its id is looked up.</summary>
+    public required string Zone { get; init; }
+
+    /// <summary>The records, each pointing at one of the server's addresses.</summary>
+    public required ImmutableArray<DnsRecordSpec> Records { get; init; }
+
+    /// <summary>The server's IPv4 address.</summary>
+    public required Input<string> Ipv4Address { get; init; }
+
+    /// <summary>The server's IPv6 address.</summary>
+    public required Input<string> Ipv6Address { get; init; }
+}
+
+/// <summary>One Cloudflare DNS record per blueprint record, in the zone looked up by name.</summary>
+public sealed class DnsRecords : ComponentResource
+{
+    /// <summary>The records, keyed by "fqdn type" (e.g. "app.example.com A").</summary>
+    public IReadOnlyDictionary<string, Cloudflare.DnsRecord> Records { get; }
+
+    [Output("zoneId")]
+    public Output<string> ZoneId { get; private set; }
+
+    public DnsRecords(string name, DnsRecordsArgs args, ComponentResourceOptions? opts = null)
+        : base("platform:dns:Records", name, opts)
+    {
+        ZoneId = Cloudflare.GetZone.Invoke(new Cloudflare.GetZoneInvokeArgs
+        {
+            Filter = new Cloudflare.Inputs.GetZoneFilterInputArgs { Name = args.Zone, Match = "all" },
+        }, new InvokeOptions { Parent = this }).Apply(zone => zone.Id);
+
+        var records = new Dictionary<string, Cloudflare.DnsRecord>(StringComparer.Ordinal);
+        foreach (var record in args.Records)
+        {
+            var key = $"{record.Fqdn} {record.Type}";
+            if (records.ContainsKey(key)) throw new InvalidOperationException($"The blueprint has two {record.Type} records for {record.Fqdn}.");
+            records[key] = new Cloudflare.DnsRecord($"{name}-{record.Fqdn}-{record.Type.ToLowerInvariant()}", new Cloudflare.DnsRecordArgs
+            {
+                ZoneId = ZoneId,
+                // Cloudflare stores and returns the full name; sending the relative one ("@", "app")
+                // would show as a change on every refresh.
+                Name = record.Fqdn,
+                Type = record.Type,
+                Content = record.Content switch
+                {
+                    ServerAddress.Ipv4 => args.Ipv4Address,
+                    ServerAddress.Ipv6 => args.Ipv6Address,
+                    _ => throw new InvalidOperationException($"Unknown server address {record.Content} for {record.Fqdn}."),
+                },
+                Proxied = record.Proxied,
+                Ttl = record.Ttl,
+                Comment = record.Comment,
+            }, new CustomResourceOptions { Parent = this });
+        }
+        Records = records;
+        RegisterOutputs();
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Components.Docker;
+using Platform.Components.Secrets;
+using Platform.Stacks.Blueprint;
+using Pulumi;
+using DockerSdk = Pulumi.Docker;
+
+namespace Platform.Components.Services;
+
+/// <summary>Arguments of <see cref="ServiceContainer"/>.</summary>
+public sealed class ServiceContainerArgs
+{
+    /// <summary>The container as the blueprint describes it.</summary>
+    public required ServiceSpec Spec { get; init; }
+
+    /// <summary>The Docker provider of the server.</summary>
+    public required DockerSdk.Provider Provider { get; init; }
+
+    /// <summary>The pulled images; the spec's image must be among them.</summary>
+    public required DockerImages Images { get; init; }
+
+    /// <summary>The stack's networks; every attachment of the spec must name one.</summary>
+    public required DockerNetworks Networks { get; init; }
+
+    /// <summary>The stack's volumes; every volume mount of the spec must name one.</summary>
+    public required DockerVolumes Volumes { get; init; }
+
+    /// <summary>Resolves the secrets used in env values and files.</summary>
+    public required PlatformSecrets Secrets { get; init; }
+
+    /// <summary>What must exist first: the containers and host commands the spec names. Default: nothing.</summary>
+    public IReadOnlyList<Resource>? DependsOn { get; init; }
+}
+
+/// <summary>
+/// One container, mapped from a <see cref="ServiceSpec"/> and nothing else. A spec with a fixed
+/// container name is replaced delete-before-create (the name is reused); a spec without one gets a
+/// unique name from the provider for every replacement and is replaced create-before-delete, so the
+/// new container is healthy before the old one stops.
+/// </summary>
+public sealed class ServiceContainer : ComponentResource
+{
+    public DockerSdk.Container Container { get; }
+
+    /// <summary>The environment handed to Docker ("K=V"); secret whenever any value uses a secret.</summary>
+    public Output<ImmutableArray<string>> Environment { get; }
+
+    /// <summary>The uploaded files' contents by path; each is secret whenever it uses a secret.</summary>
+    public IReadOnlyDictionary<string, Output<string>> Files { get; }
+
+    [Output("containerName")]
+    public Output<string> ContainerName { get; private set; }
+
+    public ServiceContainer(string name, ServiceContainerArgs args, ComponentResourceOptions? opts = null)
+        : base("platform:services:ServiceContainer", name, opts)
+    {
+        var spec = args.Spec;
+        var secrets = args.Secrets;
+        var fixedName = spec.Replacement == Replacement.DeleteBeforeCreate;
+        if (fixedName && spec.ContainerName is null)
+            throw new InvalidOperationException($"Service {spec.Name} is replaced delete-before-create but has no container name.");
+        if (!fixedName && spec.ContainerName is not null)
+            throw new InvalidOperationException($"Service {spec.Name} is replaced create-before-delete, so it cannot have the fixed container name '{spec.ContainerName}' (two containers would need it at once).");
+
+        Environment = Output.All(spec.Env.Select(kv => secrets.Render(kv.Value).Apply(v => $"{kv.Key}={v}")).ToArray());
+        Files = spec.Files.ToDictionary(f => f.Path, f => secrets.Render(f.Content), StringComparer.Ordinal);
+
+        var container = new DockerSdk.ContainerArgs
+        {
+            Image = args.Images.Get(spec.Image).ImageId,
+            Envs = Environment,
+            Labels = spec.Labels.Select(l => new DockerSdk.Inputs.ContainerLabelArgs { Label = l.Key, Value = l.Value }).ToList(),
+            NetworksAdvanced = spec.Networks.Select(n => new DockerSdk.Inputs.ContainerNetworksAdvancedArgs
+            {
+                Name = args.Networks.Get(n.Network).Name,
+                Aliases = n.Aliases.ToList(),
+            }).ToList(),
+            Volumes = spec.Mounts.Select(m => Mount(m, args.Volumes)).ToList(),
+            Ports = spec.PublishedPorts.Select(p => new DockerSdk.Inputs.ContainerPortArgs
+            {
+                Internal = p.ContainerPort,
+                External = p.HostPort,
+                Protocol = p.Protocol,
+            }).ToList(),
+            Healthcheck = new DockerSdk.Inputs.ContainerHealthcheckArgs
+            {
+                Tests = spec.HealthCheck.Test.ToList(),
+                Interval = Seconds(spec.HealthCheck.IntervalSeconds),
+                Timeout = Seconds(spec.HealthCheck.TimeoutSeconds),
+                StartPeriod = Seconds(spec.HealthCheck.StartPeriodSeconds),
+                Retries = spec.HealthCheck.Retries,
+            },
+            Memory = spec.Limits.MemoryMb,
+            Cpus = spec.Limits.Cpus.ToString("0.###", CultureInfo.InvariantCulture),
+            Restart = spec.RestartPolicy,
+            LogDriver = spec.Log.Driver,
+            LogOpts = spec.Log.Options.ToDictionary(),
+            Uploads = Files.Select(f => new DockerSdk.Inputs.ContainerUploadArgs { File = f.Key, Content = f.Value }).ToList(),
+            DestroyGraceSeconds = spec.StopGraceSeconds,
+            Wait = spec.WaitHealthy,
+            WaitTimeout = ShellDecisions.WaitTimeoutSeconds(spec.HealthCheck),
+        };
+        if (!spec.Command.IsDefaultOrEmpty) container.Command = spec.Command.ToList();
+        // Unset, the provider generates a unique name ("<resource>-<random>") and a new one for each replacement.
+        if (spec.ContainerName is not null) container.Name = spec.ContainerName;
+
+        var options = new CustomResourceOptions
+        {
+            Parent = this,
+            Provider = args.Provider,
+            Protect = spec.Protect,
+            // Set either way: the Docker provider asks for delete-before-replace on every container,
+            // which only an explicit false overrides.
+            DeleteBeforeReplace = fixedName,
+        };
+        if (args.DependsOn is { Count: > 0 } dependsOn) options.DependsOn = dependsOn.ToList();
+
+        Container = new DockerSdk.Container($"{name}-container", container, options);
+        ContainerName = Container.Name;
+        RegisterOutputs();
+    }
+
+    private static DockerSdk.Inputs.ContainerVolumeArgs Mount(MountSpec mount, DockerVolumes volumes) => mount.Kind switch
+    {
+        MountKind.Volume => new DockerSdk.Inputs.ContainerVolumeArgs
+        {
+            VolumeName = volumes.Get(mount.Source).Name,
+            ContainerPath = mount.Target,
+            ReadOnly = mount.ReadOnly,
+        },
+        MountKind.Bind => new DockerSdk.Inputs.ContainerVolumeArgs
+        {
+            HostPath = mount.Source,
+            ContainerPath = mount.Target,
+            ReadOnly = mount.ReadOnly,
+        },
+        _ => throw new InvalidOperationException($"Unknown mount kind {mount.Kind} for {mount.Target}."),
+    };
+
+    private static string Seconds(int seconds) => seconds.ToString(CultureInfo.InvariantCulture) + "s";
+}

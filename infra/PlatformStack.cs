@@ -1,0 +1,145 @@
+using Platform.Components.Dns;
+using Platform.Components.Docker;
+using Platform.Components.Operations;
+using Platform.Components.Secrets;
+using Platform.Components.Server;
+using Platform.Components.Services;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Settings;
+using Pulumi;
+
+namespace Platform.Infra;
+
+/// <summary>
+/// The stack: reads the settings once through the core, builds the blueprint, and composes the
+/// components from it. Nothing here decides anything; it wires blueprint parts together.
+/// </summary>
+public static class PlatformStack
+{
+    /// <summary>The program Pulumi runs: settings of the current stack, then <see cref="Deploy"/>.</summary>
+    public static IDictionary<string, object?> Run() => Deploy(BlueprintBuilder.Build(LoadSettings()));
+
+    /// <summary>
+    /// The current stack's settings. Invalid settings end the run with the core's message (every
+    /// error, each with its fix) before any resource is registered.
+    /// </summary>
+    public static StackSettings LoadSettings()
+    {
+        var stack = Deployment.Instance.StackName;
+        var projectDir = ProjectDirectory();
+        try
+        {
+            return SettingsReader.Load(projectDir, stack);
+        }
+        catch (InvalidStackException e)
+        {
+            // RunException: printed as the message alone, without a stack trace.
+            throw new RunException(e.Message);
+        }
+    }
+
+    /// <summary>The directory holding Pulumi.yaml: the one the CLI reports, else the nearest at or above the working directory.</summary>
+    public static string ProjectDirectory()
+    {
+        try
+        {
+            var root = Deployment.Instance.RootDirectory;
+            if (!string.IsNullOrEmpty(root)) return root;
+        }
+        catch (InvalidOperationException)
+        {
+            // Older CLIs do not report the root directory.
+        }
+        return StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory())
+            ?? throw new RunException($"No {StackFiles.ProjectFile} in {Directory.GetCurrentDirectory()} or above it. Run pulumi from the project directory.");
+    }
+
+    /// <summary>Creates every resource of <paramref name="blueprint"/> and returns the stack outputs.</summary>
+    public static IDictionary<string, object?> Deploy(PlatformBlueprint blueprint)
+    {
+        var secrets = new PlatformSecrets("secrets", new PlatformSecretsArgs { Secrets = blueprint.Secrets });
+
+        var firewall = new PlatformFirewall("firewall", new PlatformFirewallArgs
+        {
+            Spec = blueprint.Firewall,
+            Labels = blueprint.Server.Labels,
+        });
+        var server = new PlatformServer("server", new PlatformServerArgs { Spec = blueprint.Server, Firewall = firewall });
+
+        _ = new DnsRecords("dns", new DnsRecordsArgs
+        {
+            Zone = blueprint.Zone,
+            Records = blueprint.DnsRecords,
+            Ipv4Address = server.Ipv4Address,
+            Ipv6Address = server.Ipv6Address,
+        });
+
+        var docker = new DockerHost("docker", new DockerHostArgs
+        {
+            Ipv4Address = server.Ipv4Address,
+            DeployUser = server.DeployUser,
+            Readiness = server.Readiness,
+        });
+        var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Provider = docker.Provider });
+        var volumes = new DockerVolumes("volumes", new DockerVolumesArgs { Volumes = blueprint.Volumes, Provider = docker.Provider });
+        var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Provider = docker.Provider });
+
+        ComposeWorkloads(blueprint, server, docker, networks, volumes, images, secrets);
+
+        var outputs = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            [ShellDecisions.ServerIpv4Output] = server.Ipv4Address,
+            [ShellDecisions.ServerIpv6Output] = server.Ipv6Address,
+        };
+        foreach (var output in blueprint.Outputs)
+        {
+            var value = secrets.Render(output.Value);
+            outputs[output.Name] = output.Secret ? Output.CreateSecret(value) : value;
+        }
+        return outputs;
+    }
+
+    /// <summary>
+    /// Services and host commands, created in dependency order (a container after the services and
+    /// host commands it names; a host command after the services it names).
+    /// </summary>
+    private static void ComposeWorkloads(PlatformBlueprint blueprint, PlatformServer server, DockerHost docker,
+        DockerNetworks networks, DockerVolumes volumes, DockerImages images, PlatformSecrets secrets)
+    {
+        var services = blueprint.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var commands = blueprint.HostCommands.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var created = new Dictionary<string, Resource>(StringComparer.Ordinal);
+
+        foreach (var node in WorkloadGraph.Order(blueprint))
+        {
+            if (node.Kind == WorkloadKind.Service)
+            {
+                var spec = services[node.Name];
+                var container = new ServiceContainer(spec.Name, new ServiceContainerArgs
+                {
+                    Spec = spec,
+                    Provider = docker.Provider,
+                    Images = images,
+                    Networks = networks,
+                    Volumes = volumes,
+                    Secrets = secrets,
+                    DependsOn = node.DependsOn.Select(d => created[d.Key]).ToList(),
+                });
+                created[node.Key] = container.Container;
+            }
+            else
+            {
+                var spec = commands[node.Name];
+                var command = new HostCommand(spec.Name, new HostCommandArgs
+                {
+                    Spec = spec,
+                    Host = server.Ipv4Address,
+                    User = server.DeployUser,
+                    Secrets = secrets,
+                    DependsOn = [server.Readiness, .. node.DependsOn.Select(d => created[d.Key])],
+                });
+                created[node.Key] = command.Command;
+            }
+        }
+    }
+}
