@@ -1,0 +1,108 @@
+using System.Globalization;
+using Platform.Stacks.Model;
+
+namespace Platform.Stacks.Data;
+
+/// <summary>
+/// One app's database: its login role (password from the secret <paramref name="PasswordSecret"/>),
+/// the database it owns, the extensions it needs and the role's connection limit (-1: none).
+/// </summary>
+public sealed record AppDatabase(string Role, string Database, IReadOnlyList<string> Extensions, int ConnectionLimit, string PasswordSecret);
+
+/// <summary>
+/// The idempotent provisioning script: one section per app database. It is run as the
+/// <c>postgres</c> superuser over the local socket by
+/// <c>psql -v ON_ERROR_STOP=1 -d postgres -f provision.sql</c> (or on stdin), any number of times.
+/// </summary>
+/// <remarks>
+/// What it guarantees, on every run:
+/// <list type="bullet">
+/// <item>the role exists, LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS, with its
+/// CONNECTION LIMIT, and its password is the SCRAM-SHA-256 verifier of the app's secret (so a new secret
+/// value rotates it; the plaintext never reaches PostgreSQL, its logs or the script);</item>
+/// <item>the database exists and is owned by the role; only the role (and superusers) may connect to it;</item>
+/// <item>inside it, PUBLIC has no right on schema <c>public</c> and the owner has all; the extensions exist.</item>
+/// </list>
+/// It never drops anything: an app removed from the stack keeps its role and data until an operator
+/// drops them by hand (after a final backup). <c>CREATE ROLE</c>/<c>CREATE DATABASE</c> run only when
+/// missing, through psql's <c>\gexec</c>, because <c>CREATE DATABASE</c> cannot run in a transaction or DO block.
+/// Every name is validated by <see cref="PostgresNames.Validate"/> and still quoted.
+/// </remarks>
+public static class PostgresProvisioning
+{
+    /// <summary>The whole script for <paramref name="apps"/>, sorted by database; verifiers are derived secret parts.</summary>
+    public static SecretText Script(IEnumerable<AppDatabase> apps)
+    {
+        ArgumentNullException.ThrowIfNull(apps);
+        var list = apps.OrderBy(a => a.Database, StringComparer.Ordinal).ToList();
+        foreach (var dup in list.GroupBy(a => a.Database, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            throw new ArgumentException($"Database '{dup.Key}' is listed more than once.", nameof(apps));
+        foreach (var dup in list.GroupBy(a => a.Role, StringComparer.Ordinal).Where(g => g.Select(a => a.PasswordSecret).Distinct(StringComparer.Ordinal).Count() > 1))
+            throw new ArgumentException($"Role '{dup.Key}' is given different password secrets.", nameof(apps));
+
+        var b = new SecretTextBuilder();
+        b.Line("-- Provisioning of the app databases — rendered by Platform.Stacks.Data.PostgresProvisioning; do not edit by hand.");
+        b.Line("-- Idempotent. Run as the postgres superuser: psql -v ON_ERROR_STOP=1 -d postgres -f <this file>");
+        b.Line("-- It never drops a role or a database: removing an app from the stack leaves its data in place.");
+        b.Line(@"\set ON_ERROR_STOP on");
+        b.Line();
+        b.Line("-- Apps have no business in the maintenance database: only superusers (and roles granted it explicitly) connect.");
+        b.Line(@"\connect postgres");
+        QuietSession(b);
+        b.Line("REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;");
+        if (list.Count == 0) b.Line("-- (no app databases)");
+        foreach (var app in list) AppSection(b, app);
+        return b.Build();
+    }
+
+    /// <summary>The section of one app (also valid alone: it connects to <c>postgres</c> first).</summary>
+    public static SecretText AppScript(AppDatabase app)
+    {
+        var b = new SecretTextBuilder();
+        b.Line(@"\set ON_ERROR_STOP on");
+        AppSection(b, app);
+        return b.Build();
+    }
+
+    private static void AppSection(SecretTextBuilder b, AppDatabase app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var role = PostgresNames.Validate(app.Role, "role");
+        var db = PostgresNames.Validate(app.Database, "database");
+        if (app.ConnectionLimit < -1) throw new ArgumentOutOfRangeException(nameof(app), $"Connection limit of role '{role}' must be -1 (none) or more.");
+        if (string.IsNullOrWhiteSpace(app.PasswordSecret)) throw new ArgumentException($"Role '{role}' needs a password secret.", nameof(app));
+        var extensions = (app.Extensions ?? []).Select(PostgresNames.ValidateExtension).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+        var r = PostgresNames.QuoteIdent(role);
+        var d = PostgresNames.QuoteIdent(db);
+        var rl = PostgresNames.QuoteLiteral(role);
+        var dl = PostgresNames.QuoteLiteral(db);
+        var limit = app.ConnectionLimit.ToString(CultureInfo.InvariantCulture);
+
+        b.Line();
+        b.Line($"-- ── database {db}, role {role} ──");
+        b.Line(@"\connect postgres");
+        QuietSession(b);
+        b.Line($"SELECT format('CREATE ROLE %I', {rl}) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {rl})");
+        b.Line(@"\gexec");
+        // The verifier holds only [A-Za-z0-9+/=$:-], so it needs no escaping inside the quotes.
+        b.Text($"ALTER ROLE {r} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT {limit} PASSWORD '")
+            .Derived(app.PasswordSecret, SecretDerivation.ScramSha256, role)
+            .Line("';");
+        b.Line($"SELECT format('CREATE DATABASE %I OWNER %I', {dl}, {rl}) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = {dl})");
+        b.Line(@"\gexec");
+        b.Line($"ALTER DATABASE {d} OWNER TO {r};");
+        b.Line($"REVOKE ALL ON DATABASE {d} FROM PUBLIC;");
+        b.Line($"GRANT CONNECT, TEMPORARY ON DATABASE {d} TO {r};");
+        b.Line($@"\connect {d}");
+        QuietSession(b);
+        b.Line("REVOKE ALL ON SCHEMA public FROM PUBLIC;");
+        b.Line($"GRANT ALL ON SCHEMA public TO {r};");
+        foreach (var ext in extensions)
+            b.Line($"CREATE EXTENSION IF NOT EXISTS {PostgresNames.QuoteIdent(ext)};");
+    }
+
+    /// <summary>Keeps this session's statements (which hold verifiers) out of the server log, whatever log_statement says.</summary>
+    private static void QuietSession(SecretTextBuilder b) =>
+        b.Line("SET log_statement = 'none'; SET log_min_duration_statement = -1; SET log_min_error_statement = 'panic';");
+}
