@@ -52,6 +52,22 @@ public static class AutoKuma
     public const string ContainerName = "autokuma";
     public const string SetupContainerName = "uptime-kuma-setup";
 
+    /// <summary>
+    /// Null when <paramref name="image"/> is an AutoKuma that reads these files (2.x: <c>get_env</c> templates,
+    /// notification entities, Uptime Kuma 2 API); otherwise why not. Settings validation can call it.
+    /// </summary>
+    public static string? ImageProblem(string image)
+    {
+        var colon = image.LastIndexOf(':');
+        var tag = colon > image.LastIndexOf('/') ? image[(colon + 1)..] : "";
+        if (tag.StartsWith("uptime-kuma-v1-", StringComparison.Ordinal))
+            return $"'{image}' is AutoKuma's Uptime Kuma 1.x build; the platform runs Uptime Kuma 2 and needs {OperationsImages.AutoKuma}.";
+        var major = tag.TrimStart('v').Split('.')[0];
+        if (!int.TryParse(major, NumberStyles.None, CultureInfo.InvariantCulture, out var m) || m < 2)
+            return $"'{image}' is not AutoKuma 2.x; the monitor files use 2.x features (get_env templates, notifications). Use {OperationsImages.AutoKuma}.";
+        return null;
+    }
+
     /// <summary>Env var (readable by AutoKuma templates) that carries a push monitor's token.</summary>
     public static string PushTokenEnv(MonitorSpec m) => "AUTOKUMA__ENV__PUSH_TOKEN_" + EnvSuffix(m.Id);
 

@@ -192,6 +192,14 @@ public class MonitorsTests
         Assert.Equal(new GeneratedSecret("k", 32, false, "Uptime Kuma admin password (first admin and AutoKuma's login)"), AutoKuma.AdminPassword("k"));
     }
 
+    [Theory]
+    [InlineData("ghcr.io/bigboot/autokuma:2.0.0", true)]
+    [InlineData("ghcr.io/bigboot/autokuma:2.1.3", true)]
+    [InlineData("ghcr.io/bigboot/autokuma:0.8.0", false)]
+    [InlineData("ghcr.io/bigboot/autokuma:uptime-kuma-v1-2.0.0", false)]
+    [InlineData("ghcr.io/bigboot/autokuma", false)]
+    public void AutoKuma_image_must_be_2x(string image, bool ok) => Assert.Equal(ok, AutoKuma.ImageProblem(image) is null);
+
     [Fact]
     public void Alert_thresholds_default_to_the_design_and_are_declared_not_enforced()
     {
