@@ -134,7 +134,11 @@ public class RestoreDrillTests
             Directory.Delete(dumpDir, recursive: true);
         }
     }
+}
 
+/// <summary>Unit tests of the restore comparer (no server needed).</summary>
+public class RestoreCheckTests
+{
     [Fact]
     public void Comparer_reports_dropped_changed_missing_and_extra_tables()
     {
