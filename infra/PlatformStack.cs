@@ -54,17 +54,23 @@ public static class PlatformStack
             ?? throw new RunException($"No {StackFiles.ProjectFile} in {Directory.GetCurrentDirectory()} or above it. Run pulumi from the project directory.");
     }
 
-    /// <summary>Creates every resource of <paramref name="blueprint"/> and returns the stack outputs.</summary>
-    public static IDictionary<string, object?> Deploy(PlatformBlueprint blueprint)
+    /// <summary>
+    /// Creates every resource of <paramref name="blueprint"/> and returns the stack outputs.
+    /// <paramref name="transformations"/> apply to every component and, through them, to every resource
+    /// (tests use them to observe parents and options). Default: none.
+    /// </summary>
+    public static IDictionary<string, object?> Deploy(PlatformBlueprint blueprint, IReadOnlyList<ResourceTransformation>? transformations = null)
     {
-        var secrets = new PlatformSecrets("secrets", new PlatformSecretsArgs { Secrets = blueprint.Secrets });
+        ComponentResourceOptions Options() => new() { ResourceTransformations = transformations?.ToList() ?? [] };
+
+        var secrets = new PlatformSecrets("secrets", new PlatformSecretsArgs { Secrets = blueprint.Secrets }, Options());
 
         var firewall = new PlatformFirewall("firewall", new PlatformFirewallArgs
         {
             Spec = blueprint.Firewall,
             Labels = blueprint.Server.Labels,
-        });
-        var server = new PlatformServer("server", new PlatformServerArgs { Spec = blueprint.Server, Firewall = firewall });
+        }, Options());
+        var server = new PlatformServer("server", new PlatformServerArgs { Spec = blueprint.Server, Firewall = firewall }, Options());
 
         _ = new DnsRecords("dns", new DnsRecordsArgs
         {
@@ -72,19 +78,19 @@ public static class PlatformStack
             Records = blueprint.DnsRecords,
             Ipv4Address = server.Ipv4Address,
             Ipv6Address = server.Ipv6Address,
-        });
+        }, Options());
 
         var docker = new DockerHost("docker", new DockerHostArgs
         {
             Ipv4Address = server.Ipv4Address,
             DeployUser = server.DeployUser,
             Readiness = server.Readiness,
-        });
-        var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Provider = docker.Provider });
-        var volumes = new DockerVolumes("volumes", new DockerVolumesArgs { Volumes = blueprint.Volumes, Provider = docker.Provider });
-        var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Provider = docker.Provider });
+        }, Options());
+        var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Provider = docker.Provider }, Options());
+        var volumes = new DockerVolumes("volumes", new DockerVolumesArgs { Volumes = blueprint.Volumes, Provider = docker.Provider }, Options());
+        var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Provider = docker.Provider }, Options());
 
-        ComposeWorkloads(blueprint, server, docker, networks, volumes, images, secrets);
+        ComposeWorkloads(blueprint, server, docker, networks, volumes, images, secrets, Options);
 
         var outputs = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -104,7 +110,8 @@ public static class PlatformStack
     /// host commands it names; a host command after the services it names).
     /// </summary>
     private static void ComposeWorkloads(PlatformBlueprint blueprint, PlatformServer server, DockerHost docker,
-        DockerNetworks networks, DockerVolumes volumes, DockerImages images, PlatformSecrets secrets)
+        DockerNetworks networks, DockerVolumes volumes, DockerImages images, PlatformSecrets secrets,
+        Func<ComponentResourceOptions> options)
     {
         var services = blueprint.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
         var commands = blueprint.HostCommands.ToDictionary(c => c.Name, StringComparer.Ordinal);
@@ -124,7 +131,7 @@ public static class PlatformStack
                     Volumes = volumes,
                     Secrets = secrets,
                     DependsOn = node.DependsOn.Select(d => created[d.Key]).ToList(),
-                });
+                }, options());
                 created[node.Key] = container.Container;
             }
             else
@@ -137,7 +144,7 @@ public static class PlatformStack
                     User = server.DeployUser,
                     Secrets = secrets,
                     DependsOn = [server.Readiness, .. node.DependsOn.Select(d => created[d.Key])],
-                });
+                }, options());
                 created[node.Key] = command.Command;
             }
         }

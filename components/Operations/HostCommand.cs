@@ -50,7 +50,7 @@ public sealed class HostCommand : ComponentResource
             Create = spec.Create,
             Triggers =
             {
-                (Input<object>)(object)Sha256(spec.Create),
+                (Input<object>)Output.Create<object>(Sha256(spec.Create)),
                 (Input<object>)stdinHash.Apply(h => (object)h),
             },
         };

@@ -79,7 +79,8 @@ public sealed class PlatformServer : ComponentResource
                 Host = Server.Ipv4Address,
                 User = spec.DeployUser,
             },
-            Create = ShellDecisions.ReadinessScript(spec),
+            // The core bounds it with `timeout`: the command provider has no deadline of its own.
+            Create = spec.ReadinessCommand,
             // A new server (new id) must pass the gate again.
             Triggers = { (Input<object>)Server.Id.Apply(id => (object)id) },
         }, new CustomResourceOptions { Parent = this });

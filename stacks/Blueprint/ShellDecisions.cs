@@ -23,10 +23,6 @@ public static class ShellDecisions
         "-o", "ConnectTimeout=30",
     ];
 
-    /// <summary>The readiness gate's command, bounded by the server's readiness timeout (the command provider has no timeout of its own).</summary>
-    public static string ReadinessScript(ServerSpec server) =>
-        $"timeout {server.ReadinessTimeoutSeconds} {server.ReadinessCommand}";
-
     /// <summary>
     /// How long the deployment waits for a container to turn healthy: its start period plus every
     /// retry of the check, and one interval to spare.

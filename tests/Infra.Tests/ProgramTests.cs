@@ -1,0 +1,64 @@
+using System.Collections.Immutable;
+using Platform.Infra.Tests.Support;
+using Platform.Stacks.Blueprint;
+using Pulumi;
+using Pulumi.Testing;
+
+namespace Platform.Infra.Tests;
+
+[Collection(PulumiCollection.Name)]
+public sealed class ProgramTests
+{
+    [Fact]
+    public async Task Invalid_settings_stop_the_run_with_the_cores_message_before_any_resource()
+    {
+        Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
+        var mocks = new RecordingMocks(preview: true);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync(mocks, new TestOptions
+        {
+            ProjectName = "platform",
+            StackName = "no-such-stack",
+            RootDirectory = StackRun.RepoRoot(),
+            IsPreview = true,
+        }, PlatformStack.Run));
+        Assert.Contains("no-such-stack", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Pulumi.no-such-stack.yaml", error.Message, StringComparison.Ordinal);
+        Assert.Empty(mocks.Registrations);
+    }
+
+    [Fact]
+    public void A_dangling_dependency_in_the_blueprint_is_reported_by_name()
+    {
+        var blueprint = BlueprintBuilder.Build(Platform.Stacks.Settings.SettingsReader.Read(
+            Platform.Stacks.Settings.StackFiles.Parse("platform", "scale", Platform.Stacks.Settings.StackGenerator.Yaml(1))));
+        var app = blueprint.Services.First(s => s.Kind == ServiceKind.App);
+        var broken = blueprint with
+        {
+            Services = blueprint.Services.Replace(app, app with { DependsOn = [.. app.DependsOn, "nothing-here"] }),
+        };
+        var error = Assert.Throws<InvalidOperationException>(() => WorkloadGraph.Order(broken));
+        Assert.Contains("'nothing-here'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Workloads_come_after_what_they_name()
+    {
+        var blueprint = BlueprintBuilder.Build(Platform.Stacks.Settings.SettingsReader.Read(
+            Platform.Stacks.Settings.StackFiles.Parse("platform", "scale", Platform.Stacks.Settings.StackGenerator.Yaml(3))));
+        var services = blueprint.Services.Select(s => s.Name).ToHashSet();
+        var commands = blueprint.HostCommands.Select(c => c.Name).ToHashSet();
+        // Drop references the core does not define yet, so the ordering itself is tested.
+        var consistent = blueprint with
+        {
+            Services = [.. blueprint.Services.Select(s => s with
+            {
+                DependsOn = [.. s.DependsOn.Where(services.Contains)],
+                AfterHostCommands = [.. s.AfterHostCommands.Where(commands.Contains)],
+            })],
+        };
+        var order = WorkloadGraph.Order(consistent).Select(n => n.Key).ToImmutableArray();
+        foreach (var node in WorkloadGraph.Order(consistent))
+            foreach (var dependency in node.DependsOn)
+                Assert.True(order.IndexOf(dependency.Key) < order.IndexOf(node.Key), $"{node.Key} before {dependency.Key}");
+    }
+}

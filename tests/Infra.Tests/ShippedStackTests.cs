@@ -1,0 +1,294 @@
+using System.Collections;
+using Platform.Components.Operations;
+using Platform.Components.Services;
+using Platform.Infra.Tests.Support;
+using Platform.Stacks.Blueprint;
+using Pulumi;
+
+namespace Platform.Infra.Tests;
+
+[Collection(PulumiCollection.Name)]
+public sealed class ShippedStackTests
+{
+    private const string Server = "hcloud:index/server:Server";
+    private const string Firewall = "hcloud:index/firewall:Firewall";
+    private const string SshKey = "hcloud:index/sshKey:SshKey";
+    private const string Dns = "cloudflare:index/dnsRecord:DnsRecord";
+    private const string Container = "docker:index/container:Container";
+    private const string Image = "docker:index/remoteImage:RemoteImage";
+    private const string Network = "docker:index/network:Network";
+    private const string Volume = "docker:index/volume:Volume";
+    private const string DockerProvider = "pulumi:providers:docker";
+    private const string Command = "command:remote:Command";
+    private const string Password = "random:index/randomPassword:RandomPassword";
+
+    public static TheoryData<string> Stacks => new() { "staging", "prod" };
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Every_part_of_the_blueprint_becomes_its_resources(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var b = run.Blueprint;
+
+        Assert.Single(run.OfType(Server));
+        Assert.Single(run.OfType(Firewall));
+        Assert.Single(run.OfType(DockerProvider));
+        Assert.Equal(b.Server.SshKeys.Length, run.OfType(SshKey).Count());
+        Assert.Equal(b.DnsRecords.Length, run.OfType(Dns).Count());
+        Assert.Equal(b.Networks.Length, run.OfType(Network).Count());
+        Assert.Equal(b.Volumes.Length, run.OfType(Volume).Count());
+        Assert.Equal(b.Services.Length, run.OfType(Container).Count());
+        Assert.Equal(b.Services.Select(s => s.Image).Distinct().Count(), run.OfType(Image).Count());
+        Assert.Equal(b.Secrets.Count(s => s.Source == SecretSource.Generated), run.OfType(Password).Count());
+        Assert.Equal(b.HostCommands.Length + 1, run.OfType(Command).Count()); // + the readiness gate
+        Assert.Contains("cloudflare:index/getZone:getZone", run.Mocks.Calls);
+
+        var known = new HashSet<string> { Server, Firewall, SshKey, Dns, Container, Image, Network, Volume, DockerProvider, Command, Password };
+        Assert.All(run.Mocks.Registrations, r => Assert.True(known.Contains(r.Type) || r.Type.StartsWith("platform:", StringComparison.Ordinal), $"unexpected {r.Type} {r.Name}"));
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Server_firewall_and_dns_carry_the_blueprints_values(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var b = run.Blueprint;
+
+        var server = run.Named(Server, "server-server").Inputs;
+        Assert.Equal(b.Server.Name, server["name"]);
+        Assert.Equal(b.Server.Type, server["serverType"]);
+        Assert.Equal(b.Server.Location, server["location"]);
+        Assert.Equal(b.Server.Image, server["image"]);
+        Assert.Equal(b.Server.UserData, server.GetValueOrDefault("userData") ?? "");
+        Assert.Equal(b.Server.SshKeys.Length, ((IList)server["sshKeys"]).Count);
+        Assert.Single((IList)server["firewallIds"]);
+        Assert.Equal(b.Server.Protect, server["deleteProtection"]);
+        Assert.Equal(b.Server.Protect, server["rebuildProtection"]);
+
+        var rules = (IList)run.Named(Firewall, "firewall-firewall").Inputs["rules"];
+        Assert.Equal(b.Firewall.Rules.Length, rules.Count);
+        var ssh = rules.Cast<IDictionary<string, object>>().Single(r => Equals(Get(r, "port"), "22"));
+        Assert.Equal(b.Firewall.Rules.Single(r => r.Port == "22").SourceIps, ((IList)ssh["sourceIps"]).Cast<string>());
+
+        var ready = run.Named(Command, "server-ready").Inputs;
+        Assert.Equal(b.Server.ReadinessCommand, ready["create"]);
+        Assert.Equal(RecordingMocks.Ipv4, ((IDictionary<string, object>)ready["connection"])["host"]);
+        Assert.Equal(b.Server.DeployUser, ((IDictionary<string, object>)ready["connection"])["user"]);
+
+        var provider = run.OfType(DockerProvider).Single().Inputs;
+        Assert.Equal($"ssh://{b.Server.DeployUser}@{RecordingMocks.Ipv4}", provider["host"]);
+
+        foreach (var record in b.DnsRecords)
+        {
+            var dns = run.OfType(Dns).Single(r => Equals(r.Inputs["name"], record.Fqdn) && Equals(r.Inputs["type"], record.Type)).Inputs;
+            Assert.Equal("zone-" + b.Zone, dns["zoneId"]);
+            Assert.Equal(record.Content == ServerAddress.Ipv4 ? RecordingMocks.Ipv4 : RecordingMocks.Ipv6, dns["content"]);
+            Assert.Equal(record.Proxied, dns["proxied"]);
+            Assert.Equal((double)record.Ttl, Convert.ToDouble(dns["ttl"], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Containers_map_their_service_spec(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        foreach (var spec in run.Blueprint.Services)
+        {
+            var c = run.Named(Container, $"{spec.Name}-container").Inputs;
+            Assert.Equal(spec.ContainerName, c.GetValueOrDefault("name"));
+            Assert.StartsWith("sha256:", (string)c["image"]);
+            Assert.Equal(spec.Limits.MemoryMb, Convert.ToInt32(c["memory"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(spec.RestartPolicy, c["restart"]);
+            Assert.Equal(spec.Log.Driver, c["logDriver"]);
+            Assert.Equal(spec.WaitHealthy, c["wait"]);
+            Assert.Equal(spec.Labels, Labels(c));
+            Assert.Equal(spec.Env.Keys.Order(StringComparer.Ordinal), Env(c).Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(spec.Networks.Select(n => n.Network).Order(), ((IList)c["networksAdvanced"]).Cast<IDictionary<string, object>>().Select(n => (string)n["name"]).Order());
+            Assert.Equal(spec.Files.Length, c.TryGetValue("uploads", out var u) ? ((IList)u).Count : 0);
+            var health = (IDictionary<string, object>)c["healthcheck"];
+            Assert.Equal(spec.HealthCheck.Test, ((IList)health["tests"]).Cast<string>());
+            Assert.Equal($"{spec.HealthCheck.IntervalSeconds}s", health["interval"]);
+        }
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Only_traefik_publishes_host_ports(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var publishing = run.OfType(Container)
+            .Where(r => r.Inputs.TryGetValue("ports", out var p) && ((IList)p).Count > 0)
+            .Select(r => r.Name).ToList();
+        Assert.Equal([$"{ServiceNames.Traefik}-container"], publishing);
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Every_public_host_has_proxied_dns_a_tls_router_and_its_monitors(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var b = run.Blueprint;
+        var containers = run.OfType(Container).Select(r => (r.Name, Labels: Labels(r.Inputs), Files: Uploads(r.Inputs))).ToList();
+
+        foreach (var fqdn in b.DnsRecords.Select(r => r.Fqdn).Distinct())
+        {
+            foreach (var type in new[] { "A", "AAAA" })
+            {
+                var dns = run.OfType(Dns).Single(r => Equals(r.Inputs["name"], fqdn) && Equals(r.Inputs["type"], type)).Inputs;
+                Assert.Equal(true, dns["proxied"]);
+                Assert.Equal(1d, Convert.ToDouble(dns["ttl"], System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            var routers = containers.SelectMany(c => c.Labels.Where(l => l.Key.EndsWith(".rule", StringComparison.Ordinal) && l.Value.Contains($"`{fqdn}`", StringComparison.Ordinal))
+                .Select(l => (c.Labels, Router: l.Key[..^".rule".Length]))).ToList();
+            Assert.True(routers.Count > 0, $"no router for {fqdn}");
+            Assert.All(routers, r => Assert.Equal("true", r.Labels.GetValueOrDefault($"{r.Router}.tls")));
+
+            // Monitors come from the blueprint; whatever it declares for this host must reach a container
+            // (AutoKuma labels or files), so this tightens by itself as the core adds monitors.
+            foreach (var monitor in b.Monitors.Where(m => m.Target.Contains(fqdn, StringComparison.Ordinal)))
+            {
+                Assert.True(containers.Any(c => c.Labels.Values.Any(v => v.Contains(monitor.Target, StringComparison.Ordinal))
+                                                || c.Files.Any(f => f.Contains(monitor.Target, StringComparison.Ordinal))),
+                    $"monitor {monitor.Name} ({monitor.Target}) reaches no container");
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Docker_waits_for_readiness_and_apps_wait_for_their_provisioning(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var ready = run.Named(Command, "server-ready");
+        Assert.All(run.Mocks.Registrations.Where(r => r.Type.StartsWith("docker:", StringComparison.Ordinal) || r.Type == DockerProvider),
+            r => Assert.True(r.Started > ready.Finished, $"{r.Type} {r.Name} started before the server was ready"));
+
+        foreach (var spec in run.Blueprint.Services)
+        {
+            var container = run.Named(Container, $"{spec.Name}-container");
+            foreach (var command in spec.AfterHostCommands)
+                Assert.True(container.Started > run.Named(Command, $"{command}-command").Finished, $"{spec.Name} started before {command} finished");
+            foreach (var dependency in spec.DependsOn)
+                Assert.True(container.Started > run.Named(Container, $"{dependency}-container").Finished, $"{spec.Name} started before {dependency}");
+        }
+        foreach (var command in run.Blueprint.HostCommands)
+        {
+            var registration = run.Named(Command, $"{command.Name}-command");
+            Assert.True(registration.Started > ready.Finished);
+            foreach (var service in command.DependsOnServices)
+                Assert.True(registration.Started > run.Named(Container, $"{service}-container").Finished, $"{command.Name} ran before {service} existed");
+        }
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Every_resource_is_a_child_of_its_component(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var components = run.Options.Where(o => o.Type.StartsWith("platform:", StringComparison.Ordinal)).ToList();
+        Assert.All(components, c => Assert.Null(c.ParentType)); // top level, under the stack
+        var children = run.Options.Where(o => !o.Type.StartsWith("platform:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(run.Mocks.Registrations.Count(r => !r.Type.StartsWith("platform:", StringComparison.Ordinal)), children.Count);
+        Assert.All(children, c =>
+        {
+            Assert.True(c.ParentType?.StartsWith("platform:", StringComparison.Ordinal), $"{c.Type} {c.Name} has parent {c.ParentType}");
+            Assert.StartsWith(c.ParentName + "-", c.Name);
+        });
+        Assert.Equal("platform:server:Server", run.OptionsOf(Server, "server-server").ParentType);
+        Assert.Equal("platform:docker:Host", run.OptionsOf(DockerProvider, "docker-provider").ParentType);
+        foreach (var spec in run.Blueprint.Services)
+            Assert.Equal(("platform:services:ServiceContainer", spec.Name), (run.OptionsOf(Container, $"{spec.Name}-container").ParentType, run.OptionsOf(Container, $"{spec.Name}-container").ParentName));
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Containers_are_replaced_as_the_blueprint_says(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        foreach (var spec in run.Blueprint.Services)
+        {
+            var options = run.OptionsOf(Container, $"{spec.Name}-container");
+            // Always explicit: the Docker provider asks for delete-before-replace on every container.
+            Assert.Equal(spec.Replacement == Replacement.DeleteBeforeCreate, options.DeleteBeforeReplace);
+            Assert.Equal(spec.Protect, options.Protect ?? false);
+            var inputs = run.Named(Container, $"{spec.Name}-container").Inputs;
+            if (spec.Replacement == Replacement.CreateBeforeDelete) Assert.False(inputs.ContainsKey("name"));
+            else Assert.Equal(spec.ContainerName, inputs["name"]);
+        }
+        Assert.Equal(["userData", "sshKeys"], run.OptionsOf(Server, "server-server").IgnoreChanges);
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Secrets_stay_secret(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var b = run.Blueprint;
+        foreach (var container in run.Resources.OfType<ServiceContainer>())
+        {
+            var spec = b.Service(container.GetResourceName());
+            Assert.Equal(spec.Env.Values.Any(v => v.IsSecret), await Output.IsSecretAsync(container.Environment));
+            foreach (var file in spec.Files)
+                Assert.Equal(file.Content.IsSecret, await Output.IsSecretAsync(container.Files[file.Path]));
+        }
+        foreach (var command in run.Resources.OfType<HostCommand>())
+            if (command.Stdin is not null) Assert.True(await Output.IsSecretAsync(command.Stdin));
+
+        // Password-like env values never reach a container as plain text.
+        foreach (var r in run.OfType(Container))
+        {
+            var spec = b.Service(r.Name[..^"-container".Length]);
+            foreach (var (key, value) in spec.Env)
+                if (key.Contains("PASSWORD", StringComparison.Ordinal) || key.Contains("SECRET", StringComparison.Ordinal) || key.EndsWith("_URL", StringComparison.Ordinal) && value.IsSecret)
+                    Assert.True(value.IsSecret, $"{spec.Name} {key} is not a secret reference");
+        }
+
+        foreach (var output in b.Outputs)
+            Assert.Equal(output.Secret, await Output.IsSecretAsync((Output<string>)run.Outputs[output.Name]!));
+        Assert.Contains(b.Outputs, o => o.Name.StartsWith("databaseUrl.", StringComparison.Ordinal) && o.Secret);
+    }
+
+    [Fact]
+    public async Task Prod_protects_its_stateful_resources_and_staging_does_not_block_teardown()
+    {
+        var prod = await StackRun.Shipped("prod", preview: false);
+        Assert.Equal(true, prod.OptionsOf(Server, "server-server").Protect);
+        Assert.Equal(true, prod.Named(Server, "server-server").Inputs["deleteProtection"]);
+        Assert.Equal(true, prod.Named(Server, "server-server").Inputs["rebuildProtection"]);
+        // Every volume a data service keeps its state in is protected, and kept if the stack drops it.
+        var stateful = prod.Blueprint.Services.Where(s => s.Kind == ServiceKind.Data)
+            .SelectMany(s => s.Mounts.Where(m => m.Kind == MountKind.Volume).Select(m => m.Source)).ToHashSet();
+        Assert.NotEmpty(stateful);
+        foreach (var volume in prod.Blueprint.Volumes)
+        {
+            var options = prod.OptionsOf(Volume, $"volumes-{volume.Name}");
+            Assert.Equal(volume.Protect, options.Protect ?? false);
+            Assert.Equal(volume.Protect, options.RetainOnDelete ?? false);
+            if (stateful.Contains(volume.Name)) Assert.True(volume.Protect, $"{volume.Name} is not protected in prod");
+        }
+
+        var staging = await StackRun.Shipped("staging", preview: false);
+        Assert.Equal(false, staging.Named(Server, "server-server").Inputs["deleteProtection"]);
+        Assert.All(staging.Options.Where(o => o.Type == Volume), o => Assert.NotEqual(true, o.Protect));
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task A_preview_with_the_server_address_unknown_succeeds(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: true);
+        Assert.Equal(run.Blueprint.Services.Length, run.OfType(Container).Count());
+        var provider = run.OfType(DockerProvider).Single().Inputs;
+        Assert.False(provider.ContainsKey("host")); // unknown until the server exists
+    }
+
+    private static object? Get(IDictionary<string, object> d, string key) => d.TryGetValue(key, out var v) ? v : null;
+
+    private static IReadOnlyDictionary<string, string> Labels(IReadOnlyDictionary<string, object> inputs) =>
+        inputs.TryGetValue("labels", out var labels)
+            ? ((IList)labels).Cast<IDictionary<string, object>>().ToDictionary(l => (string)l["label"], l => (string)l["value"], StringComparer.Ordinal)
+            : new Dictionary<string, string>();
+
+    private static IReadOnlyDictionary<string, string> Env(IReadOnlyDictionary<string, object> inputs) =>
+        inputs.TryGetValue("envs", out var envs)
+            ? ((IList)envs).Cast<string>().ToDictionary(e => e[..e.IndexOf('=', StringComparison.Ordinal)], e => e[(e.IndexOf('=', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal)
+            : new Dictionary<string, string>();
+
+    private static IReadOnlyList<string> Uploads(IReadOnlyDictionary<string, object> inputs) =>
+        inputs.TryGetValue("uploads", out var uploads)
+            ? ((IList)uploads).Cast<IDictionary<string, object>>().Select(u => Get(u, "content") as string ?? "").ToList()
+            : [];
+}

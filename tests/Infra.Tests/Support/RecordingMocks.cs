@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Pulumi.Testing;
+
+namespace Platform.Infra.Tests.Support;
+
+/// <summary>One registration the mocks saw, with when it started and finished (for ordering assertions).</summary>
+public sealed record Registration(string Type, string Name, ImmutableDictionary<string, object> Inputs, long Started, long Finished);
+
+/// <summary>
+/// Records every resource (type, name, inputs), echoes inputs as outputs and adds what the
+/// providers would compute: ids, server addresses (unknown in preview), image ids, passwords and
+/// the Cloudflare zone. Remote commands take a little time, so a resource that does not wait for
+/// one visibly starts before it ends.
+/// </summary>
+public sealed class RecordingMocks(bool preview) : IMocks
+{
+    public const string Ipv4 = "203.0.113.10";
+    public const string Ipv6 = "2001:db8::1";
+    public static readonly TimeSpan CommandDelay = TimeSpan.FromMilliseconds(40);
+
+    private readonly ConcurrentQueue<Registration> _registrations = new();
+    private readonly ConcurrentQueue<string> _calls = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private int _ids;
+
+    public IReadOnlyList<Registration> Registrations => [.. _registrations];
+
+    public IReadOnlyList<string> Calls => [.. _calls];
+
+    public async Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)
+    {
+        var started = _clock.ElapsedTicks;
+        var type = args.Type ?? "";
+        var name = args.Name ?? "";
+        var state = args.Inputs.ToDictionary(kv => kv.Key, kv => kv.Value);
+        var id = (Interlocked.Increment(ref _ids) + 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        switch (type)
+        {
+            case "hcloud:index/server:Server" when !preview:
+                state["ipv4Address"] = Ipv4;
+                state["ipv6Address"] = Ipv6;
+                break;
+            case "docker:index/remoteImage:RemoteImage":
+                state["imageId"] = "sha256:" + Hash(args.Inputs["name"].ToString()!);
+                break;
+            case "random:index/randomPassword:RandomPassword":
+                state["result"] = ("pw" + Hash(name))[..Convert.ToInt32(args.Inputs["length"], System.Globalization.CultureInfo.InvariantCulture)];
+                break;
+            case "docker:index/container:Container" when !state.ContainsKey("name"):
+                state["name"] = $"{name}-{id}"; // the provider's autoname
+                break;
+            case "command:remote:Command":
+                await Task.Delay(CommandDelay).ConfigureAwait(false);
+                state["stdout"] = "";
+                break;
+        }
+
+        _registrations.Enqueue(new Registration(type, name, args.Inputs, started, _clock.ElapsedTicks));
+        return (id, state);
+    }
+
+    public Task<object> CallAsync(MockCallArgs args)
+    {
+        _calls.Enqueue(args.Token ?? "");
+        if (args.Token == "cloudflare:index/getZone:getZone")
+        {
+            var filter = args.Args.TryGetValue("filter", out var f) && f is IDictionary<string, object> d ? d : null;
+            var zone = filter?["name"]?.ToString() ?? "unknown";
+            return Task.FromResult<object>(new Dictionary<string, object>
+            {
+                ["id"] = "zone-" + zone,
+                ["zoneId"] = "zone-" + zone,
+                ["name"] = zone,
+            });
+        }
+        return Task.FromResult<object>(args.Args);
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

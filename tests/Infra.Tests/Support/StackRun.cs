@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Settings;
+using Pulumi;
+using Pulumi.Testing;
+
+namespace Platform.Infra.Tests.Support;
+
+/// <summary>The options a resource was created with, as a stack-wide transformation saw them.</summary>
+public sealed record ResourceOptionsSeen(
+    string Type, string Name, string? ParentType, string? ParentName,
+    bool? Protect, bool? RetainOnDelete, bool? DeleteBeforeReplace, IReadOnlyList<string> IgnoreChanges);
+
+/// <summary>The result of running the program against the mocks.</summary>
+public sealed record StackRun(
+    PlatformBlueprint Blueprint,
+    RecordingMocks Mocks,
+    ImmutableArray<Resource> Resources,
+    IDictionary<string, object?> Outputs,
+    IReadOnlyList<ResourceOptionsSeen> Options,
+    TimeSpan Elapsed)
+{
+    public ResourceOptionsSeen OptionsOf(string type, string name) => Options.Single(o => o.Type == type && o.Name == name);
+
+    public IEnumerable<Registration> OfType(string type) => Mocks.Registrations.Where(r => r.Type == type);
+
+    public Registration Named(string type, string name) =>
+        Mocks.Registrations.SingleOrDefault(r => r.Type == type && r.Name == name)
+        ?? throw new Xunit.Sdk.XunitException($"No {type} named {name}; have: {string.Join(", ", Mocks.Registrations.Where(r => r.Type == type).Select(r => r.Name))}");
+
+    /// <summary>Runs the program for a shipped stack exactly as Pulumi would: settings read by the program itself.</summary>
+    public static Task<StackRun> Shipped(string stack, bool preview)
+    {
+        var root = RepoRoot();
+        var blueprint = BlueprintBuilder.Build(SettingsReader.Load(root, stack));
+        // The program reads the settings itself (stack name and project directory from the deployment).
+        return Run(blueprint, preview, root, t => PlatformStack.Deploy(BlueprintBuilder.Build(PlatformStack.LoadSettings()), t));
+    }
+
+    /// <summary>Runs <see cref="PlatformStack.Deploy"/> for a blueprint built in the test.</summary>
+    public static Task<StackRun> Of(PlatformBlueprint blueprint, bool preview) =>
+        Run(blueprint, preview, RepoRoot(), t => PlatformStack.Deploy(blueprint, t));
+
+    private static async Task<StackRun> Run(PlatformBlueprint blueprint, bool preview, string root,
+        Func<IReadOnlyList<ResourceTransformation>, IDictionary<string, object?>> program)
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<ResourceOptionsSeen>();
+        ResourceTransformation record = args =>
+        {
+            var o = args.Options;
+            seen.Enqueue(new ResourceOptionsSeen(args.Resource.GetResourceType(), args.Resource.GetResourceName(),
+                o.Parent?.GetResourceType(), o.Parent?.GetResourceName(), o.Protect, o.RetainOnDelete,
+                (o as CustomResourceOptions)?.DeleteBeforeReplace, [.. o.IgnoreChanges]));
+            return null;
+        };
+        Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
+        var (config, secretKeys) = ConfigFor(blueprint);
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG", config);
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", secretKeys);
+
+        var mocks = new RecordingMocks(preview);
+        var clock = Stopwatch.StartNew();
+        var (resources, outputs) = await Deployment.TestAsync(mocks, new TestOptions
+        {
+            ProjectName = blueprint.Project,
+            StackName = blueprint.Stack,
+            RootDirectory = root,
+            IsPreview = preview,
+        }, () => program([record]));
+        clock.Stop();
+        return new StackRun(blueprint, mocks, resources, outputs, [.. seen], clock.Elapsed);
+    }
+
+    /// <summary>Test values for every config secret the blueprint reads, in the form the CLI hands them to the program.</summary>
+    private static (string Config, string SecretKeys) ConfigFor(PlatformBlueprint blueprint)
+    {
+        var config = new JsonObject();
+        var keys = new JsonArray();
+        foreach (var secret in blueprint.Secrets.Where(s => s.Source == SecretSource.Config))
+        {
+            var key = secret.ConfigKey!;
+            var colon = key.IndexOf(':', StringComparison.Ordinal);
+            var path = key[(colon + 1)..].Split('.');
+            var top = $"{key[..colon]}:{path[0]}";
+            if (path.Length == 1)
+            {
+                config[top] = "test-" + path[0];
+            }
+            else
+            {
+                var obj = config[top] is JsonValue v ? JsonNode.Parse(v.GetValue<string>())!.AsObject() : new JsonObject();
+                var node = obj;
+                foreach (var segment in path[1..^1]) node = (JsonObject)(node[segment] ??= new JsonObject());
+                node[path[^1]] = "test-" + string.Join('-', path[1..]);
+                config[top] = obj.ToJsonString();
+            }
+            if (!keys.Any(k => k!.GetValue<string>() == top)) keys.Add(top);
+        }
+        return (config.ToJsonString(), keys.ToJsonString());
+    }
+
+    /// <summary>The directory holding Pulumi.yaml, walking up from the test's base directory.</summary>
+    public static string RepoRoot() =>
+        StackFiles.FindProjectDirectory(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException($"No Pulumi.yaml at or above {AppContext.BaseDirectory}.");
+
+    /// <summary>The value of an output (null while unknown, as in a preview).</summary>
+    public static async Task<T?> ValueOf<T>(Output<T> output)
+    {
+        var tcs = new TaskCompletionSource<T?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = output.Apply(v => { tcs.TrySetResult(v); return v; });
+        var done = await Task.WhenAny(tcs.Task, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        return done == tcs.Task ? await tcs.Task.ConfigureAwait(false) : default;
+    }
+}
