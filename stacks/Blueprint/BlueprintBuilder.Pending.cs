@@ -8,11 +8,9 @@ namespace Platform.Stacks.Blueprint;
 public static partial class BlueprintBuilder
 {
 
-    private static IEnumerable<ServiceSpec> DataServices(StackSettings s, ImmutableArray<DatabaseSpec> databases) => [];
 
     private static IEnumerable<ServiceSpec> OperationsServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets) => [];
 
-    private static IEnumerable<HostCommandSpec> DataHostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets) => [];
 
     private static IEnumerable<KeyValuePair<string, string>> MonitorLabels(StackSettings s, AppSettings app) => [];
 

@@ -71,7 +71,7 @@ public sealed class DerivationTests
         var b = Test();
         var db = Assert.Single(b.Databases);
         Assert.Equal(("api", "api", "api"), (db.App, db.Database, db.Role));
-        Assert.Equal(["api", "worker"], db.UsedBy);
+        Assert.Equal<string>(["api", "worker"], db.UsedBy);
         Assert.Contains(b.Secrets, s => s.Name == db.PasswordSecret && s.Source == SecretSource.Generated && s.Length >= 32);
 
         var env = b.Service("api-1").Env;
