@@ -21,6 +21,11 @@ public sealed record PostgresOptions(int MemoryMb)
     public int WalBuffersMb { get; init; } = 32;
     /// <summary>Statements slower than this are logged; -1 turns it off.</summary>
     public int LogMinDurationStatementMs { get; init; } = 1000;
+    /// <summary>
+    /// <c>none</c> by default: with <c>ddl</c> or <c>all</c>, statements such as <c>ALTER ROLE … PASSWORD '…'</c> — e.g. the
+    /// postgres image's own initdb step, which sets POSTGRES_PASSWORD in plaintext — would be written to the log verbatim.
+    /// </summary>
+    public string LogStatement { get; init; } = "none";
     /// <summary>Where the server's Unix socket goes; null keeps the server's built-in default (the image's <c>/var/run/postgresql</c>).</summary>
     public string? UnixSocketDirectory { get; init; }
 
@@ -97,7 +102,9 @@ public static class PostgresConfig
         Set("log_autovacuum_min_duration", "10s");
         Set("log_connections", "off");
         Set("log_disconnections", "off");
-        Str("log_statement", "ddl");
+        if (o.LogStatement is not ("none" or "ddl" or "mod" or "all"))
+            throw new ArgumentException($"log_statement '{o.LogStatement}' is not one of none, ddl, mod, all.", nameof(o));
+        Str("log_statement", o.LogStatement);
         Line();
         Line("# Locale-independent defaults");
         Str("timezone", "UTC");

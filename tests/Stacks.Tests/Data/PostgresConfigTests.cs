@@ -24,6 +24,7 @@ public sealed class PostgresConfigTests
         Assert.Equal("'scram-sha-256'", s["password_encryption"]);
         Assert.Equal("'stderr'", s["log_destination"]);
         Assert.Equal("1000", s["log_min_duration_statement"]);
+        Assert.Equal("'none'", s["log_statement"]); // 'ddl' would log ALTER ROLE … PASSWORD statements verbatim
         Assert.False(s.ContainsKey("unix_socket_directories"));
     }
 
@@ -64,6 +65,7 @@ public sealed class PostgresConfigTests
         Assert.Throws<ArgumentOutOfRangeException>(() => PostgresConfig.PostgresqlConf(new PostgresOptions(1024) { SharedBuffersMb = 1024 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => PostgresConfig.PostgresqlConf(new PostgresOptions(1024) { Port = 70000 }));
         Assert.Throws<ArgumentException>(() => PostgresConfig.PostgresqlConf(new PostgresOptions(1024) { ListenAddresses = "*\nfsync = off" }));
+        Assert.Throws<ArgumentException>(() => PostgresConfig.PostgresqlConf(new PostgresOptions(1024) { LogStatement = "everything" }));
     }
 
     [Fact]
