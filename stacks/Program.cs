@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Plan;
+using Platform.Stacks.Policy;
 using Platform.Stacks.Settings;
 
 var stackOption = new Option<string>("--stack") { Description = "The stack to plan (a Pulumi.<stack>.yaml next to Pulumi.yaml).", Required = true };
@@ -23,6 +24,13 @@ plan.SetAction(parse =>
     try
     {
         var blueprint = BlueprintBuilder.Build(SettingsReader.Load(dir, parse.GetValue(stackOption)!));
+        var violations = Policies.Check(blueprint);
+        if (!violations.IsEmpty)
+        {
+            Console.Error.WriteLine($"Stack '{blueprint.Stack}' breaks {violations.Length} platform rule(s):");
+            foreach (var v in violations) Console.Error.WriteLine("  - " + v);
+            return 3;
+        }
         Console.Out.Write(parse.GetValue(formatOption) switch
         {
             "json" => PlanJson.Render(blueprint),

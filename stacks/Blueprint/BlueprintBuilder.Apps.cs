@@ -13,7 +13,6 @@ public static partial class BlueprintBuilder
             ? Routing.Labels(app.Name, port, routes, s.Domain, app.HealthPath, app.RateLimit, s.CloudflareOnlyIngress,
                 sticky: app.Instances > 1 && routes.Any(r => r.Websockets))
             : ImmutableSortedDictionary<string, string>.Empty;
-        labels = labels.SetItems(MonitorLabels(s, app));
         var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
         var needsData = db is not null || app.Redis || !app.Buckets.IsEmpty;
 

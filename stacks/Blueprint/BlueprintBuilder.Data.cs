@@ -38,6 +38,7 @@ public static partial class BlueprintBuilder
         Port = AppEnvironment.RedisPort,
         MaxMemoryMb = s.Redis.MaxMemoryMb,
         MaxMemoryPolicy = s.Redis.EvictionPolicy,
+        AdminPasswordSecret = SecretNames.RedisAdmin,
     };
 
     public static IEnumerable<RedisAppUser> RedisUsers(StackSettings s) =>

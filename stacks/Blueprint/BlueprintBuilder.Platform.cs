@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Catalog;
 using Platform.Stacks.Model;
+using Platform.Stacks.Operations;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -11,14 +12,14 @@ public static partial class BlueprintBuilder
     public const int UptimeKumaPort = 3001;
     public const int MinioConsolePort = 9001;
 
-    private static IEnumerable<ServiceSpec> PlatformServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
+    private static IEnumerable<ServiceSpec> PlatformServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
     {
         yield return SocketProxy(s);
         yield return Traefik(s);
         foreach (var service in DataServices(s, databases)) yield return service;
         yield return Minio(s);
         yield return UptimeKuma(s);
-        foreach (var service in OperationsServices(s, databases, buckets)) yield return service;
+        foreach (var service in OperationsServices(ops, s)) yield return service;
     }
 
     private static ServiceSpec Singleton(string name, ServiceKind kind, ServiceSettings svc, ImmutableArray<NetworkAttachment> networks,
@@ -113,8 +114,7 @@ public static partial class BlueprintBuilder
     private static ServiceSpec Minio(StackSettings s)
     {
         var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
-        var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", null, s.CloudflareOnlyIngress, sticky: false)
-            .SetItems(PlatformMonitorLabels(s, ServiceNames.Minio));
+        var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", null, s.CloudflareOnlyIngress, sticky: false);
         return Singleton(ServiceNames.Minio, ServiceKind.Data, s.Minio,
             [On(ServiceNames.DataNetwork, ServiceNames.Minio), On(ServiceNames.EdgeNetwork, ServiceNames.Minio)],
             ["CMD", "mc", "ready", "local"], protect: s.IsProd) with
@@ -143,6 +143,7 @@ public static partial class BlueprintBuilder
             ["CMD-SHELL", $"curl -fsS -o /dev/null http://127.0.0.1:{UptimeKumaPort}/ || wget -q -O /dev/null http://127.0.0.1:{UptimeKumaPort}/"],
             protect: s.IsProd, startPeriod: 60) with
         {
+            Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, AutoKuma.UptimeKumaEnv.Select(e => KeyValuePair.Create(e.Name, e.Value))),
             InternalPorts = [UptimeKumaPort],
             Mounts = [new MountSpec(MountKind.Volume, "uptime-kuma-data", "/app/data", ReadOnly: false)],
             Labels = labels,

@@ -25,12 +25,14 @@ public static partial class BlueprintBuilder
         Generated(SecretNames.PgBouncerStats, "PgBouncer admin/stats user");
         Generated(SecretNames.MinioRoot, "MinIO root user");
         Generated(SecretNames.UptimeKumaAdmin, "Uptime Kuma admin account (used by AutoKuma)");
+        Generated(SecretNames.RedisAdmin, $"Redis operators' user {Data.RedisConfig.AdminUser} (backups)");
         foreach (var app in s.Apps.Where(a => a.Redis)) Generated(SecretNames.Redis(app.Name), $"Redis ACL user {app.Name}");
         foreach (var app in s.Apps.Where(a => !a.Buckets.IsEmpty)) Generated(SecretNames.Minio(app.Name), $"MinIO access for {app.Name}'s buckets");
         Configured("cloudflareApiToken", "Cloudflare DNS-01 challenge (Traefik)");
+        var ops = Operations(s);
+        foreach (var token in ops.Secrets) Generated(token.Name, token.Purpose);
         if (s.Backups.Enabled)
         {
-            Generated(SecretNames.PostgresBackup, "PostgreSQL backup role (pg_read_all_data)");
             Configured("backupS3AccessKeyId", "Off-site backup bucket");
             Configured("backupS3SecretAccessKey", "Off-site backup bucket");
             if (s.Backups.Encrypt) Configured("backupEncryptionPassphrase", "Backup encryption");
@@ -41,7 +43,7 @@ public static partial class BlueprintBuilder
                 Configured($"appSecrets.{app.Name}.{name}", $"{app.Name} env {name}");
 
         var services = new List<ServiceSpec>();
-        services.AddRange(PlatformServices(s, databases, buckets));
+        services.AddRange(PlatformServices(s, databases, ops));
         services.AddRange(s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppServices(s, a, databases)));
 
         var hostCommands = HostCommands(s, databases, buckets);
@@ -69,8 +71,8 @@ public static partial class BlueprintBuilder
             Databases = databases,
             Buckets = buckets,
             HostCommands = hostCommands,
-            Monitors = [],
-            Backups = [],
+            Monitors = [.. ops.Monitors.Select(View)],
+            Backups = [.. ops.Jobs.Select(j => View(j, s))],
             Secrets = [.. secrets.Values],
             Budget = budget,
             Cost = Cost(s, type),
@@ -190,6 +192,7 @@ public static partial class BlueprintBuilder
     {
         var commands = new List<HostCommandSpec>();
         commands.AddRange(DataHostCommands(s, databases, buckets));
+        if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];
     }
 
@@ -200,7 +203,7 @@ public static partial class BlueprintBuilder
 public static class SecretNames
 {
     public const string PostgresSuperuser = "postgres-superuser";
-    public const string PostgresBackup = "postgres-backup";
+    public const string RedisAdmin = "redis-admin";
     public const string PgBouncerStats = "pgbouncer-stats";
     public const string MinioRoot = "minio-root";
     public const string UptimeKumaAdmin = "uptime-kuma-admin";

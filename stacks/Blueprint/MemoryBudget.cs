@@ -37,8 +37,8 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         Add(ServiceNames.Redis, "data", s.Redis.Service);
         Add(ServiceNames.Minio, "data", s.Minio);
         Add(ServiceNames.UptimeKuma, "operations", s.UptimeKuma);
-        Add(ServiceNames.AutoKuma, "operations", s.AutoKuma);
-        if (s.Backups.Enabled) Add(ServiceNames.Backup, "operations", s.Backups.Service);
+        foreach (var c in BlueprintBuilder.Operations(s).Containers)
+            lines.Add(new BudgetLine(c.Name, "operations", 1, c.MemoryMb));
         foreach (var app in s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))
             lines.Add(new BudgetLine(app.Name, "app", app.Instances, app.MemoryMb));
         var serverMb = ServerTypes.All.TryGetValue(s.Server.Type, out var type) ? type.MemoryGb * 1024 : 0;

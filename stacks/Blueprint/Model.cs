@@ -114,6 +114,8 @@ public sealed record ServiceSpec
     public int StopGraceSeconds { get; init; } = 30;
     /// <summary>Wait for the container to be healthy before the deployment goes on (and before an old one is removed).</summary>
     public bool WaitHealthy { get; init; } = true;
+    /// <summary>Runs to completion once per change (restart "no"); the deployment waits for exit code 0.</summary>
+    public bool OneShot { get; init; }
 }
 
 public sealed record PublishedPort(int HostPort, int ContainerPort, string Protocol);

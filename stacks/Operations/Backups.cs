@@ -35,6 +35,7 @@ public sealed record S3Target(
 /// <param name="PostgresUser">A role that can read every app database (the superuser).</param>
 /// <param name="RedisHost">Redis container name on the data network.</param>
 /// <param name="RedisPort">Redis port.</param>
+/// <param name="RedisUser">The Redis ACL user the snapshot is fetched as (it needs SYNC, an admin command); null for the default user.</param>
 public sealed record BackupSources(
     ImmutableArray<string> AppDatabases,
     string PostgresImage,
@@ -46,7 +47,8 @@ public sealed record BackupSources(
     int PostgresPort = 5432,
     string PostgresUser = "postgres",
     string RedisHost = "redis",
-    int RedisPort = 6379);
+    int RedisPort = 6379,
+    string? RedisUser = null);
 
 /// <summary>Schedules (five-field cron, UTC) and retention; defaults are DESIGN.md's.</summary>
 public sealed record BackupPolicy(
@@ -288,10 +290,10 @@ public static partial class Backups
     }
 
     /// <summary>The agent's script for the Redis job: fetch a fresh RDB snapshot over the replication protocol.</summary>
-    public static string RedisDumpScript(string host, int port, string directory = AgentDumpDir) => string.Join("; ",
+    public static string RedisDumpScript(string host, int port, string directory = AgentDumpDir, string? user = null) => string.Join("; ",
         "set -eu",
         $"rm -f {directory}/*.rdb",
-        $"redis-cli -h {host} -p {port.ToString(CultureInfo.InvariantCulture)} --rdb {directory}/redis.rdb",
+        $"redis-cli{(user is null ? "" : " --user " + user)} -h {host} -p {port.ToString(CultureInfo.InvariantCulture)} --rdb {directory}/redis.rdb",
         $"ls -l {directory}");
 
     private static BackupJob PostgresJob(BackupsInput input, string name, string what, string schedule, int retentionDays)
@@ -324,7 +326,7 @@ public static partial class Backups
     private static BackupJob RedisJob(BackupsInput input, string name, string what, string schedule, int retentionDays)
     {
         var s = input.Sources;
-        var script = RedisDumpScript(s.RedisHost, s.RedisPort);
+        var script = RedisDumpScript(s.RedisHost, s.RedisPort, user: s.RedisUser);
         var dumpVolume = $"backup-{name}-dumps";
         var agent = new OpsContainer(
             Name: $"backup-{name}-agent",

@@ -62,8 +62,8 @@ public static class PlanText
         w.Section("Memory budget");
         var budget = b.Budget;
         foreach (var line in budget.Lines)
-            w.Line($"  {line.Name,-16} {line.Kind,-10} {line.Instances} x {line.MemoryMb,6} MB = {line.TotalMb,6} MB");
-        w.Line($"  {"OS reserve",-16} {"",-10} {"",-13}   {budget.OsReserveMb,6} MB");
+            w.Line($"  {line.Name,-28} {line.Kind,-10} {line.Instances} x {line.MemoryMb,6} MB = {line.TotalMb,6} MB");
+        w.Line($"  {"OS reserve",-28} {"",-10} {"",-13}   {budget.OsReserveMb,6} MB");
         w.Line($"  total {budget.TotalMb} MB of {budget.ServerMemoryMb} MB ({budget.ServerType}); {budget.FreeMb} MB free");
 
         w.Section("Monthly cost estimate (EUR, excl. VAT)");

@@ -135,9 +135,9 @@ public static class SettingsReader
         var redis = new RedisSettings(new ServiceSettings(redisImage, redisMax * 2, 1), redisMax, eviction);
 
         var backups = ReadBackups(r, Str, Int, Bool, Service, secretsSet, environment, doc.Stack);
-        var alertEmail = Str("alertEmail").Trim();
-        if (alertEmail.Length > 0 && !Names.IsEmail(alertEmail))
-            r.Error(Key("alertEmail"), $"'{alertEmail}' is not an e-mail address.", "Give an address, or leave it unset.");
+        if (environment == StackEnvironment.Prod && !secretsSet.Contains("alertWebhookUrl"))
+            r.Error(Key("alertWebhookUrl"), "is not set on a prod stack, so a red monitor would alert nobody.",
+                $"pulumi config set --secret alertWebhookUrl <https://hooks.example.com/…> --stack {doc.Stack}");
 
         if (!secretsSet.Contains("cloudflareApiToken") && !values.ContainsKey("cloudflareApiToken"))
             r.Error(Key("cloudflareApiToken"), "is required but not set (Traefik needs it for the DNS-01 challenge).",
@@ -162,10 +162,10 @@ public static class SettingsReader
             Minio = Service("minio", 1, 128),
             Traefik = Service("traefik", 1, 64),
             UptimeKuma = Service("uptimeKuma", 0.5, 128),
-            AutoKuma = Service("autoKuma", 0.25, 32),
+            AutoKuma = AutoKumaService(r, Service("autoKuma", 0.25, 32)),
             SocketProxy = Service("socketProxy", 0.25, 16),
             Backups = backups,
-            Monitoring = new MonitoringSettings(alertEmail.Length > 0 ? alertEmail : null, secretsSet.Contains("alertWebhookUrl")),
+            Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl")),
             Apps = apps,
             SecretsSet = secretsSet.ToImmutable(),
         };
@@ -179,6 +179,13 @@ public static class SettingsReader
     /// <summary>A host ending in a public-suffix-like label (com, io, dev, …) was almost surely written as a full domain.</summary>
     private static bool LooksLikeFullDomain(string host) =>
         host.Split('.')[^1] is "com" or "net" or "org" or "io" or "dev" or "app" or "de" or "eu" or "co" or "uk" or "fr" or "nl" or "ch" or "at" or "cloud" or "ai";
+
+    private static ServiceSettings AutoKumaService(NodeReader r, ServiceSettings service)
+    {
+        if (Names.ImageProblem(service.Image) is null && Operations.AutoKuma.ImageProblem(service.Image) is { } problem)
+            r.Error(Key("autoKumaImage"), problem, "Use ghcr.io/bigboot/autokuma:2.0.0 or a later 2.x, with Uptime Kuma 2.");
+        return service;
+    }
 
     private static YamlScalarNode? DefaultNode(SettingDef def) => def.Default switch
     {
@@ -290,7 +297,7 @@ public static class SettingsReader
     private static string Schedule(NodeReader r, Func<string, string> str, string name)
     {
         var value = str(name).Trim();
-        if (Cron.Problem(value) is { } problem)
+        if (Operations.CronSchedule.Problem(value) is { } problem)
             r.Error(Key(name), $"'{value}' is not a valid cron schedule: {problem}", "Use five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *' (03:00 UTC daily).");
         return value;
     }

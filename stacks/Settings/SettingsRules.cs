@@ -93,9 +93,8 @@ internal static class SettingsRules
                 r.Error($"platform:{secret}", $"is set but {app.Key}.secretEnv does not list {parts[2]}, so the app would never get it.", $"Add {parts[2]} to secretEnv, or remove the value.");
         }
 
-        if (ServerTypes.All.TryGetValue(s.Server.Type, out var type))
+        if (ServerTypes.All.TryGetValue(s.Server.Type, out var type) && Budget(s) is { } budget)
         {
-            var budget = MemoryBudget.Compute(s);
             if (!budget.Fits)
             {
                 var apps = budget.Lines.Where(l => l.Kind == "app").Sum(l => l.TotalMb);
@@ -106,6 +105,19 @@ internal static class SettingsRules
                     (bigger is null ? "Choose a larger server type" : $"Choose a larger server type (e.g. {bigger.Name}, {bigger.MemoryGb} GB)")
                     + " or lower the apps' memoryMb/instances or the services' *MemoryMb settings.");
             }
+        }
+    }
+
+    /// <summary>The budget, or null when other errors (already reported) keep it from being computed.</summary>
+    private static MemoryBudget? Budget(StackSettings s)
+    {
+        try
+        {
+            return MemoryBudget.Compute(s);
+        }
+        catch (ArgumentException)
+        {
+            return null;
         }
     }
 

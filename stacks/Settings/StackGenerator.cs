@@ -33,6 +33,8 @@ public static class StackGenerator
                 secure: v1:generated
               platform:backupEncryptionPassphrase:
                 secure: v1:generated
+              platform:alertWebhookUrl:
+                secure: v1:generated
               platform:apps:
 
             """);

@@ -82,7 +82,7 @@ public sealed record BackupSettings(
     string MinioSchedule,
     int MinioRetentionDays);
 
-public sealed record MonitoringSettings(string? AlertEmail, bool AlertWebhook);
+public sealed record MonitoringSettings(bool AlertWebhook);
 
 /// <summary>One app: one entry in <c>platform:apps</c>.</summary>
 public sealed record AppSettings

@@ -132,7 +132,7 @@ public sealed class DerivationTests
             Assert.Null(Platform.Stacks.Settings.Names.ImageProblem(svc.Image));
             Assert.True(svc.Limits.MemoryMb > 0 && svc.Limits.Cpus > 0, svc.Name);
             Assert.NotEmpty(svc.HealthCheck.Test);
-            Assert.Equal("unless-stopped", svc.RestartPolicy);
+            Assert.Equal(svc.OneShot ? "no" : "unless-stopped", svc.RestartPolicy);
             Assert.Equal("json-file", svc.Log.Driver);
             Assert.Equal("100m", svc.Log.Options["max-size"]);
             Assert.Equal("3", svc.Log.Options["max-file"]);

@@ -117,6 +117,18 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void Prod_without_an_alert_target_is_rejected()
+    {
+        var yaml = TestStacks.Yaml(environment: "prod").Replace("  platform:alertWebhookUrl:\n    secure: v1:abc\n", "");
+        Single(TestStacks.Errors(yaml), "platform:alertWebhookUrl");
+        Assert.Empty(TestStacks.Errors(TestStacks.Yaml().Replace("  platform:alertWebhookUrl:\n    secure: v1:abc\n", "")));
+    }
+
+    [Fact]
+    public void An_autokuma_that_cannot_read_the_monitor_files_is_rejected() =>
+        Single(TestStacks.Errors(TestStacks.Yaml(extra: "platform:autoKumaImage: ghcr.io/bigboot/autokuma:0.8.0")), "platform:autoKumaImage");
+
+    [Fact]
     public void Backups_need_their_target_and_credentials()
     {
         var yaml = TestStacks.Yaml().Replace("  platform:backupS3Bucket: example-backups\n", "")

@@ -35,6 +35,8 @@ public static class TestStacks
             secure: v1:abc
           platform:backupEncryptionPassphrase:
             secure: v1:abc
+          platform:alertWebhookUrl:
+            secure: v1:abc
         {Indent(extra)}
           platform:apps:
         {Indent(apps ?? DefaultApps, 4)}

@@ -1,0 +1,168 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Stacks.Data;
+using Platform.Stacks.Model;
+using Platform.Stacks.Operations;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Blueprint;
+
+/// <summary>Backups, monitors and the containers that run them, as the operations core renders them.</summary>
+public sealed record OperationsParts(
+    ImmutableArray<BackupJob> Jobs,
+    ImmutableArray<MonitorSpec> Monitors,
+    ImmutableArray<OpsContainer> Containers,
+    ImmutableArray<GeneratedSecret> Secrets,
+    NotificationTarget? Notification);
+
+public static partial class BlueprintBuilder
+{
+    public const string UptimeKumaAdminUser = "platform-admin";
+
+    public static OperationsParts Operations(StackSettings s)
+    {
+        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
+        var kumaUrl = $"http://{ServiceNames.UptimeKuma}:{UptimeKumaPort}";
+        var jobs = ImmutableArray<BackupJob>.Empty;
+        if (s.Backups.Enabled)
+        {
+            var b = s.Backups;
+            jobs = Backups.Jobs(new BackupsInput(
+                b.Service.Image,
+                new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
+                    b.Encrypt ? "backupEncryptionPassphrase" : null, $"{s.Project}-{s.Stack}"),
+                new BackupSources(
+                    [.. s.Apps.Where(a => a.Database is not null).Select(a => DbName(a.Name)).Order(StringComparer.Ordinal)],
+                    s.Postgres.Service.Image, SecretNames.PostgresSuperuser,
+                    s.Redis.Service.Image, SecretNames.RedisAdmin,
+                    "minio-data",
+                    ServiceNames.Postgres, AppEnvironment.PostgresPort, PostgresConfig.Superuser,
+                    ServiceNames.Redis, AppEnvironment.RedisPort, RedisConfig.AdminUser),
+                new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
+                    b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
+                networks, kumaUrl, b.Service.MemoryMb, b.Service.MemoryMb));
+        }
+
+        NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
+        var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), Monitors.DefaultDataServices, Monitors.DefaultMinioHealthUrl, jobs, notification));
+        var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
+            monitors, notification, networks, kumaUrl, s.AutoKuma.MemoryMb);
+
+        var containers = new List<OpsContainer> { AutoKuma.Container(monitoring), AutoKuma.SetupContainer(monitoring) };
+        foreach (var job in jobs)
+        {
+            containers.Add(job.Runner);
+            if (job.Agent is not null) containers.Add(job.Agent);
+        }
+        return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
+            [.. jobs.Select(j => j.PushToken).OrderBy(t => t.Name, StringComparer.Ordinal)], notification);
+    }
+
+    /// <summary>Every public host with the path its monitor checks: each app route (not wildcards), status and files.</summary>
+    public static ImmutableArray<PublicHost> MonitoredHosts(StackSettings s)
+    {
+        var hosts = new List<PublicHost>();
+        foreach (var app in s.Apps.Where(a => a.HealthPath is not null))
+        {
+            var routes = app.Routes.Where(r => r.Host != "*").ToList();
+            foreach (var route in routes)
+            {
+                var name = routes.Count == 1 ? app.Name : $"{app.Name}-{(route.Host == "@" ? "apex" : route.Host)}";
+                hosts.Add(new PublicHost(name, Routing.Fqdn(route.Host, s.Domain), app.HealthPath!));
+            }
+        }
+        hosts.Add(new PublicHost("status-page", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), "/"));
+        hosts.Add(new PublicHost("files", Routing.Fqdn(ServiceNames.FilesHost, s.Domain), "/minio/health/live"));
+        return [.. hosts];
+    }
+
+    private static IEnumerable<ServiceSpec> OperationsServices(OperationsParts ops, StackSettings s) =>
+        ops.Containers.Select(c => OpsService(c, s));
+
+    /// <summary>An operations container as a service: same conventions as every other container.</summary>
+    private static ServiceSpec OpsService(OpsContainer c, StackSettings s) => new()
+    {
+        Name = c.Name,
+        Kind = ServiceKind.Operations,
+        ContainerName = c.Name,
+        Replacement = Replacement.DeleteBeforeCreate,
+        Image = c.Image,
+        Command = c.Command,
+        Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, c.Env.Select(e => KeyValuePair.Create(e.Name, e.Value))),
+        Mounts = [.. c.Mounts.Select(m => new MountSpec(m.Kind == Platform.Stacks.Operations.MountKind.Volume ? MountKind.Volume : MountKind.Bind, m.Source, m.Target, m.ReadOnly))],
+        Networks = [.. c.Networks.Select(n => new NetworkAttachment(n, [c.Name]))],
+        Labels = c.Labels,
+        HealthCheck = Conventions.Health(OpsHealthCheck(c, s)),
+        Limits = new ResourceLimits(c.MemoryMb, 0.5),
+        RestartPolicy = c.Mode == RunMode.OneShot ? "no" : Conventions.RestartPolicy,
+        OneShot = c.Mode == RunMode.OneShot,
+        Log = Conventions.Log,
+        Files = [.. c.Files.Select(f => new FileSpec(f.Path, f.Content))],
+        DependsOn = OpsDependencies(c),
+        WaitHealthy = c.Mode == RunMode.Service,
+    };
+
+    private static ImmutableArray<string> OpsDependencies(OpsContainer c) => c.Name switch
+    {
+        AutoKuma.ContainerName => [ServiceNames.UptimeKuma, AutoKuma.SetupContainerName],
+        AutoKuma.SetupContainerName => [ServiceNames.UptimeKuma],
+        _ when c.Name.EndsWith("-agent", StringComparison.Ordinal) && c.Env.Any(e => e.Name == "PGHOST") => [ServiceNames.Postgres],
+        _ when c.Name.EndsWith("-agent", StringComparison.Ordinal) => [ServiceNames.Redis],
+        _ => [ServiceNames.UptimeKuma, .. c.Labels.ContainsKey(Backups.ExecLabel) && c.Mounts.Any(m => m.Source == "minio-data") ? new[] { ServiceNames.Minio } : []],
+    };
+
+    /// <summary>
+    /// What "healthy" means for each operations container. Dump agents prove they reach the server they dump;
+    /// the backup runner, AutoKuma and the one-shot setup are checked for being alive — whether a backup or a
+    /// monitor sync really worked is what the backup heartbeat monitors and AutoKuma's own logs tell.
+    /// </summary>
+    private static ImmutableArray<string> OpsHealthCheck(OpsContainer c, StackSettings s)
+    {
+        if (c.Name.EndsWith("-agent", StringComparison.Ordinal))
+        {
+            return c.Env.Any(e => e.Name == "PGHOST")
+                ? ["CMD", "pg_isready", "-h", ServiceNames.Postgres, "-p", AppEnvironment.PostgresPort.ToString(CultureInfo.InvariantCulture)]
+                : ["CMD-SHELL", $"redis-cli -h {ServiceNames.Redis} -p {AppEnvironment.RedisPort.ToString(CultureInfo.InvariantCulture)} ping | grep -q PONG"];
+        }
+        return c.Name == AutoKuma.ContainerName || c.Name == AutoKuma.SetupContainerName
+            ? ["CMD-SHELL", "kill -0 1"]
+            : ["CMD-SHELL", "pgrep -x backup >/dev/null"];
+    }
+
+    private static MonitorSpecView View(MonitorSpec m) =>
+        new(m.Name, m.Kind.ToString().ToLowerInvariant(), m.Kind == MonitorKind.Push ? $"heartbeat {m.Id}" : m.Target,
+            m.IntervalSeconds, m.RetryIntervalSeconds, m.MaxRetries);
+
+    private static BackupJobView View(BackupJob j, StackSettings s)
+    {
+        var dbs = s.Apps.Where(a => a.Database is not null).Select(a => DbName(a.Name)).Order(StringComparer.Ordinal);
+        var what = j.Subject == BackupSubject.Postgres ? $"{j.What}: {string.Join(", ", dbs)}" : j.What;
+        return new BackupJobView(j.Name, what, j.Schedule, j.Destination, j.RetentionDays == 1 ? "1 day" : $"{j.RetentionDays} days");
+    }
+
+    /// <summary>Buckets, per-app users and policies in MinIO, created or updated by a script run inside the MinIO container.</summary>
+    private static HostCommandSpec MinioProvision(ImmutableArray<BucketSpec> buckets)
+    {
+        var b = new SecretTextBuilder();
+        b.Line("set -eu");
+        b.Line("mc alias set local http://127.0.0.1:9000 \"$MINIO_ROOT_USER\" \"$MINIO_ROOT_PASSWORD\" >/dev/null");
+        foreach (var bucket in buckets)
+        {
+            b.Line($"mc mb --ignore-existing local/{bucket.Name}");
+            b.Line($"mc anonymous set {(bucket.PublicRead ? "download" : "none")} local/{bucket.Name}");
+        }
+        foreach (var app in buckets.GroupBy(x => x.App).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var resources = string.Join(",", app.SelectMany(x => new[] { $"\"arn:aws:s3:::{x.Name}\"", $"\"arn:aws:s3:::{x.Name}/*\"" }));
+            b.Line($"printf '%s' '{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"s3:*\"],\"Resource\":[{resources}]}}]}}' > /tmp/app-{app.Key}.json");
+            b.Line($"mc admin policy create local app-{app.Key} /tmp/app-{app.Key}.json");
+            // Adding an existing user sets its secret key: rotation is a re-run.
+            b.Text($"mc admin user add local {app.Key} '").Secret(SecretNames.Minio(app.Key)).Line("'");
+            b.Line($"mc admin policy attach local app-{app.Key} --user {app.Key} >/dev/null 2>&1 || mc admin user info local {app.Key} | grep -q app-{app.Key}");
+            b.Line($"rm -f /tmp/app-{app.Key}.json");
+        }
+        return new HostCommandSpec(HostCommandNames.MinioProvision,
+            "creates buckets (public-read only where asked), one MinIO user per app limited to its own buckets; idempotent, never deletes",
+            $"docker exec -i {ServiceNames.Minio} sh -s", b.Build(), [ServiceNames.Minio]);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Immutable;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Policy;
+
+/// <summary>A broken rule: which rule, what broke it, and how to fix it.</summary>
+public sealed record PolicyViolation(string Rule, string Subject, string Problem, string Fix)
+{
+    public override string ToString() => $"[{Rule}] {Subject}: {Problem} Fix: {Fix}";
+}
+
+/// <summary>One rule every stack's blueprint must keep: an id, why it exists, and the check.</summary>
+public sealed record PolicyRule(string Id, string Reason, Func<PlatformBlueprint, IEnumerable<PolicyViolation>> Check);
+
+/// <summary>
+/// The platform's rules as code, checked on every stack's blueprint by <c>plan</c> (which exits
+/// non-zero on a violation) and by tests. Settings validation stops most bad input earlier; these
+/// rules guard the blueprint itself, so a change in the core cannot quietly break them either.
+/// </summary>
+public static class Policies
+{
+    public static readonly ImmutableArray<PolicyRule> All =
+    [
+        new("only-traefik-publishes-ports", "Every published port bypasses the proxy, TLS and the firewall's intent; only the edge proxy may listen on the host.",
+            b => b.Services.Where(s => s.Name != ServiceNames.Traefik && !s.PublishedPorts.IsEmpty)
+                .Select(s => new PolicyViolation("only-traefik-publishes-ports", s.Name, $"publishes {string.Join(", ", s.PublishedPorts.Select(p => p.HostPort))} on the host.",
+                    "Route it through Traefik with a host name instead of publishing a port."))),
+
+        new("ssh-only-from-admin-cidrs", "SSH open to the internet invites brute force and exploits of sshd.",
+            b => b.Firewall.Rules.Where(r => r.Port == "22" && r.SourceIps.Any(ip => ip is "0.0.0.0/0" or "::/0"))
+                .Select(r => new PolicyViolation("ssh-only-from-admin-cidrs", b.Firewall.Name, "allows SSH from anywhere.", "List only office/VPN CIDRs in platform:adminCidrs."))),
+
+        new("pinned-images", "A moving tag deploys code nobody reviewed and cannot be rolled back to.",
+            b => b.Services.Where(s => Names.ImageProblem(s.Image) is not null)
+                .Select(s => new PolicyViolation("pinned-images", s.Name, $"image {Names.ImageProblem(s.Image)}", "Pin a version tag or a digest."))),
+
+        new("container-hygiene", "Without limits one container can starve the host; without a health check, restart policy and log rotation, failures go unnoticed or fill the disk.",
+            b => b.Services.SelectMany(ContainerHygiene)),
+
+        new("public-hosts-complete", "A public host needs a DNS record, a TLS route and a monitor, or it is unreachable, insecure or unwatched.",
+            PublicHostsComplete),
+
+        new("databases-backed-up", "A database without a backup is lost with the server.",
+            b => b.Backups.IsEmpty
+                ? []
+                : b.Databases.Where(d => !b.Backups.Any(j => j.What.Contains(d.Database, StringComparison.Ordinal)))
+                    .Select(d => new PolicyViolation("databases-backed-up", d.Database, "is in no backup job.", "Add it to the PostgreSQL backup jobs."))),
+
+        new("prod-protected-and-backed-up", "Production data must survive a mistaken `pulumi destroy` and the loss of the server.",
+            b => !b.IsProd ? [] : ProdProtection(b)),
+
+        new("no-plain-secrets", "A secret in plain config lands in git history and every log.",
+            b => b.Services.SelectMany(s => s.Env.Where(e => !e.Value.IsSecret && LooksSecret(e.Key) && e.Value.Masked.Length > 0)
+                .Select(e => new PolicyViolation("no-plain-secrets", $"{s.Name} env {e.Key}", "holds a plain value for a secret-looking name.", "Move it to secretEnv (a Pulumi secret)."))))
+    ];
+
+    public static ImmutableArray<PolicyViolation> Check(PlatformBlueprint blueprint) =>
+        [.. All.SelectMany(rule => rule.Check(blueprint)).OrderBy(v => v.Rule, StringComparer.Ordinal).ThenBy(v => v.Subject, StringComparer.Ordinal)];
+
+    private static IEnumerable<PolicyViolation> ContainerHygiene(ServiceSpec s)
+    {
+        const string id = "container-hygiene";
+        if (s.Limits.MemoryMb <= 0) yield return new(id, s.Name, "has no memory limit.", "Set its memoryMb.");
+        if (s.Limits.Cpus <= 0) yield return new(id, s.Name, "has no CPU limit.", "Set its cpus.");
+        if (s.HealthCheck.Test.IsEmpty) yield return new(id, s.Name, "has no health check.", "Give it healthPath or healthCommand.");
+        if (!s.OneShot && s.RestartPolicy is not ("unless-stopped" or "always" or "on-failure")) yield return new(id, s.Name, $"restart policy is '{s.RestartPolicy}'.", "Use unless-stopped.");
+        if (s.Log.Driver == "json-file" && (!s.Log.Options.ContainsKey("max-size") || !s.Log.Options.ContainsKey("max-file")))
+            yield return new(id, s.Name, "logs without rotation.", "Set max-size and max-file log options.");
+    }
+
+    private static IEnumerable<PolicyViolation> PublicHostsComplete(PlatformBlueprint b)
+    {
+        const string id = "public-hosts-complete";
+        var routes = b.Services.SelectMany(s => s.Labels.Where(l => l.Key.StartsWith("traefik.http.routers.", StringComparison.Ordinal) && l.Key.EndsWith(".rule", StringComparison.Ordinal))
+            .Select(l => (Service: s, Router: l.Key[..^".rule".Length], Rule: l.Value))).ToList();
+        foreach (var (service, router, rule) in routes)
+        {
+            if (service.Labels.GetValueOrDefault(router + ".tls") != "true")
+                yield return new(id, router, "serves without TLS.", "Set tls=true and the certificate resolver on the router.");
+            foreach (var host in HostsIn(rule))
+            {
+                if (!b.DnsRecords.Any(d => d.Fqdn == host || (host.StartsWith("*.", StringComparison.Ordinal) && d.Fqdn == host)))
+                    yield return new(id, host, "has a route but no DNS record.", "Add the host to a route of an app so the blueprint creates its record.");
+                if (!b.Monitors.IsEmpty && !b.Monitors.Any(m => m.Target.Contains(host, StringComparison.Ordinal)))
+                    yield return new(id, host, "has no monitor.", "Give the app a healthPath so it gets an HTTP monitor.");
+            }
+        }
+        if (b.Monitors.IsEmpty && routes.Count > 0)
+            yield return new(id, b.Domain, "no public host is monitored.", "Enable the monitors.");
+    }
+
+    private static IEnumerable<string> HostsIn(string rule)
+    {
+        var i = rule.IndexOf("Host(`", StringComparison.Ordinal);
+        if (i < 0) yield break;
+        var start = i + "Host(`".Length;
+        yield return rule[start..rule.IndexOf('`', start)];
+    }
+
+    private static IEnumerable<PolicyViolation> ProdProtection(PlatformBlueprint b)
+    {
+        const string id = "prod-protected-and-backed-up";
+        if (!b.Server.Protect) yield return new(id, b.Server.Name, "is not protected.", "Prod servers get Protect and Hetzner delete/rebuild protection.");
+        foreach (var v in b.Volumes.Where(v => !v.Protect && v.Service != ServiceNames.Backup))
+            yield return new(id, v.Name, "is a prod volume without protection.", "Protect stateful prod volumes.");
+        foreach (var s in b.Services.Where(s => s.Kind == ServiceKind.Data && !s.Protect && s.Mounts.Any(m => m.Kind == MountKind.Volume)))
+            yield return new(id, s.Name, "is a stateful prod container without protection.", "Protect it.");
+        if (b.Backups.IsEmpty) yield return new(id, b.Stack, "has no backups.", "Set platform:backupsEnabled to true.");
+    }
+
+    private static bool LooksSecret(string name) =>
+        new[] { "PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "CREDENTIAL" }.Any(w => name.Contains(w, StringComparison.Ordinal));
+}

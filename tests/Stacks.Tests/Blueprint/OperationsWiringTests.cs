@@ -1,0 +1,70 @@
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Tests.Support;
+
+namespace Platform.Stacks.Tests.Blueprint;
+
+public sealed class OperationsWiringTests
+{
+    [Fact]
+    public void Every_app_database_is_in_the_daily_and_hourly_dumps()
+    {
+        var b = TestStacks.ShippedBlueprint("prod");
+        foreach (var job in new[] { "postgres-daily", "postgres-hourly" })
+        {
+            var script = b.Service($"backup-{job}-agent").Labels["docker-volume-backup.archive-pre"];
+            foreach (var db in b.Databases) Assert.Contains($"--dbname={db.Database}", script, StringComparison.Ordinal);
+        }
+        Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis"], b.Backups.Select(j => j.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_backup_job_has_a_heartbeat_monitor_and_every_data_service_a_tcp_monitor()
+    {
+        var b = TestStacks.ShippedBlueprint("prod");
+        foreach (var job in b.Backups) Assert.Contains(b.Monitors, m => m.Kind == "push" && m.Target.EndsWith("backup-" + job.Name, StringComparison.Ordinal));
+        foreach (var target in new[] { "postgres:5432", "pgbouncer:6432", "redis:6379" }) Assert.Contains(b.Monitors, m => m.Kind == "tcp" && m.Target == target);
+    }
+
+    [Fact]
+    public void Adding_an_app_adds_its_monitor()
+    {
+        var before = TestStacks.Build(TestStacks.Yaml()).Monitors.Length;
+        var apps = TestStacks.DefaultApps + "\n- name: docs\n  image: ghcr.io/example/docs:1.0.0\n  port: 80\n  routes: [{ host: docs }]\n  healthPath: /\n  cpus: 0.1\n  memoryMb: 64\n";
+        var after = TestStacks.Build(TestStacks.Yaml(apps)).Monitors;
+        Assert.Equal(before + 1, after.Length);
+        Assert.Contains(after, m => m.Target == "https://docs.example.com/");
+    }
+
+    [Fact]
+    public void Staging_without_backups_has_no_backup_containers_or_secrets()
+    {
+        var b = TestStacks.Build(TestStacks.Yaml(extra: "platform:backupsEnabled: false"));
+        Assert.Empty(b.Backups);
+        Assert.DoesNotContain(b.Services, s => s.Name.StartsWith("backup-", StringComparison.Ordinal));
+        Assert.DoesNotContain(b.Secrets, s => s.Name.StartsWith("backup", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Minio_provisioning_creates_each_bucket_and_a_user_limited_to_its_own_buckets()
+    {
+        var b = TestStacks.ShippedBlueprint("prod");
+        var cmd = b.HostCommands.Single(c => c.Name == HostCommandNames.MinioProvision);
+        var script = cmd.Stdin!.Masked;
+        Assert.Contains("mc mb --ignore-existing local/api-uploads", script);
+        Assert.Contains("mc anonymous set none local/api-uploads", script);
+        Assert.Contains("mc anonymous set download local/api-avatars", script);
+        Assert.Contains("\"arn:aws:s3:::api-uploads/*\"", script);
+        Assert.Contains("mc admin user add local api '<secret:minio-api>'", script);
+        Assert.Equal<string>(["minio-api"], cmd.Stdin.Secrets);
+    }
+
+    [Fact]
+    public void The_setup_one_shot_runs_before_autokuma_and_never_restarts()
+    {
+        var b = TestStacks.ShippedBlueprint("staging");
+        var setup = b.Service("uptime-kuma-setup");
+        Assert.True(setup.OneShot);
+        Assert.Equal("no", setup.RestartPolicy);
+        Assert.Contains("uptime-kuma-setup", b.Service("autokuma").DependsOn);
+    }
+}
