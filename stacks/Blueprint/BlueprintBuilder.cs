@@ -66,7 +66,7 @@ public static partial class BlueprintBuilder
                 new(ServiceNames.DataNetwork, Internal: true, "Data services and the apps that use them; no egress"),
                 new(ServiceNames.EdgeNetwork, Internal: false, "Traefik and everything it routes to; internet egress"),
             ],
-            Volumes = Volumes(s),
+            Volumes = Volumes(s, ops),
             Services = [.. services.OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal)],
             Databases = databases,
             Buckets = buckets,
@@ -157,7 +157,7 @@ public static partial class BlueprintBuilder
         return records.ToImmutable();
     }
 
-    private static ImmutableArray<VolumeSpec> Volumes(StackSettings s)
+    private static ImmutableArray<VolumeSpec> Volumes(StackSettings s, OperationsParts ops)
     {
         var volumes = new List<VolumeSpec>
         {
@@ -167,7 +167,14 @@ public static partial class BlueprintBuilder
             new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd),
             new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd),
         };
-        if (s.Backups.Enabled) volumes.Add(new("backup-staging", ServiceNames.Backup, "Dumps waiting for upload; holds nothing that is not off-site too", false));
+        foreach (var c in ops.Containers)
+        {
+            foreach (var volume in c.Volumes.Where(v => volumes.All(x => x.Name != v)))
+            {
+                // Dump volumes hold only copies of what is off-site; AutoKuma's state is rebuilt from the monitor files.
+                volumes.Add(new(volume, c.Name, volume == AutoKuma.DataVolume ? "AutoKuma's sync state" : "Dumps waiting for the backup runner; copies of data that is off-site too", false));
+            }
+        }
         return [.. volumes.OrderBy(v => v.Name, StringComparer.Ordinal)];
     }
 

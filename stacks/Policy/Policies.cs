@@ -102,7 +102,7 @@ public static class Policies
     {
         const string id = "prod-protected-and-backed-up";
         if (!b.Server.Protect) yield return new(id, b.Server.Name, "is not protected.", "Prod servers get Protect and Hetzner delete/rebuild protection.");
-        foreach (var v in b.Volumes.Where(v => !v.Protect && v.Service != ServiceNames.Backup))
+        foreach (var v in b.Volumes.Where(v => !v.Protect && b.Services.Any(s => s.Kind == ServiceKind.Data && s.Mounts.Any(m => m.Source == v.Name && !m.ReadOnly))))
             yield return new(id, v.Name, "is a prod volume without protection.", "Protect stateful prod volumes.");
         foreach (var s in b.Services.Where(s => s.Kind == ServiceKind.Data && !s.Protect && s.Mounts.Any(m => m.Kind == MountKind.Volume)))
             yield return new(id, s.Name, "is a stateful prod container without protection.", "Protect it.");

@@ -46,6 +46,21 @@ public sealed class DerivationTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ShippedStacks))]
+    public void Every_mounted_volume_network_and_dependency_is_declared(string stack)
+    {
+        var b = TestStacks.ShippedBlueprint(stack);
+        foreach (var svc in b.Services)
+        {
+            foreach (var m in svc.Mounts.Where(m => m.Kind == MountKind.Volume)) Assert.Contains(b.Volumes, v => v.Name == m.Source);
+            foreach (var n in svc.Networks) Assert.Contains(b.Networks, x => x.Name == n.Network);
+            foreach (var d in svc.DependsOn) Assert.Contains(b.Services, x => x.Name == d);
+            foreach (var c in svc.AfterHostCommands) Assert.Contains(b.HostCommands, x => x.Name == c);
+        }
+        Assert.Equal(b.Volumes.Length, b.Volumes.Select(v => v.Name).Distinct().Count());
+    }
+
     [Fact]
     public void Data_networks_are_internal()
     {
@@ -160,7 +175,8 @@ public sealed class DerivationTests
         var staging = TestStacks.ShippedBlueprint("staging");
         Assert.True(prod.Server.Protect);
         Assert.False(staging.Server.Protect);
-        Assert.All(prod.Volumes.Where(v => v.Name != "backup-staging"), v => Assert.True(v.Protect, v.Name));
+        Assert.All(prod.Volumes.Where(v => v.Name is "postgres-data" or "redis-data" or "minio-data" or "uptime-kuma-data" or "traefik-acme"), v => Assert.True(v.Protect, v.Name));
+        Assert.All(prod.Volumes.Where(v => v.Name.StartsWith("backup-", StringComparison.Ordinal)), v => Assert.False(v.Protect, v.Name));
         Assert.All(staging.Volumes, v => Assert.False(v.Protect, v.Name));
     }
 
