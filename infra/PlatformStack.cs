@@ -17,7 +17,17 @@ namespace Platform.Infra;
 public static class PlatformStack
 {
     /// <summary>The program Pulumi runs: settings of the current stack, then <see cref="Deploy"/>.</summary>
-    public static IDictionary<string, object?> Run() => Deploy(BlueprintBuilder.Build(LoadSettings()));
+    public static IDictionary<string, object?> Run() => Deploy(Checked(BlueprintBuilder.Build(LoadSettings())));
+
+    /// <summary>The blueprint, if it keeps every platform rule; otherwise the run ends before any resource is registered.</summary>
+    public static PlatformBlueprint Checked(PlatformBlueprint blueprint)
+    {
+        var violations = Stacks.Policy.Policies.Check(blueprint);
+        if (!violations.IsEmpty)
+            throw new RunException($"Stack '{blueprint.Stack}' breaks {violations.Length} platform rule(s); nothing was created:\n"
+                + string.Join("\n", violations.Select(v => "  - " + v)));
+        return blueprint;
+    }
 
     /// <summary>
     /// The current stack's settings. Invalid settings end the run with the core's message (every

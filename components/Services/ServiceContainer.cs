@@ -100,7 +100,15 @@ public sealed class ServiceContainer : ComponentResource
             DestroyGraceSeconds = spec.StopGraceSeconds,
             Wait = spec.WaitHealthy,
             WaitTimeout = ShellDecisions.WaitTimeoutSeconds(spec.HealthCheck),
+            ShmSize = spec.ShmMb,
         };
+        if (spec.OneShot)
+        {
+            // Run to completion during the deployment (a non-zero exit fails it) and leave the exited container alone.
+            container.Attach = true;
+            container.Logs = true;
+            container.MustRun = false;
+        }
         if (!spec.Command.IsDefaultOrEmpty) container.Command = spec.Command.ToList();
         // Unset, the provider generates a unique name ("<resource>-<random>") and a new one for each replacement.
         if (spec.ContainerName is not null) container.Name = spec.ContainerName;

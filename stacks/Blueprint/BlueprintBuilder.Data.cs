@@ -68,6 +68,8 @@ public static partial class BlueprintBuilder
             ],
             // A fast shutdown that checkpoints can take a while on a busy database.
             StopGraceSeconds = 120,
+            // Parallel query workers exchange data through /dev/shm; Docker's 64 MB default makes them fail.
+            ShmMb = 256,
         };
 
         var bouncer = PgBouncerOptions(s);

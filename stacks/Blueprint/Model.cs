@@ -116,6 +116,8 @@ public sealed record ServiceSpec
     public bool WaitHealthy { get; init; } = true;
     /// <summary>Runs to completion once per change (restart "no"); the deployment waits for exit code 0.</summary>
     public bool OneShot { get; init; }
+    /// <summary>Size of /dev/shm in MB; null keeps Docker's 64 MB.</summary>
+    public int? ShmMb { get; init; }
 }
 
 public sealed record PublishedPort(int HostPort, int ContainerPort, string Protocol);

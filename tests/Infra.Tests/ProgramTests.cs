@@ -27,6 +27,25 @@ public sealed class ProgramTests
     }
 
     [Fact]
+    public async Task A_blueprint_that_breaks_a_platform_rule_creates_nothing()
+    {
+        Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
+        var blueprint = BlueprintBuilder.Build(Platform.Stacks.Settings.SettingsReader.Read(
+            Platform.Stacks.Settings.StackFiles.Parse("platform", "scale", Platform.Stacks.Settings.StackGenerator.Yaml(1))));
+        var redis = blueprint.Service("redis");
+        var broken = blueprint with { Services = blueprint.Services.Replace(redis, redis with { PublishedPorts = [new PublishedPort(6379, 6379, "tcp")] }) };
+        var mocks = new RecordingMocks(preview: true);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync(mocks, new TestOptions
+        {
+            ProjectName = "platform",
+            StackName = "scale",
+            IsPreview = true,
+        }, () => PlatformStack.Deploy(PlatformStack.Checked(broken))));
+        Assert.Contains("only-traefik-publishes-ports", error.Message, StringComparison.Ordinal);
+        Assert.Empty(mocks.Registrations);
+    }
+
+    [Fact]
     public void A_dangling_dependency_in_the_blueprint_is_reported_by_name()
     {
         var blueprint = BlueprintBuilder.Build(Platform.Stacks.Settings.SettingsReader.Read(

@@ -214,6 +214,23 @@ public sealed class ShippedStackTests
     }
 
     [Theory, MemberData(nameof(Stacks))]
+    public async Task One_shots_run_to_completion_and_services_wait_to_be_healthy(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        Assert.Contains(run.Blueprint.Services, s => s.OneShot);
+        foreach (var spec in run.Blueprint.Services)
+        {
+            var inputs = run.Named(Container, $"{spec.Name}-container").Inputs;
+            Assert.Equal(spec.OneShot, Get(inputs, "attach") is true);
+            Assert.Equal(spec.OneShot ? false : null, Get(inputs, "mustRun"));
+            Assert.Equal(spec.WaitHealthy, Get(inputs, "wait") is true);
+            Assert.Equal(spec.RestartPolicy, inputs["restart"]);
+            Assert.Equal(spec.ShmMb, Get(inputs, "shmSize") is { } shm ? Convert.ToInt32(shm, System.Globalization.CultureInfo.InvariantCulture) : null);
+        }
+        Assert.NotNull(run.Blueprint.Service("postgres").ShmMb);
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
     public async Task Secrets_stay_secret(string stack)
     {
         var run = await StackRun.Shipped(stack, preview: false);
