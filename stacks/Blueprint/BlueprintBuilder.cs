@@ -178,11 +178,19 @@ public static partial class BlueprintBuilder
         return [.. volumes.OrderBy(v => v.Name, StringComparer.Ordinal)];
     }
 
-    private static CostEstimate Cost(StackSettings s, ServerType type) => new(
-    [
-        new CostLine($"Hetzner {type.Name} server ({type.Vcpus} vCPU, {type.MemoryGb} GB, {type.Cpu})", 1, "month", type.MonthlyEur),
-        new CostLine("Primary IPv4 address", 1, "month", Prices.PrimaryIpv4Eur),
-    ]);
+    /// <summary>The monthly cost from the price table, with the stack's <c>prices</c> overrides applied.</summary>
+    private static CostEstimate Cost(StackSettings s, ServerType type)
+    {
+        decimal Price(string item, decimal listed) => s.Prices.TryGetValue(item, out var over) ? over : listed;
+        var lines = new List<CostLine>
+        {
+            new($"Hetzner {type.Name} server ({type.Vcpus} vCPU, {type.MemoryGb} GB, {type.Cpu}; traffic included)", 1, "month", Price(type.Name, type.MonthlyEur)),
+            new("Primary IPv4 address", 1, "month", Price("ipv4", Prices.PrimaryIpv4Eur)),
+        };
+        if (s.Backups.Enabled)
+            lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
+        return new CostEstimate([.. lines]);
+    }
 
     private static ImmutableArray<OutputSpec> Outputs(StackSettings s, ImmutableArray<DatabaseSpec> databases)
     {

@@ -167,6 +167,8 @@ public static class SettingsReader
             Backups = backups,
             Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl")),
             Apps = apps,
+            BackupStorageGb = Int("backupStorageGb", 0, 1_000_000),
+            Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),
             SecretsSet = secretsSet.ToImmutable(),
         };
 
@@ -179,6 +181,33 @@ public static class SettingsReader
     /// <summary>A host ending in a public-suffix-like label (com, io, dev, …) was almost surely written as a full domain.</summary>
     private static bool LooksLikeFullDomain(string host) =>
         host.Split('.')[^1] is "com" or "net" or "org" or "io" or "dev" or "app" or "de" or "eu" or "co" or "uk" or "fr" or "nl" or "ch" or "at" or "cloud" or "ai";
+
+    private static ImmutableSortedDictionary<string, decimal> ReadPrices(NodeReader r, YamlNode? node)
+    {
+        var prices = ImmutableSortedDictionary.CreateBuilder<string, decimal>(StringComparer.Ordinal);
+        if (node is null) return prices.ToImmutable();
+        if (node is not YamlMappingNode map)
+        {
+            r.Error(Key("prices"), "must be a mapping of item to EUR price.", "Write e.g. 'prices: { ccx23: 29.99, backupStoragePerGb: 0.006 }'.");
+            return prices.ToImmutable();
+        }
+        foreach (var (k, v) in map.Children)
+        {
+            var item = (k as YamlScalarNode)?.Value ?? "";
+            var key = $"{Key("prices")}.{item}";
+            if (!Catalog.ServerTypes.All.ContainsKey(item) && item is not ("ipv4" or "backupStoragePerGb"))
+            {
+                r.Error(key, "is not a priced item.", NodeReader.Suggest(item, [.. Catalog.ServerTypes.All.Keys, "ipv4", "backupStoragePerGb"]));
+                continue;
+            }
+            var text = r.Scalar(v, key, "a price");
+            if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var price) || price < 0)
+                r.Error(key, $"'{text}' is not a price.", "Give EUR as a number, e.g. 29.99.");
+            else
+                prices[item] = price;
+        }
+        return prices.ToImmutable();
+    }
 
     private static ServiceSettings AutoKumaService(NodeReader r, ServiceSettings service)
     {

@@ -86,12 +86,14 @@ public static class SettingsSchema
         new("backupRedisRetentionHours", SettingType.Integer, "Hours Redis snapshots are kept (1–720).", 24),
         new("backupMinioSchedule", SettingType.String, "Cron schedule (UTC) of the MinIO mirror.", "30 3 * * *"),
         new("backupMinioRetentionDays", SettingType.Integer, "Days MinIO backups are kept (1–3650).", 30),
+        new("backupStorageGb", SettingType.Integer, "Expected off-site backup storage in GB, for the cost estimate.", 50),
         new("cloudflareApiToken", SettingType.String, "Cloudflare API token with Zone:DNS:Edit, used by Traefik for the DNS-01 challenge.", Secret: true),
         new("backupS3AccessKeyId", SettingType.String, "Off-site S3 access key id. Required when backups are enabled.", Secret: true, InProjectFile: false),
         new("backupS3SecretAccessKey", SettingType.String, "Off-site S3 secret key. Required when backups are enabled.", Secret: true, InProjectFile: false),
         new("backupEncryptionPassphrase", SettingType.String, "Passphrase backups are encrypted with. Required when backupEncrypt is true.", Secret: true, InProjectFile: false),
         new("alertWebhookUrl", SettingType.String, "Webhook URL (e.g. Slack, ntfy) Uptime Kuma notifies. Required on prod.", Secret: true, InProjectFile: false),
         new("apps", SettingType.ObjectArray, "The apps: one entry each (see README, 'Adding an app').", InProjectFile: false),
+        new("prices", SettingType.Object, "Price overrides for the cost estimate (EUR/month): a server type name, ipv4, backupStoragePerGb.", InProjectFile: false),
         new("appSecrets", SettingType.Object, "Secret env values per app: appSecrets.<app>.<NAME>, set with `pulumi config set --secret --path`.", Secret: true, InProjectFile: false),
     ];
 

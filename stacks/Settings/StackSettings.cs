@@ -35,6 +35,10 @@ public sealed record StackSettings
     public required BackupSettings Backups { get; init; }
     public required MonitoringSettings Monitoring { get; init; }
     public required ImmutableArray<AppSettings> Apps { get; init; }
+    /// <summary>Off-site backup storage the cost estimate assumes.</summary>
+    public int BackupStorageGb { get; init; } = 50;
+    /// <summary>Price overrides (EUR per month, or per GB-month for storage) by item: a server type, <c>ipv4</c>, <c>backupStoragePerGb</c>.</summary>
+    public ImmutableSortedDictionary<string, decimal> Prices { get; init; } = ImmutableSortedDictionary<string, decimal>.Empty;
     /// <summary>Secret config keys that are set (values never read), e.g. <c>cloudflareApiToken</c>, <c>appSecrets.api.STRIPE_KEY</c>.</summary>
     public required ImmutableSortedSet<string> SecretsSet { get; init; }
 

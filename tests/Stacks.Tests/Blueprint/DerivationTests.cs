@@ -202,6 +202,17 @@ public sealed class DerivationTests
     }
 
     [Fact]
+    public void The_cost_estimate_uses_the_price_table_and_the_stacks_overrides()
+    {
+        var listed = TestStacks.Build(TestStacks.Yaml());
+        Assert.Equal(18.59m + 0.50m + decimal.Round(50 * 0.0055m, 2), listed.Cost.MonthlyEur);
+        var overridden = TestStacks.Build(TestStacks.Yaml(extra: "platform:prices: { cx42: 20.00, backupStoragePerGb: 0.01 }\nplatform:backupStorageGb: 100"));
+        Assert.Equal(20.00m + 0.50m + 1.00m, overridden.Cost.MonthlyEur);
+        var noBackups = TestStacks.Build(TestStacks.Yaml(extra: "platform:backupsEnabled: false"));
+        Assert.Equal(2, noBackups.Cost.Lines.Length);
+    }
+
+    [Fact]
     public void Rate_limits_count_per_real_client_behind_cloudflare()
     {
         var b = TestStacks.ShippedBlueprint("prod");

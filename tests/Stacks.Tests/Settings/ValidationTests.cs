@@ -65,6 +65,8 @@ public sealed class ValidationTests
     [InlineData("platform:backupS3Bucket: Bad_Bucket", "platform:backupS3Bucket")]
     [InlineData("platform:cloudflareOnlyIngress: maybe", "platform:cloudflareOnlyIngress")]
     [InlineData("platform:pgbouncerMinPoolSize: 50", "platform:pgbouncerMinPoolSize")]
+    [InlineData("platform:prices: { cx43: 10 }", "platform:prices.cx43")]
+    [InlineData("platform:prices: { ipv4: cheap }", "platform:prices.ipv4")]
     public void Bad_settings_name_their_key(string line, string key)
     {
         // A later line overrides an earlier one in YAML? No: duplicate keys are a YAML error, so override by replacing.

@@ -1,0 +1,83 @@
+using System.Text;
+using DiffPlex;
+using DiffPlex.DiffBuilder;
+using DiffPlex.DiffBuilder.Model;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Plan;
+using Platform.Stacks.Settings;
+using Platform.Stacks.Tests.Support;
+
+namespace Platform.Stacks.Tests.Plan;
+
+/// <summary>
+/// The reviewed plan of every shipped stack is committed under snapshots/. A change to the code or a
+/// stack file that changes the platform fails here until the snapshot is accepted with
+/// <c>bash scripts/accept-plans.sh</c>; the pull request then shows the platform change as a diff.
+/// </summary>
+public sealed class PlanSnapshotTests
+{
+    public static TheoryData<string> Stacks => new() { "staging", "prod" };
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void The_committed_plan_is_the_current_plan(string stack)
+    {
+        var path = Path.Combine(TestStacks.RepoRoot, "snapshots", $"{stack}.plan.txt");
+        Assert.True(File.Exists(path), $"{path} is missing. Run: bash scripts/accept-plans.sh");
+        var diff = Diff(File.ReadAllText(path), PlanText.Render(TestStacks.ShippedBlueprint(stack)));
+        Assert.True(diff.Length == 0,
+            $"The {stack} platform changed but snapshots/{stack}.plan.txt was not updated. Review the change below, then run: bash scripts/accept-plans.sh\n{diff}");
+    }
+
+    [Fact]
+    public void Raising_an_apps_memory_shows_a_small_readable_diff() =>
+        AssertFixture("raise-api-memory.diff", File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"))
+            .Replace("      memoryMb: 1024\n", "      memoryMb: 1536\n", StringComparison.Ordinal), maxLines: 20);
+
+    [Fact]
+    public void Adding_an_app_shows_everything_it_brings()
+    {
+        var yaml = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml")) + """
+                - name: docs
+                  image: ghcr.io/brightlane/docs:1.0.0
+                  port: 8080
+                  routes:
+                    - host: docs
+                  healthPath: /healthz
+                  cpus: 0.25
+                  memoryMb: 128
+
+            """;
+        AssertFixture("add-docs-app.diff", yaml, maxLines: 80);
+    }
+
+    private static void AssertFixture(string fixture, string changedStack, int maxLines)
+    {
+        var before = PlanText.Render(TestStacks.ShippedBlueprint("prod"));
+        var after = PlanText.Render(BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "prod", changedStack))));
+        var diff = Diff(before, after);
+        var path = Path.Combine(TestStacks.RepoRoot, "tests", "Stacks.Tests", "Fixtures", fixture);
+        if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1") File.WriteAllText(path, diff);
+        Assert.Equal(File.ReadAllText(path), diff);
+        Assert.InRange(diff.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, 1, maxLines);
+    }
+
+    /// <summary>Changed lines only, each hunk headed by its line number in the new plan: what a reviewer reads.</summary>
+    public static string Diff(string before, string after)
+    {
+        var model = new InlineDiffBuilder(new Differ()).BuildDiffModel(before, after, ignoreWhitespace: false);
+        var sb = new StringBuilder();
+        var previousChanged = false;
+        var newLine = 0;
+        foreach (var line in model.Lines)
+        {
+            if (line.Type != ChangeType.Deleted) newLine++;
+            var changed = line.Type is ChangeType.Inserted or ChangeType.Deleted;
+            if (changed && !previousChanged) sb.Append("@@ line ").Append(newLine).Append(" @@\n");
+            if (line.Type == ChangeType.Deleted) sb.Append("- ").Append(line.Text).Append('\n');
+            if (line.Type == ChangeType.Inserted) sb.Append("+ ").Append(line.Text).Append('\n');
+            previousChanged = changed;
+        }
+        return sb.ToString();
+    }
+}
