@@ -160,12 +160,23 @@ public sealed record CronSchedule
         DateTime? previous = null;
         var runs = 0;
         var longest = TimeSpan.Zero;
-        for (var t = start; t < end; t = t.AddMinutes(1))
+        var minutes = Enumerable.Range(0, 60).Where(m => _allowed[0][m]).ToArray();
+        var hours = Enumerable.Range(0, 24).Where(h => _allowed[1][h]).ToArray();
+        // Day by day, and within a matching day only its matching hours and minutes: the same runs
+        // as checking every minute, a few hundred times faster.
+        for (var day = start; day < end; day = day.AddDays(1))
         {
-            if (!Matches(t)) continue;
-            if (previous is { } p && t - p > longest) longest = t - p;
-            previous = t;
-            runs++;
+            if (!Matches(day.AddHours(hours.FirstOrDefault()).AddMinutes(minutes.FirstOrDefault())) ) continue;
+            foreach (var h in hours)
+            {
+                foreach (var m in minutes)
+                {
+                    var t = day.AddHours(h).AddMinutes(m);
+                    if (previous is { } p && t - p > longest) longest = t - p;
+                    previous = t;
+                    runs++;
+                }
+            }
         }
         return runs switch
         {

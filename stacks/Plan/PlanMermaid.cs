@@ -29,12 +29,13 @@ public static class PlanMermaid
         sb.Append("    traefik -->|files| minio[(MinIO)]\n");
         sb.Append("    pgbouncer[PgBouncer] --> postgres[(PostgreSQL)]\n");
         sb.Append("    redis[(Redis)]\n");
-        if (b.Services.Any(s => s.Name == ServiceNames.Backup))
+        sb.Append("    autokuma[AutoKuma] -->|monitors as code| uptime_kuma\n");
+        if (!b.Backups.IsEmpty)
         {
-            sb.Append("    backup[Backups] --> postgres\n    backup --> redis\n    backup --> minio\n");
+            sb.Append("    backup[Backup jobs] --> postgres\n    backup --> redis\n    backup --> minio\n    backup -->|heartbeat| uptime_kuma\n");
         }
         sb.Append("  end\n");
-        if (b.Services.Any(s => s.Name == ServiceNames.Backup)) sb.Append("  backup -->|off-site| s3[(S3 bucket)]\n");
+        if (!b.Backups.IsEmpty) sb.Append("  backup -->|off-site, encrypted| s3[(S3 bucket)]\n");
         return sb.ToString();
     }
 

@@ -21,7 +21,8 @@ internal static class SettingsRules
         foreach (var app in s.Apps)
         {
             if (app.Name.Length == 0) continue;
-            if (ServiceNames.All.Contains(app.Name))
+            if (ServiceNames.All.Contains(app.Name) || app.Name.StartsWith(ServiceNames.Backup + "-", StringComparison.Ordinal)
+                || app.Name == Operations.AutoKuma.SetupContainerName)
                 r.Error($"{app.Key}.name", $"'{app.Name}' is the name of a platform service, so it would not resolve to the app.", "Choose another name, e.g. 'my-" + app.Name + "'.");
             else if (!byName.TryAdd(app.Name, app))
                 r.Error($"{app.Key}.name", $"'{app.Name}' is used by {byName[app.Name].Key} too.", "Give every app a unique name.");

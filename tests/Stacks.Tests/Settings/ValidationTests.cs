@@ -163,10 +163,14 @@ public sealed class ValidationTests
         Single(TestStacks.Errors(TestStacks.Yaml(apps)), "platform:apps[2].name");
     }
 
-    [Fact]
-    public void Apps_may_not_take_a_platform_service_name()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("uptime-kuma")]
+    [InlineData("backup-redis")]
+    [InlineData("uptime-kuma-setup")]
+    public void Apps_may_not_take_a_platform_service_name(string name)
     {
-        var error = Single(TestStacks.Errors(TestStacks.Yaml(TestStacks.DefaultApps.Replace("- name: worker", "- name: redis"))), "platform:apps[2].name");
+        var error = Single(TestStacks.Errors(TestStacks.Yaml(TestStacks.DefaultApps.Replace("- name: worker", $"- name: {name}"))), "platform:apps[2].name");
         Assert.Contains("platform service", error.Problem);
     }
 
