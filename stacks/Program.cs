@@ -46,8 +46,47 @@ plan.SetAction(parse =>
     }
 });
 
+var databaseOption = new Option<string?>("--database") { Description = "Restore only this app database. Default: every app database." };
+var jobOption = new Option<string>("--job") { Description = "The backup job the archive comes from.", DefaultValueFactory = _ => "postgres-daily" };
+jobOption.AcceptOnlyFromAmong("postgres-daily", "postgres-hourly");
+var restore = new Command("restore-script", "Print the script that restores one app database, or all, from an extracted backup archive (see docs/operations.md).")
+{
+    stackOption, databaseOption, jobOption, projectOption,
+};
+restore.SetAction(parse =>
+{
+    var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
+    if (dir is null)
+    {
+        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+        return 2;
+    }
+    try
+    {
+        var settings = SettingsReader.Load(dir, parse.GetValue(stackOption)!);
+        if (BlueprintBuilder.BackupsInput(settings) is not { } input)
+        {
+            Console.Error.WriteLine($"error: stack '{settings.Stack}' has no backups (platform:backupsEnabled is false).");
+            return 1;
+        }
+        var only = parse.GetValue(databaseOption);
+        if (only is not null && !input.Sources.AppDatabases.Contains(only))
+        {
+            Console.Error.WriteLine($"error: '{only}' is not an app database of stack '{settings.Stack}'. Use one of: {string.Join(", ", input.Sources.AppDatabases)}.");
+            return 1;
+        }
+        Console.Out.Write(Platform.Stacks.Operations.Backups.RestoreScript(input, parse.GetValue(jobOption)!, only));
+        return 0;
+    }
+    catch (InvalidStackException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
+});
+
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
-var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, projectFile };
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, projectFile };
 return root.Parse(args).Invoke();

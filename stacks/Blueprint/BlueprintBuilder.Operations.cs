@@ -22,27 +22,8 @@ public static partial class BlueprintBuilder
     public static OperationsParts Operations(StackSettings s)
     {
         var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
-        var kumaUrl = $"http://{ServiceNames.UptimeKuma}:{UptimeKumaPort}";
-        var jobs = ImmutableArray<BackupJob>.Empty;
-        if (s.Backups.Enabled)
-        {
-            var b = s.Backups;
-            jobs = Backups.Jobs(new BackupsInput(
-                b.Service.Image,
-                new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
-                    b.Encrypt ? "backupEncryptionPassphrase" : null, $"{s.Project}-{s.Stack}"),
-                new BackupSources(
-                    [.. s.Apps.Where(a => a.Database is not null).Select(a => DbName(a.Name)).Order(StringComparer.Ordinal)],
-                    s.Postgres.Service.Image, SecretNames.PostgresSuperuser,
-                    s.Redis.Service.Image, SecretNames.RedisAdmin,
-                    "minio-data",
-                    ServiceNames.Postgres, AppEnvironment.PostgresPort, PostgresConfig.Superuser,
-                    ServiceNames.Redis, AppEnvironment.RedisPort, RedisConfig.AdminUser),
-                new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
-                    b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
-                networks, kumaUrl, b.Service.MemoryMb, b.Service.MemoryMb));
-        }
-
+        var kumaUrl = UptimeKumaUrl;
+        var jobs = BackupsInput(s) is { } backups ? Backups.Jobs(backups) : [];
         NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
         var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), Monitors.DefaultDataServices, Monitors.DefaultMinioHealthUrl, jobs, notification));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
@@ -57,6 +38,30 @@ public static partial class BlueprintBuilder
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
             [.. jobs.Select(j => j.PushToken).OrderBy(t => t.Name, StringComparer.Ordinal)], notification);
     }
+
+    /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>
+    public static BackupsInput? BackupsInput(StackSettings s)
+    {
+        if (!s.Backups.Enabled) return null;
+        var b = s.Backups;
+        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
+        return new BackupsInput(
+                b.Service.Image,
+                new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
+                    b.Encrypt ? "backupEncryptionPassphrase" : null, $"{s.Project}-{s.Stack}"),
+                new BackupSources(
+                    [.. s.Apps.Where(a => a.Database is not null).Select(a => DbName(a.Name)).Order(StringComparer.Ordinal)],
+                    s.Postgres.Service.Image, SecretNames.PostgresSuperuser,
+                    s.Redis.Service.Image, SecretNames.RedisAdmin,
+                    "minio-data",
+                    ServiceNames.Postgres, AppEnvironment.PostgresPort, PostgresConfig.Superuser,
+                    ServiceNames.Redis, AppEnvironment.RedisPort, RedisConfig.AdminUser),
+                new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
+                    b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
+                networks, UptimeKumaUrl, b.Service.MemoryMb, b.Service.MemoryMb);
+    }
+
+    private static string UptimeKumaUrl => $"http://{ServiceNames.UptimeKuma}:{UptimeKumaPort}";
 
     /// <summary>Every public host with the path its monitor checks: each app route (not wildcards), status and files.</summary>
     public static ImmutableArray<PublicHost> MonitoredHosts(StackSettings s)
