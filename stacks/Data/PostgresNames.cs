@@ -54,9 +54,12 @@ public static partial class PostgresNames
     /// <summary>The role/database name for an app name (hyphens become underscores), validated.</summary>
     public static string ForApp(string appName) => Validate(appName.Replace('-', '_'), "role");
 
+    /// <summary>Whether <paramref name="extension"/> is a plausible extension name (see <see cref="ValidateExtension"/>).</summary>
+    public static bool IsExtension(string? extension) => extension is not null && ExtensionRegex().IsMatch(extension);
+
     /// <summary>Returns <paramref name="extension"/> if it is a plausible extension name (e.g. <c>pg_trgm</c>, <c>uuid-ossp</c>).</summary>
     public static string ValidateExtension(string extension) =>
-        extension is not null && ExtensionRegex().IsMatch(extension)
+        IsExtension(extension)
             ? extension
             : throw new ArgumentException($"PostgreSQL extension name '{Printable(extension ?? "")}' must start with a lower-case letter and hold only a-z, 0-9, _ and - (at most 63 characters).", nameof(extension));
 

@@ -100,6 +100,18 @@ internal sealed class NodeReader(List<SettingsError> errors)
         return items.ToImmutable();
     }
 
+    /// <summary>The items of a list with their keys (<c>key[i]</c>); reports a node that is not a list.</summary>
+    public IEnumerable<(YamlNode Node, string Key)> Sequence(YamlNode? node, string key, string fix)
+    {
+        if (node is null) yield break;
+        if (node is not YamlSequenceNode seq)
+        {
+            Error(key, "must be a list.", fix);
+            yield break;
+        }
+        for (var i = 0; i < seq.Children.Count; i++) yield return (seq.Children[i], $"{key}[{i}]");
+    }
+
     /// <summary>The mapping's entries by name; reports keys not in <paramref name="known"/>.</summary>
     public IReadOnlyDictionary<string, YamlNode> Mapping(YamlNode? node, string key, IReadOnlyCollection<string> known)
     {

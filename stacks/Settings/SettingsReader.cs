@@ -398,35 +398,26 @@ public static class SettingsReader
         int? port = m.TryGetValue("port", out var portNode) ? r.Int(portNode, $"{key}.port", 8080, 1, 65535) : null;
 
         var routes = ImmutableArray.CreateBuilder<RouteSettings>();
-        if (m.TryGetValue("routes", out var routesNode))
+        foreach (var (routeNode, rk) in r.Sequence(m.GetValueOrDefault("routes"), $"{key}.routes", "Write each route as '- host: app' (optionally with path and websockets)."))
         {
-            if (routesNode is not YamlSequenceNode routeSeq)
-                r.Error($"{key}.routes", "must be a list.", "Write each route as '- host: app' (optionally with path and websockets).");
-            else
+            var rm = r.Mapping(routeNode, rk, RouteKeys);
+            var host = r.String(rm.GetValueOrDefault("host"), $"{rk}.host").Trim().ToLowerInvariant();
+            if (!rm.ContainsKey("host"))
+                r.Error($"{rk}.host", "is required.", "Give a subdomain ('app'), '@' for the apex, or '*' for a wildcard.");
+            else if (host.Contains('.') && LooksLikeFullDomain(host))
+                r.Error($"{rk}.host", $"'{host}' looks like a full domain name.", "Give only the subdomain of the stack's domain (e.g. 'app' for app.example.com), '@' for the apex, or '*' for a wildcard — not a full domain.");
+            else if (host != "@" && host != "*" && !host.Split('.').All(Names.IsLabel))
+                r.Error($"{rk}.host", $"'{host}' is not a host name.", "Give a subdomain of the stack's domain ('app'), '@' for the apex, or '*' for a wildcard — not a full domain.");
+            string? path = null;
+            if (rm.TryGetValue("path", out var pathNode))
             {
-                for (var j = 0; j < routeSeq.Children.Count; j++)
-                {
-                    var rk = $"{key}.routes[{j}]";
-                    var rm = r.Mapping(routeSeq.Children[j], rk, RouteKeys);
-                    var host = r.String(rm.GetValueOrDefault("host"), $"{rk}.host").Trim().ToLowerInvariant();
-                    if (!rm.ContainsKey("host"))
-                        r.Error($"{rk}.host", "is required.", "Give a subdomain ('app'), '@' for the apex, or '*' for a wildcard.");
-                    else if (host.Contains('.') && LooksLikeFullDomain(host))
-                        r.Error($"{rk}.host", $"'{host}' looks like a full domain name.", "Give only the subdomain of the stack's domain (e.g. 'app' for app.example.com), '@' for the apex, or '*' for a wildcard — not a full domain.");
-                    else if (host != "@" && host != "*" && !host.Split('.').All(Names.IsLabel))
-                        r.Error($"{rk}.host", $"'{host}' is not a host name.", "Give a subdomain of the stack's domain ('app'), '@' for the apex, or '*' for a wildcard — not a full domain.");
-                    string? path = null;
-                    if (rm.TryGetValue("path", out var pathNode))
-                    {
-                        path = r.String(pathNode, $"{rk}.path");
-                        if (!Names.IsPathPrefix(path))
-                            r.Error($"{rk}.path", $"'{path}' is not a path prefix.", "Start it with '/', without a trailing '/', spaces or '//', e.g. /api.");
-                        if (path == "/") path = null;
-                    }
-                    var ws = rm.TryGetValue("websockets", out var wsNode) && r.Bool(wsNode, $"{rk}.websockets", false);
-                    routes.Add(new RouteSettings(host, path, ws));
-                }
+                path = r.String(pathNode, $"{rk}.path");
+                if (!Names.IsPathPrefix(path))
+                    r.Error($"{rk}.path", $"'{path}' is not a path prefix.", "Start it with '/', without a trailing '/', spaces or '//', e.g. /api.");
+                if (path == "/") path = null;
             }
+            var ws = rm.TryGetValue("websockets", out var wsNode) && r.Bool(wsNode, $"{rk}.websockets", false);
+            routes.Add(new RouteSettings(host, path, ws));
         }
 
         if (routes.Count > 0 && port is null)
@@ -508,7 +499,7 @@ public static class SettingsReader
                     var extensions = dm.TryGetValue("extensions", out var extNode) ? r.StringList(extNode, $"{nk}.database.extensions") : [];
                     for (var j = 0; j < extensions.Length; j++)
                     {
-                        if (!System.Text.RegularExpressions.Regex.IsMatch(extensions[j], "^[a-z][a-z0-9_]{0,62}$"))
+                        if (!Data.PostgresNames.IsExtension(extensions[j]))
                             r.Error($"{nk}.database.extensions[{j}]", $"'{extensions[j]}' is not an extension name.", "Use the extension's name as in CREATE EXTENSION, e.g. pg_trgm.");
                     }
                     var limit = dm.TryGetValue("connectionLimit", out var clNode) ? r.Int(clNode, $"{nk}.database.connectionLimit", 20, 1, 1000) : 20;
@@ -522,23 +513,14 @@ public static class SettingsReader
                     r.Error($"{nk}.databaseOf", "is set together with database.", "Keep one: database for the app's own database, databaseOf to share another app's.");
             }
             if (nm.TryGetValue("redis", out var redisNode)) redis = r.Bool(redisNode, $"{nk}.redis", false);
-            if (nm.TryGetValue("buckets", out var bucketsNode))
+            foreach (var (bucketNode, bk) in r.Sequence(nm.GetValueOrDefault("buckets"), $"{nk}.buckets", "Write each bucket as '- name: uploads' (optionally 'publicRead: true')."))
             {
-                if (bucketsNode is not YamlSequenceNode bucketSeq)
-                    r.Error($"{nk}.buckets", "must be a list.", "Write each bucket as '- name: uploads' (optionally 'publicRead: true').");
-                else
-                {
-                    for (var j = 0; j < bucketSeq.Children.Count; j++)
-                    {
-                        var bk = $"{nk}.buckets[{j}]";
-                        var bm = r.Mapping(bucketSeq.Children[j], bk, BucketKeys);
-                        var bucket = r.String(bm.GetValueOrDefault("name"), $"{bk}.name");
-                        if (!System.Text.RegularExpressions.Regex.IsMatch(bucket, "^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$"))
-                            r.Error($"{bk}.name", $"'{bucket}' is not a valid bucket name.", "Use 3–32 lower-case letters, digits and hyphens; the bucket is created as <app>-<name>.");
-                        var publicRead = bm.TryGetValue("publicRead", out var prNode) && r.Bool(prNode, $"{bk}.publicRead", false);
-                        buckets.Add(new BucketNeed(bucket, publicRead));
-                    }
-                }
+                var bm = r.Mapping(bucketNode, bk, BucketKeys);
+                var bucket = r.String(bm.GetValueOrDefault("name"), $"{bk}.name");
+                if (!System.Text.RegularExpressions.Regex.IsMatch(bucket, "^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$"))
+                    r.Error($"{bk}.name", $"'{bucket}' is not a valid bucket name.", "Use 3–32 lower-case letters, digits and hyphens; the bucket is created as <app>-<name>.");
+                var publicRead = bm.TryGetValue("publicRead", out var prNode) && r.Bool(prNode, $"{bk}.publicRead", false);
+                buckets.Add(new BucketNeed(bucket, publicRead));
             }
         }
 

@@ -61,6 +61,14 @@ internal static class SettingsRules
             }
         }
 
+        foreach (var app in s.Apps.Where(a => Names.IsAppName(a.Name)))
+        {
+            if (app.Database is not null && Data.PostgresNames.Problem(BlueprintBuilder.DbName(app.Name)) is { } dbProblem)
+                r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a PostgreSQL role and database: '{BlueprintBuilder.DbName(app.Name)}' {dbProblem}.", "Choose another app name.");
+            if (app.Redis && !Data.RedisConfig.IsValidUser(app.Name))
+                r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a Redis ACL user (it is reserved).", "Choose another app name.");
+        }
+
         foreach (var app in s.Apps)
         {
             if (app.DatabaseOf is { } of)

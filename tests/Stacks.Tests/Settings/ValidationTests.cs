@@ -175,6 +175,21 @@ public sealed class ValidationTests
     }
 
     [Theory]
+    [InlineData("public")]
+    [InlineData("all")]
+    [InlineData("pg-stats")]
+    public void App_names_that_postgres_reserves_are_rejected_for_databases(string name)
+    {
+        var error = Single(TestStacks.Errors(TestStacks.Yaml(TestStacks.DefaultApps.Replace("- name: api", $"- name: {name}").Replace("databaseOf: api", $"databaseOf: {name}"))), "platform:apps[0].name");
+        Assert.Contains("PostgreSQL", error.Problem);
+    }
+
+    [Fact]
+    public void The_redis_default_user_cannot_be_an_app() =>
+        Single(TestStacks.Errors(TestStacks.Yaml(TestStacks.DefaultApps.Replace("- name: api", "- name: default").Replace("databaseOf: api", "databaseOf: default")
+            .Replace("needs: { database: true, redis: true", "needs: { redis: true").Replace("needs: { databaseOf: default }", "needs: { redis: false }"))), "platform:apps[0].name");
+
+    [Theory]
     [InlineData("Api")]
     [InlineData("a")]
     [InlineData("api_v2")]
