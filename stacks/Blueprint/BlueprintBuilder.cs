@@ -62,7 +62,7 @@ public static partial class BlueprintBuilder
             DnsRecords = DnsRecords(s),
             Networks =
             [
-                new(ServiceNames.ControlNetwork, Internal: true, "Read-only Docker API for Traefik and AutoKuma; no egress"),
+                new(ServiceNames.ControlNetwork, Internal: true, "Read-only Docker API for Traefik; no egress"),
                 new(ServiceNames.DataNetwork, Internal: true, "Data services and the apps that use them; no egress"),
                 new(ServiceNames.EdgeNetwork, Internal: false, "Traefik and everything it routes to; internet egress"),
             ],
@@ -210,8 +210,6 @@ public static partial class BlueprintBuilder
         if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];
     }
-
-    internal static string Mb(int mb) => mb.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>Names of generated secrets.</summary>
