@@ -9,3 +9,6 @@ for file in Pulumi.*.yaml; do
   dotnet run --project stacks -c Release --no-build -- plan --stack "$stack" > "snapshots/$stack.plan.txt"
   echo "snapshots/$stack.plan.txt"
 done
+# The review-diff fixtures (raising an app's memory, adding an app) follow the plan's format.
+UPDATE_SNAPSHOTS=1 dotnet test tests/Stacks.Tests --filter "FullyQualifiedName~PlanSnapshotTests" -v quiet -nologo >/dev/null
+echo "tests/Stacks.Tests/Fixtures/*.diff"

@@ -63,4 +63,5 @@ public static class HostCommandNames
 {
     public const string PostgresProvision = "postgres-provision";
     public const string MinioProvision = "minio-provision";
+    public const string PgBouncerConfig = "pgbouncer-config";
 }

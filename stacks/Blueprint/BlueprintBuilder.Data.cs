@@ -13,6 +13,12 @@ public static partial class BlueprintBuilder
     public const string PgBouncerUserlistPath = "/etc/pgbouncer/userlist.txt";
     public const string RedisConfPath = "/usr/local/etc/redis/redis.conf";
 
+    /// <summary>Where PgBouncer's files live on the server; bind-mounted read-only at /etc/pgbouncer.</summary>
+    public const string PgBouncerHostDirectory = "/srv/platform/pgbouncer";
+
+    /// <summary>The uid and gid PgBouncer runs as in its image (the image's <c>postgres</c> user).</summary>
+    public const int PgBouncerUid = 70;
+
     /// <summary>The core's data-tier renderers' view of the app databases.</summary>
     public static IEnumerable<AppDatabase> AppDatabases(IEnumerable<DatabaseSpec> databases) =>
         databases.Select(d => new AppDatabase(d.Role, d.Database, d.Extensions, d.ConnectionLimit, d.PasswordSecret));
@@ -79,13 +85,11 @@ public static partial class BlueprintBuilder
             ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", AppEnvironment.PgBouncerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]) with
         {
             InternalPorts = [AppEnvironment.PgBouncerPort],
-            Files =
-            [
-                new FileSpec(PgBouncerIniPath, SecretText.Plain(PgBouncerConfig.Ini(bouncer, appDatabases))),
-                new FileSpec(PgBouncerUserlistPath, PgBouncerConfig.Userlist(bouncer, appDatabases)),
-            ],
+            // The files come from the host (written by the pgbouncer-config host command), so adding an
+            // app reloads PgBouncer in place instead of replacing the container every app talks to.
+            Mounts = [new MountSpec(MountKind.Bind, PgBouncerHostDirectory, "/etc/pgbouncer", ReadOnly: true)],
             DependsOn = [ServiceNames.Postgres],
-            AfterHostCommands = [HostCommandNames.PostgresProvision],
+            AfterHostCommands = [HostCommandNames.PostgresProvision, HostCommandNames.PgBouncerConfig],
         };
 
         var redis = RedisOptions(s);
@@ -107,5 +111,39 @@ public static partial class BlueprintBuilder
             $"docker exec -i -u {PostgresConfig.Superuser} {ServiceNames.Postgres} psql -v ON_ERROR_STOP=1 --no-psqlrc -d postgres",
             PostgresProvisioning.Script(AppDatabases(databases)),
             [ServiceNames.Postgres]);
+        yield return PgBouncerConfigCommand(s, databases);
+    }
+
+    /// <summary>
+    /// Writes pgbouncer.ini and userlist.txt on the server (owned by PgBouncer's uid, mode 0600, replaced
+    /// atomically) and, when PgBouncer runs, makes it reload them (SIGHUP): new databases and rotated
+    /// verifiers apply without dropping a client connection.
+    /// </summary>
+    private static HostCommandSpec PgBouncerConfigCommand(StackSettings s, ImmutableArray<DatabaseSpec> databases)
+    {
+        var bouncer = PgBouncerOptions(s);
+        var apps = AppDatabases(databases).ToList();
+        var dir = PgBouncerHostDirectory;
+        var owner = $"{PgBouncerUid}:{PgBouncerUid}";
+        var b = new SecretTextBuilder()
+            .Line("set -eu")
+            .Line($"sudo install -d -o {PgBouncerUid} -g {PgBouncerUid} -m 0750 {dir}");
+        void Write(string file, SecretText content, string marker)
+        {
+            b.Line($"sudo install -o {PgBouncerUid} -g {PgBouncerUid} -m 0600 /dev/null {dir}/{file}.new");
+            b.Line($"sudo tee {dir}/{file}.new >/dev/null <<'{marker}'");
+            b.Append(content);
+            if (!content.Masked.EndsWith('\n')) b.Line();
+            b.Line(marker);
+        }
+        Write("pgbouncer.ini", SecretText.Plain(PgBouncerConfig.Ini(bouncer, apps)), "PLATFORM_PGBOUNCER_INI");
+        Write("userlist.txt", PgBouncerConfig.Userlist(bouncer, apps), "PLATFORM_PGBOUNCER_USERLIST");
+        b.Line($"sudo chown {owner} {dir}/pgbouncer.ini.new {dir}/userlist.txt.new");
+        b.Line($"sudo mv -f {dir}/pgbouncer.ini.new {dir}/pgbouncer.ini");
+        b.Line($"sudo mv -f {dir}/userlist.txt.new {dir}/userlist.txt");
+        b.Line($"if [ \"$(docker inspect -f '{{{{.State.Running}}}}' {ServiceNames.PgBouncer} 2>/dev/null)\" = true ]; then docker kill -s HUP {ServiceNames.PgBouncer} >/dev/null; fi");
+        return new HostCommandSpec(HostCommandNames.PgBouncerConfig,
+            "writes pgbouncer.ini and userlist.txt (same SCRAM verifiers as PostgreSQL) on the server and reloads PgBouncer in place",
+            "sh -s", b.Build(), []);
     }
 }

@@ -105,6 +105,9 @@ public sealed class SecretTextBuilder
 
     public SecretTextBuilder Secret(string name) { _parts.Add(new SecretPart(name)); return this; }
 
+    /// <summary>Appends another text, its secret references included.</summary>
+    public SecretTextBuilder Append(SecretText text) { _parts.AddRange(text.Parts); return this; }
+
     public SecretTextBuilder Derived(string name, SecretDerivation derivation, string salt)
     {
         _parts.Add(new DerivedSecretPart(name, derivation, salt));

@@ -62,18 +62,21 @@ public sealed class PlanSnapshotTests
         Assert.InRange(diff.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, 1, maxLines);
     }
 
-    /// <summary>Changed lines only, each hunk headed by its line number in the new plan: what a reviewer reads.</summary>
+    /// <summary>
+    /// Changed lines only, each hunk headed by the section or service it is in (the nearest line above it
+    /// that is not indented): what a reviewer reads, and stable when unrelated parts of the plan move.
+    /// </summary>
     public static string Diff(string before, string after)
     {
         var model = new InlineDiffBuilder(new Differ()).BuildDiffModel(before, after, ignoreWhitespace: false);
         var sb = new StringBuilder();
         var previousChanged = false;
-        var newLine = 0;
+        var context = "";
         foreach (var line in model.Lines)
         {
-            if (line.Type != ChangeType.Deleted) newLine++;
             var changed = line.Type is ChangeType.Inserted or ChangeType.Deleted;
-            if (changed && !previousChanged) sb.Append("@@ line ").Append(newLine).Append(" @@\n");
+            if (changed && !previousChanged) sb.Append("@@ ").Append(context).Append(" @@\n");
+            if (line.Type != ChangeType.Deleted && line.Text.Length > 0 && !line.Text.StartsWith(' ')) context = line.Text;
             if (line.Type == ChangeType.Deleted) sb.Append("- ").Append(line.Text).Append('\n');
             if (line.Type == ChangeType.Inserted) sb.Append("+ ").Append(line.Text).Append('\n');
             previousChanged = changed;
