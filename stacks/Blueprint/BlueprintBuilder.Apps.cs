@@ -64,4 +64,5 @@ public static class HostCommandNames
     public const string PostgresProvision = "postgres-provision";
     public const string MinioProvision = "minio-provision";
     public const string PgBouncerConfig = "pgbouncer-config";
+    public const string RedisAcl = "redis-acl";
 }

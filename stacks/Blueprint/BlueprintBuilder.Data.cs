@@ -19,6 +19,14 @@ public static partial class BlueprintBuilder
     /// <summary>The uid and gid PgBouncer runs as in its image (the image's <c>postgres</c> user).</summary>
     public const int PgBouncerUid = 70;
 
+    /// <summary>Where Redis's ACL file lives on the server; bind-mounted read-only at <see cref="RedisAclDirectory"/>.</summary>
+    public const string RedisHostDirectory = "/srv/platform/redis";
+    public const string RedisAclDirectory = "/etc/redis-acl";
+
+    /// <summary>The uid and gid Redis runs as in the official image (user <c>redis</c>).</summary>
+    public const int RedisUid = 999;
+    public const int RedisGid = 1000;
+
     /// <summary>The core's data-tier renderers' view of the app databases.</summary>
     public static IEnumerable<AppDatabase> AppDatabases(IEnumerable<DatabaseSpec> databases) =>
         databases.Select(d => new AppDatabase(d.Role, d.Database, d.Extensions, d.ConnectionLimit, d.PasswordSecret));
@@ -45,6 +53,7 @@ public static partial class BlueprintBuilder
         MaxMemoryMb = s.Redis.MaxMemoryMb,
         MaxMemoryPolicy = s.Redis.EvictionPolicy,
         AdminPasswordSecret = SecretNames.RedisAdmin,
+        AclFile = $"{RedisAclDirectory}/users.acl",
     };
 
     public static IEnumerable<RedisAppUser> RedisUsers(StackSettings s) =>
@@ -98,8 +107,14 @@ public static partial class BlueprintBuilder
         {
             Command = ["redis-server", RedisConfPath],
             InternalPorts = [AppEnvironment.RedisPort],
-            Mounts = [new MountSpec(MountKind.Volume, "redis-data", "/data", ReadOnly: false)],
+            Mounts =
+            [
+                new MountSpec(MountKind.Volume, "redis-data", "/data", ReadOnly: false),
+                // Users come from the host (the redis-acl host command) so a new app never restarts Redis.
+                new MountSpec(MountKind.Bind, RedisHostDirectory, RedisAclDirectory, ReadOnly: true),
+            ],
             Files = [new FileSpec(RedisConfPath, RedisConfig.Conf(redis, RedisUsers(s)))],
+            AfterHostCommands = [HostCommandNames.RedisAcl],
         };
     }
 
@@ -112,38 +127,64 @@ public static partial class BlueprintBuilder
             PostgresProvisioning.Script(AppDatabases(databases)),
             [ServiceNames.Postgres]);
         yield return PgBouncerConfigCommand(s, databases);
+        yield return RedisAclCommand(s);
     }
 
     /// <summary>
-    /// Writes pgbouncer.ini and userlist.txt on the server (owned by PgBouncer's uid, mode 0600, replaced
-    /// atomically) and, when PgBouncer runs, makes it reload them (SIGHUP): new databases and rotated
-    /// verifiers apply without dropping a client connection.
+    /// Writes pgbouncer.ini and userlist.txt on the server and, when PgBouncer runs, makes it reload them
+    /// (SIGHUP): new databases and rotated verifiers apply without dropping a client connection.
     /// </summary>
     private static HostCommandSpec PgBouncerConfigCommand(StackSettings s, ImmutableArray<DatabaseSpec> databases)
     {
         var bouncer = PgBouncerOptions(s);
         var apps = AppDatabases(databases).ToList();
-        var dir = PgBouncerHostDirectory;
-        var owner = $"{PgBouncerUid}:{PgBouncerUid}";
+        return HostFilesCommand(HostCommandNames.PgBouncerConfig,
+            "writes pgbouncer.ini and userlist.txt (same SCRAM verifiers as PostgreSQL) on the server and reloads PgBouncer in place",
+            PgBouncerHostDirectory, PgBouncerUid, PgBouncerUid,
+            [("pgbouncer.ini", SecretText.Plain(PgBouncerConfig.Ini(bouncer, apps))), ("userlist.txt", PgBouncerConfig.Userlist(bouncer, apps))],
+            ServiceNames.PgBouncer,
+            SecretText.Plain($"docker kill -s HUP {ServiceNames.PgBouncer} >/dev/null"));
+    }
+
+    /// <summary>
+    /// Writes Redis's ACL file on the server and, when Redis runs, applies it with <c>ACL LOAD</c> as the
+    /// operators' user (its password goes through stdin, never a command line): a new app's user, or a
+    /// rotated password, applies without restarting Redis.
+    /// </summary>
+    private static HostCommandSpec RedisAclCommand(StackSettings s)
+    {
+        var reload = new SecretTextBuilder()
+            .Text("printf '%s' '").Secret(SecretNames.RedisAdmin)
+            .Text($"' | docker exec -i {ServiceNames.Redis} sh -c 'REDISCLI_AUTH=\"$(cat)\" redis-cli --no-auth-warning --user {RedisConfig.AdminUser} ACL LOAD' | grep -qx OK")
+            .Build();
+        return HostFilesCommand(HostCommandNames.RedisAcl,
+            "writes Redis's ACL file (one user per app, SHA-256 of each password) on the server and loads it in place",
+            RedisHostDirectory, RedisUid, RedisGid,
+            [("users.acl", RedisConfig.Acl(RedisOptions(s), RedisUsers(s)))],
+            ServiceNames.Redis, reload);
+    }
+
+    /// <summary>
+    /// A host command that writes files into a directory on the server (owned by the uid the container runs
+    /// as, mode 0600, each replaced atomically) and runs <paramref name="reload"/> if the container runs.
+    /// </summary>
+    private static HostCommandSpec HostFilesCommand(string name, string description, string dir, int uid, int gid,
+        IReadOnlyList<(string File, SecretText Content)> files, string container, SecretText reload)
+    {
         var b = new SecretTextBuilder()
             .Line("set -eu")
-            .Line($"sudo install -d -o {PgBouncerUid} -g {PgBouncerUid} -m 0750 {dir}");
-        void Write(string file, SecretText content, string marker)
+            .Line($"sudo install -d -o {uid} -g {gid} -m 0750 {dir}");
+        foreach (var (file, content) in files)
         {
-            b.Line($"sudo install -o {PgBouncerUid} -g {PgBouncerUid} -m 0600 /dev/null {dir}/{file}.new");
+            var marker = "PLATFORM_" + file.ToUpperInvariant().Replace('.', '_');
+            b.Line($"sudo install -o {uid} -g {gid} -m 0600 /dev/null {dir}/{file}.new");
             b.Line($"sudo tee {dir}/{file}.new >/dev/null <<'{marker}'");
             b.Append(content);
             if (!content.Masked.EndsWith('\n')) b.Line();
             b.Line(marker);
         }
-        Write("pgbouncer.ini", SecretText.Plain(PgBouncerConfig.Ini(bouncer, apps)), "PLATFORM_PGBOUNCER_INI");
-        Write("userlist.txt", PgBouncerConfig.Userlist(bouncer, apps), "PLATFORM_PGBOUNCER_USERLIST");
-        b.Line($"sudo chown {owner} {dir}/pgbouncer.ini.new {dir}/userlist.txt.new");
-        b.Line($"sudo mv -f {dir}/pgbouncer.ini.new {dir}/pgbouncer.ini");
-        b.Line($"sudo mv -f {dir}/userlist.txt.new {dir}/userlist.txt");
-        b.Line($"if [ \"$(docker inspect -f '{{{{.State.Running}}}}' {ServiceNames.PgBouncer} 2>/dev/null)\" = true ]; then docker kill -s HUP {ServiceNames.PgBouncer} >/dev/null; fi");
-        return new HostCommandSpec(HostCommandNames.PgBouncerConfig,
-            "writes pgbouncer.ini and userlist.txt (same SCRAM verifiers as PostgreSQL) on the server and reloads PgBouncer in place",
-            "sh -s", b.Build(), []);
+        foreach (var (file, _) in files) b.Line($"sudo mv -f {dir}/{file}.new {dir}/{file}");
+        b.Text($"if [ \"$(docker inspect -f '{{{{.State.Running}}}}' {container} 2>/dev/null)\" = true ]; then ").Append(reload).Line("; fi");
+        return new HostCommandSpec(name, description, "sh -s", b.Build(), []);
     }
 }

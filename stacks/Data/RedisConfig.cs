@@ -22,6 +22,11 @@ public sealed record RedisOptions
     public string Save { get; init; } = "900 1 300 100 60 10000";
     /// <summary>The operators' user: every key and command (backups, debugging). Null: no such user.</summary>
     public string? AdminPasswordSecret { get; init; }
+    /// <summary>
+    /// Path of an ACL file (see <see cref="RedisConfig.Acl"/>) that holds the users, so they can be changed
+    /// with <c>ACL LOAD</c> while Redis runs. Null: the users are written into redis.conf itself.
+    /// </summary>
+    public string? AclFile { get; init; }
 }
 
 /// <summary>An app's Redis user: it may touch only keys and channels starting with <see cref="KeyPrefix"/>.</summary>
@@ -57,29 +62,18 @@ public static partial class RedisConfig
     /// <summary>Whether <paramref name="user"/> may be an app's Redis user name.</summary>
     public static bool IsValidUser(string? user) => user is not null && UserRegex().IsMatch(user) && user is not "default" and not AdminUser;
 
-    /// <summary>redis.conf, including the ACL users; secrets appear only as derived SHA-256 parts.</summary>
+    /// <summary>
+    /// redis.conf; the ACL users are in it, or, with <see cref="RedisOptions.AclFile"/>, in that file
+    /// (<see cref="Acl"/>). Secrets appear only as derived SHA-256 parts.
+    /// </summary>
     public static SecretText Conf(RedisOptions o, IEnumerable<RedisAppUser> users)
     {
-        ArgumentNullException.ThrowIfNull(o);
-        ArgumentNullException.ThrowIfNull(users);
-        var list = users.OrderBy(u => u.User, StringComparer.Ordinal).ToList();
-        foreach (var u in list)
-        {
-            if (!IsValidUser(u.User)) throw new ArgumentException($"'{u.User}' is not a valid Redis user name (a-z, 0-9, _ and -, starting with a letter; not 'default' or '{AdminUser}').", nameof(users));
-            if (!PrefixRegex().IsMatch(u.KeyPrefix)) throw new ArgumentException($"Key prefix '{u.KeyPrefix}' of '{u.User}' may hold only letters, digits, '_', '.', ':' and '-' (no glob characters).", nameof(users));
-            if (string.IsNullOrWhiteSpace(u.PasswordSecret)) throw new ArgumentException($"Redis user '{u.User}' needs a password secret.", nameof(users));
-        }
-        foreach (var dup in list.GroupBy(u => u.User, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            throw new ArgumentException($"Redis user '{dup.Key}' is listed more than once.", nameof(users));
-        for (var i = 0; i < list.Count; i++)
-            for (var j = 0; j < list.Count; j++)
-                if (i != j && list[j].KeyPrefix.StartsWith(list[i].KeyPrefix, StringComparison.Ordinal))
-                    throw new ArgumentException($"Key prefix '{list[j].KeyPrefix}' of '{list[j].User}' lies inside '{list[i].KeyPrefix}' of '{list[i].User}': the apps would not be isolated.", nameof(users));
+        var list = ValidUsers(o, users);
         if (o.Port is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(o), $"Port {o.Port} is not a TCP port.");
         if (o.MaxMemoryMb <= 0) throw new ArgumentOutOfRangeException(nameof(o), "maxmemory must be positive.");
         if (!Policies.Contains(o.MaxMemoryPolicy, StringComparer.Ordinal)) throw new ArgumentException($"'{o.MaxMemoryPolicy}' is not a Redis eviction policy.", nameof(o));
         if (o.AppendFsync is not ("always" or "everysec" or "no")) throw new ArgumentException($"'{o.AppendFsync}' is not an appendfsync value.", nameof(o));
-        foreach (var (value, name) in new[] { (o.Bind, nameof(o.Bind)), (o.Dir, nameof(o.Dir)), (o.Save, nameof(o.Save)) })
+        foreach (var (value, name) in new[] { (o.Bind, nameof(o.Bind)), (o.Dir, nameof(o.Dir)), (o.Save, nameof(o.Save)), (o.AclFile ?? "-", nameof(o.AclFile)) })
             if (string.IsNullOrWhiteSpace(value) || value.Any(c => char.IsControl(c) || c is '"' or '\''))
                 throw new ArgumentException($"{name} '{value}' is not a safe redis.conf value.", nameof(o));
 
@@ -123,13 +117,51 @@ public static partial class RedisConfig
         b.Line();
         b.Line("# Users (ACL). Passwords only as #<sha256>. Unauthenticated clients are the default user: PING only.");
         b.Line("acllog-max-len 128");
+        if (o.AclFile is { } aclFile) b.Line($"aclfile {aclFile}");
+        else Users(b, o, list);
+        return b.Build();
+    }
+
+    /// <summary>
+    /// The ACL file for <see cref="RedisOptions.AclFile"/>: the same users, reloadable with <c>ACL LOAD</c>
+    /// (run as <see cref="AdminUser"/>) without restarting Redis or dropping other clients.
+    /// </summary>
+    public static SecretText Acl(RedisOptions o, IEnumerable<RedisAppUser> users)
+    {
+        var list = ValidUsers(o, users);
+        var b = new SecretTextBuilder();
+        Users(b, o, list);
+        return b.Build();
+    }
+
+    private static void Users(SecretTextBuilder b, RedisOptions o, IReadOnlyList<RedisAppUser> list)
+    {
         b.Line("user default on nopass resetkeys resetchannels -@all +ping");
         if (o.AdminPasswordSecret is { } admin)
             b.Text($"user {AdminUser} on #").Derived(admin, SecretDerivation.Sha256Hex, AdminUser).Line(" ~* &* +@all");
         foreach (var u in list)
             b.Text($"user {u.User} on #").Derived(u.PasswordSecret, SecretDerivation.Sha256Hex, u.User)
                 .Line($" resetkeys ~{u.KeyPrefix}* resetchannels &{u.KeyPrefix}* {AppCommandRules}");
-        return b.Build();
+    }
+
+    private static List<RedisAppUser> ValidUsers(RedisOptions o, IEnumerable<RedisAppUser> users)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(users);
+        var list = users.OrderBy(u => u.User, StringComparer.Ordinal).ToList();
+        foreach (var u in list)
+        {
+            if (!IsValidUser(u.User)) throw new ArgumentException($"'{u.User}' is not a valid Redis user name (a-z, 0-9, _ and -, starting with a letter; not 'default' or '{AdminUser}').", nameof(users));
+            if (!PrefixRegex().IsMatch(u.KeyPrefix)) throw new ArgumentException($"Key prefix '{u.KeyPrefix}' of '{u.User}' may hold only letters, digits, '_', '.', ':' and '-' (no glob characters).", nameof(users));
+            if (string.IsNullOrWhiteSpace(u.PasswordSecret)) throw new ArgumentException($"Redis user '{u.User}' needs a password secret.", nameof(users));
+        }
+        foreach (var dup in list.GroupBy(u => u.User, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            throw new ArgumentException($"Redis user '{dup.Key}' is listed more than once.", nameof(users));
+        for (var i = 0; i < list.Count; i++)
+            for (var j = 0; j < list.Count; j++)
+                if (i != j && list[j].KeyPrefix.StartsWith(list[i].KeyPrefix, StringComparison.Ordinal))
+                    throw new ArgumentException($"Key prefix '{list[j].KeyPrefix}' of '{list[j].User}' lies inside '{list[i].KeyPrefix}' of '{list[i].User}': the apps would not be isolated.", nameof(users));
+        return list;
     }
 
     /// <summary>The health check as a plain command: answers PONG without a password.</summary>

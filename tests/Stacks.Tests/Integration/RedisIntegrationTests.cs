@@ -77,6 +77,40 @@ public sealed class RedisIntegrationTests
     }
 
     [Fact]
+    public async Task With_an_acl_file_users_change_in_place_with_acl_load()
+    {
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Shop.PasswordSecret] = Secrets.NewPassword(),
+            [Blog.PasswordSecret] = Secrets.NewPassword(),
+            ["redis-admin"] = Secrets.NewPassword(),
+        };
+        await using var s = await RedisServer.CreateAsync();
+        var aclPath = Path.Combine(s.Directory, "users.acl");
+        var options = new RedisOptions { Bind = "127.0.0.1", Port = s.Port, Dir = s.Directory, AdminPasswordSecret = "redis-admin", AclFile = aclPath };
+        var owner = Proc.IsRoot ? RedisServer.OsUser : null;
+        await ServerDirectory.WriteFileAsync(aclPath, RedisConfig.Acl(options, [Shop]).Resolve(n => secrets[n]), owner);
+        var conf = RedisConfig.Conf(options, [Shop]).Resolve(n => secrets[n]);
+        Assert.DoesNotContain("user shop", conf, StringComparison.Ordinal);
+        Assert.False(RedisConfig.Conf(options, [Shop]).IsSecret);
+        await s.StartAsync(conf);
+
+        Assert.Equal("OK", await Reply(s.CliAsync("shop", secrets[Shop.PasswordSecret], "SET", "shop:kept", "1")));
+        var before = await s.CliAsync("blog-api", secrets[Blog.PasswordSecret], "SET", "blog-api:x", "1");
+        Assert.Contains("WRONGPASS", before.Stderr + before.Stdout, StringComparison.Ordinal);
+        var pid = await Reply(s.CliAsync(RedisConfig.AdminUser, secrets["redis-admin"], "INFO", "server"));
+
+        // A new app: the ACL file gains its user, and ACL LOAD applies it without a restart.
+        await ServerDirectory.WriteFileAsync(aclPath, RedisConfig.Acl(options, [Shop, Blog]).Resolve(n => secrets[n]), owner);
+        Assert.Equal("OK", await Reply(s.CliAsync(RedisConfig.AdminUser, secrets["redis-admin"], "ACL", "LOAD")));
+        Assert.Equal("OK", await Reply(s.CliAsync("blog-api", secrets[Blog.PasswordSecret], "SET", "blog-api:x", "1")));
+        Assert.Equal("1", await Reply(s.CliAsync("shop", secrets[Shop.PasswordSecret], "GET", "shop:kept")));
+        Assert.StartsWith("NOPERM", await Reply(s.CliAsync("blog-api", secrets[Blog.PasswordSecret], "GET", "shop:kept")), StringComparison.Ordinal);
+        var processId = (string info) => info.Split('\n').Single(l => l.StartsWith("process_id:", StringComparison.Ordinal)).Trim();
+        Assert.Equal(processId(pid), processId(await Reply(s.CliAsync(RedisConfig.AdminUser, secrets["redis-admin"], "INFO", "server"))));
+    }
+
+    [Fact]
     public async Task Each_app_reaches_only_its_own_key_prefix_and_channels()
     {
         await using var r = await StartAsync();
