@@ -25,18 +25,25 @@ public static partial class BlueprintBuilder
         var kumaUrl = UptimeKumaUrl;
         var jobs = BackupsInput(s) is { } backups ? Backups.Jobs(backups) : [];
         NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
-        var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), Monitors.DefaultDataServices, Monitors.DefaultMinioHealthUrl, jobs, notification));
+        var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), Monitors.DefaultDataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
+            .AddRange(HostMetrics.MonitorsFor(notification?.Id)).Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
             monitors, notification, networks, kumaUrl, s.AutoKuma.MemoryMb);
 
-        var containers = new List<OpsContainer> { AutoKuma.Container(monitoring), AutoKuma.SetupContainer(monitoring) };
+        var containers = new List<OpsContainer>
+        {
+            AutoKuma.Container(monitoring),
+            AutoKuma.SetupContainer(monitoring),
+            HostMetrics.Container(new HostMetricsInput(s.Postgres.Service.Image, AlertThresholds.Default, ServiceNames.Postgres,
+                SecretNames.PostgresSuperuser, kumaUrl, networks)),
+        };
         foreach (var job in jobs)
         {
             containers.Add(job.Runner);
             if (job.Agent is not null) containers.Add(job.Agent);
         }
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
-            [.. jobs.Select(j => j.PushToken).OrderBy(t => t.Name, StringComparer.Ordinal)], notification);
+            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).OrderBy(t => t.Name, StringComparer.Ordinal)], notification);
     }
 
     /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>
@@ -111,6 +118,7 @@ public static partial class BlueprintBuilder
     {
         AutoKuma.ContainerName => [ServiceNames.UptimeKuma, AutoKuma.SetupContainerName],
         AutoKuma.SetupContainerName => [ServiceNames.UptimeKuma],
+        HostMetrics.ContainerName => [ServiceNames.UptimeKuma, ServiceNames.Postgres],
         _ when c.Name.EndsWith("-agent", StringComparison.Ordinal) && c.Env.Any(e => e.Name == "PGHOST") => [ServiceNames.Postgres],
         _ when c.Name.EndsWith("-agent", StringComparison.Ordinal) => [ServiceNames.Redis],
         _ => [ServiceNames.UptimeKuma, .. c.Labels.ContainsKey(Backups.ExecLabel) && c.Mounts.Any(m => m.Source == "minio-data") ? new[] { ServiceNames.Minio } : []],
@@ -129,6 +137,7 @@ public static partial class BlueprintBuilder
                 ? ["CMD", "pg_isready", "-h", ServiceNames.Postgres, "-p", AppEnvironment.PostgresPort.ToString(CultureInfo.InvariantCulture)]
                 : ["CMD-SHELL", $"redis-cli -h {ServiceNames.Redis} -p {AppEnvironment.RedisPort.ToString(CultureInfo.InvariantCulture)} ping | grep -q PONG"];
         }
+        if (c.Name == HostMetrics.ContainerName) return HostMetrics.HealthCheck;
         return c.Name == AutoKuma.ContainerName || c.Name == AutoKuma.SetupContainerName
             ? ["CMD-SHELL", "kill -0 1"]
             : ["CMD-SHELL", "pgrep -x backup >/dev/null"];

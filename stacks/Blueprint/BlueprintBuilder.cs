@@ -172,7 +172,9 @@ public static partial class BlueprintBuilder
             foreach (var volume in c.Volumes.Where(v => volumes.All(x => x.Name != v)))
             {
                 // Dump volumes hold only copies of what is off-site; AutoKuma's state is rebuilt from the monitor files.
-                volumes.Add(new(volume, c.Name, volume == AutoKuma.DataVolume ? "AutoKuma's sync state" : "Dumps waiting for the backup runner; copies of data that is off-site too", false));
+                volumes.Add(new(volume, c.Name, volume == AutoKuma.DataVolume ? "AutoKuma's sync state"
+                    : volume == HostMetrics.DiskProbeVolume ? "Empty; its disk usage is the Docker disk's"
+                    : "Dumps waiting for the backup runner; copies of data that is off-site too", false));
             }
         }
         return [.. volumes.OrderBy(v => v.Name, StringComparer.Ordinal)];

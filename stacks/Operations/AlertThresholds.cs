@@ -12,26 +12,29 @@ public sealed record Threshold(int WarnPercent, int CriticalPercent)
 /// <summary>How a threshold is enforced on this platform (see docs/operations.md, "Alert thresholds").</summary>
 public enum Enforcement
 {
-    /// <summary>Uptime Kuma cannot watch host metrics; nothing alerts on it yet. Recorded so the plan and docs say so.</summary>
+    /// <summary>Nothing alerts on it.</summary>
     NotEnforced,
+
+    /// <summary>The <see cref="HostMetrics"/> agent measures it every minute and pushes it to its Uptime Kuma monitor.</summary>
+    PushMonitor,
 }
 
 /// <summary>
 /// DESIGN.md's alert thresholds: CPU 70/90, RAM 80/90, disk 70/85, database connections 80/95 (percent of
-/// <c>max_connections</c>). Uptime Kuma checks reachability only, so none of these is enforced by the
-/// platform's monitoring today; <see cref="Enforcement"/> says so per metric instead of pretending.
+/// <c>max_connections</c>). Uptime Kuma itself checks reachability only; the <see cref="HostMetrics"/>
+/// agent measures these and reports each to a push monitor.
 /// </summary>
 public sealed record AlertThresholds(Threshold Cpu, Threshold Memory, Threshold Disk, Threshold DbConnections)
 {
     public static AlertThresholds Default { get; } = new(new(70, 90), new(80, 90), new(70, 85), new(80, 95));
 
-    public Enforcement CpuEnforcement => Enforcement.NotEnforced;
+    public Enforcement CpuEnforcement => Enforcement.PushMonitor;
 
-    public Enforcement MemoryEnforcement => Enforcement.NotEnforced;
+    public Enforcement MemoryEnforcement => Enforcement.PushMonitor;
 
-    public Enforcement DiskEnforcement => Enforcement.NotEnforced;
+    public Enforcement DiskEnforcement => Enforcement.PushMonitor;
 
-    public Enforcement DbConnectionsEnforcement => Enforcement.NotEnforced;
+    public Enforcement DbConnectionsEnforcement => Enforcement.PushMonitor;
 
     /// <summary>The connection counts at which the DB-connection thresholds trip, for a server with <paramref name="maxConnections"/>.</summary>
     public (int Warn, int Critical) DbConnectionCounts(int maxConnections) =>

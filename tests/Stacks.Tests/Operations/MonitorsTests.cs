@@ -201,7 +201,7 @@ public class MonitorsTests
     public void AutoKuma_image_must_be_2x(string image, bool ok) => Assert.Equal(ok, AutoKuma.ImageProblem(image) is null);
 
     [Fact]
-    public void Alert_thresholds_default_to_the_design_and_are_declared_not_enforced()
+    public void Alert_thresholds_default_to_the_design_and_are_enforced_by_push_monitors()
     {
         var t = AlertThresholds.Default;
         Assert.Equal((70, 90), (t.Cpu.WarnPercent, t.Cpu.CriticalPercent));
@@ -211,6 +211,6 @@ public class MonitorsTests
         Assert.Equal((80, 95), t.DbConnectionCounts(100));
         Assert.Empty(t.Problems());
         Assert.Single((t with { Disk = new Threshold(90, 80) }).Problems());
-        Assert.Equal(Enforcement.NotEnforced, t.CpuEnforcement);
+        Assert.All(new[] { t.CpuEnforcement, t.MemoryEnforcement, t.DiskEnforcement, t.DbConnectionsEnforcement }, e => Assert.Equal(Enforcement.PushMonitor, e));
     }
 }

@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Stacks.Model;
+
+namespace Platform.Stacks.Operations;
+
+/// <summary>What the threshold agent needs.</summary>
+/// <param name="Image">An image with sh, awk, df, wget and psql: the PostgreSQL server's own (Alpine) image.</param>
+/// <param name="Thresholds">The thresholds (DESIGN.md defaults in <see cref="AlertThresholds.Default"/>).</param>
+/// <param name="PostgresHost">PostgreSQL on the data network.</param>
+/// <param name="PostgresPasswordSecret">The superuser's password secret (to count connections).</param>
+/// <param name="UptimeKumaUrl">Uptime Kuma's internal URL.</param>
+/// <param name="Networks">The agent joins the data network (PostgreSQL and Uptime Kuma are there).</param>
+/// <param name="MemoryMb">The agent's memory limit.</param>
+public sealed record HostMetricsInput(
+    string Image,
+    AlertThresholds Thresholds,
+    string PostgresHost,
+    string PostgresPasswordSecret,
+    string UptimeKumaUrl,
+    OpsNetworks Networks,
+    int MemoryMb = 64);
+
+/// <summary>
+/// Enforces the alert thresholds without a metrics stack: a small agent measures host CPU, memory, root
+/// disk and PostgreSQL client connections every minute and pushes each to its own Uptime Kuma push
+/// monitor — down (so the notification fires) above the critical threshold, up with a warning in the
+/// message above the warning threshold. A silent agent turns the monitors red too: they expect a push
+/// every interval.
+/// </summary>
+public static class HostMetrics
+{
+    public const string ContainerName = "host-metrics";
+    public const string ScriptPath = "/platform/thresholds.sh";
+    public const int IntervalSeconds = 60;
+    public const string DiskProbeVolume = "host-metrics-disk-probe";
+
+    /// <summary>The metrics, in the order the script reports them: id, display name, env var holding the push token.</summary>
+    public static readonly ImmutableArray<(string Id, string Name, string TokenEnv)> Metrics =
+    [
+        ("cpu", "CPU", "PUSH_TOKEN_CPU"),
+        ("memory", "Memory", "PUSH_TOKEN_MEMORY"),
+        ("disk", "Disk", "PUSH_TOKEN_DISK"),
+        ("db-connections", "DB connections", "PUSH_TOKEN_DB_CONNECTIONS"),
+    ];
+
+    public static string TokenSecret(string metricId) => $"host-metrics-{metricId}-push-token";
+
+    /// <summary>One push monitor per metric; it goes red when a push says down or none arrives for two intervals.</summary>
+    public static ImmutableArray<MonitorSpec> MonitorsFor(string? notification) =>
+        [.. Metrics.Select(m => MonitorSpec.Push($"threshold-{m.Id}", $"Threshold {m.Name}", IntervalSeconds * 2, TokenSecret(m.Id), notification))];
+
+    public static ImmutableArray<GeneratedSecret> Secrets =>
+        [.. Metrics.Select(m => new GeneratedSecret(TokenSecret(m.Id), 32, true, $"Uptime Kuma push token of the {m.Name} threshold monitor"))];
+
+    public static OpsContainer Container(HostMetricsInput input)
+    {
+        var t = input.Thresholds;
+        if (t.Problems() is { Count: > 0 } problems) throw new ArgumentException(string.Join(" ", problems), nameof(input));
+        var env = new List<EnvVar>
+        {
+            EnvVar.Plain("KUMA_URL", input.UptimeKumaUrl),
+            EnvVar.Plain("PGHOST", input.PostgresHost),
+            EnvVar.Plain("PGUSER", "postgres"),
+            EnvVar.Plain("PGDATABASE", "postgres"),
+            EnvVar.Secret("PGPASSWORD", input.PostgresPasswordSecret),
+            EnvVar.Plain("ROOT", "/host"),
+            EnvVar.Plain("INTERVAL", I(IntervalSeconds)),
+        };
+        env.AddRange(Metrics.Select(m => EnvVar.Secret(m.TokenEnv, TokenSecret(m.Id))));
+        return new OpsContainer(
+            Name: ContainerName,
+            Image: input.Image,
+            Command: ["sh", ScriptPath],
+            Env: [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)],
+            Labels: ImmutableSortedDictionary<string, string>.Empty,
+            // An empty volume: it lives on the disk that holds every Docker volume, so df of it is that disk's
+            // usage — without exposing any host path. /proc already shows the host's CPU and memory.
+            Mounts: [Mount.Volume(DiskProbeVolume, "/host", readOnly: true)],
+            Networks: [input.Networks.Data],
+            Files: [new UploadedFile(ScriptPath, SecretText.Plain(Script(t)))],
+            Mode: RunMode.Service,
+            MemoryMb: input.MemoryMb);
+    }
+
+    /// <summary>Healthy while the loop has run within the last three intervals.</summary>
+    public static ImmutableArray<string> HealthCheck =>
+        ["CMD-SHELL", $"test $(( $(date +%s) - $(stat -c %Y /tmp/thresholds.last) )) -lt {I(IntervalSeconds * 3)}"];
+
+    /// <summary>
+    /// The agent's POSIX sh script. Paths and the loop are overridable through env (PROC, ROOT, ONCE) so it
+    /// can be run against fixture files in tests.
+    /// </summary>
+    public static string Script(AlertThresholds t) => $$"""
+        #!/bin/sh
+        # Alert thresholds -> Uptime Kuma push monitors. Rendered by the platform; do not edit by hand.
+        set -u
+        PROC=${PROC:-/proc}
+        ROOT=${ROOT:-/}
+        INTERVAL=${INTERVAL:-60}
+        ONCE=${ONCE:-}
+
+        cpu_sample() { awk '/^cpu /{ idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i; print total, idle }' "$PROC/stat"; }
+
+        # report <token> <name> <percent or empty> <warn> <critical>
+        report() {
+          if [ -z "$3" ]; then status=down; msg="$2 could not be measured"
+          elif [ "$3" -ge "$5" ]; then status=down; msg="$2 $3% >= $5% (critical)"
+          elif [ "$3" -ge "$4" ]; then status=up; msg="$2 $3% >= $4% (warning)"
+          else status=up; msg="$2 $3%"
+          fi
+          wget -q -O /dev/null -T 10 "$KUMA_URL/api/push/$1?status=$status&msg=$(printf '%s' "$msg" | sed 's/%/%25/g; s/ /%20/g; s/>/%3E/g; s/=/%3D/g; s/(/%28/g; s/)/%29/g')&ping=" || echo "push of $2 failed" >&2
+        }
+
+        prev=$(cpu_sample)
+        [ -n "$ONCE" ] || sleep 5
+        while :; do
+          cur=$(cpu_sample)
+          cpu=$(echo "$prev $cur" | awk '{ dt = $3 - $1; di = $4 - $2; if (dt <= 0) print 0; else printf "%d\n", (dt - di) * 100 / dt }')
+          prev=$cur
+          memory=$(awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { if (t > 0) printf "%d\n", (t - a) * 100 / t }' "$PROC/meminfo")
+          disk=$(df -P "$ROOT" | awk 'NR == 2 { sub("%", "", $5); print $5 }')
+          connections=$(psql -XAtq -c "select count(*) * 100 / current_setting('max_connections')::int from pg_stat_activity where backend_type = 'client backend'" 2>/dev/null)
+          report "$PUSH_TOKEN_CPU" CPU "$cpu" {{I(t.Cpu.WarnPercent)}} {{I(t.Cpu.CriticalPercent)}}
+          report "$PUSH_TOKEN_MEMORY" Memory "$memory" {{I(t.Memory.WarnPercent)}} {{I(t.Memory.CriticalPercent)}}
+          report "$PUSH_TOKEN_DISK" Disk "$disk" {{I(t.Disk.WarnPercent)}} {{I(t.Disk.CriticalPercent)}}
+          report "$PUSH_TOKEN_DB_CONNECTIONS" "DB connections" "$connections" {{I(t.DbConnections.WarnPercent)}} {{I(t.DbConnections.CriticalPercent)}}
+          touch /tmp/thresholds.last
+          [ -z "$ONCE" ] || break
+          sleep "$INTERVAL"
+        done
+
+        """;
+
+    private static string I(int n) => n.ToString(CultureInfo.InvariantCulture);
+}

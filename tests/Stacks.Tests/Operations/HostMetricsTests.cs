@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Platform.Stacks.Operations;
+
+namespace Platform.Stacks.Tests.Operations;
+
+/// <summary>The threshold agent's script, run by a real sh against fixture /proc files and stand-ins for df, psql and wget.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class HostMetricsTests
+{
+    private static Dictionary<string, string> Run(int cpuBusyPercent, int memoryUsedPercent, string diskPercent, string? connectionsPercent)
+    {
+        var root = Directory.CreateTempSubdirectory("thresholds-").FullName;
+        try
+        {
+            var proc = Directory.CreateDirectory(Path.Combine(root, "proc")).FullName;
+            // The script reads /proc/stat twice (two CPU samples): an idle baseline, then the busy sample.
+            File.WriteAllText(Path.Combine(proc, "stat.0"), "cpu  0 0 0 0 0 0 0 0 0 0\n");
+            File.WriteAllText(Path.Combine(proc, "stat.1"), $"cpu  {cpuBusyPercent} 0 0 {100 - cpuBusyPercent} 0 0 0 0 0 0\n");
+            File.WriteAllText(Path.Combine(proc, "meminfo"), $"MemTotal:       1000000 kB\nMemFree:          10 kB\nMemAvailable:   {1000000 - memoryUsedPercent * 10000} kB\n");
+            var bin = Directory.CreateDirectory(Path.Combine(root, "bin")).FullName;
+            void Shim(string name, string body)
+            {
+                File.WriteAllText(Path.Combine(bin, name), "#!/bin/sh\n" + body + "\n");
+                File.SetUnixFileMode(Path.Combine(bin, name), (UnixFileMode)0b111_101_101);
+            }
+            var awk = new[] { "/usr/bin/awk", "/bin/awk" }.First(File.Exists);
+            Shim("awk", $"if [ \"$#\" = 2 ] && [ \"$2\" = {proc}/stat ]; then n=$(cat {root}/n 2>/dev/null || echo 0); echo $((n + 1)) > {root}/n; exec {awk} \"$1\" {proc}/stat.$n; fi\nexec {awk} \"$@\"");
+            Shim("df", $"echo 'Filesystem 1024-blocks Used Available Capacity Mounted on'; echo '/dev/vda 100 50 50 {diskPercent} /host'");
+            Shim("psql", connectionsPercent is null ? "exit 2" : $"echo {connectionsPercent}");
+            Shim("wget", $"for a in \"$@\"; do case \"$a\" in http*) echo \"$a\" >> {root}/pushes;; esac; done");
+            Shim("touch", "exit 0");
+
+            var script = Path.Combine(root, "thresholds.sh");
+            File.WriteAllText(script, HostMetrics.Script(AlertThresholds.Default));
+            var psi = new ProcessStartInfo("sh", [script]) { RedirectStandardError = true };
+            psi.Environment["PATH"] = bin + ":/usr/bin:/bin";
+            psi.Environment["PROC"] = proc;
+            psi.Environment["ROOT"] = root;
+            psi.Environment["ONCE"] = "1";
+            psi.Environment["KUMA_URL"] = "http://kuma:3001";
+            foreach (var (_, _, env) in HostMetrics.Metrics) psi.Environment[env] = "token-" + env;
+            using var p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, stderr);
+            return File.ReadAllLines(Path.Combine(root, "pushes")).ToDictionary(
+                l => l.Split("/api/push/")[1].Split('?')[0], l => Uri.UnescapeDataString(l.Split('?')[1]));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Below_warning_everything_is_up()
+    {
+        var pushes = Run(cpuBusyPercent: 10, memoryUsedPercent: 50, diskPercent: "40%", connectionsPercent: "12");
+        Assert.Equal(4, pushes.Count);
+        Assert.StartsWith("status=up&msg=CPU 10%&", pushes["token-PUSH_TOKEN_CPU"]);
+        Assert.StartsWith("status=up&msg=Memory 50%&", pushes["token-PUSH_TOKEN_MEMORY"]);
+        Assert.StartsWith("status=up&msg=Disk 40%&", pushes["token-PUSH_TOKEN_DISK"]);
+        Assert.StartsWith("status=up&msg=DB connections 12%&", pushes["token-PUSH_TOKEN_DB_CONNECTIONS"]);
+    }
+
+    [Fact]
+    public void Above_warning_stays_up_with_a_warning_and_above_critical_goes_down()
+    {
+        var pushes = Run(cpuBusyPercent: 75, memoryUsedPercent: 95, diskPercent: "86%", connectionsPercent: "81");
+        Assert.StartsWith("status=up&msg=CPU 75% >= 70% (warning)", pushes["token-PUSH_TOKEN_CPU"]);
+        Assert.StartsWith("status=down&msg=Memory 95% >= 90% (critical)", pushes["token-PUSH_TOKEN_MEMORY"]);
+        Assert.StartsWith("status=down&msg=Disk 86% >= 85% (critical)", pushes["token-PUSH_TOKEN_DISK"]);
+        Assert.StartsWith("status=up&msg=DB connections 81% >= 80% (warning)", pushes["token-PUSH_TOKEN_DB_CONNECTIONS"]);
+    }
+
+    [Fact]
+    public void A_metric_that_cannot_be_measured_goes_down()
+    {
+        var pushes = Run(cpuBusyPercent: 10, memoryUsedPercent: 10, diskPercent: "10%", connectionsPercent: null);
+        Assert.StartsWith("status=down&msg=DB connections could not be measured", pushes["token-PUSH_TOKEN_DB_CONNECTIONS"]);
+    }
+}
