@@ -118,7 +118,7 @@ public sealed class DerivationTests
 
     [Theory]
     [MemberData(nameof(ShippedStacks))]
-    public void Every_public_host_gets_dns_records_and_a_tls_route(string stack)
+    public void Every_public_host_gets_dns_records_a_tls_route_and_a_monitor(string stack)
     {
         var b = TestStacks.ShippedBlueprint(stack);
         var hosts = BlueprintBuilder.PublicHosts(TestStacks.Shipped(stack)).Select(h => h.Fqdn).ToList();
@@ -134,6 +134,7 @@ public sealed class DerivationTests
             Assert.Contains(routers, l => l.Key == router + ".tls" && l.Value == "true");
             Assert.Contains(routers, l => l.Key == router + ".tls.certresolver" && l.Value == "letsencrypt");
             Assert.Contains(routers, l => l.Key == router + ".entrypoints" && l.Value == "websecure");
+            Assert.Contains(b.Monitors, m => m.Kind == "http" && m.Target.StartsWith($"https://{host}/", StringComparison.Ordinal));
         }
         Assert.Equal(hosts.Count * 2, b.DnsRecords.Length);
     }
