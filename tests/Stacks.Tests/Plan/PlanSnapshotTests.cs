@@ -30,6 +30,16 @@ public sealed class PlanSnapshotTests
     }
 
     [Fact]
+    public void The_readme_diagram_is_the_prod_plans_diagram()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "README.md"));
+        var start = readme.IndexOf("```mermaid\n", StringComparison.Ordinal) + "```mermaid\n".Length;
+        var diagram = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        Assert.True(PlanMermaid.Render(TestStacks.ShippedBlueprint("prod")) == diagram,
+            "README.md's diagram is out of date: replace it with the output of `dotnet run --project stacks -- plan --stack prod --format mermaid`.");
+    }
+
+    [Fact]
     public void Raising_an_apps_memory_shows_a_small_readable_diff() =>
         AssertFixture("raise-api-memory.diff", File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"))
             .Replace("      memoryMb: 1024\n", "      memoryMb: 1536\n", StringComparison.Ordinal), maxLines: 20);
