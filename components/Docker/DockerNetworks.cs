@@ -27,7 +27,7 @@ public sealed class DockerNetworks : ComponentResource
         Networks = args.Networks.ToDictionary(n => n.Name, n => new DockerSdk.Network($"{name}-{n.Name}", new DockerSdk.NetworkArgs
         {
             Name = n.Name,
-            Driver = "bridge",
+            Driver = n.Driver,
             Internal = n.Internal,
         }, new CustomResourceOptions { Parent = this, Provider = args.Provider }), StringComparer.Ordinal);
         RegisterOutputs();

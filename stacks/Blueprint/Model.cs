@@ -66,7 +66,11 @@ public sealed record DnsRecordSpec(string Name, string Fqdn, string Type, Server
 
 public enum ServerAddress { Ipv4, Ipv6 }
 
-public sealed record NetworkSpec(string Name, bool Internal, string Purpose);
+/// <summary>A Docker network on the server. <c>Driver</c> is Docker's network driver (single host: bridge).</summary>
+public sealed record NetworkSpec(string Name, bool Internal, string Purpose)
+{
+    public string Driver { get; init; } = "bridge";
+}
 
 public sealed record VolumeSpec(string Name, string Service, string Purpose, bool Protect);
 

@@ -10,7 +10,7 @@ public static class ServiceNames
     public const string Redis = "redis";
     public const string Minio = "minio";
     public const string UptimeKuma = "uptime-kuma";
-    public const string AutoKuma = "autokuma";
+    public const string AutoKuma = Operations.AutoKuma.ContainerName;
     public const string Backup = "backup";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)

@@ -68,6 +68,7 @@ public sealed class DerivationTests
         Assert.True(b.Networks.Single(n => n.Name == "data").Internal);
         Assert.True(b.Networks.Single(n => n.Name == "control").Internal);
         Assert.False(b.Networks.Single(n => n.Name == "edge").Internal);
+        Assert.All(b.Networks, n => Assert.Equal("bridge", n.Driver));
     }
 
     [Theory]
