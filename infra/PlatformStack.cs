@@ -90,15 +90,10 @@ public static class PlatformStack
             Ipv6Address = server.Ipv6Address,
         }, Options());
 
-        var docker = new DockerHost("docker", new DockerHostArgs
-        {
-            Ipv4Address = server.Ipv4Address,
-            DeployUser = server.DeployUser,
-            Readiness = server.Readiness,
-        }, Options());
-        var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Provider = docker.Provider }, Options());
-        var volumes = new DockerVolumes("volumes", new DockerVolumesArgs { Volumes = blueprint.Volumes, Provider = docker.Provider }, Options());
-        var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Provider = docker.Provider }, Options());
+        var docker = new DockerHost("docker", new DockerHostArgs { Server = server }, Options());
+        var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Host = docker }, Options());
+        var volumes = new DockerVolumes("volumes", new DockerVolumesArgs { Volumes = blueprint.Volumes, Host = docker }, Options());
+        var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Host = docker }, Options());
 
         ComposeWorkloads(blueprint, server, docker, networks, volumes, images, secrets, Options);
 
@@ -125,7 +120,7 @@ public static class PlatformStack
     {
         var services = blueprint.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
         var commands = blueprint.HostCommands.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        var created = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        var created = new Dictionary<string, CustomResource>(StringComparer.Ordinal);
 
         foreach (var node in WorkloadGraph.Order(blueprint))
         {
@@ -135,12 +130,12 @@ public static class PlatformStack
                 var container = new ServiceContainer(spec.Name, new ServiceContainerArgs
                 {
                     Spec = spec,
-                    Provider = docker.Provider,
+                    Host = docker,
                     Images = images,
                     Networks = networks,
                     Volumes = volumes,
                     Secrets = secrets,
-                    DependsOn = node.DependsOn.Select(d => created[d.Key]).ToList(),
+                    DependsOn = node.DependsOn.Select(d => (Resource)created[d.Key]).ToList(),
                 }, options());
                 created[node.Key] = container.Container;
             }
@@ -150,8 +145,7 @@ public static class PlatformStack
                 var command = new HostCommand(spec.Name, new HostCommandArgs
                 {
                     Spec = spec,
-                    Host = server.Ipv4Address,
-                    User = server.DeployUser,
+                    Server = server,
                     Secrets = secrets,
                     DependsOn = [server.Readiness, .. node.DependsOn.Select(d => created[d.Key])],
                 }, options());

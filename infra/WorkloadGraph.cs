@@ -37,7 +37,7 @@ internal static class WorkloadGraph
                 WorkloadKind.Service when services.TryGetValue(name, out var s) =>
                     s.DependsOn.Select(d => (WorkloadKind.Service, d)).Concat(s.AfterHostCommands.Select(c => (WorkloadKind.HostCommand, c))),
                 WorkloadKind.HostCommand when commands.TryGetValue(name, out var c) =>
-                    c.DependsOnServices.Select(d => (WorkloadKind.Service, d)),
+                    c.DependsOnServices.Select(d => (WorkloadKind.Service, d)).Concat(c.AfterCommands.Select(a => (WorkloadKind.HostCommand, a))),
                 _ => throw new InvalidOperationException($"{from} depends on the {(kind == WorkloadKind.Service ? "service" : "host command")} '{name}', which the blueprint does not define."),
             };
             var deps = edges.Select(e => Visit(e.Item1, e.Item2, $"{kind} '{name}'")).ToImmutableArray();

@@ -1,3 +1,4 @@
+using Platform.Components.Server;
 using Platform.Stacks.Blueprint;
 using Pulumi;
 using DockerSdk = Pulumi.Docker;
@@ -7,21 +8,26 @@ namespace Platform.Components.Docker;
 /// <summary>Arguments of <see cref="DockerHost"/>.</summary>
 public sealed class DockerHostArgs
 {
-    /// <summary>The server's IPv4 address.</summary>
-    public required Input<string> Ipv4Address { get; init; }
+    /// <summary>The server the Docker engine runs on; the provider is created once it is ready.</summary>
+    public required PlatformServer Server { get; init; }
 
-    /// <summary>The user the provider's ssh connection logs in as (a member of the docker group).</summary>
-    public required string DeployUser { get; init; }
-
-    /// <summary>The readiness gate: the provider is created only once the server is ready.</summary>
-    public required Resource Readiness { get; init; }
+    /// <summary>Credentials for private registries (address, user name, password as a secret). Default: none.</summary>
+    public IReadOnlyList<(string Address, string Username, Output<string> Password)>? Registries { get; init; }
 }
 
-/// <summary>The Docker provider for the server, over <c>ssh://deployUser@ipv4</c>, created after the readiness gate.</summary>
+/// <summary>
+/// The Docker provider for one server, over <c>ssh://deployUser@ipv4</c> with the server's pinned host
+/// key, created after the readiness gate. Every Docker resource made through it is bound to the server:
+/// when the server is replaced, they are replaced with it (the provider alone would only update its
+/// host, and leave the new server empty).
+/// </summary>
 public sealed class DockerHost : ComponentResource
 {
-    /// <summary>The provider every Docker resource of the stack uses.</summary>
+    /// <summary>The provider every Docker resource on this server uses.</summary>
     public DockerSdk.Provider Provider { get; }
+
+    /// <summary>The server the engine runs on.</summary>
+    public PlatformServer Server { get; }
 
     [Output("host")]
     public Output<string> Host { get; private set; }
@@ -29,12 +35,29 @@ public sealed class DockerHost : ComponentResource
     public DockerHost(string name, DockerHostArgs args, ComponentResourceOptions? opts = null)
         : base("platform:docker:Host", name, opts)
     {
-        Host = Output.Format($"ssh://{args.DeployUser}@{args.Ipv4Address}");
-        Provider = new DockerSdk.Provider($"{name}-provider", new DockerSdk.ProviderArgs
+        Server = args.Server;
+        Host = Output.Format($"ssh://{args.Server.DeployUser}@{args.Server.Ipv4Address}");
+        var providerArgs = new DockerSdk.ProviderArgs
         {
             Host = Host,
-            SshOpts = ShellDecisions.DockerSshOptions.ToList(),
-        }, new CustomResourceOptions { Parent = this, DependsOn = { args.Readiness } });
+            SshOpts = args.Server.HostKey.Apply(key => ShellDecisions.DockerSshOptions(key).ToList()),
+        };
+        foreach (var (address, username, password) in args.Registries ?? [])
+            providerArgs.RegistryAuth.Add(new DockerSdk.Inputs.ProviderRegistryAuthArgs { Address = address, Username = username, Password = password });
+        Provider = new DockerSdk.Provider($"{name}-provider", providerArgs,
+            new CustomResourceOptions { Parent = this, DependsOn = { args.Server.Readiness } });
         RegisterOutputs();
     }
+
+    /// <summary>
+    /// Options for a Docker resource on this server: this provider, and replacement whenever the server
+    /// is replaced (the engine compares the trigger with the last recorded one; the first deployment that
+    /// records it replaces nothing).
+    /// </summary>
+    public CustomResourceOptions Options(Resource parent) => new()
+    {
+        Parent = parent,
+        Provider = Provider,
+        ReplacementTrigger = Server.ServerId.Apply(id => (object)id),
+    };
 }

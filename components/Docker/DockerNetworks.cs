@@ -11,8 +11,8 @@ public sealed class DockerNetworksArgs
     /// <summary>The networks (name, internal or not).</summary>
     public required ImmutableArray<NetworkSpec> Networks { get; init; }
 
-    /// <summary>The Docker provider of the server.</summary>
-    public required DockerSdk.Provider Provider { get; init; }
+    /// <summary>The Docker engine (provider and server) they live on.</summary>
+    public required DockerHost Host { get; init; }
 }
 
 /// <summary>The stack's Docker networks: services that talk share one, by name.</summary>
@@ -29,7 +29,7 @@ public sealed class DockerNetworks : ComponentResource
             Name = n.Name,
             Driver = n.Driver,
             Internal = n.Internal,
-        }, new CustomResourceOptions { Parent = this, Provider = args.Provider }), StringComparer.Ordinal);
+        }, args.Host.Options(this)), StringComparer.Ordinal);
         RegisterOutputs();
     }
 

@@ -11,8 +11,8 @@ public sealed class DockerVolumesArgs
     /// <summary>The volumes, and which are protected.</summary>
     public required ImmutableArray<VolumeSpec> Volumes { get; init; }
 
-    /// <summary>The Docker provider of the server.</summary>
-    public required DockerSdk.Provider Provider { get; init; }
+    /// <summary>The Docker engine (provider and server) they live on.</summary>
+    public required DockerHost Host { get; init; }
 }
 
 /// <summary>
@@ -30,14 +30,15 @@ public sealed class DockerVolumes : ComponentResource
         Volumes = args.Volumes.ToDictionary(v => v.Name, v => new DockerSdk.Volume($"{name}-{v.Name}", new DockerSdk.VolumeArgs
         {
             Name = v.Name,
-        }, new CustomResourceOptions
-        {
-            Parent = this,
-            Provider = args.Provider,
-            Protect = v.Protect,
-            RetainOnDelete = v.Protect,
-        }), StringComparer.Ordinal);
+        }, Protected(args.Host.Options(this), v.Protect)), StringComparer.Ordinal);
         RegisterOutputs();
+    }
+
+    private static CustomResourceOptions Protected(CustomResourceOptions options, bool protect)
+    {
+        options.Protect = protect;
+        options.RetainOnDelete = protect;
+        return options;
     }
 
     /// <summary>The volume named <paramref name="volume"/>; throws when the blueprint does not declare it.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Platform.Components.Secrets;
+using Platform.Components.Server;
 using Platform.Stacks.Blueprint;
 using Pulumi;
 using Remote = Pulumi.Command.Remote;
@@ -13,22 +14,23 @@ public sealed class HostCommandArgs
     /// <summary>The command, its standard input and the services it needs.</summary>
     public required HostCommandSpec Spec { get; init; }
 
-    /// <summary>The server's IPv4 address.</summary>
-    public required Input<string> Host { get; init; }
-
-    /// <summary>The user the command logs in as.</summary>
-    public required string User { get; init; }
+    /// <summary>The server the command runs on (address, deploy user, pinned host key).</summary>
+    public required PlatformServer Server { get; init; }
 
     /// <summary>Resolves the secrets used in the standard input.</summary>
     public required PlatformSecrets Secrets { get; init; }
 
-    /// <summary>What must exist first: the readiness gate and the services the spec names.</summary>
-    public required IReadOnlyList<Resource> DependsOn { get; init; }
+    /// <summary>
+    /// What must exist first: the readiness gate, the containers and the host commands the spec names.
+    /// When any of them is replaced (a new id), the command runs again.
+    /// </summary>
+    public required IReadOnlyList<CustomResource> DependsOn { get; init; }
 }
 
 /// <summary>
-/// A command run on the server over SSH (the SSH agent's keys), with its input as a secret. It runs
-/// again whenever the command or its input changes: the triggers hold their hashes.
+/// A command run on the server over SSH (the SSH agent's keys, the server's pinned host key), with its
+/// input as a secret. It runs again whenever the command or its input changes, or whatever it depends
+/// on is replaced: the triggers hold their hashes and ids.
 /// </summary>
 public sealed class HostCommand : ComponentResource
 {
@@ -43,15 +45,24 @@ public sealed class HostCommand : ComponentResource
         var spec = args.Spec;
         Stdin = spec.Stdin is null ? null : Output.CreateSecret(args.Secrets.Render(spec.Stdin));
         var stdinHash = Stdin?.Apply(Sha256) ?? Output.Create(Sha256(""));
+        var dependencyIds = Output.All(args.DependsOn.Select(d => d.Id).ToArray())
+            .Apply(ids => Sha256(string.Join("\n", ids)));
 
         var commandArgs = new Remote.CommandArgs
         {
-            Connection = new Remote.Inputs.ConnectionArgs { Host = args.Host, User = args.User },
+            Connection = new Remote.Inputs.ConnectionArgs
+            {
+                Host = args.Server.Ipv4Address,
+                User = args.Server.DeployUser,
+                HostKey = args.Server.HostKey,
+                PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
+            },
             Create = spec.Create,
             Triggers =
             {
                 (Input<object>)Output.Create<object>(Sha256(spec.Create)),
                 (Input<object>)stdinHash.Apply(h => (object)h),
+                (Input<object>)dependencyIds.Apply(h => (object)h),
             },
         };
         if (Stdin is not null) commandArgs.Stdin = Stdin;
@@ -59,7 +70,7 @@ public sealed class HostCommand : ComponentResource
         Command = new Remote.Command($"{name}-command", commandArgs, new CustomResourceOptions
         {
             Parent = this,
-            DependsOn = args.DependsOn.ToList(),
+            DependsOn = args.DependsOn.Select(d => (Resource)d).ToList(),
             AdditionalSecretOutputs = ["stdout", "stderr"],
         });
         RegisterOutputs();

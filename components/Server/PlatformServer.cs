@@ -1,4 +1,5 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Operations;
 using Pulumi;
 using HCloud = Pulumi.HCloud;
 using Remote = Pulumi.Command.Remote;
@@ -8,7 +9,7 @@ namespace Platform.Components.Server;
 /// <summary>Arguments of <see cref="PlatformServer"/>.</summary>
 public sealed class PlatformServerArgs
 {
-    /// <summary>The server, its SSH keys, user data, labels, protection and readiness command.</summary>
+    /// <summary>The server, its user data, labels, protection and readiness command.</summary>
     public required ServerSpec Spec { get; init; }
 
     /// <summary>The firewall attached to the server.</summary>
@@ -16,9 +17,12 @@ public sealed class PlatformServerArgs
 }
 
 /// <summary>
-/// The Hetzner Cloud server with its SSH keys, and the readiness gate: a command over SSH that
-/// returns only when cloud-init has finished, so nothing touches Docker on a half-built host.
-/// Changes to user data or SSH keys are ignored on purpose: they would replace a running server
+/// The Hetzner Cloud server, and the readiness gate: a command over SSH that returns only when
+/// cloud-init has finished, so nothing touches Docker on a half-built host. It also reads the
+/// server's host key, which every later SSH connection of the deployment is pinned to.
+/// SSH keys are installed by cloud-init, not uploaded to Hetzner: Hetzner refuses a key whose
+/// fingerprint already exists in the project, so two stacks sharing a project and the team's keys
+/// would collide. Changes to user data are ignored on purpose: they would replace a running server
 /// (see docs/pulumi-program.md, "Rolling a server on purpose").
 /// </summary>
 public sealed class PlatformServer : ComponentResource
@@ -34,6 +38,13 @@ public sealed class PlatformServer : ComponentResource
     [Output("ipv6Address")]
     public Output<string> Ipv6Address { get; private set; }
 
+    /// <summary>The server's ed25519 host key ("ssh-ed25519 AAAA…"), read by the readiness step.</summary>
+    [Output("hostKey")]
+    public Output<string> HostKey { get; private set; }
+
+    /// <summary>The Hetzner server id; it changes only when the server is replaced.</summary>
+    public Output<string> ServerId { get; }
+
     /// <summary>The deploy user SSH and the Docker provider connect as.</summary>
     public string DeployUser { get; }
 
@@ -43,13 +54,6 @@ public sealed class PlatformServer : ComponentResource
         var spec = args.Spec;
         DeployUser = spec.DeployUser;
 
-        var keys = spec.SshKeys.Select(key => new HCloud.SshKey($"{name}-sshkey-{key.Name}", new HCloud.SshKeyArgs
-        {
-            Name = key.Name,
-            PublicKey = key.PublicKey,
-            Labels = spec.Labels.ToDictionary(),
-        }, new CustomResourceOptions { Parent = this })).ToList();
-
         Server = new HCloud.Server($"{name}-server", new HCloud.ServerArgs
         {
             Name = spec.Name,
@@ -57,7 +61,6 @@ public sealed class PlatformServer : ComponentResource
             Location = spec.Location,
             Image = spec.Image,
             UserData = spec.UserData,
-            SshKeys = keys.Select(k => k.Id).ToList(),
             FirewallIds = { args.Firewall.Firewall.Id.Apply(int.Parse) },
             Labels = spec.Labels.ToDictionary(),
             DeleteProtection = spec.Protect,
@@ -67,10 +70,12 @@ public sealed class PlatformServer : ComponentResource
         {
             Parent = this,
             Protect = spec.Protect,
-            // Hetzner applies user data and keys only when a server is created: a change would
-            // replace the running server and its data. Rolling a server is a deliberate act.
+            // Hetzner applies user data only when a server is created: a change would replace the
+            // running server and its data. Rolling a server is a deliberate act. sshKeys stays ignored
+            // so that servers created when keys were still uploaded are not replaced for dropping them.
             IgnoreChanges = ["userData", "sshKeys"],
         });
+        ServerId = Server.Id;
 
         Readiness = new Remote.Command($"{name}-ready", new Remote.CommandArgs
         {
@@ -78,6 +83,9 @@ public sealed class PlatformServer : ComponentResource
             {
                 Host = Server.Ipv4Address,
                 User = spec.DeployUser,
+                // The first contact with a new server: its host key is not known yet (it is read here).
+                PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
+                DialErrorLimit = ShellDecisions.ReadinessDialErrorLimit(spec.ReadinessTimeoutSeconds),
             },
             // The core bounds it with `timeout`: the command provider has no deadline of its own.
             Create = spec.ReadinessCommand,
@@ -85,6 +93,8 @@ public sealed class PlatformServer : ComponentResource
             Triggers = { (Input<object>)Server.Id.Apply(id => (object)id) },
         }, new CustomResourceOptions { Parent = this });
 
+        HostKey = Readiness.Stdout.Apply(stdout => CloudInit.HostKeyFrom(stdout)
+            ?? throw new RunException($"The readiness step on {spec.Name} printed no SSH host key; nothing else was deployed. Check /etc/ssh/ssh_host_ed25519_key.pub on the server."));
         Ipv4Address = Server.Ipv4Address;
         Ipv6Address = Server.Ipv6Address;
         RegisterOutputs();

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Platform.Components.Docker;
 using Platform.Components.Secrets;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Canonical;
 using Pulumi;
 using DockerSdk = Pulumi.Docker;
 
@@ -14,8 +14,8 @@ public sealed class ServiceContainerArgs
     /// <summary>The container as the blueprint describes it.</summary>
     public required ServiceSpec Spec { get; init; }
 
-    /// <summary>The Docker provider of the server.</summary>
-    public required DockerSdk.Provider Provider { get; init; }
+    /// <summary>The Docker engine (provider and server) the container runs on.</summary>
+    public required DockerHost Host { get; init; }
 
     /// <summary>The pulled images; the spec's image must be among them.</summary>
     public required DockerImages Images { get; init; }
@@ -77,22 +77,26 @@ public sealed class ServiceContainer : ComponentResource
                 Aliases = n.Aliases.ToList(),
             }).ToList(),
             Volumes = spec.Mounts.Select(m => Mount(m, args.Volumes)).ToList(),
+            // Every value below is in the form the provider reads back (see DockerForms), so a second
+            // `pulumi up` finds no difference.
             Ports = spec.PublishedPorts.Select(p => new DockerSdk.Inputs.ContainerPortArgs
             {
                 Internal = p.ContainerPort,
                 External = p.HostPort,
+                Ip = p.HostIp,
                 Protocol = p.Protocol,
             }).ToList(),
             Healthcheck = new DockerSdk.Inputs.ContainerHealthcheckArgs
             {
                 Tests = spec.HealthCheck.Test.ToList(),
-                Interval = Seconds(spec.HealthCheck.IntervalSeconds),
-                Timeout = Seconds(spec.HealthCheck.TimeoutSeconds),
-                StartPeriod = Seconds(spec.HealthCheck.StartPeriodSeconds),
+                Interval = DockerForms.Duration(spec.HealthCheck.IntervalSeconds),
+                Timeout = DockerForms.Duration(spec.HealthCheck.TimeoutSeconds),
+                StartPeriod = DockerForms.Duration(spec.HealthCheck.StartPeriodSeconds),
                 Retries = spec.HealthCheck.Retries,
             },
             Memory = spec.Limits.MemoryMb,
-            Cpus = spec.Limits.Cpus.ToString("0.###", CultureInfo.InvariantCulture),
+            MemorySwap = DockerForms.MemorySwapMb(spec.Limits.MemoryMb),
+            Cpus = DockerForms.Cpus(spec.Limits.Cpus),
             Restart = spec.RestartPolicy,
             LogDriver = spec.Log.Driver,
             LogOpts = spec.Log.Options.ToDictionary(),
@@ -113,15 +117,13 @@ public sealed class ServiceContainer : ComponentResource
         // Unset, the provider generates a unique name ("<resource>-<random>") and a new one for each replacement.
         if (spec.ContainerName is not null) container.Name = spec.ContainerName;
 
-        var options = new CustomResourceOptions
-        {
-            Parent = this,
-            Provider = args.Provider,
-            Protect = spec.Protect,
-            // Set either way: the Docker provider asks for delete-before-replace on every container,
-            // which only an explicit false overrides.
-            DeleteBeforeReplace = fixedName,
-        };
+        var options = args.Host.Options(this);
+        // The provider neither updates a health check in place nor replaces the container for it:
+        // without this a changed check would never reach the running container.
+        options.ReplaceOnChanges = [ShellDecisions.ContainerReplaceOnChanges];
+        // Set either way: the Docker provider asks for delete-before-replace on every container,
+        // which only an explicit false overrides.
+        options.DeleteBeforeReplace = fixedName;
         if (args.DependsOn is { Count: > 0 } dependsOn) options.DependsOn = dependsOn.ToList();
 
         Container = new DockerSdk.Container($"{name}-container", container, options);
@@ -145,6 +147,4 @@ public sealed class ServiceContainer : ComponentResource
         },
         _ => throw new InvalidOperationException($"Unknown mount kind {mount.Kind} for {mount.Target}."),
     };
-
-    private static string Seconds(int seconds) => seconds.ToString(CultureInfo.InvariantCulture) + "s";
 }

@@ -65,4 +65,5 @@ public static class HostCommandNames
     public const string MinioProvision = "minio-provision";
     public const string PgBouncerConfig = "pgbouncer-config";
     public const string RedisAcl = "redis-acl";
+    public const string TraefikFileRoutes = "traefik-file-routes";
 }

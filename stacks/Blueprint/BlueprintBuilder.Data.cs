@@ -64,7 +64,7 @@ public static partial class BlueprintBuilder
     {
         var pg = PostgresOptions(s);
         yield return Singleton(ServiceNames.Postgres, ServiceKind.Data, s.Postgres.Service,
-            [On(ServiceNames.DataNetwork, ServiceNames.Postgres)], PostgresConfig.HealthCheckTest(pg), protect: s.IsProd, startPeriod: 60) with
+            [On(ServiceNames.DataNetwork, ServiceNames.Postgres)], PostgresConfig.HealthCheckTest(pg), startPeriod: 60) with
         {
             Command = ["postgres", "-c", $"config_file={PostgresConfigPath}", "-c", $"hba_file={PostgresHbaPath}"],
             Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
@@ -103,7 +103,7 @@ public static partial class BlueprintBuilder
 
         var redis = RedisOptions(s);
         yield return Singleton(ServiceNames.Redis, ServiceKind.Data, s.Redis.Service,
-            [On(ServiceNames.DataNetwork, ServiceNames.Redis)], RedisConfig.HealthCheckTest(redis), protect: s.IsProd) with
+            [On(ServiceNames.DataNetwork, ServiceNames.Redis)], RedisConfig.HealthCheckTest(redis)) with
         {
             Command = ["redis-server", RedisConfPath],
             InternalPorts = [AppEnvironment.RedisPort],

@@ -23,7 +23,7 @@ public static partial class BlueprintBuilder
     }
 
     private static ServiceSpec Singleton(string name, ServiceKind kind, ServiceSettings svc, ImmutableArray<NetworkAttachment> networks,
-        ImmutableArray<string> health, bool protect = false, int startPeriod = 30) => new()
+        ImmutableArray<string> health, int startPeriod = 30) => new()
     {
         Name = name,
         Kind = kind,
@@ -35,7 +35,6 @@ public static partial class BlueprintBuilder
         Limits = new ResourceLimits(svc.MemoryMb, svc.Cpus),
         RestartPolicy = Conventions.RestartPolicy,
         Log = Conventions.Log,
-        Protect = protect,
     };
 
     private static NetworkAttachment On(string network, string alias) => new(network, [alias]);
@@ -77,6 +76,9 @@ public static partial class BlueprintBuilder
             $"--certificatesresolvers.{Routing.CertResolver}.acme.storage=/letsencrypt/acme.json",
             $"--certificatesresolvers.{Routing.CertResolver}.acme.dnschallenge.provider=cloudflare",
             $"--certificatesresolvers.{Routing.CertResolver}.acme.dnschallenge.resolvers=1.1.1.1:53,1.0.0.1:53",
+            // Routes that must go live only after a step succeeded (see FileRouteSpec); watched, so a new file applies at once.
+            $"--providers.file.directory={TraefikDynamicDirectory}",
+            "--providers.file.watch=true",
             "--ping=true",
             "--log.level=INFO",
             "--accesslog=true",
@@ -104,8 +106,17 @@ public static partial class BlueprintBuilder
                 ["CF_DNS_API_TOKEN"] = SecretText.Of(new SecretPart("cloudflareApiToken")),
             }),
             InternalPorts = [80, 443],
-            PublishedPorts = [new PublishedPort(80, 80, "tcp"), new PublishedPort(443, 443, "tcp")],
-            Mounts = [new MountSpec(MountKind.Volume, "traefik-acme", "/letsencrypt", ReadOnly: false)],
+            // On IPv4 and IPv6: the AAAA records point at the server too.
+            PublishedPorts = [.. Canonical.DockerForms.Ports(
+                from port in new[] { 80, 443 }
+                from ip in Canonical.DockerForms.PublishAddresses
+                select new Canonical.PortBinding(ip, port, port, "tcp"))
+                .Select(b => new PublishedPort(b.HostIp, b.HostPort, b.ContainerPort, b.Protocol))],
+            Mounts =
+            [
+                new MountSpec(MountKind.Volume, "traefik-acme", "/letsencrypt", ReadOnly: false),
+                new MountSpec(MountKind.Bind, TraefikDynamicHostDirectory, TraefikDynamicDirectory, ReadOnly: true),
+            ],
             Labels = Conventions.Labels(labels),
             DependsOn = [ServiceNames.SocketProxy],
         };
@@ -117,7 +128,7 @@ public static partial class BlueprintBuilder
         var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", null, s.CloudflareOnlyIngress, sticky: false);
         return Singleton(ServiceNames.Minio, ServiceKind.Data, s.Minio,
             [On(ServiceNames.DataNetwork, ServiceNames.Minio), On(ServiceNames.EdgeNetwork, ServiceNames.Minio)],
-            ["CMD", "mc", "ready", "local"], protect: s.IsProd) with
+            ["CMD", "mc", "ready", "local"]) with
         {
             Command = ["server", "/data", "--console-address", $":{MinioConsolePort}"],
             Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
@@ -134,20 +145,78 @@ public static partial class BlueprintBuilder
         };
     }
 
-    private static ServiceSpec UptimeKuma(StackSettings s)
-    {
-        var status = new RouteSpec(ServiceNames.UptimeKuma, Routing.Fqdn(ServiceNames.StatusHost, s.Domain), ServiceNames.StatusHost, null, true);
-        var labels = Routing.Labels(ServiceNames.UptimeKuma, UptimeKumaPort, [status], s.Domain, null, null, s.CloudflareOnlyIngress, sticky: false);
-        return Singleton(ServiceNames.UptimeKuma, ServiceKind.Operations, s.UptimeKuma,
+    /// <summary>
+    /// Uptime Kuma carries no routing labels: a fresh instance serves its first-admin page to whoever comes
+    /// first, so its public route is a file route written only after the setup one-shot succeeded.
+    /// </summary>
+    private static ServiceSpec UptimeKuma(StackSettings s) => Singleton(ServiceNames.UptimeKuma, ServiceKind.Operations, s.UptimeKuma,
             [On(ServiceNames.DataNetwork, ServiceNames.UptimeKuma), On(ServiceNames.EdgeNetwork, ServiceNames.UptimeKuma)],
             ["CMD-SHELL", $"curl -fsS -o /dev/null http://127.0.0.1:{UptimeKumaPort}/ || wget -q -O /dev/null http://127.0.0.1:{UptimeKumaPort}/"],
-            protect: s.IsProd, startPeriod: 60) with
+            startPeriod: 60) with
         {
             Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, AutoKuma.UptimeKumaEnv.Select(e => KeyValuePair.Create(e.Name, e.Value))),
             InternalPorts = [UptimeKumaPort],
             Mounts = [new MountSpec(MountKind.Volume, "uptime-kuma-data", "/app/data", ReadOnly: false)],
-            Labels = labels,
         };
+
+    /// <summary>Where Traefik's file-provider routes live on the server, and inside Traefik.</summary>
+    public const string TraefikDynamicHostDirectory = "/srv/platform/traefik/dynamic";
+    public const string TraefikDynamicDirectory = "/etc/traefik/dynamic";
+
+    /// <summary>The file routes: Uptime Kuma's status page, live once its first admin exists.</summary>
+    private static ImmutableArray<FileRouteSpec> FileRoutes(StackSettings s)
+    {
+        var status = new RouteSpec("status", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), ServiceNames.StatusHost, null, true);
+        return [new FileRouteSpec(status.Router, status.Fqdn, Routing.Rule(status, s.Domain), UptimeKumaUrl, [Routing.SecureHeaders],
+            OneShotCheckName(AutoKuma.SetupContainerName))];
+    }
+
+    /// <summary>Traefik's dynamic configuration for the file routes (YAML, file provider).</summary>
+    public static string FileRoutesYaml(IEnumerable<FileRouteSpec> routes)
+    {
+        var routers = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        var services = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        foreach (var r in routes)
+        {
+            routers[r.Router] = new Dictionary<string, object>
+            {
+                ["rule"] = r.Rule,
+                ["entryPoints"] = new[] { Routing.EntryPoint },
+                ["tls"] = new Dictionary<string, object> { ["certResolver"] = Routing.CertResolver },
+                ["service"] = r.Router,
+                ["middlewares"] = r.Middlewares.ToArray(),
+            };
+            services[r.Router] = new Dictionary<string, object>
+            {
+                ["loadBalancer"] = new Dictionary<string, object> { ["servers"] = new[] { new Dictionary<string, object> { ["url"] = r.ServiceUrl } } },
+            };
+        }
+        var doc = new Dictionary<string, object> { ["http"] = new Dictionary<string, object> { ["routers"] = routers, ["services"] = services } };
+        return new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(doc);
+    }
+
+    private static HostCommandSpec TraefikFileRoutes(ImmutableArray<FileRouteSpec> routes) =>
+        HostFilesCommand(HostCommandNames.TraefikFileRoutes,
+            "writes Traefik's file routes (the status page) once the steps they wait for succeeded; Traefik watches the directory",
+            TraefikDynamicHostDirectory, 0, 0, [("routes.yml", SecretText.Plain(FileRoutesYaml(routes)))],
+            ServiceNames.Traefik, SecretText.Plain("true")) with
+        {
+            AfterCommands = [.. routes.Select(r => r.AfterCommand).Distinct().Order(StringComparer.Ordinal)],
+        };
+
+    public static string OneShotCheckName(string service) => $"{service}-check";
+
+    /// <summary>
+    /// The Docker provider waits for an attached one-shot to exit but ignores its exit code: this command
+    /// fails the deployment (with the container's last log lines) unless the one-shot exited 0.
+    /// </summary>
+    private static HostCommandSpec OneShotCheck(ServiceSpec oneShot)
+    {
+        var name = oneShot.ContainerName ?? throw new InvalidOperationException($"One-shot {oneShot.Name} needs a fixed container name for its check.");
+        return new HostCommandSpec(OneShotCheckName(oneShot.Name),
+            $"fails the deployment unless the one-shot {oneShot.Name} exited 0",
+            $"code=$(docker inspect -f '{{{{.State.ExitCode}}}}' {name}) && [ \"$code\" = 0 ] || {{ echo \"{name} exited with code ${{code:-unknown}}; its last log lines:\" >&2; docker logs --tail 50 {name} >&2; exit 1; }}",
+            null, [oneShot.Name]);
     }
 
     internal static ImmutableSortedDictionary<string, SecretText> Plain(Dictionary<string, string> env) =>

@@ -46,7 +46,8 @@ public static partial class BlueprintBuilder
         services.AddRange(PlatformServices(s, databases, ops));
         services.AddRange(s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppServices(s, a, databases)));
 
-        var hostCommands = HostCommands(s, databases, buckets);
+        var fileRoutes = FileRoutes(s);
+        var hostCommands = HostCommands(s, databases, buckets, services, fileRoutes);
         var budget = MemoryBudget.Compute(s);
         var type = ServerTypes.All[s.Server.Type];
 
@@ -71,6 +72,7 @@ public static partial class BlueprintBuilder
             Databases = databases,
             Buckets = buckets,
             HostCommands = hostCommands,
+            FileRoutes = fileRoutes,
             Monitors = [.. ops.Monitors.Select(View)],
             Backups = [.. ops.Jobs.Select(j => View(j, s))],
             Secrets = [.. secrets.Values],
@@ -124,7 +126,7 @@ public static partial class BlueprintBuilder
 
     /// <summary>The hardened server's first boot (see <see cref="CloudInit"/>); no secret is in it.</summary>
     private static string ServerUserData(StackSettings s, ServerType type) =>
-        CloudInit.Render(new CloudInitInput(s.Server.SshPublicKeys, CloudInit.SwapMbForRam(type.MemoryGb * 1024), s.Server.DeployUser));
+        CloudInit.Render(new CloudInitInput(s.Server.SshPublicKeys, CloudInit.SwapMbForRam(type.MemoryGb * 1024), s.Server.DeployUser) { AdminCidrs = s.AdminCidrs });
 
     /// <summary>Run over SSH before Docker is touched; bounded by <c>timeout</c> because a remote command has no deadline of its own.</summary>
     public static string ReadinessCommand { get; } =
@@ -205,11 +207,14 @@ public static partial class BlueprintBuilder
         return [.. outputs.OrderBy(o => o.Name, StringComparer.Ordinal)];
     }
 
-    private static ImmutableArray<HostCommandSpec> HostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
+    private static ImmutableArray<HostCommandSpec> HostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets,
+        IReadOnlyList<ServiceSpec> services, ImmutableArray<FileRouteSpec> fileRoutes)
     {
         var commands = new List<HostCommandSpec>();
         commands.AddRange(DataHostCommands(s, databases, buckets));
         if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
+        commands.AddRange(services.Where(x => x.OneShot).Select(OneShotCheck));
+        if (!fileRoutes.IsEmpty) commands.Add(TraefikFileRoutes(fileRoutes));
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];
     }
 }

@@ -26,6 +26,7 @@ public sealed record PlatformBlueprint
     public required ImmutableArray<DatabaseSpec> Databases { get; init; }
     public required ImmutableArray<BucketSpec> Buckets { get; init; }
     public required ImmutableArray<HostCommandSpec> HostCommands { get; init; }
+    public required ImmutableArray<FileRouteSpec> FileRoutes { get; init; }
     public required ImmutableArray<MonitorSpecView> Monitors { get; init; }
     public required ImmutableArray<BackupJobView> Backups { get; init; }
     public required ImmutableArray<SecretSpec> Secrets { get; init; }
@@ -111,7 +112,6 @@ public sealed record ServiceSpec
     /// <summary>Host commands (e.g. database provisioning) that must have run before this container starts.</summary>
     public ImmutableArray<string> AfterHostCommands { get; init; } = [];
     public ImmutableArray<FileSpec> Files { get; init; } = [];
-    public bool Protect { get; init; }
     /// <summary>The app this container runs, for app containers.</summary>
     public string? App { get; init; }
     /// <summary>Seconds Docker waits after SIGTERM before killing the container.</summary>
@@ -124,7 +124,8 @@ public sealed record ServiceSpec
     public int? ShmMb { get; init; }
 }
 
-public sealed record PublishedPort(int HostPort, int ContainerPort, string Protocol);
+/// <summary>A host port published on <paramref name="HostIp"/> ("0.0.0.0" for IPv4, "::" for IPv6).</summary>
+public sealed record PublishedPort(string HostIp, int HostPort, int ContainerPort, string Protocol);
 
 public enum MountKind { Volume, Bind }
 
@@ -147,8 +148,22 @@ public sealed record DatabaseSpec(string App, string Database, string Role, Immu
 
 public sealed record BucketSpec(string Name, string App, bool PublicRead);
 
-/// <summary>A command run on the server over SSH (e.g. provisioning SQL), re-run whenever its input changes.</summary>
-public sealed record HostCommandSpec(string Name, string Description, string Create, SecretText? Stdin, ImmutableArray<string> DependsOnServices);
+/// <summary>
+/// A command run on the server over SSH (e.g. provisioning SQL), re-run whenever its input changes or a
+/// container it depends on is replaced.
+/// </summary>
+public sealed record HostCommandSpec(string Name, string Description, string Create, SecretText? Stdin, ImmutableArray<string> DependsOnServices)
+{
+    /// <summary>Host commands that must have succeeded first. Default: none.</summary>
+    public ImmutableArray<string> AfterCommands { get; init; } = [];
+}
+
+/// <summary>
+/// A route Traefik reads from its file provider rather than from a container's labels: it goes live only
+/// when the host command that writes it runs, i.e. after <see cref="AfterCommand"/> succeeded (Uptime Kuma's
+/// status page, which must not be public before its first admin exists).
+/// </summary>
+public sealed record FileRouteSpec(string Router, string Fqdn, string Rule, string ServiceUrl, ImmutableArray<string> Middlewares, string AfterCommand);
 
 public enum SecretSource { Generated, Config }
 

@@ -72,6 +72,37 @@ public static class Routing
             labels[$"{prefix}.service"] = service;
             labels[$"{prefix}.middlewares"] = string.Join(",", middlewares);
         }
-        return Conventions.Labels(labels);
+        return Conventions.Labels(Versioned(labels, [service, .. routes.Select(r => r.Router), .. middlewares.Where(m => !m.Contains('@', StringComparison.Ordinal))]));
     }
+
+    /// <summary>
+    /// Gives the container's routers, services and middlewares names that carry a hash of their whole
+    /// configuration. During a create-before-delete replacement the old and the new container are both
+    /// running: with equal names and different labels Traefik rejects the conflicting definitions
+    /// ("defined multiple times with different configurations") and answers 404 until the old one is
+    /// gone. With the hash, equal configurations share names (Traefik merges them and balances over both
+    /// containers) and different ones never do (two routers for the same rule, each with a healthy backend).
+    /// </summary>
+    public static Dictionary<string, string> Versioned(Dictionary<string, string> labels, IReadOnlyCollection<string> names)
+    {
+        var canonical = string.Join("\n", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key + "=" + l.Value));
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..ConfigHashLength];
+        var own = names.ToHashSet(StringComparer.Ordinal);
+        string Rename(string name) => own.Contains(name) ? $"{name}-{hash}" : name;
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in labels)
+        {
+            var parts = key.Split('.');
+            var isObject = parts.Length > 3 && parts[0] == "traefik" && parts[1] == "http" && parts[2] is "routers" or "services" or "middlewares";
+            var newKey = isObject ? string.Join('.', parts.Take(3).Append(Rename(parts[3])).Concat(parts.Skip(4))) : key;
+            var newValue = isObject && parts[2] == "routers" && parts.Length == 5 && parts[4] is "service" or "middlewares"
+                ? string.Join(',', value.Split(',').Select(Rename))
+                : value;
+            result[newKey] = newValue;
+        }
+        return result;
+    }
+
+    /// <summary>Hex digits of the configuration hash in router, service and middleware names.</summary>
+    public const int ConfigHashLength = 8;
 }

@@ -10,18 +10,35 @@ namespace Platform.Stacks.Blueprint;
 public static class ShellDecisions
 {
     /// <summary>
-    /// Options for the ssh client the Docker provider runs. A new server's host key is not known in
-    /// advance, and a rebuilt server keeps its address but gets a new key, so a strict known_hosts
-    /// check would fail every first run and every rebuild. Until cloud-init installs a host key the
-    /// program knows, the key is not checked (the firewall limits SSH to the admin CIDRs).
+    /// Options for the ssh client the Docker provider runs, pinned to <paramref name="hostKey"/> (read by
+    /// the readiness step on first contact, see <see cref="Operations.CloudInit.HostKeyFrom"/>): the key
+    /// comes from a KnownHostsCommand (OpenSSH 8.5 or newer on the deploying machine) instead of a
+    /// known_hosts file, so a rebuilt server's new key is taken from its own readiness step and never
+    /// mixed up with the old one. One multiplexed connection (ControlMaster) serves the provider's many
+    /// sessions, so parallel steps stay under sshd's MaxStartups.
     /// </summary>
-    public static readonly ImmutableArray<string> DockerSshOptions =
+    public static ImmutableArray<string> DockerSshOptions(string hostKey) =>
     [
-        "-o", "StrictHostKeyChecking=no",
+        "-o", "StrictHostKeyChecking=yes",
         "-o", "UserKnownHostsFile=/dev/null",
+        "-o", $"KnownHostsCommand=/bin/echo %H {hostKey}",
+        "-o", "ControlMaster=auto",
+        "-o", "ControlPath=~/.ssh/platform-%C",
+        "-o", "ControlPersist=120",
         "-o", "ServerAliveInterval=30",
         "-o", "ConnectTimeout=30",
     ];
+
+    /// <summary>Seconds one SSH dial of the command provider may take (its default).</summary>
+    public const int PerDialTimeoutSeconds = 15;
+
+    /// <summary>
+    /// Dial attempts the readiness step may make: a fresh server refuses SSH for a while, and the command
+    /// provider's default (10 attempts, about 11 s of quick refusals and back-off) gives up long before
+    /// cloud-init is done. One attempt per two seconds of the readiness timeout keeps trying for at least
+    /// that long once the back-off has reached its ceiling, and still ends.
+    /// </summary>
+    public static int ReadinessDialErrorLimit(int readinessTimeoutSeconds) => Math.Max(10, readinessTimeoutSeconds / 2);
 
     /// <summary>
     /// How long the deployment waits for a container to turn healthy: its start period plus every
@@ -29,6 +46,13 @@ public static class ShellDecisions
     /// </summary>
     public static int WaitTimeoutSeconds(HealthCheckSpec health) =>
         health.StartPeriodSeconds + (health.IntervalSeconds + health.TimeoutSeconds) * (health.Retries + 1);
+
+    /// <summary>
+    /// The container input the Docker provider cannot update in place and does not mark ForceNew: the
+    /// health check (terraform-provider-docker 4.5.0 resourceDockerContainerUpdate updates only restart,
+    /// limits and swap). A change to it replaces the container.
+    /// </summary>
+    public const string ContainerReplaceOnChanges = "healthcheck";
 
     /// <summary>Stack outputs the shell adds next to <see cref="PlatformBlueprint.Outputs"/>: the server's addresses.</summary>
     public const string ServerIpv4Output = "serverIpv4";

@@ -24,6 +24,9 @@ public sealed record CloudInitInput(
     bool GrantSudo = true)
 {
     public DockerLogOptions Logs => DockerLogs ?? new DockerLogOptions();
+
+    /// <summary>Where the deployment and the admins connect from; fail2ban never bans them. Default: none.</summary>
+    public ImmutableArray<string> AdminCidrs { get; init; } = [];
 }
 
 /// <summary>
@@ -64,10 +67,28 @@ public static class CloudInit
             "rc=$?",
             "printf '%s\\n' \"$out\"",
             "if [ \"$rc\" -ne 0 ] || ! printf '%s\\n' \"$out\" | grep -qx 'status: done'; then cloud-init status --long >&2; echo \"cloud-init did not finish cleanly (exit $rc); see /var/log/cloud-init-output.log on the server\" >&2; exit 1; fi",
-            "docker info --format '{{.ServerVersion}}' >/dev/null || { echo 'cloud-init is done but the deploy user cannot reach the Docker daemon' >&2; exit 1; }"),
+            "docker info --format '{{.ServerVersion}}' >/dev/null || { echo 'cloud-init is done but the deploy user cannot reach the Docker daemon' >&2; exit 1; }",
+            // The host key, read on this first contact and pinned for every later SSH connection of the deployment.
+            $"printf '{HostKeyMarker}%s\\n' \"$(cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub)\""),
         SuccessExitCodes: [0],
         ExpectedStatusLine: "status: done",
         Timeout: TimeSpan.FromMinutes(20));
+
+    /// <summary>Prefix of the readiness output's line that carries the server's ed25519 host key.</summary>
+    public const string HostKeyMarker = "platform-host-key: ";
+
+    /// <summary>
+    /// The host key from the readiness step's output ("ssh-ed25519 AAAA…"), or null when it printed none.
+    /// </summary>
+    public static string? HostKeyFrom(string? readinessOutput)
+    {
+        var line = (readinessOutput ?? "").Split('\n').Select(l => l.TrimEnd('\r')).LastOrDefault(l => l.StartsWith(HostKeyMarker, StringComparison.Ordinal));
+        var key = line?[HostKeyMarker.Length..].Trim();
+        var parts = key?.Split(' ');
+        return parts is [var type, var blob] && type.StartsWith("ssh-", StringComparison.Ordinal) && blob.Length > 16 && blob.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=')
+            ? key
+            : null;
+    }
 
     /// <summary>The sshd drop-in: keys only, no root, only the deploy user.</summary>
     public static string SshdHardening(string deployUser) => string.Join("\n",
@@ -79,7 +100,12 @@ public static class CloudInit
         "AuthenticationMethods publickey",
         "PermitEmptyPasswords no",
         "X11Forwarding no",
-        "MaxAuthTries 3",
+        // The deploying agent may hold several keys; each offered key counts as a try (use IdentitiesOnly).
+        "MaxAuthTries 6",
+        // The deployment opens many SSH sessions at once (host commands in parallel; the Docker provider
+        // multiplexes its own over one connection): start refusing unauthenticated connections at 30, not 10.
+        "MaxStartups 30:50:100",
+        "MaxSessions 20",
         "LoginGraceTime 30",
         $"AllowUsers {deployUser}",
         "");
@@ -104,8 +130,13 @@ public static class CloudInit
     public const string AutoUpgrades =
         "APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\nAPT::Periodic::AutocleanInterval \"7\";\n";
 
-    public const string Fail2banJail =
-        "[sshd]\nenabled = true\nmode = aggressive\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n";
+    /// <summary>
+    /// fail2ban's sshd jail. The admin CIDRs (where the deployment runs from) are never banned: a deploy
+    /// with many parallel sessions, or an agent offering several keys, must not lock the deployer out.
+    /// </summary>
+    public static string Fail2banJail(IEnumerable<string> adminCidrs) =>
+        "[sshd]\nenabled = true\nmode = aggressive\nmaxretry = 5\nfindtime = 10m\nbantime = 1h\n"
+        + $"ignoreip = {string.Join(" ", new[] { "127.0.0.1/8", "::1" }.Concat(adminCidrs))}\n";
 
     public const string Swappiness = "vm.swappiness = 10\n";
 
@@ -140,7 +171,7 @@ public static class CloudInit
                 File(SshdDropInPath, SshdHardening(input.DeployUser), "0644"),
                 File(DockerDaemonJsonPath, DockerDaemonJson(input.Logs), "0644"),
                 File(AutoUpgradesPath, AutoUpgrades, "0644"),
-                File(Fail2banJailPath, Fail2banJail, "0644"),
+                File(Fail2banJailPath, Fail2banJail(input.AdminCidrs), "0644"),
                 File(SwappinessPath, Swappiness, "0644"),
             },
             ["package_update"] = true,

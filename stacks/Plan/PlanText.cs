@@ -19,7 +19,8 @@ public static class PlanText
         w.Section("Server");
         var s = b.Server;
         w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{(s.Protect ? ", protected (delete + rebuild protection)" : "")}");
-        w.Line($"deploy user {s.DeployUser}; SSH keys: {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
+        w.Line($"deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
+        w.Line("SSH host key: read by the readiness step on first contact, then pinned for the Docker provider and every host command");
         w.Line($"ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
         w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
 
@@ -33,6 +34,8 @@ public static class PlanText
         w.Line("routes (HTTPS via Traefik, certificate by DNS-01):");
         foreach (var (rule, target) in Routes(b))
             w.Line($"  {rule} -> {target}");
+        foreach (var r in b.FileRoutes)
+            w.Line($"  {r.Rule} -> {r.ServiceUrl} (file route, live after {r.AfterCommand})");
         w.Line("networks:");
         foreach (var n in b.Networks)
         {
@@ -50,7 +53,7 @@ public static class PlanText
         foreach (var bucket in b.Buckets)
             w.Line($"bucket {bucket.Name}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}");
         foreach (var c in b.HostCommands)
-            w.Line($"host command {c.Name}: {c.Description}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}");
+            w.Line($"host command {c.Name}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}");
 
         w.Section("Operations");
         if (b.Backups.IsEmpty) w.Line("backups: none");
@@ -84,12 +87,12 @@ public static class PlanText
     private static void ServiceLines(Writer w, ServiceSpec svc)
     {
         w.Line($"{svc.Name} [{svc.Kind.ToString().ToLowerInvariant()}] {svc.Image}");
-        w.Line($"  container: {(svc.ContainerName ?? "unique name per deploy")}, {(svc.Replacement == Replacement.CreateBeforeDelete ? "replaced create-before-delete (new one healthy first)" : "replaced delete-before-create")}{(svc.Protect ? ", protected" : "")}");
+        w.Line($"  container: {(svc.ContainerName ?? "unique name per deploy")}, {(svc.Replacement == Replacement.CreateBeforeDelete ? "replaced create-before-delete (new one healthy first)" : "replaced delete-before-create")}");
         w.Line($"  limits: {svc.Limits.MemoryMb} MB, {svc.Limits.Cpus.ToString(CultureInfo.InvariantCulture)} CPU; restart {svc.RestartPolicy}; logs {svc.Log.Driver} {string.Join(" ", svc.Log.Options.Select(o => $"{o.Key}={o.Value}"))}");
         w.Line($"  health: {string.Join(" ", svc.HealthCheck.Test)} (every {svc.HealthCheck.IntervalSeconds}s, {svc.HealthCheck.Retries} retries)");
         w.Line($"  networks: {string.Join(", ", svc.Networks.Select(n => $"{n.Network} as {string.Join("/", n.Aliases)}"))}");
         if (!svc.PublishedPorts.IsEmpty)
-            w.Line($"  publishes: {string.Join(", ", svc.PublishedPorts.Select(p => $"{p.HostPort}->{p.ContainerPort}/{p.Protocol}"))}");
+            w.Line($"  publishes: {string.Join(", ", svc.PublishedPorts.Select(p => $"{(p.HostIp.Contains(':') ? $"[{p.HostIp}]" : p.HostIp)}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}"))}");
         if (!svc.Command.IsEmpty) w.Line($"  command: {string.Join(" ", svc.Command)}");
         foreach (var (k, v) in svc.Env) w.Line($"  env {k}={v.Masked}");
         foreach (var m in svc.Mounts) w.Line($"  mount {m.Kind.ToString().ToLowerInvariant()} {m.Source} -> {m.Target}{(m.ReadOnly ? " (read-only)" : "")}");

@@ -86,6 +86,13 @@ public static class Policies
                     yield return new(id, host, "has no monitor.", "Give the app a healthPath so it gets an HTTP monitor.");
             }
         }
+        foreach (var route in b.FileRoutes)
+        {
+            if (!b.DnsRecords.Any(d => d.Fqdn == route.Fqdn))
+                yield return new(id, route.Fqdn, "has a route but no DNS record.", "Add the host to the platform's hosts so the blueprint creates its record.");
+            if (!b.Monitors.IsEmpty && !b.Monitors.Any(m => m.Target.Contains(route.Fqdn, StringComparison.Ordinal)))
+                yield return new(id, route.Fqdn, "has no monitor.", "Give it an HTTP monitor.");
+        }
         if (b.Monitors.IsEmpty && routes.Count > 0)
             yield return new(id, b.Domain, "no public host is monitored.", "Enable the monitors.");
     }
@@ -104,8 +111,6 @@ public static class Policies
         if (!b.Server.Protect) yield return new(id, b.Server.Name, "is not protected.", "Prod servers get Protect and Hetzner delete/rebuild protection.");
         foreach (var v in b.Volumes.Where(v => !v.Protect && b.Services.Any(s => s.Kind == ServiceKind.Data && s.Mounts.Any(m => m.Source == v.Name && !m.ReadOnly))))
             yield return new(id, v.Name, "is a prod volume without protection.", "Protect stateful prod volumes.");
-        foreach (var s in b.Services.Where(s => s.Kind == ServiceKind.Data && !s.Protect && s.Mounts.Any(m => m.Kind == MountKind.Volume)))
-            yield return new(id, s.Name, "is a stateful prod container without protection.", "Protect it.");
         if (b.Backups.IsEmpty) yield return new(id, b.Stack, "has no backups.", "Set platform:backupsEnabled to true.");
     }
 

@@ -33,7 +33,7 @@ public sealed class ProgramTests
         var blueprint = BlueprintBuilder.Build(Platform.Stacks.Settings.SettingsReader.Read(
             Platform.Stacks.Settings.StackFiles.Parse("platform", "scale", Platform.Stacks.Settings.StackGenerator.Yaml(1))));
         var redis = blueprint.Service("redis");
-        var broken = blueprint with { Services = blueprint.Services.Replace(redis, redis with { PublishedPorts = [new PublishedPort(6379, 6379, "tcp")] }) };
+        var broken = blueprint with { Services = blueprint.Services.Replace(redis, redis with { PublishedPorts = [new PublishedPort("0.0.0.0", 6379, 6379, "tcp")] }) };
         var mocks = new RecordingMocks(preview: true);
         var error = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync(mocks, new TestOptions
         {

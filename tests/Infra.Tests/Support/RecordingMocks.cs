@@ -21,6 +21,7 @@ public sealed class RecordingMocks(bool preview) : IMocks
     public const string Ipv4 = "203.0.113.10";
     public const string Ipv6 = "2001:db8::1";
     public static readonly TimeSpan CommandDelay = TimeSpan.FromMilliseconds(40);
+    public const string HostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockHostKeyOfTheTestServerAAAAAAAAAAAAAAAA";
 
     private readonly ConcurrentQueue<Registration> _registrations = new();
     private readonly ConcurrentQueue<string> _calls = new();
@@ -56,7 +57,10 @@ public sealed class RecordingMocks(bool preview) : IMocks
                 break;
             case "command:remote:Command":
                 await Task.Delay(CommandDelay).ConfigureAwait(false);
-                state["stdout"] = "";
+                // The readiness step prints the server's host key last (see CloudInit.Readiness).
+                state["stdout"] = name.EndsWith("-ready", StringComparison.Ordinal)
+                    ? $"status: done\n{Platform.Stacks.Operations.CloudInit.HostKeyMarker}{HostKey}\n"
+                    : "";
                 break;
         }
 

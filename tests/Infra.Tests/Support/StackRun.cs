@@ -12,7 +12,8 @@ namespace Platform.Infra.Tests.Support;
 /// <summary>The options a resource was created with, as a stack-wide transformation saw them.</summary>
 public sealed record ResourceOptionsSeen(
     string Type, string Name, string? ParentType, string? ParentName,
-    bool? Protect, bool? RetainOnDelete, bool? DeleteBeforeReplace, IReadOnlyList<string> IgnoreChanges);
+    bool? Protect, bool? RetainOnDelete, bool? DeleteBeforeReplace, IReadOnlyList<string> IgnoreChanges,
+    IReadOnlyList<string> ReplaceOnChanges, bool HasReplacementTrigger);
 
 /// <summary>The result of running the program against the mocks.</summary>
 public sealed record StackRun(
@@ -53,7 +54,8 @@ public sealed record StackRun(
             var o = args.Options;
             seen.Enqueue(new ResourceOptionsSeen(args.Resource.GetResourceType(), args.Resource.GetResourceName(),
                 o.Parent?.GetResourceType(), o.Parent?.GetResourceName(), o.Protect, o.RetainOnDelete,
-                (o as CustomResourceOptions)?.DeleteBeforeReplace, [.. o.IgnoreChanges]));
+                (o as CustomResourceOptions)?.DeleteBeforeReplace, [.. o.IgnoreChanges], [.. o.ReplaceOnChanges],
+                o.ReplacementTrigger is not null));
             return null;
         };
         Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");

@@ -78,7 +78,8 @@ public sealed class DerivationTests
         var b = TestStacks.ShippedBlueprint(stack);
         var publishers = b.Services.Where(s => !s.PublishedPorts.IsEmpty).Select(s => s.Name);
         Assert.Equal(["traefik"], publishers);
-        Assert.Equal([80, 443], b.Service("traefik").PublishedPorts.Select(p => p.HostPort));
+        // Both address families: the AAAA records point at the server too.
+        Assert.Equal(["0.0.0.0:80", ":::80", "0.0.0.0:443", ":::443"], b.Service("traefik").PublishedPorts.Select(p => $"{p.HostIp}:{p.HostPort}"));
     }
 
     [Fact]
@@ -130,6 +131,8 @@ public sealed class DerivationTests
         {
             Assert.Contains(b.DnsRecords, d => d.Fqdn == host && d.Type == "A" && d.Proxied && d.Ttl == 1);
             Assert.Contains(b.DnsRecords, d => d.Fqdn == host && d.Type == "AAAA" && d.Proxied && d.Ttl == 1);
+            Assert.Contains(b.Monitors, m => m.Kind == "http" && m.Target.StartsWith($"https://{host}/", StringComparison.Ordinal));
+            if (b.FileRoutes.Any(r => r.Fqdn == host)) continue; // routed by Traefik's file provider, see the status-page test
             var rule = routers.First(l => l.Key.EndsWith(".rule", StringComparison.Ordinal) && l.Value.Contains($"Host(`{host}`)", StringComparison.Ordinal));
             var router = rule.Key[..^".rule".Length];
             Assert.Contains(routers, l => l.Key == router + ".tls" && l.Value == "true");
@@ -219,9 +222,10 @@ public sealed class DerivationTests
     {
         var b = TestStacks.ShippedBlueprint("prod");
         var labels = b.Service("api-1").Labels;
-        Assert.Equal("50", labels["traefik.http.middlewares.api-ratelimit.ratelimit.average"]);
-        Assert.Equal("CF-Connecting-IP", labels["traefik.http.middlewares.api-ratelimit.ratelimit.sourcecriterion.requestheadername"]);
-        Assert.Contains("api-ratelimit", labels["traefik.http.routers.api.middlewares"]);
+        var limit = TraefikNames.Of(labels, "middlewares", "api-ratelimit");
+        Assert.Equal("50", labels[$"traefik.http.middlewares.{limit}.ratelimit.average"]);
+        Assert.Equal("CF-Connecting-IP", labels[$"traefik.http.middlewares.{limit}.ratelimit.sourcecriterion.requestheadername"]);
+        Assert.Contains(limit, labels[$"traefik.http.routers.{TraefikNames.Of(labels, "routers", "api")}.middlewares"]);
     }
 
     [Fact]

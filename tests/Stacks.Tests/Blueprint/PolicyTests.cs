@@ -38,7 +38,7 @@ public sealed class PolicyTests
 
     [Fact]
     public void A_data_service_publishing_a_port_is_caught() =>
-        Fires("only-traefik-publishes-ports", WithService(Prod(), "postgres", s => s with { PublishedPorts = [new PublishedPort(5432, 5432, "tcp")] }), "postgres");
+        Fires("only-traefik-publishes-ports", WithService(Prod(), "postgres", s => s with { PublishedPorts = [new PublishedPort("0.0.0.0", 5432, 5432, "tcp")] }), "postgres");
 
     [Fact]
     public void Ssh_from_anywhere_is_caught()
@@ -69,8 +69,9 @@ public sealed class PolicyTests
     [Fact]
     public void A_route_without_tls_or_dns_is_caught()
     {
-        var b = WithService(Prod(), "admin-1", s => s with { Labels = s.Labels.SetItem("traefik.http.routers.admin.tls", "false") });
-        Fires("public-hosts-complete", b, "admin");
+        var router = TraefikNames.Of(Prod().Service("admin-1").Labels, "routers", "admin");
+        var b = WithService(Prod(), "admin-1", s => s with { Labels = s.Labels.SetItem($"traefik.http.routers.{router}.tls", "false") });
+        Fires("public-hosts-complete", b, router);
         var noDns = Prod() with { DnsRecords = [.. Prod().DnsRecords.Where(d => !d.Fqdn.StartsWith("admin.", StringComparison.Ordinal))] };
         Fires("public-hosts-complete", noDns, "admin.brightlane.io");
     }

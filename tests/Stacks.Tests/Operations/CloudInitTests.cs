@@ -70,6 +70,18 @@ public class CloudInitTests
         Assert.Contains("KbdInteractiveAuthentication no", sshd);
         Assert.Contains("AllowUsers deploy", sshd);
         Assert.Contains("AllowUsers ops", FileContent(Parse(CloudInit.Render(Input() with { DeployUser = "ops" })), CloudInit.SshdDropInPath).Split('\n'));
+        // Fitting limits for a deployment's parallel sessions and an agent with several keys.
+        Assert.Contains("MaxStartups 30:50:100", sshd);
+        Assert.Contains("MaxAuthTries 6", sshd);
+    }
+
+    [Fact]
+    public void Fail2ban_never_bans_the_admin_cidrs_the_deployment_comes_from()
+    {
+        var root = Parse(CloudInit.Render(Input() with { AdminCidrs = ["203.0.113.24/32", "198.51.100.0/28"] }));
+        var jail = FileContent(root, CloudInit.Fail2banJailPath).Split('\n');
+        Assert.Contains("ignoreip = 127.0.0.1/8 ::1 203.0.113.24/32 198.51.100.0/28", jail);
+        Assert.Contains("enabled = true", jail);
     }
 
     [Fact]
@@ -149,12 +161,17 @@ public class CloudInitTests
     {
         // Run the exact command against stand-ins for cloud-init and docker on PATH.
         Assert.Equal(0, RunReadiness("status: done", 0));
+        Assert.Contains(CloudInit.HostKeyMarker, RunReadinessOutput("status: done", 0));
         Assert.NotEqual(0, RunReadiness("status: error", 1));
         Assert.NotEqual(0, RunReadiness("status: degraded done", 2));
         Assert.NotEqual(0, RunReadiness("status: done", 0, dockerWorks: false));
     }
 
-    private static int RunReadiness(string status, int exit, bool dockerWorks = true)
+    private static int RunReadiness(string status, int exit, bool dockerWorks = true) => Readiness(status, exit, dockerWorks).Exit;
+
+    private static string RunReadinessOutput(string status, int exit) => Readiness(status, exit, true).Output;
+
+    private static (int Exit, string Output) Readiness(string status, int exit, bool dockerWorks)
     {
         var dir = Directory.CreateTempSubdirectory("readiness-");
         try
@@ -166,10 +183,10 @@ public class CloudInitTests
             var psi = new ProcessStartInfo("sh", ["-c", CloudInit.Readiness.Command]) { RedirectStandardOutput = true, RedirectStandardError = true };
             psi.Environment["PATH"] = dir.FullName + ":" + Environment.GetEnvironmentVariable("PATH");
             using var p = Process.Start(psi)!;
-            p.StandardOutput.ReadToEnd();
+            var output = p.StandardOutput.ReadToEnd();
             p.StandardError.ReadToEnd();
             p.WaitForExit();
-            return p.ExitCode;
+            return (p.ExitCode, output);
         }
         finally { dir.Delete(true); }
     }

@@ -82,3 +82,15 @@ public static class TestStacks
 
     public static IReadOnlyList<SettingsError> Errors(string yaml) => TryRead(yaml).Errors;
 }
+
+/// <summary>Finds the versioned Traefik name (logical name plus configuration hash) in a container's labels.</summary>
+public static class TraefikNames
+{
+    public static string Of(IReadOnlyDictionary<string, string> labels, string kind, string logical)
+    {
+        var prefix = $"traefik.http.{kind}.{logical}-";
+        var names = labels.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(k => k.Split('.')[3]).Distinct().ToList();
+        return Assert.Single(names, n => n.Length == logical.Length + 1 + Platform.Stacks.Blueprint.Routing.ConfigHashLength);
+    }
+}
