@@ -90,7 +90,11 @@ public static class PlatformStack
             Ipv6Address = server.Ipv6Address,
         }, Options());
 
-        var docker = new DockerHost("docker", new DockerHostArgs { Server = server }, Options());
+        var docker = new DockerHost("docker", new DockerHostArgs
+        {
+            Server = server,
+            Registries = [.. blueprint.Registries.Select(r => (r.Address, r.Username, Output.CreateSecret(secrets.Render(Stacks.Model.SecretText.Of(new Stacks.Model.SecretPart(r.PasswordSecret))))))],
+        }, Options());
         var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Host = docker }, Options());
         var volumes = new DockerVolumes("volumes", new DockerVolumesArgs { Volumes = blueprint.Volumes, Host = docker }, Options());
         var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Host = docker }, Options());

@@ -38,6 +38,8 @@ public static partial class BlueprintBuilder
             if (s.Backups.Encrypt) Configured("backupEncryptionPassphrase", "Backup encryption");
         }
         if (s.Monitoring.AlertWebhook) Configured("alertWebhookUrl", "Alert notifications");
+        foreach (var registry in s.Registries)
+            Configured(registry.SecretKey, $"Password or token of the registry {registry.Address} (image pulls)");
         foreach (var app in s.Apps)
             foreach (var name in app.SecretEnv)
                 Configured($"appSecrets.{app.Name}.{name}", $"{app.Name} env {name}");
@@ -73,6 +75,10 @@ public static partial class BlueprintBuilder
             Buckets = buckets,
             HostCommands = hostCommands,
             FileRoutes = fileRoutes,
+            PendingSecrets = [.. s.SecretPlaceholders.Select(k => (k, k.Contains('.', StringComparison.Ordinal)
+                ? $"pulumi config set --secret --path '{k}' <value> --stack {s.Stack}"
+                : $"pulumi config set --secret {k} <value> --stack {s.Stack}"))],
+            Registries = [.. s.Registries.Select(x => new RegistrySpec(x.Address, x.Username, x.SecretKey)).OrderBy(x => x.Address, StringComparer.Ordinal)],
             Monitors = [.. ops.Monitors.Select(View)],
             Backups = [.. ops.Jobs.Select(j => View(j, s))],
             Secrets = [.. secrets.Values],

@@ -27,6 +27,13 @@ public sealed record PlatformBlueprint
     public required ImmutableArray<BucketSpec> Buckets { get; init; }
     public required ImmutableArray<HostCommandSpec> HostCommands { get; init; }
     public required ImmutableArray<FileRouteSpec> FileRoutes { get; init; }
+    /// <summary>
+    /// Secrets whose stack-file value is still the shipped placeholder, each with the command that sets it:
+    /// <c>pulumi preview</c>/<c>up</c> stop at them with "failed to decrypt" before the program runs. Default: none.
+    /// </summary>
+    public ImmutableArray<(string Key, string Command)> PendingSecrets { get; init; } = [];
+    /// <summary>Private registries the Docker provider logs in to for image pulls. Default: none.</summary>
+    public ImmutableArray<RegistrySpec> Registries { get; init; } = [];
     public required ImmutableArray<MonitorSpecView> Monitors { get; init; }
     public required ImmutableArray<BackupJobView> Backups { get; init; }
     public required ImmutableArray<SecretSpec> Secrets { get; init; }
@@ -164,6 +171,9 @@ public sealed record HostCommandSpec(string Name, string Description, string Cre
 /// status page, which must not be public before its first admin exists).
 /// </summary>
 public sealed record FileRouteSpec(string Router, string Fqdn, string Rule, string ServiceUrl, ImmutableArray<string> Middlewares, string AfterCommand);
+
+/// <summary>A private registry's credentials: the password is the named secret (never a value).</summary>
+public sealed record RegistrySpec(string Address, string Username, string PasswordSecret);
 
 public enum SecretSource { Generated, Config }
 

@@ -22,6 +22,8 @@ public static class PlanText
         w.Line($"deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
         w.Line("SSH host key: read by the readiness step on first contact, then pinned for the Docker provider and every host command");
         w.Line($"ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
+        foreach (var r in b.Registries)
+            w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
         w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
 
         w.Section("Edge");
@@ -77,6 +79,12 @@ public static class PlanText
         w.Section("Secrets (names only; values never leave Pulumi's encrypted state)");
         foreach (var secret in b.Secrets)
             w.Line($"  {secret.Name}: {(secret.Source == SecretSource.Generated ? $"generated, {secret.Length} chars" : $"from config {secret.ConfigKey}")} — {secret.Purpose}");
+        if (!b.PendingSecrets.IsEmpty)
+        {
+            w.Line($"  still placeholders in Pulumi.{b.Stack}.yaml ({b.PendingSecrets.Length}); pulumi preview/up fail to decrypt until each is set:");
+            foreach (var (key, command) in b.PendingSecrets)
+                w.Line($"    {key}: {command}");
+        }
 
         w.Section("Outputs");
         foreach (var o in b.Outputs)

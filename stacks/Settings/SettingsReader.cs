@@ -83,6 +83,8 @@ public static class SettingsReader
         }
         if (values.TryGetValue("appSecrets", out var appSecrets))
             CollectAppSecrets(r, appSecrets, doc.Stack, secretsSet);
+        if (values.TryGetValue("registrySecrets", out var registrySecrets))
+            CollectRegistrySecrets(r, registrySecrets, doc.Stack, secretsSet);
 
         var environment = Str("environment") switch
         {
@@ -169,6 +171,8 @@ public static class SettingsReader
             Apps = apps,
             BackupStorageGb = Int("backupStorageGb", 0, 1_000_000),
             Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),
+            Registries = ReadRegistries(r, values.GetValueOrDefault("registries")?.Node, doc.Stack, secretsSet),
+            SecretPlaceholders = Placeholders(values),
             SecretsSet = secretsSet.ToImmutable(),
         };
 
@@ -331,6 +335,88 @@ public static class SettingsReader
         return value;
     }
 
+    /// <summary>Every secret key (with its path, e.g. appSecrets.web.SESSION_SECRET) whose value is still the placeholder.</summary>
+    private static ImmutableSortedSet<string> Placeholders(IReadOnlyDictionary<string, ConfigValue> values)
+    {
+        var found = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+        void Walk(string path, YamlNode? node)
+        {
+            if (node is null) return;
+            if (StackFiles.IsPlaceholder(node)) { found.Add(path); return; }
+            if (node is YamlMappingNode map && !StackFiles.IsSecure(node))
+                foreach (var (k, v) in map.Children)
+                    if (k is YamlScalarNode { Value: { } name }) Walk($"{path}.{name}", v);
+        }
+        foreach (var (name, value) in values)
+        {
+            if (value.IsPlaceholder) found.Add(name);
+            else Walk(name, value.Node);
+        }
+        return found.ToImmutable();
+    }
+
+    private static readonly string[] RegistryKeys = ["name", "address", "username"];
+
+    private static ImmutableArray<RegistrySettings> ReadRegistries(NodeReader r, YamlNode? node, string stack, ImmutableSortedSet<string>.Builder secrets)
+    {
+        if (node is null) return [];
+        if (node is not YamlSequenceNode list)
+        {
+            r.Error(Key("registries"), "must be a list of { name, address, username }.", "Write e.g. 'registries: [{ name: ghcr, address: ghcr.io, username: deploy-bot }]'.");
+            return [];
+        }
+        var result = ImmutableArray.CreateBuilder<RegistrySettings>();
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var key = $"{Key("registries")}[{i}]";
+            if (list.Children[i] is not YamlMappingNode entry)
+            {
+                r.Error(key, "must be a mapping { name, address, username }.", "Write e.g. '{ name: ghcr, address: ghcr.io, username: deploy-bot }'.");
+                continue;
+            }
+            foreach (var unknown in entry.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "").Where(k => !RegistryKeys.Contains(k)))
+                r.Error($"{key}.{unknown}", "is not a registry setting.", NodeReader.Suggest(unknown, RegistryKeys));
+            string Field(string name)
+            {
+                var value = entry.Children.TryGetValue(new YamlScalarNode(name), out var v) ? (v as YamlScalarNode)?.Value ?? "" : "";
+                if (value.Length == 0) r.Error($"{key}.{name}", "is required.", "Give the registry's name, address (e.g. ghcr.io) and user name.");
+                return value.Trim();
+            }
+            var registry = new RegistrySettings(Field("name"), Field("address").ToLowerInvariant(), Field("username"));
+            if (registry.Name.Length > 0 && !Names.IsAppName(registry.Name))
+                r.Error($"{key}.name", $"'{registry.Name}' is not a valid name.", "Use lower-case letters, digits and hyphens, e.g. ghcr.");
+            if (registry.Address.Length > 0 && !Names.IsDomain(registry.Address.Split(':')[0]))
+                r.Error($"{key}.address", $"'{registry.Address}' is not a registry host.", "Use the registry's host name, e.g. ghcr.io or registry.gitlab.com.");
+            if (result.Any(x => x.Name == registry.Name))
+                r.Error($"{key}.name", $"'{registry.Name}' is listed twice.", "Give each registry its own name.");
+            if (result.Any(x => x.Address == registry.Address))
+                r.Error($"{key}.address", $"'{registry.Address}' is listed twice.", "List each registry once.");
+            if (registry.Name.Length > 0 && !secrets.Contains(registry.SecretKey))
+                r.Error($"{Key("registrySecrets")}.{registry.Name}", "is required but not set (the registry's password or token).",
+                    $"pulumi config set --secret --path '{registry.SecretKey}' <token> --stack {stack}");
+            result.Add(registry);
+        }
+        return result.ToImmutable();
+    }
+
+    private static void CollectRegistrySecrets(NodeReader r, ConfigValue value, string stack, ImmutableSortedSet<string>.Builder set)
+    {
+        if (value.Node is not YamlMappingNode registries || value.IsSecure)
+        {
+            r.Error(Key("registrySecrets"), "must be a mapping of registry name to its secret.", $"Set each with: pulumi config set --secret --path 'registrySecrets.<name>' <token> --stack {stack}");
+            return;
+        }
+        foreach (var (nameKey, secretNode) in registries.Children)
+        {
+            var name = (nameKey as YamlScalarNode)?.Value ?? "";
+            var key = $"registrySecrets.{name}";
+            if (StackFiles.IsSecure(secretNode)) set.Add(key);
+            else
+                r.Error($"{Key("registrySecrets")}.{name}", "is set in plain text, so the secret is in the repository.",
+                    $"Remove it, rotate it, and run: pulumi config set --secret --path '{key}' <value> --stack {stack}");
+        }
+    }
+
     private static void CollectAppSecrets(NodeReader r, ConfigValue value, string stack, ImmutableSortedSet<string>.Builder set)
     {
         if (value.IsSecure)
@@ -442,6 +528,11 @@ public static class SettingsReader
         var command = m.TryGetValue("command", out var cmdNode) ? r.StringList(cmdNode, $"{key}.command") : [];
         if (!m.ContainsKey("cpus")) r.Error($"{key}.cpus", "is required: every container gets a CPU limit.", "Add e.g. 'cpus: 0.5'.");
         var cpus = r.Number(m.GetValueOrDefault("cpus"), $"{key}.cpus", 0.5, 0, serverVcpus);
+        // The Docker provider reads the limit back in its own decimal form; some values come back as another
+        // limit (0.01 as "0.0", i.e. none), which would replace the container on every deployment.
+        if (m.ContainsKey("cpus") && cpus > 0 && !Canonical.DockerForms.CpusRoundTrip(cpus))
+            r.Error($"{key}.cpus", $"{cpus.ToString(CultureInfo.InvariantCulture)} is not a limit Docker's provider reads back unchanged.",
+                "Use a multiple of 0.1 or of 0.25 (e.g. 0.1, 0.25, 0.5, 1.5).");
         if (!m.ContainsKey("memoryMb")) r.Error($"{key}.memoryMb", "is required: every container gets a memory limit.", "Add e.g. 'memoryMb: 256'.");
         var memory = r.Int(m.GetValueOrDefault("memoryMb"), $"{key}.memoryMb", 256, 16, 262144);
         var instances = m.TryGetValue("instances", out var instNode) ? r.Int(instNode, $"{key}.instances", 1, 1, 20) : 1;

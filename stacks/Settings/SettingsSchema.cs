@@ -95,6 +95,8 @@ public static class SettingsSchema
         new("apps", SettingType.ObjectArray, "The apps: one entry each (see README, 'Adding an app').", InProjectFile: false),
         new("prices", SettingType.Object, "Price overrides for the cost estimate (EUR/month): a server type name, ipv4, backupStoragePerGb.", InProjectFile: false),
         new("appSecrets", SettingType.Object, "Secret env values per app: appSecrets.<app>.<NAME>, set with `pulumi config set --secret --path`.", Secret: true, InProjectFile: false),
+        new("registries", SettingType.ObjectArray, "Private image registries the server pulls from: a list of { name, address, username }; each one's password or token is the secret registrySecrets.<name>.", InProjectFile: false),
+        new("registrySecrets", SettingType.Object, "Registry passwords or tokens: registrySecrets.<name>, set with `pulumi config set --secret --path`.", Secret: true, InProjectFile: false),
     ];
 
     public static readonly FrozenDictionary<string, SettingDef> ByName = All.ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);

@@ -5,7 +5,11 @@ using YamlDotNet.RepresentationModel;
 namespace Platform.Stacks.Settings;
 
 /// <summary>One value from a stack file: its YAML node, or, for a <c>secure:</c> value, only the fact that it is set.</summary>
-public sealed record ConfigValue(YamlNode? Node, bool IsSecure);
+public sealed record ConfigValue(YamlNode? Node, bool IsSecure)
+{
+    /// <summary>A secret whose stack-file value is still the shipped placeholder (see <see cref="StackFiles.PlaceholderPrefix"/>).</summary>
+    public bool IsPlaceholder { get; init; }
+}
 
 /// <summary>The raw config of one stack: the project's name and every <c>platform:</c> key of <c>Pulumi.&lt;stack&gt;.yaml</c>.</summary>
 public sealed record ConfigDocument(
@@ -101,7 +105,7 @@ public static class StackFiles
                 continue;
             }
             var secure = IsSecure(valueNode);
-            values[name] = new ConfigValue(secure ? null : valueNode, secure);
+            values[name] = new ConfigValue(secure ? null : valueNode, secure) { IsPlaceholder = IsPlaceholder(valueNode) };
         }
         return new ConfigDocument(project, stack, values.ToImmutable(), errors.ToImmutable());
     }
@@ -109,6 +113,17 @@ public static class StackFiles
     /// <summary>Whether a node is a Pulumi secret (<c>secure: …</c>), directly or anywhere below it.</summary>
     public static bool IsSecure(YamlNode node) =>
         node is YamlMappingNode { Children.Count: 1 } m && m.Children.First().Key is YamlScalarNode { Value: "secure" };
+
+    /// <summary>
+    /// The ciphertext marker the shipped stack files hold where an encrypted value goes. Pulumi cannot
+    /// decrypt it and stops with "failed to decrypt" and no hint, so <c>plan</c> names every one left.
+    /// </summary>
+    public const string PlaceholderPrefix = "v1:REPLACE-ME";
+
+    /// <summary>Whether <paramref name="node"/> is a <c>secure:</c> value that is still the shipped placeholder.</summary>
+    public static bool IsPlaceholder(YamlNode node) =>
+        IsSecure(node) && ((YamlMappingNode)node).Children.First().Value is YamlScalarNode { Value: { } text }
+        && text.StartsWith(PlaceholderPrefix, StringComparison.Ordinal);
 
     private static YamlMappingNode? ParseFile(string path, ImmutableArray<SettingsError>.Builder errors)
     {

@@ -39,6 +39,10 @@ public sealed record StackSettings
     public int BackupStorageGb { get; init; } = 50;
     /// <summary>Price overrides (EUR per month, or per GB-month for storage) by item: a server type, <c>ipv4</c>, <c>backupStoragePerGb</c>.</summary>
     public ImmutableSortedDictionary<string, decimal> Prices { get; init; } = ImmutableSortedDictionary<string, decimal>.Empty;
+    /// <summary>Private registries the server pulls images from, with credentials. Default: none.</summary>
+    public ImmutableArray<RegistrySettings> Registries { get; init; } = [];
+    /// <summary>Secret config keys still holding the shipped placeholder instead of an encrypted value. Default: none.</summary>
+    public ImmutableSortedSet<string> SecretPlaceholders { get; init; } = ImmutableSortedSet<string>.Empty;
     /// <summary>Secret config keys that are set (values never read), e.g. <c>cloudflareApiToken</c>, <c>appSecrets.api.STRIPE_KEY</c>.</summary>
     public required ImmutableSortedSet<string> SecretsSet { get; init; }
 
@@ -52,6 +56,13 @@ public sealed record ServerSettings(
     ImmutableArray<string> SshPublicKeys,
     string DeployUser,
     int OsReserveMb);
+
+/// <summary>A private registry: its address (e.g. ghcr.io), the user name, and the secret holding its password or token.</summary>
+public sealed record RegistrySettings(string Name, string Address, string Username)
+{
+    /// <summary>The config key of the password, e.g. <c>registrySecrets.ghcr</c>.</summary>
+    public string SecretKey => $"registrySecrets.{Name}";
+}
 
 /// <summary>A platform service's pinned image and its memory limit.</summary>
 public sealed record ServiceSettings(string Image, int MemoryMb, double Cpus);

@@ -159,6 +159,27 @@ public sealed partial class RealProviderTests
         Assert.All(run.Blueprint.Server.SshKeys, k => Assert.Contains(k.PublicKey, run.Blueprint.Server.UserData, StringComparison.Ordinal));
     }
 
+    /// <summary>Finding 11: private registries get credentials, and the password stays a secret.</summary>
+    [Fact]
+    public async Task Private_registries_reach_the_docker_provider_with_a_secret_password()
+    {
+        var b = Platform.Stacks.Blueprint.BlueprintBuilder.Build(Platform.Stacks.Settings.SettingsReader.Load(StackRun.RepoRoot(), "staging"));
+        b = b with
+        {
+            Registries = [new RegistrySpec("ghcr.io", "deploy-bot", "registrySecrets.ghcr")],
+            Secrets = b.Secrets.Add(new SecretSpec("registrySecrets.ghcr", SecretSource.Config, 0, "platform:registrySecrets.ghcr", "registry")),
+        };
+        var run = await StackRun.Of(b, preview: false);
+        var provider = run.OfType(DockerProvider).Single();
+        var auth = System.Text.Json.JsonDocument.Parse((string)provider.Inputs["registryAuth"]).RootElement.EnumerateArray().Single();
+        Assert.Equal("ghcr.io", auth.GetProperty("address").GetString());
+        Assert.Equal("deploy-bot", auth.GetProperty("username").GetString());
+        // The password reaches the engine inside Pulumi's secret envelope (signature 1b47061264138c4ac30d75fd1eb44270), so it is encrypted in state.
+        var password = auth.GetProperty("password");
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, password.ValueKind);
+        Assert.Equal("1b47061264138c4ac30d75fd1eb44270", password.GetProperty("4dabf18193072939515e22adb298388d").GetString());
+    }
+
     /// <summary>Finding 8 and 13: readiness keeps dialling; every later connection is pinned to the host key it read.</summary>
     [Theory, MemberData(nameof(Stacks))]
     public async Task Ssh_connections_are_pinned_to_the_host_key_the_readiness_step_read(string stack)

@@ -70,3 +70,19 @@ public sealed class DockerFormsTests
     public void Env_is_sorted_by_key() =>
         Assert.Equal(["A=1", "B=2", "C=3"], DockerForms.Env([new("C", "3"), new("A", "1"), new("B", "2")]).ToArray());
 }
+
+public sealed class CpuSettingTests
+{
+    [Theory]
+    [InlineData("0.05", true)]
+    [InlineData("0.01", true)]
+    [InlineData("0.25", false)]
+    [InlineData("1", false)]
+    public void App_cpus_that_the_provider_would_read_back_as_another_limit_are_refused(string cpus, bool refused)
+    {
+        var text = File.ReadAllText(Path.Combine(Platform.Stacks.Tests.Support.TestStacks.RepoRoot, "Pulumi.staging.yaml"))
+            .Replace("      cpus: 0.25\n", $"      cpus: {cpus}\n", StringComparison.Ordinal);
+        var (_, errors) = Platform.Stacks.Settings.SettingsReader.TryRead(Platform.Stacks.Settings.StackFiles.Parse("platform", "staging", text));
+        Assert.Equal(refused, errors.Any(e => e.Key == "platform:apps[0].cpus" && e.Problem.Contains("reads back", StringComparison.Ordinal)));
+    }
+}
