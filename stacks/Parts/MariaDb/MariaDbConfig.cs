@@ -14,8 +14,12 @@ public sealed record MariaDbOptions(int MemoryMb)
     public int? BufferPoolMb { get; init; }
     /// <summary>Where the Unix socket goes; null keeps the server's default (the image's <see cref="MariaDbNames.SocketPath"/>).</summary>
     public string? Socket { get; init; }
-    /// <summary>Where slow statements are logged: stderr, which Docker's json-file driver keeps and rotates.</summary>
-    public string SlowQueryLogFile { get; init; } = "/dev/stderr";
+    /// <summary>
+    /// Where slow statements are logged; null (the default) turns the slow log off. Not stderr: the server runs as
+    /// <c>mysql</c> and cannot reopen a stderr pipe that root created (it then turns the log off with an error), and
+    /// a file in the data volume is never rotated. Set it while investigating, to a path in the data directory.
+    /// </summary>
+    public string? SlowQueryLogFile { get; init; }
     public int LongQueryTimeSeconds { get; init; } = 1;
     /// <summary>Per-connection in-memory temporary tables (tmp_table_size and max_heap_table_size).</summary>
     public int TmpTableMb { get; init; } = 32;
@@ -97,10 +101,17 @@ public static class MariaDbConfig
         Set("innodb_doublewrite", "ON");
         Set("innodb_file_per_table", "ON");
         Line();
-        Line("# Logging: errors and slow statements to stderr; never the general log (statements may carry password hashes)");
+        Line("# Logging: errors to stderr (Docker keeps and rotates it); never the general log (statements may carry password hashes)");
         Set("general_log", "0");
-        Set("slow_query_log", "1");
-        Set("slow_query_log_file", o.SlowQueryLogFile);
+        if (o.SlowQueryLogFile is { } slowLog)
+        {
+            Set("slow_query_log", "1");
+            Set("slow_query_log_file", slowLog);
+        }
+        else
+        {
+            Set("slow_query_log", "0");
+        }
         Set("long_query_time", I(o.LongQueryTimeSeconds));
         Set("log_warnings", "2");
         Line();
