@@ -10,6 +10,7 @@ public static class SecretDerivations
     {
         SecretDerivation.ScramSha256 => Data.Scram.Verifier(value, salt),
         SecretDerivation.Sha256Hex => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value))),
+        SecretDerivation.MysqlNativePassword => "*" + Convert.ToHexString(SHA1.HashData(SHA1.HashData(Encoding.UTF8.GetBytes(value)))),
         _ => throw new ArgumentOutOfRangeException(nameof(derivation)),
     };
 }

@@ -27,6 +27,12 @@ public enum SecretDerivation
 
     /// <summary>Lower-case hex SHA-256 of the value (Redis ACL <c>#hash</c> passwords).</summary>
     Sha256Hex,
+
+    /// <summary>
+    /// MariaDB's <c>mysql_native_password</c> hash, <c>*</c> + upper-case hex SHA-1(SHA-1(value)): what
+    /// <c>IDENTIFIED BY PASSWORD '…'</c> takes, so the plaintext never reaches the server. <c>Salt</c> is unused.
+    /// </summary>
+    MysqlNativePassword,
 }
 
 /// <summary>
@@ -50,7 +56,12 @@ public sealed record SecretText(ImmutableArray<TextPart> Parts)
     /// <summary>The text with every secret shown as <c>&lt;secret:name&gt;</c>: what the plan prints.</summary>
     public string Masked => Render(
         name => $"<secret:{name}>",
-        (name, derivation, _) => derivation == SecretDerivation.ScramSha256 ? $"<scram-sha-256:{name}>" : $"<sha256:{name}>");
+        (name, derivation, _) => derivation switch
+        {
+            SecretDerivation.ScramSha256 => $"<scram-sha-256:{name}>",
+            SecretDerivation.MysqlNativePassword => $"<mysql-native-password:{name}>",
+            _ => $"<sha256:{name}>",
+        });
 
     /// <summary>Renders with the secrets' real values, given by <paramref name="valueOf"/>.</summary>
     public string Resolve(Func<string, string> valueOf) => Render(

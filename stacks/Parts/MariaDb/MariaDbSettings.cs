@@ -1,0 +1,46 @@
+namespace Platform.Stacks.Parts.MariaDb;
+
+/// <summary>
+/// The MariaDB server of a stack (for apps that speak the MySQL protocol). Every member has a default;
+/// <see cref="MariaDbValidation.Errors"/> reports what is wrong with a value.
+/// </summary>
+public sealed record MariaDbSettings
+{
+    /// <summary>The pinned image, a patch release of the 10.11 LTS series (the series the integration tests run). Default: <see cref="MariaDbNames.DefaultImage"/>.</summary>
+    public string Image { get; init; } = MariaDbNames.DefaultImage;
+
+    /// <summary>The container's memory limit; the buffer pool and the other sizes derive from it. Default: 1024.</summary>
+    public int MemoryMb { get; init; } = 1024;
+
+    /// <summary>The container's CPU limit. Default: 1.</summary>
+    public double Cpus { get; init; } = 1.0;
+
+    /// <summary>Client connections the server accepts; every app's connection limit must fit in it. Default: 100.</summary>
+    public int MaxConnections { get; init; } = 100;
+
+    /// <summary>InnoDB buffer pool size in MB, a multiple of 128. Default: <see cref="MariaDbConfig.BufferPoolPercent"/>% of <see cref="MemoryMb"/>, rounded down to 128 MB.</summary>
+    public int? BufferPoolMb { get; init; }
+
+    /// <summary>Protect the data volume from deletion (prod; containers are never protected, they are replaceable). Default: false.</summary>
+    public bool Protect { get; init; }
+}
+
+/// <summary>
+/// One app's request for a MariaDB database, e.g. from its <c>needs: { database: { engine: mariadb } }</c>:
+/// the database, the user that may use it (and nothing else), the secret holding that user's password and the
+/// user's connection limit (<c>MAX_USER_CONNECTIONS</c>).
+/// </summary>
+/// <param name="App">The app asking (for descriptions and the connection env).</param>
+/// <param name="Database">Database name: see <see cref="MariaDbNames.DatabaseProblem"/>.</param>
+/// <param name="User">User name: see <see cref="MariaDbNames.UserProblem"/>.</param>
+/// <param name="PasswordSecret">Name of the generated secret holding the user's password (alphanumeric, so it is safe in the URL).</param>
+/// <param name="ConnectionLimit">At most this many connections of the user at once; 1 or more.</param>
+public sealed record MariaDbDatabaseRequest(string App, string Database, string User, string PasswordSecret, int ConnectionLimit)
+{
+    /// <summary>The request an app gets by default: database and user named after the app, secret <c>mariadb-&lt;app&gt;</c>.</summary>
+    public static MariaDbDatabaseRequest ForApp(string app, int connectionLimit = MariaDbNames.DefaultConnectionLimit)
+    {
+        var name = app.Replace('-', '_');
+        return new MariaDbDatabaseRequest(app, name, name, MariaDbNames.PasswordSecret(app), connectionLimit);
+    }
+}
