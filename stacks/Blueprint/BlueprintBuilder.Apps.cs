@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -23,6 +24,8 @@ public static partial class BlueprintBuilder
         if (db is not null) dependsOn.Add(ServiceNames.PgBouncer);
         if (app.Redis) dependsOn.Add(ServiceNames.Redis);
         if (!app.Buckets.IsEmpty) dependsOn.Add(ServiceNames.Minio);
+        // A routed app goes live through Traefik: the edge is up before its first instance.
+        if (!labels.IsEmpty) dependsOn.Add(ServiceNames.Traefik);
         var after = new List<string>();
         if (db is not null) after.Add(HostCommandNames.PostgresProvision);
         if (!app.Buckets.IsEmpty) after.Add(HostCommandNames.MinioProvision);
@@ -37,6 +40,7 @@ public static partial class BlueprintBuilder
             yield return new ServiceSpec
             {
                 Name = $"{app.Name}-{i}",
+                Part = PartId.App(app.Name),
                 Kind = ServiceKind.App,
                 ContainerName = null,
                 Replacement = Replacement.CreateBeforeDelete,

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Data;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -63,7 +64,7 @@ public static partial class BlueprintBuilder
     private static IEnumerable<ServiceSpec> DataServices(StackSettings s, ImmutableArray<DatabaseSpec> databases)
     {
         var pg = PostgresOptions(s);
-        yield return Singleton(ServiceNames.Postgres, ServiceKind.Data, s.Postgres.Service,
+        yield return Singleton(PartId.Postgres, ServiceNames.Postgres, ServiceKind.Data, s.Postgres.Service,
             [On(ServiceNames.DataNetwork, ServiceNames.Postgres)], PostgresConfig.HealthCheckTest(pg), startPeriod: 60) with
         {
             Command = ["postgres", "-c", $"config_file={PostgresConfigPath}", "-c", $"hba_file={PostgresHbaPath}"],
@@ -89,7 +90,7 @@ public static partial class BlueprintBuilder
 
         var bouncer = PgBouncerOptions(s);
         var appDatabases = AppDatabases(databases).ToList();
-        yield return Singleton(ServiceNames.PgBouncer, ServiceKind.Data, s.PgBouncer.Service,
+        yield return Singleton(PartId.Postgres, ServiceNames.PgBouncer, ServiceKind.Data, s.PgBouncer.Service,
             [On(ServiceNames.DataNetwork, ServiceNames.PgBouncer)],
             ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", AppEnvironment.PgBouncerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]) with
         {
@@ -102,7 +103,7 @@ public static partial class BlueprintBuilder
         };
 
         var redis = RedisOptions(s);
-        yield return Singleton(ServiceNames.Redis, ServiceKind.Data, s.Redis.Service,
+        yield return Singleton(PartId.Redis, ServiceNames.Redis, ServiceKind.Data, s.Redis.Service,
             [On(ServiceNames.DataNetwork, ServiceNames.Redis)], RedisConfig.HealthCheckTest(redis)) with
         {
             Command = ["redis-server", RedisConfPath],
@@ -125,7 +126,7 @@ public static partial class BlueprintBuilder
             "creates or updates each app's role (SCRAM verifier) and database; idempotent, never drops",
             $"docker exec -i -u {PostgresConfig.Superuser} {ServiceNames.Postgres} psql -v ON_ERROR_STOP=1 --no-psqlrc -d postgres",
             PostgresProvisioning.Script(AppDatabases(databases)),
-            [ServiceNames.Postgres]);
+            [ServiceNames.Postgres]) { Part = PartId.Postgres };
         yield return PgBouncerConfigCommand(s, databases);
         yield return RedisAclCommand(s);
     }
@@ -143,7 +144,7 @@ public static partial class BlueprintBuilder
             PgBouncerHostDirectory, PgBouncerUid, PgBouncerUid,
             [("pgbouncer.ini", SecretText.Plain(PgBouncerConfig.Ini(bouncer, apps))), ("userlist.txt", PgBouncerConfig.Userlist(bouncer, apps))],
             ServiceNames.PgBouncer,
-            SecretText.Plain($"docker kill -s HUP {ServiceNames.PgBouncer} >/dev/null"));
+            SecretText.Plain($"docker kill -s HUP {ServiceNames.PgBouncer} >/dev/null"), PartId.Postgres);
     }
 
     /// <summary>
@@ -161,7 +162,7 @@ public static partial class BlueprintBuilder
             "writes Redis's ACL file (one user per app, SHA-256 of each password) on the server and loads it in place",
             RedisHostDirectory, RedisUid, RedisGid,
             [("users.acl", RedisConfig.Acl(RedisOptions(s), RedisUsers(s)))],
-            ServiceNames.Redis, reload);
+            ServiceNames.Redis, reload, PartId.Redis);
     }
 
     /// <summary>
@@ -169,7 +170,7 @@ public static partial class BlueprintBuilder
     /// as, mode 0600, each replaced atomically) and runs <paramref name="reload"/> if the container runs.
     /// </summary>
     private static HostCommandSpec HostFilesCommand(string name, string description, string dir, int uid, int gid,
-        IReadOnlyList<(string File, SecretText Content)> files, string container, SecretText reload)
+        IReadOnlyList<(string File, SecretText Content)> files, string container, SecretText reload, PartId part)
     {
         var b = new SecretTextBuilder()
             .Line("set -eu")
@@ -185,6 +186,6 @@ public static partial class BlueprintBuilder
         }
         foreach (var (file, _) in files) b.Line($"sudo mv -f {dir}/{file}.new {dir}/{file}");
         b.Text($"if [ \"$(docker inspect -f '{{{{.State.Running}}}}' {container} 2>/dev/null)\" = true ]; then ").Append(reload).Line("; fi");
-        return new HostCommandSpec(name, description, "sh -s", b.Build(), []);
+        return new HostCommandSpec(name, description, "sh -s", b.Build(), []) { Part = part };
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Platform.Stacks.Data;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -95,6 +96,7 @@ public static partial class BlueprintBuilder
     private static ServiceSpec OpsService(OpsContainer c, StackSettings s) => new()
     {
         Name = c.Name,
+        Part = OpsPart(c),
         Kind = ServiceKind.Operations,
         ContainerName = c.Name,
         Replacement = Replacement.DeleteBeforeCreate,
@@ -113,6 +115,10 @@ public static partial class BlueprintBuilder
         DependsOn = OpsDependencies(c),
         WaitHealthy = c.Mode == RunMode.Service,
     };
+
+    /// <summary>Backup runners and their dump agents are the backups part; AutoKuma, the setup and host metrics are monitoring.</summary>
+    private static PartId OpsPart(OpsContainer c) =>
+        c.Name is AutoKuma.ContainerName or AutoKuma.SetupContainerName or HostMetrics.ContainerName ? PartId.Monitoring : PartId.Backups;
 
     private static ImmutableArray<string> OpsDependencies(OpsContainer c) => c.Name switch
     {
@@ -177,6 +183,6 @@ public static partial class BlueprintBuilder
         }
         return new HostCommandSpec(HostCommandNames.MinioProvision,
             "creates buckets (public-read only where asked), one MinIO user per app limited to its own buckets; idempotent, never deletes",
-            $"docker exec -i {ServiceNames.Minio} sh -s", b.Build(), [ServiceNames.Minio]);
+            $"docker exec -i {ServiceNames.Minio} sh -s", b.Build(), [ServiceNames.Minio]) { Part = PartId.ObjectStorage };
     }
 }

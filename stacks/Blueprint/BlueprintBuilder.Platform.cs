@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Platform.Stacks.Catalog;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -22,10 +23,11 @@ public static partial class BlueprintBuilder
         foreach (var service in OperationsServices(ops, s)) yield return service;
     }
 
-    private static ServiceSpec Singleton(string name, ServiceKind kind, ServiceSettings svc, ImmutableArray<NetworkAttachment> networks,
+    private static ServiceSpec Singleton(PartId part, string name, ServiceKind kind, ServiceSettings svc, ImmutableArray<NetworkAttachment> networks,
         ImmutableArray<string> health, int startPeriod = 30) => new()
     {
         Name = name,
+        Part = part,
         Kind = kind,
         ContainerName = name,
         Replacement = Replacement.DeleteBeforeCreate,
@@ -43,7 +45,7 @@ public static partial class BlueprintBuilder
     /// Traefik and AutoKuma need to list containers; the Docker socket itself is root on the host.
     /// The proxy answers read-only container, network and event queries and refuses everything else.
     /// </summary>
-    private static ServiceSpec SocketProxy(StackSettings s) => Singleton(ServiceNames.SocketProxy, ServiceKind.Edge, s.SocketProxy,
+    private static ServiceSpec SocketProxy(StackSettings s) => Singleton(PartId.Edge, ServiceNames.SocketProxy, ServiceKind.Edge, s.SocketProxy,
         [On(ServiceNames.ControlNetwork, ServiceNames.SocketProxy)],
         ["CMD-SHELL", $"wget -q -O /dev/null http://127.0.0.1:{SocketProxyPort}/_ping"]) with
     {
@@ -96,7 +98,7 @@ public static partial class BlueprintBuilder
             ["traefik.http.middlewares.secure-headers.headers.referrerpolicy"] = "strict-origin-when-cross-origin",
             ["traefik.http.middlewares.secure-headers.headers.permissionspolicy"] = "camera=(), microphone=(), geolocation=()",
         };
-        return Singleton(ServiceNames.Traefik, ServiceKind.Edge, s.Traefik,
+        return Singleton(PartId.Edge, ServiceNames.Traefik, ServiceKind.Edge, s.Traefik,
             [On(ServiceNames.ControlNetwork, ServiceNames.Traefik), On(ServiceNames.EdgeNetwork, ServiceNames.Traefik)],
             ["CMD", "traefik", "healthcheck", "--ping"]) with
         {
@@ -126,7 +128,7 @@ public static partial class BlueprintBuilder
     {
         var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
         var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", null, s.CloudflareOnlyIngress, sticky: false);
-        return Singleton(ServiceNames.Minio, ServiceKind.Data, s.Minio,
+        return Singleton(PartId.ObjectStorage, ServiceNames.Minio, ServiceKind.Data, s.Minio,
             [On(ServiceNames.DataNetwork, ServiceNames.Minio), On(ServiceNames.EdgeNetwork, ServiceNames.Minio)],
             ["CMD", "mc", "ready", "local"]) with
         {
@@ -149,7 +151,7 @@ public static partial class BlueprintBuilder
     /// Uptime Kuma carries no routing labels: a fresh instance serves its first-admin page to whoever comes
     /// first, so its public route is a file route written only after the setup one-shot succeeded.
     /// </summary>
-    private static ServiceSpec UptimeKuma(StackSettings s) => Singleton(ServiceNames.UptimeKuma, ServiceKind.Operations, s.UptimeKuma,
+    private static ServiceSpec UptimeKuma(StackSettings s) => Singleton(PartId.Monitoring, ServiceNames.UptimeKuma, ServiceKind.Operations, s.UptimeKuma,
             [On(ServiceNames.DataNetwork, ServiceNames.UptimeKuma), On(ServiceNames.EdgeNetwork, ServiceNames.UptimeKuma)],
             ["CMD-SHELL", $"curl -fsS -o /dev/null http://127.0.0.1:{UptimeKumaPort}/ || wget -q -O /dev/null http://127.0.0.1:{UptimeKumaPort}/"],
             startPeriod: 60) with
@@ -199,7 +201,7 @@ public static partial class BlueprintBuilder
         HostFilesCommand(HostCommandNames.TraefikFileRoutes,
             "writes Traefik's file routes (the status page) once the steps they wait for succeeded; Traefik watches the directory",
             TraefikDynamicHostDirectory, 0, 0, [("routes.yml", SecretText.Plain(FileRoutesYaml(routes)))],
-            ServiceNames.Traefik, SecretText.Plain("true")) with
+            ServiceNames.Traefik, SecretText.Plain("true"), PartId.Monitoring) with
         {
             AfterCommands = [.. routes.Select(r => r.AfterCommand).Distinct().Order(StringComparer.Ordinal)],
         };
@@ -216,7 +218,7 @@ public static partial class BlueprintBuilder
         return new HostCommandSpec(OneShotCheckName(oneShot.Name),
             $"fails the deployment unless the one-shot {oneShot.Name} exited 0",
             $"code=$(docker inspect -f '{{{{.State.ExitCode}}}}' {name}) && [ \"$code\" = 0 ] || {{ echo \"{name} exited with code ${{code:-unknown}}; its last log lines:\" >&2; docker logs --tail 50 {name} >&2; exit 1; }}",
-            null, [oneShot.Name]);
+            null, [oneShot.Name]) { Part = oneShot.Part };
     }
 
     internal static ImmutableSortedDictionary<string, SecretText> Plain(Dictionary<string, string> env) =>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Platform.Stacks.Catalog;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -169,11 +170,11 @@ public static partial class BlueprintBuilder
     {
         var volumes = new List<VolumeSpec>
         {
-            new("traefik-acme", ServiceNames.Traefik, "ACME account and certificates; survives restarts so certificates are never re-requested", s.IsProd),
-            new("postgres-data", ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd),
-            new("redis-data", ServiceNames.Redis, "Redis AOF and RDB files", s.IsProd),
-            new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd),
-            new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd),
+            new("traefik-acme", ServiceNames.Traefik, "ACME account and certificates; survives restarts so certificates are never re-requested", s.IsProd) { Part = PartId.Edge },
+            new("postgres-data", ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd) { Part = PartId.Postgres },
+            new("redis-data", ServiceNames.Redis, "Redis AOF and RDB files", s.IsProd) { Part = PartId.Redis },
+            new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd) { Part = PartId.ObjectStorage },
+            new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring },
         };
         foreach (var c in ops.Containers)
         {
@@ -182,7 +183,7 @@ public static partial class BlueprintBuilder
                 // Dump volumes hold only copies of what is off-site; AutoKuma's state is rebuilt from the monitor files.
                 volumes.Add(new(volume, c.Name, volume == AutoKuma.DataVolume ? "AutoKuma's sync state"
                     : volume == HostMetrics.DiskProbeVolume ? "Empty; its disk usage is the Docker disk's"
-                    : "Dumps waiting for the backup runner; copies of data that is off-site too", false));
+                    : "Dumps waiting for the backup runner; copies of data that is off-site too", false) { Part = OpsPart(c) });
             }
         }
         return [.. volumes.OrderBy(v => v.Name, StringComparer.Ordinal)];

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -80,7 +81,11 @@ public sealed record NetworkSpec(string Name, bool Internal, string Purpose)
     public string Driver { get; init; } = "bridge";
 }
 
-public sealed record VolumeSpec(string Name, string Service, string Purpose, bool Protect);
+public sealed record VolumeSpec(string Name, string Service, string Purpose, bool Protect)
+{
+    /// <summary>The part whose data this is.</summary>
+    public required PartId Part { get; init; }
+}
 
 public enum ServiceKind { Edge, Data, App, Operations }
 
@@ -99,6 +104,8 @@ public sealed record ServiceSpec
 {
     /// <summary>Logical name, unique in the blueprint; also the Pulumi resource name.</summary>
     public required string Name { get; init; }
+    /// <summary>The part this container belongs to (its component in the shell).</summary>
+    public required PartId Part { get; init; }
     public required ServiceKind Kind { get; init; }
     /// <summary>The container name, or null for a unique generated name (see <see cref="Replacement"/>).</summary>
     public required string? ContainerName { get; init; }
@@ -163,6 +170,8 @@ public sealed record HostCommandSpec(string Name, string Description, string Cre
 {
     /// <summary>Host commands that must have succeeded first. Default: none.</summary>
     public ImmutableArray<string> AfterCommands { get; init; } = [];
+    /// <summary>The part this command belongs to (its component in the shell).</summary>
+    public required PartId Part { get; init; }
 }
 
 /// <summary>

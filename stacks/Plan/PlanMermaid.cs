@@ -23,7 +23,8 @@ public static class PlanMermaid
             var id = Id(app.Key);
             sb.Append("    ").Append(id).Append("[\"").Append(app.Key).Append(app.Count() > 1 ? $" ×{app.Count()}" : "").Append("\"]\n");
             if (hosts.Count > 0) sb.Append("    traefik -->|").Append(string.Join(", ", hosts)).Append("| ").Append(id).Append('\n');
-            foreach (var dep in first.DependsOn) sb.Append("    ").Append(id).Append(" --> ").Append(Id(dep)).Append('\n');
+            // The dependency on Traefik is drawn as the route from Traefik.
+            foreach (var dep in first.DependsOn.Where(d => d != ServiceNames.Traefik)) sb.Append("    ").Append(id).Append(" --> ").Append(Id(dep)).Append('\n');
         }
         sb.Append("    traefik -->|status| uptime_kuma[Uptime Kuma]\n");
         sb.Append("    traefik -->|files| minio[(MinIO)]\n");

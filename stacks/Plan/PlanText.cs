@@ -26,7 +26,7 @@ public static class PlanText
             w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
         w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
 
-        w.Section("Edge");
+        w.Section("Network: firewall, DNS, routes, Docker networks");
         w.Line($"firewall {b.Firewall.Name} (inbound; everything else dropped):");
         foreach (var r in b.Firewall.Rules)
             w.Line($"  {r.Protocol}{(r.Port is null ? "" : "/" + r.Port)} from {(r.SourceIps.Length > 4 ? $"{r.SourceIps.Length} ranges" : string.Join(", ", r.SourceIps))} — {r.Description}");
@@ -45,17 +45,24 @@ public static class PlanText
             w.Line($"  {n.Name}{(n.Internal ? " (internal)" : "")}: {string.Join(", ", members)} — {n.Purpose}");
         }
 
-        w.Section("Services");
-        foreach (var svc in b.Services)
-            ServiceLines(w, svc);
+        // One section per part, in the order the program composes them (the component tree).
+        foreach (var part in Parts.PartGraph.Of(b))
+        {
+            w.Section($"{part.Id.Title} ({part.Id.TypeToken} {part.Id.ResourceName})");
+            if (!part.DependsOn.IsEmpty) w.Line($"after parts: {string.Join(", ", part.DependsOn)}");
+            foreach (var v in part.Volumes)
+                w.Line($"volume {v.Name}: {v.Purpose}{(v.Protect ? " (protected)" : "")}");
+            foreach (var svc in part.Services)
+                ServiceLines(w, svc);
+            foreach (var c in part.HostCommands)
+                w.Line($"host command {c.Name}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}");
+        }
 
         w.Section("Data");
         foreach (var db in b.Databases)
             w.Line($"database {db.Database}: owner role {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}){(db.Extensions.IsEmpty ? "" : ", extensions " + string.Join(", ", db.Extensions))}; used by {string.Join(", ", db.UsedBy)}");
         foreach (var bucket in b.Buckets)
             w.Line($"bucket {bucket.Name}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}");
-        foreach (var c in b.HostCommands)
-            w.Line($"host command {c.Name}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}");
 
         w.Section("Operations");
         if (b.Backups.IsEmpty) w.Line("backups: none");

@@ -76,6 +76,7 @@ public static class MariaDbPart
         var service = new ServiceSpec
         {
             Name = MariaDbNames.Service,
+            Part = PartId.MariaDb,
             Kind = ServiceKind.Data,
             ContainerName = MariaDbNames.Service,
             Replacement = Replacement.DeleteBeforeCreate,
@@ -110,7 +111,7 @@ public static class MariaDbPart
             "creates or updates each app's MariaDB database and user (password hash, connection limit, grants on its own database only); idempotent, never drops",
             ProvisionHostCommand,
             MariaDbProvisioning.Script(sorted),
-            [MariaDbNames.Service]);
+            [MariaDbNames.Service]) { Part = PartId.MariaDb };
 
         var jobs = c.Backups is { } policy
             ? MariaDbBackups.Jobs(settings.Image, sorted.Select(r => r.Database), policy, new OpsNetworks(Data: c.DataNetwork), c.BackupAgentMemoryMb)
@@ -134,8 +135,8 @@ public static class MariaDbPart
         return new MariaDbPartSpec(
             service,
             [
-                new VolumeSpec(MariaDbNames.DataVolume, MariaDbNames.Service, "MariaDB data (every app database)", settings.Protect),
-                new VolumeSpec(MariaDbNames.SocketVolume, MariaDbNames.Service, "MariaDB's Unix socket, shared with the backup agents", Protect: false),
+                new VolumeSpec(MariaDbNames.DataVolume, MariaDbNames.Service, "MariaDB data (every app database)", settings.Protect) { Part = PartId.MariaDb },
+                new VolumeSpec(MariaDbNames.SocketVolume, MariaDbNames.Service, "MariaDB's Unix socket, shared with the backup agents", Protect: false) { Part = PartId.MariaDb },
             ],
             config, provision, jobs, dataService, monitor, budget, secrets, env);
     }

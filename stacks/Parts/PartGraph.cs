@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using Platform.Stacks.Blueprint;
+
+namespace Platform.Stacks.Parts;
+
+/// <summary>A part of the blueprint with what it holds and the parts it needs first.</summary>
+public sealed record PartNode(
+    PartId Id,
+    ImmutableArray<ServiceSpec> Services,
+    ImmutableArray<VolumeSpec> Volumes,
+    ImmutableArray<HostCommandSpec> HostCommands,
+    ImmutableArray<PartId> DependsOn);
+
+/// <summary>
+/// The blueprint grouped by part, in the order the parts are composed: every part after the parts its
+/// containers and host commands depend on. The edges come from the blueprint's own dependencies, so
+/// the shell can hand each part the components it needs, and a cycle between parts is a blueprint bug.
+/// </summary>
+public static class PartGraph
+{
+    public static ImmutableArray<PartNode> Of(PlatformBlueprint b)
+    {
+        var serviceParts = b.Services.ToDictionary(s => s.Name, s => s.Part, StringComparer.Ordinal);
+        var commandParts = b.HostCommands.ToDictionary(c => c.Name, c => c.Part, StringComparer.Ordinal);
+        PartId Owner(string name, bool command, string from) =>
+            (command ? commandParts : serviceParts).TryGetValue(name, out var p) ? p
+            : throw new InvalidOperationException($"{from} depends on the {(command ? "host command" : "service")} '{name}', which the blueprint does not define.");
+
+        var ids = b.Services.Select(s => s.Part).Concat(b.Volumes.Select(v => v.Part)).Concat(b.HostCommands.Select(c => c.Part)).Distinct().ToList();
+        var edges = ids.ToDictionary(id => id, _ => new HashSet<PartId>());
+        foreach (var s in b.Services)
+        {
+            foreach (var d in s.DependsOn) edges[s.Part].Add(Owner(d, false, s.Name));
+            foreach (var c in s.AfterHostCommands) edges[s.Part].Add(Owner(c, true, s.Name));
+        }
+        foreach (var c in b.HostCommands)
+        {
+            foreach (var d in c.DependsOnServices) edges[c.Part].Add(Owner(d, false, c.Name));
+            foreach (var a in c.AfterCommands) edges[c.Part].Add(Owner(a, true, c.Name));
+        }
+        foreach (var (id, deps) in edges) deps.Remove(id);
+
+        // Kahn's algorithm, always taking the first ready part in a fixed order: deterministic.
+        var order = new List<PartId>();
+        var remaining = ids.OrderBy(Rank).ThenBy(id => id.AppName, StringComparer.Ordinal).ToList();
+        while (remaining.Count > 0)
+        {
+            var next = remaining.FirstOrDefault(id => edges[id].All(order.Contains))
+                ?? throw new InvalidOperationException($"The parts depend on each other in a cycle: {string.Join(", ", remaining.Select(r => $"{r} needs {string.Join("+", edges[r])}"))}.");
+            order.Add(next);
+            remaining.Remove(next);
+        }
+        return [.. order.Select(id => new PartNode(id,
+            [.. b.Services.Where(s => s.Part == id)],
+            [.. b.Volumes.Where(v => v.Part == id)],
+            [.. b.HostCommands.Where(c => c.Part == id)],
+            [.. order.Where(edges[id].Contains)]))];
+    }
+
+    private static int Rank(PartId id) => id.Kind switch
+    {
+        PartKind.Edge => 0,
+        PartKind.Postgres => 1,
+        PartKind.MariaDb => 2,
+        PartKind.Redis => 3,
+        PartKind.ObjectStorage => 4,
+        PartKind.Monitoring => 5,
+        PartKind.App => 6,
+        PartKind.Backups => 7,
+        _ => 8,
+    };
+}
