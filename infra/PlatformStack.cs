@@ -1,9 +1,15 @@
 using Platform.Components.Dns;
 using Platform.Components.Docker;
-using Platform.Components.Operations;
 using Platform.Components.Secrets;
 using Platform.Components.Server;
-using Platform.Components.Services;
+using Platform.Components.Apps;
+using Platform.Components.Backups;
+using Platform.Components.Data;
+using Platform.Components.Edge;
+using Platform.Components.Monitoring;
+using Platform.Components.Parts;
+using Platform.Components.Storage;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Settings;
 using Pulumi;
@@ -95,11 +101,17 @@ public static class PlatformStack
             Server = server,
             Registries = [.. blueprint.Registries.Select(r => (r.Address, r.Username, Output.CreateSecret(secrets.Render(Stacks.Model.SecretText.Of(new Stacks.Model.SecretPart(r.PasswordSecret))))))],
         }, Options());
-        var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Host = docker }, Options());
-        var volumes = new DockerVolumes("volumes", new DockerVolumesArgs { Volumes = blueprint.Volumes, Host = docker }, Options());
-        var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Host = docker }, Options());
-
-        ComposeWorkloads(blueprint, server, docker, networks, volumes, images, secrets, Options);
+        var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Docker = docker.Target }, Options());
+        var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Docker = docker.Target }, Options());
+        var infrastructure = new PartInfrastructure
+        {
+            Docker = docker.Target,
+            Ssh = server.Ssh,
+            Networks = networks,
+            Images = images,
+            Secrets = secrets,
+        };
+        ComposeParts(blueprint, infrastructure, Options);
 
         var outputs = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -115,46 +127,38 @@ public static class PlatformStack
     }
 
     /// <summary>
-    /// Services and host commands, created in dependency order (a container after the services and
-    /// host commands it names; a host command after the services it names).
+    /// One component per part, in the order the core's <see cref="PartGraph"/> gives: each part is handed
+    /// the parts it depends on (typed), never names or ids.
     /// </summary>
-    private static void ComposeWorkloads(PlatformBlueprint blueprint, PlatformServer server, DockerHost docker,
-        DockerNetworks networks, DockerVolumes volumes, DockerImages images, PlatformSecrets secrets,
-        Func<ComponentResourceOptions> options)
+    public static IReadOnlyList<PlatformPart> ComposeParts(PlatformBlueprint blueprint, PartInfrastructure infrastructure, Func<ComponentResourceOptions> options)
     {
-        var services = blueprint.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
-        var commands = blueprint.HostCommands.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        var created = new Dictionary<string, CustomResource>(StringComparer.Ordinal);
-
-        foreach (var node in WorkloadGraph.Order(blueprint))
+        Traefik? edge = null;
+        Postgres? postgres = null;
+        Redis? redis = null;
+        Minio? minio = null;
+        UptimeKuma? monitoring = null;
+        var parts = new List<PlatformPart>();
+        foreach (var node in PartGraph.Of(blueprint))
         {
-            if (node.Kind == WorkloadKind.Service)
+            PlatformPart part = node.Id.Kind switch
             {
-                var spec = services[node.Name];
-                var container = new ServiceContainer(spec.Name, new ServiceContainerArgs
+                PartKind.Edge => edge = new Traefik(new TraefikArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.Postgres => postgres = new Postgres(new PostgresArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.Redis => redis = new Redis(new RedisArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.ObjectStorage => minio = new Minio(new MinioArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.Monitoring => monitoring = new UptimeKuma(new UptimeKumaArgs { Spec = node, Infrastructure = infrastructure, Postgres = postgres }, options()),
+                PartKind.Backups => new Backups(new BackupsArgs
                 {
-                    Spec = spec,
-                    Host = docker,
-                    Images = images,
-                    Networks = networks,
-                    Volumes = volumes,
-                    Secrets = secrets,
-                    DependsOn = node.DependsOn.Select(d => (Resource)created[d.Key]).ToList(),
-                }, options());
-                created[node.Key] = container.Container;
-            }
-            else
-            {
-                var spec = commands[node.Name];
-                var command = new HostCommand(spec.Name, new HostCommandArgs
+                    Spec = node, Infrastructure = infrastructure, Postgres = postgres, Redis = redis, Minio = minio, Monitoring = monitoring,
+                }, options()),
+                PartKind.App => new App(new AppArgs
                 {
-                    Spec = spec,
-                    Server = server,
-                    Secrets = secrets,
-                    DependsOn = [server.Readiness, .. node.DependsOn.Select(d => created[d.Key])],
-                }, options());
-                created[node.Key] = command.Command;
-            }
+                    Spec = node, Infrastructure = infrastructure, Edge = edge, Postgres = postgres, Redis = redis, Minio = minio,
+                }, options()),
+                _ => throw new RunException($"The blueprint has a part of kind {node.Id.Kind} that this program cannot deploy yet."),
+            };
+            parts.Add(part);
         }
+        return parts;
     }
 }

@@ -49,15 +49,6 @@ public sealed class DockerHost : ComponentResource
         RegisterOutputs();
     }
 
-    /// <summary>
-    /// Options for a Docker resource on this server: this provider, and replacement whenever the server
-    /// is replaced (the engine compares the trigger with the last recorded one; the first deployment that
-    /// records it replaces nothing).
-    /// </summary>
-    public CustomResourceOptions Options(Resource parent) => new()
-    {
-        Parent = parent,
-        Provider = Provider,
-        ReplacementTrigger = Server.ServerId.Apply(id => (object)id),
-    };
+    /// <summary>Where Docker resources on this server go: the provider, bound to the server's id.</summary>
+    public DockerTarget Target => new(Provider, Server.ServerId);
 }

@@ -11,8 +11,8 @@ public sealed class DockerImagesArgs
     /// <summary>The pinned image references the services use; each is pulled once.</summary>
     public required IEnumerable<string> Images { get; init; }
 
-    /// <summary>The Docker engine (provider and server) they live on.</summary>
-    public required DockerHost Host { get; init; }
+    /// <summary>The Docker engine they live on.</summary>
+    public required DockerTarget Docker { get; init; }
 }
 
 /// <summary>One pulled image per distinct image reference of the blueprint.</summary>
@@ -32,7 +32,7 @@ public sealed class DockerImages : ComponentResource
                 // The old container keeps running on its image until the new one is healthy, and a
                 // rollback should not need a pull.
                 KeepLocally = true,
-            }, args.Host.Options(this)),
+            }, args.Docker.Options(this)),
             StringComparer.Ordinal);
         RegisterOutputs();
     }

@@ -11,8 +11,8 @@ public sealed class DockerNetworksArgs
     /// <summary>The networks (name, internal or not).</summary>
     public required ImmutableArray<NetworkSpec> Networks { get; init; }
 
-    /// <summary>The Docker engine (provider and server) they live on.</summary>
-    public required DockerHost Host { get; init; }
+    /// <summary>The Docker engine they live on.</summary>
+    public required DockerTarget Docker { get; init; }
 }
 
 /// <summary>The stack's Docker networks: services that talk share one, by name.</summary>
@@ -22,15 +22,23 @@ public sealed class DockerNetworks : ComponentResource
     public IReadOnlyDictionary<string, DockerSdk.Network> Networks { get; }
 
     public DockerNetworks(string name, DockerNetworksArgs args, ComponentResourceOptions? opts = null)
-        : base("platform:docker:Networks", name, opts)
+        : base("platform:network:DockerNetworks", name, Aliased(opts))
     {
         Networks = args.Networks.ToDictionary(n => n.Name, n => new DockerSdk.Network($"{name}-{n.Name}", new DockerSdk.NetworkArgs
         {
             Name = n.Name,
             Driver = n.Driver,
             Internal = n.Internal,
-        }, args.Host.Options(this)), StringComparer.Ordinal);
+        }, args.Docker.Options(this)), StringComparer.Ordinal);
         RegisterOutputs();
+    }
+
+    /// <summary>The component was typed platform:docker:Networks before the platform was organised into parts.</summary>
+    private static ComponentResourceOptions Aliased(ComponentResourceOptions? opts)
+    {
+        var options = opts ?? new ComponentResourceOptions();
+        options.Aliases.Add(new Alias { Type = "platform:docker:Networks" });
+        return options;
     }
 
     /// <summary>The network named <paramref name="network"/>; throws when the blueprint does not declare it.</summary>

@@ -14,14 +14,14 @@ public sealed class HostCommandArgs
     /// <summary>The command, its standard input and the services it needs.</summary>
     public required HostCommandSpec Spec { get; init; }
 
-    /// <summary>The server the command runs on (address, deploy user, pinned host key).</summary>
-    public required PlatformServer Server { get; init; }
+    /// <summary>Where the command runs (address, user, pinned host key).</summary>
+    public required SshTarget Ssh { get; init; }
 
     /// <summary>Resolves the secrets used in the standard input.</summary>
     public required PlatformSecrets Secrets { get; init; }
 
     /// <summary>
-    /// What must exist first: the readiness gate, the containers and the host commands the spec names.
+    /// What must exist first (besides the target's readiness gate): the containers and host commands the spec names.
     /// When any of them is replaced (a new id), the command runs again.
     /// </summary>
     public required IReadOnlyList<CustomResource> DependsOn { get; init; }
@@ -45,16 +45,18 @@ public sealed class HostCommand : ComponentResource
         var spec = args.Spec;
         Stdin = spec.Stdin is null ? null : Output.CreateSecret(args.Secrets.Render(spec.Stdin));
         var stdinHash = Stdin?.Apply(Sha256) ?? Output.Create(Sha256(""));
-        var dependencyIds = Output.All(args.DependsOn.Select(d => d.Id).ToArray())
+        // The readiness gate (a new id per server) is among them, so a new server runs every command again.
+        var dependencies = args.DependsOn.Concat(args.Ssh.Readiness is { } ready ? [ready] : Array.Empty<CustomResource>()).Distinct().ToList();
+        var dependencyIds = Output.All(dependencies.Select(d => d.Id).ToArray())
             .Apply(ids => Sha256(string.Join("\n", ids)));
 
         var commandArgs = new Remote.CommandArgs
         {
             Connection = new Remote.Inputs.ConnectionArgs
             {
-                Host = args.Server.Ipv4Address,
-                User = args.Server.DeployUser,
-                HostKey = args.Server.HostKey,
+                Host = args.Ssh.Host,
+                User = args.Ssh.User,
+                HostKey = args.Ssh.HostKey,
                 PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
             },
             Create = spec.Create,
@@ -70,7 +72,7 @@ public sealed class HostCommand : ComponentResource
         Command = new Remote.Command($"{name}-command", commandArgs, new CustomResourceOptions
         {
             Parent = this,
-            DependsOn = args.DependsOn.Select(d => (Resource)d).ToList(),
+            DependsOn = dependencies.Select(d => (Resource)d).ToList(),
             AdditionalSecretOutputs = ["stdout", "stderr"],
         });
         RegisterOutputs();

@@ -48,6 +48,9 @@ public sealed class PlatformServer : ComponentResource
     /// <summary>The deploy user SSH and the Docker provider connect as.</summary>
     public string DeployUser { get; }
 
+    /// <summary>Where host commands run: this server, its deploy user, its pinned host key, after readiness.</summary>
+    public SshTarget Ssh { get; }
+
     public PlatformServer(string name, PlatformServerArgs args, ComponentResourceOptions? opts = null)
         : base("platform:server:Server", name, opts)
     {
@@ -97,6 +100,7 @@ public sealed class PlatformServer : ComponentResource
             ?? throw new RunException($"The readiness step on {spec.Name} printed no SSH host key; nothing else was deployed. Check /etc/ssh/ssh_host_ed25519_key.pub on the server."));
         Ipv4Address = Server.Ipv4Address;
         Ipv6Address = Server.Ipv6Address;
+        Ssh = new SshTarget(Server.Ipv4Address, spec.DeployUser, HostKey, Readiness);
         RegisterOutputs();
     }
 }

@@ -14,8 +14,8 @@ public sealed class ServiceContainerArgs
     /// <summary>The container as the blueprint describes it.</summary>
     public required ServiceSpec Spec { get; init; }
 
-    /// <summary>The Docker engine (provider and server) the container runs on.</summary>
-    public required DockerHost Host { get; init; }
+    /// <summary>The Docker engine the container runs on.</summary>
+    public required DockerTarget Docker { get; init; }
 
     /// <summary>The pulled images; the spec's image must be among them.</summary>
     public required DockerImages Images { get; init; }
@@ -23,8 +23,8 @@ public sealed class ServiceContainerArgs
     /// <summary>The stack's networks; every attachment of the spec must name one.</summary>
     public required DockerNetworks Networks { get; init; }
 
-    /// <summary>The stack's volumes; every volume mount of the spec must name one.</summary>
-    public required DockerVolumes Volumes { get; init; }
+    /// <summary>The volumes by blueprint name; every volume mount of the spec must name one.</summary>
+    public required IReadOnlyDictionary<string, DockerSdk.Volume> Volumes { get; init; }
 
     /// <summary>Resolves the secrets used in env values and files.</summary>
     public required PlatformSecrets Secrets { get; init; }
@@ -117,7 +117,7 @@ public sealed class ServiceContainer : ComponentResource
         // Unset, the provider generates a unique name ("<resource>-<random>") and a new one for each replacement.
         if (spec.ContainerName is not null) container.Name = spec.ContainerName;
 
-        var options = args.Host.Options(this);
+        var options = args.Docker.Options(this);
         // The provider neither updates a health check in place nor replaces the container for it:
         // without this a changed check would never reach the running container.
         options.ReplaceOnChanges = [ShellDecisions.ContainerReplaceOnChanges];
@@ -131,11 +131,12 @@ public sealed class ServiceContainer : ComponentResource
         RegisterOutputs();
     }
 
-    private static DockerSdk.Inputs.ContainerVolumeArgs Mount(MountSpec mount, DockerVolumes volumes) => mount.Kind switch
+    private static DockerSdk.Inputs.ContainerVolumeArgs Mount(MountSpec mount, IReadOnlyDictionary<string, DockerSdk.Volume> volumes) => mount.Kind switch
     {
         MountKind.Volume => new DockerSdk.Inputs.ContainerVolumeArgs
         {
-            VolumeName = volumes.Get(mount.Source).Name,
+            VolumeName = (volumes.TryGetValue(mount.Source, out var volume) ? volume
+                : throw new InvalidOperationException($"The blueprint mounts the volume '{mount.Source}', which it does not declare.")).Name,
             ContainerPath = mount.Target,
             ReadOnly = mount.ReadOnly,
         },

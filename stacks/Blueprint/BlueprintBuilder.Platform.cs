@@ -13,6 +13,9 @@ public static partial class BlueprintBuilder
     public const int UptimeKumaPort = 3001;
     public const int MinioConsolePort = 9001;
 
+    /// <summary>Where Uptime Kuma is reached on the platform's networks (monitors push here).</summary>
+    public static string UptimeKumaInternalUrl => $"http://{ServiceNames.UptimeKuma}:{UptimeKumaPort}";
+
     private static IEnumerable<ServiceSpec> PlatformServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
     {
         yield return SocketProxy(s);

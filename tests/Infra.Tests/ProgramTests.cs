@@ -55,7 +55,7 @@ public sealed class ProgramTests
         {
             Services = blueprint.Services.Replace(app, app with { DependsOn = [.. app.DependsOn, "nothing-here"] }),
         };
-        var error = Assert.Throws<InvalidOperationException>(() => WorkloadGraph.Order(broken));
+        var error = Assert.Throws<InvalidOperationException>(() => Platform.Stacks.Parts.PartGraph.Of(broken));
         Assert.Contains("'nothing-here'", error.Message, StringComparison.Ordinal);
     }
 
@@ -75,8 +75,9 @@ public sealed class ProgramTests
                 AfterHostCommands = [.. s.AfterHostCommands.Where(commands.Contains)],
             })],
         };
-        var order = WorkloadGraph.Order(consistent).Select(n => n.Key).ToImmutableArray();
-        foreach (var node in WorkloadGraph.Order(consistent))
+        var graph = Platform.Components.Parts.WorkloadGraph.Order(consistent.Services, consistent.HostCommands);
+        var order = graph.Select(n => n.Key).ToImmutableArray();
+        foreach (var node in graph)
             foreach (var dependency in node.DependsOn)
                 Assert.True(order.IndexOf(dependency.Key) < order.IndexOf(node.Key), $"{node.Key} before {dependency.Key}");
     }

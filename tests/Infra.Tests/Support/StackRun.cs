@@ -13,7 +13,7 @@ namespace Platform.Infra.Tests.Support;
 public sealed record ResourceOptionsSeen(
     string Type, string Name, string? ParentType, string? ParentName,
     bool? Protect, bool? RetainOnDelete, bool? DeleteBeforeReplace, IReadOnlyList<string> IgnoreChanges,
-    IReadOnlyList<string> ReplaceOnChanges, bool HasReplacementTrigger);
+    IReadOnlyList<string> ReplaceOnChanges, bool HasReplacementTrigger, bool HasNoParentAlias, bool HasParentUrnAlias);
 
 /// <summary>The result of running the program against the mocks.</summary>
 public sealed record StackRun(
@@ -55,7 +55,7 @@ public sealed record StackRun(
             seen.Enqueue(new ResourceOptionsSeen(args.Resource.GetResourceType(), args.Resource.GetResourceName(),
                 o.Parent?.GetResourceType(), o.Parent?.GetResourceName(), o.Protect, o.RetainOnDelete,
                 (o as CustomResourceOptions)?.DeleteBeforeReplace, [.. o.IgnoreChanges], [.. o.ReplaceOnChanges],
-                o.ReplacementTrigger is not null));
+                o.ReplacementTrigger is not null, Aliases(o).Any(a => a.NoParent), Aliases(o).Any(a => a.ParentUrn is not null)));
             return null;
         };
         Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
@@ -75,6 +75,10 @@ public sealed record StackRun(
         clock.Stop();
         return new StackRun(blueprint, mocks, resources, outputs, [.. seen], clock.Elapsed);
     }
+
+    /// <summary>The aliases given as values (the program never passes them as outputs).</summary>
+    private static IEnumerable<Alias> Aliases(ResourceOptions o) =>
+        o.Aliases.Select(a => { Alias? value = null; _ = a.Apply(x => { value = x; return x; }); return value; }).OfType<Alias>();
 
     /// <summary>Test values for every config secret the blueprint reads, in the form the CLI hands them to the program.</summary>
     private static (string Config, string SecretKeys) ConfigFor(PlatformBlueprint blueprint)

@@ -1,0 +1,45 @@
+using Platform.Components.Data;
+using Platform.Components.Edge;
+using Platform.Components.Parts;
+using Platform.Components.Storage;
+using Platform.Stacks.Parts;
+using Pulumi;
+
+namespace Platform.Components.Apps;
+
+/// <summary>Arguments of <see cref="App"/>.</summary>
+public sealed class AppArgs
+{
+    /// <summary>The app's part of the blueprint: its instances (containers), routes (labels) and grants (env).</summary>
+    public required PartNode Spec { get; init; }
+
+    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
+    public required PartInfrastructure Infrastructure { get; init; }
+
+    /// <summary>The parts the app uses. Each default: none (required when the spec depends on it).</summary>
+    public Traefik? Edge { get; init; }
+
+    /// <inheritdoc cref="Edge"/>
+    public Postgres? Postgres { get; init; }
+
+    /// <inheritdoc cref="Edge"/>
+    public Redis? Redis { get; init; }
+
+    /// <inheritdoc cref="Edge"/>
+    public Minio? Minio { get; init; }
+}
+
+/// <summary>One app: its instances, each replaced create-before-delete behind Traefik, after the data it needs is provisioned.</summary>
+public sealed class App : PlatformPart
+{
+    /// <summary>How many instances run.</summary>
+    [Output("instances")]
+    public Output<int> Instances { get; private set; }
+
+    public App(AppArgs args, ComponentResourceOptions? opts = null)
+        : base(Traefik.Expect(args.Spec, PartKind.App), args.Infrastructure, [args.Edge, args.Postgres, args.Redis, args.Minio], opts)
+    {
+        Instances = Output.Create(args.Spec.Services.Length);
+        RegisterOutputs();
+    }
+}

@@ -1,0 +1,46 @@
+using Platform.Components.Data;
+using Platform.Components.Edge;
+using Platform.Components.Monitoring;
+using Platform.Components.Parts;
+using Platform.Components.Storage;
+using Platform.Stacks.Parts;
+using Pulumi;
+
+namespace Platform.Components.Backups;
+
+/// <summary>Arguments of <see cref="Backups"/>.</summary>
+public sealed class BackupsArgs
+{
+    /// <summary>The backups part of the blueprint: the runner(s), dump agents and their volumes.</summary>
+    public required PartNode Spec { get; init; }
+
+    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
+    public required PartInfrastructure Infrastructure { get; init; }
+
+    /// <summary>The parts whose data is backed up, and the monitoring the jobs report to. Each default: none (required when the spec depends on it).</summary>
+    public Postgres? Postgres { get; init; }
+
+    /// <inheritdoc cref="Postgres"/>
+    public Redis? Redis { get; init; }
+
+    /// <inheritdoc cref="Postgres"/>
+    public Minio? Minio { get; init; }
+
+    /// <inheritdoc cref="Postgres"/>
+    public UptimeKuma? Monitoring { get; init; }
+}
+
+/// <summary>Scheduled off-site backups of every stateful part, each job with a heartbeat monitor.</summary>
+public sealed class Backups : PlatformPart
+{
+    /// <summary>How many backup containers run.</summary>
+    [Output("containers")]
+    public Output<int> ContainerCount { get; private set; }
+
+    public Backups(BackupsArgs args, ComponentResourceOptions? opts = null)
+        : base(Traefik.Expect(args.Spec, PartKind.Backups), args.Infrastructure, [args.Postgres, args.Redis, args.Minio, args.Monitoring], opts)
+    {
+        ContainerCount = Output.Create(args.Spec.Services.Length);
+        RegisterOutputs();
+    }
+}

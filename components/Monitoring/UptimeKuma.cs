@@ -1,0 +1,35 @@
+using Platform.Components.Data;
+using Platform.Components.Edge;
+using Platform.Components.Parts;
+using Platform.Stacks.Parts;
+using Pulumi;
+
+namespace Platform.Components.Monitoring;
+
+/// <summary>Arguments of <see cref="UptimeKuma"/>.</summary>
+public sealed class UptimeKumaArgs
+{
+    /// <summary>The monitoring part of the blueprint: Uptime Kuma, AutoKuma with the monitor files, the first-admin setup, host metrics, the status route.</summary>
+    public required PartNode Spec { get; init; }
+
+    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
+    public required PartInfrastructure Infrastructure { get; init; }
+
+    /// <summary>PostgreSQL, whose connections the host-metrics agent measures. Default: none (required when the spec depends on it).</summary>
+    public Postgres? Postgres { get; init; }
+}
+
+/// <summary>Uptime Kuma with its monitors as code (AutoKuma), alert thresholds measured by a host agent, and the public status page.</summary>
+public sealed class UptimeKuma : PlatformPart
+{
+    /// <summary>Where the monitors report (Uptime Kuma on the data network).</summary>
+    [Output("url")]
+    public Output<string> Url { get; private set; }
+
+    public UptimeKuma(UptimeKumaArgs args, ComponentResourceOptions? opts = null)
+        : base(Traefik.Expect(args.Spec, PartKind.Monitoring), args.Infrastructure, [args.Postgres], opts)
+    {
+        Url = Output.Create(Stacks.Blueprint.BlueprintBuilder.UptimeKumaInternalUrl);
+        RegisterOutputs();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections.Immutable;
+using Platform.Components.Docker;
+using Platform.Components.Operations;
+using Platform.Components.Secrets;
+using Platform.Components.Server;
+using Platform.Components.Services;
+using Platform.Stacks.Parts;
+using Pulumi;
+using DockerSdk = Pulumi.Docker;
+
+namespace Platform.Components.Parts;
+
+/// <summary>What every part builds on: where its containers and host commands go, and the shared pieces.</summary>
+public sealed class PartInfrastructure
+{
+    /// <summary>The Docker provider (and server binding) the part's containers, volumes and images use.</summary>
+    public required DockerTarget Docker { get; init; }
+
+    /// <summary>Where the part's host commands (provisioning, in-place reloads) run.</summary>
+    public required SshTarget Ssh { get; init; }
+
+    /// <summary>The Docker networks the part's containers attach to.</summary>
+    public required DockerNetworks Networks { get; init; }
+
+    /// <summary>The pulled images; every image of the part must be among them.</summary>
+    public required DockerImages Images { get; init; }
+
+    /// <summary>Resolves the secrets the part's env, files and command input use.</summary>
+    public required PlatformSecrets Secrets { get; init; }
+}
+
+/// <summary>
+/// The shared mechanics of a part: it turns its <see cref="PartNode"/> into volumes, containers (through
+/// <see cref="ServiceContainer"/>, where limits, health checks, logs and replacement live) and host
+/// commands, all parented to the part, each after what it depends on — inside the part, or in one of the
+/// parts it was handed. Each concrete part is its own component type with a few typed outputs.
+/// </summary>
+public abstract class PlatformPart : ComponentResource
+{
+    private readonly Dictionary<string, CustomResource> _workloads = new(StringComparer.Ordinal);
+
+    /// <summary>The part's identity (kind and, for an app, its name).</summary>
+    public PartId Id { get; }
+
+    /// <summary>The part's containers by blueprint service name.</summary>
+    public IReadOnlyDictionary<string, DockerSdk.Container> Containers { get; }
+
+    /// <summary>The part's host commands by blueprint name.</summary>
+    public IReadOnlyDictionary<string, Pulumi.Command.Remote.Command> Commands { get; }
+
+    /// <summary>The part's volumes by blueprint name.</summary>
+    public IReadOnlyDictionary<string, DockerSdk.Volume> Volumes { get; }
+
+    protected PlatformPart(PartNode spec, PartInfrastructure infrastructure, IEnumerable<PlatformPart?> needs, ComponentResourceOptions? opts)
+        : base(spec.Id.TypeToken, spec.Id.ResourceName, opts)
+    {
+        Id = spec.Id;
+        var given = needs.OfType<PlatformPart>().ToList();
+        foreach (var missing in spec.DependsOn.Where(d => given.All(g => g.Id != d)))
+            throw new RunException($"The part {spec.Id} needs the part {missing}; pass it in its arguments.");
+
+        var volumes = new Dictionary<string, DockerSdk.Volume>(StringComparer.Ordinal);
+        foreach (var v in spec.Volumes)
+        {
+            var options = infrastructure.Docker.Options(this);
+            options.Protect = v.Protect;
+            options.RetainOnDelete = v.Protect;
+            // Volumes were children of one "volumes" component before the platform was organised into parts.
+            options.Aliases.Add(new Alias { ParentUrn = LegacyUrn("platform:docker:Volumes", "volumes") });
+            volumes[v.Name] = new DockerSdk.Volume($"volumes-{v.Name}", new DockerSdk.VolumeArgs { Name = v.Name }, options);
+        }
+        Volumes = volumes;
+        var mountable = given.SelectMany(p => p.Volumes).Concat(volumes).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+
+        var containers = new Dictionary<string, DockerSdk.Container>(StringComparer.Ordinal);
+        var commands = new Dictionary<string, Pulumi.Command.Remote.Command>(StringComparer.Ordinal);
+        var services = spec.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var hostCommands = spec.HostCommands.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        CustomResource Resolve(WorkloadKind kind, string name)
+        {
+            var key = WorkloadNode.KeyOf(kind, name);
+            if (_workloads.TryGetValue(key, out var own)) return own;
+            foreach (var part in given)
+                if (part._workloads.TryGetValue(key, out var theirs)) return theirs;
+            throw new RunException($"The part {spec.Id} depends on the {(kind == WorkloadKind.Service ? "service" : "host command")} '{name}', which neither it nor the parts it was given define.");
+        }
+
+        foreach (var node in WorkloadGraph.Order(spec.Services, spec.HostCommands))
+        {
+            var deps = node.DependsOn.Select(d => _workloads[d.Key]).Concat(node.External.Select(e => Resolve(e.Kind, e.Name))).ToList();
+            if (node.Kind == WorkloadKind.Service)
+            {
+                var container = new ServiceContainer(node.Name, new ServiceContainerArgs
+                {
+                    Spec = services[node.Name],
+                    Docker = infrastructure.Docker,
+                    Images = infrastructure.Images,
+                    Networks = infrastructure.Networks,
+                    Volumes = mountable,
+                    Secrets = infrastructure.Secrets,
+                    DependsOn = [.. deps.Cast<Resource>()],
+                }, new ComponentResourceOptions { Parent = this, Aliases = { new Alias { NoParent = true } } });
+                _workloads[node.Key] = container.Container;
+                containers[node.Name] = container.Container;
+            }
+            else
+            {
+                var command = new HostCommand(node.Name, new HostCommandArgs
+                {
+                    Spec = hostCommands[node.Name],
+                    Ssh = infrastructure.Ssh,
+                    Secrets = infrastructure.Secrets,
+                    DependsOn = deps,
+                }, new ComponentResourceOptions { Parent = this, Aliases = { new Alias { NoParent = true } } });
+                _workloads[node.Key] = command.Command;
+                commands[node.Name] = command.Command;
+            }
+        }
+        Containers = containers;
+        Commands = commands;
+    }
+
+    /// <summary>The URN a resource had at the stack's root before the platform was organised into parts.</summary>
+    private static Output<string> LegacyUrn(string type, string name) =>
+        Output.Create($"urn:pulumi:{Deployment.Instance.StackName}::{Deployment.Instance.ProjectName}::{type}::{name}");
+}
