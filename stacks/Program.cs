@@ -47,8 +47,8 @@ plan.SetAction(parse =>
 });
 
 var databaseOption = new Option<string?>("--database") { Description = "Restore only this app database. Default: every app database." };
-var jobOption = new Option<string>("--job") { Description = "The backup job the archive comes from.", DefaultValueFactory = _ => "postgres-daily" };
-jobOption.AcceptOnlyFromAmong("postgres-daily", "postgres-hourly");
+var jobOption = new Option<string?>("--job") { Description = "The backup job the archive comes from. Default: postgres-daily, or mariadb-daily when --database names a MariaDB database." };
+jobOption.AcceptOnlyFromAmong("postgres-daily", "postgres-hourly", "mariadb-daily", "mariadb-hourly");
 var restore = new Command("restore-script", "Print the script that restores one app database, or all, from an extracted backup archive (see docs/operations.md).")
 {
     stackOption, databaseOption, jobOption, projectOption,
@@ -70,12 +70,25 @@ restore.SetAction(parse =>
             return 1;
         }
         var only = parse.GetValue(databaseOption);
-        if (only is not null && !input.Sources.AppDatabases.Contains(only))
+        var postgres = input.Sources.AppDatabases;
+        var mariadb = BlueprintBuilder.MariaDbRequests(settings).Select(x => x.Request.Database).Order(StringComparer.Ordinal).ToList();
+        var job = parse.GetValue(jobOption) ?? (only is not null && mariadb.Contains(only) ? "mariadb-daily" : "postgres-daily");
+        var isMariaDb = job.StartsWith("mariadb-", StringComparison.Ordinal);
+        if (isMariaDb && mariadb.Count == 0)
         {
-            Console.Error.WriteLine($"error: '{only}' is not an app database of stack '{settings.Stack}'. Use one of: {string.Join(", ", input.Sources.AppDatabases)}.");
+            Console.Error.WriteLine($"error: stack '{settings.Stack}' has no MariaDB databases, so there is no {job} archive. Use --job postgres-daily or postgres-hourly.");
             return 1;
         }
-        Console.Out.Write(Platform.Stacks.Operations.Backups.RestoreScript(input, parse.GetValue(jobOption)!, only));
+        if (only is not null && !(isMariaDb ? mariadb : [.. postgres]).Contains(only))
+        {
+            Console.Error.WriteLine(postgres.Contains(only) || mariadb.Contains(only)
+                ? $"error: '{only}' is not dumped by the {job} job. Leave --job out to use its engine's daily job, or pass {(mariadb.Contains(only) ? "mariadb-daily or mariadb-hourly" : "postgres-daily or postgres-hourly")}."
+                : $"error: '{only}' is not an app database of stack '{settings.Stack}'. Use one of: {string.Join(", ", postgres.Concat(mariadb).Order(StringComparer.Ordinal))}.");
+            return 1;
+        }
+        Console.Out.Write(isMariaDb
+            ? Platform.Stacks.Parts.MariaDb.MariaDbBackups.RestoreScript(mariadb, job, only)
+            : Platform.Stacks.Operations.Backups.RestoreScript(input, job, only));
         return 0;
     }
     catch (InvalidStackException e)

@@ -33,11 +33,15 @@ public static class AppEnvironment
             env["APP_URL"] = SecretText.Plain($"https://{Routing.Fqdn(route.Host == "*" ? "@" : route.Host, s.Domain)}{route.PathPrefix}");
 
         var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
-        if (db is not null)
+        if (db is { Engine: DatabaseEngine.Postgres })
         {
             env["DATABASE_URL"] = PooledDatabaseUrl(db);
             env["DATABASE_DIRECT_URL"] = DirectDatabaseUrl(db);
         }
+        // MySQL's usual names (a URL and its parts), for the database's owner and the apps sharing it alike.
+        if (db is { Engine: DatabaseEngine.MariaDb })
+            foreach (var (k, v) in Parts.MariaDb.MariaDbConnection.Env(Parts.MariaDb.MariaDbDatabaseRequest.ForApp(db.App, db.ConnectionLimit)))
+                env[k] = v;
         if (app.Redis)
         {
             env["REDIS_URL"] = new SecretTextBuilder().Text($"redis://{app.Name}:").Secret(SecretNames.Redis(app.Name))

@@ -21,13 +21,13 @@ public static partial class BlueprintBuilder
         if (needsData) networks.Insert(0, new NetworkAttachment(ServiceNames.DataNetwork, [app.Name]));
 
         var dependsOn = new List<string>();
-        if (db is not null) dependsOn.Add(ServiceNames.PgBouncer);
+        if (db is not null) dependsOn.Add(db.Engine == DatabaseEngine.MariaDb ? ServiceNames.MariaDb : ServiceNames.PgBouncer);
         if (app.Redis) dependsOn.Add(ServiceNames.Redis);
         if (!app.Buckets.IsEmpty) dependsOn.Add(ServiceNames.Minio);
         // A routed app goes live through Traefik: the edge is up before its first instance.
         if (!labels.IsEmpty) dependsOn.Add(ServiceNames.Traefik);
         var after = new List<string>();
-        if (db is not null) after.Add(HostCommandNames.PostgresProvision);
+        if (db is not null) after.Add(db.Engine == DatabaseEngine.MariaDb ? HostCommandNames.MariaDbProvision : HostCommandNames.PostgresProvision);
         if (!app.Buckets.IsEmpty) after.Add(HostCommandNames.MinioProvision);
 
         var health = app.HealthPath is not null && app.Port is { } p
@@ -66,6 +66,7 @@ public static partial class BlueprintBuilder
 public static class HostCommandNames
 {
     public const string PostgresProvision = "postgres-provision";
+    public const string MariaDbProvision = Parts.MariaDb.MariaDbNames.ProvisionCommand;
     public const string MinioProvision = "minio-provision";
     public const string PgBouncerConfig = "pgbouncer-config";
     public const string RedisAcl = "redis-acl";

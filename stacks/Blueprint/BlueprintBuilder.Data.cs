@@ -28,9 +28,9 @@ public static partial class BlueprintBuilder
     public const int RedisUid = 999;
     public const int RedisGid = 1000;
 
-    /// <summary>The core's data-tier renderers' view of the app databases.</summary>
+    /// <summary>The core's PostgreSQL renderers' view of the app databases (the PostgreSQL ones).</summary>
     public static IEnumerable<AppDatabase> AppDatabases(IEnumerable<DatabaseSpec> databases) =>
-        databases.Select(d => new AppDatabase(d.Role, d.Database, d.Extensions, d.ConnectionLimit, d.PasswordSecret));
+        databases.Where(d => d.Engine == DatabaseEngine.Postgres).Select(d => new AppDatabase(d.Role, d.Database, d.Extensions, d.ConnectionLimit, d.PasswordSecret));
 
     public static PostgresOptions PostgresOptions(StackSettings s) =>
         new(s.Postgres.Service.MemoryMb) { MaxConnections = s.Postgres.MaxConnections };
@@ -101,6 +101,8 @@ public static partial class BlueprintBuilder
             DependsOn = [ServiceNames.Postgres],
             AfterHostCommands = [HostCommandNames.PostgresProvision, HostCommandNames.PgBouncerConfig],
         };
+
+        if (MariaDbPartOf(s) is { } mariadb) yield return mariadb.Service;
 
         var redis = RedisOptions(s);
         yield return Singleton(PartId.Redis, ServiceNames.Redis, ServiceKind.Data, s.Redis.Service,

@@ -24,9 +24,10 @@ public static partial class BlueprintBuilder
     {
         var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
         var kumaUrl = UptimeKumaUrl;
-        var jobs = BackupsInput(s) is { } backups ? Backups.Jobs(backups) : [];
+        var jobs = BackupsInput(s) is { } backups ? Backups.Jobs(backups).AddRange(MariaDbBackupJobs(s, backups)) : [];
+        var dataServices = MariaDbPartOf(s) is { } mariadb ? Monitors.DefaultDataServices.Add(mariadb.DataService) : Monitors.DefaultDataServices;
         NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
-        var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), Monitors.DefaultDataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
+        var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
             .AddRange(HostMetrics.MonitorsFor(notification?.Id)).Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
             monitors, notification, networks, kumaUrl, s.AutoKuma.MemoryMb);
@@ -58,7 +59,7 @@ public static partial class BlueprintBuilder
                 new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
                     b.Encrypt ? "backupEncryptionPassphrase" : null, $"{s.Project}-{s.Stack}"),
                 new BackupSources(
-                    [.. s.Apps.Where(a => a.Database is not null).Select(a => DbName(a.Name)).Order(StringComparer.Ordinal)],
+                    [.. DatabaseNames(s, DatabaseEngine.Postgres)],
                     s.Postgres.Service.Image, SecretNames.PostgresSuperuser,
                     s.Redis.Service.Image, SecretNames.RedisAdmin,
                     "minio-data",
@@ -68,6 +69,10 @@ public static partial class BlueprintBuilder
                     b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
                 networks, UptimeKumaUrl, b.Service.MemoryMb, b.Service.MemoryMb);
     }
+
+    /// <summary>The stack's app databases on one engine, sorted.</summary>
+    private static IEnumerable<string> DatabaseNames(StackSettings s, DatabaseEngine engine) =>
+        s.Apps.Where(a => a.Database?.Engine == engine).Select(a => DbName(a.Name)).Order(StringComparer.Ordinal);
 
     private static string UptimeKumaUrl => $"http://{ServiceNames.UptimeKuma}:{UptimeKumaPort}";
 
@@ -126,6 +131,7 @@ public static partial class BlueprintBuilder
         AutoKuma.SetupContainerName => [ServiceNames.UptimeKuma],
         HostMetrics.ContainerName => [ServiceNames.UptimeKuma, ServiceNames.Postgres],
         _ when c.Name.EndsWith("-agent", StringComparison.Ordinal) && c.Env.Any(e => e.Name == "PGHOST") => [ServiceNames.Postgres],
+        _ when IsMariaDbAgent(c) => [ServiceNames.MariaDb],
         _ when c.Name.EndsWith("-agent", StringComparison.Ordinal) => [ServiceNames.Redis],
         _ => [ServiceNames.UptimeKuma, .. c.Labels.ContainsKey(Backups.ExecLabel) && c.Mounts.Any(m => m.Source == "minio-data") ? new[] { ServiceNames.Minio } : []],
     };
@@ -137,6 +143,10 @@ public static partial class BlueprintBuilder
     /// </summary>
     private static ImmutableArray<string> OpsHealthCheck(OpsContainer c, StackSettings s)
     {
+        if (IsMariaDbAgent(c))
+            // Over the shared socket as root, exactly as its dumps log in: healthy means a dump could run now.
+            return ["CMD", "mariadb", "--no-defaults", $"--socket={Parts.MariaDb.MariaDbNames.SocketPath}", $"--user={Parts.MariaDb.MariaDbNames.AdminUser}",
+                "--batch", "--execute=SELECT 1"];
         if (c.Name.EndsWith("-agent", StringComparison.Ordinal))
         {
             return c.Env.Any(e => e.Name == "PGHOST")
@@ -155,8 +165,13 @@ public static partial class BlueprintBuilder
 
     private static BackupJobView View(BackupJob j, StackSettings s)
     {
-        var dbs = s.Apps.Where(a => a.Database is not null).Select(a => DbName(a.Name)).Order(StringComparer.Ordinal);
-        var what = j.Subject == BackupSubject.Postgres ? $"{j.What}: {string.Join(", ", dbs)}" : j.What;
+        string Dbs(DatabaseEngine engine) => string.Join(", ", DatabaseNames(s, engine));
+        var what = j.Subject switch
+        {
+            BackupSubject.Postgres => $"{j.What}: {Dbs(DatabaseEngine.Postgres)}",
+            BackupSubject.MariaDb => $"{j.What}: {Dbs(DatabaseEngine.MariaDb)}",
+            _ => j.What,
+        };
         return new BackupJobView(j.Name, what, j.Schedule, j.Destination, j.RetentionDays == 1 ? "1 day" : $"{j.RetentionDays} days");
     }
 

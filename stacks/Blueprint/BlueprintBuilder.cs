@@ -18,7 +18,10 @@ public static partial class BlueprintBuilder
         void Configured(string key, string purpose) => secrets[key] = new SecretSpec(key, SecretSource.Config, 0, $"{SettingsSchema.Namespace}:{key}", purpose);
 
         var databases = Databases(s);
-        foreach (var db in databases) Generated(db.PasswordSecret, $"PostgreSQL role {db.Role} (verifier in PostgreSQL and PgBouncer)");
+        var mariadb = MariaDbPartOf(s);
+        foreach (var db in databases.Where(d => d.Engine == DatabaseEngine.Postgres))
+            Generated(db.PasswordSecret, $"PostgreSQL role {db.Role} (verifier in PostgreSQL and PgBouncer)");
+        foreach (var secret in mariadb?.Secrets ?? []) secrets[secret.Name] = secret;
         var buckets = s.Apps.SelectMany(a => a.Buckets.Select(b => new BucketSpec($"{a.Name}-{b.Name}", a.Name, b.PublicRead)))
             .OrderBy(b => b.Name, StringComparer.Ordinal).ToImmutableArray();
 
@@ -104,12 +107,14 @@ public static partial class BlueprintBuilder
             {
                 var name = DbName(a.Name);
                 var users = s.Apps.Where(o => o.Name == a.Name || o.DatabaseOf == a.Name).Select(o => o.Name).Order(StringComparer.Ordinal).ToImmutableArray();
-                return new DatabaseSpec(a.Name, name, name, a.Database!.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, SecretNames.Postgres(name), users);
+                var engine = a.Database!.Engine;
+                var secret = engine == DatabaseEngine.MariaDb ? Parts.MariaDb.MariaDbDatabaseRequest.ForApp(a.Name).PasswordSecret : SecretNames.Postgres(name);
+                return new DatabaseSpec(a.Name, name, name, a.Database.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, secret, users) { Engine = engine };
             })
             .OrderBy(d => d.Database, StringComparer.Ordinal)
             .ToImmutableArray();
 
-    /// <summary>App names may hold hyphens; PostgreSQL identifiers get underscores so they never need quoting.</summary>
+    /// <summary>App names may hold hyphens; PostgreSQL and MariaDB identifiers get underscores so they never need quoting.</summary>
     public static string DbName(string app) => app.Replace('-', '_');
 
     private static ServerSpec Server(StackSettings s, ServerType type)
@@ -176,6 +181,7 @@ public static partial class BlueprintBuilder
             new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd) { Part = PartId.ObjectStorage },
             new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring },
         };
+        volumes.AddRange(MariaDbPartOf(s)?.Volumes ?? []);
         foreach (var c in ops.Containers)
         {
             foreach (var volume in c.Volumes.Where(v => volumes.All(x => x.Name != v)))
@@ -210,7 +216,9 @@ public static partial class BlueprintBuilder
             new("urls", SecretText.Plain(string.Join(" ", PublicHosts(s).Select(h => "https://" + h.Fqdn))), false, "Every public URL"),
         };
         foreach (var db in databases)
-            outputs.Add(new($"databaseUrl.{db.App}", AppEnvironment.PooledDatabaseUrl(db), true, $"{db.App}'s pooled connection string (through PgBouncer)"));
+            outputs.Add(db.Engine == DatabaseEngine.MariaDb
+                ? new($"databaseUrl.{db.App}", Parts.MariaDb.MariaDbConnection.Url(Parts.MariaDb.MariaDbDatabaseRequest.ForApp(db.App, db.ConnectionLimit)), true, $"{db.App}'s MariaDB connection string")
+                : new($"databaseUrl.{db.App}", AppEnvironment.PooledDatabaseUrl(db), true, $"{db.App}'s pooled connection string (through PgBouncer)"));
         return [.. outputs.OrderBy(o => o.Name, StringComparer.Ordinal)];
     }
 
@@ -219,6 +227,7 @@ public static partial class BlueprintBuilder
     {
         var commands = new List<HostCommandSpec>();
         commands.AddRange(DataHostCommands(s, databases, buckets));
+        if (MariaDbPartOf(s) is { } mariadb) commands.Add(mariadb.Provision);
         if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
         commands.AddRange(services.Where(x => x.OneShot).Select(OneShotCheck));
         if (!fileRoutes.IsEmpty) commands.Add(TraefikFileRoutes(fileRoutes));

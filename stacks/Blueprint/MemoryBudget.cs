@@ -35,6 +35,8 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         Add(ServiceNames.Postgres, "data", s.Postgres.Service);
         Add(ServiceNames.PgBouncer, "data", s.PgBouncer.Service);
         Add(ServiceNames.Redis, "data", s.Redis.Service);
+        // The server only: its backup agents are operations containers, counted below with their runners.
+        if (s.UsesMariaDb) lines.Add(new BudgetLine(ServiceNames.MariaDb, "data", 1, s.MariaDb.MemoryMb));
         Add(ServiceNames.Minio, "data", s.Minio);
         Add(ServiceNames.UptimeKuma, "operations", s.UptimeKuma);
         foreach (var c in BlueprintBuilder.Operations(s).Containers)

@@ -158,7 +158,11 @@ public sealed record LogSpec(string Driver, ImmutableSortedDictionary<string, st
 public sealed record FileSpec(string Path, SecretText Content);
 
 /// <summary>A database and its owner role for one app (and the apps sharing it).</summary>
-public sealed record DatabaseSpec(string App, string Database, string Role, ImmutableArray<string> Extensions, int ConnectionLimit, string PasswordSecret, ImmutableArray<string> UsedBy);
+/// <remarks>For <see cref="DatabaseEngine.MariaDb"/>, <c>Role</c> is the MariaDB user, limited to this database.</remarks>
+public sealed record DatabaseSpec(string App, string Database, string Role, ImmutableArray<string> Extensions, int ConnectionLimit, string PasswordSecret, ImmutableArray<string> UsedBy)
+{
+    public DatabaseEngine Engine { get; init; } = DatabaseEngine.Postgres;
+}
 
 public sealed record BucketSpec(string Name, string App, bool PublicRead);
 

@@ -8,6 +8,7 @@ public static class ServiceNames
     public const string Postgres = "postgres";
     public const string PgBouncer = "pgbouncer";
     public const string Redis = "redis";
+    public const string MariaDb = Parts.MariaDb.MariaDbNames.Service;
     public const string Minio = "minio";
     public const string UptimeKuma = "uptime-kuma";
     public const string AutoKuma = Operations.AutoKuma.ContainerName;
@@ -15,7 +16,7 @@ public static class ServiceNames
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Traefik, SocketProxy, Postgres, PgBouncer, Redis, Minio, UptimeKuma, AutoKuma, Backup,
+        Traefik, SocketProxy, Postgres, PgBouncer, Redis, MariaDb, Minio, UptimeKuma, AutoKuma, Backup,
     };
 
     /// <summary>Networks: <c>edge</c> (Traefik and what it routes to; has internet egress), <c>data</c> (internal: data services and their clients), <c>control</c> (internal: the Docker API proxy).</summary>

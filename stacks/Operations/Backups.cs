@@ -86,7 +86,7 @@ public sealed record BackupsInput(
     int AgentMemoryMb = 256);
 
 /// <summary>What a backup job copies off-site.</summary>
-public enum BackupSubject { Postgres, Redis, Minio }
+public enum BackupSubject { Postgres, Redis, Minio, MariaDb }
 
 /// <summary>
 /// One scheduled off-site backup. <see cref="Runner"/> is an offen/docker-volume-backup container that
@@ -341,6 +341,21 @@ public static partial class Backups
             Mode: RunMode.Service,
             MemoryMb: input.AgentMemoryMb);
         return Job(input, name, what, BackupSubject.Redis, schedule, retentionDays, Mount.Volume(dumpVolume, $"/backup/{name}", readOnly: true), agent, [], script);
+    }
+
+    /// <summary>
+    /// A job around a dump agent another part built (e.g. MariaDB's): the runner archives the agent's
+    /// <paramref name="dumpVolume"/> (read-only) and gets the same off-site upload, retention, encryption and
+    /// heartbeat as every job here.
+    /// </summary>
+    public static BackupJob ForAgent(BackupsInput input, string name, string what, BackupSubject subject, string schedule, int retentionDays,
+        string dumpVolume, OpsContainer agent, ImmutableArray<ImmutableArray<string>> dumpCommands, string dumpScript)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(agent);
+        if (CronSchedule.Problem(schedule) is { } problem) throw new ArgumentException($"Schedule '{schedule}' of {name}: {problem}", nameof(schedule));
+        if (retentionDays < 1) throw new ArgumentOutOfRangeException(nameof(retentionDays), $"Retention of {name} must be at least 1 day.");
+        return Job(input, name, what, subject, schedule, retentionDays, Mount.Volume(dumpVolume, $"/backup/{name}", readOnly: true), agent, dumpCommands, dumpScript);
     }
 
     private static BackupJob MinioJob(BackupsInput input, string name, string what, string schedule, int retentionDays, string minioVolume) =>

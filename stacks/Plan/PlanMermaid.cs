@@ -30,10 +30,14 @@ public static class PlanMermaid
         sb.Append("    traefik -->|files| minio[(MinIO)]\n");
         sb.Append("    pgbouncer[PgBouncer] --> postgres[(PostgreSQL)]\n");
         sb.Append("    redis[(Redis)]\n");
+        var mariadb = b.Services.Any(s => s.Name == ServiceNames.MariaDb);
+        if (mariadb) sb.Append("    mariadb[(MariaDB)]\n");
         sb.Append("    autokuma[AutoKuma] -->|monitors as code| uptime_kuma\n");
         if (!b.Backups.IsEmpty)
         {
-            sb.Append("    backup[Backup jobs] --> postgres\n    backup --> redis\n    backup --> minio\n    backup -->|heartbeat| uptime_kuma\n");
+            sb.Append("    backup[Backup jobs] --> postgres\n    backup --> redis\n    backup --> minio\n");
+            if (mariadb) sb.Append("    backup --> mariadb\n");
+            sb.Append("    backup -->|heartbeat| uptime_kuma\n");
         }
         sb.Append("  end\n");
         if (!b.Backups.IsEmpty) sb.Append("  backup -->|off-site, encrypted| s3[(S3 bucket)]\n");

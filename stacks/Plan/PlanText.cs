@@ -59,7 +59,9 @@ public static class PlanText
         }
 
         w.Section("Data");
-        foreach (var db in b.Databases)
+        foreach (var db in b.Databases.Where(d => d.Engine == Settings.DatabaseEngine.MariaDb))
+            w.Line($"database {db.Database} (MariaDB): user {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}), rights on this database only; used by {string.Join(", ", db.UsedBy)}");
+        foreach (var db in b.Databases.Where(d => d.Engine == Settings.DatabaseEngine.Postgres))
             w.Line($"database {db.Database}: owner role {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}){(db.Extensions.IsEmpty ? "" : ", extensions " + string.Join(", ", db.Extensions))}; used by {string.Join(", ", db.UsedBy)}");
         foreach (var bucket in b.Buckets)
             w.Line($"bucket {bucket.Name}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}");

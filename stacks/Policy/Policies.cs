@@ -45,7 +45,7 @@ public static class Policies
             b => b.Backups.IsEmpty
                 ? []
                 : b.Databases.Where(d => !b.Backups.Any(j => j.What.Contains(d.Database, StringComparison.Ordinal)))
-                    .Select(d => new PolicyViolation("databases-backed-up", d.Database, "is in no backup job.", "Add it to the PostgreSQL backup jobs."))),
+                    .Select(d => new PolicyViolation("databases-backed-up", d.Database, "is in no backup job.", $"Add it to the {(d.Engine == DatabaseEngine.MariaDb ? "MariaDB" : "PostgreSQL")} backup jobs."))),
 
         new("prod-protected-and-backed-up", "Production data must survive a mistaken `pulumi destroy` and the loss of the server.",
             b => !b.IsProd ? [] : ProdProtection(b)),

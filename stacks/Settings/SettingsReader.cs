@@ -20,7 +20,7 @@ public static class SettingsReader
 
     private static readonly string[] RouteKeys = ["host", "path", "websockets"];
     private static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "buckets"];
-    private static readonly string[] DatabaseKeys = ["extensions", "connectionLimit"];
+    private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit"];
     private static readonly string[] BucketKeys = ["name", "publicRead"];
     private static readonly string[] RateLimitKeys = ["average", "burst"];
 
@@ -126,6 +126,14 @@ public static class SettingsReader
         if (pgbouncer.MinPoolSize > pgbouncer.DefaultPoolSize)
             r.Error(Key("pgbouncerMinPoolSize"), $"({pgbouncer.MinPoolSize}) is larger than pgbouncerDefaultPoolSize ({pgbouncer.DefaultPoolSize}).", "Lower pgbouncerMinPoolSize or raise pgbouncerDefaultPoolSize.");
 
+        var mariadb = new Parts.MariaDb.MariaDbSettings
+        {
+            Image = Str("mariadbImage").Trim(),
+            MemoryMb = Int("mariadbMemoryMb", 1, 262144),
+            MaxConnections = Int("mariadbMaxConnections", 1, 10000),
+            Protect = environment == StackEnvironment.Prod,
+        };
+
         var redisImage = Str("redisImage");
         if (Names.ImageProblem(redisImage) is { } redisProblem)
             r.Error(Key("redisImage"), $"The image {redisProblem}", "Pin a version tag (e.g. :7.4.2-alpine) or a digest; never latest.");
@@ -161,6 +169,7 @@ public static class SettingsReader
             Postgres = postgres,
             PgBouncer = pgbouncer,
             Redis = redis,
+            MariaDb = mariadb,
             Minio = Service("minio", 1, 128),
             Traefik = Service("traefik", 1, 64),
             UptimeKuma = Service("uptimeKuma", 0.5, 128),
@@ -587,14 +596,29 @@ public static class SettingsReader
                 else
                 {
                     var dm = r.Mapping(dbNode, $"{nk}.database", DatabaseKeys);
+                    var engine = DatabaseEngine.Postgres;
+                    if (dm.TryGetValue("engine", out var engineNode))
+                    {
+                        var text = r.String(engineNode, $"{nk}.database.engine");
+                        engine = text switch
+                        {
+                            "postgres" => DatabaseEngine.Postgres,
+                            "mariadb" => DatabaseEngine.MariaDb,
+                            _ => Fail(r, $"{nk}.database.engine", $"is '{text}'.",
+                                text is "mysql" ? "Use mariadb: the platform's MySQL-compatible server." : "Use postgres (the default) or mariadb (for apps that speak the MySQL protocol).",
+                                DatabaseEngine.Postgres),
+                        };
+                    }
                     var extensions = dm.TryGetValue("extensions", out var extNode) ? r.StringList(extNode, $"{nk}.database.extensions") : [];
-                    for (var j = 0; j < extensions.Length; j++)
+                    if (engine == DatabaseEngine.MariaDb && !extensions.IsEmpty)
+                        r.Error($"{nk}.database.extensions", "is set on a MariaDB database; MariaDB has no extensions.", "Remove extensions, or use engine: postgres.");
+                    for (var j = 0; j < extensions.Length && engine == DatabaseEngine.Postgres; j++)
                     {
                         if (!Data.PostgresNames.IsExtension(extensions[j]))
                             r.Error($"{nk}.database.extensions[{j}]", $"'{extensions[j]}' is not an extension name.", "Use the extension's name as in CREATE EXTENSION, e.g. pg_trgm.");
                     }
                     var limit = dm.TryGetValue("connectionLimit", out var clNode) ? r.Int(clNode, $"{nk}.database.connectionLimit", 20, 1, 1000) : 20;
-                    database = new DatabaseNeed(extensions, limit);
+                    database = new DatabaseNeed(engine == DatabaseEngine.MariaDb ? [] : extensions, limit) { Engine = engine };
                 }
             }
             if (nm.TryGetValue("databaseOf", out var ofNode))

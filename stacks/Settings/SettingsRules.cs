@@ -9,7 +9,9 @@ internal static class SettingsRules
     /// <summary>Env var names the platform injects into apps; an app's own env must not set them.</summary>
     public static readonly IReadOnlySet<string> InjectedEnv = new HashSet<string>(StringComparer.Ordinal)
     {
-        "DATABASE_URL", "DATABASE_DIRECT_URL", "REDIS_URL", "REDIS_KEY_PREFIX",
+        "DATABASE_URL", "DATABASE_DIRECT_URL", "REDIS_URL",
+        Parts.MariaDb.MariaDbConnection.UrlEnv, Parts.MariaDb.MariaDbConnection.HostEnv, Parts.MariaDb.MariaDbConnection.PortEnv,
+        Parts.MariaDb.MariaDbConnection.DatabaseEnv, Parts.MariaDb.MariaDbConnection.UserEnv, Parts.MariaDb.MariaDbConnection.PasswordEnv, "REDIS_KEY_PREFIX",
         "S3_ENDPOINT", "S3_PUBLIC_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION", "PORT", "APP_URL",
     };
 
@@ -63,7 +65,7 @@ internal static class SettingsRules
 
         foreach (var app in s.Apps.Where(a => Names.IsAppName(a.Name)))
         {
-            if (app.Database is not null && Data.PostgresNames.Problem(BlueprintBuilder.DbName(app.Name)) is { } dbProblem)
+            if (app.Database is { Engine: DatabaseEngine.Postgres } && Data.PostgresNames.Problem(BlueprintBuilder.DbName(app.Name)) is { } dbProblem)
                 r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a PostgreSQL role and database: '{BlueprintBuilder.DbName(app.Name)}' {dbProblem}.", "Choose another app name.");
             if (app.Redis && !Data.RedisConfig.IsValidUser(app.Name))
                 r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a Redis ACL user (it is reserved).", "Choose another app name.");
@@ -102,6 +104,8 @@ internal static class SettingsRules
                 r.Error($"platform:{secret}", $"is set but {app.Key}.secretEnv does not list {parts[2]}, so the app would never get it.", $"Add {parts[2]} to secretEnv, or remove the value.");
         }
 
+        CheckMariaDb(s, r);
+
         if (ServerTypes.All.TryGetValue(s.Server.Type, out var type) && Budget(s) is { } budget)
         {
             if (!budget.Fits)
@@ -115,6 +119,39 @@ internal static class SettingsRules
                     + " or lower the apps' memoryMb/instances or the services' *MemoryMb settings.");
             }
         }
+    }
+
+    /// <summary>
+    /// The MariaDB part's own validation (settings and every app's database request), its errors re-keyed to
+    /// where a user wrote the value: the flat <c>mariadb*</c> settings, an app's name (which names its database
+    /// and user) or its <c>needs.database.connectionLimit</c>.
+    /// </summary>
+    private static void CheckMariaDb(StackSettings s, NodeReader r)
+    {
+        var requests = BlueprintBuilder.MariaDbRequests(s);
+        const string settingsKey = "platform:mariadb";
+        string RequestKey(int i) => $"{requests[i].App.Key}.needs.database";
+        var settingKeys = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [$"{settingsKey}.image"] = "platform:mariadbImage",
+            [$"{settingsKey}.memoryMb"] = "platform:mariadbMemoryMb",
+            [$"{settingsKey}.maxConnections"] = "platform:mariadbMaxConnections",
+        };
+        // Settings are checked even when no app uses MariaDB yet, so a bad value never waits for the first such app.
+        var nameProblems = new SortedDictionary<int, List<string>>();
+        foreach (var e in Parts.MariaDb.MariaDbValidation.Errors(s.MariaDb, [.. requests.Select(x => x.Request)], settingsKey, RequestKey))
+        {
+            var i = Enumerable.Range(0, requests.Length).FirstOrDefault(j => e.Key.StartsWith(RequestKey(j) + ".", StringComparison.Ordinal), -1);
+            if (settingKeys.TryGetValue(e.Key, out var flat))
+                r.Error(flat, e.Problem, e.Fix);
+            else if (i >= 0 && (e.Key.EndsWith(".database", StringComparison.Ordinal) || e.Key.EndsWith(".user", StringComparison.Ordinal)))
+                (nameProblems.TryGetValue(i, out var list) ? list : nameProblems[i] = []).Add(e.Problem.TrimEnd('.'));
+            else
+                r.Error(e.Key, e.Problem, e.Fix);
+        }
+        // The app's name is both its database's and its user's: one error for it, with every reason.
+        foreach (var (i, problems) in nameProblems)
+            r.Error($"{requests[i].App.Key}.name", $"'{requests[i].App.Name}' cannot name a MariaDB database and user: {string.Join("; ", problems)}.", "Choose another app name.");
     }
 
     /// <summary>The budget, or null when other errors (already reported) keep it from being computed.</summary>

@@ -27,6 +27,8 @@ public sealed record StackSettings
     public required PostgresSettings Postgres { get; init; }
     public required PgBouncerSettings PgBouncer { get; init; }
     public required RedisSettings Redis { get; init; }
+    /// <summary>MariaDB, for apps that speak the MySQL protocol; deployed only when one needs it (<see cref="UsesMariaDb"/>).</summary>
+    public required Parts.MariaDb.MariaDbSettings MariaDb { get; init; }
     public required ServiceSettings Minio { get; init; }
     public required ServiceSettings Traefik { get; init; }
     public required ServiceSettings UptimeKuma { get; init; }
@@ -47,6 +49,9 @@ public sealed record StackSettings
     public required ImmutableSortedSet<string> SecretsSet { get; init; }
 
     public bool IsProd => Environment == StackEnvironment.Prod;
+
+    /// <summary>Whether any app has a MariaDB database, so the stack runs MariaDB at all.</summary>
+    public bool UsesMariaDb => Apps.Any(a => a.Database?.Engine == DatabaseEngine.MariaDb);
 }
 
 public sealed record ServerSettings(
@@ -128,7 +133,14 @@ public sealed record AppSettings
 /// <summary>Where an app is reachable. <c>Host</c> is a subdomain label (<c>app</c>), <c>@</c> for the apex, or <c>*</c> for a wildcard.</summary>
 public sealed record RouteSettings(string Host, string? PathPrefix, bool Websockets);
 
-public sealed record DatabaseNeed(ImmutableArray<string> Extensions, int ConnectionLimit);
+/// <summary>The database server an app's database lives on.</summary>
+public enum DatabaseEngine { Postgres, MariaDb }
+
+/// <summary>An app's own database: PostgreSQL (with extensions) by default, or MariaDB for MySQL-protocol apps.</summary>
+public sealed record DatabaseNeed(ImmutableArray<string> Extensions, int ConnectionLimit)
+{
+    public DatabaseEngine Engine { get; init; } = DatabaseEngine.Postgres;
+}
 
 public sealed record BucketNeed(string Name, bool PublicRead);
 

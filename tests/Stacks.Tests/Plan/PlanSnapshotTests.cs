@@ -61,6 +61,42 @@ public sealed class PlanSnapshotTests
         AssertFixture("add-docs-app.diff", yaml, maxLines: 80);
     }
 
+    /// <summary>
+    /// The WooCommerce case: a WordPress app with a MariaDB database. The diff shows all it brings —
+    /// MariaDB itself, the user, the provisioning, the backup jobs and their agents, the monitors, the
+    /// budget lines and the secrets — and that prod needs the next server type for it.
+    /// </summary>
+    [Fact]
+    public void Adding_a_wordpress_app_shows_its_mariadb_database_user_backups_and_monitors()
+    {
+        var yaml = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"))
+            .Replace("platform:serverType: ccx23", "platform:serverType: ccx33", StringComparison.Ordinal) + """
+                - name: shop
+                  image: wordpress:6.7.1-php8.3-apache
+                  port: 80
+                  routes:
+                    - host: shop
+                  healthPath: /wp-login.php
+                  cpus: 1
+                  memoryMb: 512
+                  needs:
+                    database: { engine: mariadb, connectionLimit: 30 }
+
+            """;
+        AssertFixture("add-wordpress-app.diff", yaml, maxLines: 260);
+        var diff = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "tests", "Stacks.Tests", "Fixtures", "add-wordpress-app.diff"));
+        foreach (var line in new[]
+                 {
+                     "+ mariadb [data] mariadb:10.11.18",
+                     "+ database shop (MariaDB): user shop (connection limit 30, password mariadb-shop), rights on this database only; used by shop",
+                     "+ host command mariadb-provision:",
+                     "+ backup mariadb-daily: MariaDB daily (every app database): shop;",
+                     "+ monitor MariaDB TCP mariadb:3306: tcp mariadb:3306",
+                     "+   mariadb-shop: generated",
+                 })
+            Assert.Contains(line, diff, StringComparison.Ordinal);
+    }
+
     private static void AssertFixture(string fixture, string changedStack, int maxLines)
     {
         var before = PlanText.Render(TestStacks.ShippedBlueprint("prod"));

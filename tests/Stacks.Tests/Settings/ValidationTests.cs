@@ -316,3 +316,82 @@ public sealed class ValidationTests
         Assert.Contains("nothing was planned or created", e.Message);
     }
 }
+
+public sealed class MariaDbValidationTests
+{
+    private static string App(string needs, string name = "shop") => $"""
+        - name: {name}
+          image: wordpress:6.7.1-php8.3-apache
+          port: 80
+          healthPath: /wp-login.php
+          cpus: 1
+          memoryMb: 256
+          needs: {needs}
+        """;
+
+    private static IReadOnlyList<SettingsError> Errors(string app, string extra = "") => TestStacks.Errors(TestStacks.Yaml(app, extra));
+
+    [Fact]
+    public void A_mariadb_app_is_valid() => Assert.Empty(Errors(App("{ database: { engine: mariadb } }")));
+
+    [Theory]
+    [InlineData("{ database: { engine: mysql } }", "platform:apps[0].needs.database.engine", "mariadb")]
+    [InlineData("{ database: { engine: mongo } }", "platform:apps[0].needs.database.engine", "postgres")]
+    [InlineData("{ database: { engine: mariadb, extensions: [pg_trgm] } }", "platform:apps[0].needs.database.extensions", "Remove extensions")]
+    public void Bad_mariadb_needs_name_their_key_and_the_fix(string needs, string key, string fix)
+    {
+        var error = Assert.Single(Errors(App(needs)));
+        Assert.Equal(key, error.Key);
+        Assert.Contains(fix, error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_connection_limit_above_the_servers_is_refused_at_the_app_and_the_setting()
+    {
+        var errors = Errors(App("{ database: { engine: mariadb, connectionLimit: 500 } }"));
+        Assert.Contains(errors, e => e.Key == "platform:apps[0].needs.database.connectionLimit" && e.Fix.Contains("100", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Key == "platform:mariadbMaxConnections" && e.Problem.Contains("500", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Connection_limits_adding_up_past_the_server_name_the_setting()
+    {
+        var apps = App("{ database: { engine: mariadb, connectionLimit: 60 } }", "shop") + "\n" + App("{ database: { engine: mariadb, connectionLimit: 60 } }", "faces");
+        var error = Assert.Single(Errors(apps));
+        Assert.Equal("platform:mariadbMaxConnections", error.Key);
+        Assert.Contains("120", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("test")]
+    [InlineData("healthcheck")]
+    [InlineData("mysql")]
+    public void An_app_name_that_cannot_name_a_mariadb_user_is_refused(string name)
+    {
+        var error = Assert.Single(Errors(App("{ database: { engine: mariadb } }", name)));
+        Assert.Equal("platform:apps[0].name", error.Key);
+        Assert.Contains("MariaDB", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("platform:mariadbMemoryMb: 128", "platform:mariadbMemoryMb")]
+    [InlineData("platform:mariadbImage: mariadb:latest", "platform:mariadbImage")]
+    [InlineData("platform:mariadbImage: mariadb:11.4.5", "platform:mariadbImage")]
+    [InlineData("platform:mariadbMaxConnections: 0", "platform:mariadbMaxConnections")]
+    public void Bad_mariadb_settings_name_their_key(string line, string key) =>
+        Assert.Equal(key, Assert.Single(Errors(App("{ database: { engine: mariadb } }"), line)).Key);
+
+    [Fact]
+    public void Fewer_server_connections_than_an_app_may_open_name_both_keys()
+    {
+        var errors = Errors(App("{ database: { engine: mariadb } }"), "platform:mariadbMaxConnections: 5");
+        Assert.Equal(["platform:apps[0].needs.database.connectionLimit", "platform:mariadbMaxConnections"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_platform_injects_the_mysql_env_so_an_app_may_not_set_it()
+    {
+        var app = App("{ database: { engine: mariadb } }") + "\n  env: { MYSQL_HOST: elsewhere }";
+        Assert.Equal("platform:apps[0].env.MYSQL_HOST", Assert.Single(Errors(app)).Key);
+    }
+}
