@@ -134,6 +134,7 @@ public static class PlatformStack
     {
         Traefik? edge = null;
         Postgres? postgres = null;
+        MariaDb? mariaDb = null;
         Redis? redis = null;
         Minio? minio = null;
         UptimeKuma? monitoring = null;
@@ -144,18 +145,19 @@ public static class PlatformStack
             {
                 PartKind.Edge => edge = new Traefik(new TraefikArgs { Spec = node, Infrastructure = infrastructure }, options()),
                 PartKind.Postgres => postgres = new Postgres(new PostgresArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.MariaDb => mariaDb = new MariaDb(new MariaDbArgs { Spec = node, Infrastructure = infrastructure }, options()),
                 PartKind.Redis => redis = new Redis(new RedisArgs { Spec = node, Infrastructure = infrastructure }, options()),
                 PartKind.ObjectStorage => minio = new Minio(new MinioArgs { Spec = node, Infrastructure = infrastructure }, options()),
                 PartKind.Monitoring => monitoring = new UptimeKuma(new UptimeKumaArgs { Spec = node, Infrastructure = infrastructure, Postgres = postgres }, options()),
                 PartKind.Backups => new Backups(new BackupsArgs
                 {
-                    Spec = node, Infrastructure = infrastructure, Postgres = postgres, Redis = redis, Minio = minio, Monitoring = monitoring,
+                    Spec = node, Infrastructure = infrastructure, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio, Monitoring = monitoring,
                 }, options()),
                 PartKind.App => new App(new AppArgs
                 {
-                    Spec = node, Infrastructure = infrastructure, Edge = edge, Postgres = postgres, Redis = redis, Minio = minio,
+                    Spec = node, Infrastructure = infrastructure, Edge = edge, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio,
                 }, options()),
-                _ => throw new RunException($"The blueprint has a part of kind {node.Id.Kind} that this program cannot deploy yet."),
+                _ => throw new RunException($"The blueprint has a part of kind {node.Id.Kind} that this program cannot deploy."),
             };
             parts.Add(part);
         }

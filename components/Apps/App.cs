@@ -23,6 +23,9 @@ public sealed class AppArgs
     public Postgres? Postgres { get; init; }
 
     /// <inheritdoc cref="Edge"/>
+    public MariaDb? MariaDb { get; init; }
+
+    /// <inheritdoc cref="Edge"/>
     public Redis? Redis { get; init; }
 
     /// <inheritdoc cref="Edge"/>
@@ -37,7 +40,7 @@ public sealed class App : PlatformPart
     public Output<int> Instances { get; private set; }
 
     public App(AppArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.App), args.Infrastructure, [args.Edge, args.Postgres, args.Redis, args.Minio], opts)
+        : base(Traefik.Expect(args.Spec, PartKind.App), args.Infrastructure, [args.Edge, args.Postgres, args.MariaDb, args.Redis, args.Minio], opts)
     {
         Instances = Output.Create(args.Spec.Services.Length);
         RegisterOutputs();

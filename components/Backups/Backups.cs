@@ -21,6 +21,9 @@ public sealed class BackupsArgs
     public Postgres? Postgres { get; init; }
 
     /// <inheritdoc cref="Postgres"/>
+    public MariaDb? MariaDb { get; init; }
+
+    /// <inheritdoc cref="Postgres"/>
     public Redis? Redis { get; init; }
 
     /// <inheritdoc cref="Postgres"/>
@@ -38,7 +41,7 @@ public sealed class Backups : PlatformPart
     public Output<int> ContainerCount { get; private set; }
 
     public Backups(BackupsArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.Backups), args.Infrastructure, [args.Postgres, args.Redis, args.Minio, args.Monitoring], opts)
+        : base(Traefik.Expect(args.Spec, PartKind.Backups), args.Infrastructure, [args.Postgres, args.MariaDb, args.Redis, args.Minio, args.Monitoring], opts)
     {
         ContainerCount = Output.Create(args.Spec.Services.Length);
         RegisterOutputs();

@@ -165,3 +165,37 @@ public sealed class PartTreeTests
         Assert.Contains("needs the part", error.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>A stack with a MySQL-protocol app: the MariaDB part is its own component, and the app waits for it.</summary>
+[Collection(PulumiCollection.Name)]
+public sealed class MariaDbStackTests
+{
+    private const string Shop = """
+            - name: shop
+              image: wordpress:6.7.1-php8.3-apache
+              port: 80
+              routes: [{ host: shop }]
+              healthPath: /wp-login.php
+              cpus: 1
+              memoryMb: 512
+              needs: { database: { engine: mariadb, connectionLimit: 30 } }
+
+        """;
+
+    [Fact]
+    public async Task A_wordpress_style_app_gets_a_mariadb_part_and_waits_for_its_provisioning()
+    {
+        var text = File.ReadAllText(Path.Combine(StackRun.RepoRoot(), "Pulumi.staging.yaml"))
+            .Replace("  platform:apps:\n", "  platform:apps:\n" + Shop, StringComparison.Ordinal)
+            .Replace("platform:serverType: cx32", "platform:serverType: cx42", StringComparison.Ordinal);
+        var blueprint = BlueprintBuilder.Build(Platform.Stacks.Settings.SettingsReader.Read(Platform.Stacks.Settings.StackFiles.Parse("platform", "staging", text)));
+        var run = await StackRun.Of(blueprint, preview: false);
+        Assert.Contains(run.Options, o => o.Type == "platform:data:MariaDb" && o.Name == "mariadb" && o.ParentType is null);
+        var mariadb = run.OptionsOf("docker:index/container:Container", "mariadb-container");
+        Assert.Equal(("platform:services:ServiceContainer", "mariadb"), (mariadb.ParentType, mariadb.ParentName));
+        var provision = run.Named("command:remote:Command", "mariadb-provision-command");
+        Assert.True(run.Named("docker:index/container:Container", "shop-1-container").Started >= provision.Finished, "the app starts after its database exists");
+        var mariaDbPart = Platform.Stacks.Parts.PartGraph.Of(blueprint).Single(p => p.Id == PartId.App("shop"));
+        Assert.Contains(PartId.MariaDb, mariaDbPart.DependsOn);
+    }
+}
