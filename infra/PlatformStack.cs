@@ -36,38 +36,22 @@ public static class PlatformStack
     }
 
     /// <summary>
-    /// The current stack's settings. Invalid settings end the run with the core's message (every
+    /// The current stack's settings, from the configuration Pulumi hands the program (the stack file merged
+    /// with ESC environments, <c>--config</c> flags and <c>config set --path</c> edits), through the same reader
+    /// and validation as the offline <c>plan</c>. Invalid settings end the run with the core's message (every
     /// error, each with its fix) before any resource is registered.
     /// </summary>
     public static StackSettings LoadSettings()
     {
-        var stack = Deployment.Instance.StackName;
-        var projectDir = ProjectDirectory();
         try
         {
-            return SettingsReader.Load(projectDir, stack);
+            return SettingsReader.Read(PulumiConfig.FromEnvironment(Deployment.Instance.ProjectName, Deployment.Instance.StackName));
         }
         catch (InvalidStackException e)
         {
             // RunException: printed as the message alone, without a stack trace.
             throw new RunException(e.Message);
         }
-    }
-
-    /// <summary>The directory holding Pulumi.yaml: the one the CLI reports, else the nearest at or above the working directory.</summary>
-    public static string ProjectDirectory()
-    {
-        try
-        {
-            var root = Deployment.Instance.RootDirectory;
-            if (!string.IsNullOrEmpty(root)) return root;
-        }
-        catch (InvalidOperationException)
-        {
-            // Older CLIs do not report the root directory.
-        }
-        return StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory())
-            ?? throw new RunException($"No {StackFiles.ProjectFile} in {Directory.GetCurrentDirectory()} or above it. Run pulumi from the project directory.");
     }
 
     /// <summary>

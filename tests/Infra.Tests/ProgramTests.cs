@@ -13,16 +13,20 @@ public sealed class ProgramTests
     public async Task Invalid_settings_stop_the_run_with_the_cores_message_before_any_resource()
     {
         Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
+        // The config Pulumi hands the program: a stack with an app that has no image and a bad domain.
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG", """{"platform:domain":"not a domain","platform:apps":"[{\"name\":\"web\",\"cpus\":0.5,\"memoryMb\":128}]"}""");
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", "[]");
         var mocks = new RecordingMocks(preview: true);
         var error = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync(mocks, new TestOptions
         {
             ProjectName = "platform",
-            StackName = "no-such-stack",
+            StackName = "broken",
             RootDirectory = StackRun.RepoRoot(),
             IsPreview = true,
         }, PlatformStack.Run));
-        Assert.Contains("no-such-stack", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Pulumi.no-such-stack.yaml", error.Message, StringComparison.Ordinal);
+        Assert.Contains("broken", error.Message, StringComparison.Ordinal);
+        Assert.Contains("platform:domain", error.Message, StringComparison.Ordinal);
+        Assert.Contains("platform:apps[0].image", error.Message, StringComparison.Ordinal);
         Assert.Empty(mocks.Registrations);
     }
 

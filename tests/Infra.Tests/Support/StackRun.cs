@@ -38,7 +38,9 @@ public sealed record StackRun(
         var root = RepoRoot();
         var blueprint = BlueprintBuilder.Build(SettingsReader.Load(root, stack));
         // The program reads the settings itself (stack name and project directory from the deployment).
-        return Run(blueprint, preview, root, t => PlatformStack.Deploy(BlueprintBuilder.Build(PlatformStack.LoadSettings()), t));
+        // The program reads the settings from the config Pulumi hands it: the stack file's, as the CLI would.
+        var stackFile = File.ReadAllText(Path.Combine(root, StackFiles.StackFile(stack)));
+        return Run(blueprint, preview, root, t => PlatformStack.Deploy(BlueprintBuilder.Build(PlatformStack.LoadSettings()), t), stackFile);
     }
 
     /// <summary>Runs <see cref="PlatformStack.Deploy"/> for a blueprint built in the test.</summary>
@@ -46,7 +48,7 @@ public sealed record StackRun(
         Run(blueprint, preview, RepoRoot(), t => PlatformStack.Deploy(blueprint, t));
 
     private static async Task<StackRun> Run(PlatformBlueprint blueprint, bool preview, string root,
-        Func<IReadOnlyList<ResourceTransformation>, IDictionary<string, object?>> program)
+        Func<IReadOnlyList<ResourceTransformation>, IDictionary<string, object?>> program, string? stackFile = null)
     {
         var seen = new System.Collections.Concurrent.ConcurrentQueue<ResourceOptionsSeen>();
         ResourceTransformation record = args =>
@@ -59,7 +61,7 @@ public sealed record StackRun(
             return null;
         };
         Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
-        var (config, secretKeys) = ConfigFor(blueprint);
+        var (config, secretKeys) = ConfigFor(blueprint, stackFile);
         Environment.SetEnvironmentVariable("PULUMI_CONFIG", config);
         Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", secretKeys);
 
@@ -81,10 +83,16 @@ public sealed record StackRun(
         o.Aliases.Select(a => { Alias? value = null; _ = a.Apply(x => { value = x; return x; }); return value; }).OfType<Alias>();
 
     /// <summary>Test values for every config secret the blueprint reads, in the form the CLI hands them to the program.</summary>
-    private static (string Config, string SecretKeys) ConfigFor(PlatformBlueprint blueprint)
+    private static (string Config, string SecretKeys) ConfigFor(PlatformBlueprint blueprint, string? stackFile)
     {
         var config = new JsonObject();
         var keys = new JsonArray();
+        if (stackFile is not null)
+        {
+            var (all, secret) = PulumiConfig.MapOfStackFile(stackFile, path => "test-" + path.Replace('.', '-'));
+            foreach (var (k, v) in all) config[k] = v;
+            foreach (var k in secret) keys.Add(k);
+        }
         foreach (var secret in blueprint.Secrets.Where(s => s.Source == SecretSource.Config))
         {
             var key = secret.ConfigKey!;
