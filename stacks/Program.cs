@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Plan;
-using Platform.Stacks.Policy;
 using Platform.Stacks.Settings;
 
 var stackOption = new Option<string>("--stack") { Description = "The stack to plan (a Pulumi.<stack>.yaml next to Pulumi.yaml).", Required = true };
@@ -13,38 +12,19 @@ var plan = new Command("plan", "Print what a stack's platform is, offline: no cl
 {
     stackOption, formatOption, projectOption,
 };
-plan.SetAction(parse =>
+plan.SetAction(parse => PlanCommand.Guard(() =>
 {
     var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
     if (dir is null)
     {
         Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
-        return 2;
+        return PlanCommand.ExitUsage;
     }
-    try
-    {
-        var blueprint = BlueprintBuilder.Build(SettingsReader.Load(dir, parse.GetValue(stackOption)!));
-        var violations = Policies.Check(blueprint);
-        if (!violations.IsEmpty)
-        {
-            Console.Error.WriteLine($"Stack '{blueprint.Stack}' breaks {violations.Length} platform rule(s):");
-            foreach (var v in violations) Console.Error.WriteLine("  - " + v);
-            return 3;
-        }
-        Console.Out.Write(parse.GetValue(formatOption) switch
-        {
-            "json" => PlanJson.Render(blueprint),
-            "mermaid" => PlanMermaid.Render(blueprint),
-            _ => PlanText.Render(blueprint),
-        });
-        return 0;
-    }
-    catch (InvalidStackException e)
-    {
-        Console.Error.WriteLine(e.Message);
-        return 1;
-    }
-});
+    var outcome = PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!);
+    Console.Out.Write(outcome.Stdout);
+    Console.Error.Write(outcome.Stderr);
+    return outcome.ExitCode;
+}, Console.Error));
 
 var databaseOption = new Option<string?>("--database") { Description = "Restore only this app database. Default: every app database." };
 var jobOption = new Option<string?>("--job") { Description = "The backup job the archive comes from. Default: postgres-daily, or mariadb-daily when --database names a MariaDB database." };
@@ -53,7 +33,7 @@ var restore = new Command("restore-script", "Print the script that restores one 
 {
     stackOption, databaseOption, jobOption, projectOption,
 };
-restore.SetAction(parse =>
+restore.SetAction(parse => PlanCommand.Guard(() =>
 {
     var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
     if (dir is null)
@@ -96,10 +76,11 @@ restore.SetAction(parse =>
         Console.Error.WriteLine(e.Message);
         return 1;
     }
-});
+}, Console.Error));
 
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
 var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, projectFile };
-return root.Parse(args).Invoke();
+// The actions guard themselves; this catches what escapes parsing, so no input ever ends in a stack trace.
+return PlanCommand.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), Console.Error);

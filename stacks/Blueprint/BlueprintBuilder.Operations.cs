@@ -80,18 +80,28 @@ public static partial class BlueprintBuilder
     public static ImmutableArray<PublicHost> MonitoredHosts(StackSettings s)
     {
         var hosts = new List<PublicHost>();
-        foreach (var app in s.Apps.Where(a => a.HealthPath is not null))
-        {
-            var routes = app.Routes.Where(r => r.Host != "*").ToList();
-            foreach (var route in routes)
-            {
-                var name = routes.Count == 1 ? app.Name : $"{app.Name}-{(route.Host == "@" ? "apex" : route.Host)}";
-                hosts.Add(new PublicHost(name, Routing.Fqdn(route.Host, s.Domain), app.HealthPath!));
-            }
-        }
-        hosts.Add(new PublicHost("status-page", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), "/"));
-        hosts.Add(new PublicHost("files", Routing.Fqdn(ServiceNames.FilesHost, s.Domain), "/minio/health/live"));
+        foreach (var app in s.Apps) hosts.AddRange(MonitoredHostsOf(s, app).Select(h => h.Host));
+        hosts.AddRange(PlatformMonitoredHosts(s));
         return [.. hosts];
+    }
+
+    /// <summary>The platform's own monitored hosts: the status page and the files host.</summary>
+    public static ImmutableArray<PublicHost> PlatformMonitoredHosts(StackSettings s) =>
+    [
+        new PublicHost("status-page", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), "/"),
+        new PublicHost("files", Routing.Fqdn(ServiceNames.FilesHost, s.Domain), "/minio/health/live"),
+    ];
+
+    /// <summary>An app's monitored hosts, each with the index of the route it comes from (none without a health path).</summary>
+    public static IEnumerable<(int RouteIndex, PublicHost Host)> MonitoredHostsOf(StackSettings s, AppSettings app)
+    {
+        if (app.HealthPath is null) yield break;
+        var routes = app.Routes.Select((r, i) => (Route: r, Index: i)).Where(x => x.Route.Host != "*").ToList();
+        foreach (var (route, index) in routes)
+        {
+            var name = routes.Count == 1 ? app.Name : $"{app.Name}-{(route.Host == "@" ? "apex" : route.Host)}";
+            yield return (index, new PublicHost(name, Routing.Fqdn(route.Host, s.Domain), app.HealthPath));
+        }
     }
 
     private static IEnumerable<ServiceSpec> OperationsServices(OperationsParts ops, StackSettings s) =>

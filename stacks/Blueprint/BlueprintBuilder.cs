@@ -87,6 +87,7 @@ public static partial class BlueprintBuilder
             Backups = [.. ops.Jobs.Select(j => View(j, s))],
             Secrets = [.. secrets.Values],
             Budget = budget,
+            Connections = ConnectionBudget.Compute(s),
             Cost = Cost(s, type),
             Outputs = Outputs(s, databases),
         };

@@ -39,6 +39,7 @@ public sealed record PlatformBlueprint
     public required ImmutableArray<BackupJobView> Backups { get; init; }
     public required ImmutableArray<SecretSpec> Secrets { get; init; }
     public required MemoryBudget Budget { get; init; }
+    public required ConnectionBudget Connections { get; init; }
     public required CostEstimate Cost { get; init; }
     public required ImmutableArray<OutputSpec> Outputs { get; init; }
 

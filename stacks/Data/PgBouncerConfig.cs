@@ -88,7 +88,7 @@ public static class PgBouncerConfig
         {
             var entry = $"{db.Database} = host={o.PostgresHost} port={I(o.PostgresPort)} dbname={db.Database}";
             if (db.ConnectionLimit >= 0)
-                entry += $" pool_size={I(Math.Max(1, Math.Min(o.DefaultPoolSize, db.ConnectionLimit)))} max_db_connections={I(Math.Max(1, db.ConnectionLimit))}";
+                entry += $" pool_size={I(PoolSize(o, db.ConnectionLimit))} max_db_connections={I(Math.Max(1, db.ConnectionLimit))}";
             Line(entry);
         }
         Line();
@@ -154,6 +154,10 @@ public static class PgBouncerConfig
         }
         return b.Build();
     }
+
+    /// <summary>The pool_size of a database whose role has <paramref name="connectionLimit"/> (−1: none): the default, but never above the limit.</summary>
+    public static int PoolSize(PgBouncerOptions o, int connectionLimit) =>
+        connectionLimit < 0 ? o.DefaultPoolSize : Math.Max(1, Math.Min(o.DefaultPoolSize, connectionLimit));
 
     /// <summary>The admin-console command that makes PgBouncer re-read pgbouncer.ini and userlist.txt (also: SIGHUP).</summary>
     public const string ReloadCommand = "RELOAD;";

@@ -12,6 +12,8 @@ public sealed record PostgresOptions(int MemoryMb)
     public string ListenAddresses { get; init; } = "*";
     public int Port { get; init; } = 5432;
     public int MaxConnections { get; init; } = 100;
+    /// <summary>Connection slots only superusers may use (PostgreSQL's default, written out so the connection budget and the server agree).</summary>
+    public int SuperuserReservedConnections { get; init; } = 3;
     /// <summary>Default: 25% of <see cref="MemoryMb"/>.</summary>
     public int? SharedBuffersMb { get; init; }
     /// <summary>Default: 75% of <see cref="MemoryMb"/>.</summary>
@@ -57,6 +59,8 @@ public static class PostgresConfig
         Positive(o.WorkMemMb, nameof(o.WorkMemMb));
         Positive(o.MaintenanceWorkMemMb, nameof(o.MaintenanceWorkMemMb));
         Positive(o.WalBuffersMb, nameof(o.WalBuffersMb));
+        if (o.SuperuserReservedConnections < 0 || o.SuperuserReservedConnections >= o.MaxConnections)
+            throw new ArgumentOutOfRangeException(nameof(o), $"superuser_reserved_connections ({o.SuperuserReservedConnections}) must be from 0 to below max_connections ({o.MaxConnections}).");
         if (o.Port is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(o), $"Port {o.Port} is not a TCP port.");
         if (o.EffectiveSharedBuffersMb >= o.MemoryMb)
             throw new ArgumentOutOfRangeException(nameof(o), $"shared_buffers ({o.EffectiveSharedBuffersMb}MB) must be below the memory PostgreSQL has ({o.MemoryMb}MB).");
@@ -75,6 +79,7 @@ public static class PostgresConfig
         Str("listen_addresses", o.ListenAddresses);
         Set("port", I(o.Port));
         Set("max_connections", I(o.MaxConnections));
+        Set("superuser_reserved_connections", I(o.SuperuserReservedConnections));
         if (o.UnixSocketDirectory is { } socketDir) Str("unix_socket_directories", socketDir);
         Str("password_encryption", "scram-sha-256");
         Line();

@@ -149,39 +149,39 @@ public sealed record CronSchedule
     }
 
     /// <summary>
-    /// The longest time between two consecutive runs within four years from a fixed date (so every
-    /// weekday, month length and leap day occurs); null if the schedule never fires in that time.
+    /// The longest time between two consecutive runs within five years from a fixed date (so every
+    /// weekday, month length and leap day occurs, leap days twice); null if the schedule never fires in that time.
     /// A heartbeat monitor for the job must allow at least this long between successes.
     /// </summary>
     public TimeSpan? LongestGap()
     {
         var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        var end = start.AddYears(4);
-        DateTime? previous = null;
-        var runs = 0;
+        // Five years, not four: every leap day's schedule then fires in two leap years, so the gap between
+        // them is seen ('* * 29 2 *' fires every minute of one day, then not for four years).
+        var end = start.AddYears(5);
+        // Every matching day has the same times of day, so only a day's first and last run meet the
+        // neighbouring days' runs; the gaps inside a day are the same every day. Day by day, then.
+        var times = (from h in Enumerable.Range(0, 24) where _allowed[1][h]
+                     from m in Enumerable.Range(0, 60) where _allowed[0][m]
+                     select TimeSpan.FromMinutes(h * 60 + m)).ToArray();
+        var withinDay = TimeSpan.Zero;
+        for (var i = 1; i < times.Length; i++)
+            if (times[i] - times[i - 1] > withinDay) withinDay = times[i] - times[i - 1];
+        DateTime? previousDay = null;
+        var runs = 0L;
         var longest = TimeSpan.Zero;
-        var minutes = Enumerable.Range(0, 60).Where(m => _allowed[0][m]).ToArray();
-        var hours = Enumerable.Range(0, 24).Where(h => _allowed[1][h]).ToArray();
-        // Day by day, and within a matching day only its matching hours and minutes: the same runs
-        // as checking every minute, a few hundred times faster.
         for (var day = start; day < end; day = day.AddDays(1))
         {
-            if (!Matches(day.AddHours(hours.FirstOrDefault()).AddMinutes(minutes.FirstOrDefault())) ) continue;
-            foreach (var h in hours)
-            {
-                foreach (var m in minutes)
-                {
-                    var t = day.AddHours(h).AddMinutes(m);
-                    if (previous is { } p && t - p > longest) longest = t - p;
-                    previous = t;
-                    runs++;
-                }
-            }
+            if (!Matches(day + times[0])) continue;
+            if (previousDay is { } p && day + times[0] - (p + times[^1]) > longest) longest = day + times[0] - (p + times[^1]);
+            previousDay = day;
+            runs += times.Length;
         }
+        if (runs > 1 && withinDay > longest) longest = withinDay;
         return runs switch
         {
             0 => null,
-            1 => end - start, // fires once in four years (29 February): at least that long
+            1 => end - start,
             _ => longest,
         };
     }

@@ -50,6 +50,9 @@ public sealed record MonitorSpec(
     public const int DefaultIntervalSeconds = 60;
     public const int DefaultRetryIntervalSeconds = 30;
     public const int DefaultMaxRetries = 3;
+
+    /// <summary>The longest interval Uptime Kuma accepts (its MAX_INTERVAL_SECOND, 24 days: a JavaScript timer's limit).</summary>
+    public const int MaxIntervalSeconds = 2_073_600;
     public static readonly ImmutableArray<string> DefaultStatusCodes = ["200-299"];
 
     public static MonitorSpec Http(string id, string name, string url, string? notification, string? keyword = null) =>

@@ -6,7 +6,7 @@ namespace Platform.Stacks.Plan;
 
 /// <summary>
 /// The blueprint for people: grouped as server, edge, data, apps, operations, then the memory
-/// budget, cost, secrets (names only) and outputs. Deterministic and sorted, so a change to the
+/// budget, the PostgreSQL connection budget, cost, secrets (names only) and outputs. Deterministic and sorted, so a change to the
 /// platform shows up as a small diff.
 /// </summary>
 public static class PlanText
@@ -79,6 +79,12 @@ public static class PlanText
             w.Line($"  {line.Name,-28} {line.Kind,-10} {line.Instances} x {line.MemoryMb,6} MB = {line.TotalMb,6} MB");
         w.Line($"  {"OS reserve",-28} {"",-10} {"",-13}   {budget.OsReserveMb,6} MB");
         w.Line($"  total {budget.TotalMb} MB of {budget.ServerMemoryMb} MB ({budget.ServerType}); {budget.FreeMb} MB free");
+
+        w.Section("PostgreSQL connection budget");
+        var connections = b.Connections;
+        foreach (var line in connections.Lines)
+            w.Line($"  {line.Name,-28} {line.Kind,-10} {line.Connections,5} — {line.Why}");
+        w.Line($"  total {connections.TotalConnections} of {connections.AvailableConnections} (max_connections {connections.MaxConnections} - superuser_reserved_connections {connections.SuperuserReserved}); {connections.FreeConnections} free");
 
         w.Section("Monthly cost estimate (EUR, excl. VAT)");
         foreach (var c in b.Cost.Lines)

@@ -16,7 +16,7 @@ public static partial class Names
     [GeneratedRegex("^[a-z][a-z0-9-]{0,28}[a-z0-9]$")]
     private static partial Regex AppNameRegex();
 
-    [GeneratedRegex("^[A-Z_][A-Z0-9_]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvNameRegex();
 
     [GeneratedRegex("^[^@\\s]+@[a-z0-9.-]+\\.[a-z]{2,}$")]

@@ -52,18 +52,21 @@ internal sealed class NodeReader(List<SettingsError> errors)
         return value;
     }
 
-    public double Number(YamlNode? node, string key, double fallback, double minExclusive, double max)
+    /// <summary>A finite number from <paramref name="min"/> to <paramref name="max"/> (both included); <paramref name="why"/> explains the range.</summary>
+    public double Number(YamlNode? node, string key, double fallback, double min, double max, string? why = null)
     {
         var text = Scalar(node, key, "a number");
         if (text is null) return fallback;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        // double.TryParse accepts NaN and Infinity, which no limit means and no renderer can write.
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
         {
-            Error(key, $"must be a number, not '{text}'.", "Write a number, e.g. 0.5.");
+            Error(key, $"must be a number, not '{text}'.", "Write a finite decimal number, e.g. 0.5.");
             return fallback;
         }
-        if (value <= minExclusive || value > max)
+        if (value < min || value > max)
         {
-            Error(key, $"is {value.ToString(CultureInfo.InvariantCulture)}, out of range.", $"Use a number above {minExclusive.ToString(CultureInfo.InvariantCulture)} and at most {max.ToString(CultureInfo.InvariantCulture)}.");
+            Error(key, $"is {value.ToString(CultureInfo.InvariantCulture)}, out of range.",
+                $"Use a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}.{(why is null ? "" : " " + why)}");
             return fallback;
         }
         return value;
@@ -135,9 +138,15 @@ internal sealed class NodeReader(List<SettingsError> errors)
         return result;
     }
 
+    /// <summary>The known name nearest to <paramref name="name"/>.</summary>
+    public static string Closest(string name, IEnumerable<string> known) =>
+        known.OrderBy(k => Distance(name.ToLowerInvariant(), k.ToLowerInvariant())).ThenBy(k => k, StringComparer.Ordinal).First();
+
     /// <summary>"Did you mean …?" for a misspelt key.</summary>
     public static string Suggest(string name, IEnumerable<string> known)
     {
+        // Edit distance is quadratic; a name this long is no typo of a known one.
+        if (name.Length > 64) return $"Remove it; known keys are: {string.Join(", ", known.Order(StringComparer.Ordinal))}.";
         var best = known.Select(k => (k, d: Distance(name.ToLowerInvariant(), k.ToLowerInvariant())))
             .OrderBy(x => x.d).ThenBy(x => x.k, StringComparer.Ordinal).FirstOrDefault();
         return best.k is not null && best.d <= Math.Max(2, name.Length / 3)

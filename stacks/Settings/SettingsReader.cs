@@ -191,6 +191,55 @@ public static class SettingsReader
 
     private static string Key(string name) => SettingsSchema.Namespace + ":" + name;
 
+    /// <summary>Docker's smallest CPU limit (its NanoCPUs are whole multiples of 10⁷).</summary>
+    public const double MinCpus = 0.01;
+
+    /// <summary>The largest price override: far above any server's, and small enough that no cost sum can overflow.</summary>
+    public const decimal MaxPrice = 100_000m;
+
+    /// <summary>
+    /// Whether a health command has one of Docker's forms: <c>[CMD, program, arg…]</c> (run directly),
+    /// <c>[CMD-SHELL, "command"]</c> (run by /bin/sh) — <c>[NONE]</c> would turn the check off, which the
+    /// platform never allows. Null when it is fine; otherwise the problem and the fix.
+    /// </summary>
+    internal static (string Problem, string Fix)? HealthCommandProblem(IReadOnlyList<string> test)
+    {
+        const string forms = "Docker's forms are [CMD, <program>, <arg>…] and [CMD-SHELL, \"<shell command>\"].";
+        var shellLine = string.Join(' ', test.Skip(1));
+        if (test.Any(a => a.Any(c => char.IsControl(c) && c != '\t')))
+            return ("contains a control character (NUL, a line break or an escape sequence).", "Remove it; write the command on one line.");
+        switch (test[0])
+        {
+            case "NONE":
+                return ("is [NONE], which turns the health check off; every container must have one.", "Give a check: [CMD, <program>, <arg>…] or [CMD-SHELL, \"<shell command>\"], or use healthPath for an HTTP app.");
+            case "CMD":
+                if (test.Count == 1)
+                    return ("is [CMD] without a program.", "Add the program and its arguments, e.g. [CMD, /app/healthcheck].");
+                if (string.IsNullOrWhiteSpace(test[1]))
+                    return ("has an empty program after CMD.", "Put the program first, e.g. [CMD, /app/healthcheck].");
+                var shellish = test.Skip(1).FirstOrDefault(a => ShellOperators.Any(op => a.Contains(op, StringComparison.Ordinal)));
+                if (shellish is not null)
+                    return ($"runs without a shell, but '{shellish}' uses shell syntax ({string.Join(" ", ShellOperators.Where(op => shellish.Contains(op, StringComparison.Ordinal)))}), which CMD passes to the program as plain text.",
+                        $"Use the shell form: [CMD-SHELL, \"{shellLine.Replace("\"", "\\\"", StringComparison.Ordinal)}\"].");
+                return null;
+            case "CMD-SHELL":
+                if (test.Count != 2)
+                    return (test.Count == 1 ? "is [CMD-SHELL] without a command." : $"has {test.Count - 1} items after CMD-SHELL; the shell form takes the whole command as one string.",
+                        test.Count == 1 ? "Add the command as one string, e.g. [CMD-SHELL, \"curl -fsS http://localhost:8080/healthz || exit 1\"]." : $"Join them into one string: [CMD-SHELL, \"{shellLine.Replace("\"", "\\\"", StringComparison.Ordinal)}\"], or use [CMD, …] to run a program without a shell.");
+                if (string.IsNullOrWhiteSpace(test[1]))
+                    return ("has an empty shell command.", "Give the command, e.g. [CMD-SHELL, \"pg_isready || exit 1\"].");
+                return null;
+            default:
+                return ($"starts with '{test[0]}', not CMD or CMD-SHELL. {forms}",
+                    ShellOperators.Any(op => string.Join(' ', test).Contains(op, StringComparison.Ordinal)) || test.Count == 1
+                        ? $"Write [CMD-SHELL, \"{string.Join(' ', test).Replace("\"", "\\\"", StringComparison.Ordinal)}\"]."
+                        : $"Write [CMD, {string.Join(", ", test)}].");
+        }
+    }
+
+    /// <summary>Shell syntax that means nothing to a program run directly: a CMD check using it wanted CMD-SHELL.</summary>
+    private static readonly string[] ShellOperators = ["|", "&&", ";", "$(", "`", ">"];
+
     /// <summary>A host ending in a public-suffix-like label (com, io, dev, …) was almost surely written as a full domain.</summary>
     private static bool LooksLikeFullDomain(string host) =>
         host.Split('.')[^1] is "com" or "net" or "org" or "io" or "dev" or "app" or "de" or "eu" or "co" or "uk" or "fr" or "nl" or "ch" or "at" or "cloud" or "ai";
@@ -214,8 +263,8 @@ public static class SettingsReader
                 continue;
             }
             var text = r.Scalar(v, key, "a price");
-            if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var price) || price < 0)
-                r.Error(key, $"'{text}' is not a price.", "Give EUR as a number, e.g. 29.99.");
+            if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var price) || price < 0 || price > MaxPrice)
+                r.Error(key, $"'{text}' is not a price.", $"Give EUR as a number from 0 to {MaxPrice.ToString(CultureInfo.InvariantCulture)}, e.g. 29.99.");
             else
                 prices[item] = price;
         }
@@ -339,8 +388,18 @@ public static class SettingsReader
     private static string Schedule(NodeReader r, Func<string, string> str, string name)
     {
         var value = str(name).Trim();
-        if (Operations.CronSchedule.Problem(value) is { } problem)
+        if (!Operations.CronSchedule.TryParse(value, out var schedule, out var problem))
+        {
             r.Error(Key(name), $"'{value}' is not a valid cron schedule: {problem}", "Use five fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *' (03:00 UTC daily).");
+            return value;
+        }
+        var gap = schedule!.LongestGap();
+        if (gap is null)
+            r.Error(Key(name), $"'{value}' never fires: no date matches it (e.g. 31 February, or 31 April).",
+                "Use a day of the month that every chosen month has, e.g. '0 3 28 2 *', or '0 3 * * *' for daily.");
+        else if (gap.Value.TotalSeconds + Operations.Backups.HeartbeatGraceSeconds > Operations.MonitorSpec.MaxIntervalSeconds)
+            r.Error(Key(name), $"'{value}' can leave {gap.Value.TotalDays.ToString("0.#", CultureInfo.InvariantCulture)} days between runs; the job's heartbeat monitor cannot wait longer than {Operations.MonitorSpec.MaxIntervalSeconds / 86400} days (Uptime Kuma's limit), so a stopped job would go unnoticed.",
+                "Run it at least every 23 days, e.g. weekly '0 3 * * 0' or daily '0 3 * * *'.");
         return value;
     }
 
@@ -528,6 +587,10 @@ public static class SettingsReader
                 r.Error($"{key}.healthPath", "needs a port to be checked on.", "Add 'port:', or use healthCommand for an app without a port.");
         }
         var healthCommand = m.TryGetValue("healthCommand", out var hcNode) ? r.StringList(hcNode, $"{key}.healthCommand") : [];
+        if (!healthCommand.IsEmpty && HealthCommandProblem(healthCommand) is { } hc)
+            r.Error($"{key}.healthCommand", hc.Problem, hc.Fix);
+        else if (hcNode is not null && healthCommand.IsEmpty && hcNode is YamlSequenceNode)
+            r.Error($"{key}.healthCommand", "is an empty list.", "Give Docker's form: [CMD, <program>, <arg>…] or [CMD-SHELL, \"<shell command>\"].");
         if (healthPath is null && healthCommand.IsEmpty)
             r.Error($"{key}.healthPath", "is required: every container must have a health check.",
                 port is null ? "Add 'healthCommand: [\"CMD\", \"your-check\"]' (the app has no port)." : "Add 'healthPath: /healthz' (an endpoint that answers 200 when the app is ready).");
@@ -535,8 +598,15 @@ public static class SettingsReader
             r.Error($"{key}.healthCommand", "is set together with healthPath.", "Keep one: healthPath for HTTP apps, healthCommand otherwise.");
 
         var command = m.TryGetValue("command", out var cmdNode) ? r.StringList(cmdNode, $"{key}.command") : [];
+        for (var j = 0; j < command.Length; j++)
+        {
+            // An argument is a C string for the kernel: a NUL would silently cut it.
+            if (command[j].Contains('\0', StringComparison.Ordinal))
+                r.Error($"{key}.command[{j}]", "contains a NUL character, which no program argument can hold.", "Remove it.");
+        }
         if (!m.ContainsKey("cpus")) r.Error($"{key}.cpus", "is required: every container gets a CPU limit.", "Add e.g. 'cpus: 0.5'.");
-        var cpus = r.Number(m.GetValueOrDefault("cpus"), $"{key}.cpus", 0.5, 0, serverVcpus);
+        var cpus = r.Number(m.GetValueOrDefault("cpus"), $"{key}.cpus", 0.5, MinCpus, serverVcpus,
+            $"Docker's smallest CPU limit is {MinCpus.ToString(CultureInfo.InvariantCulture)}; the server type has {serverVcpus} vCPUs.");
         // The Docker provider reads the limit back in its own decimal form; some values come back as another
         // limit (0.01 as "0.0", i.e. none), which would replace the container on every deployment.
         if (m.ContainsKey("cpus") && cpus > 0 && !Canonical.DockerForms.CpusRoundTrip(cpus))
@@ -558,13 +628,23 @@ public static class SettingsReader
                     var envName = (k as YamlScalarNode)?.Value ?? "";
                     var ek = $"{key}.env.{envName}";
                     if (!Names.IsEnvName(envName))
-                        r.Error(ek, $"'{envName}' is not an environment variable name.", "Use upper-case letters, digits and underscores, e.g. LOG_LEVEL.");
+                    {
+                        r.Error(ek, $"'{envName}' is not an environment variable name.", "Use letters, digits and underscores, not starting with a digit, e.g. LOG_LEVEL.");
+                        continue;
+                    }
                     if (StackFiles.IsSecure(v))
                     {
                         r.Error(ek, "is a secret inside env.", $"List the name under secretEnv and set the value with: pulumi config set --secret --path 'appSecrets.{name}.{envName}' <value> --stack {stack}");
                         continue;
                     }
-                    env[envName] = r.String(v, ek);
+                    var envValue = r.String(v, ek);
+                    if (envValue.Any(c => char.IsControl(c) && c != '\t'))
+                    {
+                        r.Error(ek, "contains a control character (NUL, a line break or an escape sequence), which Docker cannot pass or the app would misread.",
+                            "Remove it; use a secretEnv value for anything binary, and encode it (e.g. base64).");
+                        continue;
+                    }
+                    env[envName] = envValue;
                 }
             }
         }
@@ -574,7 +654,7 @@ public static class SettingsReader
         {
             var sk = $"{key}.secretEnv[{j}]";
             if (!Names.IsEnvName(secretEnv[j]))
-                r.Error(sk, $"'{secretEnv[j]}' is not an environment variable name.", "Use upper-case letters, digits and underscores.");
+                r.Error(sk, $"'{secretEnv[j]}' is not an environment variable name.", "Use letters, digits and underscores, not starting with a digit, e.g. STRIPE_API_KEY.");
             else if (env.ContainsKey(secretEnv[j]))
                 r.Error(sk, $"{secretEnv[j]} is also in env.", "Keep it in one place: secretEnv for secrets, env for plain values.");
             else if (!secrets.Contains($"appSecrets.{name}.{secretEnv[j]}"))

@@ -84,7 +84,10 @@ internal static class SettingsRules
             {
                 if (InjectedEnv.Contains(name))
                     r.Error($"{app.Key}.env.{name}", $"{name} is set by the platform.", "Remove it; the platform injects it from the app's needs.");
-                else if (value.Length > 0 && SecretLikeWords.Any(w => name.Contains(w, StringComparison.Ordinal)))
+                else if (!app.Buckets.IsEmpty && name.StartsWith("S3_BUCKET_", StringComparison.Ordinal))
+                    r.Error($"{app.Key}.env.{name}", $"{name} is a name the platform uses for the app's buckets (S3_BUCKET_<NAME>), so the value would be replaced.",
+                        "Rename it; the platform sets S3_BUCKET_<NAME> for each bucket under needs.buckets.");
+                else if (value.Length > 0 && SecretLikeWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase)))
                     r.Error($"{app.Key}.env.{name}", $"{name} looks like a secret but is in plain config.",
                         $"Move it to secretEnv and set it with: pulumi config set --secret --path 'appSecrets.{app.Name}.{name}' <value> --stack {s.Stack}");
             }
@@ -105,6 +108,8 @@ internal static class SettingsRules
         }
 
         CheckMariaDb(s, r);
+        CheckMonitorIds(s, r);
+        CheckConnections(s, r);
 
         if (ServerTypes.All.TryGetValue(s.Server.Type, out var type) && Budget(s) is { } budget)
         {
@@ -152,6 +157,56 @@ internal static class SettingsRules
         // The app's name is both its database's and its user's: one error for it, with every reason.
         foreach (var (i, problems) in nameProblems)
             r.Error($"{requests[i].App.Key}.name", $"'{requests[i].App.Name}' cannot name a MariaDB database and user: {string.Join("; ", problems)}.", "Choose another app name.");
+    }
+
+    /// <summary>
+    /// Every app's monitored host becomes an Uptime Kuma monitor whose id is made from the app's name and the
+    /// route's host. Until ids are namespaced by construction, two such ids can be equal (an app
+    /// 'landing-www' next to an app 'landing' with a 'www' route), equal a platform monitor's, or be longer
+    /// than a monitor id may be: each is reported at the route that makes it.
+    /// </summary>
+    private static void CheckMonitorIds(StackSettings s, NodeReader r)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["http-minio-live"] = "the platform's MinIO liveness monitor",
+        };
+        foreach (var host in BlueprintBuilder.PlatformMonitoredHosts(s))
+            owners[MonitorId(host)] = $"the platform's monitor of {host.Host}";
+        foreach (var app in s.Apps.Where(a => Names.IsAppName(a.Name)))
+        {
+            foreach (var (index, host) in BlueprintBuilder.MonitoredHostsOf(s, app))
+            {
+                var id = MonitorId(host);
+                var key = app.Routes.Length == 1 ? $"{app.Key}.name" : $"{app.Key}.routes[{index}].host";
+                if (!Operations.Monitors.IsValidId(id))
+                {
+                    r.Error(key, $"makes the monitor id '{id}' ({id.Length} characters, from the app's name and the route's host), longer than the {MaxMonitorIdLength} a monitor id may have.",
+                        $"Shorten the app name or the host: together they may have at most {MaxMonitorIdLength - "http-".Length - 1} characters.");
+                }
+                else if (!owners.TryAdd(id, $"{app.Key} ({host.Host})"))
+                {
+                    r.Error(key, $"makes the monitor id '{id}', which {owners[id]} has too.",
+                        "Rename the app or the host so that '<app>-<host>' differs from every other app's name and monitor.");
+                }
+            }
+        }
+    }
+
+    private const int MaxMonitorIdLength = 64;
+
+    private static string MonitorId(Operations.PublicHost host) => "http-" + Operations.Monitors.Slug(host.Name);
+
+    private static void CheckConnections(StackSettings s, NodeReader r)
+    {
+        var budget = ConnectionBudget.Compute(s);
+        if (budget.Fits) return;
+        var apps = budget.Lines.Where(l => l.Kind == "app").ToList();
+        var platform = budget.TotalConnections - apps.Sum(l => l.Connections);
+        r.Error("platform:postgresMaxConnections",
+            $"The connection budget does not fit: the app roles' connection limits ({string.Join(" + ", apps.Select(l => $"{l.Name} {l.Connections}"))}) + platform users {platform} = {budget.TotalConnections}, "
+            + $"but PostgreSQL allows {budget.AvailableConnections} (max_connections {budget.MaxConnections} - {budget.SuperuserReserved} reserved for superusers).",
+            $"Raise platform:postgresMaxConnections to at least {budget.TotalConnections + budget.SuperuserReserved}, or lower the apps' needs.database.connectionLimit.");
     }
 
     /// <summary>The budget, or null when other errors (already reported) keep it from being computed.</summary>

@@ -22,7 +22,7 @@ public sealed record ConfigDocument(
 /// Reads the same files the Pulumi CLI reads: <c>Pulumi.yaml</c> (project name) and
 /// <c>Pulumi.&lt;stack&gt;.yaml</c> (the stack's values). Secret (<c>secure:</c>) values stay opaque.
 /// </summary>
-public static class StackFiles
+public static partial class StackFiles
 {
     public const string ProjectFile = "Pulumi.yaml";
 
@@ -44,29 +44,60 @@ public static class StackFiles
             .Select(f => Path.GetFileName(f)["Pulumi.".Length..^".yaml".Length])
             .Order(StringComparer.Ordinal).ToImmutableArray();
 
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_.-]{1,100}$")]
+    private static partial System.Text.RegularExpressions.Regex StackNameRegex();
+
+    /// <summary>Whether <paramref name="stack"/> is a stack name Pulumi accepts (and so names a file next to Pulumi.yaml, never one elsewhere).</summary>
+    public static bool IsStackName(string stack) => StackNameRegex().IsMatch(stack) && stack is not "." and not "..";
+
     public static ConfigDocument Load(string projectDir, string stack)
+    {
+        if (!IsStackName(stack))
+        {
+            return new ConfigDocument(SettingsSchema.Namespace, stack, ImmutableSortedDictionary<string, ConfigValue>.Empty,
+            [
+                new SettingsError("--stack", $"'{SettingsError.Printable(stack)}' is not a stack name.",
+                    "Give the stack's name as in Pulumi.<stack>.yaml: letters, digits, '-', '_' and '.', e.g. --stack staging."),
+            ]);
+        }
+        var projectPath = Path.Combine(projectDir, ProjectFile);
+        var stackPath = Path.Combine(projectDir, StackFile(stack));
+        var projectText = File.Exists(projectPath) ? File.ReadAllText(projectPath) : null;
+        if (!File.Exists(stackPath))
+        {
+            var doc = FromTexts(projectText, stack, "");
+            var available = AvailableStacks(projectDir);
+            return doc with
+            {
+                Values = ImmutableSortedDictionary<string, ConfigValue>.Empty,
+                Errors = doc.Errors.Where(e => !e.Key.StartsWith(StackFile(stack), StringComparison.Ordinal)).Append(
+                    new SettingsError("--stack", $"There is no stack '{stack}' ({StackFile(stack)} not found).",
+                        available.IsEmpty ? $"Create {StackFile(stack)}." : $"Use one of: {string.Join(", ", available)}, or create {StackFile(stack)}.")).ToImmutableArray(),
+            };
+        }
+        return FromTexts(projectText, stack, File.ReadAllText(stackPath));
+    }
+
+    /// <summary>
+    /// The stack as <see cref="Load"/> reads it, from the two files' texts: <paramref name="projectText"/> is
+    /// Pulumi.yaml's (null: the file is missing), <paramref name="stackText"/> Pulumi.&lt;stack&gt;.yaml's.
+    /// </summary>
+    public static ConfigDocument FromTexts(string? projectText, string stack, string stackText)
     {
         var errors = ImmutableArray.CreateBuilder<SettingsError>();
         var project = SettingsSchema.Namespace;
-        var projectPath = Path.Combine(projectDir, ProjectFile);
-        if (ParseFile(projectPath, errors) is { } projectRoot
-            && projectRoot.Children.TryGetValue(new YamlScalarNode("name"), out var nameNode)
-            && nameNode is YamlScalarNode { Value: { } name })
+        if (projectText is null)
+            errors.Add(new SettingsError(ProjectFile, "not found.", "Run the command from the project directory (the one with Pulumi.yaml)."));
+        else if (ParseText(projectText, ProjectFile, errors) is { } projectRoot
+            && projectRoot.Children.TryGetValue(new YamlScalarNode("name"), out var nameNode))
         {
-            project = name;
+            if (nameNode is YamlScalarNode { Value: { } name } && Names.IsLabel(name))
+                project = name;
+            else
+                errors.Add(new SettingsError($"{ProjectFile}: name", $"'{SettingsError.Printable((nameNode as YamlScalarNode)?.Value ?? "(not a string)")}' is not a usable project name.",
+                    $"Name the project with lower-case letters, digits and hyphens (it is part of the server's host name and of every config key), e.g. 'name: {SettingsSchema.Namespace}'."));
         }
-
-        var stackPath = Path.Combine(projectDir, StackFile(stack));
-        if (!File.Exists(stackPath))
-        {
-            var available = AvailableStacks(projectDir);
-            errors.Add(new SettingsError("stack", $"There is no stack '{stack}' ({StackFile(stack)} not found).",
-                available.IsEmpty ? $"Create {StackFile(stack)}." : $"Use one of: {string.Join(", ", available)}, or create {StackFile(stack)}."));
-            return new ConfigDocument(project, stack, ImmutableSortedDictionary<string, ConfigValue>.Empty, errors.ToImmutable());
-        }
-
-        var text = File.ReadAllText(stackPath);
-        return Parse(project, stack, text, StackFile(stack), errors);
+        return Parse(project, stack, stackText, StackFile(stack), errors);
     }
 
     /// <summary>Parses a stack file's text (used by <see cref="Load"/> and by tests).</summary>
@@ -86,11 +117,17 @@ public static class StackFiles
 
         foreach (var (keyNode, valueNode) in config.Children)
         {
-            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+                if (keyNode is not YamlScalarNode { Value: { } key })
+            {
+                errors.Add(new SettingsError($"{fileName}: config", $"has a {(keyNode is YamlSequenceNode ? "list" : "mapping")} as a key.",
+                    $"Write each setting as '{project}:<name>: <value>' on its own line."));
+                continue;
+            }
+            // Errors about keys that are not the platform's name the file, since the key may not be ours to name.
             var colon = key.IndexOf(':');
             if (colon <= 0)
             {
-                errors.Add(new SettingsError(key, "is not namespaced.", $"Write it as '{project}:{key}'."));
+                errors.Add(new SettingsError($"{fileName}: {key}", "is not namespaced.", $"Write it as '{project}:{key}'."));
                 continue;
             }
             var ns = key[..colon];
@@ -99,8 +136,11 @@ public static class StackFiles
             {
                 if (!SettingsSchema.ProviderNamespaces.Contains(ns))
                 {
-                    errors.Add(new SettingsError(key, $"uses the unknown namespace '{ns}'.",
-                        $"Use '{project}:' for platform settings, or a provider namespace ({string.Join(", ", SettingsSchema.ProviderNamespaces.Order())})."));
+                    var known = SettingsSchema.ProviderNamespaces.Append(project).Order(StringComparer.Ordinal).ToList();
+                    errors.Add(new SettingsError($"{fileName}: {key}", $"uses the unknown namespace '{ns}'.",
+                        NodeReader.Suggest(ns, known) is var hint && hint.StartsWith("Did you mean", StringComparison.Ordinal)
+                            ? $"Did you mean '{NodeReader.Closest(ns, known)}:{name}'?"
+                            : $"Use '{project}:' for platform settings, or a provider namespace ({string.Join(", ", SettingsSchema.ProviderNamespaces.Order())})."));
                 }
                 continue;
             }
@@ -125,16 +165,6 @@ public static class StackFiles
         IsSecure(node) && ((YamlMappingNode)node).Children.First().Value is YamlScalarNode { Value: { } text }
         && text.StartsWith(PlaceholderPrefix, StringComparison.Ordinal);
 
-    private static YamlMappingNode? ParseFile(string path, ImmutableArray<SettingsError>.Builder errors)
-    {
-        if (!File.Exists(path))
-        {
-            errors.Add(new SettingsError(ProjectFile, "not found.", "Run the command from the project directory (the one with Pulumi.yaml)."));
-            return null;
-        }
-        return ParseText(File.ReadAllText(path), Path.GetFileName(path), errors);
-    }
-
     private static YamlMappingNode? ParseText(string text, string fileName, ImmutableArray<SettingsError>.Builder errors)
     {
         try
@@ -152,6 +182,13 @@ public static class StackFiles
         {
             errors.Add(new SettingsError($"{fileName}:{e.Start.Line}:{e.Start.Column}", $"is not valid YAML ({e.Message}).",
                 "Fix the YAML syntax at that line (indentation, a missing ':' or an unclosed quote)."));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser gives up this way on some broken flow collections (e.g. '[' before a mapping entry).
+            errors.Add(new SettingsError(fileName, "is not valid YAML (an unclosed '[' or '{', or a flow collection mixed with indented entries).",
+                "Check the brackets and braces: every '[' needs its ']' and every '{' its '}' on the same value."));
             return null;
         }
     }

@@ -6,12 +6,15 @@ namespace Platform.Stacks.Settings;
 /// <summary>
 /// Writes a valid stack file with <c>apps</c> apps, for scale tests and benchmarks: every fourth app
 /// has a database, every third Redis, every fifth a bucket; every app has a route. The server type is
-/// the largest known, and app memory small, so the budget fits up to a few hundred apps.
+/// the largest known, and app memory small, so the budget fits up to a few hundred apps; max_connections
+/// is raised with the number of databases (20 connections each), so the connection budget fits too.
 /// </summary>
 public static class StackGenerator
 {
     public static string Yaml(int apps)
     {
+        var databases = (apps + 3) / 4;
+        var maxConnections = Math.Max(1000, databases * 20 + 100);
         var sb = new StringBuilder();
         sb.Append("""
             config:
@@ -24,7 +27,7 @@ public static class StackGenerator
               platform:adminCidrs: [203.0.113.0/24]
               platform:backupS3Endpoint: s3.example.net
               platform:backupS3Bucket: example-backups
-              platform:postgresMaxConnections: 1000
+              platform:postgresMaxConnections: MAX_CONNECTIONS
               platform:cloudflareApiToken:
                 secure: v1:generated
               platform:backupS3AccessKeyId:
@@ -38,6 +41,7 @@ public static class StackGenerator
               platform:apps:
 
             """);
+        sb.Replace("MAX_CONNECTIONS", maxConnections.ToString(CultureInfo.InvariantCulture));
         for (var i = 0; i < apps; i++)
         {
             var name = $"app{i:D3}";

@@ -1,0 +1,82 @@
+using System.Text;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Policy;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Plan;
+
+/// <summary>What <c>plan</c> prints and the exit code it ends with.</summary>
+public sealed record PlanOutcome(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>
+/// The <c>plan</c> command without the console: read the settings, build the blueprint, check the
+/// policies, render. <see cref="Evaluate(ConfigDocument, string)"/> lets an unexpected exception through (so tests and the
+/// stack fuzzer see it); <see cref="Guard"/> is the command line's last line of defence.
+/// </summary>
+public static class PlanCommand
+{
+    public const int ExitOk = 0;
+    public const int ExitInvalidStack = 1;
+    public const int ExitUsage = 2;
+    public const int ExitPolicyViolation = 3;
+    public const int ExitInternalError = 4;
+
+    public static readonly IReadOnlyList<string> Formats = ["text", "json", "mermaid"];
+
+    /// <summary>Plans a parsed stack. Invalid settings are exit 1 with every error; broken rules exit 3.</summary>
+    public static PlanOutcome Evaluate(ConfigDocument doc, string format)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        var (settings, errors) = SettingsReader.TryRead(doc);
+        if (errors.Count > 0 || settings is null)
+            return new PlanOutcome(ExitInvalidStack, "", new InvalidStackException(doc.Stack, errors).Message + "\n");
+        var blueprint = BlueprintBuilder.Build(settings);
+        var violations = Policies.Check(blueprint);
+        if (!violations.IsEmpty)
+        {
+            var sb = new StringBuilder($"Stack '{blueprint.Stack}' breaks {violations.Length} platform rule(s):\n");
+            foreach (var v in violations) sb.Append("  - ").Append(v).Append('\n');
+            return new PlanOutcome(ExitPolicyViolation, "", sb.ToString());
+        }
+        return new PlanOutcome(ExitOk, format switch
+        {
+            "json" => PlanJson.Render(blueprint),
+            "mermaid" => PlanMermaid.Render(blueprint),
+            _ => PlanText.Render(blueprint),
+        }, "");
+    }
+
+    /// <summary>Plans the stack files in <paramref name="projectDir"/>.</summary>
+    public static PlanOutcome Evaluate(string projectDir, string stack, string format) =>
+        Evaluate(StackFiles.Load(projectDir, stack), format);
+
+    /// <summary>
+    /// Runs <paramref name="body"/>; an exception that escapes it is a bug in the core, not the user's
+    /// mistake, so it is reported as one line (no stack trace, which would only bury the message) with
+    /// exit code 4.
+    /// </summary>
+    public static int Guard(Func<int> body, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(stderr);
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            stderr.WriteLine(InternalErrorLine(e));
+            return ExitInternalError;
+        }
+    }
+
+    /// <summary>The one line printed for an unexpected exception: what happened, and where to report it.</summary>
+    public static string InternalErrorLine(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var message = new string(e.Message.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        if (message.Length > 300) message = message[..300] + "…";
+        return $"internal error, please report: {e.GetType().Name}: {message} (this is a bug in the platform, not in your stack file; "
+               + "open an issue with the command you ran and the stack file, secrets removed)";
+    }
+}
