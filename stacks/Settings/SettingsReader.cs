@@ -217,7 +217,9 @@ public static class SettingsReader
                     return ("is [CMD] without a program.", "Add the program and its arguments, e.g. [CMD, /app/healthcheck].");
                 if (string.IsNullOrWhiteSpace(test[1]))
                     return ("has an empty program after CMD.", "Put the program first, e.g. [CMD, /app/healthcheck].");
-                var shellish = test.Skip(1).FirstOrDefault(a => ShellOperators.Any(op => a.Contains(op, StringComparison.Ordinal)));
+                // [CMD, sh, -c, "a | b"] runs a shell on purpose: its script may use shell syntax.
+                var runsShell = test.Count >= 3 && Path.GetFileName(test[1]) is "sh" or "bash" or "ash" or "dash" or "zsh" && test[2] == "-c";
+                var shellish = runsShell ? null : test.Skip(1).FirstOrDefault(a => ShellOperators.Any(op => a.Contains(op, StringComparison.Ordinal)));
                 if (shellish is not null)
                     return ($"runs without a shell, but '{shellish}' uses shell syntax ({string.Join(" ", ShellOperators.Where(op => shellish.Contains(op, StringComparison.Ordinal)))}), which CMD passes to the program as plain text.",
                         $"Use the shell form: [CMD-SHELL, \"{shellLine.Replace("\"", "\\\"", StringComparison.Ordinal)}\"].");

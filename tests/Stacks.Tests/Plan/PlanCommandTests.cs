@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Platform.Stacks.Plan;
+using Platform.Stacks.Tests.Support;
+
+namespace Platform.Stacks.Tests.Plan;
+
+/// <summary>plan reports every mistake as a message with its key, and a bug as one line with exit code 4, never a stack trace.</summary>
+public sealed class PlanCommandTests
+{
+    [Fact]
+    public void An_unexpected_exception_is_one_line_and_exit_code_4()
+    {
+        var err = new StringWriter();
+        var code = PlanCommand.Guard(() => throw new InvalidOperationException("boom\nsecond line\u001B[2J"), err);
+        Assert.Equal(PlanCommand.ExitInternalError, code);
+        var text = err.ToString();
+        Assert.Equal(1, text.Count(c => c == '\n'));
+        Assert.StartsWith("internal error, please report: InvalidOperationException: boom second line", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001B', text);
+    }
+
+    [Fact]
+    public void The_guard_passes_exit_codes_through()
+    {
+        var err = new StringWriter();
+        Assert.Equal(3, PlanCommand.Guard(() => 3, err));
+        Assert.Equal("", err.ToString());
+    }
+
+    private static (int Code, string Stdout, string Stderr) RunPlan(string projectDir, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Platform.Stacks.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add("--project-dir");
+        psi.ArgumentList.Add(projectDir);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    [Fact]
+    public void The_command_reports_a_broken_stack_by_key_without_a_stack_trace()
+    {
+        var dir = Directory.CreateTempSubdirectory("plan-cmd-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(TestStacks.RepoRoot, "Pulumi.yaml"), Path.Combine(dir, "Pulumi.yaml"));
+            var apps = TestStacks.DefaultApps.Replace("cpus: 0.5\n  memoryMb: 256\n  needs", "cpus: NaN\n  memoryMb: 256\n  needs", StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(dir, "Pulumi.broken.yaml"), TestStacks.Yaml(apps, "platform:backupRedisSchedule: \"0 0 31 2 *\""));
+            var (code, stdout, stderr) = RunPlan(dir, "plan", "--stack", "broken", "--format", "json");
+            Assert.Equal(PlanCommand.ExitInvalidStack, code);
+            Assert.Equal("", stdout);
+            Assert.Contains("platform:apps[0].cpus: must be a number, not 'NaN'.", stderr, StringComparison.Ordinal);
+            Assert.Contains("platform:backupRedisSchedule: '0 0 31 2 *' never fires", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+
+            var missing = RunPlan(dir, "plan", "--stack", "../etc");
+            Assert.Equal(PlanCommand.ExitInvalidStack, missing.Code);
+            Assert.Contains("--stack: '../etc' is not a stack name.", missing.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_shipped_stacks_plan_through_the_command()
+    {
+        foreach (var stack in new[] { "staging", "prod" })
+        {
+            var outcome = PlanCommand.Evaluate(TestStacks.RepoRoot, stack, "text");
+            Assert.Equal(PlanCommand.ExitOk, outcome.ExitCode);
+            Assert.Equal(File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "snapshots", $"{stack}.plan.txt")), outcome.Stdout);
+        }
+    }
+}
