@@ -40,13 +40,21 @@ public sealed class RedisServer : IAsyncDisposable
         await StartAgainAsync();
     }
 
-    /// <summary>Starts the server again from the same redis.conf and data directory.</summary>
-    public async Task StartAgainAsync()
+    /// <summary>Starts the server again from the same redis.conf and data directory; <paramref name="overrides"/> are extra command-line settings (e.g. <c>--appendonly no</c>).</summary>
+    public async Task StartAgainAsync(params string[] overrides)
     {
         if (IsRunning) throw new InvalidOperationException("Redis is already running.");
         if (_process is not null) await _process.DisposeAsync();
-        _process = ServerProcess.Start($"Redis on port {Port}", Proc.Require("redis-server"), [ConfPath], OsUserOrNull());
+        _process = ServerProcess.Start($"Redis on port {Port}", Proc.Require("redis-server"), [ConfPath, .. overrides], OsUserOrNull());
         await _process.WaitUntilAsync(async () => (await CliAsync(null, null, "PING")).Stdout.Trim() == "PONG");
+    }
+
+    /// <summary>Copies a file (e.g. an RDB snapshot) into the data directory, owned by the server's OS user.</summary>
+    public async Task InstallFileAsync(string source, string name)
+    {
+        var target = Path.Combine(Directory, name);
+        File.Copy(source, target, overwrite: true);
+        if (Proc.IsRoot) await Proc.RunCheckedAsync("chown", [$"{OsUser}:", target]);
     }
 
     /// <summary>Graceful stop (SIGTERM: Redis flushes the AOF and exits).</summary>
