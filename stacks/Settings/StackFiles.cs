@@ -184,11 +184,12 @@ public static partial class StackFiles
                 "Fix the YAML syntax at that line (indentation, a missing ':' or an unclosed quote)."));
             return null;
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or (ArgumentException and not ArgumentNullException))
         {
-            // YamlDotNet's parser gives up this way on some broken flow collections (e.g. '[' before a mapping entry).
-            errors.Add(new SettingsError(fileName, "is not valid YAML (an unclosed '[' or '{', or a flow collection mixed with indented entries).",
-                "Check the brackets and braces: every '[' needs its ']' and every '{' its '}' on the same value."));
+            // YamlDotNet's parser gives up this way on some broken input: '[' before a mapping entry
+            // (InvalidOperationException), a ': ' that starts a line inside a mapping (ArgumentException).
+            errors.Add(new SettingsError(fileName, "is not valid YAML (an unclosed '[' or '{', a flow collection mixed with indented entries, or a line that starts with ':').",
+                "Check the brackets and braces (every '[' needs its ']' and every '{' its '}' on the same value) and that every line is 'key: value' or '- item'."));
             return null;
         }
     }

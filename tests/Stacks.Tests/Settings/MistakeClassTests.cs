@@ -303,11 +303,13 @@ public sealed class MistakeClassTests
         Assert.Contains("'platform:osReserveMb'", e.Fix, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_bracket_that_breaks_yamldotnets_parser_is_a_yaml_error()
+    [Theory]
+    // Found by the stack fuzzer: YamlDotNet throws InvalidOperationException (not YamlException) here…
+    [InlineData("config:\n  platform:apps:\n    - env:\n      [  LOG_LEVEL: info\n      secretEnv: [STRIPE_API_KEY]\n")]
+    // … and ArgumentException ("The current event is of an unsupported type") here.
+    [InlineData("config:\n  platform:appSecrets:\n    api:\n      STRIPE_API_KEY:\n       : secure: v1:abc\n")]
+    public void Input_that_breaks_yamldotnets_parser_is_a_yaml_error(string text)
     {
-        // Found by the stack fuzzer: YamlDotNet throws InvalidOperationException (not YamlException) here.
-        const string text = "config:\n  platform:apps:\n    - env:\n      [  LOG_LEVEL: info\n      secretEnv: [STRIPE_API_KEY]\n";
         var doc = StackFiles.FromTexts("name: platform\n", "test", text);
         var e = Assert.Single(doc.Errors);
         Assert.Equal("Pulumi.test.yaml", e.Key);
