@@ -68,6 +68,14 @@ public sealed class MistakeClassTests
     }
 
     [Fact]
+    public void A_mariadb_database_is_not_in_postgresqls_budget()
+    {
+        var b = TestStacks.Build(TestStacks.Yaml(ReplaceInApp(0, "database: true", "database: { engine: mariadb, connectionLimit: 90 }")));
+        Assert.DoesNotContain(b.Connections.Lines, l => l.Kind == "app");
+        Assert.Equal(4, b.Connections.TotalConnections);
+    }
+
+    [Fact]
     public void A_small_max_connections_is_checked_against_the_apps_limits()
     {
         var e = One(TestStacks.Errors(TestStacks.Yaml(extra: "platform:postgresMaxConnections: 20")), "platform:postgresMaxConnections");
