@@ -43,13 +43,20 @@ public sealed class PlatformSecrets : ComponentResource
                     Upper = true,
                     Lower = true,
                     Numeric = true,
-                }, new CustomResourceOptions { Parent = this }).Result),
+                }, Aliased(new CustomResourceOptions { Parent = this }, name, secret)).Result),
                 SecretSource.Config => FromConfig(secret, configs, objects),
                 _ => throw new InvalidOperationException($"Secret {secret.Name} has an unknown source {secret.Source}."),
             };
         }
         _values = values.ToImmutable();
         RegisterOutputs();
+    }
+
+    /// <summary>A secret renamed into its namespace keeps its value: its password resource aliases the former name.</summary>
+    private static CustomResourceOptions Aliased(CustomResourceOptions options, string name, SecretSpec secret)
+    {
+        if (secret.FormerName is { } former) options.Aliases.Add(new Alias { Name = $"{name}-{former}" });
+        return options;
     }
 
     /// <summary>The secret's value (always a secret output).</summary>

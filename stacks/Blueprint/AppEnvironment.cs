@@ -53,7 +53,7 @@ public static class AppEnvironment
             env["S3_ENDPOINT"] = SecretText.Plain($"http://{ServiceNames.Minio}:{MinioPort}");
             env["S3_PUBLIC_URL"] = SecretText.Plain($"https://{Routing.Fqdn(ServiceNames.FilesHost, s.Domain)}");
             env["S3_REGION"] = SecretText.Plain("us-east-1");
-            env["S3_ACCESS_KEY_ID"] = SecretText.Plain(app.Name);
+            env["S3_ACCESS_KEY_ID"] = SecretText.Plain(Identities.MinioUser(app.Name));
             env["S3_SECRET_ACCESS_KEY"] = SecretText.Of(new SecretPart(SecretNames.Minio(app.Name)));
             foreach (var bucket in app.Buckets)
                 env[$"S3_BUCKET_{bucket.Name.ToUpperInvariant().Replace('-', '_')}"] = SecretText.Plain($"{app.Name}-{bucket.Name}");

@@ -199,12 +199,14 @@ public static partial class BlueprintBuilder
         foreach (var app in buckets.GroupBy(x => x.App).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var resources = string.Join(",", app.SelectMany(x => new[] { $"\"arn:aws:s3:::{x.Name}\"", $"\"arn:aws:s3:::{x.Name}/*\"" }));
-            b.Line($"printf '%s' '{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"s3:*\"],\"Resource\":[{resources}]}}]}}' > /tmp/app-{app.Key}.json");
-            b.Line($"mc admin policy create local app-{app.Key} /tmp/app-{app.Key}.json");
+            var user = Identities.MinioUser(app.Key);
+            var policy = Identities.MinioPolicy(app.Key);
+            b.Line($"printf '%s' '{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"s3:*\"],\"Resource\":[{resources}]}}]}}' > /tmp/{policy}.json");
+            b.Line($"mc admin policy create local {policy} /tmp/{policy}.json");
             // Adding an existing user sets its secret key: rotation is a re-run.
-            b.Text($"mc admin user add local {app.Key} '").Secret(SecretNames.Minio(app.Key)).Line("'");
-            b.Line($"mc admin policy attach local app-{app.Key} --user {app.Key} >/dev/null 2>&1 || mc admin user info local {app.Key} | grep -q app-{app.Key}");
-            b.Line($"rm -f /tmp/app-{app.Key}.json");
+            b.Text($"mc admin user add local {user} '").Secret(SecretNames.Minio(app.Key)).Line("'");
+            b.Line($"mc admin policy attach local {policy} --user {user} >/dev/null 2>&1 || mc admin user info local {user} | grep -q {policy}");
+            b.Line($"rm -f /tmp/{policy}.json");
         }
         return new HostCommandSpec(HostCommandNames.MinioProvision,
             "creates buckets (public-read only where asked), one MinIO user per app limited to its own buckets; idempotent, never deletes",

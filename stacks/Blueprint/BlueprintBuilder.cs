@@ -42,6 +42,13 @@ public static partial class BlueprintBuilder
             if (s.Backups.Encrypt) Configured("backupEncryptionPassphrase", "Backup encryption");
         }
         if (s.Monitoring.AlertWebhook) Configured("alertWebhookUrl", "Alert notifications");
+        // Secrets renamed into the app namespace keep their values: their password resources alias the former names.
+        var platformNames = secrets.Keys.Where(k => !k.StartsWith(Identities.AppSecretPrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        foreach (var app in s.Apps)
+            foreach (var credential in Enum.GetValues<AppCredential>())
+                if (secrets.TryGetValue(Identities.AppSecret(app.Name, credential), out var appSecret)
+                    && Identities.FormerAppSecret(app.Name, credential) is var former && !platformNames.Contains(former) && !secrets.ContainsKey(former))
+                    secrets[appSecret.Name] = appSecret with { FormerName = former };
         foreach (var registry in s.Registries)
             Configured(registry.SecretKey, $"Password or token of the registry {registry.Address} (image pulls)");
         foreach (var app in s.Apps)
@@ -109,7 +116,7 @@ public static partial class BlueprintBuilder
                 var name = DbName(a.Name);
                 var users = s.Apps.Where(o => o.Name == a.Name || o.DatabaseOf == a.Name).Select(o => o.Name).Order(StringComparer.Ordinal).ToImmutableArray();
                 var engine = a.Database!.Engine;
-                var secret = engine == DatabaseEngine.MariaDb ? Parts.MariaDb.MariaDbDatabaseRequest.ForApp(a.Name).PasswordSecret : SecretNames.Postgres(name);
+                var secret = engine == DatabaseEngine.MariaDb ? Parts.MariaDb.MariaDbDatabaseRequest.ForApp(a.Name).PasswordSecret : SecretNames.Postgres(a.Name);
                 return new DatabaseSpec(a.Name, name, name, a.Database.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, secret, users) { Engine = engine };
             })
             .OrderBy(d => d.Database, StringComparer.Ordinal)
@@ -236,7 +243,7 @@ public static partial class BlueprintBuilder
     }
 }
 
-/// <summary>Names of generated secrets.</summary>
+/// <summary>Names of generated secrets: the platform's fixed ones, and the app namespace's (see <see cref="Identities"/>).</summary>
 public static class SecretNames
 {
     public const string PostgresSuperuser = "postgres-superuser";
@@ -245,9 +252,9 @@ public static class SecretNames
     public const string MinioRoot = "minio-root";
     public const string UptimeKumaAdmin = "uptime-kuma-admin";
 
-    public static string Postgres(string role) => $"postgres-{role}";
+    public static string Postgres(string app) => Identities.AppSecret(app, AppCredential.Postgres);
 
-    public static string Redis(string app) => $"redis-{app}";
+    public static string Redis(string app) => Identities.AppSecret(app, AppCredential.Redis);
 
-    public static string Minio(string app) => $"minio-{app}";
+    public static string Minio(string app) => Identities.AppSecret(app, AppCredential.Minio);
 }

@@ -195,7 +195,11 @@ public enum SecretSource { Generated, Config }
 /// A secret the platform uses. Generated ones come from a random password resource (alphanumeric,
 /// so they are safe inside URLs); config ones from the stack's encrypted config. Never a value.
 /// </summary>
-public sealed record SecretSpec(string Name, SecretSource Source, int Length, string? ConfigKey, string Purpose);
+public sealed record SecretSpec(string Name, SecretSource Source, int Length, string? ConfigKey, string Purpose)
+{
+    /// <summary>The name a generated secret had before (its value is kept through an alias). Default: none.</summary>
+    public string? FormerName { get; init; }
+}
 
 public sealed record OutputSpec(string Name, SecretText Value, bool Secret, string Description);
 

@@ -90,6 +90,15 @@ public sealed class PartTreeTests
         Assert.All(run.Options.Where(o => o.Type == "docker:index/volume:Volume"), o => Assert.True(o.HasParentUrnAlias, o.Name));
     }
 
+    [Fact]
+    public async Task App_secrets_renamed_into_their_namespace_keep_their_passwords_through_aliases()
+    {
+        var run = await StackRun.Shipped("prod", preview: false);
+        var options = run.OptionsOf("random:index/randomPassword:RandomPassword", "secrets-app.api.postgres");
+        Assert.Equal(["secrets-postgres-api"], options.AliasNames);
+        Assert.Empty(run.OptionsOf("random:index/randomPassword:RandomPassword", "secrets-postgres-superuser").AliasNames);
+    }
+
     private static PartNode Part(PlatformBlueprint b, PartId id) => PartGraph.Of(b).Single(p => p.Id == id);
 
     /// <summary>A data part or the edge, constructed on its own in a program of someone else's: just a Docker provider and an SSH target.</summary>

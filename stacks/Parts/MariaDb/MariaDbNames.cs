@@ -39,7 +39,7 @@ public static partial class MariaDbNames
     public const string ProvisionCommand = "mariadb-provision";
 
     /// <summary>The secret of an app's MariaDB password.</summary>
-    public static string PasswordSecret(string app) => $"mariadb-{app}";
+    public static string PasswordSecret(string app) => Model.Identities.AppSecret(app, Model.AppCredential.MariaDb);
 
     /// <summary>Longest database name MariaDB 10.11 accepts (<c>ERROR 1102</c> beyond; pinned by an integration test).</summary>
     public const int MaxDatabaseLength = 64;

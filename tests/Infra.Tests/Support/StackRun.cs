@@ -13,7 +13,7 @@ namespace Platform.Infra.Tests.Support;
 public sealed record ResourceOptionsSeen(
     string Type, string Name, string? ParentType, string? ParentName,
     bool? Protect, bool? RetainOnDelete, bool? DeleteBeforeReplace, IReadOnlyList<string> IgnoreChanges,
-    IReadOnlyList<string> ReplaceOnChanges, bool HasReplacementTrigger, bool HasNoParentAlias, bool HasParentUrnAlias);
+    IReadOnlyList<string> ReplaceOnChanges, bool HasReplacementTrigger, bool HasNoParentAlias, bool HasParentUrnAlias, IReadOnlyList<string> AliasNames);
 
 /// <summary>The result of running the program against the mocks.</summary>
 public sealed record StackRun(
@@ -57,7 +57,8 @@ public sealed record StackRun(
             seen.Enqueue(new ResourceOptionsSeen(args.Resource.GetResourceType(), args.Resource.GetResourceName(),
                 o.Parent?.GetResourceType(), o.Parent?.GetResourceName(), o.Protect, o.RetainOnDelete,
                 (o as CustomResourceOptions)?.DeleteBeforeReplace, [.. o.IgnoreChanges], [.. o.ReplaceOnChanges],
-                o.ReplacementTrigger is not null, Aliases(o).Any(a => a.NoParent), Aliases(o).Any(a => a.ParentUrn is not null)));
+                o.ReplacementTrigger is not null, Aliases(o).Any(a => a.NoParent), Aliases(o).Any(a => a.ParentUrn is not null),
+                [.. Aliases(o).Select(a => { string? n = null; _ = a.Name?.Apply(x => n = x); return n; }).OfType<string>()]));
             return null;
         };
         Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");

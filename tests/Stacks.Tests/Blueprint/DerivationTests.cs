@@ -92,8 +92,8 @@ public sealed class DerivationTests
         Assert.Contains(b.Secrets, s => s.Name == db.PasswordSecret && s.Source == SecretSource.Generated && s.Length >= 32);
 
         var env = b.Service("api-1").Env;
-        Assert.Equal("postgres://api:<secret:postgres-api>@pgbouncer:6432/api?sslmode=disable", env["DATABASE_URL"].Masked);
-        Assert.Equal("postgres://api:<secret:postgres-api>@postgres:5432/api?sslmode=disable", env["DATABASE_DIRECT_URL"].Masked);
+        Assert.Equal("postgres://api:<secret:app.api.postgres>@pgbouncer:6432/api?sslmode=disable", env["DATABASE_URL"].Masked);
+        Assert.Equal("postgres://api:<secret:app.api.postgres>@postgres:5432/api?sslmode=disable", env["DATABASE_DIRECT_URL"].Masked);
         Assert.Equal(env["DATABASE_URL"], b.Service("worker-1").Env["DATABASE_URL"]);
         Assert.False(b.Service("web-1").Env.ContainsKey("DATABASE_URL"));
         Assert.Contains("pgbouncer", b.Service("api-1").DependsOn);
@@ -104,17 +104,17 @@ public sealed class DerivationTests
     public void Connection_env_resolves_to_the_real_password()
     {
         var url = Test().Service("api-1").Env["DATABASE_URL"];
-        Assert.Equal("postgres://api:s3cr3t@pgbouncer:6432/api?sslmode=disable", url.Resolve(name => name == "postgres-api" ? "s3cr3t" : throw new KeyNotFoundException(name)));
+        Assert.Equal("postgres://api:s3cr3t@pgbouncer:6432/api?sslmode=disable", url.Resolve(name => name == "app.api.postgres" ? "s3cr3t" : throw new KeyNotFoundException(name)));
     }
 
     [Fact]
     public void Redis_and_bucket_needs_inject_their_env()
     {
         var env = Test().Service("api-1").Env;
-        Assert.Equal("redis://api:<secret:redis-api>@redis:6379/0", env["REDIS_URL"].Masked);
+        Assert.Equal("redis://api:<secret:app.api.redis>@redis:6379/0", env["REDIS_URL"].Masked);
         Assert.Equal("api:", env["REDIS_KEY_PREFIX"].Masked);
         Assert.Equal("api-uploads", env["S3_BUCKET_UPLOADS"].Masked);
-        Assert.Equal("<secret:minio-api>", env["S3_SECRET_ACCESS_KEY"].Masked);
+        Assert.Equal("<secret:app.api.minio>", env["S3_SECRET_ACCESS_KEY"].Masked);
         Assert.Equal("https://files.example.com", env["S3_PUBLIC_URL"].Masked);
     }
 

@@ -42,7 +42,7 @@ public sealed class InPlaceReloadTests
             var apps = BlueprintBuilder.AppDatabases(b.Databases).ToList();
             Assert.Equal(PgBouncerConfig.Ini(options, apps), File.ReadAllText(Path.Combine(dir, "pgbouncer.ini")));
             Assert.Equal(PgBouncerConfig.Userlist(options, apps).Resolve(name => secrets[name]), File.ReadAllText(Path.Combine(dir, "userlist.txt")));
-            Assert.Contains($"\"api\" \"{Scram.Verifier(secrets["postgres-api"], "api")}\"", File.ReadAllText(Path.Combine(dir, "userlist.txt")));
+            Assert.Contains($"\"api\" \"{Scram.Verifier(secrets["app.api.postgres"], "api")}\"", File.ReadAllText(Path.Combine(dir, "userlist.txt")));
             foreach (var file in new[] { "pgbouncer.ini", "userlist.txt" })
             {
                 Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(Path.Combine(dir, file)));
@@ -67,7 +67,7 @@ public sealed class InPlaceReloadTests
         Assert.DoesNotContain("holds secrets", Section(Platform.Stacks.Plan.PlanText.Render(after), "redis [data]"), StringComparison.Ordinal);
         var acl = (PlatformBlueprint b) => b.HostCommands.Single(c => c.Name == HostCommandNames.RedisAcl).Stdin!.Masked;
         Assert.NotEqual(acl(before), acl(after));
-        Assert.Contains("user worker on #<sha256:redis-worker>", acl(after), StringComparison.Ordinal);
+        Assert.Contains("user worker on #<sha256:app.worker.redis>", acl(after), StringComparison.Ordinal);
     }
 
     [Fact]

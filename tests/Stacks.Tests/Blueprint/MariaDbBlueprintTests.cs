@@ -41,9 +41,9 @@ public sealed class MariaDbBlueprintTests
         Assert.Empty(Policies.Check(b));
 
         var db = Assert.Single(b.Databases, d => d.Engine == DatabaseEngine.MariaDb);
-        Assert.Equal(("shop", "shop", 30, "mariadb-shop"), (db.Database, db.Role, db.ConnectionLimit, db.PasswordSecret));
+        Assert.Equal(("shop", "shop", 30, "app.shop.mariadb"), (db.Database, db.Role, db.ConnectionLimit, db.PasswordSecret));
         Assert.Equal(["shop", "shop-cron"], db.UsedBy.AsEnumerable());
-        Assert.Contains(b.Secrets, x => x.Name == "mariadb-shop" && x.Source == SecretSource.Generated);
+        Assert.Contains(b.Secrets, x => x.Name == "app.shop.mariadb" && x.Source == SecretSource.Generated);
         Assert.Contains(b.Secrets, x => x.Name == MariaDbNames.RootSecret);
 
         var provision = Assert.Single(b.HostCommands, c => c.Name == HostCommandNames.MariaDbProvision);
@@ -64,7 +64,7 @@ public sealed class MariaDbBlueprintTests
         Assert.Contains(b.Budget.Lines, l => l.Name == ServiceNames.MariaDb && l.Kind == "data" && l.MemoryMb == 1024);
 
         var plan = PlanText.Render(b);
-        Assert.Contains("database shop (MariaDB): user shop (connection limit 30, password mariadb-shop), rights on this database only; used by shop, shop-cron", plan, StringComparison.Ordinal);
+        Assert.Contains("database shop (MariaDB): user shop (connection limit 30, password app.shop.mariadb), rights on this database only; used by shop, shop-cron", plan, StringComparison.Ordinal);
         Assert.Contains("backup mariadb-daily: MariaDB daily (every app database): shop;", plan, StringComparison.Ordinal);
         Assert.Contains("mariadb[(MariaDB)]", PlanMermaid.Render(b), StringComparison.Ordinal);
     }
@@ -95,8 +95,8 @@ public sealed class MariaDbBlueprintTests
         {
             var app = b.Service(name);
             var env = app.Env.ToDictionary(e => e.Key, e => e.Value.Masked);
-            Assert.Equal("mysql://shop:<secret:mariadb-shop>@mariadb:3306/shop", env["MYSQL_URL"]);
-            Assert.Equal(("mariadb", "3306", "shop", "<secret:mariadb-shop>", "shop"),
+            Assert.Equal("mysql://shop:<secret:app.shop.mariadb>@mariadb:3306/shop", env["MYSQL_URL"]);
+            Assert.Equal(("mariadb", "3306", "shop", "<secret:app.shop.mariadb>", "shop"),
                 (env["MYSQL_HOST"], env["MYSQL_PORT"], env["MYSQL_USER"], env["MYSQL_PASSWORD"], env["MYSQL_DATABASE"]));
             Assert.True(app.Env["MYSQL_PASSWORD"].IsSecret);
             Assert.False(env.ContainsKey("DATABASE_URL"));

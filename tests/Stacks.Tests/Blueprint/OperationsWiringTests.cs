@@ -54,8 +54,8 @@ public sealed class OperationsWiringTests
         Assert.Contains("mc anonymous set none local/api-uploads", script);
         Assert.Contains("mc anonymous set download local/api-avatars", script);
         Assert.Contains("\"arn:aws:s3:::api-uploads/*\"", script);
-        Assert.Contains("mc admin user add local api '<secret:minio-api>'", script);
-        Assert.Equal<string>(["minio-api"], cmd.Stdin.Secrets);
+        Assert.Contains("mc admin user add local app-api '<secret:app.api.minio>'", script);
+        Assert.Equal<string>(["app.api.minio"], cmd.Stdin.Secrets);
     }
 
     [Fact]

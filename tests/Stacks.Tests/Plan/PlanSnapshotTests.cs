@@ -88,11 +88,11 @@ public sealed class PlanSnapshotTests
         foreach (var line in new[]
                  {
                      "+ mariadb [data] mariadb:10.11.18",
-                     "+ database shop (MariaDB): user shop (connection limit 30, password mariadb-shop), rights on this database only; used by shop",
+                     "+ database shop (MariaDB): user shop (connection limit 30, password app.shop.mariadb), rights on this database only; used by shop",
                      "+ host command mariadb-provision:",
                      "+ backup mariadb-daily: MariaDB daily (every app database): shop;",
                      "+ monitor MariaDB TCP mariadb:3306: tcp mariadb:3306",
-                     "+   mariadb-shop: generated",
+                     "+   app.shop.mariadb: generated",
                  })
             Assert.Contains(line, diff, StringComparison.Ordinal);
     }
