@@ -100,7 +100,7 @@ public static partial class BlueprintBuilder
         foreach (var (route, index) in routes)
         {
             var name = routes.Count == 1 ? app.Name : $"{app.Name}-{(route.Host == "@" ? "apex" : route.Host)}";
-            yield return (index, new PublicHost(name, Routing.Fqdn(route.Host, s.Domain), app.HealthPath));
+            yield return (index, new PublicHost(name, Routing.Fqdn(route.Host, s.Domain), app.HealthPath) { Id = Monitors.AppRouteId(app.Name, index) });
         }
     }
 

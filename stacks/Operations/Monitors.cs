@@ -86,7 +86,11 @@ public sealed record EmailNotification(
     : NotificationTarget(Id, Name);
 
 /// <summary>A public host whose health path gets an HTTP monitor on <c>https://host/path</c>.</summary>
-public sealed record PublicHost(string Name, string Host, string HealthPath, string? Keyword = null);
+public sealed record PublicHost(string Name, string Host, string HealthPath, string? Keyword = null)
+{
+    /// <summary>The monitor's id; default <c>http-&lt;slug of the name&gt;</c> (the platform's own hosts).</summary>
+    public string? Id { get; init; }
+}
 
 /// <summary>A data service reachable on the internal network, monitored by TCP connect.</summary>
 public sealed record DataService(string Name, string Host, int Port);
@@ -131,7 +135,7 @@ public static partial class Monitors
         foreach (var h in input.PublicHosts.NullToEmpty())
         {
             var path = h.HealthPath.StartsWith('/') ? h.HealthPath : "/" + h.HealthPath;
-            specs.Add(MonitorSpec.Http($"http-{Slug(h.Name)}", $"{h.Name} ({h.Host})", $"https://{h.Host}{path}", notify, h.Keyword));
+            specs.Add(MonitorSpec.Http(h.Id ?? $"http-{Slug(h.Name)}", $"{h.Name} ({h.Host})", $"https://{h.Host}{path}", notify, h.Keyword));
         }
         foreach (var d in input.DataServices.NullToEmpty())
             specs.Add(MonitorSpec.Tcp($"tcp-{Slug(d.Name)}", $"{d.Name} TCP {d.Host}:{d.Port.ToString(CultureInfo.InvariantCulture)}", d.Host, d.Port, notify));
@@ -147,6 +151,14 @@ public static partial class Monitors
             throw new ArgumentException($"Monitor id '{s.Id}' is not valid (lower-case letters, digits, hyphens).", nameof(input));
         return [.. specs.OrderBy(s => s.Id, StringComparer.Ordinal)];
     }
+
+    /// <summary>
+    /// An app route's monitor id: <c>http-app-&lt;app&gt;-r&lt;route index&gt;</c>. The app namespace keeps it apart
+    /// from every platform monitor (none starts with <c>http-app-</c>), and the trailing <c>-r&lt;digits&gt;</c>
+    /// reads back to one (app, route) pair only, so two apps' ids never meet. An app name has at most 30
+    /// characters, so the id fits Uptime Kuma's 64 by construction.
+    /// </summary>
+    public static string AppRouteId(string app, int routeIndex) => $"http-app-{app}-r{routeIndex.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Lower-case, hyphen-separated form of a display name, usable as an id.</summary>
     public static string Slug(string name)

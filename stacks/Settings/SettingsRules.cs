@@ -108,7 +108,6 @@ internal static class SettingsRules
         }
 
         CheckMariaDb(s, r);
-        CheckMonitorIds(s, r);
         CheckConnections(s, r);
 
         if (ServerTypes.All.TryGetValue(s.Server.Type, out var type) && Budget(s) is { } budget)
@@ -158,44 +157,6 @@ internal static class SettingsRules
         foreach (var (i, problems) in nameProblems)
             r.Error($"{requests[i].App.Key}.name", $"'{requests[i].App.Name}' cannot name a MariaDB database and user: {string.Join("; ", problems)}.", "Choose another app name.");
     }
-
-    /// <summary>
-    /// Every app's monitored host becomes an Uptime Kuma monitor whose id is made from the app's name and the
-    /// route's host. Until ids are namespaced by construction, two such ids can be equal (an app
-    /// 'landing-www' next to an app 'landing' with a 'www' route), equal a platform monitor's, or be longer
-    /// than a monitor id may be: each is reported at the route that makes it.
-    /// </summary>
-    private static void CheckMonitorIds(StackSettings s, NodeReader r)
-    {
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["http-minio-live"] = "the platform's MinIO liveness monitor",
-        };
-        foreach (var host in BlueprintBuilder.PlatformMonitoredHosts(s))
-            owners[MonitorId(host)] = $"the platform's monitor of {host.Host}";
-        foreach (var app in s.Apps.Where(a => Names.IsAppName(a.Name)))
-        {
-            foreach (var (index, host) in BlueprintBuilder.MonitoredHostsOf(s, app))
-            {
-                var id = MonitorId(host);
-                var key = app.Routes.Length == 1 ? $"{app.Key}.name" : $"{app.Key}.routes[{index}].host";
-                if (!Operations.Monitors.IsValidId(id))
-                {
-                    r.Error(key, $"makes the monitor id '{id}' ({id.Length} characters, from the app's name and the route's host), longer than the {MaxMonitorIdLength} a monitor id may have.",
-                        $"Shorten the app name or the host: together they may have at most {MaxMonitorIdLength - "http-".Length - 1} characters.");
-                }
-                else if (!owners.TryAdd(id, $"{app.Key} ({host.Host})"))
-                {
-                    r.Error(key, $"makes the monitor id '{id}', which {owners[id]} has too.",
-                        "Rename the app or the host so that '<app>-<host>' differs from every other app's name and monitor.");
-                }
-            }
-        }
-    }
-
-    private const int MaxMonitorIdLength = 64;
-
-    private static string MonitorId(Operations.PublicHost host) => "http-" + Operations.Monitors.Slug(host.Name);
 
     private static void CheckConnections(StackSettings s, NodeReader r)
     {

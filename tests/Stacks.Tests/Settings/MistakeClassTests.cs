@@ -262,10 +262,11 @@ public sealed class MistakeClassTests
 
     // --- monitor ids (made from app and host names until identities are namespaced) ---
 
+    // Monitor ids are namespaced by construction (http-app-<app>-r<route>): what used to collide now plans.
     [Fact]
-    public void An_app_named_like_another_apps_host_monitor_is_rejected()
+    public void An_app_named_like_another_apps_host_monitor_plans_with_its_own_monitor()
     {
-        // web has two routes (app, @): its monitors are http-web-app and http-web-apex.
+        // web has two routes (app, @); an app named web-app used to make web's monitor id too.
         var apps = TestStacks.DefaultApps + """
 
             - name: web-app
@@ -276,28 +277,32 @@ public sealed class MistakeClassTests
               cpus: 0.5
               memoryMb: 128
             """;
-        var e = One(TestStacks.Errors(TestStacks.Yaml(apps)), "platform:apps[3].name");
-        Assert.Contains("'http-web-app'", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("platform:apps[1]", e.Problem, StringComparison.Ordinal);
-        Assert.Equal(PlanCommand.ExitInvalidStack, Plan(TestStacks.Yaml(apps)).ExitCode);
+        Assert.Empty(TestStacks.Errors(TestStacks.Yaml(apps)));
+        var ids = TestStacks.Build(TestStacks.Yaml(apps)).Monitors.Select(m => m.Name).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(PlanCommand.ExitOk, Plan(TestStacks.Yaml(apps)).ExitCode);
     }
 
     [Fact]
-    public void An_app_named_like_a_platform_monitor_is_rejected()
+    public void An_app_named_like_a_platform_monitor_keeps_the_platform_monitor()
     {
-        var e = One(WithApp(0, "name: api", "name: status-page"), "platform:apps[0].name");
-        Assert.Contains("the platform's monitor of status.example.com", e.Problem, StringComparison.Ordinal);
+        Assert.Empty(WithApp(1, "name: web", "name: status-page"));
+        var yaml = TestStacks.Yaml(ReplaceInApp(1, "name: web", "name: status-page"));
+        var b = TestStacks.Build(yaml);
+        var hosts = Platform.Stacks.Blueprint.BlueprintBuilder.MonitoredHosts(TestStacks.Read(yaml));
+        Assert.Contains(hosts, h => h.Id is null && h.Name == "status-page");
+        Assert.Contains(hosts, h => h.Id == "http-app-status-page-r0");
+        Assert.Contains(b.Monitors, m => m.Target == "https://status.example.com/");
     }
 
     [Fact]
-    public void A_monitor_id_too_long_is_rejected_at_the_route()
+    public void A_long_host_still_makes_a_monitor_id_that_fits()
     {
         var host = "h" + new string('x', 62);
         var yaml = TestStacks.Yaml(ReplaceInApp(1, "routes: [{ host: app }, { host: \"@\" }]", $"routes: [{{ host: {host} }}, {{ host: \"@\" }}]"));
-        var e = One(TestStacks.Errors(yaml), "platform:apps[1].routes[0].host");
-        Assert.Contains("72 characters", e.Problem, StringComparison.Ordinal);
-        Assert.Contains("at most 58", e.Fix, StringComparison.Ordinal);
-        Assert.Equal(PlanCommand.ExitInvalidStack, Plan(yaml).ExitCode);
+        Assert.DoesNotContain(TestStacks.Errors(yaml), e => e.Problem.Contains("monitor id", StringComparison.Ordinal));
+        Assert.All(Platform.Stacks.Blueprint.BlueprintBuilder.MonitoredHosts(TestStacks.Read(yaml)).Where(h => h.Id is not null),
+            h => Assert.True(Platform.Stacks.Operations.Monitors.IsValidId(h.Id!), h.Id));
     }
 
     // --- the stack files themselves ---
