@@ -6,11 +6,15 @@ using Platform.Stacks.Settings;
 var stackOption = new Option<string>("--stack") { Description = "The stack to plan (a Pulumi.<stack>.yaml next to Pulumi.yaml).", Required = true };
 var formatOption = new Option<string>("--format") { Description = "text (for people), json (for machines) or mermaid (a diagram).", DefaultValueFactory = _ => "text" };
 formatOption.AcceptOnlyFromAmong("text", "json", "mermaid");
+var routeOption = new Option<string[]>("--route")
+{
+    Description = "Explain which app and router get a request, e.g. --route https://app.example.com/api/x (repeatable), instead of printing the plan.",
+};
 var projectOption = new Option<string?>("--project-dir") { Description = "Directory holding Pulumi.yaml. Default: the nearest one at or above the current directory." };
 
 var plan = new Command("plan", "Print what a stack's platform is, offline: no cloud credentials, no state, secrets masked.")
 {
-    stackOption, formatOption, projectOption,
+    stackOption, formatOption, routeOption, projectOption,
 };
 plan.SetAction(parse => PlanCommand.Guard(() =>
 {
@@ -20,7 +24,7 @@ plan.SetAction(parse => PlanCommand.Guard(() =>
         Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
         return PlanCommand.ExitUsage;
     }
-    var outcome = PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!);
+    var outcome = PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!, parse.GetValue(routeOption) ?? []);
     Console.Out.Write(outcome.Stdout);
     Console.Error.Write(outcome.Stderr);
     return outcome.ExitCode;

@@ -30,7 +30,7 @@ public static class AppEnvironment
         foreach (var name in app.SecretEnv) env[name] = SecretText.Of(new SecretPart($"appSecrets.{app.Name}.{name}"));
         if (app.Port is { } port) env["PORT"] = SecretText.Plain(port.ToString(CultureInfo.InvariantCulture));
         if (app.Routes.FirstOrDefault() is { } route)
-            env["APP_URL"] = SecretText.Plain($"https://{Routing.Fqdn(route.Host == "*" ? "@" : route.Host, s.Domain)}{route.PathPrefix}");
+            env["APP_URL"] = SecretText.Plain($"https://{(route.IsWildcard ? s.Domain : route.Fqdn(s.Domain))}{route.PathPrefix}");
 
         var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
         if (db is { Engine: DatabaseEngine.Postgres })

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Platform.Stacks.Model;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
@@ -8,10 +9,9 @@ public static partial class BlueprintBuilder
 {
     private static IEnumerable<ServiceSpec> AppServices(StackSettings s, AppSettings app, ImmutableArray<DatabaseSpec> databases)
     {
-        var routes = app.Routes.Select((r, i) => new RouteSpec(
-            app.Routes.Length == 1 ? app.Name : $"{app.Name}-{i}", Routing.Fqdn(r.Host, s.Domain), r.Host, r.PathPrefix, r.Websockets)).ToList();
-        var labels = app.Port is { } port && routes.Count > 0
-            ? Routing.Labels(app.Name, port, routes, s.Domain, app.HealthPath, app.RateLimit, s.CloudflareOnlyIngress,
+        var routes = AppRoutes(s, app);
+        var labels = app.Port is { } port && routes.Length > 0
+            ? Routing.Labels(Routing.AppService(app.Name), port, routes, s.Domain, app.HealthPath, s.CloudflareOnlyIngress,
                 sticky: app.Instances > 1 && routes.Any(r => r.Websockets))
             : ImmutableSortedDictionary<string, string>.Empty;
         var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
@@ -29,6 +29,8 @@ public static partial class BlueprintBuilder
         var after = new List<string>();
         if (db is not null) after.Add(db.Engine == DatabaseEngine.MariaDb ? HostCommandNames.MariaDbProvision : HostCommandNames.PostgresProvision);
         if (!app.Buckets.IsEmpty) after.Add(HostCommandNames.MinioProvision);
+        // Traefik reads the htpasswd file when it builds the route's middleware: the file is there first.
+        if (routes.Any(r => r.BasicAuthFile is not null)) after.Add(HostCommandNames.TraefikAuthFiles);
 
         var health = app.HealthPath is not null && app.Port is { } p
             ? Conventions.HttpCheck(p, app.HealthPath)
@@ -62,6 +64,57 @@ public static partial class BlueprintBuilder
     }
 }
 
+public static partial class BlueprintBuilder
+{
+    /// <summary>An app's routes as Traefik serves them: names, host kind, certificate resolver and middlewares.</summary>
+    public static ImmutableArray<RouteSpec> AppRoutes(StackSettings s, AppSettings app) =>
+    [
+        .. app.Routes.Select((r, i) => new RouteSpec(Routing.AppRouter(app.Name, i), r.Fqdn(s.Domain), r.Domain ?? r.Host, r.PathPrefix, r.Websockets)
+        {
+            Kind = r.IsWildcard ? HostKind.Wildcard : HostKind.Exact,
+            CertResolver = r.Domain is null ? Routing.CertResolver : Routing.HttpCertResolver,
+            StripPrefix = r.StripPrefix,
+            Headers = r.Headers,
+            MaxBodyMb = r.MaxBodyMb,
+            // The app's rateLimit is the default of each of its routes.
+            RateLimit = r.RateLimit ?? app.RateLimit,
+            AllowCidrs = r.AllowCidrs,
+            BasicAuthFile = r.BasicAuthSecret is null ? null : $"{TraefikAuthDirectory}/{AuthFileName(app.Name, i)}",
+            RedirectTo = r.Redirect switch
+            {
+                RedirectTarget.Apex => r.Domain is { } d ? d["www.".Length..] : s.Domain,
+                RedirectTarget.Www => "www." + (r.Domain ?? s.Domain),
+                _ => null,
+            },
+            Compress = r.Compress,
+        }),
+    ];
+
+    /// <summary>Where Traefik reads basic-auth htpasswd files: on the server, and inside Traefik (read-only).</summary>
+    public const string TraefikAuthHostDirectory = "/srv/platform/traefik/auth";
+    public const string TraefikAuthDirectory = "/etc/traefik/auth";
+
+    private static string AuthFileName(string app, int route) => $"{Routing.AppRouter(app, route)}.htpasswd";
+
+    /// <summary>
+    /// Writes every basic-auth route's htpasswd file from its secret (never a label or a command line). Traefik reads
+    /// a users file only when it builds the middleware, so a changed file applies by restarting Traefik: a second
+    /// without the edge, and only when a basic-auth secret or route changed.
+    /// </summary>
+    private static HostCommandSpec? TraefikAuthFiles(StackSettings s)
+    {
+        var files = s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal)
+            .SelectMany(a => a.Routes.Select((r, i) => (r, i)).Where(x => x.r.BasicAuthSecret is not null)
+                .Select(x => (AuthFileName(a.Name, x.i), SecretText.Of(new SecretPart($"appSecrets.{a.Name}.{x.r.BasicAuthSecret}")))))
+            .ToList();
+        if (files.Count == 0) return null;
+        // Traefik runs as root in its image; 0600 root-owned files are readable to it and to nobody else.
+        return HostFilesCommand(HostCommandNames.TraefikAuthFiles,
+            "writes the htpasswd file of each basic-auth route from its secret; restarts Traefik so it rereads them",
+            TraefikAuthHostDirectory, 0, 0, files, ServiceNames.Traefik, SecretText.Plain($"docker restart {ServiceNames.Traefik} >/dev/null"), PartId.Edge);
+    }
+}
+
 /// <summary>Names of the commands run on the server over SSH.</summary>
 public static class HostCommandNames
 {
@@ -71,4 +124,5 @@ public static class HostCommandNames
     public const string PgBouncerConfig = "pgbouncer-config";
     public const string RedisAcl = "redis-acl";
     public const string TraefikFileRoutes = "traefik-file-routes";
+    public const string TraefikAuthFiles = "traefik-auth-files";
 }

@@ -85,24 +85,42 @@ public static partial class BlueprintBuilder
         return [.. hosts];
     }
 
-    /// <summary>The platform's own monitored hosts: the status page and the files host.</summary>
+    /// <summary>The platform's own monitored hosts: the status page, the files host and the MinIO console (when served).</summary>
     public static ImmutableArray<PublicHost> PlatformMonitoredHosts(StackSettings s) =>
     [
         new PublicHost("status-page", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), "/"),
         new PublicHost("files", Routing.Fqdn(ServiceNames.FilesHost, s.Domain), "/minio/health/live"),
+        // Uptime Kuma is not in the allowlist: the console is up when it refuses it, which proves the route and the guard.
+        .. s.MinioConsole is { } console ? [new PublicHost("minio-console", Routing.Fqdn(console.Host, s.Domain), "/") { AcceptedStatusCodes = ["403"] }] : Array.Empty<PublicHost>(),
     ];
 
-    /// <summary>An app's monitored hosts, each with the index of the route it comes from (none without a health path).</summary>
+    /// <summary>
+    /// An app's monitored hosts, each with the index of the first route it comes from (none without a health path):
+    /// one per distinct health target (host and URL path), so several paths on one host give one monitor, not a clash.
+    /// Wildcards get none (no one tenant stands for them); a tenant's custom domain gets one like any host.
+    /// </summary>
     public static IEnumerable<(int RouteIndex, PublicHost Host)> MonitoredHostsOf(StackSettings s, AppSettings app)
     {
         if (app.HealthPath is null) yield break;
-        var routes = app.Routes.Select((r, i) => (Route: r, Index: i)).Where(x => x.Route.Host != "*").ToList();
-        foreach (var (route, index) in routes)
+        var targets = app.Routes.Select((r, i) => (Route: r, Index: i)).Where(x => !x.Route.IsWildcard)
+            .Select(x => (x.Index, Label: HostLabel(x.Route), Fqdn: x.Route.Fqdn(s.Domain),
+                // Through a stripping route the app's health path sits below the prefix.
+                Path: x.Route.StripPrefix ? x.Route.PathPrefix + app.HealthPath : app.HealthPath,
+                // A guarded route is up when it refuses the monitor (Uptime Kuma has no credentials and is not allowlisted).
+                Codes: x.Route.BasicAuthSecret is not null ? ["401"] : !x.Route.AllowCidrs.IsEmpty ? ImmutableArray.Create("403") : MonitorSpec.DefaultStatusCodes))
+            .DistinctBy(t => (t.Fqdn, t.Path))
+            .ToList();
+        foreach (var t in targets)
         {
-            var name = routes.Count == 1 ? app.Name : $"{app.Name}-{(route.Host == "@" ? "apex" : route.Host)}";
-            yield return (index, new PublicHost(name, Routing.Fqdn(route.Host, s.Domain), app.HealthPath) { Id = Monitors.AppRouteId(app.Name, index) });
+            var name = targets.Count == 1 ? app.Name
+                : targets.Count(o => o.Label == t.Label) > 1 ? $"{app.Name}-{t.Label}-{Monitors.Slug(t.Path)}"
+                : $"{app.Name}-{t.Label}";
+            yield return (t.Index, new PublicHost(name, t.Fqdn, t.Path) { Id = Monitors.AppRouteId(app.Name, t.Index), AcceptedStatusCodes = t.Codes });
         }
     }
+
+    /// <summary>A route's host in a monitor's display name: the label, "apex", or a custom domain.</summary>
+    private static string HostLabel(RouteSettings route) => route.Domain ?? (route.Host == "@" ? "apex" : route.Host);
 
     private static IEnumerable<ServiceSpec> OperationsServices(OperationsParts ops, StackSettings s) =>
         ops.Containers.Select(c => OpsService(c, s));

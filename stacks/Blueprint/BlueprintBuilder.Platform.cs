@@ -12,6 +12,7 @@ public static partial class BlueprintBuilder
     public const int SocketProxyPort = 2375;
     public const int UptimeKumaPort = 3001;
     public const int MinioConsolePort = 9001;
+    public const string MinioConsoleRouter = "minio-console";
 
     /// <summary>Where Uptime Kuma is reached on the platform's networks (monitors push here).</summary>
     public static string UptimeKumaInternalUrl => $"http://{ServiceNames.UptimeKuma}:{UptimeKumaPort}";
@@ -81,6 +82,12 @@ public static partial class BlueprintBuilder
             $"--certificatesresolvers.{Routing.CertResolver}.acme.storage=/letsencrypt/acme.json",
             $"--certificatesresolvers.{Routing.CertResolver}.acme.dnschallenge.provider=cloudflare",
             $"--certificatesresolvers.{Routing.CertResolver}.acme.dnschallenge.resolvers=1.1.1.1:53,1.0.0.1:53",
+            // Domains outside the zone (tenants' own): HTTP-01 on port 80. Traefik answers /.well-known/acme-challenge/
+            // on the web entry point with its own highest-priority router, ahead of the redirect to HTTPS above.
+            $"--certificatesresolvers.{Routing.HttpCertResolver}.acme.email={s.AcmeEmail}",
+            $"--certificatesresolvers.{Routing.HttpCertResolver}.acme.storage=/letsencrypt/acme-http.json",
+            $"--certificatesresolvers.{Routing.HttpCertResolver}.acme.httpchallenge.entrypoint=web",
+            .. EntryPointTimeouts.Flags,
             // Routes that must go live only after a step succeeded (see FileRouteSpec); watched, so a new file applies at once.
             $"--providers.file.directory={TraefikDynamicDirectory}",
             "--providers.file.watch=true",
@@ -91,16 +98,8 @@ public static partial class BlueprintBuilder
             "--global.checknewversion=false",
             "--global.sendanonymoususage=false",
         ];
-        var labels = new Dictionary<string, string>
-        {
-            ["traefik.enable"] = "true",
-            ["traefik.http.middlewares.secure-headers.headers.stsseconds"] = "31536000",
-            ["traefik.http.middlewares.secure-headers.headers.stsincludesubdomains"] = "true",
-            ["traefik.http.middlewares.secure-headers.headers.contenttypenosniff"] = "true",
-            ["traefik.http.middlewares.secure-headers.headers.framedeny"] = "true",
-            ["traefik.http.middlewares.secure-headers.headers.referrerpolicy"] = "strict-origin-when-cross-origin",
-            ["traefik.http.middlewares.secure-headers.headers.permissionspolicy"] = "camera=(), microphone=(), geolocation=()",
-        };
+        var labels = new Dictionary<string, string> { ["traefik.enable"] = "true" };
+        foreach (var (k, v) in Routing.SecureHeaderFields) labels[$"traefik.http.middlewares.secure-headers.headers.{k}"] = v;
         return Singleton(PartId.Edge, ServiceNames.Traefik, ServiceKind.Edge, s.Traefik,
             [On(ServiceNames.ControlNetwork, ServiceNames.Traefik), On(ServiceNames.EdgeNetwork, ServiceNames.Traefik)],
             ["CMD", "traefik", "healthcheck", "--ping"]) with
@@ -121,6 +120,7 @@ public static partial class BlueprintBuilder
             [
                 new MountSpec(MountKind.Volume, "traefik-acme", "/letsencrypt", ReadOnly: false),
                 new MountSpec(MountKind.Bind, TraefikDynamicHostDirectory, TraefikDynamicDirectory, ReadOnly: true),
+                new MountSpec(MountKind.Bind, TraefikAuthHostDirectory, TraefikAuthDirectory, ReadOnly: true),
             ],
             Labels = Conventions.Labels(labels),
             DependsOn = [ServiceNames.SocketProxy],
@@ -130,7 +130,13 @@ public static partial class BlueprintBuilder
     private static ServiceSpec Minio(StackSettings s)
     {
         var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
-        var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", null, s.CloudflareOnlyIngress, sticky: false);
+        var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", s.CloudflareOnlyIngress, sticky: false);
+        if (s.MinioConsole is { } console)
+        {
+            // A second Traefik service on the same container: the console, on its own host, to the admin CIDRs only.
+            var route = new RouteSpec(MinioConsoleRouter, Routing.Fqdn(console.Host, s.Domain), console.Host, null, false) { AllowCidrs = console.AllowCidrs };
+            labels = labels.SetItems(Routing.Labels(MinioConsoleRouter, MinioConsolePort, [route], s.Domain, null, s.CloudflareOnlyIngress, sticky: false));
+        }
         return Singleton(PartId.ObjectStorage, ServiceNames.Minio, ServiceKind.Data, s.Minio,
             [On(ServiceNames.DataNetwork, ServiceNames.Minio), On(ServiceNames.EdgeNetwork, ServiceNames.Minio)],
             ["CMD", "mc", "ready", "local"]) with
@@ -173,7 +179,7 @@ public static partial class BlueprintBuilder
     {
         var status = new RouteSpec("status", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), ServiceNames.StatusHost, null, true);
         return [new FileRouteSpec(status.Router, status.Fqdn, Routing.Rule(status, s.Domain), UptimeKumaUrl, [Routing.SecureHeaders],
-            OneShotCheckName(AutoKuma.SetupContainerName))];
+            OneShotCheckName(AutoKuma.SetupContainerName)) { Priority = Routing.Priority(status) }];
     }
 
     /// <summary>Traefik's dynamic configuration for the file routes (YAML, file provider).</summary>
@@ -186,6 +192,7 @@ public static partial class BlueprintBuilder
             routers[r.Router] = new Dictionary<string, object>
             {
                 ["rule"] = r.Rule,
+                ["priority"] = r.Priority,
                 ["entryPoints"] = new[] { Routing.EntryPoint },
                 ["tls"] = new Dictionary<string, object> { ["certResolver"] = Routing.CertResolver },
                 ["service"] = r.Router,
@@ -226,4 +233,39 @@ public static partial class BlueprintBuilder
 
     internal static ImmutableSortedDictionary<string, SecretText> Plain(Dictionary<string, string> env) =>
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, env.Select(kv => KeyValuePair.Create(kv.Key, SecretText.Plain(kv.Value))));
+}
+
+/// <summary>
+/// The websecure entry point's timeouts, chosen rather than inherited. Traefik v3's readTimeout (default 60 s) bounds
+/// reading a whole request, body included, so a 100 MB upload over a slow uplink fails at 60 s. writeTimeout bounds
+/// writing the whole response (default 0, none) and idleTimeout a kept-alive connection between requests (default 180 s).
+/// </summary>
+public static class EntryPointTimeouts
+{
+    /// <summary>
+    /// 600 s reads 100 MB at about 1.4 Mbit/s, a slow mobile uplink. It is also the most a slow client can hold a
+    /// connection while sending one request: v3.3 has no separate header timeout, so this bounds slow-loris clients too.
+    /// </summary>
+    public const int ReadSeconds = 600;
+
+    /// <summary>
+    /// None: a response may stream as long as the client reads it (downloads, server-sent events). A client that stops
+    /// reading is still dropped by the kernel's TCP retransmission limits, and Cloudflare cuts proxied ones.
+    /// </summary>
+    public const int WriteSeconds = 0;
+
+    /// <summary>Keep-alive connections idle longer than this are closed (Traefik's default, stated on purpose).</summary>
+    public const int IdleSeconds = 180;
+
+    public static readonly System.Collections.Immutable.ImmutableArray<string> Flags =
+    [
+        $"--entrypoints.{Routing.EntryPoint}.transport.respondingtimeouts.readtimeout={ReadSeconds}s",
+        $"--entrypoints.{Routing.EntryPoint}.transport.respondingtimeouts.writetimeout={WriteSeconds}s",
+        $"--entrypoints.{Routing.EntryPoint}.transport.respondingtimeouts.idletimeout={IdleSeconds}s",
+    ];
+
+    /// <summary>For the plan.</summary>
+    public static string Summary =>
+        $"entry point {Routing.EntryPoint}: readTimeout {ReadSeconds}s (a whole request, body included: uploads), writeTimeout none (streaming responses), " +
+        $"idleTimeout {IdleSeconds}s (kept-alive connections); websocket connections, once upgraded, are not cut by these and live until the client or the app closes them";
 }

@@ -54,6 +54,9 @@ public static partial class BlueprintBuilder
         foreach (var app in s.Apps)
             foreach (var name in app.SecretEnv)
                 Configured($"appSecrets.{app.Name}.{name}", $"{app.Name} env {name}");
+        foreach (var app in s.Apps)
+            foreach (var name in app.Routes.Select(r => r.BasicAuthSecret).OfType<string>().Distinct(StringComparer.Ordinal))
+                Configured($"appSecrets.{app.Name}.{name}", $"{app.Name} basic-auth users (htpasswd lines, read by Traefik)");
 
         var services = new List<ServiceSpec>();
         services.AddRange(PlatformServices(s, databases, ops));
@@ -100,14 +103,19 @@ public static partial class BlueprintBuilder
         };
     }
 
-    /// <summary>Public hosts of the stack: every app route plus the platform's own.</summary>
+    /// <summary>Public hosts of the stack in its zone (each gets a DNS record): every app route, the platform's own, the MinIO console.</summary>
     public static ImmutableArray<(string Host, string Fqdn)> PublicHosts(StackSettings s) =>
-        s.Apps.SelectMany(a => a.Routes.Select(r => r.Host))
+        s.Apps.SelectMany(a => a.Routes.Where(r => r.Domain is null).Select(r => r.Host))
             .Concat(ServiceNames.PlatformHosts)
+            .Concat(s.MinioConsole is { } console ? [console.Host] : [])
             .Distinct(StringComparer.Ordinal)
             .Select(h => (h, Routing.Fqdn(h, s.Domain)))
             .OrderBy(h => h.Item2, StringComparer.Ordinal)
             .ToImmutableArray();
+
+    /// <summary>Tenants' own domains outside the zone: routed and certified here, their DNS kept by their owners.</summary>
+    public static ImmutableArray<string> CustomDomains(StackSettings s) =>
+        [.. s.Apps.SelectMany(a => a.Routes).Select(r => r.Domain).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     private static ImmutableArray<DatabaseSpec> Databases(StackSettings s) =>
         s.Apps.Where(a => a.Database is not null)
@@ -221,7 +229,7 @@ public static partial class BlueprintBuilder
     {
         var outputs = new List<OutputSpec>
         {
-            new("urls", SecretText.Plain(string.Join(" ", PublicHosts(s).Select(h => "https://" + h.Fqdn))), false, "Every public URL"),
+            new("urls", SecretText.Plain(string.Join(" ", PublicHosts(s).Select(h => h.Fqdn).Concat(CustomDomains(s)).Select(h => "https://" + h))), false, "Every public URL"),
         };
         foreach (var db in databases)
             outputs.Add(db.Engine == DatabaseEngine.MariaDb
@@ -239,6 +247,7 @@ public static partial class BlueprintBuilder
         if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
         commands.AddRange(services.Where(x => x.OneShot).Select(OneShotCheck));
         if (!fileRoutes.IsEmpty) commands.Add(TraefikFileRoutes(fileRoutes));
+        if (TraefikAuthFiles(s) is { } auth) commands.Add(auth);
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];
     }
 }

@@ -184,7 +184,11 @@ public sealed record HostCommandSpec(string Name, string Description, string Cre
 /// when the host command that writes it runs, i.e. after <see cref="AfterCommand"/> succeeded (Uptime Kuma's
 /// status page, which must not be public before its first admin exists).
 /// </summary>
-public sealed record FileRouteSpec(string Router, string Fqdn, string Rule, string ServiceUrl, ImmutableArray<string> Middlewares, string AfterCommand);
+public sealed record FileRouteSpec(string Router, string Fqdn, string Rule, string ServiceUrl, ImmutableArray<string> Middlewares, string AfterCommand)
+{
+    /// <summary>The router's priority (see <see cref="Routing.Priority(HostKind, string?)"/>).</summary>
+    public required int Priority { get; init; }
+}
 
 /// <summary>A private registry's credentials: the password is the named secret (never a value).</summary>
 public sealed record RegistrySpec(string Address, string Username, string PasswordSecret);

@@ -1,38 +1,90 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
 
-/// <summary>A public host and path served by a container behind Traefik.</summary>
-public sealed record RouteSpec(string Router, string Fqdn, string Host, string? PathPrefix, bool Websockets);
+/// <summary>Which kind of host a router matches: its base priority comes from it.</summary>
+public enum HostKind { Exact, Wildcard }
 
-/// <summary>Traefik's Docker labels for routing, TLS, security headers and rate limits.</summary>
+/// <summary>
+/// A public host and path served by a container behind Traefik, with what happens on the way
+/// (the middlewares, in <see cref="Routing.Labels"/>'s order).
+/// </summary>
+public sealed record RouteSpec(string Router, string Fqdn, string Host, string? PathPrefix, bool Websockets)
+{
+    public HostKind Kind { get; init; } = Host == "*" ? HostKind.Wildcard : HostKind.Exact;
+    /// <summary>The certificate resolver: DNS-01 for the zone, HTTP-01 for a domain outside it.</summary>
+    public string CertResolver { get; init; } = Routing.CertResolver;
+    public bool StripPrefix { get; init; }
+    public HeaderSettings? Headers { get; init; }
+    public int? MaxBodyMb { get; init; }
+    public RateLimitSettings? RateLimit { get; init; }
+    public ImmutableArray<string> AllowCidrs { get; init; } = [];
+    /// <summary>Path of the htpasswd file inside Traefik; null for no basic auth.</summary>
+    public string? BasicAuthFile { get; init; }
+    /// <summary>Host every request is redirected to (permanently, same path); null for none.</summary>
+    public string? RedirectTo { get; init; }
+    public bool Compress { get; init; }
+}
+
+/// <summary>Traefik's Docker labels for routing, TLS, priorities and each route's middlewares.</summary>
 public static class Routing
 {
     public const string EntryPoint = "websecure";
     public const string CertResolver = "letsencrypt";
+    /// <summary>The HTTP-01 resolver for domains outside the zone (no DNS access there); answered on the web entry point.</summary>
+    public const string HttpCertResolver = "letsencrypt-http";
     public const string SecureHeaders = "secure-headers@docker";
+
+    /// <summary>
+    /// Router priorities. Traefik ranks routers by the length of their rule unless told otherwise, so a wildcard's
+    /// long HostRegexp would beat every exact host. Explicit priorities: an exact host always beats a wildcard,
+    /// and on one host a longer path prefix beats a shorter one (paths are at most <see cref="SettingsReader.MaxPathLength"/> long).
+    /// </summary>
+    public const int ExactHostPriority = 10_000;
+    public const int WildcardHostPriority = 1_000;
+
+    public static int Priority(HostKind kind, string? pathPrefix) =>
+        (kind == HostKind.Exact ? ExactHostPriority : WildcardHostPriority) + (pathPrefix?.Length ?? 0);
+
+    public static int Priority(RouteSpec route) => Priority(route.Kind, route.PathPrefix);
+
+    /// <summary>The platform's baseline response headers (the secure-headers middleware, and the <c>secure</c> preset).</summary>
+    public static readonly ImmutableSortedDictionary<string, string> SecureHeaderFields = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+        new Dictionary<string, string>
+        {
+            ["stsseconds"] = "31536000",
+            ["stsincludesubdomains"] = "true",
+            ["contenttypenosniff"] = "true",
+            ["framedeny"] = "true",
+            ["referrerpolicy"] = "strict-origin-when-cross-origin",
+            ["permissionspolicy"] = "camera=(), microphone=(), geolocation=()",
+        });
 
     public static string Fqdn(string host, string domain) => SettingsRules.Fqdn(host, domain);
 
+    /// <summary>
+    /// The rule: the host, and for a path prefix the path itself or anything below it. Traefik's PathPrefix is a
+    /// plain string prefix (<c>/api</c> would also take <c>/apis</c>), so the rule matches whole segments only.
+    /// </summary>
     public static string Rule(RouteSpec route, string domain)
     {
-        var host = route.Host == "*"
+        var host = route.Kind == HostKind.Wildcard
             ? $"HostRegexp(`^[a-z0-9-]+\\.{domain.Replace(".", "\\.", StringComparison.Ordinal)}$`)"
             : $"Host(`{route.Fqdn}`)";
-        return route.PathPrefix is null ? host : $"{host} && PathPrefix(`{route.PathPrefix}`)";
+        return route.PathPrefix is null ? host : $"{host} && (Path(`{route.PathPrefix}`) || PathPrefix(`{route.PathPrefix}/`))";
     }
 
     /// <summary>Labels that route <paramref name="routes"/> to <paramref name="port"/> of the container, as Traefik service <paramref name="service"/>.</summary>
     public static ImmutableSortedDictionary<string, string> Labels(
-        string service, int port, IReadOnlyList<RouteSpec> routes, string domain, string? healthPath,
-        RateLimitSettings? rateLimit, bool cloudflareOnlyIngress, bool sticky)
+        string service, int port, IReadOnlyList<RouteSpec> routes, string domain, string? healthPath, bool cloudflareOnlyIngress, bool sticky)
     {
         var labels = new Dictionary<string, string>
         {
             ["traefik.enable"] = "true",
             ["traefik.docker.network"] = ServiceNames.EdgeNetwork,
-            [$"traefik.http.services.{service}.loadbalancer.server.port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [$"traefik.http.services.{service}.loadbalancer.server.port"] = Num(port),
         };
         if (healthPath is not null)
         {
@@ -48,32 +100,111 @@ public static class Routing
             labels[$"traefik.http.services.{service}.loadbalancer.sticky.cookie.secure"] = "true";
             labels[$"traefik.http.services.{service}.loadbalancer.sticky.cookie.httponly"] = "true";
         }
-        var middlewares = new List<string> { SecureHeaders };
-        if (rateLimit is not null)
-        {
-            var name = $"{service}-ratelimit";
-            labels[$"traefik.http.middlewares.{name}.ratelimit.average"] = rateLimit.Average.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            labels[$"traefik.http.middlewares.{name}.ratelimit.burst"] = rateLimit.Burst.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            labels[$"traefik.http.middlewares.{name}.ratelimit.period"] = "1s";
-            // Behind Cloudflare every request comes from a Cloudflare address: limit per real client.
-            if (cloudflareOnlyIngress)
-                labels[$"traefik.http.middlewares.{name}.ratelimit.sourcecriterion.requestheadername"] = "CF-Connecting-IP";
-            else
-                labels[$"traefik.http.middlewares.{name}.ratelimit.sourcecriterion.ipstrategy.depth"] = "1";
-            middlewares.Add(name);
-        }
+        var own = new List<string>();
         foreach (var route in routes)
         {
+            var middlewares = Middlewares(route, cloudflareOnlyIngress, labels);
+            own.AddRange(middlewares.Where(m => !m.Contains('@', StringComparison.Ordinal)));
             var prefix = $"traefik.http.routers.{route.Router}";
             labels[$"{prefix}.rule"] = Rule(route, domain);
+            labels[$"{prefix}.priority"] = Num(Priority(route));
             labels[$"{prefix}.entrypoints"] = EntryPoint;
             labels[$"{prefix}.tls"] = "true";
-            labels[$"{prefix}.tls.certresolver"] = CertResolver;
+            labels[$"{prefix}.tls.certresolver"] = route.CertResolver;
             labels[$"{prefix}.service"] = service;
             labels[$"{prefix}.middlewares"] = string.Join(",", middlewares);
         }
-        return Conventions.Labels(Versioned(labels, [service, .. routes.Select(r => r.Router), .. middlewares.Where(m => !m.Contains('@', StringComparison.Ordinal))]));
+        return Conventions.Labels(Versioned(labels, [service, .. routes.Select(r => r.Router), .. own]));
     }
+
+    /// <summary>
+    /// A route's middlewares in the order a request passes them, each defined in <paramref name="labels"/>:
+    /// headers first (so every answer, refusals included, carries them, and CORS preflights are answered before
+    /// any check), then redirect, allowlist, basic auth and rate limit (cheap refusals before work), compression,
+    /// the body limit, and the prefix strip last (what the app sees).
+    /// </summary>
+    private static List<string> Middlewares(RouteSpec route, bool cloudflareOnlyIngress, Dictionary<string, string> labels)
+    {
+        var names = new List<string>();
+        string Own(string kind)
+        {
+            var name = $"{route.Router}-{kind}";
+            names.Add(name);
+            return $"traefik.http.middlewares.{name}";
+        }
+
+        if (route.Headers is { } headers)
+        {
+            var m = Own("headers");
+            var fields = headers.Preset == HeaderPreset.Secure
+                ? SecureHeaderFields.ToDictionary(StringComparer.Ordinal)
+                : new Dictionary<string, string>(StringComparer.Ordinal) { ["stsseconds"] = SecureHeaderFields["stsseconds"] };
+            if (headers.FrameDeny is { } deny) fields["framedeny"] = deny ? "true" : "false";
+            if (headers.ContentSecurityPolicy is { } csp) fields["contentsecuritypolicy"] = csp;
+            if (headers.Cors is { } cors)
+            {
+                fields["accesscontrolalloworiginlist"] = string.Join(",", cors.Origins);
+                fields["accesscontrolallowmethods"] = string.Join(",", cors.Methods);
+                fields["accesscontrolallowheaders"] = string.Join(",", cors.Headers);
+                fields["accesscontrolmaxage"] = Num(cors.MaxAgeSeconds);
+                if (cors.Credentials) fields["accesscontrolallowcredentials"] = "true";
+                // Caches must keep one answer per Origin.
+                fields["addvaryheader"] = "true";
+            }
+            foreach (var (k, v) in fields) labels[$"{m}.headers.{k}"] = v;
+        }
+        else
+            names.Add(SecureHeaders);
+
+        if (route.RedirectTo is { } target)
+        {
+            var m = Own("redirect");
+            labels[$"{m}.redirectregex.regex"] = $"^https?://[^/]+/(.*)";
+            labels[$"{m}.redirectregex.replacement"] = $"https://{target}/${{1}}";
+            labels[$"{m}.redirectregex.permanent"] = "true";
+        }
+        if (!route.AllowCidrs.IsEmpty)
+        {
+            var m = Own("allowlist");
+            labels[$"{m}.ipallowlist.sourcerange"] = string.Join(",", route.AllowCidrs);
+            // Behind Cloudflare the connection comes from Cloudflare: the client is the address Cloudflare appended to
+            // X-Forwarded-For (trusted from Cloudflare's ranges only). Without the proxy, the connection's own address.
+            if (cloudflareOnlyIngress) labels[$"{m}.ipallowlist.ipstrategy.depth"] = "1";
+        }
+        if (route.BasicAuthFile is { } file)
+        {
+            var m = Own("auth");
+            labels[$"{m}.basicauth.usersfile"] = file;
+            // The app never sees the credentials.
+            labels[$"{m}.basicauth.removeheader"] = "true";
+        }
+        if (route.RateLimit is { } rateLimit)
+        {
+            var m = Own("ratelimit");
+            labels[$"{m}.ratelimit.average"] = Num(rateLimit.Average);
+            labels[$"{m}.ratelimit.burst"] = Num(rateLimit.Burst);
+            labels[$"{m}.ratelimit.period"] = "1s";
+            // Behind Cloudflare every request comes from a Cloudflare address: limit per real client.
+            if (cloudflareOnlyIngress)
+                labels[$"{m}.ratelimit.sourcecriterion.requestheadername"] = "CF-Connecting-IP";
+            else
+                labels[$"{m}.ratelimit.sourcecriterion.ipstrategy.depth"] = "1";
+        }
+        if (route.Compress)
+            labels[$"{Own("compress")}.compress"] = "true";
+        if (route.MaxBodyMb is { } mb)
+        {
+            var m = Own("bodylimit");
+            labels[$"{m}.buffering.maxrequestbodybytes"] = Num((long)mb * 1024 * 1024);
+            // Bodies above this spill to a temporary file inside Traefik rather than into its memory limit.
+            labels[$"{m}.buffering.memrequestbodybytes"] = Num(2L * 1024 * 1024);
+        }
+        if (route.StripPrefix && route.PathPrefix is { } path)
+            labels[$"{Own("strip")}.stripprefix.prefixes"] = path;
+        return names;
+    }
+
+    private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Gives the container's routers, services and middlewares names that carry a hash of their whole
@@ -105,4 +236,13 @@ public static class Routing
 
     /// <summary>Hex digits of the configuration hash in router, service and middleware names.</summary>
     public const int ConfigHashLength = 8;
+
+    /// <summary>Traefik names of an app's objects: namespaced by <c>app-</c>, so no app can take a platform name (minio, status).</summary>
+    public static string AppService(string app) => $"app-{app}";
+
+    /// <summary>
+    /// An app route's router. App names hold only letters, digits and hyphens, so the underscore keeps
+    /// app <c>api</c>'s second route (<c>app-api_r1</c>) apart from any route of an app named <c>api-r1</c>.
+    /// </summary>
+    public static string AppRouter(string app, int index) => $"app-{app}_r{index.ToString(CultureInfo.InvariantCulture)}";
 }

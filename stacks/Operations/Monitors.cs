@@ -90,6 +90,11 @@ public sealed record PublicHost(string Name, string Host, string HealthPath, str
 {
     /// <summary>The monitor's id; default <c>http-&lt;slug of the name&gt;</c> (the platform's own hosts).</summary>
     public string? Id { get; init; }
+    /// <summary>
+    /// Status codes that mean "up". Default: <see cref="MonitorSpec.DefaultStatusCodes"/>. A host closed to strangers
+    /// (allowlist, basic auth) is up when it refuses the monitor: that proves TLS, the route and the guard.
+    /// </summary>
+    public ImmutableArray<string> AcceptedStatusCodes { get; init; } = MonitorSpec.DefaultStatusCodes;
 }
 
 /// <summary>A data service reachable on the internal network, monitored by TCP connect.</summary>
@@ -135,7 +140,10 @@ public static partial class Monitors
         foreach (var h in input.PublicHosts.NullToEmpty())
         {
             var path = h.HealthPath.StartsWith('/') ? h.HealthPath : "/" + h.HealthPath;
-            specs.Add(MonitorSpec.Http(h.Id ?? $"http-{Slug(h.Name)}", $"{h.Name} ({h.Host})", $"https://{h.Host}{path}", notify, h.Keyword));
+            specs.Add(MonitorSpec.Http(h.Id ?? $"http-{Slug(h.Name)}", $"{h.Name} ({h.Host})", $"https://{h.Host}{path}", notify, h.Keyword) with
+            {
+                AcceptedStatusCodes = h.AcceptedStatusCodes.IsDefaultOrEmpty ? MonitorSpec.DefaultStatusCodes : h.AcceptedStatusCodes,
+            });
         }
         foreach (var d in input.DataServices.NullToEmpty())
             specs.Add(MonitorSpec.Tcp($"tcp-{Slug(d.Name)}", $"{d.Name} TCP {d.Host}:{d.Port.ToString(CultureInfo.InvariantCulture)}", d.Host, d.Port, notify));

@@ -24,7 +24,13 @@ public static class PlanCommand
     public static readonly IReadOnlyList<string> Formats = ["text", "json", "mermaid"];
 
     /// <summary>Plans a parsed stack. Invalid settings are exit 1 with every error; broken rules exit 3.</summary>
-    public static PlanOutcome Evaluate(ConfigDocument doc, string format)
+    public static PlanOutcome Evaluate(ConfigDocument doc, string format) => Evaluate(doc, format, []);
+
+    /// <summary>
+    /// Plans a parsed stack; with <paramref name="routes"/> (URLs), prints instead which router and app each request
+    /// reaches (exit 1 when a URL cannot be read).
+    /// </summary>
+    public static PlanOutcome Evaluate(ConfigDocument doc, string format, IReadOnlyList<string> routes)
     {
         ArgumentNullException.ThrowIfNull(doc);
         var (settings, errors) = SettingsReader.TryRead(doc);
@@ -38,6 +44,12 @@ public static class PlanCommand
             foreach (var v in violations) sb.Append("  - ").Append(v).Append('\n');
             return new PlanOutcome(ExitPolicyViolation, "", sb.ToString());
         }
+        if (routes.Count > 0)
+        {
+            var answers = routes.Select(u => RouteExplainer.Explain(blueprint, u)).ToList();
+            return new PlanOutcome(answers.Any(a => a.Problem is not null) ? ExitInvalidStack : ExitOk,
+                string.Concat(answers.Select(RouteExplainer.Render)), "");
+        }
         return new PlanOutcome(ExitOk, format switch
         {
             "json" => PlanJson.Render(blueprint),
@@ -47,8 +59,8 @@ public static class PlanCommand
     }
 
     /// <summary>Plans the stack files in <paramref name="projectDir"/>.</summary>
-    public static PlanOutcome Evaluate(string projectDir, string stack, string format) =>
-        Evaluate(StackFiles.Load(projectDir, stack), format);
+    public static PlanOutcome Evaluate(string projectDir, string stack, string format, IReadOnlyList<string>? routes = null) =>
+        Evaluate(StackFiles.Load(projectDir, stack), format, routes ?? []);
 
     /// <summary>
     /// Runs <paramref name="body"/>; an exception that escapes it is a bug in the core, not the user's

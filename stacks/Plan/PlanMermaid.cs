@@ -50,7 +50,9 @@ public static class PlanMermaid
     {
         var start = rule.IndexOf('`') + 1;
         var host = rule[start..rule.IndexOf('`', start)];
-        var path = rule.Contains("PathPrefix", StringComparison.Ordinal) ? rule[(rule.LastIndexOf("(`", StringComparison.Ordinal) + 2)..rule.LastIndexOf('`')] : "";
+        // A path route's rule is "… && (Path(`/p`) || PathPrefix(`/p/`))": the prefix as written is the Path argument.
+        var at = rule.IndexOf("Path(`", StringComparison.Ordinal);
+        var path = at < 0 ? "" : rule[(at + "Path(`".Length)..rule.IndexOf('`', at + "Path(`".Length)];
         return host.StartsWith('^') ? "*" : host + path;
     }
 }

@@ -33,11 +33,16 @@ public static class PlanText
         w.Line("DNS records (Cloudflare, proxied, TTL auto):");
         foreach (var d in b.DnsRecords)
             w.Line($"  {d.Fqdn} {d.Type} -> server {(d.Content == ServerAddress.Ipv4 ? "IPv4" : "IPv6")}{(d.Proxied ? " proxied" : "")} ttl {d.Ttl}");
-        w.Line("routes (HTTPS via Traefik, certificate by DNS-01):");
-        foreach (var (rule, target) in Routes(b))
-            w.Line($"  {rule} -> {target}");
-        foreach (var r in b.FileRoutes)
-            w.Line($"  {r.Rule} -> {r.ServiceUrl} (file route, live after {r.AfterCommand})");
+        w.Line("routes (HTTPS via Traefik; highest priority first, the first whose rule matches takes the request):");
+        foreach (var r in RouteExplainer.Routers(b))
+        {
+            var file = b.FileRoutes.FirstOrDefault(f => f.Router == r.Router);
+            var resolver = Resolver(b, r.Router);
+            w.Line($"  [{r.Priority}] {r.Rule} -> {r.Target}{(file is null ? "" : $" (file route, live after {file.AfterCommand})")}" +
+                $"; certificate {(resolver == Routing.HttpCertResolver ? "by HTTP-01 (domain outside the zone, no DNS record managed)" : "by DNS-01")}");
+            w.Line($"      via {string.Join(" > ", r.Middlewares.Select(Unversioned))}");
+        }
+        w.Line(EntryPointTimeouts.Summary);
         w.Line("networks:");
         foreach (var n in b.Networks)
         {
@@ -125,12 +130,12 @@ public static class PlanText
             w.Line($"  after: {string.Join(", ", svc.DependsOn.Concat(svc.AfterHostCommands))}");
     }
 
-    private static IEnumerable<(string Rule, string Target)> Routes(PlatformBlueprint b) =>
-        b.Services.SelectMany(s => s.Labels
-                .Where(l => l.Key.StartsWith("traefik.http.routers.", StringComparison.Ordinal) && l.Key.EndsWith(".rule", StringComparison.Ordinal))
-                .Select(l => (l.Value, s.App ?? s.Name)))
-            .Distinct()
-            .OrderBy(r => r.Value, StringComparer.Ordinal);
+    private static string Resolver(PlatformBlueprint b, string router) =>
+        b.Services.Select(s => s.Labels.GetValueOrDefault($"traefik.http.routers.{router}.tls.certresolver")).FirstOrDefault(v => v is not null) ?? Routing.CertResolver;
+
+    /// <summary>A middleware's name without its configuration hash, for reading (the labels below carry the full names).</summary>
+    private static string Unversioned(string name) =>
+        System.Text.RegularExpressions.Regex.Replace(name, $"-[0-9a-f]{{{Routing.ConfigHashLength}}}$", "");
 
     private static string Sha(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];

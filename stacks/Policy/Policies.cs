@@ -80,7 +80,13 @@ public static class Policies
                 yield return new(id, router, "serves without TLS.", "Set tls=true and the certificate resolver on the router.");
             foreach (var host in HostsIn(rule))
             {
-                if (!b.DnsRecords.Any(d => d.Fqdn == host || (host.StartsWith("*.", StringComparison.Ordinal) && d.Fqdn == host)))
+                // A tenant's own domain outside the zone has no record here by design (its owner points it at the
+                // server); what it must have instead is a certificate Let's Encrypt can issue without our DNS.
+                var inZone = host == b.Zone || host.EndsWith("." + b.Zone, StringComparison.Ordinal);
+                if (!inZone && service.Labels.GetValueOrDefault(router + ".tls.certresolver") != Routing.HttpCertResolver)
+                    yield return new(id, host, "is outside the zone but its router does not use the HTTP-01 resolver, so it would get no certificate.",
+                        $"Give the router tls.certresolver={Routing.HttpCertResolver}.");
+                if (inZone && !b.DnsRecords.Any(d => d.Fqdn == host))
                     yield return new(id, host, "has a route but no DNS record.", "Add the host to a route of an app so the blueprint creates its record.");
                 if (!b.Monitors.IsEmpty && !b.Monitors.Any(m => m.Target.Contains(host, StringComparison.Ordinal)))
                     yield return new(id, host, "has no monitor.", "Give the app a healthPath so it gets an HTTP monitor.");

@@ -18,7 +18,16 @@ public static class SettingsReader
         "env", "secretEnv", "needs", "rateLimit",
     ];
 
-    private static readonly string[] RouteKeys = ["host", "path", "websockets"];
+    private static readonly string[] RouteKeys =
+    [
+        "host", "domain", "path", "stripPrefix", "websockets", "headers", "maxBodyMb", "rateLimit", "allowCidrs", "basicAuth", "redirect", "compress",
+    ];
+    private static readonly string[] HeaderKeys = ["preset", "frameDeny", "contentSecurityPolicy", "cors"];
+    private static readonly string[] CorsKeys = ["origins", "methods", "headers", "credentials", "maxAgeSeconds"];
+    private static readonly string[] CorsMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+    /// <summary>Longest path prefix: router priorities add the path's length to the host kind's base (see <see cref="Blueprint.Routing.Priority(Blueprint.HostKind, string?)"/>).</summary>
+    public const int MaxPathLength = 200;
     private static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "buckets"];
     private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit"];
     private static readonly string[] BucketKeys = ["name", "publicRead"];
@@ -171,6 +180,7 @@ public static class SettingsReader
             Redis = redis,
             MariaDb = mariadb,
             Minio = Service("minio", 1, 128),
+            MinioConsole = ReadMinioConsole(r, Str("minioConsoleHost"), values.GetValueOrDefault("minioConsoleAllowCidrs")?.Node),
             Traefik = Service("traefik", 1, 64),
             UptimeKuma = Service("uptimeKuma", 0.5, 128),
             AutoKuma = AutoKumaService(r, Service("autoKuma", 0.25, 32)),
@@ -555,26 +565,7 @@ public static class SettingsReader
 
         var routes = ImmutableArray.CreateBuilder<RouteSettings>();
         foreach (var (routeNode, rk) in r.Sequence(m.GetValueOrDefault("routes"), $"{key}.routes", "Write each route as '- host: app' (optionally with path and websockets)."))
-        {
-            var rm = r.Mapping(routeNode, rk, RouteKeys);
-            var host = r.String(rm.GetValueOrDefault("host"), $"{rk}.host").Trim().ToLowerInvariant();
-            if (!rm.ContainsKey("host"))
-                r.Error($"{rk}.host", "is required.", "Give a subdomain ('app'), '@' for the apex, or '*' for a wildcard.");
-            else if (host.Contains('.') && LooksLikeFullDomain(host))
-                r.Error($"{rk}.host", $"'{host}' looks like a full domain name.", "Give only the subdomain of the stack's domain (e.g. 'app' for app.example.com), '@' for the apex, or '*' for a wildcard — not a full domain.");
-            else if (host != "@" && host != "*" && !host.Split('.').All(Names.IsLabel))
-                r.Error($"{rk}.host", $"'{host}' is not a host name.", "Give a subdomain of the stack's domain ('app'), '@' for the apex, or '*' for a wildcard — not a full domain.");
-            string? path = null;
-            if (rm.TryGetValue("path", out var pathNode))
-            {
-                path = r.String(pathNode, $"{rk}.path");
-                if (!Names.IsPathPrefix(path))
-                    r.Error($"{rk}.path", $"'{path}' is not a path prefix.", "Start it with '/', without a trailing '/', spaces or '//', e.g. /api.");
-                if (path == "/") path = null;
-            }
-            var ws = rm.TryGetValue("websockets", out var wsNode) && r.Bool(wsNode, $"{rk}.websockets", false);
-            routes.Add(new RouteSettings(host, path, ws));
-        }
+            routes.Add(ReadRoute(r, routeNode, rk, name, stack, secrets));
 
         if (routes.Count > 0 && port is null)
             r.Error($"{key}.port", "is required because the app has routes.", "Give the port the app listens on inside its container, e.g. 'port: 8080'.");
@@ -724,14 +715,8 @@ public static class SettingsReader
         RateLimitSettings? rateLimit = null;
         if (m.TryGetValue("rateLimit", out var rlNode))
         {
-            var rk = $"{key}.rateLimit";
-            var rm = r.Mapping(rlNode, rk, RateLimitKeys);
-            var average = r.Int(rm.GetValueOrDefault("average"), $"{rk}.average", 100, 1, 100000);
-            var burst = rm.TryGetValue("burst", out var burstNode) ? r.Int(burstNode, $"{rk}.burst", average * 2, 1, 1000000) : average * 2;
-            if (!rm.ContainsKey("average")) r.Error($"{rk}.average", "is required.", "Give requests per second per client, e.g. 'average: 50'.");
-            if (burst < average) r.Error($"{rk}.burst", $"({burst}) is below average ({average}).", "Make burst at least the average.");
-            if (routes.Count == 0) r.Error(rk, "is set on an app without routes.", "Remove it, or add routes.");
-            rateLimit = new RateLimitSettings(average, burst);
+            rateLimit = ReadRateLimit(r, rlNode, $"{key}.rateLimit");
+            if (routes.Count == 0) r.Error($"{key}.rateLimit", "is set on an app without routes.", "Remove it, or add routes.");
         }
 
         return new AppSettings
@@ -755,5 +740,211 @@ public static class SettingsReader
             Buckets = buckets.ToImmutable(),
             RateLimit = rateLimit,
         };
+    }
+
+    private static RateLimitSettings ReadRateLimit(NodeReader r, YamlNode node, string rk)
+    {
+        var rm = r.Mapping(node, rk, RateLimitKeys);
+        var average = r.Int(rm.GetValueOrDefault("average"), $"{rk}.average", 100, 1, 100000);
+        var burst = rm.TryGetValue("burst", out var burstNode) ? r.Int(burstNode, $"{rk}.burst", average * 2, 1, 1000000) : average * 2;
+        if (!rm.ContainsKey("average")) r.Error($"{rk}.average", "is required.", "Give requests per second per client, e.g. 'average: 50'.");
+        if (burst < average) r.Error($"{rk}.burst", $"({burst}) is below average ({average}).", "Make burst at least the average.");
+        return new RateLimitSettings(average, burst);
+    }
+
+    private static RouteSettings ReadRoute(NodeReader r, YamlNode routeNode, string rk, string app, string stack, ImmutableSortedSet<string>.Builder secrets)
+    {
+        var rm = r.Mapping(routeNode, rk, RouteKeys);
+        var host = r.String(rm.GetValueOrDefault("host"), $"{rk}.host").Trim().ToLowerInvariant();
+        string? domain = null;
+        if (rm.TryGetValue("domain", out var domainNode))
+        {
+            domain = r.String(domainNode, $"{rk}.domain").Trim().ToLowerInvariant();
+            if (rm.ContainsKey("host"))
+                r.Error($"{rk}.domain", "is set together with host.", "Keep one: host for a name under the stack's domain, domain for a tenant's own domain outside the zone.");
+            if (!Names.IsDomain(domain))
+                r.Error($"{rk}.domain", $"'{domain}' is not a domain name.", "Give a full lower-case domain such as shop.customer.com.");
+            host = "";
+        }
+        else if (!rm.ContainsKey("host"))
+            r.Error($"{rk}.host", "is required.", "Give a subdomain ('app'), '@' for the apex, or '*' for a wildcard — or domain: for a tenant's own domain.");
+        else if (host.Contains('.') && LooksLikeFullDomain(host))
+            r.Error($"{rk}.host", $"'{host}' looks like a full domain name.", "Give only the subdomain of the stack's domain (e.g. 'app' for app.example.com), '@' for the apex, or '*' for a wildcard — not a full domain; a tenant's own domain outside the zone goes in 'domain:'.");
+        else if (host != "@" && host != "*" && !host.Split('.').All(Names.IsLabel))
+            r.Error($"{rk}.host", $"'{host}' is not a host name.", "Give a subdomain of the stack's domain ('app'), '@' for the apex, or '*' for a wildcard — not a full domain.");
+
+        string? path = null;
+        if (rm.TryGetValue("path", out var pathNode))
+        {
+            path = r.String(pathNode, $"{rk}.path");
+            if (!Names.IsPathPrefix(path))
+                r.Error($"{rk}.path", $"'{path}' is not a path prefix.", "Start it with '/', without a trailing '/', spaces or '//', e.g. /api.");
+            else if (path.Length > MaxPathLength)
+                r.Error($"{rk}.path", $"is {path.Length} characters long.", $"Use a prefix of at most {MaxPathLength} characters.");
+            if (path == "/") path = null;
+        }
+        var ws = rm.TryGetValue("websockets", out var wsNode) && r.Bool(wsNode, $"{rk}.websockets", false);
+        var strip = rm.TryGetValue("stripPrefix", out var stripNode) && r.Bool(stripNode, $"{rk}.stripPrefix", false);
+        if (strip && path is null)
+            r.Error($"{rk}.stripPrefix", "is set on a route without a path.", "Add 'path: /prefix' to the route, or remove stripPrefix.");
+
+        int? maxBody = rm.TryGetValue("maxBodyMb", out var bodyNode) ? r.Int(bodyNode, $"{rk}.maxBodyMb", 10, 1, 2048) : null;
+        if (maxBody is not null && ws)
+            r.Error($"{rk}.maxBodyMb", "is set on a websockets route; Traefik's buffering middleware holds the whole request and does not pass connection upgrades through.",
+                "Give uploads their own route (e.g. 'path: /upload' with maxBodyMb) and keep websockets on another.");
+
+        var rateLimit = rm.TryGetValue("rateLimit", out var rlNode) ? ReadRateLimit(r, rlNode, $"{rk}.rateLimit") : null;
+
+        var allow = ImmutableArray.CreateBuilder<string>();
+        if (rm.TryGetValue("allowCidrs", out var allowNode))
+        {
+            var cidrs = r.StringList(allowNode, $"{rk}.allowCidrs");
+            if (cidrs.IsEmpty)
+                r.Error($"{rk}.allowCidrs", "is empty, so nobody could reach the route.", "List the CIDRs allowed in, e.g. [203.0.113.10/32], or remove allowCidrs.");
+            for (var i = 0; i < cidrs.Length; i++)
+            {
+                if (!Names.TryParseCidr(cidrs[i], out var network, out var canonical))
+                    r.Error($"{rk}.allowCidrs[{i}]", $"'{cidrs[i]}' is not a CIDR.", "Write an address with a prefix length, e.g. 203.0.113.10/32 or 2001:db8::/48.");
+                else if (!canonical)
+                    r.Error($"{rk}.allowCidrs[{i}]", $"'{cidrs[i]}' has host bits set.", $"Write it as {network}.");
+                else
+                    allow.Add(cidrs[i]);
+            }
+        }
+
+        string? basicAuth = null;
+        if (rm.TryGetValue("basicAuth", out var authNode))
+        {
+            basicAuth = r.String(authNode, $"{rk}.basicAuth");
+            if (!Names.IsEnvName(basicAuth))
+                r.Error($"{rk}.basicAuth", $"'{basicAuth}' is not a secret name.", "Name the secret that holds the htpasswd lines, e.g. 'basicAuth: ADMIN_USERS' (upper-case letters, digits, underscores).");
+            else if (!secrets.Contains($"appSecrets.{app}.{basicAuth}"))
+                r.Error($"{rk}.basicAuth", $"the secret appSecrets.{app}.{basicAuth} has no value in this stack.",
+                    $"Create a line with 'htpasswd -nB <user>' and run: pulumi config set --secret --path 'appSecrets.{app}.{basicAuth}' '<user:$2y$…>' --stack {stack}");
+        }
+
+        RedirectTarget? redirect = null;
+        if (rm.TryGetValue("redirect", out var redirectNode))
+        {
+            var text = r.String(redirectNode, $"{rk}.redirect");
+            redirect = text switch
+            {
+                "apex" => RedirectTarget.Apex,
+                "www" => RedirectTarget.Www,
+                _ => Fail<RedirectTarget?>(r, $"{rk}.redirect", $"is '{text}'.", "Use apex (www.<domain> to <domain>) or www (<domain> to www.<domain>).", null),
+            };
+            var isWww = domain is null ? host == "www" : domain.StartsWith("www.", StringComparison.Ordinal);
+            var isApex = domain is null ? host == "@" : !domain.StartsWith("www.", StringComparison.Ordinal);
+            if (redirect == RedirectTarget.Apex && !isWww)
+                r.Error($"{rk}.redirect", "is apex on a route that is not a www host.", "Put 'redirect: apex' on the 'host: www' route (or a www. domain).");
+            if (redirect == RedirectTarget.Www && !isApex)
+                r.Error($"{rk}.redirect", "is www on a route that is not an apex.", "Put 'redirect: www' on the 'host: \"@\"' route (or a domain without www.).");
+            if (redirect is not null && path is not null)
+                r.Error($"{rk}.redirect", "is set on a route with a path, so only part of the host would redirect.", "Redirect a whole host: remove the path from this route.");
+        }
+
+        var compress = rm.TryGetValue("compress", out var compressNode) && r.Bool(compressNode, $"{rk}.compress", false);
+        var headers = rm.TryGetValue("headers", out var headersNode) ? ReadHeaders(r, headersNode, $"{rk}.headers") : null;
+
+        return new RouteSettings(host, path, ws)
+        {
+            Domain = domain,
+            StripPrefix = strip,
+            Headers = headers,
+            MaxBodyMb = maxBody,
+            RateLimit = rateLimit,
+            AllowCidrs = allow.ToImmutable(),
+            BasicAuthSecret = basicAuth,
+            Redirect = redirect,
+            Compress = compress,
+        };
+    }
+
+    private static HeaderSettings ReadHeaders(NodeReader r, YamlNode node, string hk)
+    {
+        var hm = r.Mapping(node, hk, HeaderKeys);
+        var preset = HeaderPreset.Secure;
+        if (hm.TryGetValue("preset", out var presetNode))
+        {
+            var text = r.String(presetNode, $"{hk}.preset");
+            preset = text switch
+            {
+                "secure" => HeaderPreset.Secure,
+                "minimal" => HeaderPreset.Minimal,
+                _ => Fail(r, $"{hk}.preset", $"is '{text}'.", "Use secure (the platform's headers, the default) or minimal (HSTS only, for an app that sets its own).", HeaderPreset.Secure),
+            };
+        }
+        bool? frameDeny = hm.TryGetValue("frameDeny", out var fdNode) ? r.Bool(fdNode, $"{hk}.frameDeny", true) : null;
+        string? csp = null;
+        if (hm.TryGetValue("contentSecurityPolicy", out var cspNode))
+        {
+            csp = r.String(cspNode, $"{hk}.contentSecurityPolicy").Trim();
+            if (csp.Length == 0 || csp.Any(c => c is '\r' or '\n' or ','))
+                r.Error($"{hk}.contentSecurityPolicy", "is empty or holds a line break or a comma.", "Give one policy line, directives separated by ';', e.g. \"default-src 'self'\".");
+        }
+        CorsSettings? cors = null;
+        if (hm.TryGetValue("cors", out var corsNode))
+        {
+            var ck = $"{hk}.cors";
+            var cm = r.Mapping(corsNode, ck, CorsKeys);
+            var origins = r.StringList(cm.GetValueOrDefault("origins"), $"{ck}.origins");
+            if (origins.IsEmpty)
+                r.Error($"{ck}.origins", "is required and must list at least one origin.", "List the sites allowed to call the API, e.g. [https://app.example.com].");
+            for (var i = 0; i < origins.Length; i++)
+            {
+                if (origins[i] != "*" && !(Uri.TryCreate(origins[i], UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+                    && uri.AbsolutePath == "/" && !origins[i].EndsWith('/') && uri.Query.Length == 0 && !origins[i].Contains(',')))
+                    r.Error($"{ck}.origins[{i}]", $"'{origins[i]}' is not an origin.", "Write scheme and host (and port), without a path or trailing '/', e.g. https://app.example.com — or '*' for any site.");
+            }
+            var methods = cm.TryGetValue("methods", out var methodsNode) ? r.StringList(methodsNode, $"{ck}.methods") : ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+            for (var i = 0; i < methods.Length; i++)
+            {
+                if (!CorsMethods.Contains(methods[i]))
+                    r.Error($"{ck}.methods[{i}]", $"'{methods[i]}' is not an HTTP method CORS allows here.", $"Use some of: {string.Join(", ", CorsMethods)} (upper case).");
+            }
+            var headerNames = cm.TryGetValue("headers", out var headersNode) ? r.StringList(headersNode, $"{ck}.headers") : ["Authorization", "Content-Type"];
+            for (var i = 0; i < headerNames.Length; i++)
+            {
+                if (!System.Text.RegularExpressions.Regex.IsMatch(headerNames[i], "^[A-Za-z0-9-]+$"))
+                    r.Error($"{ck}.headers[{i}]", $"'{headerNames[i]}' is not a header name.", "Use header names such as Authorization or X-Request-Id.");
+            }
+            var credentials = cm.TryGetValue("credentials", out var credNode) && r.Bool(credNode, $"{ck}.credentials", false);
+            if (credentials && origins.Contains("*"))
+                r.Error($"{ck}.credentials", "is true with the origin '*'; browsers refuse credentials for a wildcard origin.", "List the exact origins, or set credentials: false.");
+            var maxAge = cm.TryGetValue("maxAgeSeconds", out var maxAgeNode) ? r.Int(maxAgeNode, $"{ck}.maxAgeSeconds", 600, 0, 86400) : 600;
+            cors = new CorsSettings(origins, methods, headerNames, credentials, maxAge);
+        }
+        return new HeaderSettings(preset, frameDeny, csp, cors);
+    }
+
+    private static MinioConsoleSettings? ReadMinioConsole(NodeReader r, string host, YamlNode? cidrsNode)
+    {
+        host = host.Trim().ToLowerInvariant();
+        var cidrs = r.StringList(cidrsNode, Key("minioConsoleAllowCidrs"));
+        if (host.Length == 0)
+        {
+            if (!cidrs.IsEmpty)
+                r.Error(Key("minioConsoleAllowCidrs"), "is set but minioConsoleHost is not, so nothing uses it.", "Set minioConsoleHost (e.g. minio-admin), or remove minioConsoleAllowCidrs.");
+            return null;
+        }
+        if (!Names.IsLabel(host))
+            r.Error(Key("minioConsoleHost"), $"'{host}' is not a subdomain label.", "Give one label under the stack's domain, e.g. minio-admin.");
+        if (cidrs.IsEmpty)
+            r.Error(Key("minioConsoleAllowCidrs"), "is empty, so the console would be open to the internet (or to nobody).",
+                "List the admin CIDRs allowed in, e.g. platform:minioConsoleAllowCidrs: [203.0.113.10/32].");
+        var allowed = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < cidrs.Length; i++)
+        {
+            var key = $"{Key("minioConsoleAllowCidrs")}[{i}]";
+            if (!Names.TryParseCidr(cidrs[i], out var network, out var canonical))
+                r.Error(key, $"'{cidrs[i]}' is not a CIDR.", "Write an address with a prefix length, e.g. 203.0.113.10/32.");
+            else if (!canonical)
+                r.Error(key, $"'{cidrs[i]}' has host bits set.", $"Write it as {network}.");
+            else if (network.PrefixLength == 0)
+                r.Error(key, $"'{cidrs[i]}' lets the whole internet in.", "List only admin CIDRs.");
+            else
+                allowed.Add(cidrs[i]);
+        }
+        return new MinioConsoleSettings(host, allowed.ToImmutable());
     }
 }

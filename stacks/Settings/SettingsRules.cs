@@ -30,31 +30,60 @@ internal static class SettingsRules
                 r.Error($"{app.Key}.name", $"'{app.Name}' is used by {byName[app.Name].Key} too.", "Give every app a unique name.");
         }
 
+        // Two routes that match the same requests (same host, same path) would leave the choice to Traefik.
         var routes = new Dictionary<(string Host, string Path), string>();
         foreach (var host in ServiceNames.PlatformHosts)
             routes[(Fqdn(host, s.Domain), "")] = $"the platform's {host} host";
+        if (s.MinioConsole is { } console && s.Domain.Length > 0)
+        {
+            if (routes.ContainsKey((Fqdn(console.Host, s.Domain), "")))
+                r.Error("platform:minioConsoleHost", $"'{console.Host}' is a platform host already.", "Choose another subdomain, e.g. minio-admin.");
+            routes[(Fqdn(console.Host, s.Domain), "")] = "platform:minioConsoleHost";
+        }
+        var routedHosts = s.Apps.SelectMany(a => a.Routes).Where(x => s.Domain.Length > 0 && (x.Host.Length > 0 || x.Domain is not null))
+            .Select(x => x.Fqdn(s.Domain)).ToHashSet(StringComparer.Ordinal);
         foreach (var app in s.Apps)
         {
             for (var i = 0; i < app.Routes.Length; i++)
             {
                 var route = app.Routes[i];
                 var key = $"{app.Key}.routes[{i}]";
-                if (route.Host.Length == 0 || s.Domain.Length == 0) continue;
-                var fqdn = Fqdn(route.Host, s.Domain);
+                var hostKey = route.Domain is null ? $"{key}.host" : $"{key}.domain";
+                if ((route.Host.Length == 0 && route.Domain is null) || s.Domain.Length == 0) continue;
+                var fqdn = route.Fqdn(s.Domain);
                 var path = route.PathPrefix ?? "";
                 if (routes.TryGetValue((fqdn, path), out var owner))
                 {
-                    r.Error($"{key}.host", $"{fqdn}{path} is already routed to {owner}.",
+                    r.Error(hostKey, $"{fqdn}{path} is already routed by {owner}, so both would match the same requests.",
                         ServiceNames.PlatformHosts.Contains(route.Host) && path.Length == 0
                             ? $"'{route.Host}' is reserved for the platform; choose another host."
-                            : "Give the route another host or a path prefix that no other route uses.");
+                            : $"Give one of {owner} and {key} another host or path prefix.");
                     continue;
                 }
-                routes[(fqdn, path)] = app.Key;
+                routes[(fqdn, path)] = key;
+
+                if (route.Domain is { } domain)
+                {
+                    if (s.Zone.Length > 0 && (domain == s.Zone || domain.EndsWith("." + s.Zone, StringComparison.Ordinal)))
+                        r.Error(hostKey, $"{domain} is inside the stack's zone {s.Zone}.", $"Use 'host: {(domain == s.Domain ? "\"@\"" : domain.EndsWith("." + s.Domain, StringComparison.Ordinal) ? domain[..^(s.Domain.Length + 1)] : "<subdomain>")}' for names in the zone; domain: is for a tenant's own domain.");
+                    // HTTP-01 needs Let's Encrypt to reach port 80 directly, and the tenant's visitors reach 443 without Cloudflare.
+                    if (s.CloudflareOnlyIngress)
+                        r.Error(hostKey, $"{domain} is a domain outside the zone: its certificate comes by HTTP-01 and its visitors come straight to the server, but platform:cloudflareOnlyIngress is true, so the firewall lets only Cloudflare reach 80/443.",
+                            "Set platform:cloudflareOnlyIngress: false (80/443 open to everyone; Cloudflare-proxied hosts keep working), or serve the tenant under the stack's domain.");
+                }
+
+                if (route.Redirect is { } redirect && s.Domain.Length > 0)
+                {
+                    var target = redirect == RedirectTarget.Apex
+                        ? (route.Domain is { } d ? d["www.".Length..] : s.Domain)
+                        : (route.Domain is { } d2 ? "www." + d2 : Fqdn("www", s.Domain));
+                    if (!routedHosts.Contains(target))
+                        r.Error($"{key}.redirect", $"sends visitors to {target}, which no route serves.", $"Add a route for {target} (e.g. to this app), or remove the redirect.");
+                }
 
                 // Cloudflare's Universal SSL certificate covers the zone apex and one level of
                 // subdomains; a proxied host deeper than that fails TLS at the edge.
-                if (s.Zone.Length > 0 && fqdn.EndsWith("." + s.Zone, StringComparison.Ordinal)
+                if (route.Domain is null && s.Zone.Length > 0 && fqdn.EndsWith("." + s.Zone, StringComparison.Ordinal)
                     && fqdn[..^(s.Zone.Length + 1)].Contains('.'))
                 {
                     r.Error($"{key}.host", $"{fqdn} is more than one level below the Cloudflare zone {s.Zone}; Cloudflare's Universal SSL does not cover it, so visitors would get a TLS error.",
@@ -103,8 +132,8 @@ internal static class SettingsRules
             var parts = secret.Split('.', 3);
             if (!byName.TryGetValue(parts[1], out var app))
                 r.Error($"platform:{secret}", $"belongs to '{parts[1]}', which is not an app of this stack.", "Remove it (pulumi config rm --path ...) or fix the app name.");
-            else if (!app.SecretEnv.Contains(parts[2]))
-                r.Error($"platform:{secret}", $"is set but {app.Key}.secretEnv does not list {parts[2]}, so the app would never get it.", $"Add {parts[2]} to secretEnv, or remove the value.");
+            else if (!app.SecretEnv.Contains(parts[2]) && !app.Routes.Any(x => x.BasicAuthSecret == parts[2]))
+                r.Error($"platform:{secret}", $"is set but {app.Key}.secretEnv does not list {parts[2]} and no route's basicAuth names it, so nothing would use it.", $"Add {parts[2]} to secretEnv (or a route's basicAuth), or remove the value.");
         }
 
         CheckMariaDb(s, r);

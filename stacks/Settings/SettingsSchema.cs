@@ -66,6 +66,8 @@ public static class SettingsSchema
         new("redisEvictionPolicy", SettingType.String, "Redis maxmemory-policy.", "allkeys-lru"),
         new("minioImage", SettingType.String, "MinIO image, pinned.", "minio/minio:RELEASE.2025-04-22T22-12-26Z"),
         new("minioMemoryMb", SettingType.Integer, "MinIO memory limit.", 1024),
+        new("minioConsoleHost", SettingType.String, "Subdomain serving MinIO's console (port 9001) to minioConsoleAllowCidrs only, e.g. minio-admin. Default: empty, no public console.", ""),
+        new("minioConsoleAllowCidrs", SettingType.StringArray, "Client CIDRs allowed to reach minioConsoleHost; everyone else gets 403. Required with minioConsoleHost.", InProjectFile: false),
         new("traefikImage", SettingType.String, "Traefik image, pinned.", "traefik:v3.3.6"),
         new("traefikMemoryMb", SettingType.Integer, "Traefik memory limit.", 256),
         new("uptimeKumaImage", SettingType.String, "Uptime Kuma image, pinned.", "louislam/uptime-kuma:2.0.2"),

@@ -30,6 +30,8 @@ public sealed record StackSettings
     /// <summary>MariaDB, for apps that speak the MySQL protocol; deployed only when one needs it (<see cref="UsesMariaDb"/>).</summary>
     public required Parts.MariaDb.MariaDbSettings MariaDb { get; init; }
     public required ServiceSettings Minio { get; init; }
+    /// <summary>MinIO's console on an admin-only host. Default: none (the console is reachable on the data network only).</summary>
+    public MinioConsoleSettings? MinioConsole { get; init; }
     public required ServiceSettings Traefik { get; init; }
     public required ServiceSettings UptimeKuma { get; init; }
     public required ServiceSettings AutoKuma { get; init; }
@@ -68,6 +70,9 @@ public sealed record RegistrySettings(string Name, string Address, string Userna
     /// <summary>The config key of the password, e.g. <c>registrySecrets.ghcr</c>.</summary>
     public string SecretKey => $"registrySecrets.{Name}";
 }
+
+/// <summary>MinIO's console: the subdomain it is served on and the only client CIDRs let in.</summary>
+public sealed record MinioConsoleSettings(string Host, ImmutableArray<string> AllowCidrs);
 
 /// <summary>A platform service's pinned image and its memory limit.</summary>
 public sealed record ServiceSettings(string Image, int MemoryMb, double Cpus);
@@ -130,8 +135,50 @@ public sealed record AppSettings
     public string Key => $"platform:apps[{Index}]";
 }
 
-/// <summary>Where an app is reachable. <c>Host</c> is a subdomain label (<c>app</c>), <c>@</c> for the apex, or <c>*</c> for a wildcard.</summary>
-public sealed record RouteSettings(string Host, string? PathPrefix, bool Websockets);
+/// <summary>
+/// Where an app is reachable, and what Traefik does on the way. <c>Host</c> is a subdomain label (<c>app</c>),
+/// <c>@</c> for the apex, or <c>*</c> for a wildcard; or <see cref="Domain"/> names a full domain outside the zone.
+/// </summary>
+public sealed record RouteSettings(string Host, string? PathPrefix, bool Websockets)
+{
+    /// <summary>A tenant's own domain outside the stack's zone (e.g. shop.customer.com): no DNS record, an HTTP-01 certificate. Default: none.</summary>
+    public string? Domain { get; init; }
+    /// <summary>Remove <see cref="PathPrefix"/> before the request reaches the app. Default: false.</summary>
+    public bool StripPrefix { get; init; }
+    /// <summary>Response headers of this route. Default: the platform's secure headers.</summary>
+    public HeaderSettings? Headers { get; init; }
+    /// <summary>Largest request body in MB; larger ones get 413 (Traefik buffers the body). Default: no limit.</summary>
+    public int? MaxBodyMb { get; init; }
+    /// <summary>This route's rate limit. Default: the app's <c>rateLimit</c>, if any.</summary>
+    public RateLimitSettings? RateLimit { get; init; }
+    /// <summary>Client CIDRs allowed; everyone else gets 403. Default: everyone.</summary>
+    public ImmutableArray<string> AllowCidrs { get; init; } = [];
+    /// <summary>Name of the secret <c>appSecrets.&lt;app&gt;.&lt;NAME&gt;</c> holding htpasswd lines. Default: no basic auth.</summary>
+    public string? BasicAuthSecret { get; init; }
+    /// <summary>Answer every request with a permanent redirect to the apex or the www host. Default: none.</summary>
+    public RedirectTarget? Redirect { get; init; }
+    /// <summary>Compress responses (gzip, brotli, zstd as the client accepts). Default: false.</summary>
+    public bool Compress { get; init; }
+
+    public bool IsWildcard => Domain is null && Host == "*";
+
+    /// <summary>The host name this route answers (for a wildcard, <c>*.&lt;domain&gt;</c>).</summary>
+    public string Fqdn(string domain) => Domain ?? SettingsRules.Fqdn(Host, domain);
+}
+
+public enum RedirectTarget { Apex, Www }
+
+/// <summary>A route's response headers: a preset, and what it changes of it.</summary>
+/// <param name="Preset"><c>secure</c> (the platform's: HSTS, nosniff, frame deny, referrer and permissions policy) or <c>minimal</c> (HSTS only, for apps that set their own).</param>
+/// <param name="FrameDeny">Override of X-Frame-Options: DENY; null keeps the preset's.</param>
+/// <param name="ContentSecurityPolicy">A Content-Security-Policy value; null for none.</param>
+/// <param name="Cors">CORS for an API; null for none.</param>
+public sealed record HeaderSettings(HeaderPreset Preset, bool? FrameDeny, string? ContentSecurityPolicy, CorsSettings? Cors);
+
+public enum HeaderPreset { Secure, Minimal }
+
+/// <summary>CORS: the origins, methods and request headers allowed; preflights are answered by Traefik.</summary>
+public sealed record CorsSettings(ImmutableArray<string> Origins, ImmutableArray<string> Methods, ImmutableArray<string> Headers, bool Credentials, int MaxAgeSeconds);
 
 /// <summary>The database server an app's database lives on.</summary>
 public enum DatabaseEngine { Postgres, MariaDb }

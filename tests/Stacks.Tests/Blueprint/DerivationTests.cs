@@ -222,10 +222,10 @@ public sealed class DerivationTests
     {
         var b = TestStacks.ShippedBlueprint("prod");
         var labels = b.Service("api-1").Labels;
-        var limit = TraefikNames.Of(labels, "middlewares", "api-ratelimit");
+        var limit = TraefikNames.Of(labels, "middlewares", "app-api_r0-ratelimit");
         Assert.Equal("50", labels[$"traefik.http.middlewares.{limit}.ratelimit.average"]);
         Assert.Equal("CF-Connecting-IP", labels[$"traefik.http.middlewares.{limit}.ratelimit.sourcecriterion.requestheadername"]);
-        Assert.Contains(limit, labels[$"traefik.http.routers.{TraefikNames.Of(labels, "routers", "api")}.middlewares"]);
+        Assert.Contains(limit, labels[$"traefik.http.routers.{TraefikNames.Of(labels, "routers", "app-api_r0")}.middlewares"]);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class PolicyTests
     [Fact]
     public void A_route_without_tls_or_dns_is_caught()
     {
-        var router = TraefikNames.Of(Prod().Service("admin-1").Labels, "routers", "admin");
+        var router = TraefikNames.Of(Prod().Service("admin-1").Labels, "routers", "app-admin_r0");
         var b = WithService(Prod(), "admin-1", s => s with { Labels = s.Labels.SetItem($"traefik.http.routers.{router}.tls", "false") });
         Fires("public-hosts-complete", b, router);
         var noDns = Prod() with { DnsRecords = [.. Prod().DnsRecords.Where(d => !d.Fqdn.StartsWith("admin.", StringComparison.Ordinal))] };

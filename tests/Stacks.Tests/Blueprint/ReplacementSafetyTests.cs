@@ -29,6 +29,12 @@ public sealed class ReplacementSafetyTests
     [InlineData("sticky")]
     [InlineData("host")]
     [InlineData("port")]
+    [InlineData("stripPrefix")]
+    [InlineData("headers")]
+    [InlineData("maxBodyMb")]
+    [InlineData("routeRateLimit")]
+    [InlineData("allowCidrs")]
+    [InlineData("compress")]
     public void An_old_and_a_new_container_never_define_one_traefik_name_differently(string change)
     {
         var settings = TestStacks.Shipped("prod");
@@ -41,6 +47,12 @@ public sealed class ReplacementSafetyTests
             "sticky" => api with { Routes = [.. api.Routes.Select(r => r with { Websockets = !r.Websockets })] },
             "host" => api with { Routes = [.. api.Routes.Select(r => r with { Host = "api" })] },
             "port" => api with { Port = api.Port + 1 },
+            "stripPrefix" => api with { Routes = [.. api.Routes.Select(r => r with { StripPrefix = true })] },
+            "headers" => api with { Routes = [.. api.Routes.Select(r => r with { Headers = new HeaderSettings(HeaderPreset.Secure, false, null, null) })] },
+            "maxBodyMb" => api with { Routes = [.. api.Routes.Select(r => r with { MaxBodyMb = 100, Websockets = false })] },
+            "routeRateLimit" => api with { Routes = [.. api.Routes.Select(r => r with { RateLimit = new RateLimitSettings(5, 10) })] },
+            "allowCidrs" => api with { Routes = [.. api.Routes.Select(r => r with { AllowCidrs = ["203.0.113.0/24"] })] },
+            "compress" => api with { Routes = [.. api.Routes.Select(r => r with { Compress = true })] },
             _ => throw new ArgumentOutOfRangeException(nameof(change)),
         };
         var before = BlueprintBuilder.Build(settings).Service("api-1").Labels;
