@@ -48,7 +48,7 @@ public static class EdgeStack
           port: 4000
           routes:
             - { host: app, path: /api/admin, allowCidrs: [203.0.113.0/24], basicAuth: ADMIN_USERS }
-          healthPath: /healthz
+          healthPath: /api/admin/healthz
           cpus: 0.25
           memoryMb: 128
         - name: web
