@@ -83,7 +83,7 @@ public static class RouteExplainer
             {
                 matches = Rules.Matches(router.Rule, host, path);
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or ArgumentException or RegexMatchTimeoutException)
             {
                 return new RouteAnswer(url, host, path, null, null, null, [], $"the rule of router {router.Router} cannot be read: {e.Message}");
             }

@@ -48,7 +48,8 @@ public static class PlanCommand
         {
             var answers = routes.Select(u => RouteExplainer.Explain(blueprint, u)).ToList();
             return new PlanOutcome(answers.Any(a => a.Problem is not null) ? ExitInvalidStack : ExitOk,
-                string.Concat(answers.Select(RouteExplainer.Render)), "");
+                string.Concat(answers.Where(a => a.Problem is null).Select(RouteExplainer.Render)),
+                string.Concat(answers.Where(a => a.Problem is not null).Select(a => "error: " + RouteExplainer.Render(a))));
         }
         return new PlanOutcome(ExitOk, format switch
         {

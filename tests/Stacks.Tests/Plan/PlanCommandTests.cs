@@ -79,4 +79,31 @@ public sealed class PlanCommandTests
             Assert.Equal(File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "snapshots", $"{stack}.plan.txt")), outcome.Stdout);
         }
     }
+
+    [Fact]
+    public void Plan_route_explains_requests_from_the_command_line()
+    {
+        var dir = Directory.CreateTempSubdirectory("plan-route-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(TestStacks.RepoRoot, "Pulumi.yaml"), Path.Combine(dir, "Pulumi.yaml"));
+            File.WriteAllText(Path.Combine(dir, "Pulumi.edge.yaml"), Edge.EdgeStack.Yaml());
+            var (code, stdout, stderr) = RunPlan(dir, "plan", "--stack", "edge",
+                "--route", "https://api.example.com/v1/users", "--route", "https://deep.acme.example.com/");
+            Assert.Equal(PlanCommand.ExitOk, code);
+            Assert.Equal("", stderr);
+            Assert.Contains("goes to api (service app-api-", stdout, StringComparison.Ordinal);
+            Assert.Contains("also matches, lower priority (never reached): app-tenants_r0-", stdout, StringComparison.Ordinal);
+            Assert.Contains("no router matches: Traefik answers 404.", stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("== Server ==", stdout, StringComparison.Ordinal);
+
+            var bad = RunPlan(dir, "plan", "--stack", "edge", "--route", "ftp://example.com/");
+            Assert.Equal(PlanCommand.ExitInvalidStack, bad.Code);
+            Assert.Contains("error: ftp://example.com/: 'ftp://example.com/' is not an http(s) URL", bad.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
