@@ -11,7 +11,7 @@ namespace Platform.Stacks.Blueprint;
 /// and <c>MiddlewareDetails</c> holds each one's rendered settings (e.g. <c>stripprefix.prefixes=/face</c>).
 /// </summary>
 public sealed record RouterView(string Router, string Rule, int Priority, string Target, string? Service,
-    ImmutableArray<string> Middlewares, ImmutableSortedDictionary<string, string> MiddlewareDetails);
+    ImmutableArray<string> Middlewares, ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>> MiddlewareDetails);
 
 /// <summary>
 /// Which router takes a request, what it passes through, and what the app sees: <c>ForwardedPath</c> is the path the
@@ -52,17 +52,18 @@ public static class RouteExplainer
         return [.. routers.Values.OrderByDescending(r => r.Priority).ThenBy(r => r.Router, StringComparer.Ordinal)];
     }
 
-    private static ImmutableSortedDictionary<string, string> Details(ImmutableArray<string> middlewares,
+    private static ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>> Details(ImmutableArray<string> middlewares,
         IReadOnlyDictionary<string, string> own, IReadOnlyDictionary<string, string> traefik)
     {
-        var details = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var details = ImmutableSortedDictionary.CreateBuilder<string, ImmutableSortedDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var m in middlewares)
         {
+            // name@docker is defined by another container (Traefik's own secure headers) unless this one defines it.
             var (labels, name) = m.EndsWith("@docker", StringComparison.Ordinal) && !own.Keys.Any(k => k.StartsWith($"traefik.http.middlewares.{m[..^7]}.", StringComparison.Ordinal))
                 ? (traefik, m[..^7]) : (own, m.Split('@')[0]);
             var prefix = $"traefik.http.middlewares.{name}.";
-            details[m] = string.Join(", ", labels.Where(l => l.Key.StartsWith(prefix, StringComparison.Ordinal))
-                .OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key[prefix.Length..]}={l.Value}"));
+            details[m] = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                labels.Where(l => l.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(l => KeyValuePair.Create(l.Key[prefix.Length..], l.Value)));
         }
         return details.ToImmutable();
     }
@@ -96,7 +97,7 @@ public static class RouteExplainer
         var forwarded = path;
         foreach (var m in winner.Middlewares)
         {
-            var d = Fields(winner.MiddlewareDetails.GetValueOrDefault(m, ""));
+            var d = winner.MiddlewareDetails.GetValueOrDefault(m, ImmutableSortedDictionary<string, string>.Empty);
             if (redirect is null && d.TryGetValue("redirectregex.regex", out var regex) && d.TryGetValue("redirectregex.replacement", out var replacement))
             {
                 var full = $"https://{host}{uri.PathAndQuery}";
@@ -111,10 +112,6 @@ public static class RouteExplainer
         }
         return new RouteAnswer(url, host, path, winner, redirect is null ? forwarded : null, redirect, [.. matching.Skip(1)], null);
     }
-
-    private static Dictionary<string, string> Fields(string details) =>
-        details.Split(", ", StringSplitOptions.RemoveEmptyEntries).Select(f => f.Split('=', 2)).Where(f => f.Length == 2)
-            .GroupBy(f => f[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
 
     /// <summary>The answer for people.</summary>
     public static string Render(RouteAnswer a)
@@ -138,7 +135,7 @@ public static class RouteExplainer
             : $"  goes to {r.Target}{(r.Service is null ? "" : $" (service {r.Service})")}, which sees the path {a.ForwardedPath}");
         Line("  middlewares, in order:");
         foreach (var m in r.Middlewares)
-            Line($"    {m}: {r.MiddlewareDetails.GetValueOrDefault(m, "")}");
+            Line($"    {m}: {string.Join(", ", r.MiddlewareDetails.GetValueOrDefault(m, ImmutableSortedDictionary<string, string>.Empty).Select(d => $"{d.Key}={d.Value}"))}");
         foreach (var s in a.Shadowed)
             Line($"  also matches, lower priority (never reached): {s.Router} (priority {s.Priority.ToString(CultureInfo.InvariantCulture)}) -> {s.Target}");
         return sb.ToString();
