@@ -163,13 +163,16 @@ public static class Routing
             labels[$"{m}.redirectregex.replacement"] = $"https://{target}/${{1}}";
             labels[$"{m}.redirectregex.permanent"] = "true";
         }
+        // The stack's own hosts are proxied by Cloudflare (their records always are): the connection comes from
+        // Cloudflare, and the client is the address Cloudflare appended to X-Forwarded-For, which Traefik trusts from
+        // Cloudflare's ranges only (a forged one from elsewhere is dropped, so the check fails closed). A tenant's
+        // domain outside the zone is reached directly: the client is the connection's own address.
+        var proxied = route.CertResolver != HttpCertResolver;
         if (!route.AllowCidrs.IsEmpty)
         {
             var m = Own("allowlist");
             labels[$"{m}.ipallowlist.sourcerange"] = string.Join(",", route.AllowCidrs);
-            // Behind Cloudflare the connection comes from Cloudflare: the client is the address Cloudflare appended to
-            // X-Forwarded-For (trusted from Cloudflare's ranges only). Without the proxy, the connection's own address.
-            if (cloudflareOnlyIngress) labels[$"{m}.ipallowlist.ipstrategy.depth"] = "1";
+            if (proxied) labels[$"{m}.ipallowlist.ipstrategy.depth"] = "1";
         }
         if (route.BasicAuthFile is { } file)
         {
@@ -184,10 +187,11 @@ public static class Routing
             labels[$"{m}.ratelimit.average"] = Num(rateLimit.Average);
             labels[$"{m}.ratelimit.burst"] = Num(rateLimit.Burst);
             labels[$"{m}.ratelimit.period"] = "1s";
-            // Behind Cloudflare every request comes from a Cloudflare address: limit per real client.
-            if (cloudflareOnlyIngress)
+            // Behind Cloudflare every request comes from a Cloudflare address: limit per real client. Only with the
+            // firewall closed to everyone else is Cloudflare's own header beyond a client's reach.
+            if (proxied && cloudflareOnlyIngress)
                 labels[$"{m}.ratelimit.sourcecriterion.requestheadername"] = "CF-Connecting-IP";
-            else
+            else if (proxied)
                 labels[$"{m}.ratelimit.sourcecriterion.ipstrategy.depth"] = "1";
         }
         if (route.Compress)

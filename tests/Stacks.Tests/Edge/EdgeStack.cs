@@ -25,7 +25,7 @@ public static class EdgeStack
           routes:
             - { host: "*" }
             - { host: "*", path: /socket.io, websockets: true }
-            - { domain: shop.customer.com }
+            - { domain: shop.customer.com, rateLimit: { average: 10, burst: 20 } }
           healthPath: /healthz
           cpus: 0.5
           memoryMb: 256

@@ -81,7 +81,8 @@ public sealed class RouteMiddlewareTests
     [Fact]
     public void Admin_routes_check_the_allowlist_then_basic_auth_from_a_file_never_a_label()
     {
-        Assert.Equal(new Dictionary<string, string> { ["ipallowlist.sourcerange"] = "203.0.113.0/24" }, Middleware("admin-1", "app-admin_r0-allowlist"));
+        Assert.Equal(new Dictionary<string, string> { ["ipallowlist.sourcerange"] = "203.0.113.0/24", ["ipallowlist.ipstrategy.depth"] = "1" },
+            Middleware("admin-1", "app-admin_r0-allowlist"));
         Assert.Equal(new Dictionary<string, string>
         {
             ["basicauth.usersfile"] = "/etc/traefik/auth/app-admin_r0.htpasswd", ["basicauth.removeheader"] = "true",
@@ -99,14 +100,22 @@ public sealed class RouteMiddlewareTests
     }
 
     [Fact]
-    public void Behind_cloudflare_the_allowlist_judges_the_address_cloudflare_saw()
+    public void Proxied_hosts_judge_the_address_cloudflare_saw_and_custom_domains_the_connections_own()
     {
-        var apps = EdgeStack.Apps.Replace("- { domain: shop.customer.com }", "");
+        // Proxied (the stack's own host), with and without a Cloudflare-only firewall.
+        Assert.Equal("1", Middleware("admin-1", "app-admin_r0-allowlist")["ipallowlist.ipstrategy.depth"]);
+        var apps = EdgeStack.Apps.Replace("- { domain: shop.customer.com, rateLimit: { average: 10, burst: 20 } }", "");
         var b = TestStacks.Build(EdgeStack.Yaml(apps, EdgeStack.Extra.Replace("platform:cloudflareOnlyIngress: false", "platform:cloudflareOnlyIngress: true")));
         var labels = b.Service("admin-1").Labels;
-        var name = TraefikNames.Of(labels, "middlewares", "app-admin_r0-allowlist");
-        Assert.Equal("1", labels[$"traefik.http.middlewares.{name}.ipallowlist.ipstrategy.depth"]);
-        Assert.DoesNotContain(B.Service("admin-1").Labels.Keys, k => k.Contains("ipstrategy", StringComparison.Ordinal) && k.Contains("allowlist", StringComparison.Ordinal));
+        Assert.Equal("1", labels[$"traefik.http.middlewares.{TraefikNames.Of(labels, "middlewares", "app-admin_r0-allowlist")}.ipallowlist.ipstrategy.depth"]);
+        var api = b.Service("api-1").Labels;
+        Assert.Equal("CF-Connecting-IP", api[$"traefik.http.middlewares.{TraefikNames.Of(api, "middlewares", "app-api_r2-ratelimit")}.ratelimit.sourcecriterion.requestheadername"]);
+
+        // A tenant's own domain is reached directly: no forwarded address to read, the connection's own counts.
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["ratelimit.average"] = "10", ["ratelimit.burst"] = "20", ["ratelimit.period"] = "1s",
+        }, Middleware("tenants-1", "app-tenants_r2-ratelimit"));
     }
 
     [Fact]
