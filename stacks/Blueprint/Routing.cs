@@ -26,12 +26,13 @@ public static class Routing
     /// <summary>Labels that route <paramref name="routes"/> to <paramref name="port"/> of the container, as Traefik service <paramref name="service"/>.</summary>
     public static ImmutableSortedDictionary<string, string> Labels(
         string service, int port, IReadOnlyList<RouteSpec> routes, string domain, string? healthPath,
-        RateLimitSettings? rateLimit, bool cloudflareOnlyIngress, bool sticky)
+        RateLimitSettings? rateLimit, bool cloudflareOnlyIngress, bool sticky, string network = ServiceNames.EdgeNetwork)
     {
         var labels = new Dictionary<string, string>
         {
             ["traefik.enable"] = "true",
-            ["traefik.docker.network"] = ServiceNames.EdgeNetwork,
+            // The network Traefik reaches the container on; it must be one both are attached to.
+            ["traefik.docker.network"] = network,
             [$"traefik.http.services.{service}.loadbalancer.server.port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (healthPath is not null)
