@@ -12,7 +12,7 @@ namespace Platform.Stacks.Tests.Blueprint;
 /// Apps as real platforms run them: volumes, env in the app's own names, database names, bucket grants,
 /// release commands, scheduled jobs and network isolation.
 /// </summary>
-public sealed class AppFeatureTests
+public sealed class AppFeatureTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>A Rails-style CRM next to a store whose media it reads.</summary>
     private const string Apps = """
@@ -429,5 +429,10 @@ public sealed class AppFeatureTests
                 Assert.Empty(mine.Intersect(b.NetworksOf(stores[j].Name)));
         }
         Assert.Equal(20, stores.Count(s => s.Env["WORDPRESS_DB_PASSWORD"].IsSecret));
+        var plan = PlanText.Render(b);
+        Assert.DoesNotContain("store_01:", plan.Replace("store_01:<secret:", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        output.WriteLine($"20-store plan: {plan.Split('\n').Length - 1} lines, {System.Text.Encoding.UTF8.GetByteCount(plan)} bytes; "
+            + $"memory {b.Budget.TotalMb} MB of {b.Budget.ServerMemoryMb} MB ({b.Budget.ServerType}), {b.Budget.FreeMb} MB free; "
+            + $"apps {b.Budget.Lines.Where(l => l.Kind == "app").Sum(l => l.TotalMb)} MB; {b.Networks.Length} networks, {b.HostCommands.Length} host commands");
     }
 }
