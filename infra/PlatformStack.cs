@@ -136,6 +136,7 @@ public static class PlatformStack
                 PartKind.Backups => new Backups(new BackupsArgs
                 {
                     Spec = node, Infrastructure = infrastructure, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio, Monitoring = monitoring,
+                    Apps = [.. parts.OfType<App>()],
                 }, options()),
                 PartKind.App => new App(new AppArgs
                 {

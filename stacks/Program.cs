@@ -33,9 +33,10 @@ plan.SetAction(parse => PlanCommand.Guard(() =>
 var databaseOption = new Option<string?>("--database") { Description = "Restore only this app database. Default: every app database." };
 var jobOption = new Option<string?>("--job") { Description = "The backup job the archive comes from. Default: postgres-daily, or mariadb-daily when --database names a MariaDB database." };
 jobOption.AcceptOnlyFromAmong("postgres-daily", "postgres-hourly", "mariadb-daily", "mariadb-hourly");
+var volumeOption = new Option<string?>("--volume") { Description = "Restore this app volume (e.g. app-shop.uploads) from an extracted app-volumes archive instead of a database." };
 var restore = new Command("restore-script", "Print the script that restores one app database, or all, from an extracted backup archive (see docs/operations.md).")
 {
-    stackOption, databaseOption, jobOption, projectOption,
+    stackOption, databaseOption, jobOption, volumeOption, projectOption,
 };
 restore.SetAction(parse => PlanCommand.Guard(() =>
 {
@@ -52,6 +53,24 @@ restore.SetAction(parse => PlanCommand.Guard(() =>
         {
             Console.Error.WriteLine($"error: stack '{settings.Stack}' has no backups (platform:backupsEnabled is false).");
             return 1;
+        }
+        if (parse.GetValue(volumeOption) is { } volume)
+        {
+            var volumes = input.Sources.AppVolumes.IsDefault ? [] : input.Sources.AppVolumes;
+            if (parse.GetValue(databaseOption) is not null || parse.GetValue(jobOption) is not null)
+            {
+                Console.Error.WriteLine("error: --volume restores a volume from the app-volumes archive; leave --database and --job out.");
+                return 1;
+            }
+            if (!volumes.Contains(volume))
+            {
+                Console.Error.WriteLine(volumes.IsEmpty
+                    ? $"error: stack '{settings.Stack}' has no app volumes."
+                    : $"error: '{volume}' is not an app volume of stack '{settings.Stack}'. Use one of: {string.Join(", ", volumes)}.");
+                return 1;
+            }
+            Console.Out.Write(Platform.Stacks.Operations.Backups.VolumeRestoreScript(input, volume));
+            return 0;
         }
         var only = parse.GetValue(databaseOption);
         var postgres = input.Sources.AppDatabases;

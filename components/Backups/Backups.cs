@@ -31,6 +31,9 @@ public sealed class BackupsArgs
 
     /// <inheritdoc cref="Postgres"/>
     public UptimeKuma? Monitoring { get; init; }
+
+    /// <summary>The apps whose volumes the app-volumes job archives. Default: none.</summary>
+    public IReadOnlyList<Apps.App> Apps { get; init; } = [];
 }
 
 /// <summary>Scheduled off-site backups of every stateful part, each job with a heartbeat monitor.</summary>
@@ -41,7 +44,7 @@ public sealed class Backups : PlatformPart
     public Output<int> ContainerCount { get; private set; }
 
     public Backups(BackupsArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.Backups), args.Infrastructure, [args.Postgres, args.MariaDb, args.Redis, args.Minio, args.Monitoring], opts)
+        : base(Traefik.Expect(args.Spec, PartKind.Backups), args.Infrastructure, [args.Postgres, args.MariaDb, args.Redis, args.Minio, args.Monitoring, .. args.Apps], opts)
     {
         ContainerCount = Output.Create(args.Spec.Services.Length);
         RegisterOutputs();

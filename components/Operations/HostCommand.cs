@@ -68,6 +68,7 @@ public sealed class HostCommand : ComponentResource
             },
         };
         if (Stdin is not null) commandArgs.Stdin = Stdin;
+        if (spec.Delete is not null) commandArgs.Delete = spec.Delete;
 
         Command = new Remote.Command($"{name}-command", commandArgs, new CustomResourceOptions
         {

@@ -105,12 +105,14 @@ public abstract class PlatformPart : ComponentResource
             }
             else
             {
+                var hostCommand = hostCommands[node.Name];
                 var command = new HostCommand(node.Name, new HostCommandArgs
                 {
-                    Spec = hostCommands[node.Name],
+                    Spec = hostCommand,
                     Ssh = infrastructure.Ssh,
                     Secrets = infrastructure.Secrets,
-                    DependsOn = deps,
+                    // The networks it works on exist first, and outlive its delete step (which disconnects from them).
+                    DependsOn = [.. deps, .. hostCommand.Networks.Select(n => (CustomResource)infrastructure.Networks.Get(n))],
                 }, new ComponentResourceOptions { Parent = this, Aliases = { new Alias { NoParent = true } } });
                 _workloads[node.Key] = command.Command;
                 commands[node.Name] = command.Command;

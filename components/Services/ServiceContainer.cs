@@ -113,6 +113,13 @@ public sealed class ServiceContainer : ComponentResource
             container.Logs = true;
             container.MustRun = false;
         }
+        if (!spec.StartOnDeploy)
+        {
+            // A scheduled job's container: created with its image, env and networks, started only by its timer.
+            container.Start = false;
+            container.MustRun = false;
+            container.Wait = false;
+        }
         if (!spec.Command.IsDefaultOrEmpty) container.Command = spec.Command.ToList();
         // Unset, the provider generates a unique name ("<resource>-<random>") and a new one for each replacement.
         if (spec.ContainerName is not null) container.Name = spec.ContainerName;

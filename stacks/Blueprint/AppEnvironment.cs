@@ -1,17 +1,23 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts.MariaDb;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
 
-/// <summary>The environment an app container gets: its own settings plus connection strings for what it needs.</summary>
+/// <summary>
+/// The environment an app container gets: the platform's default variables for what it needs, then its own
+/// <c>env</c>, whose values may reference what the platform provides (<see cref="EnvTemplate"/>): the same values
+/// as the defaults, under the app's own names and in its own formats.
+/// </summary>
 public static class AppEnvironment
 {
     public const int PostgresPort = 5432;
     public const int PgBouncerPort = 6432;
     public const int RedisPort = 6379;
     public const int MinioPort = 9000;
+    public const string S3Region = "us-east-1";
 
     /// <summary>Through PgBouncer (transaction pooling): what the app uses at run time.</summary>
     public static SecretText PooledDatabaseUrl(DatabaseSpec db) =>
@@ -23,41 +29,158 @@ public static class AppEnvironment
         new SecretTextBuilder().Text($"postgres://{db.Role}:").Secret(db.PasswordSecret)
             .Text($"@{ServiceNames.Postgres}:{PostgresPort}/{db.Database}?sslmode=disable").Build();
 
-    public static ImmutableSortedDictionary<string, SecretText> For(StackSettings s, AppSettings app, ImmutableArray<DatabaseSpec> databases)
+    /// <summary>The families of references and what each needs, for error messages and the README.</summary>
+    public static readonly IReadOnlyList<(string Prefix, string Needs, string[] Names)> Families =
+    [
+        ("database.", "needs.database (or needs.databaseOf)", ["url", "directUrl", "host", "port", "directHost", "directPort", "name", "user", "password"]),
+        ("redis.", "needs.redis", ["url", "host", "port", "user", "password", "keyPrefix"]),
+        ("s3.", "needs.buckets (or a bucket another app grants it)", ["endpoint", "publicUrl", "region", "accessKey", "secretKey", "bucket.<name>", "bucket.<app>.<name>"]),
+        ("app.", "", ["name", "url", "port"]),
+        ("secret.", "a value at appSecrets.<app>.<NAME>", ["<NAME>"]),
+    ];
+
+    /// <summary>Every <c>${…}</c> reference the app can use, with its value (<c>secret.*</c> aside: any set app secret).</summary>
+    public static ImmutableSortedDictionary<string, SecretText> Provided(StackSettings s, AppSettings app, ImmutableArray<DatabaseSpec> databases)
     {
-        var env = new SortedDictionary<string, SecretText>(StringComparer.Ordinal);
-        foreach (var (k, v) in app.Env) env[k] = SecretText.Plain(v);
-        foreach (var name in app.SecretEnv) env[name] = SecretText.Of(new SecretPart($"appSecrets.{app.Name}.{name}"));
-        if (app.Port is { } port) env["PORT"] = SecretText.Plain(port.ToString(CultureInfo.InvariantCulture));
+        var values = new SortedDictionary<string, SecretText>(StringComparer.Ordinal)
+        {
+            ["app.name"] = SecretText.Plain(app.Name),
+        };
+        if (app.Port is { } port) values["app.port"] = SecretText.Plain(port.ToString(CultureInfo.InvariantCulture));
         if (app.Routes.FirstOrDefault() is { } route)
-            env["APP_URL"] = SecretText.Plain($"https://{(route.IsWildcard ? s.Domain : route.Fqdn(s.Domain))}{route.PathPrefix}");
+            values["app.url"] = SecretText.Plain($"https://{(route.IsWildcard ? s.Domain : route.Fqdn(s.Domain))}{route.PathPrefix}");
 
         var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
         if (db is { Engine: DatabaseEngine.Postgres })
         {
-            env["DATABASE_URL"] = PooledDatabaseUrl(db);
-            env["DATABASE_DIRECT_URL"] = DirectDatabaseUrl(db);
+            values["database.url"] = PooledDatabaseUrl(db);
+            values["database.directUrl"] = DirectDatabaseUrl(db);
+            values["database.host"] = SecretText.Plain(ServiceNames.PgBouncer);
+            values["database.port"] = SecretText.Plain(PgBouncerPort.ToString(CultureInfo.InvariantCulture));
+            values["database.directHost"] = SecretText.Plain(ServiceNames.Postgres);
+            values["database.directPort"] = SecretText.Plain(PostgresPort.ToString(CultureInfo.InvariantCulture));
+            values["database.name"] = SecretText.Plain(db.Database);
+            values["database.user"] = SecretText.Plain(db.Role);
+            values["database.password"] = SecretText.Of(new SecretPart(db.PasswordSecret));
+        }
+        if (db is { Engine: DatabaseEngine.MariaDb })
+        {
+            // MariaDB has no pooler: the direct values are the same.
+            var request = MariaDbRequest(db);
+            var url = MariaDbConnection.Url(request);
+            values["database.url"] = url;
+            values["database.directUrl"] = url;
+            values["database.host"] = values["database.directHost"] = SecretText.Plain(MariaDbNames.Service);
+            values["database.port"] = values["database.directPort"] = SecretText.Plain(MariaDbNames.Port.ToString(CultureInfo.InvariantCulture));
+            values["database.name"] = SecretText.Plain(db.Database);
+            values["database.user"] = SecretText.Plain(db.Role);
+            values["database.password"] = SecretText.Of(new SecretPart(db.PasswordSecret));
+        }
+        if (app.Redis)
+        {
+            values["redis.url"] = new SecretTextBuilder().Text($"redis://{app.Name}:").Secret(SecretNames.Redis(app.Name))
+                .Text($"@{ServiceNames.Redis}:{RedisPort}/0").Build();
+            values["redis.host"] = SecretText.Plain(ServiceNames.Redis);
+            values["redis.port"] = SecretText.Plain(RedisPort.ToString(CultureInfo.InvariantCulture));
+            values["redis.user"] = SecretText.Plain(app.Name);
+            values["redis.password"] = SecretText.Of(new SecretPart(SecretNames.Redis(app.Name)));
+            values["redis.keyPrefix"] = SecretText.Plain(app.Name + ":");
+        }
+        if (app.UsesObjectStorage(s))
+        {
+            values["s3.endpoint"] = SecretText.Plain($"http://{ServiceNames.Minio}:{MinioPort}");
+            values["s3.publicUrl"] = SecretText.Plain($"https://{Routing.Fqdn(ServiceNames.FilesHost, s.Domain)}");
+            values["s3.region"] = SecretText.Plain(S3Region);
+            values["s3.accessKey"] = SecretText.Plain(Identities.MinioUser(app.Name));
+            values["s3.secretKey"] = SecretText.Of(new SecretPart(SecretNames.Minio(app.Name)));
+            foreach (var bucket in app.Buckets)
+                values[$"s3.bucket.{bucket.Name}"] = SecretText.Plain(bucket.FullName(app.Name));
+            foreach (var (owner, bucket, _) in s.GrantsTo(app.Name))
+                values[$"s3.bucket.{owner.Name}.{bucket.Name}"] = SecretText.Plain(bucket.FullName(owner.Name));
+        }
+        return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, values);
+    }
+
+    /// <summary>Why <paramref name="path"/> is not a reference <paramref name="app"/> can use (one sentence and a fix), or null.</summary>
+    public static (string Problem, string Fix)? ReferenceProblem(StackSettings s, AppSettings app, IReadOnlyDictionary<string, SecretText> provided, string path)
+    {
+        if (EnvTemplate.SecretName(path) is { } secret)
+        {
+            if (!Names.IsEnvName(secret))
+                return ($"references ${{{path}}}, but '{secret}' is not a secret name.", "Use upper-case letters, digits and underscores, e.g. ${secret.STRIPE_API_KEY}.");
+            return s.SecretsSet.Contains($"appSecrets.{app.Name}.{secret}") ? null
+                : ($"references ${{{path}}}, which has no value in this stack.", $"pulumi config set --secret --path 'appSecrets.{app.Name}.{secret}' <value> --stack {s.Stack}");
+        }
+        if (provided.ContainsKey(path)) return null;
+        var family = Families.FirstOrDefault(f => path.StartsWith(f.Prefix, StringComparison.Ordinal));
+        if (family.Prefix is not null && family.Needs.Length > 0 && !provided.Keys.Any(k => k.StartsWith(family.Prefix, StringComparison.Ordinal)))
+            return ($"references ${{{path}}}, but the app does not use what it names.", $"Add {family.Needs} to the app, or remove the reference.");
+        var known = provided.Keys.Select(k => "${" + k + "}").Append("${secret.<NAME>}");
+        return ($"references ${{{path}}}, which the platform does not provide to this app.", $"Use one of: {string.Join(", ", known)}.");
+    }
+
+    /// <summary>An env value with its references replaced; secrets stay references (masked in the plan, resolved by Pulumi).</summary>
+    public static SecretText Resolve(string app, string value, IReadOnlyDictionary<string, SecretText> provided)
+    {
+        var b = new SecretTextBuilder();
+        foreach (var segment in EnvTemplate.Parse(value).Segments)
+        {
+            switch (segment)
+            {
+                case EnvText t:
+                    b.Text(t.Text);
+                    break;
+                case EnvReference r when EnvTemplate.SecretName(r.Path) is { } secret:
+                    b.Secret($"appSecrets.{app}.{secret}");
+                    break;
+                case EnvReference r:
+                    b.Append(provided.TryGetValue(r.Path, out var v) ? v
+                        : throw new InvalidOperationException($"The env reference ${{{r.Path}}} of {app} was not validated."));
+                    break;
+            }
+        }
+        return b.Build();
+    }
+
+    public static ImmutableSortedDictionary<string, SecretText> For(StackSettings s, AppSettings app, ImmutableArray<DatabaseSpec> databases)
+    {
+        var provided = Provided(s, app, databases);
+        var env = new SortedDictionary<string, SecretText>(StringComparer.Ordinal);
+        foreach (var name in app.SecretEnv) env[name] = SecretText.Of(new SecretPart($"appSecrets.{app.Name}.{name}"));
+        if (provided.TryGetValue("app.port", out var port)) env["PORT"] = port;
+        if (provided.TryGetValue("app.url", out var url)) env["APP_URL"] = url;
+
+        var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
+        if (db is { Engine: DatabaseEngine.Postgres })
+        {
+            env["DATABASE_URL"] = provided["database.url"];
+            env["DATABASE_DIRECT_URL"] = provided["database.directUrl"];
         }
         // MySQL's usual names (a URL and its parts), for the database's owner and the apps sharing it alike.
         if (db is { Engine: DatabaseEngine.MariaDb })
-            foreach (var (k, v) in Parts.MariaDb.MariaDbConnection.Env(Parts.MariaDb.MariaDbDatabaseRequest.ForApp(db.App, db.ConnectionLimit)))
+            foreach (var (k, v) in MariaDbConnection.Env(MariaDbRequest(db)))
                 env[k] = v;
         if (app.Redis)
         {
-            env["REDIS_URL"] = new SecretTextBuilder().Text($"redis://{app.Name}:").Secret(SecretNames.Redis(app.Name))
-                .Text($"@{ServiceNames.Redis}:{RedisPort}/0").Build();
-            env["REDIS_KEY_PREFIX"] = SecretText.Plain(app.Name + ":");
+            env["REDIS_URL"] = provided["redis.url"];
+            env["REDIS_KEY_PREFIX"] = provided["redis.keyPrefix"];
         }
-        if (!app.Buckets.IsEmpty)
+        if (app.UsesObjectStorage(s))
         {
-            env["S3_ENDPOINT"] = SecretText.Plain($"http://{ServiceNames.Minio}:{MinioPort}");
-            env["S3_PUBLIC_URL"] = SecretText.Plain($"https://{Routing.Fqdn(ServiceNames.FilesHost, s.Domain)}");
-            env["S3_REGION"] = SecretText.Plain("us-east-1");
-            env["S3_ACCESS_KEY_ID"] = SecretText.Plain(Identities.MinioUser(app.Name));
-            env["S3_SECRET_ACCESS_KEY"] = SecretText.Of(new SecretPart(SecretNames.Minio(app.Name)));
+            env["S3_ENDPOINT"] = provided["s3.endpoint"];
+            env["S3_PUBLIC_URL"] = provided["s3.publicUrl"];
+            env["S3_REGION"] = provided["s3.region"];
+            env["S3_ACCESS_KEY_ID"] = provided["s3.accessKey"];
+            env["S3_SECRET_ACCESS_KEY"] = provided["s3.secretKey"];
             foreach (var bucket in app.Buckets)
-                env[$"S3_BUCKET_{bucket.Name.ToUpperInvariant().Replace('-', '_')}"] = SecretText.Plain($"{app.Name}-{bucket.Name}");
+                env[$"S3_BUCKET_{bucket.Name.ToUpperInvariant().Replace('-', '_')}"] = provided[$"s3.bucket.{bucket.Name}"];
         }
+        // The app's own names last: a mapped value may deliberately take a default's name (DATABASE_URL: ${database.directUrl}).
+        foreach (var (k, v) in app.Env) env[k] = Resolve(app.Name, v, provided);
         return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, env);
     }
+
+    /// <summary>The MariaDB request behind a MariaDB database spec (its names may differ from the app's).</summary>
+    public static MariaDbDatabaseRequest MariaDbRequest(DatabaseSpec db) =>
+        new(db.App, db.Database, db.Role, db.PasswordSecret, db.ConnectionLimit);
 }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Platform.Stacks.Model;
+using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
@@ -12,31 +14,37 @@ public static partial class BlueprintBuilder
         var routes = AppRoutes(s, app);
         var labels = app.Port is { } port && routes.Length > 0
             ? Routing.Labels(Routing.AppService(app.Name), port, routes, s.Domain, app.HealthPath, s.CloudflareOnlyIngress,
-                sticky: app.Instances > 1 && routes.Any(r => r.Websockets))
+                sticky: app.Instances > 1 && routes.Any(r => r.Websockets), network: AppNames.Network(app.Name))
             : ImmutableSortedDictionary<string, string>.Empty;
         var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
-        var needsData = db is not null || app.Redis || !app.Buckets.IsEmpty;
-
-        var networks = new List<NetworkAttachment> { new(ServiceNames.EdgeNetwork, [app.Name]) };
-        if (needsData) networks.Insert(0, new NetworkAttachment(ServiceNames.DataNetwork, [app.Name]));
 
         var dependsOn = new List<string>();
         if (db is not null) dependsOn.Add(db.Engine == DatabaseEngine.MariaDb ? ServiceNames.MariaDb : ServiceNames.PgBouncer);
         if (app.Redis) dependsOn.Add(ServiceNames.Redis);
-        if (!app.Buckets.IsEmpty) dependsOn.Add(ServiceNames.Minio);
+        if (app.UsesObjectStorage(s)) dependsOn.Add(ServiceNames.Minio);
         // A routed app goes live through Traefik: the edge is up before its first instance.
         if (!labels.IsEmpty) dependsOn.Add(ServiceNames.Traefik);
         var after = new List<string>();
         if (db is not null) after.Add(db.Engine == DatabaseEngine.MariaDb ? HostCommandNames.MariaDbProvision : HostCommandNames.PostgresProvision);
-        if (!app.Buckets.IsEmpty) after.Add(HostCommandNames.MinioProvision);
+        if (app.UsesObjectStorage(s)) after.Add(HostCommandNames.MinioProvision);
         // Traefik reads the htpasswd file when it builds the route's middleware: the file is there first.
         if (routes.Any(r => r.BasicAuthFile is not null)) after.Add(HostCommandNames.TraefikAuthFiles);
+        // The platform's services join the app's networks before anything of the app runs.
+        after.Add(AppNames.AttachCommand(app.Name));
 
         var health = app.HealthPath is not null && app.Port is { } p
             ? Conventions.HttpCheck(p, app.HealthPath)
             : app.HealthCommand;
         var env = AppEnvironment.For(s, app, databases);
+        var mounts = app.Volumes.Select(v => new MountSpec(MountKind.Volume, AppNames.Volume(app.Name, v.Name), v.MountPath, ReadOnly: false)).ToImmutableArray();
+        // Two containers on one volume at once is what create-before-delete means; a volume not declared shared gets
+        // one writer at a time: the old instance stops before the new one starts (seconds of downtime per deploy).
+        var exclusive = app.Volumes.Any(v => !v.Shared);
+        // The release and the jobs run next to a serving instance: they get only the volumes declared shared.
+        var sharedMounts = mounts.Where((_, i) => app.Volumes[i].Shared).ToImmutableArray();
 
+        var instanceAfter = after.ToList();
+        if (app.Release is not null) instanceAfter.Add(OneShotCheckName(AppNames.Release(app.Name)));
         for (var i = 1; i <= app.Instances; i++)
         {
             yield return new ServiceSpec
@@ -44,23 +52,292 @@ public static partial class BlueprintBuilder
                 Name = $"{app.Name}-{i}",
                 Part = PartId.App(app.Name),
                 Kind = ServiceKind.App,
-                ContainerName = null,
-                Replacement = Replacement.CreateBeforeDelete,
+                ContainerName = exclusive ? AppNames.Instance(app.Name, i) : null,
+                Replacement = exclusive ? Replacement.DeleteBeforeCreate : Replacement.CreateBeforeDelete,
                 Image = app.Image,
                 Command = app.Command,
                 Env = env,
                 InternalPorts = app.Port is { } ip ? [ip] : [],
-                Networks = [.. networks],
+                Mounts = mounts,
+                Networks = Attachments(s, app, [app.Name]),
                 Labels = labels,
                 HealthCheck = Conventions.Health(health),
                 Limits = new ResourceLimits(app.MemoryMb, app.Cpus),
                 RestartPolicy = Conventions.RestartPolicy,
                 Log = Conventions.Log,
                 DependsOn = [.. dependsOn],
-                AfterHostCommands = [.. after],
+                AfterHostCommands = [.. instanceAfter],
                 App = app.Name,
             };
         }
+
+        // Runs before any new instance (they wait for its check); it has the instances' env, networks and volumes.
+        if (app.Release is { } release)
+            yield return OneShotOfApp(s, app, AppNames.Release(app.Name), release.Command, env, sharedMounts, dependsOn, after) with { OneShot = true };
+
+        foreach (var job in app.Jobs)
+        {
+            yield return OneShotOfApp(s, app, AppNames.Job(app.Name, job.Name), job.Command, env, sharedMounts, dependsOn, after) with
+            {
+                StartOnDeploy = false,
+                Schedule = job.Schedule,
+            };
+        }
+    }
+
+    /// <summary>A run-to-completion container of the app's image (release command, scheduled job): no alias, so no traffic finds it.</summary>
+    private static ServiceSpec OneShotOfApp(StackSettings s, AppSettings app, string name, ImmutableArray<string> command, ImmutableSortedDictionary<string, SecretText> env,
+        ImmutableArray<MountSpec> mounts, List<string> dependsOn, List<string> after) => new()
+    {
+        Name = name,
+        Part = PartId.App(app.Name),
+        Kind = ServiceKind.App,
+        ContainerName = name,
+        Replacement = Replacement.DeleteBeforeCreate,
+        Image = app.Image,
+        Command = command,
+        Env = env,
+        Mounts = mounts,
+        Networks = Attachments(s, app, []),
+        // The image's own HEALTHCHECK is for a serving instance; a one-shot would only ever report unhealthy.
+        HealthCheck = Conventions.Health(["NONE"]),
+        Limits = new ResourceLimits(app.MemoryMb, app.Cpus),
+        RestartPolicy = "no",
+        Log = Conventions.Log,
+        DependsOn = [.. dependsOn.Where(d => d != ServiceNames.Traefik)],
+        AfterHostCommands = [.. after],
+        WaitHealthy = false,
+        App = app.Name,
+    };
+
+    /// <summary>
+    /// The networks an app's container joins: its own (egress; Traefik if routed; the apps that talk to it), its data
+    /// network when it uses a data service, and the own network of every app it talks to.
+    /// </summary>
+    private static ImmutableArray<NetworkAttachment> Attachments(StackSettings s, AppSettings app, ImmutableArray<string> aliases)
+    {
+        var list = new List<NetworkAttachment> { new(AppNames.Network(app.Name), aliases) };
+        if (UsesDataServices(s, app)) list.Add(new(AppNames.DataNetwork(app.Name), aliases));
+        list.AddRange(app.TalksTo.Order(StringComparer.Ordinal).Select(t => new NetworkAttachment(AppNames.Network(t), [])));
+        return [.. list];
+    }
+
+    private static bool UsesDataServices(StackSettings s, AppSettings app) => DataServicesOf(s, app).Any();
+
+    /// <summary>The stack's networks: the platform's three, then two per app (its own, and its data network when it uses data services).</summary>
+    private static ImmutableArray<NetworkSpec> Networks(StackSettings s) =>
+    [
+        new(ServiceNames.ControlNetwork, Internal: true, "Read-only Docker API for Traefik; no egress"),
+        new(ServiceNames.DataNetwork, Internal: true, "Data services and the operations containers that dump them; no egress"),
+        new(ServiceNames.EdgeNetwork, Internal: false, "Traefik and the platform services it routes to; internet egress"),
+        .. s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppNetworks(s, a)),
+    ];
+
+    private static IEnumerable<NetworkSpec> AppNetworks(StackSettings s, AppSettings app)
+    {
+        var talkers = s.Apps.Where(o => o.TalksTo.Contains(app.Name)).Select(o => o.Name).Order(StringComparer.Ordinal).ToList();
+        var joined = new List<string> { $"{app.Name}'s containers" };
+        if (!app.Routes.IsEmpty) joined.Add("Traefik");
+        if (talkers.Count > 0) joined.Add($"the apps that talk to it ({string.Join(", ", talkers)})");
+        yield return new(AppNames.Network(app.Name), Internal: false, $"{string.Join(", ", joined)}; internet egress");
+        if (UsesDataServices(s, app))
+            yield return new(AppNames.DataNetwork(app.Name), Internal: true, $"{app.Name} and the data services it uses ({string.Join(", ", DataServicesOf(s, app))}); no egress");
+    }
+
+    /// <summary>The platform's data services an app uses, by container name.</summary>
+    private static IEnumerable<string> DataServicesOf(StackSettings s, AppSettings app)
+    {
+        var owner = s.DatabaseOwner(app);
+        if (owner?.Database?.Engine == DatabaseEngine.Postgres) { yield return ServiceNames.PgBouncer; yield return ServiceNames.Postgres; }
+        if (owner?.Database?.Engine == DatabaseEngine.MariaDb) yield return ServiceNames.MariaDb;
+        if (app.Redis) yield return ServiceNames.Redis;
+        if (app.UsesObjectStorage(s)) yield return ServiceNames.Minio;
+    }
+
+    /// <summary>
+    /// Joins the platform's containers to the app's networks (Traefik to its own if routed, the data services it uses
+    /// to its data network), each under its usual name. A host command rather than the services' own network lists:
+    /// a container's networks are fixed at creation, so listing every app there would replace PostgreSQL, Redis and
+    /// Traefik whenever an app is added. It re-runs when one of them is replaced; removing the app disconnects them.
+    /// </summary>
+    private static HostCommandSpec AttachCommand(StackSettings s, AppSettings app)
+    {
+        var pairs = Joins(s, app).Select(j => (j.Network, j.Service)).ToList();
+        var create = new List<string> { "set -eu" };
+        create.Add("attached() { docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{println $k}}{{end}}' \"$2\" | grep -qxF \"$1\"; }");
+        create.AddRange(pairs.Select(x => $"attached {x.Network} {x.Service} || docker network connect --alias {x.Service} {x.Network} {x.Service}"));
+        var delete = pairs.Select(x => $"docker network disconnect -f {x.Network} {x.Service} 2>/dev/null || true").DefaultIfEmpty("true");
+        var networks = Attachments(s, app, []).Select(a => a.Network).Where(n => n.StartsWith(AppNames.Network(app.Name), StringComparison.Ordinal));
+        return new HostCommandSpec(AppNames.AttachCommand(app.Name),
+            pairs.Count == 0 ? $"nothing of the platform joins {app.Name}'s network (no route, no data service)"
+                : $"joins {string.Join(", ", pairs.Select(x => $"{x.Service} to {x.Network}"))}; removing the app disconnects them",
+            string.Join("; ", create), null, [.. pairs.Select(x => x.Service).Distinct()])
+        {
+            Part = PartId.App(app.Name),
+            Delete = string.Join("; ", delete),
+            Networks = [.. networks],
+        };
+    }
+
+    /// <summary>
+    /// The app's scheduled jobs on the server: per job a systemd timer (its cron schedule, UTC) that starts the job's
+    /// container (created by the deployment, never started by it), waits for it and pushes the result to the job's
+    /// Uptime Kuma heartbeat. systemd never starts a job again while its last run is still going. Docker has no
+    /// scheduler of its own; a scheduler container would need the Docker API's write side, i.e. root on the host.
+    /// </summary>
+    private static HostCommandSpec JobsCommand(AppSettings app)
+    {
+        var b = new SecretTextBuilder();
+        b.Line("set -eu");
+        b.Line($"sudo install -d -m 0700 {AppNames.JobsDirectory}");
+        WriteFile(b, $"{AppNames.JobsDirectory}/run-job.sh", "0755", SecretText.Plain(RunJobScript));
+        var units = new List<string>();
+        foreach (var job in app.Jobs)
+        {
+            var container = AppNames.Job(app.Name, job.Name);
+            var unit = AppNames.JobUnit(app.Name, job.Name);
+            units.Add(unit);
+            WriteFile(b, $"{AppNames.JobsDirectory}/{container}.env", "0600",
+                new SecretTextBuilder().Text("PUSH_TOKEN=").Secret(AppNames.JobPushToken(app.Name, job.Name)).Build());
+            WriteFile(b, $"/etc/systemd/system/{unit}.service", "0644", SecretText.Plain(string.Join("\n",
+                "[Unit]",
+                $"Description=Job {job.Name} of the app {app.Name}",
+                "Requires=docker.service",
+                "After=docker.service",
+                "",
+                "[Service]",
+                "Type=oneshot",
+                $"EnvironmentFile={AppNames.JobsDirectory}/{container}.env",
+                $"ExecStart={AppNames.JobsDirectory}/run-job.sh {container}",
+                "")));
+            WriteFile(b, $"/etc/systemd/system/{unit}.timer", "0644", SecretText.Plain(string.Join("\n",
+                [
+                    "[Unit]",
+                    $"Description=Schedule '{job.Schedule}' (UTC) of the job {job.Name} of {app.Name}",
+                    "",
+                    "[Timer]",
+                    .. CronSchedule.Parse(job.Schedule).SystemdCalendars().Select(c => $"OnCalendar={c}"),
+                    "",
+                    "[Install]",
+                    "WantedBy=timers.target",
+                    "",
+                ])));
+        }
+        var prefix = AppNames.JobUnitPrefix(app.Name);
+        // Jobs removed from the stack: their timers stop and their files go.
+        b.Line($"for t in /etc/systemd/system/{prefix}*.timer; do [ -e \"$t\" ] || continue; u=$(basename \"$t\" .timer); case \" {string.Join(" ", units)} \" in *\" $u \"*) ;; *) sudo systemctl disable --now \"$u.timer\" || true; sudo rm -f \"/etc/systemd/system/$u.timer\" \"/etc/systemd/system/$u.service\";; esac; done");
+        b.Line("sudo systemctl daemon-reload");
+        foreach (var unit in units) b.Line($"sudo systemctl enable --now {unit}.timer >/dev/null");
+        return new HostCommandSpec(AppNames.JobsCommand(app.Name),
+            $"installs the systemd timers of {app.Name}'s jobs ({string.Join(", ", app.Jobs.Select(j => $"{j.Name} '{j.Schedule}'"))}); each starts the job's container and reports to its heartbeat",
+            "sh -s", b.Build(), [.. app.Jobs.Select(j => AppNames.Job(app.Name, j.Name))])
+        {
+            Part = PartId.App(app.Name),
+            Delete = $"for t in /etc/systemd/system/{prefix}*.timer; do [ -e \"$t\" ] || continue; sudo systemctl disable --now \"$(basename \"$t\")\" || true; done; sudo rm -f /etc/systemd/system/{prefix}* {AppNames.JobsDirectory}/{AppNames.Job(app.Name, "")}*; sudo systemctl daemon-reload",
+        };
+    }
+
+    private static void WriteFile(SecretTextBuilder b, string path, string mode, SecretText content)
+    {
+        b.Line($"sudo install -m {mode} /dev/null {path}.new");
+        b.Line($"sudo tee {path}.new >/dev/null <<'PLATFORM_FILE'");
+        b.Append(content);
+        if (!content.Masked.EndsWith('\n')) b.Line();
+        b.Line("PLATFORM_FILE");
+        b.Line($"sudo mv -f {path}.new {path}");
+    }
+
+    /// <summary>
+    /// What a job's timer runs: start the container attached (its exit code is the job's), then push up or down to the
+    /// job's heartbeat monitor on Uptime Kuma's address on the edge network (the host is on every bridge network).
+    /// </summary>
+    public static readonly string RunJobScript = string.Join("\n",
+        "#!/bin/sh",
+        "# Usage: run-job.sh <container>; PUSH_TOKEN comes from the job's environment file.",
+        "set -u",
+        "if docker start -a \"$1\"; then status=up; msg=OK; else code=$?; status=down; msg=\"exit%20code%20$code\"; fi",
+        $"ip=$(docker inspect -f '{{{{with index .NetworkSettings.Networks \"{ServiceNames.EdgeNetwork}\"}}}}{{{{.IPAddress}}}}{{{{end}}}}' {ServiceNames.UptimeKuma} 2>/dev/null || true)",
+        $"if [ -n \"$ip\" ]; then curl -fsS -m 10 -o /dev/null \"http://$ip:{UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2; else echo '{ServiceNames.UptimeKuma} is not running: no heartbeat' >&2; fi",
+        "[ \"$status\" = up ]",
+        "");
+
+    /// <summary>The app jobs' heartbeat monitors: each must hear from its job within the schedule's longest gap plus an hour.</summary>
+    /// <remarks>The memory budget is computed while settings are validated: a job whose schedule is wrong (already an error) gets no monitor.</remarks>
+    private static IEnumerable<MonitorSpec> JobMonitors(StackSettings s, string? notification) =>
+        from a in s.Apps
+        from j in a.Jobs
+        where CronSchedule.TryParse(j.Schedule, out _, out _)
+        select MonitorSpec.Push(AppNames.JobMonitor(a.Name, j.Name), $"Job {j.Name} of {a.Name} ('{j.Schedule}' UTC)",
+            (int)(CronSchedule.Parse(j.Schedule).LongestGap() ?? TimeSpan.FromDays(366)).TotalSeconds + Backups.HeartbeatGraceSeconds,
+            AppNames.JobPushToken(a.Name, j.Name), notification);
+
+    private static IEnumerable<GeneratedSecret> JobSecrets(StackSettings s) =>
+        s.Apps.SelectMany(a => a.Jobs.Select(j => new GeneratedSecret(AppNames.JobPushToken(a.Name, j.Name), 32, true,
+            $"Uptime Kuma push token of {a.Name}'s job {j.Name}")));
+
+    /// <summary>An app's volumes: namespaced names, protected on prod, archived by the app-volumes backup.</summary>
+    private static IEnumerable<VolumeSpec> AppVolumes(StackSettings s) =>
+        s.Apps.SelectMany(a => a.Volumes.Select(v => new VolumeSpec(AppNames.Volume(a.Name, v.Name), $"{a.Name}-1",
+            $"{a.Name}'s {v.Name} at {v.MountPath}{(v.Shared ? ", shared by its instances" : ", one writer at a time")}", s.IsProd)
+        {
+            Part = PartId.App(a.Name),
+            SizeGb = v.SizeGb,
+            BackedUp = s.Backups.Enabled,
+        }));
+
+    /// <summary>What the app's attach command joins: Traefik to its network if routed, the data services it uses to its data network.</summary>
+    private static IEnumerable<NetworkJoinSpec> Joins(StackSettings s, AppSettings app)
+    {
+        var command = AppNames.AttachCommand(app.Name);
+        if (!app.Routes.IsEmpty) yield return new(AppNames.Network(app.Name), ServiceNames.Traefik, command);
+        foreach (var d in DataServicesOf(s, app)) yield return new(AppNames.DataNetwork(app.Name), d, command);
+    }
+
+    private static ImmutableArray<NetworkJoinSpec> NetworkJoins(StackSettings s) =>
+        [.. s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => Joins(s, a))];
+
+    /// <summary>The app parts' host commands: network attachment for every app, timers for apps with jobs.</summary>
+    private static IEnumerable<HostCommandSpec> AppHostCommands(StackSettings s) =>
+        s.Apps.SelectMany(a => a.Jobs.IsEmpty ? [AttachCommand(s, a)] : new[] { AttachCommand(s, a), JobsCommand(a) });
+}
+
+/// <summary>
+/// Identities of an app's resources. All start with <c>app-&lt;name&gt;</c>, which no platform name does, and
+/// join the app's name to its own parts with a dot, which neither app nor volume nor job names may hold, so two
+/// entries never meet (app <c>a-b</c>'s volume <c>c</c> is <c>app-a-b.c</c>, app <c>a</c>'s <c>b-c</c> is <c>app-a.b-c</c>).
+/// </summary>
+public static class AppNames
+{
+    public const string JobsDirectory = "/etc/platform/jobs";
+
+    public static string Network(string app) => $"app-{app}";
+
+    public static string DataNetwork(string app) => $"app-{app}.data";
+
+    public static string Volume(string app, string volume) => $"app-{app}.{volume}";
+
+    public static string Instance(string app, int i) => $"app-{app}.{i.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string Release(string app) => $"app-{app}.release";
+
+    public static string Job(string app, string job) => $"app-{app}.job.{job}";
+
+    public static string JobUnitPrefix(string app) => $"platform-app-{app}.job.";
+
+    public static string JobUnit(string app, string job) => JobUnitPrefix(app) + job;
+
+    public static string JobPushToken(string app, string job) => $"{JobMonitor(app, job)}-push-token";
+
+    public static string AttachCommand(string app) => $"app-{app}.attach";
+
+    public static string JobsCommand(string app) => $"app-{app}.jobs";
+
+    /// <summary>Monitor ids allow only letters, digits and hyphens (64 at most): readable, with a hash of the pair so none meet.</summary>
+    public static string JobMonitor(string app, string job)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{app}/{job}")))[..8];
+        var readable = $"job-{app}-{job}";
+        return $"{(readable.Length > 54 ? readable[..54].TrimEnd('-') : readable)}-{hash}";
     }
 }
 
@@ -115,7 +392,7 @@ public static partial class BlueprintBuilder
     }
 }
 
-/// <summary>Names of the commands run on the server over SSH.</summary>
+/// <summary>Names of the platform's commands run on the server over SSH (an app's are in <see cref="AppNames"/>).</summary>
 public static class HostCommandNames
 {
     public const string PostgresProvision = "postgres-provision";

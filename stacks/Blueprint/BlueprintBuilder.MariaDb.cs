@@ -11,7 +11,14 @@ public static partial class BlueprintBuilder
     /// <summary>Each app with its own MariaDB database and that database's request, in the stack's app order.</summary>
     public static ImmutableArray<(AppSettings App, MariaDbDatabaseRequest Request)> MariaDbRequests(StackSettings s) =>
         [.. s.Apps.Where(a => a.Database?.Engine == DatabaseEngine.MariaDb)
-            .Select(a => (a, MariaDbDatabaseRequest.ForApp(a.Name, a.Database!.ConnectionLimit)))];
+            .Select(a => (a, MariaDbRequestOf(a)))];
+
+    /// <summary>An app's MariaDB request: its database and user as configured (default: named after the app).</summary>
+    public static MariaDbDatabaseRequest MariaDbRequestOf(AppSettings app)
+    {
+        var (database, user) = DatabaseNames(app);
+        return MariaDbDatabaseRequest.ForApp(app.Name, app.Database!.ConnectionLimit) with { Database = database, User = user };
+    }
 
     /// <summary>
     /// The MariaDB part for the stack, or null when no app needs MariaDB. Its backups follow PostgreSQL's

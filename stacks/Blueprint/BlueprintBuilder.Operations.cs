@@ -28,7 +28,7 @@ public static partial class BlueprintBuilder
         var dataServices = MariaDbPartOf(s) is { } mariadb ? Monitors.DefaultDataServices.Add(mariadb.DataService) : Monitors.DefaultDataServices;
         NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
         var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
-            .AddRange(HostMetrics.MonitorsFor(notification?.Id)).Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+            .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id)).Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
             monitors, notification, networks, kumaUrl, s.AutoKuma.MemoryMb);
 
@@ -45,7 +45,7 @@ public static partial class BlueprintBuilder
             if (job.Agent is not null) containers.Add(job.Agent);
         }
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
-            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).OrderBy(t => t.Name, StringComparer.Ordinal)], notification);
+            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(JobSecrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification);
     }
 
     /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>
@@ -64,7 +64,8 @@ public static partial class BlueprintBuilder
                     s.Redis.Service.Image, SecretNames.RedisAdmin,
                     "minio-data",
                     ServiceNames.Postgres, AppEnvironment.PostgresPort, PostgresConfig.Superuser,
-                    ServiceNames.Redis, AppEnvironment.RedisPort, RedisConfig.AdminUser),
+                    ServiceNames.Redis, AppEnvironment.RedisPort, RedisConfig.AdminUser,
+                    [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)]),
                 new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
                     b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
                 networks, UptimeKumaUrl, b.Service.MemoryMb, b.Service.MemoryMb);
@@ -72,7 +73,7 @@ public static partial class BlueprintBuilder
 
     /// <summary>The stack's app databases on one engine, sorted.</summary>
     private static IEnumerable<string> DatabaseNames(StackSettings s, DatabaseEngine engine) =>
-        s.Apps.Where(a => a.Database?.Engine == engine).Select(a => DbName(a.Name)).Order(StringComparer.Ordinal);
+        s.Apps.Where(a => a.Database?.Engine == engine).Select(a => DatabaseNames(a).Database).Order(StringComparer.Ordinal);
 
     private static string UptimeKumaUrl => $"http://{ServiceNames.UptimeKuma}:{UptimeKumaPort}";
 
@@ -210,9 +211,33 @@ public static partial class BlueprintBuilder
         {
             BackupSubject.Postgres => $"{j.What}: {Dbs(DatabaseEngine.Postgres)}",
             BackupSubject.MariaDb => $"{j.What}: {Dbs(DatabaseEngine.MariaDb)}",
+            BackupSubject.AppVolumes => $"{j.What}: {string.Join(", ", j.Runner.Volumes)}",
             _ => j.What,
         };
         return new BackupJobView(j.Name, what, j.Schedule, j.Destination, j.RetentionDays == 1 ? "1 day" : $"{j.RetentionDays} days");
+    }
+
+    /// <summary>
+    /// Each MinIO user's policy statements (JSON), by app: everything on its own buckets; on a bucket granted to it,
+    /// listing (the bucket) and reading objects, and for readwrite also putting and deleting them.
+    /// </summary>
+    public static ImmutableSortedDictionary<string, ImmutableArray<string>> MinioPolicies(IEnumerable<BucketSpec> buckets)
+    {
+        static string Statement(IEnumerable<string> actions, IEnumerable<string> resources) =>
+            $"{{\"Effect\":\"Allow\",\"Action\":[{string.Join(",", actions.Select(a => $"\"{a}\""))}],\"Resource\":[{string.Join(",", resources.Select(r => $"\"arn:aws:s3:::{r}\""))}]}}";
+        var users = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        List<string> Of(string user) => users.TryGetValue(user, out var list) ? list : users[user] = [];
+        foreach (var owner in buckets.GroupBy(x => x.App))
+            Of(owner.Key).Add(Statement(["s3:*"], owner.OrderBy(x => x.Name, StringComparer.Ordinal).SelectMany(x => new[] { x.Name, $"{x.Name}/*" })));
+        foreach (var bucket in buckets.OrderBy(x => x.Name, StringComparer.Ordinal))
+        {
+            foreach (var grant in bucket.Grants)
+            {
+                Of(grant.App).Add(Statement(["s3:GetBucketLocation", "s3:ListBucket"], [bucket.Name]));
+                Of(grant.App).Add(Statement(grant.Access == BucketAccess.ReadWrite ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"], [$"{bucket.Name}/*"]));
+            }
+        }
+        return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, users.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.ToImmutableArray())));
     }
 
     /// <summary>Buckets, per-app users and policies in MinIO, created or updated by a script run inside the MinIO container.</summary>
@@ -226,20 +251,19 @@ public static partial class BlueprintBuilder
             b.Line($"mc mb --ignore-existing local/{bucket.Name}");
             b.Line($"mc anonymous set {(bucket.PublicRead ? "download" : "none")} local/{bucket.Name}");
         }
-        foreach (var app in buckets.GroupBy(x => x.App).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var (user, statements) in MinioPolicies(buckets))
         {
-            var resources = string.Join(",", app.SelectMany(x => new[] { $"\"arn:aws:s3:::{x.Name}\"", $"\"arn:aws:s3:::{x.Name}/*\"" }));
-            var user = Identities.MinioUser(app.Key);
-            var policy = Identities.MinioPolicy(app.Key);
-            b.Line($"printf '%s' '{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"s3:*\"],\"Resource\":[{resources}]}}]}}' > /tmp/{policy}.json");
+            var policy = Identities.MinioPolicy(user);
+            var minioUser = Identities.MinioUser(user);
+            b.Line($"printf '%s' '{{\"Version\":\"2012-10-17\",\"Statement\":[{string.Join(",", statements)}]}}' > /tmp/{policy}.json");
             b.Line($"mc admin policy create local {policy} /tmp/{policy}.json");
             // Adding an existing user sets its secret key: rotation is a re-run.
-            b.Text($"mc admin user add local {user} '").Secret(SecretNames.Minio(app.Key)).Line("'");
-            b.Line($"mc admin policy attach local {policy} --user {user} >/dev/null 2>&1 || mc admin user info local {user} | grep -q {policy}");
+            b.Text($"mc admin user add local {minioUser} '").Secret(SecretNames.Minio(user)).Line("'");
+            b.Line($"mc admin policy attach local {policy} --user {minioUser} >/dev/null 2>&1 || mc admin user info local {minioUser} | grep -q {policy}");
             b.Line($"rm -f /tmp/{policy}.json");
         }
         return new HostCommandSpec(HostCommandNames.MinioProvision,
-            "creates buckets (public-read only where asked), one MinIO user per app limited to its own buckets; idempotent, never deletes",
+            "creates buckets (public-read only where asked), one MinIO user per app limited to its own buckets and those granted to it; idempotent, never deletes",
             $"docker exec -i {ServiceNames.Minio} sh -s", b.Build(), [ServiceNames.Minio]) { Part = PartId.ObjectStorage };
     }
 }

@@ -22,7 +22,8 @@ public static partial class BlueprintBuilder
         foreach (var db in databases.Where(d => d.Engine == DatabaseEngine.Postgres))
             Generated(db.PasswordSecret, $"PostgreSQL role {db.Role} (verifier in PostgreSQL and PgBouncer)");
         foreach (var secret in mariadb?.Secrets ?? []) secrets[secret.Name] = secret;
-        var buckets = s.Apps.SelectMany(a => a.Buckets.Select(b => new BucketSpec($"{a.Name}-{b.Name}", a.Name, b.PublicRead)))
+        var buckets = s.Apps.SelectMany(a => a.Buckets.Select(b => new BucketSpec(b.FullName(a.Name), a.Name, b.PublicRead)
+            { Grants = [.. b.Grants.OrderBy(g => g.App, StringComparer.Ordinal)] }))
             .OrderBy(b => b.Name, StringComparer.Ordinal).ToImmutableArray();
 
         Generated(SecretNames.PostgresSuperuser, "PostgreSQL superuser (initdb only; provisioning uses the local socket)");
@@ -31,7 +32,7 @@ public static partial class BlueprintBuilder
         Generated(SecretNames.UptimeKumaAdmin, "Uptime Kuma admin account (used by AutoKuma)");
         Generated(SecretNames.RedisAdmin, $"Redis operators' user {Data.RedisConfig.AdminUser} (backups)");
         foreach (var app in s.Apps.Where(a => a.Redis)) Generated(SecretNames.Redis(app.Name), $"Redis ACL user {app.Name}");
-        foreach (var app in s.Apps.Where(a => !a.Buckets.IsEmpty)) Generated(SecretNames.Minio(app.Name), $"MinIO access for {app.Name}'s buckets");
+        foreach (var app in s.Apps.Where(a => a.UsesObjectStorage(s))) Generated(SecretNames.Minio(app.Name), $"MinIO access for {app.Name}'s buckets and those granted to it");
         Configured("cloudflareApiToken", "Cloudflare DNS-01 challenge (Traefik)");
         var ops = Operations(s);
         foreach (var token in ops.Secrets) Generated(token.Name, token.Purpose);
@@ -52,10 +53,15 @@ public static partial class BlueprintBuilder
         foreach (var registry in s.Registries)
             Configured(registry.SecretKey, $"Password or token of the registry {registry.Address} (image pulls)");
         foreach (var app in s.Apps)
+        {
             foreach (var name in app.SecretEnv)
                 Configured($"appSecrets.{app.Name}.{name}", $"{app.Name} env {name}");
+            foreach (var (env, value) in app.Env)
+                foreach (var name in EnvTemplate.References(value).Select(EnvTemplate.SecretName).OfType<string>().Where(n => !app.SecretEnv.Contains(n)))
+                    Configured($"appSecrets.{app.Name}.{name}", $"{app.Name} secret {name} (referenced by env {env})");
+        }
         foreach (var app in s.Apps)
-            foreach (var name in app.Routes.Select(r => r.BasicAuthSecret).OfType<string>().Distinct(StringComparer.Ordinal))
+            foreach (var name in app.Routes.Select(r => r.BasicAuthSecret).OfType<string>().Distinct(StringComparer.Ordinal).Where(n => !app.SecretEnv.Contains(n)))
                 Configured($"appSecrets.{app.Name}.{name}", $"{app.Name} basic-auth users (htpasswd lines, read by Traefik)");
 
         var services = new List<ServiceSpec>();
@@ -77,12 +83,8 @@ public static partial class BlueprintBuilder
             Server = Server(s, type),
             Firewall = Firewall(s),
             DnsRecords = DnsRecords(s),
-            Networks =
-            [
-                new(ServiceNames.ControlNetwork, Internal: true, "Read-only Docker API for Traefik; no egress"),
-                new(ServiceNames.DataNetwork, Internal: true, "Data services and the apps that use them; no egress"),
-                new(ServiceNames.EdgeNetwork, Internal: false, "Traefik and everything it routes to; internet egress"),
-            ],
+            Networks = Networks(s),
+            NetworkJoins = NetworkJoins(s),
             Volumes = Volumes(s, ops),
             Services = [.. services.OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal)],
             Databases = databases,
@@ -117,18 +119,26 @@ public static partial class BlueprintBuilder
     public static ImmutableArray<string> CustomDomains(StackSettings s) =>
         [.. s.Apps.SelectMany(a => a.Routes).Select(r => r.Domain).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    private static ImmutableArray<DatabaseSpec> Databases(StackSettings s) =>
+    /// <summary>Every app's own database (with the apps sharing it), sorted by name.</summary>
+    public static ImmutableArray<DatabaseSpec> Databases(StackSettings s) =>
         s.Apps.Where(a => a.Database is not null)
             .Select(a =>
             {
-                var name = DbName(a.Name);
+                var (name, role) = DatabaseNames(a);
                 var users = s.Apps.Where(o => o.Name == a.Name || o.DatabaseOf == a.Name).Select(o => o.Name).Order(StringComparer.Ordinal).ToImmutableArray();
                 var engine = a.Database!.Engine;
                 var secret = engine == DatabaseEngine.MariaDb ? Parts.MariaDb.MariaDbDatabaseRequest.ForApp(a.Name).PasswordSecret : SecretNames.Postgres(a.Name);
-                return new DatabaseSpec(a.Name, name, name, a.Database.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, secret, users) { Engine = engine };
+                return new DatabaseSpec(a.Name, name, role, a.Database.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, secret, users) { Engine = engine };
             })
             .OrderBy(d => d.Database, StringComparer.Ordinal)
             .ToImmutableArray();
+
+    /// <summary>An app's database and role (MariaDB: user) names: as configured, or derived from the app's name.</summary>
+    public static (string Database, string Role) DatabaseNames(AppSettings app)
+    {
+        var name = app.Database?.Name ?? DbName(app.Name);
+        return (name, app.Database?.Role ?? name);
+    }
 
     /// <summary>App names may hold hyphens; PostgreSQL and MariaDB identifiers get underscores so they never need quoting.</summary>
     public static string DbName(string app) => app.Replace('-', '_');
@@ -198,6 +208,7 @@ public static partial class BlueprintBuilder
             new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring },
         };
         volumes.AddRange(MariaDbPartOf(s)?.Volumes ?? []);
+        volumes.AddRange(AppVolumes(s));
         foreach (var c in ops.Containers)
         {
             foreach (var volume in c.Volumes.Where(v => volumes.All(x => x.Name != v)))
@@ -233,7 +244,7 @@ public static partial class BlueprintBuilder
         };
         foreach (var db in databases)
             outputs.Add(db.Engine == DatabaseEngine.MariaDb
-                ? new($"databaseUrl.{db.App}", Parts.MariaDb.MariaDbConnection.Url(Parts.MariaDb.MariaDbDatabaseRequest.ForApp(db.App, db.ConnectionLimit)), true, $"{db.App}'s MariaDB connection string")
+                ? new($"databaseUrl.{db.App}", Parts.MariaDb.MariaDbConnection.Url(AppEnvironment.MariaDbRequest(db)), true, $"{db.App}'s MariaDB connection string")
                 : new($"databaseUrl.{db.App}", AppEnvironment.PooledDatabaseUrl(db), true, $"{db.App}'s pooled connection string (through PgBouncer)"));
         return [.. outputs.OrderBy(o => o.Name, StringComparer.Ordinal)];
     }
@@ -246,6 +257,7 @@ public static partial class BlueprintBuilder
         if (MariaDbPartOf(s) is { } mariadb) commands.Add(mariadb.Provision);
         if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
         commands.AddRange(services.Where(x => x.OneShot).Select(OneShotCheck));
+        commands.AddRange(AppHostCommands(s));
         if (!fileRoutes.IsEmpty) commands.Add(TraefikFileRoutes(fileRoutes));
         if (TraefikAuthFiles(s) is { } auth) commands.Add(auth);
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];

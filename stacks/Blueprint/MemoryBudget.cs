@@ -42,7 +42,11 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         foreach (var c in BlueprintBuilder.Operations(s).Containers)
             lines.Add(new BudgetLine(c.Name, "operations", 1, c.MemoryMb));
         foreach (var app in s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))
+        {
             lines.Add(new BudgetLine(app.Name, "app", app.Instances, app.MemoryMb));
+            // A job runs next to the instances; the release command only during a deployment, so it is not counted.
+            foreach (var job in app.Jobs) lines.Add(new BudgetLine($"{app.Name} job {job.Name}", "job", 1, app.MemoryMb));
+        }
         var serverMb = ServerTypes.All.TryGetValue(s.Server.Type, out var type) ? type.MemoryGb * 1024 : 0;
         return new MemoryBudget(s.Server.Type, serverMb, s.Server.OsReserveMb, lines.ToImmutable());
     }

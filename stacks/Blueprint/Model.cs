@@ -43,10 +43,21 @@ public sealed record PlatformBlueprint
     public required CostEstimate Cost { get; init; }
     public required ImmutableArray<OutputSpec> Outputs { get; init; }
 
+    /// <summary>Platform containers joined to apps' networks by the apps' host commands (not by their own specs). Default: none.</summary>
+    public ImmutableArray<NetworkJoinSpec> NetworkJoins { get; init; } = [];
+
     public bool IsProd => Environment == StackEnvironment.Prod;
 
     public ServiceSpec Service(string name) => Services.Single(s => s.Name == name);
+
+    /// <summary>Every network a service is on: those of its spec and those a host command joins it to, sorted.</summary>
+    public ImmutableArray<string> NetworksOf(string service) =>
+        [.. Service(service).Networks.Select(n => n.Network).Concat(NetworkJoins.Where(j => j.Service == service).Select(j => j.Network))
+            .Distinct().Order(StringComparer.Ordinal)];
 }
+
+/// <summary>A platform container joined to an app's network by <paramref name="Command"/>, under its usual name.</summary>
+public sealed record NetworkJoinSpec(string Network, string Service, string Command);
 
 /// <summary>The server, its cloud-init user data and the command that says it is ready.</summary>
 public sealed record ServerSpec(
@@ -86,6 +97,10 @@ public sealed record VolumeSpec(string Name, string Service, string Purpose, boo
 {
     /// <summary>The part whose data this is.</summary>
     public required PartId Part { get; init; }
+    /// <summary>Disk the volume is expected to take (Docker's local volumes have no quota); null for platform volumes sized by their service.</summary>
+    public int? SizeGb { get; init; }
+    /// <summary>Whether the app's backups archive it (app volumes). Default: false (platform data has its own jobs).</summary>
+    public bool BackedUp { get; init; }
 }
 
 public enum ServiceKind { Edge, Data, App, Operations }
@@ -137,6 +152,13 @@ public sealed record ServiceSpec
     public bool OneShot { get; init; }
     /// <summary>Size of /dev/shm in MB; null keeps Docker's 64 MB.</summary>
     public int? ShmMb { get; init; }
+    /// <summary>
+    /// Created but not started by the deployment: a scheduled job's container, which a systemd timer on the
+    /// server starts (<see cref="Schedule"/>). Default: started.
+    /// </summary>
+    public bool StartOnDeploy { get; init; } = true;
+    /// <summary>Five-field cron schedule (UTC) a timer starts the container on; null for containers that run on deployment.</summary>
+    public string? Schedule { get; init; }
 }
 
 /// <summary>A host port published on <paramref name="HostIp"/> ("0.0.0.0" for IPv4, "::" for IPv6).</summary>
@@ -165,7 +187,11 @@ public sealed record DatabaseSpec(string App, string Database, string Role, Immu
     public DatabaseEngine Engine { get; init; } = DatabaseEngine.Postgres;
 }
 
-public sealed record BucketSpec(string Name, string App, bool PublicRead);
+public sealed record BucketSpec(string Name, string App, bool PublicRead)
+{
+    /// <summary>Other apps' access (MinIO policy statements on their users). Default: none.</summary>
+    public ImmutableArray<BucketGrant> Grants { get; init; } = [];
+}
 
 /// <summary>
 /// A command run on the server over SSH (e.g. provisioning SQL), re-run whenever its input changes or a
@@ -177,6 +203,10 @@ public sealed record HostCommandSpec(string Name, string Description, string Cre
     public ImmutableArray<string> AfterCommands { get; init; } = [];
     /// <summary>The part this command belongs to (its component in the shell).</summary>
     public required PartId Part { get; init; }
+    /// <summary>Run when the command's resource is deleted (undoes what it set up on the server). Default: nothing.</summary>
+    public string? Delete { get; init; }
+    /// <summary>Docker networks the command works on: it runs after they exist, and its delete step before they go. Default: none.</summary>
+    public ImmutableArray<string> Networks { get; init; } = [];
 }
 
 /// <summary>

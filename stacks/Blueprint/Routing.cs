@@ -78,12 +78,14 @@ public static class Routing
 
     /// <summary>Labels that route <paramref name="routes"/> to <paramref name="port"/> of the container, as Traefik service <paramref name="service"/>.</summary>
     public static ImmutableSortedDictionary<string, string> Labels(
-        string service, int port, IReadOnlyList<RouteSpec> routes, string domain, string? healthPath, bool cloudflareOnlyIngress, bool sticky)
+        string service, int port, IReadOnlyList<RouteSpec> routes, string domain, string? healthPath, bool cloudflareOnlyIngress, bool sticky,
+        string network = ServiceNames.EdgeNetwork)
     {
         var labels = new Dictionary<string, string>
         {
             ["traefik.enable"] = "true",
-            ["traefik.docker.network"] = ServiceNames.EdgeNetwork,
+            // The network Traefik reaches the container on; it must be one both are attached to.
+            ["traefik.docker.network"] = network,
             [$"traefik.http.services.{service}.loadbalancer.server.port"] = Num(port),
         };
         if (healthPath is not null)

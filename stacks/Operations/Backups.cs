@@ -36,6 +36,7 @@ public sealed record S3Target(
 /// <param name="RedisHost">Redis container name on the data network.</param>
 /// <param name="RedisPort">Redis port.</param>
 /// <param name="RedisUser">The Redis ACL user the snapshot is fetched as (it needs SYNC, an admin command); null for the default user.</param>
+/// <param name="AppVolumes">The apps' volumes (files an image keeps on disk, e.g. wp-content), archived read-only by one job; default none.</param>
 public sealed record BackupSources(
     ImmutableArray<string> AppDatabases,
     string PostgresImage,
@@ -48,7 +49,8 @@ public sealed record BackupSources(
     string PostgresUser = "postgres",
     string RedisHost = "redis",
     int RedisPort = 6379,
-    string? RedisUser = null);
+    string? RedisUser = null,
+    ImmutableArray<string> AppVolumes = default);
 
 /// <summary>Schedules (five-field cron, UTC) and retention; defaults are DESIGN.md's.</summary>
 public sealed record BackupPolicy(
@@ -86,7 +88,7 @@ public sealed record BackupsInput(
     int AgentMemoryMb = 256);
 
 /// <summary>What a backup job copies off-site.</summary>
-public enum BackupSubject { Postgres, Redis, Minio, MariaDb }
+public enum BackupSubject { Postgres, Redis, Minio, MariaDb, AppVolumes }
 
 /// <summary>
 /// One scheduled off-site backup. <see cref="Runner"/> is an offen/docker-volume-backup container that
@@ -161,6 +163,9 @@ public static partial class Backups
         };
         if (s.MinioDataVolume is { } minioVolume)
             jobs.Add(MinioJob(input, "minio", "MinIO data volume (every bucket)", p.MinioSchedule, p.MinioRetentionDays, minioVolume));
+        // Files like objects: on MinIO's schedule and retention.
+        if (!s.AppVolumes.IsDefaultOrEmpty)
+            jobs.Add(AppVolumesJob(input, p.MinioSchedule, p.MinioRetentionDays, s.AppVolumes));
         return [.. jobs];
     }
 
@@ -360,6 +365,41 @@ public static partial class Backups
 
     private static BackupJob MinioJob(BackupsInput input, string name, string what, string schedule, int retentionDays, string minioVolume) =>
         Job(input, name, what, BackupSubject.Minio, schedule, retentionDays, Mount.Volume(minioVolume, $"/backup/{name}", readOnly: true), null, [], null);
+
+    /// <summary>The job that archives the apps' volumes, each read-only under <c>/backup/app-volumes/&lt;volume&gt;</c>.</summary>
+    public const string AppVolumesJobName = "app-volumes";
+
+    private static BackupJob AppVolumesJob(BackupsInput input, string schedule, int retentionDays, ImmutableArray<string> volumes)
+    {
+        var sorted = volumes.Order(StringComparer.Ordinal).ToList();
+        var job = Job(input, AppVolumesJobName, "App volumes (every app's)", BackupSubject.AppVolumes, schedule, retentionDays,
+            Mount.Volume(sorted[0], $"/backup/{AppVolumesJobName}/{sorted[0]}", readOnly: true), null, [], null);
+        var mounts = sorted.Select(v => Mount.Volume(v, $"/backup/{AppVolumesJobName}/{v}", readOnly: true)).Append(Mount.DockerSocket());
+        return job with { Runner = job.Runner with { Mounts = [.. mounts] } };
+    }
+
+    /// <summary>
+    /// A shell script, to run on the server as the deploy user, that restores one app volume from an extracted
+    /// app-volumes archive: it stops the containers using the volume, replaces the volume's contents with the
+    /// archived ones (owners and modes kept) in a throwaway container, and starts them again.
+    /// </summary>
+    public static string VolumeRestoreScript(BackupsInput input, string volume)
+    {
+        var q = ShellQuote(volume);
+        return string.Join("\n",
+            "#!/bin/sh",
+            $"# Restore the app volume {volume} from an extracted {AppVolumesJobName} archive.",
+            $"# Usage: restore.sh <directory holding the extracted backup/{AppVolumesJobName}/ folders>",
+            "set -eu",
+            "dir=\"$(cd \"${1:?usage: restore.sh <archive directory>}\" && pwd)\"",
+            $"[ -d \"$dir\"/{q} ] || {{ echo \"$dir has no {volume} folder\" >&2; exit 1; }}",
+            $"ids=\"$(docker ps -q --filter volume={q})\"",
+            "[ -z \"$ids\" ] || docker stop $ids >/dev/null",
+            $"docker run --rm -v {q}:/target -v \"$dir\"/{q}:/restore:ro {ShellQuote(input.Sources.PostgresImage)} sh -c 'find /target -mindepth 1 -delete && cp -a /restore/. /target/'",
+            "[ -z \"$ids\" ] || docker start $ids >/dev/null",
+            $"echo 'Restored {volume}.'",
+            "");
+    }
 
     private static ImmutableSortedDictionary<string, string> AgentLabels(string job, string script)
     {

@@ -139,6 +139,30 @@ public sealed record CronSchedule
         return index < 0 ? null : index + nameBase;
     }
 
+    /// <summary>
+    /// The schedule as systemd timer <c>OnCalendar=</c> values (UTC), for jobs a host timer starts. systemd matches
+    /// day of month AND day of week, cron either when both are restricted: that case becomes two calendars, which
+    /// a timer fires on when either matches.
+    /// </summary>
+    public ImmutableArray<string> SystemdCalendars()
+    {
+        string Values(int field, string[]? names = null)
+        {
+            var (_, min, max, _, _) = Fields[field];
+            var values = Enumerable.Range(min, max - min + 1).Where(v => _allowed[field][v]).ToList();
+            return values.Count == max - min + 1 ? "*"
+                : string.Join(",", values.Select(v => names?[v] ?? v.ToString("00", CultureInfo.InvariantCulture)));
+        }
+        string[] weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+        var time = $"{Values(1)}:{Values(0)}:00 UTC";
+        var months = Values(3);
+        var byDate = $"*-{months}-{Values(2)} {time}";
+        var byWeekday = $"{Values(4, weekdays)} *-{months}-* {time}";
+        if (_dowStar) return [byDate];
+        if (_domStar) return [byWeekday];
+        return [byDate, byWeekday];
+    }
+
     /// <summary>Whether the schedule fires at <paramref name="t"/> (UTC, to the minute).</summary>
     public bool Matches(DateTime t)
     {

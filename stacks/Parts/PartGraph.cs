@@ -28,8 +28,12 @@ public static class PartGraph
 
         var ids = b.Services.Select(s => s.Part).Concat(b.Volumes.Select(v => v.Part)).Concat(b.HostCommands.Select(c => c.Part)).Distinct().ToList();
         var edges = ids.ToDictionary(id => id, _ => new HashSet<PartId>());
+        // A container mounting another part's volume (the backups archiving an app's) needs that part first.
+        var volumeParts = b.Volumes.ToDictionary(v => v.Name, v => v.Part, StringComparer.Ordinal);
         foreach (var s in b.Services)
         {
+            foreach (var m in s.Mounts.Where(m => m.Kind == MountKind.Volume))
+                if (volumeParts.TryGetValue(m.Source, out var owner)) edges[s.Part].Add(owner);
             foreach (var d in s.DependsOn) edges[s.Part].Add(Owner(d, false, s.Name));
             foreach (var c in s.AfterHostCommands) edges[s.Part].Add(Owner(c, true, s.Name));
         }

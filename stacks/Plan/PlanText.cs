@@ -46,7 +46,9 @@ public static class PlanText
         w.Line("networks:");
         foreach (var n in b.Networks)
         {
-            var members = b.Services.Where(x => x.Networks.Any(a => a.Network == n.Name)).Select(x => x.App ?? x.Name).Distinct().Order(StringComparer.Ordinal);
+            var members = b.Services.Where(x => x.Networks.Any(a => a.Network == n.Name)).Select(x => x.App ?? x.Name)
+                .Concat(b.NetworkJoins.Where(j => j.Network == n.Name).Select(j => $"{j.Service} (joined by {j.Command})"))
+                .Distinct().Order(StringComparer.Ordinal);
             w.Line($"  {n.Name}{(n.Internal ? " (internal)" : "")}: {string.Join(", ", members)} — {n.Purpose}");
         }
 
@@ -56,11 +58,11 @@ public static class PlanText
             w.Section($"{part.Id.Title} ({part.Id.TypeToken} {part.Id.ResourceName})");
             if (!part.DependsOn.IsEmpty) w.Line($"after parts: {string.Join(", ", part.DependsOn)}");
             foreach (var v in part.Volumes)
-                w.Line($"volume {v.Name}: {v.Purpose}{(v.Protect ? " (protected)" : "")}");
+                w.Line($"volume {v.Name}: {v.Purpose}{(v.SizeGb is { } gb ? $", {gb} GB expected" : "")}{(v.Protect ? " (protected)" : "")}{(v.BackedUp ? ", backed up" : "")}");
             foreach (var svc in part.Services)
                 ServiceLines(w, svc);
             foreach (var c in part.HostCommands)
-                w.Line($"host command {c.Name}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}");
+                w.Line($"host command {c.Name}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}{(c.Delete is null ? "" : $"; on removal `{c.Delete}`")}");
         }
 
         w.Section("Data");
@@ -69,7 +71,7 @@ public static class PlanText
         foreach (var db in b.Databases.Where(d => d.Engine == Settings.DatabaseEngine.Postgres))
             w.Line($"database {db.Database}: owner role {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}){(db.Extensions.IsEmpty ? "" : ", extensions " + string.Join(", ", db.Extensions))}; used by {string.Join(", ", db.UsedBy)}");
         foreach (var bucket in b.Buckets)
-            w.Line($"bucket {bucket.Name}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}");
+            w.Line($"bucket {bucket.Name}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}{(bucket.Grants.IsEmpty ? "" : "; granted to " + string.Join(", ", bucket.Grants.Select(g => $"{g.App} ({(g.Access == Settings.BucketAccess.ReadWrite ? "readwrite" : "read")})")))}");
 
         w.Section("Operations");
         if (b.Backups.IsEmpty) w.Line("backups: none");
@@ -118,7 +120,9 @@ public static class PlanText
         w.Line($"  container: {(svc.ContainerName ?? "unique name per deploy")}, {(svc.Replacement == Replacement.CreateBeforeDelete ? "replaced create-before-delete (new one healthy first)" : "replaced delete-before-create")}");
         w.Line($"  limits: {svc.Limits.MemoryMb} MB, {svc.Limits.Cpus.ToString(CultureInfo.InvariantCulture)} CPU; restart {svc.RestartPolicy}; logs {svc.Log.Driver} {string.Join(" ", svc.Log.Options.Select(o => $"{o.Key}={o.Value}"))}");
         w.Line($"  health: {string.Join(" ", svc.HealthCheck.Test)} (every {svc.HealthCheck.IntervalSeconds}s, {svc.HealthCheck.Retries} retries)");
-        w.Line($"  networks: {string.Join(", ", svc.Networks.Select(n => $"{n.Network} as {string.Join("/", n.Aliases)}"))}");
+        w.Line($"  networks: {string.Join(", ", svc.Networks.Select(n => n.Aliases.IsEmpty ? n.Network : $"{n.Network} as {string.Join("/", n.Aliases)}"))}");
+        if (svc.OneShot) w.Line("  one-shot: runs to completion on each change; the deployment fails unless it exits 0");
+        if (svc.Schedule is not null) w.Line($"  scheduled: created by the deployment, started by a systemd timer on '{svc.Schedule}' (UTC)");
         if (!svc.PublishedPorts.IsEmpty)
             w.Line($"  publishes: {string.Join(", ", svc.PublishedPorts.Select(p => $"{(p.HostIp.Contains(':') ? $"[{p.HostIp}]" : p.HostIp)}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}"))}");
         if (!svc.Command.IsEmpty) w.Line($"  command: {string.Join(" ", svc.Command)}");

@@ -64,7 +64,7 @@ public static class Policies
         if (s.Limits.MemoryMb <= 0) yield return new(id, s.Name, "has no memory limit.", "Set its memoryMb.");
         if (s.Limits.Cpus <= 0) yield return new(id, s.Name, "has no CPU limit.", "Set its cpus.");
         if (s.HealthCheck.Test.IsEmpty) yield return new(id, s.Name, "has no health check.", "Give it healthPath or healthCommand.");
-        if (!s.OneShot && s.RestartPolicy is not ("unless-stopped" or "always" or "on-failure")) yield return new(id, s.Name, $"restart policy is '{s.RestartPolicy}'.", "Use unless-stopped.");
+        if (!s.OneShot && s.StartOnDeploy && s.RestartPolicy is not ("unless-stopped" or "always" or "on-failure")) yield return new(id, s.Name, $"restart policy is '{s.RestartPolicy}'.", "Use unless-stopped.");
         if (s.Log.Driver == "json-file" && (!s.Log.Options.ContainsKey("max-size") || !s.Log.Options.ContainsKey("max-file")))
             yield return new(id, s.Name, "logs without rotation.", "Set max-size and max-file log options.");
     }
@@ -117,6 +117,10 @@ public static class Policies
         if (!b.Server.Protect) yield return new(id, b.Server.Name, "is not protected.", "Prod servers get Protect and Hetzner delete/rebuild protection.");
         foreach (var v in b.Volumes.Where(v => !v.Protect && b.Services.Any(s => s.Kind == ServiceKind.Data && s.Mounts.Any(m => m.Source == v.Name && !m.ReadOnly))))
             yield return new(id, v.Name, "is a prod volume without protection.", "Protect stateful prod volumes.");
+        foreach (var v in b.Volumes.Where(v => v.Part.Kind == Parts.PartKind.App && !v.Protect))
+            yield return new(id, v.Name, "is a prod app volume without protection.", "Protect app volumes on prod.");
+        foreach (var v in b.Volumes.Where(v => v.Part.Kind == Parts.PartKind.App && !b.Backups.Any(j => j.What.Contains(v.Name, StringComparison.Ordinal))))
+            yield return new(id, v.Name, "is a prod app volume in no backup job.", "Back it up with the app-volumes job.");
         if (b.Backups.IsEmpty) yield return new(id, b.Stack, "has no backups.", "Set platform:backupsEnabled to true.");
     }
 

@@ -15,7 +15,7 @@ public static class SettingsReader
     private static readonly string[] AppKeys =
     [
         "name", "image", "port", "routes", "healthPath", "healthCommand", "command", "cpus", "memoryMb", "instances",
-        "env", "secretEnv", "needs", "rateLimit",
+        "env", "secretEnv", "needs", "rateLimit", "volumes", "talksTo", "release", "jobs",
     ];
 
     private static readonly string[] RouteKeys =
@@ -29,8 +29,12 @@ public static class SettingsReader
     /// <summary>Longest path prefix: router priorities add the path's length to the host kind's base (see <see cref="Blueprint.Routing.Priority(Blueprint.HostKind, string?)"/>).</summary>
     public const int MaxPathLength = 200;
     private static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "buckets"];
-    private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit"];
-    private static readonly string[] BucketKeys = ["name", "publicRead"];
+    private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit", "name", "role"];
+    private static readonly string[] BucketKeys = ["name", "publicRead", "grants"];
+    private static readonly string[] GrantKeys = ["app", "access"];
+    private static readonly string[] VolumeKeys = ["name", "mountPath", "sizeGb", "shared"];
+    private static readonly string[] ReleaseKeys = ["command"];
+    private static readonly string[] JobKeys = ["name", "schedule", "command"];
     private static readonly string[] RateLimitKeys = ["average", "burst"];
 
     /// <summary>Loads and validates a stack from its files. Throws <see cref="InvalidStackException"/> listing every error.</summary>
@@ -691,7 +695,10 @@ public static class SettingsReader
                             r.Error($"{nk}.database.extensions[{j}]", $"'{extensions[j]}' is not an extension name.", "Use the extension's name as in CREATE EXTENSION, e.g. pg_trgm.");
                     }
                     var limit = dm.TryGetValue("connectionLimit", out var clNode) ? r.Int(clNode, $"{nk}.database.connectionLimit", 20, 1, 1000) : 20;
-                    database = new DatabaseNeed(engine == DatabaseEngine.MariaDb ? [] : extensions, limit) { Engine = engine };
+                    // Checked as identifiers of their engine, and against every other app's, in SettingsRules.
+                    var dbName = dm.TryGetValue("name", out var dnNode) ? r.String(dnNode, $"{nk}.database.name") : null;
+                    var dbRole = dm.TryGetValue("role", out var drNode) ? r.String(drNode, $"{nk}.database.role") : null;
+                    database = new DatabaseNeed(engine == DatabaseEngine.MariaDb ? [] : extensions, limit) { Engine = engine, Name = dbName, Role = dbRole };
                 }
             }
             if (nm.TryGetValue("databaseOf", out var ofNode))
@@ -708,7 +715,23 @@ public static class SettingsReader
                 if (!System.Text.RegularExpressions.Regex.IsMatch(bucket, "^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$"))
                     r.Error($"{bk}.name", $"'{bucket}' is not a valid bucket name.", "Use 3–32 lower-case letters, digits and hyphens; the bucket is created as <app>-<name>.");
                 var publicRead = bm.TryGetValue("publicRead", out var prNode) && r.Bool(prNode, $"{bk}.publicRead", false);
-                buckets.Add(new BucketNeed(bucket, publicRead));
+                var grants = ImmutableArray.CreateBuilder<BucketGrant>();
+                foreach (var (grantNode, gk) in r.Sequence(bm.GetValueOrDefault("grants"), $"{bk}.grants", "Write each grant as '- { app: shop-2, access: read }' (access: read or readwrite)."))
+                {
+                    var gm = r.Mapping(grantNode, gk, GrantKeys);
+                    var grantee = r.String(gm.GetValueOrDefault("app"), $"{gk}.app");
+                    if (!gm.ContainsKey("app")) r.Error($"{gk}.app", "is required.", "Name the app that gets access, e.g. 'app: shop-2'.");
+                    var accessText = gm.TryGetValue("access", out var acNode) ? r.String(acNode, $"{gk}.access") : "";
+                    var access = accessText switch
+                    {
+                        "read" => BucketAccess.Read,
+                        "readwrite" => BucketAccess.ReadWrite,
+                        _ => Fail(r, $"{gk}.access", accessText.Length == 0 ? "is required." : $"is '{accessText}'.",
+                            "Use read (get and list objects) or readwrite (also put and delete).", BucketAccess.Read),
+                    };
+                    grants.Add(new BucketGrant(grantee, access));
+                }
+                buckets.Add(new BucketNeed(bucket, publicRead) { Grants = grants.ToImmutable() });
             }
         }
 
@@ -717,6 +740,59 @@ public static class SettingsReader
         {
             rateLimit = ReadRateLimit(r, rlNode, $"{key}.rateLimit");
             if (routes.Count == 0) r.Error($"{key}.rateLimit", "is set on an app without routes.", "Remove it, or add routes.");
+        }
+
+        var volumes = ImmutableArray.CreateBuilder<VolumeSettings>();
+        foreach (var (volumeNode, vk) in r.Sequence(m.GetValueOrDefault("volumes"), $"{key}.volumes",
+                     "Write each volume as '- { name: uploads, mountPath: /var/www/html/wp-content, sizeGb: 10 }'."))
+        {
+            var vm = r.Mapping(volumeNode, vk, VolumeKeys);
+            var volumeName = r.String(vm.GetValueOrDefault("name"), $"{vk}.name");
+            if (!vm.ContainsKey("name"))
+                r.Error($"{vk}.name", "is required.", "Name the volume, e.g. 'name: uploads'.");
+            else if (!Names.IsAppName(volumeName))
+                r.Error($"{vk}.name", $"'{volumeName}' is not a valid volume name.", "Use 2–30 lower-case letters, digits and hyphens, starting with a letter, e.g. 'uploads'.");
+            var mountPath = r.String(vm.GetValueOrDefault("mountPath"), $"{vk}.mountPath");
+            if (!vm.ContainsKey("mountPath"))
+                r.Error($"{vk}.mountPath", "is required.", "Give the absolute path inside the container, e.g. 'mountPath: /var/www/html/wp-content'.");
+            else if (!Names.IsPathPrefix(mountPath) || mountPath == "/" || mountPath.Contains(':', StringComparison.Ordinal))
+                r.Error($"{vk}.mountPath", $"'{mountPath}' is not an absolute path.", "Start it with '/', without a trailing '/', spaces, ':' or '//', e.g. /app/uploads.");
+            if (!vm.ContainsKey("sizeGb")) r.Error($"{vk}.sizeGb", "is required: the disk the volume is expected to take.", "Add e.g. 'sizeGb: 10'.");
+            var sizeGb = r.Int(vm.GetValueOrDefault("sizeGb"), $"{vk}.sizeGb", 1, 1, 10_000);
+            var shared = vm.TryGetValue("shared", out var shNode) && r.Bool(shNode, $"{vk}.shared", false);
+            volumes.Add(new VolumeSettings(volumeName, mountPath, sizeGb, shared));
+        }
+
+        var talksTo = m.TryGetValue("talksTo", out var ttNode) ? r.StringList(ttNode, $"{key}.talksTo") : [];
+
+        ReleaseSettings? release = null;
+        if (m.TryGetValue("release", out var relNode))
+        {
+            var rm = r.Mapping(relNode, $"{key}.release", ReleaseKeys);
+            var releaseCommand = rm.TryGetValue("command", out var rcNode) ? r.StringList(rcNode, $"{key}.release.command") : [];
+            if (releaseCommand.IsEmpty)
+                r.Error($"{key}.release.command", "is required and must not be empty.", "Give the command as a list, e.g. 'command: [bin/rails, db:migrate]'.");
+            release = new ReleaseSettings(releaseCommand);
+        }
+
+        var jobs = ImmutableArray.CreateBuilder<JobSettings>();
+        foreach (var (jobNode, jk) in r.Sequence(m.GetValueOrDefault("jobs"), $"{key}.jobs",
+                     "Write each job as '- { name: nightly-report, schedule: \"0 2 * * *\", command: [bin/report] }'."))
+        {
+            var jm = r.Mapping(jobNode, jk, JobKeys);
+            var jobName = r.String(jm.GetValueOrDefault("name"), $"{jk}.name");
+            if (!jm.ContainsKey("name"))
+                r.Error($"{jk}.name", "is required.", "Name the job, e.g. 'name: nightly-report'.");
+            else if (!Names.IsAppName(jobName))
+                r.Error($"{jk}.name", $"'{jobName}' is not a valid job name.", "Use 2–30 lower-case letters, digits and hyphens, starting with a letter, e.g. 'nightly-report'.");
+            var schedule = r.String(jm.GetValueOrDefault("schedule"), $"{jk}.schedule").Trim();
+            if (Operations.CronSchedule.Problem(schedule) is { } cronProblem)
+                r.Error($"{jk}.schedule", jm.ContainsKey("schedule") ? $"'{schedule}' is not a valid cron schedule: {cronProblem}" : "is required.",
+                    "Use five fields: minute hour day-of-month month day-of-week (UTC), e.g. \"0 2 * * *\" for 02:00 daily.");
+            var jobCommand = jm.TryGetValue("command", out var jcNode) ? r.StringList(jcNode, $"{jk}.command") : [];
+            if (jobCommand.IsEmpty)
+                r.Error($"{jk}.command", "is required and must not be empty.", "Give the command as a list, e.g. 'command: [bin/report, --yesterday]'.");
+            jobs.Add(new JobSettings(jobName, schedule, jobCommand));
         }
 
         return new AppSettings
@@ -739,6 +815,10 @@ public static class SettingsReader
             Redis = redis,
             Buckets = buckets.ToImmutable(),
             RateLimit = rateLimit,
+            Volumes = volumes.ToImmutable(),
+            TalksTo = talksTo,
+            Release = release,
+            Jobs = jobs.ToImmutable(),
         };
     }
 

@@ -94,8 +94,9 @@ internal static class SettingsRules
 
         foreach (var app in s.Apps.Where(a => Names.IsAppName(a.Name)))
         {
-            if (app.Database is { Engine: DatabaseEngine.Postgres } && Data.PostgresNames.Problem(BlueprintBuilder.DbName(app.Name)) is { } dbProblem)
-                r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a PostgreSQL role and database: '{BlueprintBuilder.DbName(app.Name)}' {dbProblem}.", "Choose another app name.");
+            if (app.Database is { Engine: DatabaseEngine.Postgres, Name: null, Role: null } && Data.PostgresNames.Problem(BlueprintBuilder.DbName(app.Name)) is { } dbProblem)
+                r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a PostgreSQL role and database: '{BlueprintBuilder.DbName(app.Name)}' {dbProblem}.",
+                    "Choose another app name, or name them with needs.database: { name: …, role: … }.");
             if (app.Redis && !Data.RedisConfig.IsValidUser(app.Name))
                 r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a Redis ACL user (it is reserved).", "Choose another app name.");
         }
@@ -111,12 +112,13 @@ internal static class SettingsRules
             }
             foreach (var (name, value) in app.Env)
             {
-                if (InjectedEnv.Contains(name))
-                    r.Error($"{app.Key}.env.{name}", $"{name} is set by the platform.", "Remove it; the platform injects it from the app's needs.");
-                else if (!app.Buckets.IsEmpty && name.StartsWith("S3_BUCKET_", StringComparison.Ordinal))
+                // A mapped value (DATABASE_URL: ${database.directUrl}) takes the default's name on purpose; a plain one would hide it.
+                if (InjectedEnv.Contains(name) && !EnvTemplate.HasReference(value))
+                    r.Error($"{app.Key}.env.{name}", $"{name} is set by the platform.", "Remove it; the platform injects it from the app's needs (or map it to a reference, e.g. ${database.directUrl}).");
+                else if (!app.Buckets.IsEmpty && name.StartsWith("S3_BUCKET_", StringComparison.Ordinal) && !EnvTemplate.HasReference(value))
                     r.Error($"{app.Key}.env.{name}", $"{name} is a name the platform uses for the app's buckets (S3_BUCKET_<NAME>), so the value would be replaced.",
                         "Rename it; the platform sets S3_BUCKET_<NAME> for each bucket under needs.buckets.");
-                else if (value.Length > 0 && SecretLikeWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase)))
+                else if (value.Length > 0 && !AppRules.ReferencesSecret(value) && SecretLikeWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase)))
                     r.Error($"{app.Key}.env.{name}", $"{name} looks like a secret but is in plain config.",
                         $"Move it to secretEnv and set it with: pulumi config set --secret --path 'appSecrets.{app.Name}.{name}' <value> --stack {s.Stack}");
             }
@@ -132,9 +134,12 @@ internal static class SettingsRules
             var parts = secret.Split('.', 3);
             if (!byName.TryGetValue(parts[1], out var app))
                 r.Error($"platform:{secret}", $"belongs to '{parts[1]}', which is not an app of this stack.", "Remove it (pulumi config rm --path ...) or fix the app name.");
-            else if (!app.SecretEnv.Contains(parts[2]) && !app.Routes.Any(x => x.BasicAuthSecret == parts[2]))
-                r.Error($"platform:{secret}", $"is set but {app.Key}.secretEnv does not list {parts[2]} and no route's basicAuth names it, so nothing would use it.", $"Add {parts[2]} to secretEnv (or a route's basicAuth), or remove the value.");
+            else if (!app.SecretEnv.Contains(parts[2]) && !app.Routes.Any(x => x.BasicAuthSecret == parts[2])
+                     && !app.Env.Values.SelectMany(EnvTemplate.References).Contains("secret." + parts[2]))
+                r.Error($"platform:{secret}", $"is set but {app.Key}.secretEnv does not list {parts[2]}, no route's basicAuth names it and no env value references ${{secret.{parts[2]}}}, so nothing would use it.", $"Add {parts[2]} to secretEnv (or a route's basicAuth, or reference it in env), or remove the value.");
         }
+
+        AppRules.Check(s, r, byName);
 
         CheckMariaDb(s, r);
         CheckConnections(s, r);
@@ -177,6 +182,10 @@ internal static class SettingsRules
             var i = Enumerable.Range(0, requests.Length).FirstOrDefault(j => e.Key.StartsWith(RequestKey(j) + ".", StringComparison.Ordinal), -1);
             if (settingKeys.TryGetValue(e.Key, out var flat))
                 r.Error(flat, e.Problem, e.Fix);
+            else if (i >= 0 && e.Key.EndsWith(".database", StringComparison.Ordinal) && requests[i].App.Database?.Name is not null)
+                r.Error($"{RequestKey(i)}.name", e.Problem, e.Fix);
+            else if (i >= 0 && e.Key.EndsWith(".user", StringComparison.Ordinal) && (requests[i].App.Database?.Role ?? requests[i].App.Database?.Name) is not null)
+                r.Error($"{RequestKey(i)}.{(requests[i].App.Database?.Role is null ? "name" : "role")}", e.Problem, e.Fix);
             else if (i >= 0 && (e.Key.EndsWith(".database", StringComparison.Ordinal) || e.Key.EndsWith(".user", StringComparison.Ordinal)))
                 (nameProblems.TryGetValue(i, out var list) ? list : nameProblems[i] = []).Add(e.Problem.TrimEnd('.'));
             else

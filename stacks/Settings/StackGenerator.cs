@@ -63,4 +63,62 @@ public static class StackGenerator
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Writes a valid stack of <paramref name="stores"/> tenant stores of one WordPress/WooCommerce image: each with
+    /// its own MariaDB database and user (named store_NN, not after the app), its own wp-content volume, its
+    /// WORDPRESS_DB_* variables mapped from the platform's values, and its own host. No store talks to another.
+    /// </summary>
+    public static string TenantStores(int stores, string serverType = "ccx33")
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $$"""
+            config:
+              platform:environment: prod
+              platform:domain: example.com
+              platform:acmeEmail: ops@example.com
+              platform:serverType: {{serverType}}
+              platform:sshPublicKeys:
+                - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGouyT2a3j6mgGBxk42nzpwUL8aAH0bfedysc58Pfyzn ops@example.com
+              platform:adminCidrs: [203.0.113.0/24]
+              platform:backupS3Endpoint: s3.example.net
+              platform:backupS3Bucket: example-backups
+              platform:mariadbMaxConnections: {{Math.Max(100, stores * 10 + 20)}}
+              platform:cloudflareApiToken:
+                secure: v1:generated
+              platform:backupS3AccessKeyId:
+                secure: v1:generated
+              platform:backupS3SecretAccessKey:
+                secure: v1:generated
+              platform:backupEncryptionPassphrase:
+                secure: v1:generated
+              platform:alertWebhookUrl:
+                secure: v1:generated
+              platform:apps:
+
+            """);
+        for (var i = 1; i <= stores; i++)
+        {
+            var n = i.ToString("D2", CultureInfo.InvariantCulture);
+            sb.Append(CultureInfo.InvariantCulture, $$"""
+                    - name: shop-{{n}}
+                      image: wordpress:6.8.1-php8.3-apache
+                      port: 80
+                      routes: [{ host: shop-{{n}} }]
+                      healthPath: /wp-includes/images/blank.gif
+                      cpus: 0.5
+                      memoryMb: 256
+                      volumes: [{ name: wp-content, mountPath: /var/www/html/wp-content, sizeGb: 10 }]
+                      env:
+                        WORDPRESS_DB_HOST: "${database.host}:${database.port}"
+                        WORDPRESS_DB_NAME: "${database.name}"
+                        WORDPRESS_DB_USER: "${database.user}"
+                        WORDPRESS_DB_PASSWORD: "${database.password}"
+                      needs:
+                        database: { engine: mariadb, name: store_{{n}}, role: store_{{n}}, connectionLimit: 10 }
+
+                """);
+        }
+        return sb.ToString();
+    }
 }

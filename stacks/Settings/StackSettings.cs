@@ -54,6 +54,14 @@ public sealed record StackSettings
 
     /// <summary>Whether any app has a MariaDB database, so the stack runs MariaDB at all.</summary>
     public bool UsesMariaDb => Apps.Any(a => a.Database?.Engine == DatabaseEngine.MariaDb);
+
+    /// <summary>The buckets other apps granted <paramref name="app"/>: owner, bucket, access.</summary>
+    public ImmutableArray<(AppSettings Owner, BucketNeed Bucket, BucketAccess Access)> GrantsTo(string app) =>
+        [.. Apps.SelectMany(o => o.Buckets.SelectMany(b => b.Grants.Where(g => g.App == app).Select(g => (o, b, g.Access))))];
+
+    /// <summary>The app whose database <paramref name="app"/> uses (itself, or the one in its databaseOf), or null.</summary>
+    public AppSettings? DatabaseOwner(AppSettings app) =>
+        app.Database is not null ? app : app.DatabaseOf is { } of ? Apps.FirstOrDefault(a => a.Name == of && a.Database is not null) : null;
 }
 
 public sealed record ServerSettings(
@@ -131,9 +139,35 @@ public sealed record AppSettings
     public bool Redis { get; init; }
     public ImmutableArray<BucketNeed> Buckets { get; init; } = [];
     public RateLimitSettings? RateLimit { get; init; }
+    /// <summary>Docker volumes mounted into every instance (state the image keeps on disk, e.g. wp-content). Default: none.</summary>
+    public ImmutableArray<VolumeSettings> Volumes { get; init; } = [];
+    /// <summary>Other apps of the stack this app calls directly (by name, on their network). Default: none.</summary>
+    public ImmutableArray<string> TalksTo { get; init; } = [];
+    /// <summary>A command run once in a one-shot container of a new image before its instances start (migrations). Default: none.</summary>
+    public ReleaseSettings? Release { get; init; }
+    /// <summary>Scheduled one-shot runs of the app's image. Default: none.</summary>
+    public ImmutableArray<JobSettings> Jobs { get; init; } = [];
 
     public string Key => $"platform:apps[{Index}]";
+
+    /// <summary>Whether the app uses MinIO: it owns a bucket or was granted one (<see cref="StackSettings.GrantsTo"/>).</summary>
+    public bool UsesObjectStorage(StackSettings s) => !Buckets.IsEmpty || !s.GrantsTo(Name).IsEmpty;
 }
+
+/// <summary>A volume of an app. <c>Shared</c>: the app copes with several containers writing it at once (required with more than one instance).</summary>
+public sealed record VolumeSettings(string Name, string MountPath, int SizeGb, bool Shared);
+
+/// <summary>The release command, e.g. <c>[bin/rails, db:migrate]</c>.</summary>
+public sealed record ReleaseSettings(ImmutableArray<string> Command);
+
+/// <summary>A scheduled job: five-field cron (UTC) and the command run in a container of the app's image.</summary>
+public sealed record JobSettings(string Name, string Schedule, ImmutableArray<string> Command);
+
+/// <summary>Access another app is granted to a bucket.</summary>
+public enum BucketAccess { Read, ReadWrite }
+
+/// <summary>One grant: <paramref name="App"/> may read (or read and write) the bucket.</summary>
+public sealed record BucketGrant(string App, BucketAccess Access);
 
 /// <summary>
 /// Where an app is reachable, and what Traefik does on the way. <c>Host</c> is a subdomain label (<c>app</c>),
@@ -187,9 +221,20 @@ public enum DatabaseEngine { Postgres, MariaDb }
 public sealed record DatabaseNeed(ImmutableArray<string> Extensions, int ConnectionLimit)
 {
     public DatabaseEngine Engine { get; init; } = DatabaseEngine.Postgres;
+    /// <summary>The database's name. Default: the app's name with underscores for hyphens.</summary>
+    public string? Name { get; init; }
+    /// <summary>The owner role (MariaDB: the user). Default: the database's name.</summary>
+    public string? Role { get; init; }
 }
 
-public sealed record BucketNeed(string Name, bool PublicRead);
+public sealed record BucketNeed(string Name, bool PublicRead)
+{
+    /// <summary>Other apps' access to this bucket. Default: none (only the owner).</summary>
+    public ImmutableArray<BucketGrant> Grants { get; init; } = [];
+
+    /// <summary>The bucket's name in MinIO: <c>&lt;app&gt;-&lt;name&gt;</c>.</summary>
+    public string FullName(string app) => $"{app}-{Name}";
+}
 
 /// <summary>Requests per second per client IP, and the burst allowed above it.</summary>
 public sealed record RateLimitSettings(int Average, int Burst);

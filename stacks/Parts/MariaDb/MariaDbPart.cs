@@ -136,7 +136,8 @@ public static class MariaDbPart
             service,
             [
                 new VolumeSpec(MariaDbNames.DataVolume, MariaDbNames.Service, "MariaDB data (every app database)", settings.Protect) { Part = PartId.MariaDb },
-                new VolumeSpec(MariaDbNames.SocketVolume, MariaDbNames.Service, "MariaDB's Unix socket, shared with the backup agents", Protect: false) { Part = PartId.MariaDb },
+                // Protected with the data on prod: it holds no state, but a prod stack must never lose a volume MariaDB writes to by accident.
+                new VolumeSpec(MariaDbNames.SocketVolume, MariaDbNames.Service, "MariaDB's Unix socket, shared with the backup agents", settings.Protect) { Part = PartId.MariaDb },
             ],
             config, provision, jobs, dataService, monitor, budget, secrets, env);
     }

@@ -11,22 +11,23 @@ public sealed class DerivationTests
 
     private static PlatformBlueprint Test() => TestStacks.Build(TestStacks.Yaml());
 
-    private static string[] NetworksOf(PlatformBlueprint b, string service) =>
-        [.. b.Service(service).Networks.Select(n => n.Network).Order(StringComparer.Ordinal)];
+    private static string[] NetworksOf(PlatformBlueprint b, string service) => [.. b.NetworksOf(service)];
 
     [Fact]
     public void Each_service_joins_exactly_the_networks_it_talks_on()
     {
         var b = Test();
-        Assert.Equal(["control", "edge"], NetworksOf(b, "traefik"));
+        Assert.Equal(["app-api", "app-web", "control", "edge"], NetworksOf(b, "traefik"));   // + every routed app's own network
         Assert.Equal(["control"], NetworksOf(b, "socket-proxy"));
-        Assert.Equal(["data"], NetworksOf(b, "postgres"));
-        Assert.Equal(["data"], NetworksOf(b, "pgbouncer"));
-        Assert.Equal(["data"], NetworksOf(b, "redis"));
-        Assert.Equal(["data", "edge"], NetworksOf(b, "minio"));
-        Assert.Equal(["data", "edge"], NetworksOf(b, "api-1"));      // database, redis, buckets
-        Assert.Equal(["edge"], NetworksOf(b, "web-1"));              // needs nothing
-        Assert.Equal(["data", "edge"], NetworksOf(b, "worker-1"));   // shares api's database
+        Assert.Equal(["app-api.data", "app-worker.data", "data"], NetworksOf(b, "postgres"));
+        Assert.Equal(["app-api.data", "app-worker.data", "data"], NetworksOf(b, "pgbouncer"));
+        Assert.Equal(["app-api.data", "data"], NetworksOf(b, "redis"));
+        Assert.Equal(["app-api.data", "data", "edge"], NetworksOf(b, "minio"));
+        Assert.Equal(["app-api", "app-api.data"], NetworksOf(b, "api-1"));      // database, redis, buckets
+        Assert.Equal(["app-web"], NetworksOf(b, "web-1"));                       // needs nothing
+        Assert.Equal(["app-worker", "app-worker.data"], NetworksOf(b, "worker-1"));   // shares api's database
+        Assert.True(b.Networks.Single(n => n.Name == "app-api.data").Internal);
+        Assert.False(b.Networks.Single(n => n.Name == "app-web").Internal);       // egress for the app
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class DerivationTests
             {
                 foreach (var dep in svc.DependsOn)
                 {
-                    var shared = svc.Networks.Select(n => n.Network).Intersect(b.Service(dep).Networks.Select(n => n.Network));
+                    var shared = b.NetworksOf(svc.Name).Intersect(b.NetworksOf(dep));
                     Assert.True(shared.Any(), $"{stack}: {svc.Name} depends on {dep} but shares no network with it");
                 }
             }

@@ -103,7 +103,10 @@ public sealed class MariaDbBlueprintTests
             Assert.Contains(ServiceNames.MariaDb, app.DependsOn);
             Assert.Contains(HostCommandNames.MariaDbProvision, app.AfterHostCommands);
             Assert.DoesNotContain(ServiceNames.PgBouncer, app.DependsOn);
-            Assert.Contains(app.Networks, n => n.Network == ServiceNames.DataNetwork);
+            // On the app's own data network, which MariaDB is joined to, and not on the platform's.
+            Assert.Contains(app.Networks, n => n.Network == AppNames.DataNetwork(app.App!));
+            Assert.Contains(AppNames.DataNetwork(app.App!), b.NetworksOf(ServiceNames.MariaDb));
+            Assert.DoesNotContain(app.Networks, n => n.Network == ServiceNames.DataNetwork);
         }
         Assert.Contains(b.Outputs, o => o.Name == "databaseUrl.shop" && o.Secret && o.Value.Masked.StartsWith("mysql://", StringComparison.Ordinal));
         // The PostgreSQL apps are as before: their databases are not in MariaDB's script, and MariaDB's not in theirs.
