@@ -110,3 +110,20 @@ public sealed class IdentityTests
         Assert.All(AppNames(), n => Assert.DoesNotContain(PartId.App(n).ResourceName, platform));
     }
 }
+
+public sealed class ServiceNameTests
+{
+    [Theory]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    public void App_instances_can_never_take_a_platform_containers_name(string stack)
+    {
+        // App instances are <app>-<n>; no platform service name ends in -<digits>, so none can be produced.
+        var b = TestStacks.ShippedBlueprint(stack);
+        var platform = b.Services.Where(s => s.Part.Kind != PartKind.App).Select(s => s.Name).ToList();
+        Assert.NotEmpty(platform);
+        Assert.All(platform, n => Assert.DoesNotMatch(@"-\d+$", n));
+        Assert.All(b.Services.Where(s => s.Part.Kind == PartKind.App && s.Replacement == Replacement.CreateBeforeDelete), s => Assert.Matches(@"-\d+$", s.Name));
+        Assert.Equal(b.Services.Length, b.Services.Select(s => s.Name).Distinct().Count());
+    }
+}
