@@ -7,15 +7,9 @@ using Pulumi;
 
 namespace Platform.Components.Apps;
 
-/// <summary>Arguments of <see cref="App"/>.</summary>
-public sealed class AppArgs
+/// <summary>Arguments of <see cref="App"/>: one app's part (its instances, routes, grants), and the parts it uses.</summary>
+public sealed class AppArgs : PartArgs
 {
-    /// <summary>The app's part of the blueprint: its instances (containers), routes (labels) and grants (env).</summary>
-    public required PartNode Spec { get; init; }
-
-    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
-    public required PartInfrastructure Infrastructure { get; init; }
-
     /// <summary>The parts the app uses. Each default: none (required when the spec depends on it).</summary>
     public Traefik? Edge { get; init; }
 
@@ -40,7 +34,7 @@ public sealed class App : PlatformPart
     public Output<int> Instances { get; private set; }
 
     public App(AppArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.App), args.Infrastructure, [args.Edge, args.Postgres, args.MariaDb, args.Redis, args.Minio], opts)
+        : base(args, PartKind.App, [args.Edge, args.Postgres, args.MariaDb, args.Redis, args.Minio], opts)
     {
         Instances = Output.Create(args.Spec.Services.Length);
         RegisterOutputs();

@@ -1,5 +1,4 @@
 using Platform.Components.Data;
-using Platform.Components.Edge;
 using Platform.Components.Monitoring;
 using Platform.Components.Parts;
 using Platform.Components.Storage;
@@ -8,15 +7,9 @@ using Pulumi;
 
 namespace Platform.Components.Backups;
 
-/// <summary>Arguments of <see cref="Backups"/>.</summary>
-public sealed class BackupsArgs
+/// <summary>Arguments of <see cref="Backups"/>: the backups part (runner, agents, their volumes), and the parts it uses.</summary>
+public sealed class BackupsArgs : PartArgs
 {
-    /// <summary>The backups part of the blueprint: the runner(s), dump agents and their volumes.</summary>
-    public required PartNode Spec { get; init; }
-
-    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
-    public required PartInfrastructure Infrastructure { get; init; }
-
     /// <summary>The parts whose data is backed up, and the monitoring the jobs report to. Each default: none (required when the spec depends on it).</summary>
     public Postgres? Postgres { get; init; }
 
@@ -44,7 +37,7 @@ public sealed class Backups : PlatformPart
     public Output<int> ContainerCount { get; private set; }
 
     public Backups(BackupsArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.Backups), args.Infrastructure, [args.Postgres, args.MariaDb, args.Redis, args.Minio, args.Monitoring, .. args.Apps], opts)
+        : base(args, PartKind.Backups, [args.Postgres, args.MariaDb, args.Redis, args.Minio, args.Monitoring, .. args.Apps], opts)
     {
         ContainerCount = Output.Create(args.Spec.Services.Length);
         RegisterOutputs();

@@ -1,4 +1,3 @@
-using Platform.Components.Edge;
 using Platform.Components.Parts;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Parts.MariaDb;
@@ -6,15 +5,8 @@ using Pulumi;
 
 namespace Platform.Components.Data;
 
-/// <summary>Arguments of <see cref="MariaDb"/>.</summary>
-public sealed class MariaDbArgs
-{
-    /// <summary>The MariaDB part of the blueprint: the server, its volumes, the provisioning of each app's database and user.</summary>
-    public required PartNode Spec { get; init; }
-
-    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
-    public required PartInfrastructure Infrastructure { get; init; }
-}
+/// <summary>Arguments of <see cref="MariaDb"/>: the MariaDB part (the server, its volumes, each app's database and user).</summary>
+public sealed class MariaDbArgs : PartArgs;
 
 /// <summary>MariaDB for MySQL-protocol apps: one database and one user per app, no remote root, no published port.</summary>
 public sealed class MariaDb : PlatformPart
@@ -28,7 +20,7 @@ public sealed class MariaDb : PlatformPart
     public Output<int> Port { get; private set; }
 
     public MariaDb(MariaDbArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.MariaDb), args.Infrastructure, [], opts)
+        : base(args, PartKind.MariaDb, [], opts)
     {
         Host = Output.Create(MariaDbNames.Service);
         Port = Output.Create(MariaDbNames.Port);

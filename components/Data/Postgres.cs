@@ -1,4 +1,3 @@
-using Platform.Components.Edge;
 using Platform.Components.Parts;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Parts;
@@ -6,15 +5,8 @@ using Pulumi;
 
 namespace Platform.Components.Data;
 
-/// <summary>Arguments of <see cref="Postgres"/>.</summary>
-public sealed class PostgresArgs
-{
-    /// <summary>The PostgreSQL part of the blueprint: PostgreSQL, PgBouncer, the data volume, provisioning and PgBouncer's files.</summary>
-    public required PartNode Spec { get; init; }
-
-    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
-    public required PartInfrastructure Infrastructure { get; init; }
-}
+/// <summary>Arguments of <see cref="Postgres"/>: the PostgreSQL part (PostgreSQL, PgBouncer, the data volume, provisioning, PgBouncer's files).</summary>
+public sealed class PostgresArgs : PartArgs;
 
 /// <summary>
 /// PostgreSQL behind PgBouncer: the database server with its data volume, a database and a role per app
@@ -31,7 +23,7 @@ public sealed class Postgres : PlatformPart
     public Output<int> PooledPort { get; private set; }
 
     public Postgres(PostgresArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.Postgres), args.Infrastructure, [], opts)
+        : base(args, PartKind.Postgres, [], opts)
     {
         PooledHost = Output.Create(ServiceNames.PgBouncer);
         PooledPort = Output.Create(AppEnvironment.PgBouncerPort);

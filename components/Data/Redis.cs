@@ -1,4 +1,3 @@
-using Platform.Components.Edge;
 using Platform.Components.Parts;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Parts;
@@ -6,15 +5,8 @@ using Pulumi;
 
 namespace Platform.Components.Data;
 
-/// <summary>Arguments of <see cref="Redis"/>.</summary>
-public sealed class RedisArgs
-{
-    /// <summary>The Redis part of the blueprint: Redis, its AOF volume, its ACL file (one user per app).</summary>
-    public required PartNode Spec { get; init; }
-
-    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
-    public required PartInfrastructure Infrastructure { get; init; }
-}
+/// <summary>Arguments of <see cref="Redis"/>: the Redis part (Redis, its AOF volume, its ACL file).</summary>
+public sealed class RedisArgs : PartArgs;
 
 /// <summary>Redis with one ACL user per app, whose ACL file is written on the server and loaded in place.</summary>
 public sealed class Redis : PlatformPart
@@ -28,7 +20,7 @@ public sealed class Redis : PlatformPart
     public Output<int> Port { get; private set; }
 
     public Redis(RedisArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.Redis), args.Infrastructure, [], opts)
+        : base(args, PartKind.Redis, [], opts)
     {
         Host = Output.Create(ServiceNames.Redis);
         Port = Output.Create(AppEnvironment.RedisPort);

@@ -1,20 +1,13 @@
 using Platform.Components.Data;
-using Platform.Components.Edge;
 using Platform.Components.Parts;
 using Platform.Stacks.Parts;
 using Pulumi;
 
 namespace Platform.Components.Monitoring;
 
-/// <summary>Arguments of <see cref="UptimeKuma"/>.</summary>
-public sealed class UptimeKumaArgs
+/// <summary>Arguments of <see cref="UptimeKuma"/>: the monitoring part (Uptime Kuma, AutoKuma, the first-admin setup, host metrics, the status route), and the parts it uses.</summary>
+public sealed class UptimeKumaArgs : PartArgs
 {
-    /// <summary>The monitoring part of the blueprint: Uptime Kuma, AutoKuma with the monitor files, the first-admin setup, host metrics, the status route.</summary>
-    public required PartNode Spec { get; init; }
-
-    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
-    public required PartInfrastructure Infrastructure { get; init; }
-
     /// <summary>PostgreSQL, whose connections the host-metrics agent measures. Default: none (required when the spec depends on it).</summary>
     public Postgres? Postgres { get; init; }
 }
@@ -27,7 +20,7 @@ public sealed class UptimeKuma : PlatformPart
     public Output<string> Url { get; private set; }
 
     public UptimeKuma(UptimeKumaArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.Monitoring), args.Infrastructure, [args.Postgres], opts)
+        : base(args, PartKind.Monitoring, [args.Postgres], opts)
     {
         Url = Output.Create(Stacks.Blueprint.BlueprintBuilder.UptimeKumaInternalUrl);
         RegisterOutputs();

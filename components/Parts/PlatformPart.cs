@@ -29,6 +29,16 @@ public sealed class PartInfrastructure
     public required PlatformSecrets Secrets { get; init; }
 }
 
+/// <summary>What every part is given: its slice of the blueprint and what it builds on. Parts that need other parts add typed references.</summary>
+public class PartArgs
+{
+    /// <summary>The part of the blueprint this component maps (its kind must be the component's).</summary>
+    public required PartNode Spec { get; init; }
+
+    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
+    public required PartInfrastructure Infrastructure { get; init; }
+}
+
 /// <summary>
 /// The shared mechanics of a part: it turns its <see cref="PartNode"/> into volumes, containers (through
 /// <see cref="ServiceContainer"/>, where limits, health checks, logs and replacement live) and host
@@ -51,9 +61,11 @@ public abstract class PlatformPart : ComponentResource
     /// <summary>The part's volumes by blueprint name.</summary>
     public IReadOnlyDictionary<string, DockerSdk.Volume> Volumes { get; }
 
-    protected PlatformPart(PartNode spec, PartInfrastructure infrastructure, IEnumerable<PlatformPart?> needs, ComponentResourceOptions? opts)
-        : base(spec.Id.TypeToken, spec.Id.ResourceName, opts)
+    protected PlatformPart(PartArgs args, PartKind kind, IEnumerable<PlatformPart?> needs, ComponentResourceOptions? opts)
+        : base(Expect(args.Spec, kind).Id.TypeToken, args.Spec.Id.ResourceName, opts)
     {
+        var spec = args.Spec;
+        var infrastructure = args.Infrastructure;
         Id = spec.Id;
         var given = needs.OfType<PlatformPart>().ToList();
         foreach (var missing in spec.DependsOn.Where(d => given.All(g => g.Id != d)))
@@ -121,6 +133,9 @@ public abstract class PlatformPart : ComponentResource
         Containers = containers;
         Commands = commands;
     }
+
+    private static PartNode Expect(PartNode spec, PartKind kind) =>
+        spec.Id.Kind == kind ? spec : throw new ArgumentException($"Expected the {kind} part of the blueprint, got {spec.Id}.", nameof(spec));
 
     /// <summary>The URN a resource had at the stack's root before the platform was organised into parts.</summary>
     private static Output<string> LegacyUrn(string type, string name) =>

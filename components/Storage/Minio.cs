@@ -1,4 +1,3 @@
-using Platform.Components.Edge;
 using Platform.Components.Parts;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Parts;
@@ -6,15 +5,8 @@ using Pulumi;
 
 namespace Platform.Components.Storage;
 
-/// <summary>Arguments of <see cref="Minio"/>.</summary>
-public sealed class MinioArgs
-{
-    /// <summary>The object-storage part of the blueprint: MinIO, its volume, buckets, users and policies.</summary>
-    public required PartNode Spec { get; init; }
-
-    /// <summary>Docker target, SSH target, networks, images and secrets.</summary>
-    public required PartInfrastructure Infrastructure { get; init; }
-}
+/// <summary>Arguments of <see cref="Minio"/>: the object-storage part (MinIO, its volume, buckets, users, policies).</summary>
+public sealed class MinioArgs : PartArgs;
 
 /// <summary>MinIO with a bucket set per app and one user per app limited to its buckets.</summary>
 public sealed class Minio : PlatformPart
@@ -24,7 +16,7 @@ public sealed class Minio : PlatformPart
     public Output<string> Endpoint { get; private set; }
 
     public Minio(MinioArgs args, ComponentResourceOptions? opts = null)
-        : base(Traefik.Expect(args.Spec, PartKind.ObjectStorage), args.Infrastructure, [], opts)
+        : base(args, PartKind.ObjectStorage, [], opts)
     {
         Endpoint = Output.Create($"http://{ServiceNames.Minio}:{AppEnvironment.MinioPort}");
         RegisterOutputs();
