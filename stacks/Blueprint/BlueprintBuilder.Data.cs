@@ -61,9 +61,11 @@ public static partial class BlueprintBuilder
         s.Apps.Where(a => a.Redis).OrderBy(a => a.Name, StringComparer.Ordinal)
             .Select(a => new RedisAppUser(a.Name, SecretNames.Redis(a.Name)));
 
-    private static IEnumerable<ServiceSpec> DataServices(StackSettings s, ImmutableArray<DatabaseSpec> databases)
+    private static IEnumerable<ServiceSpec> DataServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
     {
         var pg = PostgresOptions(s);
+        var postgresHooks = ops.HooksFor(ServiceNames.Postgres);
+        var redisHooks = ops.HooksFor(ServiceNames.Redis);
         yield return Singleton(PartId.Postgres, ServiceNames.Postgres, ServiceKind.Data, s.Postgres.Service,
             [On(ServiceNames.DataNetwork, ServiceNames.Postgres)], PostgresConfig.HealthCheckTest(pg), startPeriod: 60) with
         {
@@ -74,9 +76,11 @@ public static partial class BlueprintBuilder
                 ["POSTGRES_PASSWORD"] = SecretText.Of(new SecretPart(SecretNames.PostgresSuperuser)),
                 ["POSTGRES_INITDB_ARGS"] = SecretText.Plain("--auth-host=scram-sha-256 --auth-local=peer"),
                 ["PGDATA"] = SecretText.Plain("/var/lib/postgresql/data/pgdata"),
-            }),
+            }.Concat(HookEnv(postgresHooks)).ToDictionary()),
             InternalPorts = [AppEnvironment.PostgresPort],
-            Mounts = [new MountSpec(MountKind.Volume, "postgres-data", "/var/lib/postgresql/data", ReadOnly: false)],
+            Mounts = [new MountSpec(MountKind.Volume, "postgres-data", "/var/lib/postgresql/data", ReadOnly: false), .. HookMounts(postgresHooks)],
+            // The backup runner execs the dumps here, with the server's own pg_dump (see Backups.PostgresDumpScript).
+            Labels = HookLabels(postgresHooks),
             Files =
             [
                 new FileSpec(PostgresConfigPath, SecretText.Plain(PostgresConfig.PostgresqlConf(pg))),
@@ -110,16 +114,28 @@ public static partial class BlueprintBuilder
         {
             Command = ["redis-server", RedisConfPath],
             InternalPorts = [AppEnvironment.RedisPort],
+            Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, HookEnv(redisHooks)),
             Mounts =
             [
                 new MountSpec(MountKind.Volume, "redis-data", "/data", ReadOnly: false),
                 // Users come from the host (the redis-acl host command) so a new app never restarts Redis.
                 new MountSpec(MountKind.Bind, RedisHostDirectory, RedisAclDirectory, ReadOnly: true),
+                .. HookMounts(redisHooks),
             ],
+            Labels = HookLabels(redisHooks),
             Files = [new FileSpec(RedisConfPath, RedisConfig.Conf(redis, RedisUsers(s)))],
             AfterHostCommands = [HostCommandNames.RedisAcl],
         };
     }
+
+    private static IEnumerable<KeyValuePair<string, SecretText>> HookEnv(Operations.DumpHooks? hooks) =>
+        hooks?.Env.Select(e => KeyValuePair.Create(e.Name, e.Value)) ?? [];
+
+    private static IEnumerable<MountSpec> HookMounts(Operations.DumpHooks? hooks) =>
+        hooks?.Mounts.Select(m => new MountSpec(MountKind.Volume, m.Source, m.Target, m.ReadOnly)) ?? [];
+
+    private static ImmutableSortedDictionary<string, string> HookLabels(Operations.DumpHooks? hooks) =>
+        hooks?.Labels ?? ImmutableSortedDictionary<string, string>.Empty;
 
     private static IEnumerable<HostCommandSpec> DataHostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
     {

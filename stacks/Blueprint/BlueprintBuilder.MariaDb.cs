@@ -35,9 +35,12 @@ public static partial class BlueprintBuilder
         });
     }
 
-    /// <summary>The MariaDB part's dump agents as backup jobs: each gets the runner, off-site upload and heartbeat every job has.</summary>
-    private static IEnumerable<BackupJob> MariaDbBackupJobs(StackSettings s, BackupsInput input) =>
-        MariaDbPartOf(s)?.Backups.Select(j => Backups.ForAgent(input, j.Name, j.What, BackupSubject.MariaDb, j.Schedule, j.RetentionDays,
+    /// <summary>
+    /// The MariaDB part's dump agents as schedules of the one backup runner: each gets a conf.d file, the
+    /// off-site upload and the heartbeat every schedule has, and its agent acts only for its own job.
+    /// </summary>
+    private static IEnumerable<AgentDump> MariaDbAgentDumps(StackSettings s) =>
+        MariaDbPartOf(s)?.Backups.Select(j => new AgentDump(j.Name, j.What, BackupSubject.MariaDb, j.Schedule, j.RetentionDays,
             j.DumpVolume, j.Agent, j.DumpCommands, j.DumpScript)) ?? [];
 
     /// <summary>Whether an operations container is a MariaDB dump agent (it reaches the server through the shared socket volume).</summary>

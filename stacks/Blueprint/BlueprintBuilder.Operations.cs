@@ -14,7 +14,12 @@ public sealed record OperationsParts(
     ImmutableArray<MonitorSpec> Monitors,
     ImmutableArray<OpsContainer> Containers,
     ImmutableArray<GeneratedSecret> Secrets,
-    NotificationTarget? Notification);
+    NotificationTarget? Notification,
+    BackupPlan? Backup)
+{
+    /// <summary>The backup hooks a database container carries (labels, env, dump volume); null when backups are off.</summary>
+    public DumpHooks? HooksFor(string container) => Backup?.Hooks.FirstOrDefault(h => h.Container == container);
+}
 
 public static partial class BlueprintBuilder
 {
@@ -22,9 +27,10 @@ public static partial class BlueprintBuilder
 
     public static OperationsParts Operations(StackSettings s)
     {
-        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
+        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork, ServiceNames.BackupControlNetwork);
         var kumaUrl = UptimeKumaUrl;
-        var jobs = BackupsInput(s) is { } backups ? Backups.Jobs(backups).AddRange(MariaDbBackupJobs(s, backups)) : [];
+        var plan = BackupsInput(s) is { } backups ? Backups.Plan(backups, MariaDbAgentDumps(s)) : null;
+        var jobs = plan?.Jobs ?? [];
         var dataServices = MariaDbPartOf(s) is { } mariadb ? Monitors.DefaultDataServices.Add(mariadb.DataService) : Monitors.DefaultDataServices;
         NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
         var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
@@ -37,15 +43,11 @@ public static partial class BlueprintBuilder
             AutoKuma.Container(monitoring),
             AutoKuma.SetupContainer(monitoring),
             HostMetrics.Container(new HostMetricsInput(s.Postgres.Service.Image, AlertThresholds.Default, ServiceNames.Postgres,
-                SecretNames.PostgresSuperuser, kumaUrl, networks)),
+                SecretNames.PostgresSuperuser, kumaUrl, networks, s.Monitoring.HostMetricsMemoryMb)),
         };
-        foreach (var job in jobs)
-        {
-            containers.Add(job.Runner);
-            if (job.Agent is not null) containers.Add(job.Agent);
-        }
+        if (plan is not null) containers.AddRange([plan.Runner, .. plan.Agents]);
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
-            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(JobSecrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification);
+            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(JobSecrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification, plan);
     }
 
     /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>
@@ -53,7 +55,7 @@ public static partial class BlueprintBuilder
     {
         if (!s.Backups.Enabled) return null;
         var b = s.Backups;
-        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
+        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork, ServiceNames.BackupControlNetwork);
         return new BackupsInput(
                 b.Service.Image,
                 new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
@@ -68,7 +70,7 @@ public static partial class BlueprintBuilder
                     [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)]),
                 new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
                     b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
-                networks, UptimeKumaUrl, b.Service.MemoryMb, b.Service.MemoryMb);
+                networks, UptimeKumaUrl, b.Service.MemoryMb, $"tcp://{ServiceNames.BackupSocketProxy}:{SocketProxyPort}");
     }
 
     /// <summary>The stack's app databases on one engine, sorted.</summary>
@@ -171,16 +173,18 @@ public static partial class BlueprintBuilder
         AutoKuma.ContainerName => [ServiceNames.UptimeKuma, AutoKuma.SetupContainerName],
         AutoKuma.SetupContainerName => [ServiceNames.UptimeKuma],
         HostMetrics.ContainerName => [ServiceNames.UptimeKuma, ServiceNames.Postgres],
-        _ when c.Name.EndsWith("-agent", StringComparison.Ordinal) && c.Env.Any(e => e.Name == "PGHOST") => [ServiceNames.Postgres],
         _ when IsMariaDbAgent(c) => [ServiceNames.MariaDb],
-        _ when c.Name.EndsWith("-agent", StringComparison.Ordinal) => [ServiceNames.Redis],
-        _ => [ServiceNames.UptimeKuma, .. c.Labels.ContainsKey(Backups.ExecLabel) && c.Mounts.Any(m => m.Source == "minio-data") ? new[] { ServiceNames.Minio } : []],
+        // PostgreSQL and Redis are reached through Docker exec (their hook labels), not the network; they come first
+        // so the runner never starts against a stack whose dumps cannot run.
+        Backups.RunnerName => [ServiceNames.BackupSocketProxy, ServiceNames.Postgres, ServiceNames.Redis, ServiceNames.UptimeKuma,
+            .. c.Mounts.Any(m => m.Source == "minio-data") ? new[] { ServiceNames.Minio } : []],
+        _ => [ServiceNames.UptimeKuma],
     };
 
     /// <summary>
-    /// What "healthy" means for each operations container. Dump agents prove they reach the server they dump;
-    /// the backup runner, AutoKuma and the one-shot setup are checked for being alive — whether a backup or a
-    /// monitor sync really worked is what the backup heartbeat monitors and AutoKuma's own logs tell.
+    /// What "healthy" means for each operations container. The backup runner, AutoKuma and the one-shot setup
+    /// are checked for being alive — whether a backup or a monitor sync really worked is what the backup
+    /// heartbeat monitors and AutoKuma's own logs tell.
     /// </summary>
     private static ImmutableArray<string> OpsHealthCheck(OpsContainer c, StackSettings s)
     {
@@ -188,12 +192,6 @@ public static partial class BlueprintBuilder
             // Over the shared socket as root, exactly as its dumps log in: healthy means a dump could run now.
             return ["CMD", "mariadb", "--no-defaults", $"--socket={Parts.MariaDb.MariaDbNames.SocketPath}", $"--user={Parts.MariaDb.MariaDbNames.AdminUser}",
                 "--batch", "--execute=SELECT 1"];
-        if (c.Name.EndsWith("-agent", StringComparison.Ordinal))
-        {
-            return c.Env.Any(e => e.Name == "PGHOST")
-                ? ["CMD", "pg_isready", "-h", ServiceNames.Postgres, "-p", AppEnvironment.PostgresPort.ToString(CultureInfo.InvariantCulture)]
-                : ["CMD-SHELL", $"redis-cli -h {ServiceNames.Redis} -p {AppEnvironment.RedisPort.ToString(CultureInfo.InvariantCulture)} ping | grep -q PONG"];
-        }
         if (c.Name == HostMetrics.ContainerName) return HostMetrics.HealthCheck;
         return c.Name == AutoKuma.ContainerName || c.Name == AutoKuma.SetupContainerName
             ? ["CMD-SHELL", "kill -0 1"]
@@ -211,7 +209,7 @@ public static partial class BlueprintBuilder
         {
             BackupSubject.Postgres => $"{j.What}: {Dbs(DatabaseEngine.Postgres)}",
             BackupSubject.MariaDb => $"{j.What}: {Dbs(DatabaseEngine.MariaDb)}",
-            BackupSubject.AppVolumes => $"{j.What}: {string.Join(", ", j.Runner.Volumes)}",
+            BackupSubject.AppVolumes => $"{j.What}: {string.Join(", ", j.SourceMounts.Select(m => m.Source).Order(StringComparer.Ordinal))}",
             _ => j.What,
         };
         return new BackupJobView(j.Name, what, j.Schedule, j.Destination, j.RetentionDays == 1 ? "1 day" : $"{j.RetentionDays} days");

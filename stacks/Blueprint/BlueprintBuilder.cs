@@ -209,6 +209,12 @@ public static partial class BlueprintBuilder
         };
         volumes.AddRange(MariaDbPartOf(s)?.Volumes ?? []);
         volumes.AddRange(AppVolumes(s));
+        // A dump volume belongs to the database container that writes it (so that part comes first), not to the runner.
+        foreach (var hooks in ops.Backup?.Hooks ?? [])
+            foreach (var m in hooks.Mounts.Where(m => volumes.All(x => x.Name != m.Source)))
+                volumes.Add(new(m.Source, hooks.Container, "Dumps waiting for the backup runner; copies of data that is off-site too",
+                    // Written by a data container, so on prod it is protected like every volume a data service writes.
+                    s.IsProd) { Part = hooks.Container == ServiceNames.Redis ? PartId.Redis : PartId.Postgres });
         foreach (var c in ops.Containers)
         {
             foreach (var volume in c.Volumes.Where(v => volumes.All(x => x.Name != v)))

@@ -1,29 +1,46 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Catalog;
+using Platform.Stacks.Operations;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
 
 /// <summary>One line of the memory budget: a service's limit times its instances.</summary>
-public sealed record BudgetLine(string Name, string Kind, int Instances, int MemoryMb)
+/// <param name="Name">Service name.</param>
+/// <param name="Kind">edge, data, operations or app.</param>
+/// <param name="Instances">Containers of it.</param>
+/// <param name="MemoryMb">Limit of each.</param>
+/// <param name="OneShot">A container that exits after its run (e.g. the Uptime Kuma first-admin setup): not steady-state load.</param>
+public sealed record BudgetLine(string Name, string Kind, int Instances, int MemoryMb, bool OneShot = false)
 {
     public int TotalMb => Instances * MemoryMb;
+
+    /// <summary>The platform's fixed overhead: every steady container except the data stores and the apps.</summary>
+    public bool Fixed => !OneShot && Kind != "app" && Name is not (ServiceNames.Postgres or ServiceNames.Redis or ServiceNames.Minio);
 }
 
 /// <summary>
 /// Whether every container's memory limit, plus the OS reserve, fits the server's RAM. Limits are
 /// what Docker enforces, so a budget that fits means no container can push the host into swap or
-/// the OOM killer.
+/// the OOM killer. One-shot containers run only while a deployment applies, one at a time, so they
+/// are not counted in the steady state; each must fit in what the steady state leaves free.
 /// </summary>
 public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsReserveMb, ImmutableArray<BudgetLine> Lines)
 {
-    public int ContainersMb => Lines.Sum(l => l.TotalMb);
+    /// <summary>Steady-state containers (one-shots excluded).</summary>
+    public int ContainersMb => Lines.Where(l => !l.OneShot).Sum(l => l.TotalMb);
 
     public int TotalMb => ContainersMb + OsReserveMb;
 
     public int FreeMb => ServerMemoryMb - TotalMb;
 
-    public bool Fits => FreeMb >= 0;
+    /// <summary>The largest one-shot container; 0 when there is none.</summary>
+    public int OneShotPeakMb => Lines.Where(l => l.OneShot).Select(l => l.TotalMb).DefaultIfEmpty(0).Max();
+
+    /// <summary>What the platform itself reserves besides PostgreSQL, Redis, MinIO and the apps (docs/footprint.md).</summary>
+    public int PlatformFixedMb => Lines.Where(l => l.Fixed).Sum(l => l.TotalMb);
+
+    public bool Fits => FreeMb >= 0 && OneShotPeakMb <= FreeMb;
 
     /// <summary>The budget of a stack's settings (the blueprint's containers get exactly these limits; a test pins that).</summary>
     public static MemoryBudget Compute(StackSettings s)
@@ -39,8 +56,9 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         if (s.UsesMariaDb) lines.Add(new BudgetLine(ServiceNames.MariaDb, "data", 1, s.MariaDb.MemoryMb));
         Add(ServiceNames.Minio, "data", s.Minio);
         Add(ServiceNames.UptimeKuma, "operations", s.UptimeKuma);
+        if (s.Backups.Enabled) Add(ServiceNames.BackupSocketProxy, "operations", s.SocketProxy);
         foreach (var c in BlueprintBuilder.Operations(s).Containers)
-            lines.Add(new BudgetLine(c.Name, "operations", 1, c.MemoryMb));
+            lines.Add(new BudgetLine(c.Name, "operations", 1, c.MemoryMb, c.Mode == RunMode.OneShot));
         foreach (var app in s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
             lines.Add(new BudgetLine(app.Name, "app", app.Instances, app.MemoryMb));

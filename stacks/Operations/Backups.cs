@@ -64,19 +64,20 @@ public sealed record BackupPolicy(
     int MinioRetentionDays = 30);
 
 /// <summary>Docker networks the operations containers join (names as the blueprint creates them).</summary>
-/// <param name="Data">Internal network where PostgreSQL, PgBouncer, Redis, MinIO and Uptime Kuma are reachable (dump agents, AutoKuma).</param>
-/// <param name="Egress">Network with internet egress on which Uptime Kuma is also reachable (backup runners: S3 upload and heartbeats).</param>
-public sealed record OpsNetworks(string Data = "data", string Egress = "edge");
+/// <param name="Data">Internal network where PostgreSQL, PgBouncer, Redis, MinIO and Uptime Kuma are reachable (AutoKuma, host metrics).</param>
+/// <param name="Egress">Network with internet egress on which Uptime Kuma is also reachable (the backup runner: S3 upload and heartbeats).</param>
+/// <param name="DockerApi">Internal network holding only the backup runner and its Docker API proxy.</param>
+public sealed record OpsNetworks(string Data = "data", string Egress = "edge", string DockerApi = "backup-control");
 
-/// <summary>Everything <see cref="Backups.Jobs"/> needs.</summary>
+/// <summary>Everything <see cref="Backups.Plan"/> needs.</summary>
 /// <param name="Image">The backup runner image, pinned (<see cref="OperationsImages.Backup"/>).</param>
 /// <param name="OffSite">The off-site bucket.</param>
 /// <param name="Sources">What is backed up.</param>
 /// <param name="Policy">Schedules and retention.</param>
-/// <param name="Networks">Networks the containers join.</param>
+/// <param name="Networks">Networks the runner joins.</param>
 /// <param name="UptimeKumaUrl">Uptime Kuma's internal URL, for heartbeats (no TLS, no public DNS involved).</param>
-/// <param name="RunnerMemoryMb">Memory limit of each backup runner.</param>
-/// <param name="AgentMemoryMb">Memory limit of each dump agent.</param>
+/// <param name="RunnerMemoryMb">Memory limit of the runner (see docs/footprint.md).</param>
+/// <param name="DockerHost">The Docker API the runner uses: the exec-only proxy, never the raw socket.</param>
 public sealed record BackupsInput(
     string Image,
     S3Target OffSite,
@@ -84,20 +85,20 @@ public sealed record BackupsInput(
     BackupPolicy Policy,
     OpsNetworks Networks,
     string UptimeKumaUrl = "http://uptime-kuma:3001",
-    int RunnerMemoryMb = 256,
-    int AgentMemoryMb = 256);
+    int RunnerMemoryMb = 64,
+    string DockerHost = "tcp://backup-socket-proxy:2375");
 
 /// <summary>What a backup job copies off-site.</summary>
 public enum BackupSubject { Postgres, Redis, Minio, MariaDb, AppVolumes }
 
 /// <summary>
-/// One scheduled off-site backup. <see cref="Runner"/> is an offen/docker-volume-backup container that
-/// runs on <see cref="Schedule"/>: it asks <see cref="Agent"/> (through a Docker exec label) to write
-/// fresh dumps into a volume it mounts read-only, archives that volume, encrypts it when a passphrase
-/// is set, uploads it to <see cref="Destination"/>, prunes archives older than
-/// <see cref="RetentionDays"/>, and then pushes a heartbeat to <see cref="Heartbeat"/>. A failure at
-/// any step pushes status=down at once; a job that stops running turns the monitor red when no
-/// heartbeat arrived within its interval.
+/// One schedule of the backup runner, i.e. one file in its <c>conf.d</c> (<see cref="Config"/>). At
+/// <see cref="Schedule"/> the runner execs the <c>archive-pre</c> hook of the database container named
+/// <see cref="DumpContainer"/> (which writes fresh dumps into <see cref="SourceVolume"/> with the server's
+/// own client tools), archives that volume, encrypts it when a passphrase is set, uploads it to
+/// <see cref="Destination"/>, pushes a heartbeat to <see cref="Heartbeat"/> and prunes archives older
+/// than <see cref="RetentionDays"/>. A failure at any step pushes status=down at once; a schedule that
+/// stops running turns the monitor red when no heartbeat arrived within its interval.
 /// </summary>
 public sealed record BackupJob(
     string Name,
@@ -109,28 +110,82 @@ public sealed record BackupJob(
     string FilePrefix,
     ImmutableArray<ImmutableArray<string>> DumpCommands,
     string? DumpScript,
-    OpsContainer Runner,
-    OpsContainer? Agent,
+    string? DumpContainer,
+    string SourceDirectory,
+    ImmutableArray<Mount> SourceMounts,
+    UploadedFile Config,
     MonitorSpec Heartbeat,
     GeneratedSecret PushToken)
 {
-    /// <summary>The named volumes this job uses (the blueprint creates those it does not already have), sorted.</summary>
-    public ImmutableArray<string> Volumes => Runner.Volumes.Concat(Agent?.Volumes ?? [])
+    /// <summary>The (first) volume this job archives.</summary>
+    public string SourceVolume => SourceMounts[0].Source;
+}
+
+/// <summary>
+/// What a database container gets so the runner can dump it in place: the exec labels (static: they do not
+/// change when apps change, so the database is never recreated for a new app), the env its dump needs and
+/// the dump volume it writes into.
+/// </summary>
+public sealed record DumpHooks(
+    string Container,
+    ImmutableSortedDictionary<string, string> Labels,
+    ImmutableArray<EnvVar> Env,
+    ImmutableArray<Mount> Mounts);
+
+/// <summary>
+/// A dump another part makes with a container of its own (e.g. MariaDB's agent, which reaches its server
+/// over a shared socket): the runner gives it a schedule file, the off-site upload, retention, encryption
+/// and heartbeat every job has, and the agent's hook is rewritten to act only for <paramref name="Name"/>.
+/// </summary>
+public sealed record AgentDump(
+    string Name,
+    string What,
+    BackupSubject Subject,
+    string Schedule,
+    int RetentionDays,
+    string DumpVolume,
+    OpsContainer Agent,
+    ImmutableArray<ImmutableArray<string>> DumpCommands,
+    string DumpScript);
+
+/// <summary>Every backup schedule, the one runner container that runs them all, the hooks the database containers carry, and other parts' dump agents.</summary>
+public sealed record BackupPlan(ImmutableArray<BackupJob> Jobs, OpsContainer Runner, ImmutableArray<DumpHooks> Hooks, ImmutableArray<OpsContainer> Agents)
+{
+    /// <summary>The named volumes backups use (the blueprint creates those it does not already have), sorted.</summary>
+    public ImmutableArray<string> Volumes => Jobs.SelectMany(j => j.SourceMounts).Select(m => m.Source)
         .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
 }
 
-/// <summary>Builds the backup jobs and the exact dump and restore commands.</summary>
+/// <summary>Builds the backup schedules, the runner, and the exact dump and restore commands.</summary>
 public static partial class Backups
 {
     public const string ExecLabel = "docker-volume-backup.exec-label";
     public const string ArchivePreLabel = "docker-volume-backup.archive-pre";
     public const string PrunePreLabel = "docker-volume-backup.prune-pre";
 
-    /// <summary>Where an agent writes dumps (its dump volume).</summary>
-    public const string AgentDumpDir = "/dumps";
+    /// <summary>
+    /// The one exec-label value every schedule and every hooked container share. A container carries a
+    /// single exec-label, yet PostgreSQL serves two schedules, so each hook picks its jobs by the archive
+    /// name the runner passes it (<see cref="ArchivePathEnv"/>) instead.
+    /// </summary>
+    public const string ExecLabelValue = "platform-backup";
 
-    /// <summary>Env var of the runner holding the success heartbeat URL (a secret: it contains the push token).</summary>
-    public const string HeartbeatEnv = "BACKUP_HEARTBEAT_URL";
+    /// <summary>Set by the runner for every hook it execs: <c>/tmp/&lt;BACKUP_FILENAME&gt;</c>, so it starts with the job's name.</summary>
+    public const string ArchivePathEnv = "COMMAND_RUNTIME_ARCHIVE_FILEPATH";
+
+    /// <summary>Where the runner reads one env file per schedule.</summary>
+    public const string ConfDirectory = "/etc/dockervolumebackup/conf.d";
+
+    /// <summary>Where a database container writes its dumps (the dump volume), and the runner's view of the volumes.</summary>
+    public const string DumpDir = "/dumps";
+    public const string ArchiveRoot = "/backup";
+
+    public const string RunnerName = "backup";
+    public const string PostgresDumpVolume = "backup-postgres-dumps";
+    public const string RedisDumpVolume = "backup-redis-dumps";
+
+    /// <summary>Env var of the runner holding Uptime Kuma's push URL prefix (no secret; the token is appended).</summary>
+    public const string PushUrlEnv = "BACKUP_PUSH_URL";
 
     /// <summary>
     /// Seconds added to a schedule's longest gap to get the heartbeat interval: the job's own run time
@@ -138,35 +193,67 @@ public static partial class Backups
     /// </summary>
     public const int HeartbeatGraceSeconds = 3600;
 
+    /// <summary>
+    /// PostgreSQL gives objects created after initdb OIDs from FirstNormalObjectId (16384) up, so this
+    /// selects every database but template0, template1 and postgres, without a quote (labels cannot hold one).
+    /// </summary>
+    public const string ListDatabasesSql = "select datname from pg_database where oid >= 16384 order by 1";
+
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex DatabaseNameRegex();
 
     public static bool IsValidDatabaseName(string name) => DatabaseNameRegex().IsMatch(name);
 
+    /// <summary>Env var of the runner holding a job's push token (a secret).</summary>
+    public static string PushTokenEnv(string job) => "PUSH_TOKEN_" + job.ToUpperInvariant().Replace('-', '_');
+
     /// <summary>
-    /// The jobs, in a fixed order: postgres-daily, postgres-hourly, redis, minio (when MinIO is deployed).
+    /// The schedules, in a fixed order: postgres-daily, postgres-hourly, redis, minio (when MinIO is deployed).
     /// Throws <see cref="ArgumentException"/> listing every problem (see <see cref="Problems"/>).
     /// </summary>
-    public static ImmutableArray<BackupJob> Jobs(BackupsInput input)
+    public static ImmutableArray<BackupJob> Jobs(BackupsInput input) => Plan(input).Jobs;
+
+    /// <summary>The schedules, the runner that runs them all, the hooks of the database containers, and <paramref name="agentDumps"/> of other parts.</summary>
+    public static BackupPlan Plan(BackupsInput input, IEnumerable<AgentDump>? agentDumps = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (Problems(input) is { Count: > 0 } problems)
+        var extra = agentDumps?.ToList() ?? [];
+        var problems = Problems(input).ToList();
+        foreach (var d in extra)
+        {
+            if (CronSchedule.Problem(d.Schedule) is { } problem) problems.Add($"Schedule '{d.Schedule}' of {d.Name} is not a valid cron schedule: {problem}");
+            if (d.RetentionDays < 1) problems.Add($"Retention of {d.Name} is {d.RetentionDays} days; it must be at least 1.");
+        }
+        if (problems.Count > 0)
             throw new ArgumentException("Invalid backup settings:\n  - " + string.Join("\n  - ", problems), nameof(input));
 
         var p = input.Policy;
         var s = input.Sources;
+        var dbs = s.AppDatabases.IsDefault ? [] : s.AppDatabases;
+        var postgresScript = PostgresDumpScript();
+        var redisScript = RedisDumpScript(s.RedisPort, user: s.RedisUser);
+        var dumps = dbs.Order(StringComparer.Ordinal).Select(db => DumpCommand(db, DumpDir)).ToImmutableArray();
         var jobs = new List<BackupJob>
         {
-            PostgresJob(input, "postgres-daily", "PostgreSQL daily (every app database)", p.PostgresDailySchedule, p.PostgresDailyRetentionDays),
-            PostgresJob(input, "postgres-hourly", "PostgreSQL hourly in business hours (every app database)", p.PostgresHourlySchedule, HoursToDays(p.PostgresHourlyRetentionHours)),
-            RedisJob(input, "redis", "Redis RDB snapshot", p.RedisSchedule, HoursToDays(p.RedisRetentionHours)),
+            Job(input, "postgres-daily", "PostgreSQL daily (every app database)", BackupSubject.Postgres, p.PostgresDailySchedule, p.PostgresDailyRetentionDays, PostgresDumpVolume, dumps, postgresScript, s.PostgresHost),
+            Job(input, "postgres-hourly", "PostgreSQL hourly in business hours (every app database)", BackupSubject.Postgres, p.PostgresHourlySchedule, HoursToDays(p.PostgresHourlyRetentionHours), PostgresDumpVolume, dumps, postgresScript, s.PostgresHost),
+            Job(input, "redis", "Redis RDB snapshot", BackupSubject.Redis, p.RedisSchedule, HoursToDays(p.RedisRetentionHours), RedisDumpVolume, [], redisScript, s.RedisHost),
         };
         if (s.MinioDataVolume is { } minioVolume)
-            jobs.Add(MinioJob(input, "minio", "MinIO data volume (every bucket)", p.MinioSchedule, p.MinioRetentionDays, minioVolume));
+            jobs.Add(Job(input, "minio", "MinIO data volume (every bucket)", BackupSubject.Minio, p.MinioSchedule, p.MinioRetentionDays, minioVolume, [], null, null));
         // Files like objects: on MinIO's schedule and retention.
         if (!s.AppVolumes.IsDefaultOrEmpty)
             jobs.Add(AppVolumesJob(input, p.MinioSchedule, p.MinioRetentionDays, s.AppVolumes));
-        return [.. jobs];
+        // Each agent has its own dump volume, so its job archives it under its own name.
+        jobs.AddRange(extra.Select(d => Job(input, d.Name, d.What, d.Subject, d.Schedule, d.RetentionDays, d.DumpVolume, d.DumpCommands, d.DumpScript, d.Agent.Name,
+            $"{ArchiveRoot}/{d.Name}")));
+        var agents = extra.Select(d => d.Agent with { Labels = HookLabels(d.Name + "-", d.DumpScript) });
+
+        var hooks = ImmutableArray.Create(
+            new DumpHooks(s.PostgresHost, HookLabels("postgres-", postgresScript), [], [Mount.Volume(PostgresDumpVolume, DumpDir)]),
+            // redis-cli reads the password from REDISCLI_AUTH, so it never appears in a command line or label.
+            new DumpHooks(s.RedisHost, HookLabels("redis-", redisScript), [EnvVar.Secret("REDISCLI_AUTH", s.RedisPasswordSecret)], [Mount.Volume(RedisDumpVolume, DumpDir)]));
+        return new BackupPlan([.. jobs], Runner(input, jobs), hooks, [.. agents]);
     }
 
     /// <summary>Every problem with the input, as sentences; empty when it is valid.</summary>
@@ -251,11 +338,12 @@ public static partial class Backups
         return [.. dbs.Select(db => RestoreCommand(db, $"{dumpDirectory}/{db}.dump"))];
     }
 
+
     /// <summary>
     /// A shell script, to run on the server as the deploy user, that restores one app database (or all)
     /// from an extracted archive directory, through a throwaway container of the PostgreSQL image on the
-    /// data network. The password is read from the job's running dump agent (its <c>PGPASSWORD</c>),
-    /// so it is never typed or stored.
+    /// data network. The superuser password is read from the running PostgreSQL container's env, so it is
+    /// never typed or stored.
     /// </summary>
     public static string RestoreScript(BackupsInput input, string jobName, string? only = null)
     {
@@ -264,11 +352,11 @@ public static partial class Backups
         var sb = new StringBuilder();
         sb.Append("#!/bin/sh\n");
         sb.Append("# Restore ").Append(only is null ? "every app database" : $"the '{only}' database").Append(" from an extracted ").Append(jobName).Append(" archive.\n");
-        sb.Append("# Usage: restore.sh <directory holding the extracted backup/").Append(jobName).Append("/*.dump files>\n");
+        sb.Append("# Usage: restore.sh <directory holding the extracted backup/postgres/*.dump files>\n");
         sb.Append("# Stop the affected app containers first; each database is restored in one transaction.\n");
         sb.Append("set -eu\n");
         sb.Append("dir=\"$(cd \"${1:?usage: restore.sh <dump directory>}\" && pwd)\"\n");
-        sb.Append("PGPASSWORD=\"$(docker exec ").Append(ShellQuote($"backup-{jobName}-agent")).Append(" printenv PGPASSWORD)\"\n");
+        sb.Append("PGPASSWORD=\"$(docker exec ").Append(ShellQuote(s.PostgresHost)).Append(" printenv POSTGRES_PASSWORD)\"\n");
         sb.Append("export PGPASSWORD\n");
         foreach (var cmd in commands)
         {
@@ -285,97 +373,60 @@ public static partial class Backups
         return sb.ToString();
     }
 
-    /// <summary>The agent's script for a PostgreSQL job: clear old dumps, then dump every app database; stops at the first failure.</summary>
-    public static string PostgresDumpScript(IEnumerable<string> appDatabases, string directory = AgentDumpDir)
+    /// <summary>
+    /// The PostgreSQL container's dump script: clear old dumps, then dump every database created after
+    /// initdb with exactly <see cref="DumpCommand"/>, stopping at the first failure. It lists the databases
+    /// when it runs, so the label is the same for every set of apps and a new app never recreates PostgreSQL.
+    /// It connects over loopback TCP as the superuser (<c>POSTGRES_PASSWORD</c> is in the container's env;
+    /// PG* variables already set win, which is how the restore drill points it at its own server).
+    /// </summary>
+    public static string PostgresDumpScript(string directory = DumpDir)
     {
-        var lines = new List<string> { "set -eu", $"rm -f {directory}/*.dump" };
-        lines.AddRange(appDatabases.Order(StringComparer.Ordinal).Select(db => ToShell(DumpCommand(db, directory))));
-        lines.Add($"ls -l {directory}");
-        return string.Join("; ", lines);
+        const string placeholder = "DATABASE_PLACEHOLDER";
+        var dump = ToShell(DumpCommand(placeholder, directory)).Replace(placeholder, "\"$db\"", StringComparison.Ordinal);
+        return string.Join("; ",
+            "set -eu",
+            "export PGHOST=\"${PGHOST:-127.0.0.1}\" PGPORT=\"${PGPORT:-5432}\" PGUSER=\"${PGUSER:-postgres}\" PGPASSWORD=\"${PGPASSWORD:-${POSTGRES_PASSWORD:-}}\"",
+            $"rm -f {directory}/*.dump",
+            $"dbs=$(psql -XAtq -d postgres -c \"{ListDatabasesSql}\")",
+            $"for db in $dbs; do {dump}; done",
+            $"ls -l {directory}");
     }
 
-    /// <summary>The agent's script for the Redis job: fetch a fresh RDB snapshot over the replication protocol.</summary>
-    public static string RedisDumpScript(string host, int port, string directory = AgentDumpDir, string? user = null) => string.Join("; ",
+    /// <summary>The Redis container's dump script: fetch a fresh RDB snapshot over the replication protocol from its own server.</summary>
+    public static string RedisDumpScript(int port, string directory = DumpDir, string? user = null) => string.Join("; ",
         "set -eu",
         $"rm -f {directory}/*.rdb",
-        $"redis-cli{(user is null ? "" : " --user " + user)} -h {host} -p {port.ToString(CultureInfo.InvariantCulture)} --rdb {directory}/redis.rdb",
+        $"redis-cli{(user is null ? "" : " --user " + user)} -h 127.0.0.1 -p {port.ToString(CultureInfo.InvariantCulture)} --rdb {directory}/redis.rdb",
         $"ls -l {directory}");
 
-    private static BackupJob PostgresJob(BackupsInput input, string name, string what, string schedule, int retentionDays)
+    /// <summary>A hook that runs <paramref name="script"/> only for the jobs whose archive name starts with <paramref name="jobPrefix"/>.</summary>
+    private static ImmutableSortedDictionary<string, string> HookLabels(string jobPrefix, string script) => Labels(new Dictionary<string, string>
     {
-        var s = input.Sources;
-        var dbs = s.AppDatabases.IsDefault ? [] : s.AppDatabases;
-        var script = PostgresDumpScript(dbs);
-        var dumpVolume = $"backup-{name}-dumps";
-        var agent = new OpsContainer(
-            Name: $"backup-{name}-agent",
-            Image: s.PostgresImage,
-            Command: ["sleep", "infinity"],
-            Env:
-            [
-                EnvVar.Plain("PGHOST", s.PostgresHost),
-                EnvVar.Plain("PGPORT", s.PostgresPort.ToString(CultureInfo.InvariantCulture)),
-                EnvVar.Plain("PGUSER", s.PostgresUser),
-                EnvVar.Secret("PGPASSWORD", s.PostgresPasswordSecret),
-            ],
-            Labels: AgentLabels(name, script),
-            Mounts: [Mount.Volume(dumpVolume, AgentDumpDir)],
-            Networks: [input.Networks.Data],
-            Files: [],
-            Mode: RunMode.Service,
-            MemoryMb: input.AgentMemoryMb);
-        var dumps = dbs.Order(StringComparer.Ordinal).Select(db => DumpCommand(db, AgentDumpDir)).ToImmutableArray();
-        return Job(input, name, what, BackupSubject.Postgres, schedule, retentionDays, Mount.Volume(dumpVolume, $"/backup/{name}", readOnly: true), agent, dumps, script);
+        [ExecLabel] = ExecLabelValue,
+        [ArchivePreLabel] = $"/bin/sh -c 'case \"${ArchivePathEnv}\" in */{jobPrefix}*) ;; *) exit 0;; esac; {script}'",
+    });
+
+    private static ImmutableSortedDictionary<string, string> Labels(Dictionary<string, string> labels)
+    {
+        // Each command is /bin/sh -c '<script>': a quote inside the script would end it early.
+        if (labels.Values.Any(v => v.StartsWith("/bin/sh -c '", StringComparison.Ordinal) && v["/bin/sh -c '".Length..^1].Contains('\'', StringComparison.Ordinal)))
+            throw new InvalidOperationException("A labelled command must not contain a single quote.");
+        return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, labels);
     }
 
-    private static BackupJob RedisJob(BackupsInput input, string name, string what, string schedule, int retentionDays)
-    {
-        var s = input.Sources;
-        var script = RedisDumpScript(s.RedisHost, s.RedisPort, user: s.RedisUser);
-        var dumpVolume = $"backup-{name}-dumps";
-        var agent = new OpsContainer(
-            Name: $"backup-{name}-agent",
-            Image: s.RedisImage,
-            Command: ["sleep", "infinity"],
-            // redis-cli reads the password from REDISCLI_AUTH, so it never appears in a command line.
-            Env: [EnvVar.Secret("REDISCLI_AUTH", s.RedisPasswordSecret)],
-            Labels: AgentLabels(name, script),
-            Mounts: [Mount.Volume(dumpVolume, AgentDumpDir)],
-            Networks: [input.Networks.Data],
-            Files: [],
-            Mode: RunMode.Service,
-            MemoryMb: input.AgentMemoryMb);
-        return Job(input, name, what, BackupSubject.Redis, schedule, retentionDays, Mount.Volume(dumpVolume, $"/backup/{name}", readOnly: true), agent, [], script);
-    }
-
-    /// <summary>
-    /// A job around a dump agent another part built (e.g. MariaDB's): the runner archives the agent's
-    /// <paramref name="dumpVolume"/> (read-only) and gets the same off-site upload, retention, encryption and
-    /// heartbeat as every job here.
-    /// </summary>
-    public static BackupJob ForAgent(BackupsInput input, string name, string what, BackupSubject subject, string schedule, int retentionDays,
-        string dumpVolume, OpsContainer agent, ImmutableArray<ImmutableArray<string>> dumpCommands, string dumpScript)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(agent);
-        if (CronSchedule.Problem(schedule) is { } problem) throw new ArgumentException($"Schedule '{schedule}' of {name}: {problem}", nameof(schedule));
-        if (retentionDays < 1) throw new ArgumentOutOfRangeException(nameof(retentionDays), $"Retention of {name} must be at least 1 day.");
-        return Job(input, name, what, subject, schedule, retentionDays, Mount.Volume(dumpVolume, $"/backup/{name}", readOnly: true), agent, dumpCommands, dumpScript);
-    }
-
-    private static BackupJob MinioJob(BackupsInput input, string name, string what, string schedule, int retentionDays, string minioVolume) =>
-        Job(input, name, what, BackupSubject.Minio, schedule, retentionDays, Mount.Volume(minioVolume, $"/backup/{name}", readOnly: true), null, [], null);
-
+    /// <summary>Where the runner mounts a job's source (read-only); the archive holds it as <c>backup/&lt;subject&gt;/…</c>.</summary>
+    public static string ArchiveDirectory(BackupSubject subject) => $"{ArchiveRoot}/{subject.ToString().ToLowerInvariant()}";
     /// <summary>The job that archives the apps' volumes, each read-only under <c>/backup/app-volumes/&lt;volume&gt;</c>.</summary>
     public const string AppVolumesJobName = "app-volumes";
 
+    /// <summary>One schedule for every app volume (files an image keeps on disk), each read-only at <c>/backup/app-volumes/&lt;volume&gt;</c>.</summary>
     private static BackupJob AppVolumesJob(BackupsInput input, string schedule, int retentionDays, ImmutableArray<string> volumes)
     {
         var sorted = volumes.Order(StringComparer.Ordinal).ToList();
-        var job = Job(input, AppVolumesJobName, "App volumes (every app's)", BackupSubject.AppVolumes, schedule, retentionDays,
-            Mount.Volume(sorted[0], $"/backup/{AppVolumesJobName}/{sorted[0]}", readOnly: true), null, [], null);
-        var mounts = sorted.Select(v => Mount.Volume(v, $"/backup/{AppVolumesJobName}/{v}", readOnly: true)).Append(Mount.DockerSocket());
-        return job with { Runner = job.Runner with { Mounts = [.. mounts] } };
+        var directory = $"{ArchiveRoot}/{AppVolumesJobName}";
+        var job = Job(input, AppVolumesJobName, "App volumes (every app's)", BackupSubject.AppVolumes, schedule, retentionDays, sorted[0], [], null, null, directory);
+        return job with { SourceMounts = [.. sorted.Select(v => Mount.Volume(v, $"{directory}/{v}", readOnly: true))] };
     }
 
     /// <summary>
@@ -401,63 +452,26 @@ public static partial class Backups
             "");
     }
 
-    private static ImmutableSortedDictionary<string, string> AgentLabels(string job, string script)
-    {
-        if (script.Contains('\'', StringComparison.Ordinal)) throw new InvalidOperationException("A labelled command must not contain a single quote.");
-        return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
-        {
-            [ExecLabel] = job,
-            [ArchivePreLabel] = $"/bin/sh -c '{script}'",
-        });
-    }
 
     private static BackupJob Job(BackupsInput input, string name, string what, BackupSubject subject, string schedule, int retentionDays,
-        Mount source, OpsContainer? agent, ImmutableArray<ImmutableArray<string>> dumps, string? script)
+        string volume, ImmutableArray<ImmutableArray<string>> dumps, string? script, string? dumpContainer, string? sourceDirectory = null)
     {
         var o = input.OffSite;
         var tokenSecret = $"backup-{name}-push-token";
         var pushUrl = $"{input.UptimeKumaUrl.TrimEnd('/')}/api/push/";
         var s3Path = string.IsNullOrEmpty(o.PathPrefix) ? name : $"{o.PathPrefix}/{name}";
-        var env = new List<EnvVar>
-        {
-            EnvVar.Plain("BACKUP_CRON_EXPRESSION", schedule),
-            EnvVar.Plain("BACKUP_FILENAME", name + "-%Y-%m-%dT%H-%M-%S.{{ .Extension }}"),
-            EnvVar.Plain("BACKUP_PRUNING_PREFIX", name + "-"),
-            EnvVar.Plain("BACKUP_RETENTION_DAYS", retentionDays.ToString(CultureInfo.InvariantCulture)),
-            EnvVar.Plain("BACKUP_SOURCES", "/backup"),
-            EnvVar.Plain("BACKUP_COMPRESSION", "gz"),
-            EnvVar.Plain("AWS_ENDPOINT", o.Endpoint),
-            EnvVar.Plain("AWS_S3_BUCKET_NAME", o.Bucket),
-            EnvVar.Plain("AWS_S3_PATH", s3Path),
-            EnvVar.Secret("AWS_ACCESS_KEY_ID", o.AccessKeyIdSecret),
-            EnvVar.Secret("AWS_SECRET_ACCESS_KEY", o.SecretAccessKeySecret),
-            EnvVar.Plain("EXEC_LABEL", name),
-            EnvVar.Plain("EXEC_FORWARD_OUTPUT", "true"),
-            // On any failure: push status=down at once (shoutrrr "generic+" forwards the query string).
-            new("NOTIFICATION_URLS", new SecretTextBuilder().Text("generic+" + pushUrl).Secret(tokenSecret).Text("?status=down&msg=backup%20" + name + "%20failed").Build()),
-            EnvVar.Plain("NOTIFICATION_LEVEL", "error"),
-            // On success (after the upload, before pruning): push status=up.
-            new(HeartbeatEnv, new SecretTextBuilder().Text(pushUrl).Secret(tokenSecret).Text("?status=up&msg=OK").Build()),
-            EnvVar.Plain("TZ", "UTC"),
-        };
-        if (o.EncryptionPassphraseSecret is { } passphrase) env.Add(EnvVar.Secret("GPG_PASSPHRASE", passphrase));
-
-        var runnerLabels = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
-        {
-            [ExecLabel] = name,
-            [PrunePreLabel] = $"/bin/sh -c 'wget -q -O /dev/null \"${HeartbeatEnv}\"'",
-        });
-        var runner = new OpsContainer(
-            Name: $"backup-{name}",
-            Image: input.Image,
-            Command: [],
-            Env: [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)],
-            Labels: runnerLabels,
-            Mounts: [source, Mount.DockerSocket()],
-            Networks: [input.Networks.Egress],
-            Files: [],
-            Mode: RunMode.Service,
-            MemoryMb: input.RunnerMemoryMb);
+        var config = new StringBuilder();
+        config.Append("# ").Append(name).Append(": ").Append(what).Append(". Rendered by the platform; do not edit by hand.\n");
+        config.Append("# Shared settings and every secret come from the runner's env; ${…} is expanded from it when the file is read.\n");
+        void Set(string key, string value) => config.Append(key).Append("=\"").Append(value).Append("\"\n");
+        Set("BACKUP_CRON_EXPRESSION", schedule);
+        Set("BACKUP_FILENAME", name + "-%Y-%m-%dT%H-%M-%S.{{ .Extension }}");
+        Set("BACKUP_PRUNING_PREFIX", name + "-");
+        Set("BACKUP_RETENTION_DAYS", retentionDays.ToString(CultureInfo.InvariantCulture));
+        Set("BACKUP_SOURCES", sourceDirectory ?? ArchiveDirectory(subject));
+        Set("AWS_S3_PATH", s3Path);
+        // On any failure: push status=down at once (shoutrrr "generic+" forwards the query string).
+        Set("NOTIFICATION_URLS", "generic+" + pushUrl + "${" + PushTokenEnv(name) + "}?status=down&msg=backup%20" + name + "%20failed");
 
         var gap = CronSchedule.Parse(schedule).LongestGap() ?? TimeSpan.FromDays(366);
         var heartbeat = MonitorSpec.Push($"backup-{name}", $"Backup {what}", (int)gap.TotalSeconds + HeartbeatGraceSeconds, tokenSecret, null);
@@ -472,10 +486,53 @@ public static partial class Backups
             FilePrefix: name + "-",
             DumpCommands: dumps,
             DumpScript: script,
-            Runner: runner,
-            Agent: agent,
+            DumpContainer: dumpContainer,
+            SourceDirectory: sourceDirectory ?? ArchiveDirectory(subject),
+            SourceMounts: [Mount.Volume(volume, sourceDirectory ?? ArchiveDirectory(subject), readOnly: true)],
+            Config: new UploadedFile($"{ConfDirectory}/{name}.env", SecretText.Plain(config.ToString())),
             Heartbeat: heartbeat,
             PushToken: new GeneratedSecret(tokenSecret, 32, true, $"Uptime Kuma push token of the {name} backup heartbeat"));
+    }
+
+    /// <summary>
+    /// The one runner: every schedule is a conf.d file (runs are serialized by the runner's own lock), the
+    /// shared settings and secrets are its env, it reaches Docker only through the exec-only proxy, and its
+    /// own prune-pre hook (after the upload succeeded) pushes the heartbeat of the job that just ran.
+    /// </summary>
+    private static OpsContainer Runner(BackupsInput input, IReadOnlyList<BackupJob> jobs)
+    {
+        var o = input.OffSite;
+        var env = new List<EnvVar>
+        {
+            EnvVar.Plain("AWS_ENDPOINT", o.Endpoint),
+            EnvVar.Plain("AWS_S3_BUCKET_NAME", o.Bucket),
+            EnvVar.Secret("AWS_ACCESS_KEY_ID", o.AccessKeyIdSecret),
+            EnvVar.Secret("AWS_SECRET_ACCESS_KEY", o.SecretAccessKeySecret),
+            EnvVar.Plain("BACKUP_COMPRESSION", "gz"),
+            EnvVar.Plain("DOCKER_HOST", input.DockerHost),
+            EnvVar.Plain("EXEC_LABEL", ExecLabelValue),
+            EnvVar.Plain("EXEC_FORWARD_OUTPUT", "true"),
+            EnvVar.Plain("NOTIFICATION_LEVEL", "error"),
+            EnvVar.Plain(PushUrlEnv, $"{input.UptimeKumaUrl.TrimEnd('/')}/api/push/"),
+            EnvVar.Plain("TZ", "UTC"),
+        };
+        env.AddRange(jobs.Select(j => EnvVar.Secret(PushTokenEnv(j.Name), j.PushToken.Name)));
+        if (o.EncryptionPassphraseSecret is { } passphrase) env.Add(EnvVar.Secret("GPG_PASSPHRASE", passphrase));
+
+        var cases = string.Concat(jobs.Select(j => $"*/{j.Name}-*) token=\"${PushTokenEnv(j.Name)}\";; "));
+        var heartbeat = $"/bin/sh -c 'set -eu; case \"${ArchivePathEnv}\" in {cases}*) exit 0;; esac; wget -q -O /dev/null \"${PushUrlEnv}$token?status=up&msg=OK\"'";
+        var sources = jobs.SelectMany(j => j.SourceMounts).Distinct();
+        return new OpsContainer(
+            Name: RunnerName,
+            Image: input.Image,
+            Command: [],
+            Env: [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)],
+            Labels: Labels(new Dictionary<string, string> { [ExecLabel] = ExecLabelValue, [PrunePreLabel] = heartbeat }),
+            Mounts: [.. sources],
+            Networks: [input.Networks.Egress, input.Networks.DockerApi],
+            Files: [.. jobs.Select(j => j.Config)],
+            Mode: RunMode.Service,
+            MemoryMb: input.RunnerMemoryMb);
     }
 
     /// <summary>Joins an argv into one POSIX shell command line, quoting where needed.</summary>

@@ -50,6 +50,9 @@ public static class Policies
         new("prod-protected-and-backed-up", "Production data must survive a mistaken `pulumi destroy` and the loss of the server.",
             b => !b.IsProd ? [] : ProdProtection(b)),
 
+        new("no-docker-socket-with-egress", "The Docker API is root on the server, read-only mount or not; a container that can also reach the internet hands that root to whoever compromises it.",
+            DockerSocketWithEgress),
+
         new("no-plain-secrets", "A secret in plain config lands in git history and every log.",
             b => b.Services.SelectMany(s => s.Env.Where(e => !e.Value.IsSecret && LooksSecret(e.Key) && e.Value.Masked.Length > 0)
                 .Select(e => new PolicyViolation("no-plain-secrets", $"{s.Name} env {e.Key}", "holds a plain value for a secret-looking name.", "Move it to secretEnv (a Pulumi secret)."))))
@@ -67,6 +70,21 @@ public static class Policies
         if (!s.OneShot && s.StartOnDeploy && s.RestartPolicy is not ("unless-stopped" or "always" or "on-failure")) yield return new(id, s.Name, $"restart policy is '{s.RestartPolicy}'.", "Use unless-stopped.");
         if (s.Log.Driver == "json-file" && (!s.Log.Options.ContainsKey("max-size") || !s.Log.Options.ContainsKey("max-file")))
             yield return new(id, s.Name, "logs without rotation.", "Set max-size and max-file log options.");
+    }
+
+    private static IEnumerable<PolicyViolation> DockerSocketWithEgress(PlatformBlueprint b)
+    {
+        const string id = "no-docker-socket-with-egress";
+        var internalNetworks = b.Networks.Where(n => n.Internal).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var s in b.Services.Where(s => s.Mounts.Any(m => m.Kind == MountKind.Bind && m.Source.EndsWith("docker.sock", StringComparison.Ordinal))))
+        {
+            // Every network it is on, joins by other parts included; on none, Docker's default bridge, which has egress too.
+            var networks = b.NetworksOf(s.Name);
+            var egress = networks.IsEmpty ? ["the default bridge"] : networks.Where(n => !internalNetworks.Contains(n)).ToList();
+            if (egress.Count > 0)
+                yield return new(id, s.Name, $"mounts the Docker socket and has internet egress through {string.Join(", ", egress)}.",
+                    "Give it the Docker API through a socket proxy on an internal network that allows only the calls it needs.");
+        }
     }
 
     private static IEnumerable<PolicyViolation> PublicHostsComplete(PlatformBlueprint b)

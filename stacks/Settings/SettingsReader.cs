@@ -190,7 +190,7 @@ public static class SettingsReader
             AutoKuma = AutoKumaService(r, Service("autoKuma", 0.25, 32)),
             SocketProxy = Service("socketProxy", 0.25, 16),
             Backups = backups,
-            Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl")),
+            Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl"), Int("hostMetricsMemoryMb", 16, 4096)),
             Apps = apps,
             BackupStorageGb = Int("backupStorageGb", 0, 1_000_000),
             Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),
@@ -364,7 +364,7 @@ public static class SettingsReader
         var enabled = boolean("backupsEnabled");
         var settings = new BackupSettings(
             enabled,
-            service("backup", 1, 64),
+            service("backup", 1, 32),
             str("backupS3Endpoint").Trim(),
             str("backupS3Bucket").Trim(),
             str("backupS3Region").Trim(),

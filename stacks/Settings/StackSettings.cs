@@ -115,7 +115,9 @@ public sealed record BackupSettings(
     string MinioSchedule,
     int MinioRetentionDays);
 
-public sealed record MonitoringSettings(bool AlertWebhook);
+/// <param name="AlertWebhook">Whether alertWebhookUrl is set.</param>
+/// <param name="HostMetricsMemoryMb">Memory limit of the host-metrics agent.</param>
+public sealed record MonitoringSettings(bool AlertWebhook, int HostMetricsMemoryMb);
 
 /// <summary>One app: one entry in <c>platform:apps</c>.</summary>
 public sealed record AppSettings

@@ -67,7 +67,7 @@ public static class MariaDbBackups
     ];
 
     /// <summary>The agent's script: clear old dumps, dump every database one by one; stops at the first failure.</summary>
-    public static string DumpScript(IEnumerable<string> databases, string directory = Backups.AgentDumpDir)
+    public static string DumpScript(IEnumerable<string> databases, string directory = Backups.DumpDir)
     {
         var lines = new List<string> { "set -eu", $"rm -f {directory}/*.sql" };
         lines.AddRange(databases.Order(StringComparer.Ordinal).Select(db => Backups.ToShell(DumpCommand(db, directory))));
@@ -107,14 +107,14 @@ public static class MariaDbBackups
                 [Backups.ExecLabel] = name,
                 [Backups.ArchivePreLabel] = $"/bin/sh -c '{script}'",
             }),
-            Mounts: [Mount.Volume(dumpVolume, Backups.AgentDumpDir), Mount.Volume(MariaDbNames.SocketVolume, MariaDbNames.SocketDirectory)],
+            Mounts: [Mount.Volume(dumpVolume, Backups.DumpDir), Mount.Volume(MariaDbNames.SocketVolume, MariaDbNames.SocketDirectory)],
             // It talks to the server over the socket only; the data network is where the runner's exec reaches no one else.
             Networks: [networks.Data],
             Files: [],
             Mode: RunMode.Service,
             MemoryMb: memoryMb);
         return new MariaDbBackupJob(name, what, schedule, retentionDays, dumpVolume,
-            [.. dbs.Select(db => DumpCommand(db, Backups.AgentDumpDir))], script, agent);
+            [.. dbs.Select(db => DumpCommand(db, Backups.DumpDir))], script, agent);
     }
 
     /// <summary>

@@ -116,9 +116,10 @@ public sealed class MariaDbBlueprintTests
     }
 
     [Fact]
-    public void The_dump_agents_run_the_parts_exact_dump_command_and_get_a_runner_and_heartbeat()
+    public void The_dump_agents_run_the_parts_exact_dump_command_and_get_a_schedule_of_the_one_runner_and_heartbeat()
     {
         var b = Blueprint();
+        var runner = b.Service(Backups.RunnerName);
         foreach (var job in new[] { "mariadb-daily", "mariadb-hourly" })
         {
             var agent = b.Service($"backup-{job}-agent");
@@ -126,18 +127,25 @@ public sealed class MariaDbBlueprintTests
             Assert.Empty(agent.Env);
             Assert.Equal([ServiceNames.MariaDb], agent.DependsOn.AsEnumerable());
             Assert.Contains($"--socket={MariaDbNames.SocketPath}", agent.HealthCheck.Test);
-            var dump = Backups.ToShell(MariaDbBackups.DumpCommand("shop", Backups.AgentDumpDir));
-            Assert.Contains(dump, agent.Labels[Backups.ArchivePreLabel], StringComparison.Ordinal);
+            var dump = Backups.ToShell(MariaDbBackups.DumpCommand("shop", Backups.DumpDir));
+            var hook = agent.Labels[Backups.ArchivePreLabel];
+            Assert.Contains(dump, hook, StringComparison.Ordinal);
+            // It answers the runner's shared exec label, and dumps only when its own job runs.
+            Assert.Equal(Backups.ExecLabelValue, agent.Labels[Backups.ExecLabel]);
+            Assert.StartsWith($"/bin/sh -c 'case \"$COMMAND_RUNTIME_ARCHIVE_FILEPATH\" in */{job}-*) ;; *) exit 0;; esac; ", hook, StringComparison.Ordinal);
 
-            var runner = b.Service($"backup-{job}");
-            Assert.Contains(runner.Mounts, x => x.Source == $"backup-{job}-dumps" && x.ReadOnly);
-            Assert.Equal($"{job}-", runner.Env["BACKUP_PRUNING_PREFIX"].Masked);
+            var config = runner.Files.Single(f => f.Path == $"{Backups.ConfDirectory}/{job}.env").Content.Masked;
+            Assert.Contains($"BACKUP_PRUNING_PREFIX=\"{job}-\"", config, StringComparison.Ordinal);
+            Assert.Contains($"BACKUP_SOURCES=\"/backup/{job}\"", config, StringComparison.Ordinal);
+            Assert.Contains(runner.Mounts, x => x.Source == $"backup-{job}-dumps" && x.Target == $"/backup/{job}" && x.ReadOnly);
+            Assert.Contains($"*/{job}-*) token=", runner.Labels[Backups.PrunePreLabel], StringComparison.Ordinal);
             Assert.Contains(b.Secrets, x => x.Name == $"backup-{job}-push-token");
             Assert.Contains(b.Budget.Lines, l => l.Name == $"backup-{job}-agent");
         }
-        // Each agent and runner once in the budget, the server once.
+        // Each agent once in the budget, the server once, and still one runner for every schedule.
         Assert.Single(b.Budget.Lines, l => l.Name == "backup-mariadb-daily-agent");
         Assert.Single(b.Budget.Lines, l => l.Name == ServiceNames.MariaDb);
+        Assert.Single(b.Services, x => x.Image.StartsWith("offen/docker-volume-backup", StringComparison.Ordinal));
     }
 
     [Fact]

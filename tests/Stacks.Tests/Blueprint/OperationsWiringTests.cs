@@ -9,12 +9,45 @@ public sealed class OperationsWiringTests
     public void Every_app_database_is_in_the_daily_and_hourly_dumps()
     {
         var b = TestStacks.ShippedBlueprint("prod");
-        foreach (var job in new[] { "postgres-daily", "postgres-hourly" })
-        {
-            var script = b.Service($"backup-{job}-agent").Labels["docker-volume-backup.archive-pre"];
-            foreach (var db in b.Databases) Assert.Contains($"--dbname={db.Database}", script, StringComparison.Ordinal);
-        }
+        foreach (var job in b.Backups.Where(j => j.Name.StartsWith("postgres-", StringComparison.Ordinal)))
+            foreach (var db in b.Databases) Assert.Contains(db.Database, job.What, StringComparison.Ordinal);
+        // The dump itself lists the databases when it runs; it is exercised against a real server by the restore drill.
+        Assert.Contains("for db in $dbs", b.Service("postgres").Labels["docker-volume-backup.archive-pre"], StringComparison.Ordinal);
         Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis"], b.Backups.Select(j => j.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void One_runner_for_every_schedule_and_no_dump_agents()
+    {
+        var b = TestStacks.ShippedBlueprint("staging");
+        var backupContainers = b.Services.Where(s => s.Name.StartsWith("backup", StringComparison.Ordinal)).Select(s => s.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(["backup", "backup-socket-proxy"], backupContainers);
+        var runner = b.Service("backup");
+        Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis"],
+            runner.Files.Select(f => Path.GetFileNameWithoutExtension(f.Path)).Order(StringComparer.Ordinal));
+        Assert.Equal("tcp://backup-socket-proxy:2375", runner.Env["DOCKER_HOST"].Masked);
+        Assert.DoesNotContain(runner.Mounts, m => m.Source.EndsWith("docker.sock", StringComparison.Ordinal));
+        // The runner and its proxy share an internal network nobody else is on.
+        var control = b.Networks.Single(n => n.Name == "backup-control");
+        Assert.True(control.Internal);
+        Assert.Equal(["backup", "backup-socket-proxy"], b.Services.Where(s => s.Networks.Any(n => n.Network == "backup-control")).Select(s => s.Name).Order(StringComparer.Ordinal));
+        // Traefik's proxy stays read-only.
+        Assert.Equal("0", b.Service("socket-proxy").Env["POST"].Masked);
+    }
+
+    [Fact]
+    public void The_database_hooks_do_not_change_when_an_app_is_added()
+    {
+        var before = TestStacks.Build(TestStacks.Yaml());
+        var apps = TestStacks.DefaultApps + "\n- name: docs\n  image: ghcr.io/example/docs:1.0.0\n  port: 80\n  routes: [{ host: docs }]\n  healthPath: /\n  cpus: 0.1\n  memoryMb: 64\n  needs: { database: true, redis: true }\n";
+        var after = TestStacks.Build(TestStacks.Yaml(apps));
+        Assert.Contains(after.Databases, d => d.Database == "docs");
+        foreach (var name in new[] { "postgres", "redis" })
+        {
+            Assert.Equal(before.Service(name).Labels, after.Service(name).Labels);
+            Assert.Equal(before.Service(name).Env.Keys, after.Service(name).Env.Keys);
+            Assert.Equal(before.Service(name).Mounts.AsEnumerable(), after.Service(name).Mounts.AsEnumerable());
+        }
     }
 
     [Fact]
@@ -40,7 +73,9 @@ public sealed class OperationsWiringTests
     {
         var b = TestStacks.Build(TestStacks.Yaml(extra: "platform:backupsEnabled: false"));
         Assert.Empty(b.Backups);
-        Assert.DoesNotContain(b.Services, s => s.Name.StartsWith("backup-", StringComparison.Ordinal));
+        Assert.DoesNotContain(b.Services, s => s.Name.StartsWith("backup", StringComparison.Ordinal));
+        Assert.DoesNotContain(b.Networks, n => n.Name == "backup-control");
+        Assert.Empty(b.Service("postgres").Labels);
         Assert.DoesNotContain(b.Secrets, s => s.Name.StartsWith("backup", StringComparison.Ordinal));
     }
 

@@ -25,8 +25,7 @@ public sealed class PolicyTests
     }
 
     [Theory]
-    [InlineData("staging")]
-    [InlineData("prod")]
+    [MemberData(nameof(TestStacks.ShippedStackNames), MemberType = typeof(TestStacks))]
     public void Shipped_stacks_pass_every_rule(string stack) => Assert.Empty(Policies.Check(TestStacks.ShippedBlueprint(stack)));
 
     [Fact]
@@ -46,6 +45,19 @@ public sealed class PolicyTests
         var b = Prod();
         var rules = b.Firewall.Rules.Select(r => r.Port == "22" ? r with { SourceIps = ["0.0.0.0/0"] } : r).ToImmutableArray();
         Fires("ssh-only-from-admin-cidrs", b with { Firewall = b.Firewall with { Rules = rules } }, b.Firewall.Name);
+    }
+
+    [Fact]
+    public void The_docker_socket_on_a_container_with_egress_is_caught()
+    {
+        var socket = new MountSpec(MountKind.Bind, "/var/run/docker.sock", "/var/run/docker.sock", ReadOnly: true);
+        // The backup runner has egress (S3): given the raw socket back, it would be root on the server.
+        Fires("no-docker-socket-with-egress", WithService(Prod(), "backup", s => s with { Mounts = [.. s.Mounts, socket] }), "backup");
+        // A proxy that holds the socket must stay on internal networks only.
+        Fires("no-docker-socket-with-egress",
+            WithService(Prod(), "backup-socket-proxy", s => s with { Networks = [.. s.Networks, new NetworkAttachment("edge", ["backup-socket-proxy"])] }), "backup-socket-proxy");
+        // No network at all means Docker's default bridge, which has egress.
+        Fires("no-docker-socket-with-egress", WithService(Prod(), "socket-proxy", s => s with { Networks = [] }), "socket-proxy");
     }
 
     [Fact]

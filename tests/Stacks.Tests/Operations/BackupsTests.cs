@@ -13,6 +13,31 @@ public class BackupsTests
 
     private static BackupJob Job(string name, BackupsInput? input = null) => Backups.Jobs(input ?? Input()).Single(j => j.Name == name);
 
+    [Theory]
+    [InlineData("HEAD", "/_ping", true)]
+    [InlineData("GET", "/v1.47/_ping", true)]
+    [InlineData("GET", "/v1.47/containers/json", true)]
+    [InlineData("GET", "/v1.47/containers/3f2a9c/json", true)]
+    [InlineData("POST", "/v1.47/containers/3f2a9c/exec", true)]
+    [InlineData("POST", "/v1.47/exec/9b1e/start", true)]
+    [InlineData("GET", "/v1.47/exec/9b1e/json", true)]
+    [InlineData("POST", "/v1.47/containers/create", false)]
+    [InlineData("POST", "/v1.47/containers/3f2a9c/start", false)]
+    [InlineData("POST", "/v1.47/containers/3f2a9c/stop", false)]
+    [InlineData("DELETE", "/v1.47/containers/3f2a9c", false)]
+    [InlineData("POST", "/v1.47/images/create", false)]
+    [InlineData("GET", "/v1.47/containers/3f2a9c/archive", false)]
+    [InlineData("POST", "/v1.47/containers%2Fcreate", false)]
+    [InlineData("POST", "/v1.47/containers/3f2a9c/exec/../../create", false)]
+    [InlineData("GET", "/v1.47/volumes", false)]
+    public void The_backup_proxy_allows_exec_and_nothing_that_creates_or_changes_containers(string method, string path, bool allowed)
+    {
+        Assert.Equal(allowed, DockerApiProxy.Allows(DockerApiProxy.BackupRunnerCalls, method, path));
+        var cfg = DockerApiProxy.HaproxyConfig(DockerApiProxy.BackupRunnerCalls, 2375);
+        Assert.Equal(DockerApiProxy.BackupRunnerCalls.Length, cfg.Split('\n').Count(l => l.TrimStart().StartsWith("http-request allow", StringComparison.Ordinal)));
+        Assert.EndsWith("    http-request deny deny_status 403\n    default_backend docker\nbackend docker\n    server docker /var/run/docker.sock\n", cfg, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> Env(OpsContainer c) => c.Env.ToDictionary(e => e.Name, e => e.Value.Masked);
 
     [Fact]
@@ -26,88 +51,146 @@ public class BackupsTests
     }
 
     [Fact]
-    public void Runner_env_is_pinned()
+    public void One_runner_runs_every_schedule_from_its_conf_d()
     {
-        var runner = Job("postgres-daily").Runner;
-        Assert.Equal("backup-postgres-daily", runner.Name);
+        var plan = Backups.Plan(Input());
+        var runner = plan.Runner;
+        Assert.Equal("backup", runner.Name);
         Assert.Equal("offen/docker-volume-backup:v2.48.2", runner.Image);
         Assert.Equal(new Dictionary<string, string>
         {
             ["AWS_ACCESS_KEY_ID"] = "<secret:backup-s3-key-id>",
             ["AWS_ENDPOINT"] = "s3.eu-central-003.backblazeb2.com",
             ["AWS_S3_BUCKET_NAME"] = "acme-backups",
-            ["AWS_S3_PATH"] = "prod/postgres-daily",
             ["AWS_SECRET_ACCESS_KEY"] = "<secret:backup-s3-secret>",
             ["BACKUP_COMPRESSION"] = "gz",
-            ["BACKUP_CRON_EXPRESSION"] = "0 3 * * *",
-            ["BACKUP_FILENAME"] = "postgres-daily-%Y-%m-%dT%H-%M-%S.{{ .Extension }}",
-            ["BACKUP_HEARTBEAT_URL"] = "http://uptime-kuma:3001/api/push/<secret:backup-postgres-daily-push-token>?status=up&msg=OK",
-            ["BACKUP_PRUNING_PREFIX"] = "postgres-daily-",
-            ["BACKUP_RETENTION_DAYS"] = "30",
-            ["BACKUP_SOURCES"] = "/backup",
+            ["BACKUP_PUSH_URL"] = "http://uptime-kuma:3001/api/push/",
+            ["DOCKER_HOST"] = "tcp://backup-socket-proxy:2375",
             ["EXEC_FORWARD_OUTPUT"] = "true",
-            ["EXEC_LABEL"] = "postgres-daily",
+            ["EXEC_LABEL"] = "platform-backup",
             ["GPG_PASSPHRASE"] = "<secret:backup-passphrase>",
             ["NOTIFICATION_LEVEL"] = "error",
-            ["NOTIFICATION_URLS"] = "generic+http://uptime-kuma:3001/api/push/<secret:backup-postgres-daily-push-token>?status=down&msg=backup%20postgres-daily%20failed",
+            ["PUSH_TOKEN_MINIO"] = "<secret:backup-minio-push-token>",
+            ["PUSH_TOKEN_POSTGRES_DAILY"] = "<secret:backup-postgres-daily-push-token>",
+            ["PUSH_TOKEN_POSTGRES_HOURLY"] = "<secret:backup-postgres-hourly-push-token>",
+            ["PUSH_TOKEN_REDIS"] = "<secret:backup-redis-push-token>",
             ["TZ"] = "UTC",
         }, Env(runner));
         Assert.Equal(runner.Env.Select(e => e.Name).Order(StringComparer.Ordinal), runner.Env.Select(e => e.Name));
-        Assert.Equal(new Dictionary<string, string>
-        {
-            ["docker-volume-backup.exec-label"] = "postgres-daily",
-            ["docker-volume-backup.prune-pre"] = "/bin/sh -c 'wget -q -O /dev/null \"$BACKUP_HEARTBEAT_URL\"'",
-        }, runner.Labels);
-        Assert.Equal([Mount.Volume("backup-postgres-daily-dumps", "/backup/postgres-daily", readOnly: true), Mount.DockerSocket()], runner.Mounts.AsEnumerable());
-        Assert.Equal(["edge"], runner.Networks.AsEnumerable());
-        Assert.Equal(["backup-passphrase", "backup-postgres-daily-push-token", "backup-s3-key-id", "backup-s3-secret"], runner.Secrets.AsEnumerable());
-        Assert.DoesNotContain(Env(Job("redis", Input(passphrase: null)).Runner), kv => kv.Key == "GPG_PASSPHRASE");
+        Assert.Equal(
+        [
+            Mount.Volume("backup-postgres-dumps", "/backup/postgres", readOnly: true),
+            Mount.Volume("backup-redis-dumps", "/backup/redis", readOnly: true),
+            Mount.Volume("minio-data", "/backup/minio", readOnly: true),
+        ], runner.Mounts.AsEnumerable());
+        Assert.DoesNotContain(runner.Mounts, m => m.Kind == MountKind.Bind);
+        Assert.Equal(["edge", "backup-control"], runner.Networks.AsEnumerable());
+        Assert.Equal(64, runner.MemoryMb);
+        Assert.Equal(["/etc/dockervolumebackup/conf.d/postgres-daily.env", "/etc/dockervolumebackup/conf.d/postgres-hourly.env",
+            "/etc/dockervolumebackup/conf.d/redis.env", "/etc/dockervolumebackup/conf.d/minio.env"], runner.Files.Select(f => f.Path));
+        Assert.All(runner.Files, f => Assert.Empty(f.Content.Secrets));
+        Assert.DoesNotContain(Env(Backups.Plan(Input(passphrase: null)).Runner), kv => kv.Key == "GPG_PASSPHRASE");
     }
 
     [Fact]
-    public void Postgres_agent_dumps_every_app_database_with_the_servers_pg_dump()
+    public void A_schedule_file_holds_its_own_settings_and_only_references_its_secret()
     {
-        var job = Job("postgres-hourly");
-        var agent = job.Agent!;
-        Assert.Equal("backup-postgres-hourly-agent", agent.Name);
-        Assert.Equal("postgres:16.6-alpine", agent.Image);
-        Assert.Equal(["sleep", "infinity"], agent.Command.AsEnumerable());
-        Assert.Equal(new Dictionary<string, string>
-        {
-            ["PGHOST"] = "postgres", ["PGPASSWORD"] = "<secret:postgres-superuser-password>", ["PGPORT"] = "5432", ["PGUSER"] = "postgres",
-        }, Env(agent));
-        Assert.Equal(["data"], agent.Networks.AsEnumerable());
-        Assert.Equal([Mount.Volume("backup-postgres-hourly-dumps", "/dumps")], agent.Mounts.AsEnumerable());
-        Assert.Equal(
-            "/bin/sh -c 'set -eu; rm -f /dumps/*.dump; " +
-            "pg_dump --format=custom --no-password --lock-wait-timeout=300000 --file=/dumps/blog.dump --dbname=blog; " +
-            "pg_dump --format=custom --no-password --lock-wait-timeout=300000 --file=/dumps/shop.dump --dbname=shop; ls -l /dumps'",
-            agent.Labels["docker-volume-backup.archive-pre"]);
-        Assert.Equal("postgres-hourly", agent.Labels["docker-volume-backup.exec-label"]);
+        Assert.Equal("""
+            # postgres-hourly: PostgreSQL hourly in business hours (every app database). Rendered by the platform; do not edit by hand.
+            # Shared settings and every secret come from the runner's env; ${…} is expanded from it when the file is read.
+            BACKUP_CRON_EXPRESSION="0 8-18 * * 1-5"
+            BACKUP_FILENAME="postgres-hourly-%Y-%m-%dT%H-%M-%S.{{ .Extension }}"
+            BACKUP_PRUNING_PREFIX="postgres-hourly-"
+            BACKUP_RETENTION_DAYS="1"
+            BACKUP_SOURCES="/backup/postgres"
+            AWS_S3_PATH="prod/postgres-hourly"
+            NOTIFICATION_URLS="generic+http://uptime-kuma:3001/api/push/${PUSH_TOKEN_POSTGRES_HOURLY}?status=down&msg=backup%20postgres-hourly%20failed"
+
+            """, Job("postgres-hourly").Config.Content.Masked);
+    }
+
+    [Fact]
+    public void Postgres_dumps_run_inside_its_container_with_the_exact_dump_command()
+    {
+        var plan = Backups.Plan(Input());
+        var hooks = plan.Hooks.Single(h => h.Container == "postgres");
+        Assert.Equal([Mount.Volume("backup-postgres-dumps", "/dumps")], hooks.Mounts.AsEnumerable());
+        Assert.Empty(hooks.Env);
+        Assert.Equal("platform-backup", hooks.Labels["docker-volume-backup.exec-label"]);
+        var label = hooks.Labels["docker-volume-backup.archive-pre"];
+        Assert.StartsWith("/bin/sh -c 'case \"$COMMAND_RUNTIME_ARCHIVE_FILEPATH\" in */postgres-*) ;; *) exit 0;; esac; set -eu;", label, StringComparison.Ordinal);
+        // The loop body is DumpCommand itself, with the database name from the server's list.
+        var dump = Backups.ToShell(Backups.DumpCommand("DB", "/dumps")).Replace("DB", "\"$db\"", StringComparison.Ordinal);
+        Assert.Contains($"for db in $dbs; do {dump}; done", label, StringComparison.Ordinal);
+        Assert.Contains(Backups.ListDatabasesSql, label, StringComparison.Ordinal);
         Assert.Equal(
             [["pg_dump", "--format=custom", "--no-password", "--lock-wait-timeout=300000", "--file=/dumps/blog.dump", "--dbname=blog"],
              ["pg_dump", "--format=custom", "--no-password", "--lock-wait-timeout=300000", "--file=/dumps/shop.dump", "--dbname=shop"]],
-            job.DumpCommands.Select(c => c.ToArray()).ToArray());
-        Assert.Equal(["backup-postgres-hourly-dumps"], job.Volumes.AsEnumerable());
+            Job("postgres-daily").DumpCommands.Select(c => c.ToArray()).ToArray());
+        Assert.Equal(["backup-postgres-dumps", "backup-redis-dumps", "minio-data"], plan.Volumes.AsEnumerable());
+        Assert.Equal(0, ShellSyntax(label["/bin/sh -c '".Length..^1]));
     }
 
     [Fact]
-    public void Redis_agent_fetches_an_rdb_with_the_password_from_env()
+    public void Redis_snapshot_is_fetched_inside_its_container_with_the_password_from_env()
     {
-        var agent = Job("redis").Agent!;
-        Assert.Equal("redis:7.4.2-alpine", agent.Image);
-        Assert.Equal(new Dictionary<string, string> { ["REDISCLI_AUTH"] = "<secret:redis-password>" }, Env(agent));
-        Assert.Equal("/bin/sh -c 'set -eu; rm -f /dumps/*.rdb; redis-cli -h redis -p 6379 --rdb /dumps/redis.rdb; ls -l /dumps'",
-            agent.Labels["docker-volume-backup.archive-pre"]);
+        var hooks = Backups.Plan(Input()).Hooks.Single(h => h.Container == "redis");
+        Assert.Equal(new Dictionary<string, string> { ["REDISCLI_AUTH"] = "<secret:redis-password>" }, hooks.Env.ToDictionary(e => e.Name, e => e.Value.Masked));
+        Assert.Equal("/bin/sh -c 'case \"$COMMAND_RUNTIME_ARCHIVE_FILEPATH\" in */redis-*) ;; *) exit 0;; esac; " +
+                     "set -eu; rm -f /dumps/*.rdb; redis-cli -h 127.0.0.1 -p 6379 --rdb /dumps/redis.rdb; ls -l /dumps'",
+            hooks.Labels["docker-volume-backup.archive-pre"]);
     }
 
     [Fact]
-    public void Minio_job_archives_the_data_volume_read_only_without_an_agent()
+    public void Minio_job_archives_the_data_volume_read_only()
     {
         var job = Job("minio");
-        Assert.Null(job.Agent);
-        Assert.Contains(Mount.Volume("minio-data", "/backup/minio", readOnly: true), job.Runner.Mounts);
+        Assert.Null(job.DumpContainer);
+        Assert.Equal("minio-data", job.SourceVolume);
+        Assert.Contains("BACKUP_SOURCES=\"/backup/minio\"", job.Config.Content.Masked, StringComparison.Ordinal);
         Assert.Equal("s3://acme-backups/prod/minio/minio-<UTC time>.tar.gz.gpg", job.Destination);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    [Theory]
+    [InlineData("/tmp/postgres-daily-2025-06-01T03-00-00.tar.gz", "tok-daily", true)]
+    [InlineData("/tmp/postgres-hourly-2025-06-02T09-00-00.tar.gz.gpg", "tok-hourly", true)]
+    [InlineData("/tmp/redis-2025-06-02T09-15-00.tar.gz", "tok-redis", false)]
+    [InlineData("/tmp/minio-2025-06-02T04-00-00.tar.gz", "tok-minio", false)]
+    public void Each_hook_acts_only_for_its_own_jobs(string archive, string expectedToken, bool postgresDumps)
+    {
+        var plan = Backups.Plan(Input());
+        var bin = Directory.CreateTempSubdirectory("backup-hooks-").FullName;
+        try
+        {
+            // Stand-ins that record how they were called: the hooks must call them for their jobs only.
+            foreach (var tool in new[] { "wget", "psql", "redis-cli" })
+            {
+                File.WriteAllText(Path.Combine(bin, tool), $"#!/bin/sh\necho \"{tool} $*\" >> \"$CALLS\"\n");
+                File.SetUnixFileMode(Path.Combine(bin, tool), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            var env = new Dictionary<string, string>
+            {
+                ["PATH"] = bin + ":/usr/bin:/bin",
+                ["CALLS"] = Path.Combine(bin, "calls"),
+                ["COMMAND_RUNTIME_ARCHIVE_FILEPATH"] = archive,
+                ["BACKUP_PUSH_URL"] = "http://uptime-kuma:3001/api/push/",
+                ["PUSH_TOKEN_POSTGRES_DAILY"] = "tok-daily", ["PUSH_TOKEN_POSTGRES_HOURLY"] = "tok-hourly",
+                ["PUSH_TOKEN_REDIS"] = "tok-redis", ["PUSH_TOKEN_MINIO"] = "tok-minio",
+            };
+            Assert.Equal(0, RunLabel(plan.Runner.Labels["docker-volume-backup.prune-pre"], env));
+            var postgres = plan.Hooks.Single(h => h.Container == "postgres").Labels["docker-volume-backup.archive-pre"];
+            // Against a directory that is not /dumps, so a real run would not touch anything.
+            RunLabel(postgres.Replace("/dumps", Path.Combine(bin, "dumps"), StringComparison.Ordinal), env);
+            var calls = File.ReadAllLines(Path.Combine(bin, "calls"));
+            Assert.Equal($"wget -q -O /dev/null http://uptime-kuma:3001/api/push/{expectedToken}?status=up&msg=OK", calls.Single(c => c.StartsWith("wget", StringComparison.Ordinal)));
+            Assert.Equal(postgresDumps, calls.Any(c => c.StartsWith("psql", StringComparison.Ordinal)));
+            Assert.DoesNotContain(calls, c => c.StartsWith("redis-cli", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(bin, recursive: true);
+        }
     }
 
     [Fact]
@@ -154,7 +237,7 @@ public class BackupsTests
         Assert.Throws<ArgumentException>(() => Backups.RestoreCommands(["shop"], "/r", only: "nope"));
 
         var script = Backups.RestoreScript(Input(), "postgres-daily", only: "shop");
-        Assert.Contains("PGPASSWORD=\"$(docker exec backup-postgres-daily-agent printenv PGPASSWORD)\"", script, StringComparison.Ordinal);
+        Assert.Contains("PGPASSWORD=\"$(docker exec postgres printenv POSTGRES_PASSWORD)\"", script, StringComparison.Ordinal);
         Assert.Contains("docker run --rm --network data -e PGPASSWORD -e PGHOST=postgres -e PGPORT=5432 -e PGUSER=postgres -v \"$dir\":/restore:ro postgres:16.6-alpine " +
                         "pg_restore --no-password --clean --if-exists --single-transaction --exit-on-error --dbname=shop /restore/shop.dump", script, StringComparison.Ordinal);
         Assert.DoesNotContain("blog", script, StringComparison.Ordinal);
@@ -168,6 +251,19 @@ public class BackupsTests
         Assert.Equal("'two words'", Backups.ShellQuote("two words"));
         Assert.Equal("'it'\\''s'", Backups.ShellQuote("it's"));
         Assert.Equal("''", Backups.ShellQuote(""));
+    }
+
+    private static int RunLabel(string label, IReadOnlyDictionary<string, string> env)
+    {
+        Assert.StartsWith("/bin/sh -c '", label, StringComparison.Ordinal);
+        var psi = new System.Diagnostics.ProcessStartInfo("sh", ["-c", label["/bin/sh -c '".Length..^1]]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.Environment.Clear();
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode;
     }
 
     private static int ShellSyntax(string script)

@@ -122,7 +122,7 @@ public sealed class RedisRestoreDrillTests
     {
         var job = BlueprintBuilder.Build(TestStacks.Shipped("staging")).Backups.Single(j => j.Name == "redis");
         var script = BlueprintBuilder.Operations(TestStacks.Shipped("staging")).Jobs.Single(j => j.Name == job.Name).DumpScript;
-        Assert.Equal(Backups.RedisDumpScript(ServiceNames.Redis, AppEnvironment.RedisPort, Backups.AgentDumpDir, RedisConfig.AdminUser), script);
+        Assert.Equal(Backups.RedisDumpScript(AppEnvironment.RedisPort, Backups.DumpDir, RedisConfig.AdminUser), script);
     }
 
     [Fact]
@@ -145,8 +145,9 @@ public sealed class RedisRestoreDrillTests
                 Assert.Equal(["hash", "list", "set", "string", "zset"], expected.Values.Select(v => v.Type).Distinct().Order(StringComparer.Ordinal));
                 Assert.True(expected.Values.Count(v => v.PttlMs > 0) >= 50, "the drill needs keys with TTLs");
 
-                // The backup agent's exact script, against this server (its host, port and dump directory).
-                var script = Backups.RedisDumpScript("127.0.0.1", source.Port, dumpDir, RedisConfig.AdminUser);
+                // The Redis container's backup hook script, against this server (on loopback, as in the container;
+                // its port and dump directory).
+                var script = Backups.RedisDumpScript(source.Port, dumpDir, RedisConfig.AdminUser);
                 var cliDir = Path.GetDirectoryName(Proc.Require("redis-cli"))!;
                 var dump = await Proc.RunAsync("sh", ["-c", script], env: new Dictionary<string, string>
                 {

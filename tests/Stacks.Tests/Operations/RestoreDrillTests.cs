@@ -5,7 +5,7 @@ namespace Platform.Stacks.Tests.Operations;
 
 /// <summary>
 /// A backup that was never restored is not a backup. This drill dumps real app databases with the exact
-/// commands the backup agent runs, restores them into a fresh PostgreSQL with the exact restore commands
+/// script the PostgreSQL container's backup hook runs (so every database with Backups.DumpCommand), restores them into a fresh PostgreSQL with the exact restore commands
 /// from docs/operations.md, and compares every table's row count and checksum, and every sequence.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -83,7 +83,7 @@ public class RestoreDrillTests
         await DrillPostgres.RunAsync(Path.Combine(DrillPostgres.BinDir, argv[0]), argv.Skip(1), pg.ClientEnv);
 
     [Fact]
-    public async Task Dump_with_the_agents_commands_and_restore_into_a_fresh_server_loses_nothing()
+    public async Task Dump_with_the_hooks_script_and_restore_into_a_fresh_server_loses_nothing()
     {
         var dumpDir = Directory.CreateTempSubdirectory("opsdrill-dumps-").FullName;
         try
@@ -99,11 +99,17 @@ public class RestoreDrillTests
                     rows += 25;
                     expected[db] = await Fingerprint(source, db);
                 }
-                // The exact commands the backup agent runs (see Backups.PostgresDumpScript).
-                foreach (var db in Apps)
-                    await Run(Backups.DumpCommand(db, dumpDir), source);
+                // The very script the PostgreSQL container's backup hook runs (Backups.PostgresDumpScript), with the
+                // server's client tools first on PATH as they are in its image.
+                var env = new Dictionary<string, string>(source.ClientEnv)
+                {
+                    ["PATH"] = DrillPostgres.BinDir + ":" + Environment.GetEnvironmentVariable("PATH"),
+                };
+                await DrillPostgres.RunAsync("sh", ["-c", Backups.PostgresDumpScript(dumpDir)], env);
             }
-            foreach (var db in Apps) Assert.True(File.Exists(Path.Combine(dumpDir, db + ".dump")), $"no dump for {db}");
+            // Every app database, and nothing initdb made (postgres, templates), was dumped.
+            Assert.Equal(Apps.Order(StringComparer.Ordinal).Select(db => db + ".dump"),
+                Directory.GetFiles(dumpDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
             await using var fresh = await DrillPostgres.StartAsync();
             await CreatePlatformRolesAndDatabases(fresh);

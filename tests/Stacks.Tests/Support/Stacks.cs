@@ -9,6 +9,12 @@ public static class TestStacks
     public static string RepoRoot { get; } = StackFiles.FindProjectDirectory(AppContext.BaseDirectory)
         ?? throw new InvalidOperationException("Pulumi.yaml not found above the test's directory.");
 
+    /// <summary>Every stack file shipped in the repository (Pulumi.&lt;stack&gt;.yaml), sorted.</summary>
+    public static IReadOnlyList<string> ShippedStackList => [.. Directory.GetFiles(RepoRoot, "Pulumi.*.yaml")
+        .Select(f => Path.GetFileName(f)["Pulumi.".Length..^".yaml".Length]).Order(StringComparer.Ordinal)];
+
+    public static TheoryData<string> ShippedStackNames => new(ShippedStackList);
+
     public static StackSettings Shipped(string stack) => SettingsReader.Load(RepoRoot, stack);
 
     public static PlatformBlueprint ShippedBlueprint(string stack) => BlueprintBuilder.Build(Shipped(stack));

@@ -109,7 +109,7 @@ public sealed class MariaDbRestoreDrillTests
                     var jobCommand = job.DumpCommands.Single(c => c[^1] == app.Database);
                     var command = MariaDbBackups.DumpCommand(app.Database, dumpDir.FullName, source.Socket, MariaDbServer.AdminUser);
                     Assert.Equal(
-                        jobCommand.Select(a => a.Replace(Backups.AgentDumpDir, dumpDir.FullName, StringComparison.Ordinal))
+                        jobCommand.Select(a => a.Replace(Backups.DumpDir, dumpDir.FullName, StringComparison.Ordinal))
                             .Where(a => !a.StartsWith("--socket=", StringComparison.Ordinal) && !a.StartsWith("--user=", StringComparison.Ordinal)),
                         command.Where(a => !a.StartsWith("--socket=", StringComparison.Ordinal) && !a.StartsWith("--user=", StringComparison.Ordinal)));
                     await Proc.RunCheckedAsync(Proc.Require(command[0]), command.Skip(1), timeout: TimeSpan.FromSeconds(120));
