@@ -7,6 +7,7 @@ using Platform.Stacks.Data;
 //   DataTier free-port
 //   DataTier render <out-dir> <pg-port> <bouncer-port> <memory-mb>
 //     secrets from the environment: BENCH_APP_PASSWORD, BENCH_STATS_PASSWORD
+//     optional: BENCH_MAX_CONNECTIONS, BENCH_ROLE_CONNECTION_LIMIT (default: the platform's 100, and 50)
 //     writes postgresql.conf, pg_hba.conf, provision.sql, pgbouncer.ini, userlist.txt
 if (args is ["free-port"])
 {
@@ -23,6 +24,10 @@ if (args is not ["render", var outDir, var pgPortText, var bouncerPortText, var 
 var pgPort = int.Parse(pgPortText, CultureInfo.InvariantCulture);
 var bouncerPort = int.Parse(bouncerPortText, CultureInfo.InvariantCulture);
 var memoryMb = int.Parse(memoryText, CultureInfo.InvariantCulture);
+// The pooling benchmark opens 100 direct connections, so it raises both limits; the platform's defaults otherwise.
+static int? FromEnv(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? int.Parse(v, CultureInfo.InvariantCulture) : null;
+var maxConnections = FromEnv("BENCH_MAX_CONNECTIONS") ?? new PostgresOptions(memoryMb).MaxConnections;
+var roleLimit = FromEnv("BENCH_ROLE_CONNECTION_LIMIT") ?? 50;
 var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
 {
     ["postgres-bench"] = Environment.GetEnvironmentVariable("BENCH_APP_PASSWORD") ?? throw new InvalidOperationException("BENCH_APP_PASSWORD is not set."),
@@ -30,11 +35,11 @@ var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
 };
 string Secret(string name) => secrets[name];
 
-var apps = new[] { new AppDatabase("bench", "bench", [], 50, "postgres-bench") };
+var apps = new[] { new AppDatabase("bench", "bench", [], roleLimit, "postgres-bench") };
 var socketDir = Path.Combine(outDir, "sock");
 var files = new Dictionary<string, string>
 {
-    ["postgresql.conf"] = PostgresConfig.PostgresqlConf(new PostgresOptions(memoryMb) { ListenAddresses = "127.0.0.1", Port = pgPort, UnixSocketDirectory = socketDir }),
+    ["postgresql.conf"] = PostgresConfig.PostgresqlConf(new PostgresOptions(memoryMb) { ListenAddresses = "127.0.0.1", Port = pgPort, UnixSocketDirectory = socketDir, MaxConnections = maxConnections }),
     ["pg_hba.conf"] = PostgresConfig.PgHbaConf(),
     ["provision.sql"] = PostgresProvisioning.Script(apps).Resolve(Secret),
 };

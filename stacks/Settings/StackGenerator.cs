@@ -6,7 +6,7 @@ namespace Platform.Stacks.Settings;
 /// <summary>
 /// Writes a valid stack file with <c>apps</c> apps, for scale tests and benchmarks: every fourth app
 /// has a database, every third Redis, every fifth a bucket; every app has a route. The server type is
-/// the largest known, and app memory small, so the budget fits up to a few hundred apps; max_connections
+/// the largest known, and app memory small (32 MB), so the budget fits up to about 1500 apps; max_connections
 /// is raised with the number of databases (20 connections each), so the connection budget fits too.
 /// </summary>
 public static class StackGenerator
@@ -52,7 +52,7 @@ public static class StackGenerator
                       routes: [{ host: {{name}} }]
                       healthPath: /healthz
                       cpus: 0.1
-                      memoryMb: 64
+                      memoryMb: 32
 
                 """);
             var needs = new List<string>();

@@ -18,4 +18,14 @@ public sealed class ScaleTests
         Assert.True(b.Budget.Fits);
         Assert.Contains("app199", PlanText.Render(b));
     }
+
+    [Fact]
+    public void A_generated_1000_app_stack_validates_and_plans()
+    {
+        var b = BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "scale", StackGenerator.Yaml(1000))));
+        Assert.Equal(1000, b.Services.Count(s => s.Kind == ServiceKind.App));
+        Assert.Equal(250, b.Databases.Length);
+        Assert.True(b.Budget.Fits, $"{b.Budget.TotalMb} MB of {b.Budget.ServerMemoryMb} MB");
+        Assert.Contains("app999", PlanText.Render(b));
+    }
 }
