@@ -25,7 +25,7 @@ public sealed record S3Target(
 
 /// <summary>What is backed up and how to reach it.</summary>
 /// <param name="AppDatabases">Every app database, dumped one by one.</param>
-/// <param name="PostgresImage">The PostgreSQL server's image: the dump agent uses it so pg_dump matches the server.</param>
+/// <param name="PostgresImage">The PostgreSQL server's image: the restore script runs pg_restore from it, matching the server.</param>
 /// <param name="PostgresPasswordSecret">Secret of <paramref name="PostgresUser"/>'s password.</param>
 /// <param name="RedisImage">The Redis server's image (its redis-cli fetches the RDB snapshot).</param>
 /// <param name="RedisPasswordSecret">Secret of the Redis password.</param>

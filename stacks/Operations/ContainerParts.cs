@@ -49,7 +49,7 @@ public enum RunMode
 }
 
 /// <summary>
-/// Everything the blueprint needs to create one operations container (backup job, backup agent,
+/// Everything the blueprint needs to create one operations container (the backup runner, host metrics,
 /// AutoKuma, the Uptime Kuma first-admin setup): image, command, env, labels, mounts, networks, files.
 /// The shell maps it one to one; it makes no decision of its own.
 /// </summary>
