@@ -23,7 +23,8 @@ public static class DockerApiProxy
 {
     public const string ConfigPath = "/usr/local/etc/haproxy/backup-api.cfg";
 
-    private const string Version = "^(/v[0-9]+\\.[0-9]+)?";
+    // No backslash anywhere: HAProxy's parser would take it as an escape in an unquoted word.
+    private const string Version = "^(/v[0-9]+[.][0-9]+)?";
     private const string Id = "[a-zA-Z0-9_.-]+";
 
     /// <summary>What offen/docker-volume-backup calls to run its exec hooks (see docs/operations.md).</summary>
@@ -42,7 +43,11 @@ public static class DockerApiProxy
     public static bool Allows(IEnumerable<DockerApiCall> calls, string method, string path) => calls.Any(c => c.Allows(method, path));
 
     /// <summary>The HAProxy configuration: every listed call allowed, everything else 403.</summary>
-    public static string HaproxyConfig(IReadOnlyList<DockerApiCall> calls, int port, string socketPath = "/var/run/docker.sock")
+    /// <param name="calls">The calls to allow.</param>
+    /// <param name="port">Where the proxy listens.</param>
+    /// <param name="socketPath">The Docker socket inside the proxy's container.</param>
+    /// <param name="bindAddress">Address to listen on; empty = every address of the container (its only network is internal).</param>
+    public static string HaproxyConfig(IReadOnlyList<DockerApiCall> calls, int port, string socketPath = "/var/run/docker.sock", string bindAddress = "")
     {
         var sb = new StringBuilder();
         sb.Append("# Docker API for the backup runner: exec only. Rendered by the platform; do not edit by hand.\n");
@@ -61,11 +66,11 @@ public static class DockerApiProxy
         // An exec's output stream stays open for the whole dump of a large database.
         sb.Append("    timeout tunnel 6h\n");
         sb.Append("frontend docker_api\n");
-        sb.Append("    bind :").Append(port.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append("    bind ").Append(bindAddress).Append(':').Append(port.ToString(CultureInfo.InvariantCulture)).Append('\n');
         for (var i = 0; i < calls.Count; i++)
         {
             var c = calls[i];
-            if (c.PathPattern.Any(ch => char.IsWhiteSpace(ch) || ch is '"' or '\''))
+            if (c.PathPattern.Any(ch => char.IsWhiteSpace(ch) || ch is '"' or '\'' or '\\' or '#') || c.PathPattern.Contains("${", StringComparison.Ordinal))
                 throw new ArgumentException($"Path pattern '{c.PathPattern}' cannot be written into HAProxy's configuration.", nameof(calls));
             sb.Append("    # ").Append(c.What).Append('\n');
             sb.Append("    http-request allow if { method ").Append(string.Join(' ', c.Methods)).Append(" } { path -m reg ").Append(c.PathPattern).Append(" }\n");
