@@ -462,7 +462,7 @@ public static partial class Backups
         var s3Path = string.IsNullOrEmpty(o.PathPrefix) ? name : $"{o.PathPrefix}/{name}";
         var config = new StringBuilder();
         config.Append("# ").Append(name).Append(": ").Append(what).Append(". Rendered by the platform; do not edit by hand.\n");
-        config.Append("# Shared settings and every secret come from the runner's env; ${…} is expanded from it when the file is read.\n");
+        config.Append("# Shared settings and every secret come from the runner's env; it expands the references below from it when it reads this file.\n");
         void Set(string key, string value) => config.Append(key).Append("=\"").Append(value).Append("\"\n");
         Set("BACKUP_CRON_EXPRESSION", schedule);
         Set("BACKUP_FILENAME", name + "-%Y-%m-%dT%H-%M-%S.{{ .Extension }}");

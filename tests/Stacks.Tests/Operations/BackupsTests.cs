@@ -97,7 +97,7 @@ public class BackupsTests
     {
         Assert.Equal("""
             # postgres-hourly: PostgreSQL hourly in business hours (every app database). Rendered by the platform; do not edit by hand.
-            # Shared settings and every secret come from the runner's env; ${…} is expanded from it when the file is read.
+            # Shared settings and every secret come from the runner's env; it expands the references below from it when it reads this file.
             BACKUP_CRON_EXPRESSION="0 8-18 * * 1-5"
             BACKUP_FILENAME="postgres-hourly-%Y-%m-%dT%H-%M-%S.{{ .Extension }}"
             BACKUP_PRUNING_PREFIX="postgres-hourly-"
