@@ -79,7 +79,8 @@ public sealed class AppFeatureStackTests(ITestOutputHelper output)
         var run = await StackRun.Of(blueprint, preview: false);
         var volume = run.OptionsOf("docker:index/volume:Volume", "volumes-app-crm.uploads");
         Assert.Equal(("platform:apps:App", "app-crm", true, true), (volume.ParentType, volume.ParentName, volume.Protect, volume.RetainOnDelete));
-        var runner = run.Named("docker:index/container:Container", "backup-app-volumes-container");
+        // The one backup runner archives every schedule, the app volumes among them.
+        var runner = run.Named("docker:index/container:Container", "backup-container");
         Assert.Contains(List(runner, "volumes").OfType<ImmutableDictionary<string, object>>(),
             v => v.TryGetValue("volumeName", out var n) && (string)n == "app-crm.uploads" && v.TryGetValue("readOnly", out var ro) && (bool)ro);
         Assert.Contains(PartId.App("crm"), PartGraph.Of(blueprint).Single(p => p.Id == PartId.Backups).DependsOn);
