@@ -15,33 +15,7 @@ public static class StackGenerator
     {
         var databases = (apps + 3) / 4;
         var maxConnections = Math.Max(1000, databases * 20 + 100);
-        var sb = new StringBuilder();
-        sb.Append("""
-            config:
-              platform:environment: prod
-              platform:domain: example.com
-              platform:acmeEmail: ops@example.com
-              platform:serverType: ccx43
-              platform:sshPublicKeys:
-                - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGouyT2a3j6mgGBxk42nzpwUL8aAH0bfedysc58Pfyzn ops@example.com
-              platform:adminCidrs: [203.0.113.0/24]
-              platform:backupS3Endpoint: s3.example.net
-              platform:backupS3Bucket: example-backups
-              platform:postgresMaxConnections: MAX_CONNECTIONS
-              platform:cloudflareApiToken:
-                secure: v1:generated
-              platform:backupS3AccessKeyId:
-                secure: v1:generated
-              platform:backupS3SecretAccessKey:
-                secure: v1:generated
-              platform:backupEncryptionPassphrase:
-                secure: v1:generated
-              platform:alertWebhookUrl:
-                secure: v1:generated
-              platform:apps:
-
-            """);
-        sb.Replace("MAX_CONNECTIONS", maxConnections.ToString(CultureInfo.InvariantCulture));
+        var sb = new StringBuilder(Header("ccx43", $"platform:postgresMaxConnections: {maxConnections.ToString(CultureInfo.InvariantCulture)}"));
         for (var i = 0; i < apps; i++)
         {
             var name = $"app{i:D3}";
@@ -71,32 +45,7 @@ public static class StackGenerator
     /// </summary>
     public static string TenantStores(int stores, string serverType = "ccx33")
     {
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $$"""
-            config:
-              platform:environment: prod
-              platform:domain: example.com
-              platform:acmeEmail: ops@example.com
-              platform:serverType: {{serverType}}
-              platform:sshPublicKeys:
-                - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGouyT2a3j6mgGBxk42nzpwUL8aAH0bfedysc58Pfyzn ops@example.com
-              platform:adminCidrs: [203.0.113.0/24]
-              platform:backupS3Endpoint: s3.example.net
-              platform:backupS3Bucket: example-backups
-              platform:mariadbMaxConnections: {{Math.Max(100, stores * 10 + 20)}}
-              platform:cloudflareApiToken:
-                secure: v1:generated
-              platform:backupS3AccessKeyId:
-                secure: v1:generated
-              platform:backupS3SecretAccessKey:
-                secure: v1:generated
-              platform:backupEncryptionPassphrase:
-                secure: v1:generated
-              platform:alertWebhookUrl:
-                secure: v1:generated
-              platform:apps:
-
-            """);
+        var sb = new StringBuilder(Header(serverType, $"platform:mariadbMaxConnections: {Math.Max(100, stores * 10 + 20).ToString(CultureInfo.InvariantCulture)}"));
         for (var i = 1; i <= stores; i++)
         {
             var n = i.ToString("D2", CultureInfo.InvariantCulture);
@@ -121,4 +70,31 @@ public static class StackGenerator
         }
         return sb.ToString();
     }
+
+    /// <summary>The settings every generated stack shares (a prod stack on <paramref name="serverType"/>), one extra setting, and the apps' key.</summary>
+    private static string Header(string serverType, string extraSetting) => $$"""
+        config:
+          platform:environment: prod
+          platform:domain: example.com
+          platform:acmeEmail: ops@example.com
+          platform:serverType: {{serverType}}
+          platform:sshPublicKeys:
+            - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGouyT2a3j6mgGBxk42nzpwUL8aAH0bfedysc58Pfyzn ops@example.com
+          platform:adminCidrs: [203.0.113.0/24]
+          platform:backupS3Endpoint: s3.example.net
+          platform:backupS3Bucket: example-backups
+          {{extraSetting}}
+          platform:cloudflareApiToken:
+            secure: v1:generated
+          platform:backupS3AccessKeyId:
+            secure: v1:generated
+          platform:backupS3SecretAccessKey:
+            secure: v1:generated
+          platform:backupEncryptionPassphrase:
+            secure: v1:generated
+          platform:alertWebhookUrl:
+            secure: v1:generated
+          platform:apps:
+
+        """;
 }
