@@ -22,7 +22,9 @@ public static partial class BlueprintBuilder
         yield return SocketProxy(s);
         if (ops.Backup is not null) yield return BackupSocketProxy(s);
         yield return Traefik(s);
-        foreach (var service in DataServices(s, databases, ops)) yield return service;
+        foreach (var service in PostgresServices(s, databases, ops)) yield return service;
+        if (MariaDbPartOf(s) is { } mariadb) yield return mariadb.Service;
+        foreach (var service in RedisServices(s, ops)) yield return service;
         yield return Minio(s);
         yield return UptimeKuma(s);
         foreach (var service in OperationsServices(ops, s)) yield return service;

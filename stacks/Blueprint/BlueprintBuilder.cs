@@ -259,7 +259,8 @@ public static partial class BlueprintBuilder
         IReadOnlyList<ServiceSpec> services, ImmutableArray<FileRouteSpec> fileRoutes)
     {
         var commands = new List<HostCommandSpec>();
-        commands.AddRange(DataHostCommands(s, databases, buckets));
+        commands.AddRange(PostgresHostCommands(s, databases, buckets));
+        commands.AddRange(RedisHostCommands(s));
         if (MariaDbPartOf(s) is { } mariadb) commands.Add(mariadb.Provision);
         if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
         commands.AddRange(services.Where(x => x.OneShot).Select(OneShotCheck));

@@ -12,7 +12,6 @@ public static partial class BlueprintBuilder
     public const string PostgresHbaPath = "/etc/postgresql/pg_hba.conf";
     public const string PgBouncerIniPath = "/etc/pgbouncer/pgbouncer.ini";
     public const string PgBouncerUserlistPath = "/etc/pgbouncer/userlist.txt";
-    public const string RedisConfPath = "/usr/local/etc/redis/redis.conf";
 
     /// <summary>Where PgBouncer's files live on the server; bind-mounted read-only at /etc/pgbouncer.</summary>
     public const string PgBouncerHostDirectory = "/srv/platform/pgbouncer";
@@ -20,13 +19,6 @@ public static partial class BlueprintBuilder
     /// <summary>The uid and gid PgBouncer runs as in its image (the image's <c>postgres</c> user).</summary>
     public const int PgBouncerUid = 70;
 
-    /// <summary>Where Redis's ACL file lives on the server; bind-mounted read-only at <see cref="RedisAclDirectory"/>.</summary>
-    public const string RedisHostDirectory = "/srv/platform/redis";
-    public const string RedisAclDirectory = "/etc/redis-acl";
-
-    /// <summary>The uid and gid Redis runs as in the official image (user <c>redis</c>).</summary>
-    public const int RedisUid = 999;
-    public const int RedisGid = 1000;
 
     /// <summary>The core's PostgreSQL renderers' view of the app databases (the PostgreSQL ones).</summary>
     public static IEnumerable<AppDatabase> AppDatabases(IEnumerable<DatabaseSpec> databases) =>
@@ -48,24 +40,11 @@ public static partial class BlueprintBuilder
         StatsPasswordSecret = SecretNames.PgBouncerStats,
     };
 
-    public static RedisOptions RedisOptions(StackSettings s) => new()
-    {
-        Port = AppEnvironment.RedisPort,
-        MaxMemoryMb = s.Redis.MaxMemoryMb,
-        MaxMemoryPolicy = s.Redis.EvictionPolicy,
-        AdminPasswordSecret = SecretNames.RedisAdmin,
-        AclFile = $"{RedisAclDirectory}/users.acl",
-    };
 
-    public static IEnumerable<RedisAppUser> RedisUsers(StackSettings s) =>
-        s.Apps.Where(a => a.Redis).OrderBy(a => a.Name, StringComparer.Ordinal)
-            .Select(a => new RedisAppUser(a.Name, SecretNames.Redis(a.Name)));
-
-    private static IEnumerable<ServiceSpec> DataServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
+    private static IEnumerable<ServiceSpec> PostgresServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
     {
         var pg = PostgresOptions(s);
         var postgresHooks = ops.HooksFor(ServiceNames.Postgres);
-        var redisHooks = ops.HooksFor(ServiceNames.Redis);
         yield return Singleton(PartId.Postgres, ServiceNames.Postgres, ServiceKind.Data, s.Postgres.Service,
             [On(ServiceNames.DataNetwork, ServiceNames.Postgres)], PostgresConfig.HealthCheckTest(pg), startPeriod: 60) with
         {
@@ -106,26 +85,7 @@ public static partial class BlueprintBuilder
             AfterHostCommands = [HostCommandNames.PostgresProvision, HostCommandNames.PgBouncerConfig],
         };
 
-        if (MariaDbPartOf(s) is { } mariadb) yield return mariadb.Service;
 
-        var redis = RedisOptions(s);
-        yield return Singleton(PartId.Redis, ServiceNames.Redis, ServiceKind.Data, s.Redis.Service,
-            [On(ServiceNames.DataNetwork, ServiceNames.Redis)], RedisConfig.HealthCheckTest(redis)) with
-        {
-            Command = ["redis-server", RedisConfPath],
-            InternalPorts = [AppEnvironment.RedisPort],
-            Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, HookEnv(redisHooks)),
-            Mounts =
-            [
-                new MountSpec(MountKind.Volume, "redis-data", "/data", ReadOnly: false),
-                // Users come from the host (the redis-acl host command) so a new app never restarts Redis.
-                new MountSpec(MountKind.Bind, RedisHostDirectory, RedisAclDirectory, ReadOnly: true),
-                .. HookMounts(redisHooks),
-            ],
-            Labels = HookLabels(redisHooks),
-            Files = [new FileSpec(RedisConfPath, RedisConfig.Conf(redis, RedisUsers(s)))],
-            AfterHostCommands = [HostCommandNames.RedisAcl],
-        };
     }
 
     private static IEnumerable<KeyValuePair<string, SecretText>> HookEnv(Operations.DumpHooks? hooks) =>
@@ -137,7 +97,7 @@ public static partial class BlueprintBuilder
     private static ImmutableSortedDictionary<string, string> HookLabels(Operations.DumpHooks? hooks) =>
         hooks?.Labels ?? ImmutableSortedDictionary<string, string>.Empty;
 
-    private static IEnumerable<HostCommandSpec> DataHostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
+    private static IEnumerable<HostCommandSpec> PostgresHostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
     {
         yield return new HostCommandSpec(
             HostCommandNames.PostgresProvision,
@@ -146,7 +106,6 @@ public static partial class BlueprintBuilder
             PostgresProvisioning.Script(AppDatabases(databases)),
             [ServiceNames.Postgres]) { Part = PartId.Postgres };
         yield return PgBouncerConfigCommand(s, databases);
-        yield return RedisAclCommand(s);
     }
 
     /// <summary>
@@ -163,24 +122,6 @@ public static partial class BlueprintBuilder
             [("pgbouncer.ini", SecretText.Plain(PgBouncerConfig.Ini(bouncer, apps))), ("userlist.txt", PgBouncerConfig.Userlist(bouncer, apps))],
             ServiceNames.PgBouncer,
             SecretText.Plain($"docker kill -s HUP {ServiceNames.PgBouncer} >/dev/null"), PartId.Postgres);
-    }
-
-    /// <summary>
-    /// Writes Redis's ACL file on the server and, when Redis runs, applies it with <c>ACL LOAD</c> as the
-    /// operators' user (its password goes through stdin, never a command line): a new app's user, or a
-    /// rotated password, applies without restarting Redis.
-    /// </summary>
-    private static HostCommandSpec RedisAclCommand(StackSettings s)
-    {
-        var reload = new SecretTextBuilder()
-            .Text("printf '%s' '").Secret(SecretNames.RedisAdmin)
-            .Text($"' | docker exec -i {ServiceNames.Redis} sh -c 'REDISCLI_AUTH=\"$(cat)\" redis-cli --no-auth-warning --user {RedisConfig.AdminUser} ACL LOAD' | grep -qx OK")
-            .Build();
-        return HostFilesCommand(HostCommandNames.RedisAcl,
-            "writes Redis's ACL file (one user per app, SHA-256 of each password) on the server and loads it in place",
-            RedisHostDirectory, RedisUid, RedisGid,
-            [("users.acl", RedisConfig.Acl(RedisOptions(s), RedisUsers(s)))],
-            ServiceNames.Redis, reload, PartId.Redis);
     }
 
     /// <summary>
