@@ -29,8 +29,15 @@ public sealed class DockerNetworks : ComponentResource
             Name = n.Name,
             Driver = n.Driver,
             Internal = n.Internal,
-        }, args.Docker.Options(this)), StringComparer.Ordinal);
+        }, FirstDeleted(args.Docker.Options(this))), StringComparer.Ordinal);
         RegisterOutputs();
+    }
+
+    /// <summary>Networks are reached by name: a replacement removes the old one first, so two never share a name.</summary>
+    private static CustomResourceOptions FirstDeleted(CustomResourceOptions options)
+    {
+        options.DeleteBeforeReplace = ShellDecisions.DeleteNamedDockerObjectsFirst;
+        return options;
     }
 
     /// <summary>The component was typed platform:docker:Networks before the platform was organised into parts.</summary>

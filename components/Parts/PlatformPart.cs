@@ -77,6 +77,9 @@ public abstract class PlatformPart : ComponentResource
             var options = infrastructure.Docker.Options(this);
             options.Protect = v.Protect;
             options.RetainOnDelete = v.Protect;
+            // A volume's id is its name: a new one made before the old is deleted would be the old one
+            // (Docker's create is idempotent by name), and the delete that follows would remove it.
+            options.DeleteBeforeReplace = Stacks.Blueprint.ShellDecisions.DeleteNamedDockerObjectsFirst;
             // Volumes were children of one "volumes" component before the platform was organised into parts.
             options.Aliases.Add(new Alias { ParentUrn = LegacyUrn("platform:docker:Volumes", "volumes") });
             volumes[v.Name] = new DockerSdk.Volume($"volumes-{v.Name}", new DockerSdk.VolumeArgs { Name = v.Name }, options);

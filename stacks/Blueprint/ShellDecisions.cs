@@ -54,6 +54,13 @@ public static class ShellDecisions
     /// </summary>
     public const string ContainerReplaceOnChanges = "healthcheck";
 
+    /// <summary>
+    /// Volumes and networks have fixed names, which Docker treats as their identity (a volume's id is its
+    /// name; its create is idempotent by name, and terraform-provider-docker 4.5.0 removes volumes by id with
+    /// force). Replacing one create-before-delete would delete the new one, so they are deleted first.
+    /// </summary>
+    public const bool DeleteNamedDockerObjectsFirst = true;
+
     /// <summary>Stack outputs the shell adds next to <see cref="PlatformBlueprint.Outputs"/>: the server's addresses.</summary>
     public const string ServerIpv4Output = "serverIpv4";
 

@@ -143,6 +143,8 @@ public sealed partial class RealProviderTests
         Assert.Contains(docker, o => o.Type == "docker:index/network:Network");
         Assert.Contains(docker, o => o.Type == "docker:index/remoteImage:RemoteImage");
         Assert.All(docker, o => Assert.True(o.HasReplacementTrigger, $"{o.Type} {o.Name} is not replaced with the server"));
+        // Named objects (a volume's id is its name) are deleted before their replacement is created.
+        Assert.All(docker.Where(o => o.Type is "docker:index/volume:Volume" or "docker:index/network:Network"), o => Assert.True(o.DeleteBeforeReplace, $"{o.Type} {o.Name}"));
         // Host commands re-run on a new server: the readiness step (a new id per server) is among their triggers' inputs.
         var ready = run.Named(Command, "server-ready");
         foreach (var command in run.OfType(Command).Where(c => c.Name != "server-ready"))
