@@ -70,7 +70,7 @@ public static class PlatformStack
             Spec = blueprint.Firewall,
             Labels = blueprint.Server.Labels,
         }, Options());
-        var server = new PlatformServer("server", new PlatformServerArgs { Spec = blueprint.Server, Firewall = firewall }, Options());
+        var server = new PlatformServer("server", new PlatformServerArgs { Spec = blueprint.Server, Firewall = firewall, DataVolume = blueprint.DataVolume }, Options());
 
         _ = new DnsRecords("dns", new DnsRecordsArgs
         {

@@ -45,7 +45,7 @@ public sealed class DockerHost : ComponentResource
         foreach (var (address, username, password) in args.Registries ?? [])
             providerArgs.RegistryAuth.Add(new DockerSdk.Inputs.ProviderRegistryAuthArgs { Address = address, Username = username, Password = password });
         Provider = new DockerSdk.Provider($"{name}-provider", providerArgs,
-            new CustomResourceOptions { Parent = this, DependsOn = { args.Server.Readiness } });
+            new CustomResourceOptions { Parent = this, DependsOn = args.Server.DataMount is { } mount ? [args.Server.Readiness, mount] : [args.Server.Readiness] });
         RegisterOutputs();
     }
 

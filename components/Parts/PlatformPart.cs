@@ -82,7 +82,14 @@ public abstract class PlatformPart : ComponentResource
             options.DeleteBeforeReplace = Stacks.Blueprint.ShellDecisions.DeleteNamedDockerObjectsFirst;
             // Volumes were children of one "volumes" component before the platform was organised into parts.
             options.Aliases.Add(new Alias { ParentUrn = LegacyUrn("platform:docker:Volumes", "volumes") });
-            volumes[v.Name] = new DockerSdk.Volume($"volumes-{v.Name}", new DockerSdk.VolumeArgs { Name = v.Name }, options);
+            var volumeArgs = new DockerSdk.VolumeArgs { Name = v.Name };
+            if (v.HostPath is { } path)
+            {
+                // The local driver binding the volume to its directory on the Hetzner data volume.
+                volumeArgs.Driver = "local";
+                volumeArgs.DriverOpts = new InputMap<string> { ["type"] = "none", ["o"] = "bind", ["device"] = path };
+            }
+            volumes[v.Name] = new DockerSdk.Volume($"volumes-{v.Name}", volumeArgs, options);
         }
         Volumes = volumes;
         var mountable = given.SelectMany(p => p.Volumes).Concat(volumes).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);

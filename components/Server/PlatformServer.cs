@@ -12,6 +12,9 @@ public sealed class PlatformServerArgs
     /// <summary>The server, its user data, labels, protection and readiness command.</summary>
     public required ServerSpec Spec { get; init; }
 
+    /// <summary>The Hetzner Volume that holds the durable data. Default: none (the data stays on the server's disk).</summary>
+    public DataVolumeSpec? DataVolume { get; init; }
+
     /// <summary>The firewall attached to the server.</summary>
     public required PlatformFirewall Firewall { get; init; }
 }
@@ -41,6 +44,9 @@ public sealed class PlatformServer : ComponentResource
     /// <summary>The server's ed25519 host key ("ssh-ed25519 AAAA…"), read by the readiness step.</summary>
     [Output("hostKey")]
     public Output<string> HostKey { get; private set; }
+
+    /// <summary>Completes once the data volume is attached and mounted; null without one. Docker waits for it.</summary>
+    public Remote.Command? DataMount { get; }
 
     /// <summary>The Hetzner server id; it changes only when the server is replaced.</summary>
     public Output<string> ServerId { get; }
@@ -100,7 +106,40 @@ public sealed class PlatformServer : ComponentResource
             ?? throw new RunException($"The readiness step on {spec.Name} printed no SSH host key; nothing else was deployed. Check /etc/ssh/ssh_host_ed25519_key.pub on the server."));
         Ipv4Address = Server.Ipv4Address;
         Ipv6Address = Server.Ipv6Address;
-        Ssh = new SshTarget(Server.Ipv4Address, spec.DeployUser, HostKey, Readiness);
+        if (args.DataVolume is { } data)
+        {
+            // Its own resource, outside the server: the data outlives a replaced server.
+            var volume = new HCloud.Volume($"{name}-data", new HCloud.VolumeArgs
+            {
+                Name = data.Name,
+                Size = data.SizeGb,
+                Location = data.Location,
+                Format = data.Format,
+                Automount = false,
+                DeleteProtection = data.Protect,
+                Labels = spec.Labels.ToDictionary(),
+            }, new CustomResourceOptions { Parent = this, Protect = data.Protect, RetainOnDelete = data.Protect });
+            var attachment = new HCloud.VolumeAttachment($"{name}-data-attachment", new HCloud.VolumeAttachmentArgs
+            {
+                ServerId = Server.Id.Apply(int.Parse),
+                VolumeId = volume.Id.Apply(int.Parse),
+                Automount = false,
+            }, new CustomResourceOptions { Parent = this });
+            DataMount = new Remote.Command($"{name}-data-mount", new Remote.CommandArgs
+            {
+                Connection = new Remote.Inputs.ConnectionArgs
+                {
+                    Host = Server.Ipv4Address,
+                    User = spec.DeployUser,
+                    HostKey = HostKey,
+                    PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
+                },
+                Create = data.MountScript,
+                // A new attachment (new server or new volume) mounts again.
+                Triggers = { (Input<object>)attachment.Id.Apply(id => (object)id) },
+            }, new CustomResourceOptions { Parent = this, DependsOn = { Readiness, attachment } });
+        }
+        Ssh = new SshTarget(Server.Ipv4Address, spec.DeployUser, HostKey, (CustomResource?)DataMount ?? Readiness);
         RegisterOutputs();
     }
 }

@@ -68,6 +68,7 @@ public static partial class BlueprintBuilder
         services.AddRange(PlatformServices(s, databases, ops));
         services.AddRange(s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppServices(s, a, databases)));
 
+        var volumes = OnDataVolume(s, Volumes(s, ops));
         var fileRoutes = FileRoutes(s);
         var hostCommands = HostCommands(s, databases, buckets, services, fileRoutes);
         var budget = MemoryBudget.Compute(s);
@@ -81,11 +82,12 @@ public static partial class BlueprintBuilder
             Domain = s.Domain,
             Zone = s.Zone,
             Server = Server(s, type),
+            DataVolume = DataVolume(s, volumes),
             Firewall = Firewall(s),
             DnsRecords = DnsRecords(s),
             Networks = Networks(s),
             NetworkJoins = NetworkJoins(s),
-            Volumes = Volumes(s, ops),
+            Volumes = volumes,
             Services = [.. services.OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal)],
             Databases = databases,
             Buckets = buckets,
@@ -201,11 +203,11 @@ public static partial class BlueprintBuilder
     {
         var volumes = new List<VolumeSpec>
         {
-            new("traefik-acme", ServiceNames.Traefik, "ACME account and certificates; survives restarts so certificates are never re-requested", s.IsProd) { Part = PartId.Edge },
-            new("postgres-data", ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd) { Part = PartId.Postgres },
-            new("redis-data", ServiceNames.Redis, "Redis AOF and RDB files", s.IsProd) { Part = PartId.Redis },
-            new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd) { Part = PartId.ObjectStorage },
-            new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring },
+            new("traefik-acme", ServiceNames.Traefik, "ACME account and certificates; survives restarts so certificates are never re-requested", s.IsProd) { Part = PartId.Edge, Durable = true },
+            new("postgres-data", ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd) { Part = PartId.Postgres, Durable = true },
+            new("redis-data", ServiceNames.Redis, "Redis AOF and RDB files", s.IsProd) { Part = PartId.Redis, Durable = true },
+            new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd) { Part = PartId.ObjectStorage, Durable = true },
+            new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring, Durable = true },
         };
         volumes.AddRange(MariaDbPartOf(s)?.Volumes ?? []);
         volumes.AddRange(AppVolumes(s));
@@ -228,6 +230,32 @@ public static partial class BlueprintBuilder
         return [.. volumes.OrderBy(v => v.Name, StringComparer.Ordinal)];
     }
 
+    /// <summary>Where the Hetzner data volume is mounted on the server.</summary>
+    public const string DataVolumeMountPath = "/srv/platform/data";
+
+    /// <summary>With a data volume, every durable Docker volume binds to its own directory on it.</summary>
+    private static ImmutableArray<VolumeSpec> OnDataVolume(StackSettings s, ImmutableArray<VolumeSpec> volumes) =>
+        s.DataVolumeGb == 0 ? volumes : [.. volumes.Select(v => v.Durable ? v with { HostPath = $"{DataVolumeMountPath}/{v.Name}" } : v)];
+
+    private static DataVolumeSpec? DataVolume(StackSettings s, ImmutableArray<VolumeSpec> volumes)
+    {
+        if (s.DataVolumeGb == 0) return null;
+        var directories = volumes.Where(v => v.HostPath is not null).Select(v => v.HostPath!).Order(StringComparer.Ordinal);
+        // Hetzner links each attached volume as /dev/disk/by-id/scsi-0HC_Volume_<id>; the server has exactly one.
+        var script = string.Join("\n",
+        [
+            "set -eu",
+            "set -- /dev/disk/by-id/scsi-0HC_Volume_*",
+            "if [ \"$#\" -ne 1 ] || [ ! -e \"$1\" ]; then echo \"expected exactly one attached Hetzner Volume, found: $*\" >&2; exit 1; fi",
+            $"sudo install -d -m 0755 {DataVolumeMountPath}",
+            $"grep -q ' {DataVolumeMountPath} ' /etc/fstab || echo \"$1 {DataVolumeMountPath} ext4 discard,nofail,defaults 0 2\" | sudo tee -a /etc/fstab >/dev/null",
+            $"mountpoint -q {DataVolumeMountPath} || sudo mount {DataVolumeMountPath}",
+            .. directories.Select(d => $"sudo install -d -m 0755 {d}"),
+            "",
+        ]);
+        return new DataVolumeSpec($"{s.Project}-{s.Stack}-data", s.DataVolumeGb, s.Server.Location, "ext4", DataVolumeMountPath, s.IsProd, script);
+    }
+
     /// <summary>The monthly cost from the price table, with the stack's <c>prices</c> overrides applied.</summary>
     private static CostEstimate Cost(StackSettings s, ServerType type)
     {
@@ -237,6 +265,8 @@ public static partial class BlueprintBuilder
             new($"Hetzner {type.Name} server ({type.Vcpus} vCPU, {type.MemoryGb} GB, {type.Cpu}; traffic included)", 1, "month", Price(type.Name, type.MonthlyEur)),
             new("Primary IPv4 address", 1, "month", Price("ipv4", Prices.PrimaryIpv4Eur)),
         };
+        if (s.DataVolumeGb > 0)
+            lines.Add(new($"Hetzner Volume for the stateful data (platform:dataVolumeGb)", s.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
         if (s.Backups.Enabled)
             lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
         return new CostEstimate([.. lines]);

@@ -19,6 +19,8 @@ public sealed record PlatformBlueprint
     public required string Domain { get; init; }
     public required string Zone { get; init; }
     public required ServerSpec Server { get; init; }
+    /// <summary>The Hetzner Volume holding the durable data; null when it stays on the server's disk. Default: none.</summary>
+    public DataVolumeSpec? DataVolume { get; init; }
     public required FirewallSpec Firewall { get; init; }
     public required ImmutableArray<DnsRecordSpec> DnsRecords { get; init; }
     public required ImmutableArray<NetworkSpec> Networks { get; init; }
@@ -77,6 +79,13 @@ public sealed record ServerSpec(
 
 public sealed record SshKeySpec(string Name, string PublicKey);
 
+/// <summary>
+/// A Hetzner Volume attached to the server that holds every durable Docker volume's data under
+/// <see cref="MountPath"/>, so that the data outlives the server. <see cref="MountScript"/> mounts it
+/// (by its stable device link) and makes the volumes' directories before any Docker volume exists.
+/// </summary>
+public sealed record DataVolumeSpec(string Name, int SizeGb, string Location, string Format, string MountPath, bool Protect, string MountScript);
+
 public sealed record FirewallSpec(string Name, ImmutableArray<FirewallRuleSpec> Rules);
 
 /// <summary>An inbound rule. <c>Port</c> is null for ICMP.</summary>
@@ -97,6 +106,10 @@ public sealed record VolumeSpec(string Name, string Service, string Purpose, boo
 {
     /// <summary>The part whose data this is.</summary>
     public required PartId Part { get; init; }
+    /// <summary>Data that must outlive the server (not dumps, caches or sockets): it goes on the data volume when there is one.</summary>
+    public bool Durable { get; init; }
+    /// <summary>The directory on the host the volume binds to (on the Hetzner data volume); null for Docker's own storage.</summary>
+    public string? HostPath { get; init; }
     /// <summary>Disk the volume is expected to take (Docker's local volumes have no quota); null for platform volumes sized by their service.</summary>
     public int? SizeGb { get; init; }
     /// <summary>Whether the app's backups archive it (app volumes). Default: false (platform data has its own jobs).</summary>

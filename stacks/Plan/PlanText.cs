@@ -24,6 +24,8 @@ public static class PlanText
         w.Line($"ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
         foreach (var r in b.Registries)
             w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
+        if (b.DataVolume is { } dv)
+            w.Line($"data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(dv.Protect ? "; protected (delete protection)" : "")}");
         w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
 
         w.Section("Network: firewall, DNS, routes, Docker networks");
@@ -58,7 +60,7 @@ public static class PlanText
             w.Section($"{part.Id.Title} ({part.Id.TypeToken} {part.Id.ResourceName})");
             if (!part.DependsOn.IsEmpty) w.Line($"after parts: {string.Join(", ", part.DependsOn)}");
             foreach (var v in part.Volumes)
-                w.Line($"volume {v.Name}: {v.Purpose}{(v.SizeGb is { } gb ? $", {gb} GB expected" : "")}{(v.Protect ? " (protected)" : "")}{(v.BackedUp ? ", backed up" : "")}");
+                w.Line($"volume {v.Name}: {v.Purpose}{(v.SizeGb is { } gb ? $", {gb} GB expected" : "")}{(v.Protect ? " (protected)" : "")}{(v.BackedUp ? ", backed up" : "")}{(v.HostPath is null ? "" : $", on the data volume at {v.HostPath}")}");
             foreach (var svc in part.Services)
                 ServiceLines(w, svc);
             foreach (var c in part.HostCommands)

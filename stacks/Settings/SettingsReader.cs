@@ -196,6 +196,7 @@ public static class SettingsReader
             Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),
             Registries = ReadRegistries(r, values.GetValueOrDefault("registries")?.Node, doc.Stack, secretsSet),
             SecretPlaceholders = Placeholders(values),
+            DataVolumeGb = DataVolume(r, Int("dataVolumeGb", 0, 10000)),
             SecretsSet = secretsSet.ToImmutable(),
         };
 
@@ -437,6 +438,14 @@ public static class SettingsReader
             else Walk(name, value.Node);
         }
         return found.ToImmutable();
+    }
+
+    /// <summary>Hetzner Volumes are 10 GB at least; 0 means none.</summary>
+    private static int DataVolume(NodeReader r, int gb)
+    {
+        if (gb is > 0 and < 10)
+            r.Error(Key("dataVolumeGb"), $"is {gb.ToString(CultureInfo.InvariantCulture)} GB, but a Hetzner Volume has at least 10 GB.", "Set 0 (data on the server's disk) or a size from 10 to 10000.");
+        return gb;
     }
 
     private static readonly string[] RegistryKeys = ["name", "address", "username"];

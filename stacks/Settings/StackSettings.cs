@@ -43,6 +43,8 @@ public sealed record StackSettings
     public int BackupStorageGb { get; init; } = 50;
     /// <summary>Price overrides (EUR per month, or per GB-month for storage) by item: a server type, <c>ipv4</c>, <c>backupStoragePerGb</c>.</summary>
     public ImmutableSortedDictionary<string, decimal> Prices { get; init; } = ImmutableSortedDictionary<string, decimal>.Empty;
+    /// <summary>Size of the Hetzner Volume holding the stateful data, in GB; 0 keeps it on the server's disk. Default: 0.</summary>
+    public int DataVolumeGb { get; init; }
     /// <summary>Private registries the server pulls images from, with credentials. Default: none.</summary>
     public ImmutableArray<RegistrySettings> Registries { get; init; } = [];
     /// <summary>Secret config keys still holding the shipped placeholder instead of an encrypted value. Default: none.</summary>

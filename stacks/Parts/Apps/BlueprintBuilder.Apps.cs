@@ -282,6 +282,7 @@ public static partial class BlueprintBuilder
             $"{a.Name}'s {v.Name} at {v.MountPath}{(v.Shared ? ", shared by its instances" : ", one writer at a time")}", s.IsProd)
         {
             Part = PartId.App(a.Name),
+            Durable = true,
             SizeGb = v.SizeGb,
             BackedUp = s.Backups.Enabled,
         }));

@@ -135,7 +135,7 @@ public static class MariaDbPart
         return new MariaDbPartSpec(
             service,
             [
-                new VolumeSpec(MariaDbNames.DataVolume, MariaDbNames.Service, "MariaDB data (every app database)", settings.Protect) { Part = PartId.MariaDb },
+                new VolumeSpec(MariaDbNames.DataVolume, MariaDbNames.Service, "MariaDB data (every app database)", settings.Protect) { Part = PartId.MariaDb, Durable = true },
                 // Protected with the data on prod: it holds no state, but a prod stack must never lose a volume MariaDB writes to by accident.
                 new VolumeSpec(MariaDbNames.SocketVolume, MariaDbNames.Service, "MariaDB's Unix socket, shared with the backup agents", settings.Protect) { Part = PartId.MariaDb },
             ],
