@@ -44,7 +44,7 @@ public sealed class DockerNetworks : ComponentResource
     private static ComponentResourceOptions Aliased(ComponentResourceOptions? opts)
     {
         var options = opts ?? new ComponentResourceOptions();
-        options.Aliases.Add(new Alias { Type = "platform:docker:Networks" });
+        options.Aliases.Add(new Alias { Type = ShellDecisions.LegacyNetworksComponentType });
         return options;
     }
 

@@ -81,13 +81,12 @@ public abstract class PlatformPart : ComponentResource
             // (Docker's create is idempotent by name), and the delete that follows would remove it.
             options.DeleteBeforeReplace = Stacks.Blueprint.ShellDecisions.DeleteNamedDockerObjectsFirst;
             // Volumes were children of one "volumes" component before the platform was organised into parts.
-            options.Aliases.Add(new Alias { ParentUrn = LegacyUrn("platform:docker:Volumes", "volumes") });
+            options.Aliases.Add(new Alias { ParentUrn = LegacyUrn(Stacks.Blueprint.ShellDecisions.LegacyVolumesComponentType, Stacks.Blueprint.ShellDecisions.LegacyVolumesComponentName) });
             var volumeArgs = new DockerSdk.VolumeArgs { Name = v.Name };
-            if (v.HostPath is { } path)
+            if (v.Driver is { } driver)
             {
-                // The local driver binding the volume to its directory on the Hetzner data volume.
-                volumeArgs.Driver = "local";
-                volumeArgs.DriverOpts = new InputMap<string> { ["type"] = "none", ["o"] = "bind", ["device"] = path };
+                volumeArgs.Driver = driver;
+                volumeArgs.DriverOpts = v.DriverOptions.ToDictionary();
             }
             volumes[v.Name] = new DockerSdk.Volume($"volumes-{v.Name}", volumeArgs, options);
         }

@@ -18,7 +18,7 @@ public sealed class Minio : PlatformPart
     public Minio(MinioArgs args, ComponentResourceOptions? opts = null)
         : base(args, PartKind.ObjectStorage, [], opts)
     {
-        Endpoint = Output.Create($"http://{ServiceNames.Minio}:{AppEnvironment.MinioPort}");
+        Endpoint = Output.Create(AppEnvironment.MinioEndpoint);
         RegisterOutputs();
     }
 }

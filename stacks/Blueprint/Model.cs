@@ -110,6 +110,14 @@ public sealed record VolumeSpec(string Name, string Service, string Purpose, boo
     public bool Durable { get; init; }
     /// <summary>The directory on the host the volume binds to (on the Hetzner data volume); null for Docker's own storage.</summary>
     public string? HostPath { get; init; }
+
+    /// <summary>Docker's volume driver and its options: the local driver bound to <see cref="HostPath"/>, or Docker's default (none).</summary>
+    public ImmutableSortedDictionary<string, string> DriverOptions => HostPath is null
+        ? ImmutableSortedDictionary<string, string>.Empty
+        : ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string> { ["type"] = "none", ["o"] = "bind", ["device"] = HostPath });
+
+    /// <summary>The volume driver: <c>local</c> with <see cref="DriverOptions"/>, or null for Docker's default.</summary>
+    public string? Driver => HostPath is null ? null : "local";
     /// <summary>Disk the volume is expected to take (Docker's local volumes have no quota); null for platform volumes sized by their service.</summary>
     public int? SizeGb { get; init; }
     /// <summary>Whether the app's backups archive it (app volumes). Default: false (platform data has its own jobs).</summary>

@@ -61,6 +61,14 @@ public static class ShellDecisions
     /// </summary>
     public const bool DeleteNamedDockerObjectsFirst = true;
 
+    /// <summary>
+    /// Where resources were before the platform was organised into parts, for their aliases: volumes were
+    /// children of one component (type, name), and the networks component had another type.
+    /// </summary>
+    public const string LegacyVolumesComponentType = "platform:docker:Volumes";
+    public const string LegacyVolumesComponentName = "volumes";
+    public const string LegacyNetworksComponentType = "platform:docker:Networks";
+
     /// <summary>Stack outputs the shell adds next to <see cref="PlatformBlueprint.Outputs"/>: the server's addresses.</summary>
     public const string ServerIpv4Output = "serverIpv4";
 

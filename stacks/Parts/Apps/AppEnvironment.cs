@@ -17,6 +17,9 @@ public static class AppEnvironment
     public const int PgBouncerPort = 6432;
     public const int RedisPort = 6379;
     public const int MinioPort = 9000;
+
+    /// <summary>MinIO's S3 endpoint on the platform's networks.</summary>
+    public static string MinioEndpoint => $"http://{ServiceNames.Minio}:{MinioPort}";
     public const string S3Region = "us-east-1";
 
     /// <summary>Through PgBouncer (transaction pooling): what the app uses at run time.</summary>
@@ -88,7 +91,7 @@ public static class AppEnvironment
         }
         if (app.UsesObjectStorage(s))
         {
-            values["s3.endpoint"] = SecretText.Plain($"http://{ServiceNames.Minio}:{MinioPort}");
+            values["s3.endpoint"] = SecretText.Plain(MinioEndpoint);
             values["s3.publicUrl"] = SecretText.Plain($"https://{Routing.Fqdn(ServiceNames.FilesHost, s.Domain)}");
             values["s3.region"] = SecretText.Plain(S3Region);
             values["s3.accessKey"] = SecretText.Plain(Identities.MinioUser(app.Name));

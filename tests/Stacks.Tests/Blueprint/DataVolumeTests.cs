@@ -85,3 +85,18 @@ public sealed class ProjectFileTests
     public void Pulumi_yaml_is_the_project_file_generated_from_the_settings_schema() =>
         Assert.Equal(ProjectFile.Render(), File.ReadAllText(Path.Combine(TestStacks.RepoRoot, StackFiles.ProjectFile)));
 }
+
+public sealed class VolumeDriverTests
+{
+    [Fact]
+    public void A_volume_on_the_data_volume_uses_the_local_driver_bound_to_its_directory()
+    {
+        var b = TestStacks.Build(TestStacks.Yaml(extra: "platform:dataVolumeGb: 20"));
+        var pg = b.Volumes.Single(v => v.Name == "postgres-data");
+        Assert.Equal("local", pg.Driver);
+        Assert.Equal(new Dictionary<string, string> { ["device"] = pg.HostPath!, ["o"] = "bind", ["type"] = "none" }, pg.DriverOptions);
+        var plain = TestStacks.ShippedBlueprint("staging").Volumes.Single(v => v.Name == "postgres-data");
+        Assert.Null(plain.Driver);
+        Assert.Empty(plain.DriverOptions);
+    }
+}
