@@ -62,6 +62,8 @@ public static class PlatformStack
     public static IDictionary<string, object?> Deploy(PlatformBlueprint blueprint, IReadOnlyList<ResourceTransformation>? transformations = null)
     {
         ComponentResourceOptions Options() => new() { ResourceTransformations = transformations?.ToList() ?? [] };
+        if (blueprint.IsSplit)
+            throw new RunException($"Stack '{blueprint.Stack}' is split over several servers (platform:servers); this program deploys single-server stacks only so far. Nothing was created.");
 
         var secrets = new PlatformSecrets("secrets", new PlatformSecretsArgs { Secrets = blueprint.Secrets }, Options());
 

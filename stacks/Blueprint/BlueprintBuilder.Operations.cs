@@ -34,7 +34,10 @@ public static partial class BlueprintBuilder
         var dataServices = MariaDbPartOf(s) is { } mariadb ? Monitors.DefaultDataServices.Add(mariadb.DataService) : Monitors.DefaultDataServices;
         NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
         var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
-            .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id)).Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+            .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id))
+            // Every app server of a split stack reports its own CPU, memory and disk.
+            .AddRange((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.MonitorsFor(notification?.Id, k)))
+            .Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
             monitors, notification, networks, kumaUrl, s.AutoKuma.MemoryMb);
 
@@ -47,7 +50,8 @@ public static partial class BlueprintBuilder
         };
         if (plan is not null) containers.AddRange([plan.Runner, .. plan.Agents]);
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
-            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(JobSecrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification, plan);
+            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.SecretsFor(k)))
+                .Concat(JobSecrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification, plan);
     }
 
     /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>

@@ -199,31 +199,59 @@ public static partial class BlueprintBuilder
     {
         var status = new RouteSpec("status", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), ServiceNames.StatusHost, null, true);
         return [new FileRouteSpec(status.Router, status.Fqdn, Routing.Rule(status, s.Domain), UptimeKumaUrl, [Routing.SecureHeaders],
-            OneShotCheckName(AutoKuma.SetupContainerName)) { Priority = Routing.Priority(status) }];
+            OneShotCheckName(AutoKuma.SetupContainerName)) { Priority = Routing.Priority(status), CertResolver = Routing.ZoneResolver(s) }];
     }
 
-    /// <summary>Traefik's dynamic configuration for the file routes (YAML, file provider).</summary>
-    public static string FileRoutesYaml(IEnumerable<FileRouteSpec> routes)
+    /// <summary>
+    /// Traefik's dynamic configuration for the file routes (YAML, file provider), with each route's allow-list and, when
+    /// every Traefik serves the stack's Origin CA certificate, that certificate as the default one.
+    /// </summary>
+    public static string FileRoutesYaml(IEnumerable<FileRouteSpec> routes, (string CertFile, string KeyFile)? defaultCertificate = null)
     {
         var routers = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var services = new SortedDictionary<string, object>(StringComparer.Ordinal);
+        var middlewares = new SortedDictionary<string, object>(StringComparer.Ordinal);
         foreach (var r in routes)
         {
+            var chain = r.Middlewares.ToList();
+            if (!r.AllowCidrs.IsEmpty)
+            {
+                // The zone's hosts come through Cloudflare: the client is the address it appended (depth 1).
+                var allow = $"{r.Router}-allowlist";
+                chain.Add(allow);
+                middlewares[allow] = new Dictionary<string, object>
+                {
+                    ["ipAllowList"] = new Dictionary<string, object> { ["sourceRange"] = r.AllowCidrs.ToArray(), ["ipStrategy"] = new Dictionary<string, object> { ["depth"] = 1 } },
+                };
+            }
             routers[r.Router] = new Dictionary<string, object>
             {
                 ["rule"] = r.Rule,
                 ["priority"] = r.Priority,
                 ["entryPoints"] = new[] { Routing.EntryPoint },
-                ["tls"] = new Dictionary<string, object> { ["certResolver"] = Routing.CertResolver },
+                ["tls"] = r.CertResolver is { } resolver ? new Dictionary<string, object> { ["certResolver"] = resolver } : new Dictionary<string, object>(),
                 ["service"] = r.Router,
-                ["middlewares"] = r.Middlewares.ToArray(),
+                ["middlewares"] = chain.ToArray(),
             };
             services[r.Router] = new Dictionary<string, object>
             {
                 ["loadBalancer"] = new Dictionary<string, object> { ["servers"] = new[] { new Dictionary<string, object> { ["url"] = r.ServiceUrl } } },
             };
         }
-        var doc = new Dictionary<string, object> { ["http"] = new Dictionary<string, object> { ["routers"] = routers, ["services"] = services } };
+        var http = new Dictionary<string, object> { ["routers"] = routers, ["services"] = services };
+        if (middlewares.Count > 0) http["middlewares"] = middlewares;
+        var doc = new Dictionary<string, object> { ["http"] = http };
+        if (defaultCertificate is { } cert)
+            doc["tls"] = new Dictionary<string, object>
+            {
+                ["stores"] = new Dictionary<string, object>
+                {
+                    ["default"] = new Dictionary<string, object>
+                    {
+                        ["defaultCertificate"] = new Dictionary<string, object> { ["certFile"] = cert.CertFile, ["keyFile"] = cert.KeyFile },
+                    },
+                },
+            };
         return new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(doc);
     }
 

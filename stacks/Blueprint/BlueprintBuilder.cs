@@ -74,16 +74,16 @@ public static partial class BlueprintBuilder
         var budget = MemoryBudget.Compute(s);
         var type = ServerTypes.All[s.Server.Type];
 
-        return new PlatformBlueprint
+        var one = new PlatformBlueprint
         {
             Project = s.Project,
             Stack = s.Stack,
             Environment = s.Environment,
             Domain = s.Domain,
             Zone = s.Zone,
-            Server = Server(s, type),
+            Servers = [Server(s, type)],
             DataVolume = DataVolume(s, volumes),
-            Firewall = Firewall(s),
+            Firewalls = [Firewall(s)],
             DnsRecords = DnsRecords(s),
             Networks = Networks(s),
             NetworkJoins = NetworkJoins(s),
@@ -100,11 +100,12 @@ public static partial class BlueprintBuilder
             Monitors = [.. ops.Monitors.Select(View)],
             Backups = [.. ops.Jobs.Select(j => View(j, s))],
             Secrets = [.. secrets.Values],
-            Budget = budget,
+            Budgets = [budget],
             Connections = ConnectionBudget.Compute(s),
             Cost = Cost(s, type),
             Outputs = Outputs(s, databases),
         };
+        return s.Topology is { } topology ? Split(s, topology, one) : one;
     }
 
     /// <summary>Public hosts of the stack in its zone (each gets a DNS record): every app route, the platform's own, the MinIO console.</summary>

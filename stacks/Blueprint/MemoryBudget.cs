@@ -27,6 +27,9 @@ public sealed record BudgetLine(string Name, string Kind, int Instances, int Mem
 /// </summary>
 public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsReserveMb, ImmutableArray<BudgetLine> Lines)
 {
+    /// <summary>The server this is the budget of.</summary>
+    public Parts.ServerKey Server { get; init; } = Parts.ServerKey.Single;
+
     /// <summary>Steady-state containers (one-shots excluded).</summary>
     public int ContainersMb => Lines.Where(l => !l.OneShot).Sum(l => l.TotalMb);
 
@@ -41,6 +44,27 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
     public int PlatformFixedMb => Lines.Where(l => l.Fixed).Sum(l => l.TotalMb);
 
     public bool Fits => FreeMb >= 0 && OneShotPeakMb <= FreeMb;
+
+    /// <summary>
+    /// The budget of one server of a split stack, from the containers placed on it: an app's instances there in one line,
+    /// each scheduled job in its own, one-shots (an app's release too) apart from the steady state.
+    /// </summary>
+    public static MemoryBudget ForServer(ServerSpec server, int osReserveMb, IEnumerable<ServiceSpec> services)
+    {
+        var lines = new List<BudgetLine>();
+        foreach (var group in services.GroupBy(x => x.Schedule is null && !x.OneShot && x.App is { } app ? app : x.Name))
+        {
+            var first = group.First();
+            var kind = first.Schedule is not null ? "job" : first.Kind switch
+            {
+                ServiceKind.Edge => "edge", ServiceKind.Data => "data", ServiceKind.App => "app", _ => "operations",
+            };
+            lines.Add(new BudgetLine(group.Key, kind, group.Count(), first.Limits.MemoryMb, first.OneShot));
+        }
+        return new MemoryBudget(server.Type, server.MemoryMb, osReserveMb, [.. lines.OrderBy(l => Rank(l.Kind)).ThenBy(l => l.Name, StringComparer.Ordinal)]) { Server = server.Key };
+    }
+
+    private static int Rank(string kind) => kind switch { "edge" => 0, "data" => 1, "operations" => 2, "app" => 3, _ => 4 };
 
     /// <summary>The budget of a stack's settings (the blueprint's containers get exactly these limits; a test pins that).</summary>
     public static MemoryBudget Compute(StackSettings s)

@@ -18,10 +18,33 @@ public sealed record PlatformBlueprint
     public required StackEnvironment Environment { get; init; }
     public required string Domain { get; init; }
     public required string Zone { get; init; }
-    public required ServerSpec Server { get; init; }
+    /// <summary>
+    /// The servers: the one server of a single-server stack, or a split stack's data server and then its app servers
+    /// in order (see <see cref="ServerKey"/>).
+    /// </summary>
+    public required ImmutableArray<ServerSpec> Servers { get; init; }
+    /// <summary>The first server: the only one, or a split stack's data server (where the data and the backups are).</summary>
+    public ServerSpec Server => Servers[0];
+    /// <summary>A split stack's app servers (none on a single-server stack).</summary>
+    public ImmutableArray<ServerSpec> AppServers => [.. Servers.Where(x => x.Key.Role == ServerRole.App)];
+    public ServerSpec ServerOf(ServerKey key) => Servers.Single(x => x.Key == key);
+    public bool IsSplit => !Server.Key.IsSingle;
     /// <summary>The Hetzner Volume holding the durable data; null when it stays on the server's disk. Default: none.</summary>
     public DataVolumeSpec? DataVolume { get; init; }
-    public required FirewallSpec Firewall { get; init; }
+    /// <summary>One firewall per role (one for the single server); each lists the servers it applies to.</summary>
+    public required ImmutableArray<FirewallSpec> Firewalls { get; init; }
+    public FirewallSpec Firewall => Firewalls[0];
+    /// <summary>The private network of a split stack's servers; null on a single server. Default: none.</summary>
+    public PrivateNetworkSpec? PrivateNetwork { get; init; }
+    /// <summary>The load balancer in front of several app servers; null otherwise (DNS then points at the one server). Default: none.</summary>
+    public LoadBalancerSpec? LoadBalancer { get; init; }
+    /// <summary>The spread placement group of the app servers; null on a single server. Default: none.</summary>
+    public PlacementGroupSpec? PlacementGroup { get; init; }
+    /// <summary>
+    /// The certificate every Traefik serves when there are several (a Cloudflare Origin CA certificate the program
+    /// requests once); null when the one Traefik gets its own from Let's Encrypt. Default: none.
+    /// </summary>
+    public OriginCertificateSpec? OriginCertificate { get; init; }
     public required ImmutableArray<DnsRecordSpec> DnsRecords { get; init; }
     public required ImmutableArray<NetworkSpec> Networks { get; init; }
     public required ImmutableArray<VolumeSpec> Volumes { get; init; }
@@ -40,7 +63,9 @@ public sealed record PlatformBlueprint
     public required ImmutableArray<MonitorSpecView> Monitors { get; init; }
     public required ImmutableArray<BackupJobView> Backups { get; init; }
     public required ImmutableArray<SecretSpec> Secrets { get; init; }
-    public required MemoryBudget Budget { get; init; }
+    /// <summary>The memory budget of every server, in the order of <see cref="Servers"/>.</summary>
+    public required ImmutableArray<MemoryBudget> Budgets { get; init; }
+    public MemoryBudget Budget => Budgets[0];
     public required ConnectionBudget Connections { get; init; }
     public required CostEstimate Cost { get; init; }
     public required ImmutableArray<OutputSpec> Outputs { get; init; }
@@ -62,6 +87,7 @@ public sealed record PlatformBlueprint
 public sealed record NetworkJoinSpec(string Network, string Service, string Command);
 
 /// <summary>The server, its cloud-init user data and the command that says it is ready.</summary>
+/// <remarks><see cref="Key"/> says which server it is; a split stack's servers have a <see cref="PrivateIp"/>.</remarks>
 public sealed record ServerSpec(
     string Name,
     string Type,
@@ -75,7 +101,39 @@ public sealed record ServerSpec(
     string ReadinessCommand,
     int ReadinessTimeoutSeconds,
     int MemoryMb,
-    int Vcpus);
+    int Vcpus)
+{
+    public ServerKey Key { get; init; } = ServerKey.Single;
+    /// <summary>Its fixed address on the private network; null on a single server.</summary>
+    public string? PrivateIp { get; init; }
+    /// <summary>Name of the firewall applied to it.</summary>
+    public string FirewallName { get; init; } = Name;
+    /// <summary>Whether it is in the spread placement group (app servers).</summary>
+    public bool Spread { get; init; }
+}
+
+/// <summary>A split stack's private network: the range, the one subnet every server and the load balancer are in, its zone.</summary>
+public sealed record PrivateNetworkSpec(string Name, string IpRange, string SubnetRange, string NetworkZone, ImmutableSortedDictionary<string, string> Labels);
+
+/// <summary>Hetzner's spread placement group: its members run on different physical hosts.</summary>
+public sealed record PlacementGroupSpec(string Name, ImmutableArray<ServerKey> Members, ImmutableSortedDictionary<string, string> Labels);
+
+/// <summary>
+/// The load balancer in front of the app servers: TCP services to their private addresses with the PROXY protocol
+/// (Traefik trusts it from the subnet only), a health check against Traefik's ping entry point.
+/// </summary>
+public sealed record LoadBalancerSpec(string Name, string Type, string Location, string PrivateIp, ImmutableArray<ServerKey> Targets,
+    ImmutableArray<LoadBalancerServiceSpec> Services, ImmutableSortedDictionary<string, string> Labels);
+
+/// <summary>One TCP service of the load balancer and its health check (HTTP <see cref="HealthPath"/> on <see cref="HealthPort"/>).</summary>
+public sealed record LoadBalancerServiceSpec(int ListenPort, int DestinationPort, bool ProxyProtocol, int HealthPort, string HealthPath,
+    int HealthIntervalSeconds, int HealthTimeoutSeconds, int HealthRetries);
+
+/// <summary>
+/// A Cloudflare Origin CA certificate for the zone's hosts, its key generated by the program: Cloudflare's proxy
+/// trusts it, every Traefik serves it from a file, and nothing asks Let's Encrypt per server.
+/// </summary>
+public sealed record OriginCertificateSpec(ImmutableArray<string> Hostnames, int ValidityDays, string KeySecret, string CertificateSecret);
 
 public sealed record SshKeySpec(string Name, string PublicKey);
 
@@ -84,15 +142,41 @@ public sealed record SshKeySpec(string Name, string PublicKey);
 /// <see cref="MountPath"/>, so that the data outlives the server. <see cref="MountScript"/> mounts it
 /// (by its stable device link) and makes the volumes' directories before any Docker volume exists.
 /// </summary>
-public sealed record DataVolumeSpec(string Name, int SizeGb, string Location, string Format, string MountPath, bool Protect, string MountScript);
+public sealed record DataVolumeSpec(string Name, int SizeGb, string Location, string Format, string MountPath, bool Protect, string MountScript)
+{
+    /// <summary>The server it is attached to (a split stack's data server).</summary>
+    public ServerKey Server { get; init; } = ServerKey.Single;
+}
 
-public sealed record FirewallSpec(string Name, ImmutableArray<FirewallRuleSpec> Rules);
+public sealed record FirewallSpec(string Name, ImmutableArray<FirewallRuleSpec> Rules)
+{
+    /// <summary>The Pulumi name of the firewall's component: <c>firewall</c>, or <c>firewall-&lt;role&gt;</c> on a split stack.</summary>
+    public string ResourceName { get; init; } = "firewall";
+    /// <summary>What the servers it applies to are for (the plan's heading).</summary>
+    public string AppliesTo { get; init; } = "the server";
+}
 
 /// <summary>An inbound rule. <c>Port</c> is null for ICMP.</summary>
 public sealed record FirewallRuleSpec(string Description, string Protocol, string? Port, ImmutableArray<string> SourceIps);
 
-/// <summary>A Cloudflare record. <c>Name</c> is relative to the zone (<c>@</c> for the zone apex); the content is the server's address.</summary>
-public sealed record DnsRecordSpec(string Name, string Fqdn, string Type, ServerAddress Content, bool Proxied, int Ttl, string Comment);
+/// <summary>A Cloudflare record. <c>Name</c> is relative to the zone (<c>@</c> for the zone apex); the content is an address of <see cref="Target"/>.</summary>
+public sealed record DnsRecordSpec(string Name, string Fqdn, string Type, ServerAddress Content, bool Proxied, int Ttl, string Comment)
+{
+    /// <summary>Whose address: the server (the single one, or the one app server) or the load balancer.</summary>
+    public AddressTarget Target { get; init; } = AddressTarget.Of(ServerKey.Single);
+}
+
+/// <summary>What a DNS record points at: a server, or the load balancer (<see cref="Server"/> null).</summary>
+public sealed record AddressTarget(ServerKey? Server)
+{
+    public static readonly AddressTarget LoadBalancer = new((ServerKey?)null);
+
+    public static AddressTarget Of(ServerKey server) => new(server);
+
+    public bool IsLoadBalancer => Server is null;
+
+    public override string ToString() => Server switch { null => "load balancer", { IsSingle: true } => "server", var k => $"server {k}" };
+}
 
 public enum ServerAddress { Ipv4, Ipv6 }
 
@@ -100,6 +184,10 @@ public enum ServerAddress { Ipv4, Ipv6 }
 public sealed record NetworkSpec(string Name, bool Internal, string Purpose)
 {
     public string Driver { get; init; } = "bridge";
+    /// <summary>The server it is on (Docker networks are per host: a split stack has a copy on each server that uses it).</summary>
+    public ServerKey Host { get; init; } = ServerKey.Single;
+    /// <summary>Unique in the blueprint: the name, qualified with the server on a split stack's app servers.</summary>
+    public string Key => Host.Role == ServerRole.App ? Host.Qualify(Name) : Name;
 }
 
 public sealed record VolumeSpec(string Name, string Service, string Purpose, bool Protect)
@@ -122,6 +210,10 @@ public sealed record VolumeSpec(string Name, string Service, string Purpose, boo
     public int? SizeGb { get; init; }
     /// <summary>Whether the app's backups archive it (app volumes). Default: false (platform data has its own jobs).</summary>
     public bool BackedUp { get; init; }
+    /// <summary>The server it is on.</summary>
+    public ServerKey Host { get; init; } = ServerKey.Single;
+    /// <summary>Unique in the blueprint: the name, qualified with the server on a split stack's app servers.</summary>
+    public string Key => Host.Role == ServerRole.App ? Host.Qualify(Name) : Name;
 }
 
 public enum ServiceKind { Edge, Data, App, Operations }
@@ -180,7 +272,14 @@ public sealed record ServiceSpec
     public bool StartOnDeploy { get; init; } = true;
     /// <summary>Five-field cron schedule (UTC) a timer starts the container on; null for containers that run on deployment.</summary>
     public string? Schedule { get; init; }
+    /// <summary>The server it runs on.</summary>
+    public ServerKey Host { get; init; } = ServerKey.Single;
+    /// <summary>Names resolved to addresses inside the container (Docker's extra hosts): on app servers, the data services. Default: none.</summary>
+    public ImmutableArray<ExtraHost> ExtraHosts { get; init; } = [];
 }
+
+/// <summary>A host name the container resolves to a fixed address (an <c>/etc/hosts</c> line).</summary>
+public sealed record ExtraHost(string Host, string Ip);
 
 /// <summary>A host port published on <paramref name="HostIp"/> ("0.0.0.0" for IPv4, "::" for IPv6).</summary>
 public sealed record PublishedPort(string HostIp, int HostPort, int ContainerPort, string Protocol);
@@ -228,6 +327,8 @@ public sealed record HostCommandSpec(string Name, string Description, string Cre
     public string? Delete { get; init; }
     /// <summary>Docker networks the command works on: it runs after they exist, and its delete step before they go. Default: none.</summary>
     public ImmutableArray<string> Networks { get; init; } = [];
+    /// <summary>The server it runs on.</summary>
+    public ServerKey Host { get; init; } = ServerKey.Single;
 }
 
 /// <summary>
@@ -239,12 +340,20 @@ public sealed record FileRouteSpec(string Router, string Fqdn, string Rule, stri
 {
     /// <summary>The router's priority (see <see cref="Routing.Priority(HostKind, string?)"/>).</summary>
     public required int Priority { get; init; }
+    /// <summary>Its certificate resolver; null when Traefik serves the stack's Origin CA certificate. Default: DNS-01.</summary>
+    public string? CertResolver { get; init; } = Routing.CertResolver;
+    /// <summary>Client CIDRs let in (an allow-list middleware defined with the route); empty for everyone. Default: everyone.</summary>
+    public ImmutableArray<string> AllowCidrs { get; init; } = [];
 }
 
 /// <summary>A private registry's credentials: the password is the named secret (never a value).</summary>
 public sealed record RegistrySpec(string Address, string Username, string PasswordSecret);
 
-public enum SecretSource { Generated, Config }
+/// <summary>
+/// Where a secret's value comes from: a random password resource, the stack's encrypted config, a private key the
+/// program generates, or the Cloudflare Origin CA certificate issued for that key.
+/// </summary>
+public enum SecretSource { Generated, Config, PrivateKey, OriginCertificate }
 
 /// <summary>
 /// A secret the platform uses. Generated ones come from a random password resource (alphanumeric,

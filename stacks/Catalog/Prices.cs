@@ -11,4 +11,10 @@ public static class Prices
 
     /// <summary>Hetzner Cloud Volume, per GB and month.</summary>
     public const decimal VolumePerGbEur = 0.044m;
+
+    /// <summary>The load balancer type in front of several app servers (25 targets, 10 000 connections).</summary>
+    public const string LoadBalancerType = "lb11";
+
+    /// <summary>Hetzner Cloud Load Balancer lb11, per month (traffic included); overridable as <c>prices.lb11</c>.</summary>
+    public const decimal LoadBalancerEur = 5.39m;
 }

@@ -29,7 +29,8 @@ public static class PartGraph
         var ids = b.Services.Select(s => s.Part).Concat(b.Volumes.Select(v => v.Part)).Concat(b.HostCommands.Select(c => c.Part)).Distinct().ToList();
         var edges = ids.ToDictionary(id => id, _ => new HashSet<PartId>());
         // A container mounting another part's volume (the backups archiving an app's) needs that part first.
-        var volumeParts = b.Volumes.ToDictionary(v => v.Name, v => v.Part, StringComparer.Ordinal);
+        // By name: a split stack's copies of a volume on several servers belong to the same part.
+        var volumeParts = b.Volumes.GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Part, StringComparer.Ordinal);
         foreach (var s in b.Services)
         {
             foreach (var m in s.Mounts.Where(m => m.Kind == MountKind.Volume))

@@ -22,14 +22,18 @@ public static class Policies
 {
     public static readonly ImmutableArray<PolicyRule> All =
     [
-        new("only-traefik-publishes-ports", "Every published port bypasses the proxy, TLS and the firewall's intent; only the edge proxy may listen on the host.",
-            b => b.Services.Where(s => s.Name != ServiceNames.Traefik && !s.PublishedPorts.IsEmpty)
-                .Select(s => new PolicyViolation("only-traefik-publishes-ports", s.Name, $"publishes {string.Join(", ", s.PublishedPorts.Select(p => p.HostPort))} on the host.",
-                    "Route it through Traefik with a host name instead of publishing a port."))),
+        new("only-traefik-publishes-ports", "Every published port bypasses the proxy, TLS and the firewall's intent; only the edge proxy may listen on a public interface, and a split stack's data ports only on the private network.",
+            b => b.Services.Where(s => !IsTraefik(s) && s.PublishedPorts.Any(p => p.HostIp != b.ServerOf(s.Host).PrivateIp))
+                .Select(s => new PolicyViolation("only-traefik-publishes-ports", s.Name, $"publishes {string.Join(", ", s.PublishedPorts.Select(p => p.HostPort))} on a public interface of the host.",
+                    b.IsSplit ? "Publish it on the server's private address only." : "Route it through Traefik with a host name instead of publishing a port."))),
 
         new("ssh-only-from-admin-cidrs", "SSH open to the internet invites brute force and exploits of sshd.",
-            b => b.Firewall.Rules.Where(r => r.Port == "22" && r.SourceIps.Any(ip => ip is "0.0.0.0/0" or "::/0"))
-                .Select(r => new PolicyViolation("ssh-only-from-admin-cidrs", b.Firewall.Name, "allows SSH from anywhere.", "List only office/VPN CIDRs in platform:adminCidrs."))),
+            b => b.Firewalls.SelectMany(f => f.Rules.Where(r => r.Port == "22" && r.SourceIps.Any(ip => ip is "0.0.0.0/0" or "::/0"))
+                .Select(r => new PolicyViolation("ssh-only-from-admin-cidrs", f.Name, "allows SSH from anywhere.", "List only office/VPN CIDRs in platform:adminCidrs.")))),
+
+        new("data-server-closed", "A split stack's data server holds every database: nothing of it may face the internet but SSH from the admin CIDRs.",
+            b => b.Firewalls.Where(f => f.ResourceName == "firewall-data").SelectMany(f => f.Rules.Where(r => r.Port is not null && r.Port != "22"))
+                .Select(r => new PolicyViolation("data-server-closed", r.Description, $"opens {r.Protocol}/{r.Port} on the data server.", "Remove the rule; the app servers reach the data server over the private network."))),
 
         new("pinned-images", "A moving tag deploys code nobody reviewed and cannot be rolled back to.",
             b => b.Services.Where(s => Names.ImageProblem(s.Image) is not null)
@@ -132,7 +136,8 @@ public static class Policies
     private static IEnumerable<PolicyViolation> ProdProtection(PlatformBlueprint b)
     {
         const string id = "prod-protected-and-backed-up";
-        if (!b.Server.Protect) yield return new(id, b.Server.Name, "is not protected.", "Prod servers get Protect and Hetzner delete/rebuild protection.");
+        foreach (var server in b.Servers.Where(x => !x.Protect))
+            yield return new(id, server.Name, "is not protected.", "Prod servers get Protect and Hetzner delete/rebuild protection.");
         foreach (var v in b.Volumes.Where(v => !v.Protect && b.Services.Any(s => s.Kind == ServiceKind.Data && s.Mounts.Any(m => m.Source == v.Name && !m.ReadOnly))))
             yield return new(id, v.Name, "is a prod volume without protection.", "Protect stateful prod volumes.");
         foreach (var v in b.Volumes.Where(v => v.Part.Kind == Parts.PartKind.App && !v.Protect))
@@ -142,6 +147,9 @@ public static class Policies
         if (b.DataVolume is { Protect: false } dv) yield return new(id, dv.Name, "is a prod data volume without protection.", "Protect the Hetzner data volume.");
         if (b.Backups.IsEmpty) yield return new(id, b.Stack, "has no backups.", "Set platform:backupsEnabled to true.");
     }
+
+    /// <summary>Traefik, or a split stack's copy of it on an app server.</summary>
+    private static bool IsTraefik(ServiceSpec s) => s.Part == Parts.PartId.Edge && s.ContainerName == ServiceNames.Traefik;
 
     private static bool LooksSecret(string name) =>
         new[] { "PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "CREDENTIAL" }.Any(w => name.Contains(w, StringComparison.Ordinal));

@@ -121,6 +121,10 @@ public static class SettingsReader
             r.Error(Key("acmeEmail"), $"'{acmeEmail}' is not an e-mail address.", "Give an address Let's Encrypt can write to, e.g. ops@example.com.");
 
         var server = ReadServer(r, Str, Int, Node, values.ContainsKey("sshPublicKeys"));
+        var topology = Parts.TopologySettings.Read(r, values.GetValueOrDefault("servers")?.Node,
+            [.. new[] { "serverType", "dataVolumeGb" }.Where(values.ContainsKey)]);
+        // A split stack's apps run on its app servers: their type bounds an instance's CPUs.
+        if (topology is not null) server = server with { Type = topology.AppType };
         var adminCidrs = ReadCidrs(r, Node("adminCidrs"));
         var cloudflareOnly = Bool("cloudflareOnlyIngress");
 
@@ -166,7 +170,7 @@ public static class SettingsReader
             r.Error(Key("cloudflareApiToken"), "is required but not set (Traefik needs it for the DNS-01 challenge).",
                 $"Create a Cloudflare token with Zone:DNS:Edit on {(zone.Length > 0 ? zone : "the zone")} and run: pulumi config set --secret cloudflareApiToken <token> --stack {doc.Stack}");
 
-        var apps = ReadApps(r, Node("apps"), doc.Stack, secretsSet, ServerTypes.All.GetValueOrDefault(server.Type)?.Vcpus ?? 64);
+        var apps = ReadApps(r, Node("apps"), doc.Stack, secretsSet, ServerTypes.All.GetValueOrDefault(server.Type)?.Vcpus ?? 64, topology?.AppCount ?? 1);
 
         var settings = new StackSettings
         {
@@ -196,7 +200,8 @@ public static class SettingsReader
             Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),
             Registries = ReadRegistries(r, values.GetValueOrDefault("registries")?.Node, doc.Stack, secretsSet),
             SecretPlaceholders = Placeholders(values),
-            DataVolumeGb = DataVolume(r, Int("dataVolumeGb", 0, 10000)),
+            DataVolumeGb = topology?.DataVolumeGb ?? DataVolume(r, Int("dataVolumeGb", 0, 10000)),
+            Topology = topology,
             SecretsSet = secretsSet.ToImmutable(),
         };
 
@@ -539,7 +544,7 @@ public static class SettingsReader
         }
     }
 
-    private static ImmutableArray<AppSettings> ReadApps(NodeReader r, YamlNode? node, string stack, ImmutableSortedSet<string>.Builder secrets, int serverVcpus)
+    private static ImmutableArray<AppSettings> ReadApps(NodeReader r, YamlNode? node, string stack, ImmutableSortedSet<string>.Builder secrets, int serverVcpus, int defaultInstances)
     {
         var key = Key("apps");
         if (node is null) return [];
@@ -551,12 +556,12 @@ public static class SettingsReader
         var apps = ImmutableArray.CreateBuilder<AppSettings>();
         for (var i = 0; i < seq.Children.Count; i++)
         {
-            if (ReadApp(r, seq.Children[i], i, stack, secrets, serverVcpus) is { } app) apps.Add(app);
+            if (ReadApp(r, seq.Children[i], i, stack, secrets, serverVcpus, defaultInstances) is { } app) apps.Add(app);
         }
         return apps.ToImmutable();
     }
 
-    private static AppSettings? ReadApp(NodeReader r, YamlNode node, int index, string stack, ImmutableSortedSet<string>.Builder secrets, int serverVcpus)
+    private static AppSettings? ReadApp(NodeReader r, YamlNode node, int index, string stack, ImmutableSortedSet<string>.Builder secrets, int serverVcpus, int defaultInstances)
     {
         var key = $"{Key("apps")}[{index}]";
         var m = r.Mapping(node, key, AppKeys);
@@ -620,7 +625,8 @@ public static class SettingsReader
                 "Use a multiple of 0.1 or of 0.25 (e.g. 0.1, 0.25, 0.5, 1.5).");
         if (!m.ContainsKey("memoryMb")) r.Error($"{key}.memoryMb", "is required: every container gets a memory limit.", "Add e.g. 'memoryMb: 256'.");
         var memory = r.Int(m.GetValueOrDefault("memoryMb"), $"{key}.memoryMb", 256, 16, 262144);
-        var instances = m.TryGetValue("instances", out var instNode) ? r.Int(instNode, $"{key}.instances", 1, 1, 20) : 1;
+        // By default an app has an instance on every app server (one on a single server).
+        var instances = m.TryGetValue("instances", out var instNode) ? r.Int(instNode, $"{key}.instances", 1, 1, 20) : defaultInstances;
 
         var env = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         if (m.TryGetValue("env", out var envNode))

@@ -140,11 +140,16 @@ internal static class SettingsRules
         }
 
         AppRules.Check(s, r, byName);
+        Parts.TopologyRules.Check(s, r);
 
         CheckMariaDb(s, r);
         CheckConnections(s, r);
 
-        if (ServerTypes.All.TryGetValue(s.Server.Type, out var type) && Budget(s) is { } budget)
+        if (s.Topology is { } topology)
+        {
+            if (r.Errors.Count == 0) CheckSplitBudgets(s, topology, r);
+        }
+        else if (ServerTypes.All.TryGetValue(s.Server.Type, out var type) && Budget(s) is { } budget)
         {
             if (!budget.Fits)
             {
@@ -207,6 +212,26 @@ internal static class SettingsRules
             $"The connection budget does not fit: the app roles' connection limits ({string.Join(" + ", apps.Select(l => $"{l.Name} {l.Connections}"))}) + platform users {platform} = {budget.TotalConnections}, "
             + $"but PostgreSQL allows {budget.AvailableConnections} (max_connections {budget.MaxConnections} - {budget.SuperuserReserved} reserved for superusers).",
             $"Raise platform:postgresMaxConnections to at least {budget.TotalConnections + budget.SuperuserReserved}, or lower the apps' needs.database.connectionLimit.");
+    }
+
+    /// <summary>
+    /// Every server of a split stack must fit what is placed on it. Placement needs valid settings, so this runs only
+    /// once every other rule passed (their errors come first; this one follows their fix).
+    /// </summary>
+    private static void CheckSplitBudgets(StackSettings s, Parts.TopologySettings t, NodeReader r)
+    {
+        foreach (var budget in BlueprintBuilder.Build(s).Budgets.Where(b => !b.Fits))
+        {
+            var data = budget.Server.Role == Parts.ServerRole.Data;
+            var key = data ? "platform:servers.data.type" : "platform:servers.app.type";
+            var type = ServerTypes.All[budget.ServerType];
+            var bigger = ServerTypes.All.Values.Where(x => x.MemoryGb * 1024 >= budget.TotalMb + budget.OneShotPeakMb && x.Cpu == type.Cpu).OrderBy(x => x.MemoryGb).FirstOrDefault();
+            r.Error(key,
+                $"The memory budget of {budget.Server} does not fit: containers {budget.ContainersMb} MB + OS reserve {budget.OsReserveMb} MB = {budget.TotalMb} MB"
+                + (budget.OneShotPeakMb > 0 ? $", plus a one-shot of {budget.OneShotPeakMb} MB," : "") + $" but a {type.Name} has {budget.ServerMemoryMb} MB.",
+                (bigger is null ? "Choose a larger server type" : $"Choose a larger server type (e.g. {bigger.Name}, {bigger.MemoryGb} GB)")
+                + (data ? " or lower the data services' *MemoryMb settings." : $" or add app servers (servers.app.count, now {t.AppCount}) or lower the apps' memoryMb/instances."));
+        }
     }
 
     /// <summary>The budget, or null when other errors (already reported) keep it from being computed.</summary>

@@ -48,6 +48,7 @@ public static class SettingsSchema
         new("deployUser", SettingType.String, "Unprivileged user that owns deployments and runs Docker over SSH.", "deploy"),
         new("osReserveMb", SettingType.Integer, "Memory kept for the OS, Docker and page cache outside every container limit.", 1024),
         new("dataVolumeGb", SettingType.Integer, "Size of a Hetzner Volume (10–10000 GB) that holds every stateful part's data, so it outlives the server; 0 keeps the data on the server's disk. Turning it on for a live stack replaces the stateful volumes: back up, then restore.", 0),
+        new("servers", SettingType.Object, "Servers by role instead of one server: { app: { type, count }, data: { type, volumeGb } }. App servers sit behind a load balancer when there are several; the data server holds every stateful part on a Hetzner Volume (see docs/topology.md). Excludes serverType and dataVolumeGb.", InProjectFile: false),
         new("adminCidrs", SettingType.StringArray, "CIDRs allowed to reach SSH (22) through the Hetzner firewall."),
         new("cloudflareOnlyIngress", SettingType.Boolean, "Allow 80/443 only from Cloudflare's published ranges (origin not reachable around the proxy).", true),
         new("postgresImage", SettingType.String, "PostgreSQL image, pinned.", "postgres:16.6-alpine"),

@@ -45,6 +45,12 @@ public sealed record StackSettings
     public ImmutableSortedDictionary<string, decimal> Prices { get; init; } = ImmutableSortedDictionary<string, decimal>.Empty;
     /// <summary>Size of the Hetzner Volume holding the stateful data, in GB; 0 keeps it on the server's disk. Default: 0.</summary>
     public int DataVolumeGb { get; init; }
+
+    /// <summary>The servers by role (<c>platform:servers</c>); null for the single-server form, one server with every role.</summary>
+    public Parts.TopologySettings? Topology { get; init; }
+
+    /// <summary>Whether the stack runs on app servers and a data server rather than one server.</summary>
+    public bool IsSplit => Topology is not null;
     /// <summary>Private registries the server pulls images from, with credentials. Default: none.</summary>
     public ImmutableArray<RegistrySettings> Registries { get; init; } = [];
     /// <summary>Secret config keys still holding the shipped placeholder instead of an encrypted value. Default: none.</summary>

@@ -186,12 +186,12 @@ public static partial class BlueprintBuilder
     /// Uptime Kuma heartbeat. systemd never starts a job again while its last run is still going. Docker has no
     /// scheduler of its own; a scheduler container would need the Docker API's write side, i.e. root on the host.
     /// </summary>
-    private static HostCommandSpec JobsCommand(AppSettings app)
+    private static HostCommandSpec JobsCommand(AppSettings app, string? uptimeKumaUrl = null)
     {
         var b = new SecretTextBuilder();
         b.Line("set -eu");
         b.Line($"sudo install -d -m 0700 {AppNames.JobsDirectory}");
-        WriteFile(b, $"{AppNames.JobsDirectory}/run-job.sh", "0755", SecretText.Plain(RunJobScript));
+        WriteFile(b, $"{AppNames.JobsDirectory}/run-job.sh", "0755", SecretText.Plain(uptimeKumaUrl is null ? RunJobScript : RunJobScriptFor(uptimeKumaUrl)));
         var units = new List<string>();
         foreach (var job in app.Jobs)
         {
@@ -259,6 +259,16 @@ public static partial class BlueprintBuilder
         "if docker start -a \"$1\"; then status=up; msg=OK; else code=$?; status=down; msg=\"exit%20code%20$code\"; fi",
         $"ip=$(docker inspect -f '{{{{with index .NetworkSettings.Networks \"{ServiceNames.EdgeNetwork}\"}}}}{{{{.IPAddress}}}}{{{{end}}}}' {ServiceNames.UptimeKuma} 2>/dev/null || true)",
         $"if [ -n \"$ip\" ]; then curl -fsS -m 10 -o /dev/null \"http://$ip:{UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2; else echo '{ServiceNames.UptimeKuma} is not running: no heartbeat' >&2; fi",
+        "[ \"$status\" = up ]",
+        "");
+
+    /// <summary>The job script of an app server: Uptime Kuma is on the data server, at <paramref name="uptimeKumaUrl"/>.</summary>
+    public static string RunJobScriptFor(string uptimeKumaUrl) => string.Join("\n",
+        "#!/bin/sh",
+        "# Usage: run-job.sh <container>; PUSH_TOKEN comes from the job's environment file.",
+        "set -u",
+        "if docker start -a \"$1\"; then status=up; msg=OK; else code=$?; status=down; msg=\"exit%20code%20$code\"; fi",
+        $"curl -fsS -m 10 -o /dev/null \"{uptimeKumaUrl}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2",
         "[ \"$status\" = up ]",
         "");
 
@@ -351,7 +361,7 @@ public static partial class BlueprintBuilder
         .. app.Routes.Select((r, i) => new RouteSpec(Routing.AppRouter(app.Name, i), r.Fqdn(s.Domain), r.Domain ?? r.Host, r.PathPrefix, r.Websockets)
         {
             Kind = r.IsWildcard ? HostKind.Wildcard : HostKind.Exact,
-            CertResolver = r.Domain is null ? Routing.CertResolver : Routing.HttpCertResolver,
+            CertResolver = r.Domain is null ? Routing.ZoneResolver(s) : Routing.HttpCertResolver,
             StripPrefix = r.StripPrefix,
             Headers = r.Headers,
             MaxBodyMb = r.MaxBodyMb,
@@ -404,4 +414,8 @@ public static class HostCommandNames
     public const string RedisAcl = "redis-acl";
     public const string TraefikFileRoutes = "traefik-file-routes";
     public const string TraefikAuthFiles = "traefik-auth-files";
+    /// <summary>A split stack's app servers: Traefik's routes to the data server and its default certificate.</summary>
+    public const string TraefikEdgeRoutes = "traefik-edge-routes";
+    /// <summary>Behind a load balancer: the Origin CA certificate and key every Traefik serves.</summary>
+    public const string TraefikCertificate = "traefik-certificate";
 }

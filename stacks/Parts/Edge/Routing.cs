@@ -14,8 +14,11 @@ public enum HostKind { Exact, Wildcard }
 public sealed record RouteSpec(string Router, string Fqdn, string Host, string? PathPrefix, bool Websockets)
 {
     public HostKind Kind { get; init; } = Host == "*" ? HostKind.Wildcard : HostKind.Exact;
-    /// <summary>The certificate resolver: DNS-01 for the zone, HTTP-01 for a domain outside it.</summary>
-    public string CertResolver { get; init; } = Routing.CertResolver;
+    /// <summary>
+    /// The certificate resolver: DNS-01 for the zone, HTTP-01 for a domain outside it; null when Traefik serves the
+    /// stack's Origin CA certificate from a file (several Traefiks behind a load balancer).
+    /// </summary>
+    public string? CertResolver { get; init; } = Routing.CertResolver;
     public bool StripPrefix { get; init; }
     public HeaderSettings? Headers { get; init; }
     public int? MaxBodyMb { get; init; }
@@ -36,6 +39,9 @@ public static class Routing
     /// <summary>The HTTP-01 resolver for domains outside the zone (no DNS access there); answered on the web entry point.</summary>
     public const string HttpCertResolver = "letsencrypt-http";
     public const string SecureHeaders = "secure-headers@docker";
+
+    /// <summary>The zone's resolver for a stack: none when every Traefik serves the Origin CA certificate (see <see cref="PlatformBlueprint.OriginCertificate"/>).</summary>
+    public static string? ZoneResolver(StackSettings s) => s.Topology?.LoadBalanced == true ? null : CertResolver;
 
     /// <summary>
     /// Router priorities. Traefik ranks routers by the length of their rule unless told otherwise, so a wildcard's
@@ -112,7 +118,7 @@ public static class Routing
             labels[$"{prefix}.priority"] = Num(Priority(route));
             labels[$"{prefix}.entrypoints"] = EntryPoint;
             labels[$"{prefix}.tls"] = "true";
-            labels[$"{prefix}.tls.certresolver"] = route.CertResolver;
+            if (route.CertResolver is { } resolver) labels[$"{prefix}.tls.certresolver"] = resolver;
             labels[$"{prefix}.service"] = service;
             labels[$"{prefix}.middlewares"] = string.Join(",", middlewares);
         }

@@ -53,6 +53,20 @@ public static class HostMetrics
     public static ImmutableArray<GeneratedSecret> Secrets =>
         [.. Metrics.Select(m => new GeneratedSecret(TokenSecret(m.Id), 32, true, $"Uptime Kuma push token of the {m.Name} threshold monitor"))];
 
+    /// <summary>The metrics of a server without PostgreSQL (a split stack's app server): CPU, memory and disk.</summary>
+    public static ImmutableArray<(string Id, string Name, string TokenEnv)> HostOnlyMetrics => [.. Metrics.Where(m => m.Id != "db-connections")];
+
+    /// <summary>Push token of a metric of another server than the data one, e.g. <c>host-metrics-app-2-cpu-push-token</c>.</summary>
+    public static string TokenSecret(string metricId, Parts.ServerKey server) =>
+        server.Role == Parts.ServerRole.App ? $"host-metrics-{server.Id}-{metricId}-push-token" : TokenSecret(metricId);
+
+    /// <summary>An app server's own threshold monitors (<c>threshold-cpu-app-2</c>, …).</summary>
+    public static ImmutableArray<MonitorSpec> MonitorsFor(string? notification, Parts.ServerKey server) =>
+        [.. HostOnlyMetrics.Select(m => MonitorSpec.Push($"threshold-{m.Id}-{server.Id}", $"Threshold {m.Name} ({server.Id})", IntervalSeconds * 2, TokenSecret(m.Id, server), notification))];
+
+    public static ImmutableArray<GeneratedSecret> SecretsFor(Parts.ServerKey server) =>
+        [.. HostOnlyMetrics.Select(m => new GeneratedSecret(TokenSecret(m.Id, server), 32, true, $"Uptime Kuma push token of {server.Id}'s {m.Name} threshold monitor"))];
+
     public static OpsContainer Container(HostMetricsInput input)
     {
         var t = input.Thresholds;
@@ -102,8 +116,9 @@ public static class HostMetrics
 
         cpu_sample() { awk '/^cpu /{ idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i; print total, idle }' "$PROC/stat"; }
 
-        # report <token> <name> <percent or empty> <warn> <critical>
+        # report <token> <name> <percent or empty> <warn> <critical>; a metric without a token is not watched here
         report() {
+          [ -n "$1" ] || return 0
           if [ -z "$3" ]; then status=down; msg="$2 could not be measured"
           elif [ "$3" -ge "$5" ]; then status=down; msg="$2 $3% >= $5% (critical)"
           elif [ "$3" -ge "$4" ]; then status=up; msg="$2 $3% >= $4% (warning)"

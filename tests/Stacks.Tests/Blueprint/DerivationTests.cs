@@ -56,12 +56,17 @@ public sealed class DerivationTests
         var b = TestStacks.ShippedBlueprint(stack);
         foreach (var svc in b.Services)
         {
-            foreach (var m in svc.Mounts.Where(m => m.Kind == MountKind.Volume)) Assert.Contains(b.Volumes, v => v.Name == m.Source);
-            foreach (var n in svc.Networks) Assert.Contains(b.Networks, x => x.Name == n.Network);
+            // On the container's own server: Docker volumes and networks are per host.
+            foreach (var m in svc.Mounts.Where(m => m.Kind == MountKind.Volume)) Assert.Contains(b.Volumes, v => v.Name == m.Source && v.Host == svc.Host);
+            foreach (var n in svc.Networks) Assert.Contains(b.Networks, x => x.Name == n.Network && x.Host == svc.Host);
             foreach (var d in svc.DependsOn) Assert.Contains(b.Services, x => x.Name == d);
             foreach (var c in svc.AfterHostCommands) Assert.Contains(b.HostCommands, x => x.Name == c);
         }
-        Assert.Equal(b.Volumes.Length, b.Volumes.Select(v => v.Name).Distinct().Count());
+        foreach (var c in b.HostCommands)
+            foreach (var n in c.Networks) Assert.Contains(b.Networks, x => x.Name == n && x.Host == c.Host);
+        Assert.Equal(b.Volumes.Length, b.Volumes.Select(v => v.Key).Distinct().Count());
+        Assert.Equal(b.Networks.Length, b.Networks.Select(v => v.Key).Distinct().Count());
+        Assert.Equal(b.Services.Length, b.Services.Select(v => v.Name).Distinct().Count());
     }
 
     [Fact]
@@ -79,6 +84,16 @@ public sealed class DerivationTests
     public void Only_traefik_publishes_host_ports(string stack)
     {
         var b = TestStacks.ShippedBlueprint(stack);
+        if (b.IsSplit)
+        {
+            // Behind the load balancer nothing listens on a public interface: Traefik and the data ports are on private addresses.
+            Assert.NotNull(b.LoadBalancer);
+            foreach (var s in b.Services.Where(s => !s.PublishedPorts.IsEmpty))
+                Assert.All(s.PublishedPorts, p => Assert.Equal(b.ServerOf(s.Host).PrivateIp, p.HostIp));
+            Assert.Equal(b.AppServers.Select(x => $"traefik@{x.Key}"),
+                b.Services.Where(s => s.Kind == ServiceKind.Edge && !s.PublishedPorts.IsEmpty).Select(s => s.Name));
+            return;
+        }
         var publishers = b.Services.Where(s => !s.PublishedPorts.IsEmpty).Select(s => s.Name);
         Assert.Equal(["traefik"], publishers);
         // Both address families: the AAAA records point at the server too.
@@ -139,7 +154,11 @@ public sealed class DerivationTests
             var rule = routers.First(l => l.Key.EndsWith(".rule", StringComparison.Ordinal) && l.Value.Contains($"Host(`{host}`)", StringComparison.Ordinal));
             var router = rule.Key[..^".rule".Length];
             Assert.Contains(routers, l => l.Key == router + ".tls" && l.Value == "true");
-            Assert.Contains(routers, l => l.Key == router + ".tls.certresolver" && l.Value == "letsencrypt");
+            // Several Traefiks serve the one Origin CA certificate: no router asks Let's Encrypt.
+            if (b.OriginCertificate is null)
+                Assert.Contains(routers, l => l.Key == router + ".tls.certresolver" && l.Value == "letsencrypt");
+            else
+                Assert.DoesNotContain(routers, l => l.Key == router + ".tls.certresolver");
             Assert.Contains(routers, l => l.Key == router + ".entrypoints" && l.Value == "websecure");
             Assert.Contains(b.Monitors, m => m.Kind == "http" && m.Target.StartsWith($"https://{host}/", StringComparison.Ordinal));
         }
@@ -206,11 +225,17 @@ public sealed class DerivationTests
         foreach (var stack in TestStacks.ShippedStackList)
         {
             var b = TestStacks.ShippedBlueprint(stack);
-            Assert.Equal(b.Services.Where(s => !s.OneShot).Sum(s => s.Limits.MemoryMb), b.Budget.ContainersMb);
-            Assert.Equal(b.Services.Where(s => s.OneShot).Max(s => s.Limits.MemoryMb), b.Budget.OneShotPeakMb);
-            Assert.Equal(b.Services.Where(s => !s.OneShot && s.Kind != ServiceKind.App && s.Name is not ("postgres" or "redis" or "minio")).Sum(s => s.Limits.MemoryMb),
-                b.Budget.PlatformFixedMb);
-            Assert.True(b.Budget.Fits);
+            Assert.Equal(b.Servers.Select(x => x.Key), b.Budgets.Select(x => x.Server));
+            foreach (var budget in b.Budgets)
+            {
+                var on = b.Services.Where(s => s.Host == budget.Server).ToList();
+                Assert.Equal(on.Where(s => !s.OneShot).Sum(s => s.Limits.MemoryMb), budget.ContainersMb);
+                Assert.Equal(on.Where(s => s.OneShot).Select(s => s.Limits.MemoryMb).DefaultIfEmpty(0).Max(), budget.OneShotPeakMb);
+                Assert.Equal(on.Where(s => !s.OneShot && s.Kind != ServiceKind.App && s.Name is not ("postgres" or "redis" or "minio")).Sum(s => s.Limits.MemoryMb),
+                    budget.PlatformFixedMb);
+                Assert.Equal(b.ServerOf(budget.Server).MemoryMb, budget.ServerMemoryMb);
+                Assert.True(budget.Fits);
+            }
         }
     }
 

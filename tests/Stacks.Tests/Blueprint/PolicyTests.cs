@@ -44,7 +44,7 @@ public sealed class PolicyTests
     {
         var b = Prod();
         var rules = b.Firewall.Rules.Select(r => r.Port == "22" ? r with { SourceIps = ["0.0.0.0/0"] } : r).ToImmutableArray();
-        Fires("ssh-only-from-admin-cidrs", b with { Firewall = b.Firewall with { Rules = rules } }, b.Firewall.Name);
+        Fires("ssh-only-from-admin-cidrs", b with { Firewalls = [b.Firewall with { Rules = rules }] }, b.Firewall.Name);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class PolicyTests
     public void Unprotected_prod_is_caught()
     {
         var b = Prod();
-        Fires("prod-protected-and-backed-up", b with { Server = b.Server with { Protect = false } }, b.Server.Name);
+        Fires("prod-protected-and-backed-up", b with { Servers = [b.Server with { Protect = false }] }, b.Server.Name);
         Fires("prod-protected-and-backed-up", b with { Volumes = [.. b.Volumes.Select(v => v with { Protect = false })] }, "postgres-data");
         Fires("prod-protected-and-backed-up", b with { Backups = [] }, "prod");
     }

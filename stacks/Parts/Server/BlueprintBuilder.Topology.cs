@@ -1,0 +1,389 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Stacks.Catalog;
+using Platform.Stacks.Model;
+using Platform.Stacks.Operations;
+using Platform.Stacks.Parts;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Blueprint;
+
+/// <summary>
+/// A split stack (<c>platform:servers</c>): the single-server blueprint placed onto a data server and app servers.
+/// The data parts, monitoring and backups go to the data server and publish their ports on its private address only;
+/// Traefik, its Docker API proxy and host metrics are copied onto every app server (names qualified with the server);
+/// app instances are spread round-robin over the app servers and reach the data services by their usual names,
+/// which resolve to the data server's private address.
+/// </summary>
+public static partial class BlueprintBuilder
+{
+    /// <summary>Parts whose containers run on the data server.</summary>
+    private static readonly ImmutableHashSet<PartKind> DataServerParts =
+        [PartKind.Postgres, PartKind.MariaDb, PartKind.Redis, PartKind.ObjectStorage, PartKind.Monitoring, PartKind.Backups];
+
+    /// <summary>Data services' ports apps and Traefik reach on the data server's private address.</summary>
+    private static readonly ImmutableDictionary<string, ImmutableArray<int>> PrivatePorts = new Dictionary<string, ImmutableArray<int>>
+    {
+        [ServiceNames.PgBouncer] = [AppEnvironment.PgBouncerPort],
+        [ServiceNames.Redis] = [AppEnvironment.RedisPort],
+        [ServiceNames.MariaDb] = [Parts.MariaDb.MariaDbNames.Port],
+        [ServiceNames.Minio] = [AppEnvironment.MinioPort, MinioConsolePort],
+        [ServiceNames.UptimeKuma] = [UptimeKumaPort],
+    }.ToImmutableDictionary(StringComparer.Ordinal);
+
+    /// <summary>Traefik's ping entry point: its container health check and the load balancer's health check.</summary>
+    public const int TraefikPingPort = 8080;
+
+    /// <summary>Where an app server keeps the Origin CA certificate and key, and where Traefik reads them.</summary>
+    public const string TraefikCertHostDirectory = "/srv/platform/traefik/certs";
+    public const string TraefikCertDirectory = "/etc/traefik/certs";
+
+    public const string OriginKeySecret = "edge-origin-key";
+    public const string OriginCertificateSecret = "edge-origin-certificate";
+
+    /// <summary>Cloudflare's longest Origin CA validity (15 years): a certificate is requested once, not per server.</summary>
+    public const int OriginValidityDays = 5475;
+
+    private static PlatformBlueprint Split(StackSettings s, TopologySettings t, PlatformBlueprint one)
+    {
+        var data = ServerKey.Data;
+        var dataIp = PrivateAddresses.Of(data);
+        var appServers = t.AppServers;
+        var dataUrl = (int port) => $"http://{dataIp}:{port.ToString(CultureInfo.InvariantCulture)}";
+
+        // What is copied onto every app server, by its single-server name.
+        var edgeServices = one.Services.Where(x => x.Part == PartId.Edge).Select(x => x.Name).ToHashSet(StringComparer.Ordinal);
+        var hostMetrics = one.Services.Single(x => x.Name == HostMetrics.ContainerName);
+        HashSet<string> perAppServer = [.. edgeServices];
+        var perAppCommands = new HashSet<string>(StringComparer.Ordinal) { HostCommandNames.TraefikFileRoutes, HostCommandNames.TraefikAuthFiles };
+        perAppCommands.UnionWith(s.Apps.Select(a => AppNames.AttachCommand(a.Name)));
+
+        // A name as seen from a server: a copied service or command is the copy on that server; from the data
+        // server, every copy (e.g. the status page's route waits on the setup, which is on the data server).
+        IEnumerable<string> Resolve(ServerKey from, string name, bool command) =>
+            (command ? perAppCommands : perAppServer).Contains(name)
+                ? from.Role == ServerRole.App ? [from.Qualify(name)] : appServers.Select(a => a.Qualify(name))
+                : [name];
+        ImmutableArray<string> Deps(ServerKey from, IEnumerable<string> names, bool command) => [.. names.SelectMany(n => Resolve(from, n, command)).Distinct()];
+
+        var services = new List<ServiceSpec>();
+        foreach (var svc in one.Services)
+        {
+            if (DataServerParts.Contains(svc.Part.Kind))
+                services.Add(OnDataServer(s, svc, dataIp));
+            else if (svc.Part == PartId.Edge)
+                services.AddRange(appServers.Select(a => TraefikSide(s, t, svc, a) with
+                {
+                    Name = a.Qualify(svc.Name),
+                    Host = a,
+                    DependsOn = Deps(a, svc.DependsOn, false),
+                    AfterHostCommands = Deps(a, svc.AfterHostCommands, true),
+                }));
+            else if (svc.App is { } appName)
+            {
+                var app = s.Apps.Single(a => a.Name == appName);
+                var host = InstanceIndex(svc, app) is { } i ? t.AppServerOf(i) : ServerKey.App(1);
+                services.Add(svc with
+                {
+                    Host = host,
+                    // The data network is the data server's; the data services are reached at its private address.
+                    Networks = [.. svc.Networks.Where(n => n.Network != AppNames.DataNetwork(app.Name))],
+                    ExtraHosts = [.. DataServicesOf(s, app).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, dataIp))],
+                    DependsOn = Deps(host, svc.DependsOn, false),
+                    AfterHostCommands = Deps(host, svc.AfterHostCommands, true),
+                });
+            }
+            else
+                throw new InvalidOperationException($"The service {svc.Name} of the part {svc.Part} has no place on a split stack.");
+        }
+        // Every app server reports its own CPU, memory and disk to Uptime Kuma on the data server.
+        foreach (var a in appServers)
+            services.Add(hostMetrics with
+            {
+                Name = a.Qualify(hostMetrics.Name),
+                Host = a,
+                Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
+                {
+                    ["INTERVAL"] = hostMetrics.Env["INTERVAL"],
+                    ["KUMA_URL"] = SecretText.Plain(dataUrl(UptimeKumaPort)),
+                    ["ROOT"] = hostMetrics.Env["ROOT"],
+                    ["PUSH_TOKEN_DB_CONNECTIONS"] = SecretText.Plain(""),
+                }.Concat(HostMetrics.HostOnlyMetrics.Select(m => KeyValuePair.Create(m.TokenEnv, SecretText.Of(new SecretPart(HostMetrics.TokenSecret(m.Id, a))))))),
+                // No data network here (it is internal to the data server): the edge network reaches the private address.
+                Networks = [new NetworkAttachment(ServiceNames.EdgeNetwork, [])],
+                DependsOn = [ServiceNames.UptimeKuma],
+            });
+
+        var volumes = new List<VolumeSpec>();
+        foreach (var v in one.Volumes)
+        {
+            if (v.Part == PartId.Edge)
+                volumes.AddRange(appServers.Select(a => v with { Host = a, HostPath = null }));
+            else
+            {
+                volumes.Add(v with { Host = data });
+                if (v.Name == HostMetrics.DiskProbeVolume)
+                    volumes.AddRange(appServers.Select(a => v with { Host = a, HostPath = null }));
+            }
+        }
+
+        var fileRoutes = SplitFileRoutes(s, one, dataUrl);
+        var commands = new List<HostCommandSpec>();
+        foreach (var c in one.HostCommands)
+        {
+            if (c.Name == HostCommandNames.TraefikFileRoutes)
+                commands.AddRange(appServers.Select(a => TraefikFileRoutes([.. fileRoutes.Where(r => r.AfterCommand.Length > 0)]) with
+                {
+                    Name = a.Qualify(c.Name), Host = a, DependsOnServices = Deps(a, c.DependsOnServices, false),
+                }));
+            else if (perAppCommands.Contains(c.Name) && s.Apps.FirstOrDefault(x => AppNames.AttachCommand(x.Name) == c.Name) is { } app)
+                commands.AddRange(ServersOf(t, services, app).Select(a => SplitAttachCommand(app, a)));
+            else if (perAppCommands.Contains(c.Name))
+                commands.AddRange(appServers.Select(a => c with { Name = a.Qualify(c.Name), Host = a, DependsOnServices = Deps(a, c.DependsOnServices, false) }));
+            else if (s.Apps.FirstOrDefault(x => AppNames.JobsCommand(x.Name) == c.Name) is { } jobsOf)
+                commands.Add(JobsCommand(jobsOf, dataUrl(UptimeKumaPort)) with { Host = ServerKey.App(1) });
+            else
+            {
+                // Where what it works on runs: a one-shot's check next to the one-shot, provisioning on the data server.
+                var host = c.DependsOnServices.Select(d => services.FirstOrDefault(x => x.Name == d)?.Host).OfType<ServerKey>().FirstOrDefault() ?? data;
+                commands.Add(c with { Host = host, DependsOnServices = Deps(host, c.DependsOnServices, false), AfterCommands = Deps(host, c.AfterCommands, true) });
+            }
+        }
+        // The routes Traefik serves for the data server (MinIO) and the Origin CA certificate, on every app server.
+        var edgeRoutes = fileRoutes.Where(r => r.AfterCommand.Length == 0).ToImmutableArray();
+        foreach (var a in appServers)
+        {
+            if (t.LoadBalanced)
+                commands.Add(HostFilesCommand(HostCommandNames.TraefikCertificate,
+                    "writes the stack's Cloudflare Origin CA certificate and its key, which every Traefik serves for the zone's hosts",
+                    TraefikCertHostDirectory, 0, 0,
+                    [("origin.crt", SecretText.Of(new SecretPart(OriginCertificateSecret))), ("origin.key", SecretText.Of(new SecretPart(OriginKeySecret)))],
+                    ServiceNames.Traefik, SecretText.Plain("true"), PartId.Edge) with { Name = a.Qualify(HostCommandNames.TraefikCertificate), Host = a });
+            commands.Add(HostFilesCommand(HostCommandNames.TraefikEdgeRoutes,
+                "writes Traefik's routes to the data server's services (MinIO) and its default certificate; Traefik watches the directory",
+                TraefikDynamicHostDirectory, 0, 0,
+                [("edge.yml", SecretText.Plain(FileRoutesYaml(edgeRoutes, t.LoadBalanced ? ($"{TraefikCertDirectory}/origin.crt", $"{TraefikCertDirectory}/origin.key") : null)))],
+                ServiceNames.Traefik, SecretText.Plain("true"), PartId.Edge) with
+            {
+                Name = a.Qualify(HostCommandNames.TraefikEdgeRoutes),
+                Host = a,
+                AfterCommands = t.LoadBalanced ? [a.Qualify(HostCommandNames.TraefikCertificate)] : [],
+            });
+        }
+
+        var networks = new List<NetworkSpec>();
+        foreach (var host in appServers.Prepend(data))
+        {
+            var used = services.Where(x => x.Host == host).SelectMany(x => x.Networks.Select(n => n.Network))
+                .Concat(commands.Where(c => c.Host == host).SelectMany(c => c.Networks)).ToHashSet(StringComparer.Ordinal);
+            networks.AddRange(one.Networks.Where(n => used.Contains(n.Name)).Select(n => n with { Host = host }));
+        }
+        var joins = services.Where(x => x.Host.Role == ServerRole.App && x.App is not null)
+            .Select(x => (x.Host, App: s.Apps.Single(a => a.Name == x.App)))
+            .Where(x => !x.App.Routes.IsEmpty).Distinct()
+            .Select(x => new NetworkJoinSpec(AppNames.Network(x.App.Name), x.Host.Qualify(ServiceNames.Traefik), x.Host.Qualify(AppNames.AttachCommand(x.App.Name))))
+            .OrderBy(j => j.Network, StringComparer.Ordinal).ThenBy(j => j.Service, StringComparer.Ordinal);
+
+        var placedVolumes = volumes.OrderBy(v => v.Key, StringComparer.Ordinal).ToImmutableArray();
+        var servers = SplitServers(s, t);
+        var secrets = one.Secrets;
+        OriginCertificateSpec? origin = null;
+        if (t.LoadBalanced)
+        {
+            origin = new OriginCertificateSpec([s.Domain, $"*.{s.Domain}"], OriginValidityDays, OriginKeySecret, OriginCertificateSecret);
+            secrets = [.. secrets.Add(new SecretSpec(OriginKeySecret, SecretSource.PrivateKey, 0, null, "Private key (ECDSA P-256) of the Origin CA certificate every Traefik serves"))
+                .Add(new SecretSpec(OriginCertificateSecret, SecretSource.OriginCertificate, 0, null, $"Cloudflare Origin CA certificate for {s.Domain} and *.{s.Domain}"))
+                .OrderBy(x => x.Name, StringComparer.Ordinal)];
+        }
+        var labels = Conventions.Labels(new Dictionary<string, string> { ["project"] = s.Project, ["stack"] = s.Stack, ["environment"] = s.IsProd ? "prod" : "staging" });
+        var placedServices = services.OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
+        return one with
+        {
+            Servers = servers,
+            Firewalls = SplitFirewalls(s, t),
+            PrivateNetwork = new PrivateNetworkSpec($"{s.Project}-{s.Stack}", PrivateAddresses.NetworkRange, PrivateAddresses.SubnetRange,
+                PrivateAddresses.NetworkZone(s.Server.Location), labels),
+            PlacementGroup = new PlacementGroupSpec($"{s.Project}-{s.Stack}-app", appServers, labels),
+            LoadBalancer = t.LoadBalanced ? LoadBalancer(s, t, labels) : null,
+            OriginCertificate = origin,
+            DataVolume = DataVolume(s, [.. placedVolumes.Where(v => v.Host == data)]) is { } dv ? dv with { Server = data } : null,
+            DnsRecords = [.. one.DnsRecords.Select(d => d with { Target = t.LoadBalanced ? AddressTarget.LoadBalancer : AddressTarget.Of(ServerKey.App(1)) })],
+            Networks = [.. networks],
+            NetworkJoins = [.. joins],
+            Volumes = placedVolumes,
+            Services = placedServices,
+            HostCommands = [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)],
+            FileRoutes = fileRoutes,
+            Secrets = secrets,
+            Budgets = [.. servers.Select(x => MemoryBudget.ForServer(x, s.Server.OsReserveMb, placedServices.Where(y => y.Host == x.Key)))],
+            Cost = SplitCost(s, t),
+        };
+    }
+
+    /// <summary>An app instance's number (1-based) from its name; null for its release and jobs (which run on app-1).</summary>
+    private static int? InstanceIndex(ServiceSpec svc, AppSettings app) =>
+        !svc.OneShot && svc.Schedule is null && svc.Name.StartsWith(app.Name + "-", StringComparison.Ordinal)
+            && int.TryParse(svc.Name.AsSpan(app.Name.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null;
+
+    /// <summary>The app servers an app has containers on.</summary>
+    private static IEnumerable<ServerKey> ServersOf(TopologySettings t, IEnumerable<ServiceSpec> services, AppSettings app) =>
+        t.AppServers.Where(a => services.Any(x => x.App == app.Name && x.Host == a));
+
+    /// <summary>A data-server container: its data ports published on the private address only, no Traefik labels (no Traefik there).</summary>
+    private static ServiceSpec OnDataServer(StackSettings s, ServiceSpec svc, string dataIp) => svc with
+    {
+        Host = ServerKey.Data,
+        PublishedPorts = PrivatePorts.TryGetValue(svc.Name, out var ports)
+            ? [.. ports.Select(p => new PublishedPort(dataIp, p, p, "tcp"))]
+            : svc.PublishedPorts,
+        Labels = svc.Labels.RemoveRange(svc.Labels.Keys.Where(k => k.StartsWith("traefik.", StringComparison.Ordinal))),
+    };
+
+    /// <summary>
+    /// Traefik (or its API proxy) on an app server. Behind the load balancer it listens on the server's private address
+    /// only, takes the PROXY protocol from the subnet (the client's address survives the balancer) and serves the Origin CA
+    /// certificate from a file instead of asking Let's Encrypt; with one app server it is the single server's Traefik.
+    /// </summary>
+    private static ServiceSpec TraefikSide(StackSettings s, TopologySettings t, ServiceSpec svc, ServerKey server)
+    {
+        if (svc.Name != ServiceNames.Traefik || !t.LoadBalanced) return svc;
+        var ip = PrivateAddresses.Of(server);
+        var subnet = PrivateAddresses.SubnetRange;
+        var command = svc.Command
+            .Where(c => !c.StartsWith($"--certificatesresolvers.", StringComparison.Ordinal)
+                && !c.StartsWith("--entrypoints.websecure.http.tls.", StringComparison.Ordinal))
+            .ToList();
+        var at = command.IndexOf("--ping=true");
+        command.InsertRange(at,
+        [
+            $"--entrypoints.web.proxyprotocol.trustedips={subnet}",
+            $"--entrypoints.websecure.proxyprotocol.trustedips={subnet}",
+            "--entrypoints.websecure.http.tls=true",
+            // The ping entry point, named as Traefik's default so that `traefik healthcheck --ping` finds it; the
+            // load balancer checks it, with or without a PROXY header.
+            $"--entrypoints.traefik.address=:{TraefikPingPort.ToString(CultureInfo.InvariantCulture)}",
+            $"--entrypoints.traefik.proxyprotocol.trustedips={subnet}",
+        ]);
+        return svc with
+        {
+            Command = [.. command],
+            // No DNS-01 challenge: nothing asks Let's Encrypt for the zone.
+            Env = svc.Env.Remove("CF_DNS_API_TOKEN"),
+            InternalPorts = [80, 443, TraefikPingPort],
+            PublishedPorts = [.. new[] { 80, 443, TraefikPingPort }.Select(p => new PublishedPort(ip, p, p, "tcp"))],
+            Mounts = [.. svc.Mounts, new MountSpec(MountKind.Bind, TraefikCertHostDirectory, TraefikCertDirectory, ReadOnly: true)],
+        };
+    }
+
+    /// <summary>The status page's route, and MinIO's (it has no Traefik next to it): every app server's Traefik routes them to the data server.</summary>
+    private static ImmutableArray<FileRouteSpec> SplitFileRoutes(StackSettings s, PlatformBlueprint one, Func<int, string> dataUrl)
+    {
+        var zone = Routing.ZoneResolver(s);
+        var routes = one.FileRoutes.Select(r => r with { ServiceUrl = dataUrl(UptimeKumaPort), CertResolver = zone }).ToList();
+        var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
+        routes.Add(new FileRouteSpec("minio", files.Fqdn, Routing.Rule(files, s.Domain), dataUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
+            { Priority = Routing.Priority(files), CertResolver = zone });
+        if (s.MinioConsole is { } console)
+        {
+            var route = new RouteSpec(MinioConsoleRouter, Routing.Fqdn(console.Host, s.Domain), console.Host, null, false);
+            routes.Add(new FileRouteSpec(MinioConsoleRouter, route.Fqdn, Routing.Rule(route, s.Domain), dataUrl(MinioConsolePort), [Routing.SecureHeaders], "")
+                { Priority = Routing.Priority(route), CertResolver = zone, AllowCidrs = console.AllowCidrs });
+        }
+        return [.. routes.OrderBy(r => r.Router, StringComparer.Ordinal)];
+    }
+
+    /// <summary>An app's attach command on one app server: Traefik there joins the app's network when the app is routed.</summary>
+    private static HostCommandSpec SplitAttachCommand(AppSettings app, ServerKey server)
+    {
+        var routed = !app.Routes.IsEmpty;
+        var network = AppNames.Network(app.Name);
+        var create = routed
+            ? $"set -eu; attached() {{ docker inspect -f '{{{{range $k, $v := .NetworkSettings.Networks}}}}{{{{println $k}}}}{{{{end}}}}' \"$2\" | grep -qxF \"$1\"; }}; attached {network} {ServiceNames.Traefik} || docker network connect --alias {ServiceNames.Traefik} {network} {ServiceNames.Traefik}"
+            : "set -eu";
+        return new HostCommandSpec(server.Qualify(AppNames.AttachCommand(app.Name)),
+            routed ? $"joins {ServiceNames.Traefik} to {network} on {server}; removing the app disconnects it"
+                : $"nothing of the platform joins {app.Name}'s network on {server} (no route; data services are on the data server)",
+            create, null, routed ? [server.Qualify(ServiceNames.Traefik)] : [])
+        {
+            Part = PartId.App(app.Name),
+            Host = server,
+            Delete = routed ? $"docker network disconnect -f {network} {ServiceNames.Traefik} 2>/dev/null || true" : "true",
+            Networks = [network],
+        };
+    }
+
+    private static ImmutableArray<ServerSpec> SplitServers(StackSettings s, TopologySettings t)
+    {
+        ServerSpec Make(ServerKey key)
+        {
+            var type = ServerTypes.All[t.TypeOf(key)];
+            return new ServerSpec(
+                Name: $"{s.Project}-{s.Stack}-{key.Id}",
+                Type: type.Name,
+                Location: s.Server.Location,
+                Image: s.Server.Image,
+                SshKeys: [.. s.Server.SshPublicKeys.Select((k, i) => new SshKeySpec($"{s.Stack}-{Names.SshKeyName(k, i)}", k.Trim()))],
+                DeployUser: s.Server.DeployUser,
+                UserData: ServerUserData(s, type),
+                Labels: Conventions.Labels(new Dictionary<string, string>
+                {
+                    ["project"] = s.Project, ["stack"] = s.Stack, ["environment"] = s.IsProd ? "prod" : "staging",
+                    ["role"] = key.Role == ServerRole.Data ? "data" : "app",
+                }),
+                Protect: s.IsProd,
+                ReadinessCommand: ReadinessCommand,
+                ReadinessTimeoutSeconds: (int)CloudInit.Readiness.Timeout.TotalSeconds,
+                MemoryMb: type.MemoryGb * 1024,
+                Vcpus: type.Vcpus)
+            {
+                Key = key,
+                PrivateIp = PrivateAddresses.Of(key),
+                FirewallName = $"{s.Project}-{s.Stack}-{(key.Role == ServerRole.Data ? "data" : "app")}",
+                Spread = key.Role == ServerRole.App,
+            };
+        }
+        return [Make(ServerKey.Data), .. t.AppServers.Select(Make)];
+    }
+
+    /// <summary>
+    /// App servers: SSH from the admin CIDRs; 80/443 only with one app server (from Cloudflare, as a single server), since
+    /// the load balancer reaches them over the private network, which Hetzner's firewalls do not filter. The data server:
+    /// nothing public but SSH from the admin CIDRs.
+    /// </summary>
+    private static ImmutableArray<FirewallSpec> SplitFirewalls(StackSettings s, TopologySettings t)
+    {
+        var single = Firewall(s);
+        var ssh = single.Rules.Where(r => r.Port is "22" || r.Protocol == "icmp").ToImmutableArray();
+        return
+        [
+            new FirewallSpec($"{s.Project}-{s.Stack}-data", ssh) { ResourceName = "firewall-data", AppliesTo = "the data server" },
+            new FirewallSpec($"{s.Project}-{s.Stack}-app", t.LoadBalanced ? ssh : single.Rules) { ResourceName = "firewall-app", AppliesTo = "the app servers" },
+        ];
+    }
+
+    private static LoadBalancerSpec LoadBalancer(StackSettings s, TopologySettings t, ImmutableSortedDictionary<string, string> labels) =>
+        new($"{s.Project}-{s.Stack}", Prices.LoadBalancerType, s.Server.Location, PrivateAddresses.LoadBalancer, t.AppServers,
+        [
+            new LoadBalancerServiceSpec(80, 80, ProxyProtocol: true, TraefikPingPort, "/ping", 10, 5, 3),
+            new LoadBalancerServiceSpec(443, 443, ProxyProtocol: true, TraefikPingPort, "/ping", 10, 5, 3),
+        ], labels);
+
+    private static CostEstimate SplitCost(StackSettings s, TopologySettings t)
+    {
+        decimal Price(string item, decimal listed) => s.Prices.TryGetValue(item, out var over) ? over : listed;
+        var app = ServerTypes.All[t.AppType];
+        var data = ServerTypes.All[t.DataType];
+        var lines = new List<CostLine>
+        {
+            new($"Hetzner {app.Name} app server ({app.Vcpus} vCPU, {app.MemoryGb} GB, {app.Cpu}; traffic included)", t.AppCount, "month", Price(app.Name, app.MonthlyEur)),
+            new($"Hetzner {data.Name} data server ({data.Vcpus} vCPU, {data.MemoryGb} GB, {data.Cpu}; traffic included)", 1, "month", Price(data.Name, data.MonthlyEur)),
+            new("Primary IPv4 address (one per server)", t.AppCount + 1, "month", Price("ipv4", Prices.PrimaryIpv4Eur)),
+        };
+        if (t.LoadBalanced)
+            lines.Add(new($"Hetzner {Prices.LoadBalancerType} load balancer", 1, "month", Price(Prices.LoadBalancerType, Prices.LoadBalancerEur)));
+        lines.Add(new("Hetzner Volume for the stateful data (platform:servers.data.volumeGb)", t.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
+        if (s.Backups.Enabled)
+            lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
+        return new CostEstimate([.. lines]);
+    }
+}
