@@ -110,6 +110,11 @@ public sealed record ServerSpec(
     public string FirewallName { get; init; } = Name;
     /// <summary>Whether it is in the spread placement group (app servers).</summary>
     public bool Spread { get; init; }
+    /// <summary>
+    /// Run over SSH before Docker publishes anything on <see cref="PrivateIp"/>: waits (bounded) until the private
+    /// interface has its address, since Docker cannot bind an address the host does not have yet. Null on a single server.
+    /// </summary>
+    public string? PrivateIpReadyCommand { get; init; }
 }
 
 /// <summary>A split stack's private network: the range, the one subnet every server and the load balancer are in, its zone.</summary>
