@@ -279,9 +279,9 @@ public static class SettingsReader
         {
             var item = (k as YamlScalarNode)?.Value ?? "";
             var key = $"{Key("prices")}.{item}";
-            if (!Catalog.ServerTypes.All.ContainsKey(item) && item is not ("ipv4" or "backupStoragePerGb"))
+            if (!Catalog.ServerTypes.All.ContainsKey(item) && item is not ("ipv4" or "backupStoragePerGb" or "volumePerGb" or Catalog.Prices.LoadBalancerType))
             {
-                r.Error(key, "is not a priced item.", NodeReader.Suggest(item, [.. Catalog.ServerTypes.All.Keys, "ipv4", "backupStoragePerGb"]));
+                r.Error(key, "is not a priced item.", NodeReader.Suggest(item, [.. Catalog.ServerTypes.All.Keys, "ipv4", "backupStoragePerGb", "volumePerGb", Catalog.Prices.LoadBalancerType]));
                 continue;
             }
             var text = r.Scalar(v, key, "a price");

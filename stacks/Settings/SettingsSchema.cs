@@ -101,7 +101,7 @@ public static class SettingsSchema
         new("backupEncryptionPassphrase", SettingType.String, "Passphrase backups are encrypted with. Required when backupEncrypt is true.", Secret: true, InProjectFile: false),
         new("alertWebhookUrl", SettingType.String, "Webhook URL (e.g. Slack, ntfy) Uptime Kuma notifies. Required on prod.", Secret: true, InProjectFile: false),
         new("apps", SettingType.ObjectArray, "The apps: one entry each with name, image, port, routes, health, limits, instances, env (with ${...} references), secretEnv, needs (database name/role, redis, buckets with grants), volumes, talksTo, release, jobs (see README, 'Adding an app').", InProjectFile: false),
-        new("prices", SettingType.Object, "Price overrides for the cost estimate (EUR/month): a server type name, ipv4, backupStoragePerGb.", InProjectFile: false),
+        new("prices", SettingType.Object, "Price overrides for the cost estimate (EUR/month): a server type name, ipv4, backupStoragePerGb, volumePerGb, lb11 (the load balancer).", InProjectFile: false),
         new("appSecrets", SettingType.Object, "Secret env values per app: appSecrets.<app>.<NAME>, set with `pulumi config set --secret --path`.", Secret: true, InProjectFile: false),
         new("registries", SettingType.ObjectArray, "Private image registries the server pulls from: a list of { name, address, username }; each one's password or token is the secret registrySecrets.<name>.", InProjectFile: false),
         new("registrySecrets", SettingType.Object, "Registry passwords or tokens: registrySecrets.<name>, set with `pulumi config set --secret --path`.", Secret: true, InProjectFile: false),

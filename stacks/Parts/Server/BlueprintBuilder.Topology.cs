@@ -315,8 +315,8 @@ public static partial class BlueprintBuilder
     /// <summary>How long a server may take to bring up its private interface (Hetzner configures it by DHCP).</summary>
     public const int PrivateIpTimeoutSeconds = 300;
 
-    public static string PrivateIpReady(string ip) =>
-        $"timeout {PrivateIpTimeoutSeconds.ToString(CultureInfo.InvariantCulture)} sh -c 'until ip -4 -o addr show | grep -q \" inet {ip}/\"; do sleep 2; done' || {{ echo 'the private address {ip} did not come up on this server; check the network attachment in the Hetzner console' >&2; exit 1; }}";
+    public static string PrivateIpReady(string ip, int timeoutSeconds = PrivateIpTimeoutSeconds) =>
+        $"timeout {timeoutSeconds.ToString(CultureInfo.InvariantCulture)} sh -c 'until ip -4 -o addr show | grep -q \" inet {ip}/\"; do sleep 2; done' || {{ echo 'the private address {ip} did not come up on this server; check the network attachment in the Hetzner console' >&2; exit 1; }}";
 
     private static ImmutableArray<ServerSpec> SplitServers(StackSettings s, TopologySettings t)
     {
