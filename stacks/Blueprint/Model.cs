@@ -189,6 +189,8 @@ public enum ServerAddress { Ipv4, Ipv6 }
 public sealed record NetworkSpec(string Name, bool Internal, string Purpose)
 {
     public string Driver { get; init; } = "bridge";
+    /// <summary>Options of the bridge driver (e.g. no masquerading, so no egress). Default: none.</summary>
+    public ImmutableSortedDictionary<string, string> Options { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     /// <summary>The server it is on (Docker networks are per host: a split stack has a copy on each server that uses it).</summary>
     public ServerKey Host { get; init; } = ServerKey.Single;
     /// <summary>Unique in the blueprint: the name, qualified with the server on a split stack's app servers.</summary>

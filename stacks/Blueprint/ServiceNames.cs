@@ -25,6 +25,13 @@ public static class ServiceNames
     public const string DataNetwork = "data";
     public const string ControlNetwork = "control";
 
+    /// <summary>
+    /// A split stack's data server: the network the data services publish their ports through. Docker publishes no port of
+    /// a container that is on internal networks only, so this one is a bridge, but without masquerading: answers to the
+    /// app servers flow back, while nothing from it reaches the internet.
+    /// </summary>
+    public const string PublishNetwork = "publish";
+
     /// <summary>Internal network of the backup runner and its exec-only Docker API proxy (and nothing else).</summary>
     public const string BackupControlNetwork = "backup-control";
 

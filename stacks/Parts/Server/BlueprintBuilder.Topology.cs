@@ -38,6 +38,8 @@ public static partial class BlueprintBuilder
     public const string TraefikCertHostDirectory = "/srv/platform/traefik/certs";
     public const string TraefikCertDirectory = "/etc/traefik/certs";
 
+    private const string TraefikAcmeVolume = "traefik-acme";
+
     public const string OriginKeySecret = "edge-origin-key";
     public const string OriginCertificateSecret = "edge-origin-certificate";
 
@@ -67,10 +69,11 @@ public static partial class BlueprintBuilder
         ImmutableArray<string> Deps(ServerKey from, IEnumerable<string> names, bool command) => [.. names.SelectMany(n => Resolve(from, n, command)).Distinct()];
 
         var services = new List<ServiceSpec>();
+        var internalNetworks = one.Networks.Where(n => n.Internal).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var svc in one.Services)
         {
             if (DataServerParts.Contains(svc.Part.Kind))
-                services.Add(OnDataServer(s, svc, dataIp));
+                services.Add(OnDataServer(s, svc, dataIp, internalNetworks));
             else if (svc.Part == PartId.Edge)
                 services.AddRange(appServers.Select(a => TraefikSide(s, t, svc, a) with
                 {
@@ -117,6 +120,8 @@ public static partial class BlueprintBuilder
         var volumes = new List<VolumeSpec>();
         foreach (var v in one.Volumes)
         {
+            // Behind the load balancer nothing asks Let's Encrypt: Traefik has no ACME state to keep.
+            if (v.Part == PartId.Edge && t.LoadBalanced && v.Name == TraefikAcmeVolume) continue;
             if (v.Part == PartId.Edge)
                 volumes.AddRange(appServers.Select(a => v with { Host = a, HostPath = null }));
             else
@@ -176,7 +181,7 @@ public static partial class BlueprintBuilder
         {
             var used = services.Where(x => x.Host == host).SelectMany(x => x.Networks.Select(n => n.Network))
                 .Concat(commands.Where(c => c.Host == host).SelectMany(c => c.Networks)).ToHashSet(StringComparer.Ordinal);
-            networks.AddRange(one.Networks.Where(n => used.Contains(n.Name)).Select(n => n with { Host = host }));
+            networks.AddRange(one.Networks.Append(PublishNetwork).Where(n => used.Contains(n.Name)).Select(n => n with { Host = host }));
         }
         var joins = services.Where(x => x.Host.Role == ServerRole.App && x.App is not null)
             .Select(x => (x.Host, App: s.Apps.Single(a => a.Name == x.App)))
@@ -229,15 +234,31 @@ public static partial class BlueprintBuilder
     private static IEnumerable<ServerKey> ServersOf(TopologySettings t, IEnumerable<ServiceSpec> services, AppSettings app) =>
         t.AppServers.Where(a => services.Any(x => x.App == app.Name && x.Host == a));
 
-    /// <summary>A data-server container: its data ports published on the private address only, no Traefik labels (no Traefik there).</summary>
-    private static ServiceSpec OnDataServer(StackSettings s, ServiceSpec svc, string dataIp) => svc with
+    /// <summary>The data server's network for published ports: a bridge without masquerading (see <see cref="ServiceNames.PublishNetwork"/>).</summary>
+    private static NetworkSpec PublishNetwork => new(ServiceNames.PublishNetwork, Internal: false,
+        "Data services' ports on the data server's private address; no masquerading, so no internet egress")
     {
         Host = ServerKey.Data,
-        PublishedPorts = PrivatePorts.TryGetValue(svc.Name, out var ports)
-            ? [.. ports.Select(p => new PublishedPort(dataIp, p, p, "tcp"))]
-            : svc.PublishedPorts,
-        Labels = svc.Labels.RemoveRange(svc.Labels.Keys.Where(k => k.StartsWith("traefik.", StringComparison.Ordinal))),
+        Options = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("com.docker.network.bridge.enable_ip_masquerade", "false")]),
     };
+
+    /// <summary>
+    /// A data-server container: its data ports published on the private address only, no Traefik labels (no Traefik there).
+    /// A container on internal networks only gets no published port from Docker: those join the publish network.
+    /// </summary>
+    private static ServiceSpec OnDataServer(StackSettings s, ServiceSpec svc, string dataIp, ISet<string> internalNetworks)
+    {
+        if (!PrivatePorts.TryGetValue(svc.Name, out var ports))
+            return svc with { Host = ServerKey.Data };
+        var networks = svc.Networks.All(n => internalNetworks.Contains(n.Network)) ? svc.Networks.Add(new NetworkAttachment(ServiceNames.PublishNetwork, [])) : svc.Networks;
+        return svc with
+        {
+            Host = ServerKey.Data,
+            PublishedPorts = [.. ports.Select(p => new PublishedPort(dataIp, p, p, "tcp"))],
+            Networks = networks,
+            Labels = svc.Labels.RemoveRange(svc.Labels.Keys.Where(k => k.StartsWith("traefik.", StringComparison.Ordinal))),
+        };
+    }
 
     /// <summary>
     /// Traefik (or its API proxy) on an app server. Behind the load balancer it listens on the server's private address
@@ -271,7 +292,7 @@ public static partial class BlueprintBuilder
             Env = svc.Env.Remove("CF_DNS_API_TOKEN"),
             InternalPorts = [80, 443, TraefikPingPort],
             PublishedPorts = [.. new[] { 80, 443, TraefikPingPort }.Select(p => new PublishedPort(ip, p, p, "tcp"))],
-            Mounts = [.. svc.Mounts, new MountSpec(MountKind.Bind, TraefikCertHostDirectory, TraefikCertDirectory, ReadOnly: true)],
+            Mounts = [.. svc.Mounts.Where(m => m.Source != TraefikAcmeVolume), new MountSpec(MountKind.Bind, TraefikCertHostDirectory, TraefikCertDirectory, ReadOnly: true)],
         };
     }
 

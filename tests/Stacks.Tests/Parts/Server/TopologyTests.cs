@@ -84,6 +84,12 @@ public sealed class TopologyTests
         Assert.All(b.Services.Where(s => s.Kind == ServiceKind.App), s => Assert.Equal(ServerRole.App, s.Host.Role));
         Assert.Equal([6432], b.Service("pgbouncer").PublishedPorts.Select(p => p.HostPort));
         Assert.Empty(b.Service("postgres").PublishedPorts);
+        // Docker publishes no port of a container on internal networks only: those join a bridge without masquerading.
+        var publish = Assert.Single(b.Networks, n => n.Name == ServiceNames.PublishNetwork);
+        Assert.Equal((ServerKey.Data, false, "false"), (publish.Host, publish.Internal, publish.Options["com.docker.network.bridge.enable_ip_masquerade"]));
+        foreach (var s in b.Services.Where(s => !s.PublishedPorts.IsEmpty))
+            Assert.Contains(s.Networks, n => !b.Networks.Single(x => x.Name == n.Network && x.Host == s.Host).Internal);
+        Assert.Contains(b.Service("pgbouncer").Networks, n => n.Network == ServiceNames.PublishNetwork);
         Assert.All(b.Services.SelectMany(s => s.PublishedPorts), p => Assert.StartsWith("10.20.1.", p.HostIp, StringComparison.Ordinal));
         Assert.Empty(Policies.Check(b));
         // The data server's firewall lets in SSH from the admin CIDRs and ping, nothing else.
@@ -201,9 +207,11 @@ public sealed class TopologyTests
         Assert.Equal((ServerKey.Data, 100, true), (volume.Server, volume.SizeGb, volume.Protect));
         Assert.All(b.Volumes.Where(v => v.HostPath is not null), v => Assert.Equal(ServerKey.Data, v.Host));
         Assert.Equal($"{BlueprintBuilder.DataVolumeMountPath}/postgres-data", b.Volumes.Single(v => v.Name == "postgres-data").HostPath);
-        // Each app server keeps its own Traefik state on its own disk.
-        Assert.Equal(["app-1", "app-2", "app-3"], b.Volumes.Where(v => v.Name == "traefik-acme").Select(v => v.Host.Id));
-        Assert.All(b.Volumes.Where(v => v.Name == "traefik-acme"), v => Assert.Null(v.HostPath));
+        // Behind the load balancer no Traefik keeps ACME state; with one app server it keeps it on its own disk.
+        Assert.DoesNotContain(b.Volumes, v => v.Name == "traefik-acme");
+        Assert.All(b.Services.Where(s => s.ContainerName == ServiceNames.Traefik), s => Assert.DoesNotContain(s.Mounts, m => m.Source == "traefik-acme"));
+        var one = Split(apps: 1);
+        Assert.Equal([(ServerKey.App(1), (string?)null)], one.Volumes.Where(v => v.Name == "traefik-acme").Select(v => (v.Host, v.HostPath)));
     }
 
     [Fact]
