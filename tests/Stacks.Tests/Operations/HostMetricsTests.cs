@@ -7,7 +7,8 @@ namespace Platform.Stacks.Tests.Operations;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class HostMetricsTests
 {
-    private static Dictionary<string, string> Run(int cpuBusyPercent, int memoryUsedPercent, string diskPercent, string? connectionsPercent)
+    private static Dictionary<string, string> Run(int cpuBusyPercent, int memoryUsedPercent, string diskPercent, string? connectionsPercent,
+        IReadOnlyDictionary<string, string>? env = null)
     {
         var root = Directory.CreateTempSubdirectory("thresholds-").FullName;
         try
@@ -38,7 +39,8 @@ public sealed class HostMetricsTests
             psi.Environment["ROOT"] = root;
             psi.Environment["ONCE"] = "1";
             psi.Environment["KUMA_URL"] = "http://kuma:3001";
-            foreach (var (_, _, env) in HostMetrics.Metrics) psi.Environment[env] = "token-" + env;
+            foreach (var (_, _, name) in HostMetrics.Metrics) psi.Environment[name] = "token-" + name;
+            foreach (var (name, value) in env ?? new Dictionary<string, string>()) psi.Environment[name] = value;
             using var p = Process.Start(psi)!;
             var stderr = p.StandardError.ReadToEnd();
             p.WaitForExit();
@@ -78,5 +80,17 @@ public sealed class HostMetricsTests
     {
         var pushes = Run(cpuBusyPercent: 10, memoryUsedPercent: 10, diskPercent: "10%", connectionsPercent: null);
         Assert.StartsWith("status=down&msg=DB connections could not be measured", pushes["token-PUSH_TOKEN_DB_CONNECTIONS"]);
+    }
+
+    [Fact]
+    public void On_an_app_server_the_agent_reports_cpu_memory_and_disk_and_skips_the_database_it_does_not_have()
+    {
+        // The app-server copy's environment, as the split blueprint gives it (no PostgreSQL there: an empty token).
+        var b = Platform.Stacks.Tests.Support.TestStacks.ShippedBlueprint("scale");
+        var env = b.Service("host-metrics@app-2").Env.ToDictionary(e => e.Key, e => e.Value.Masked);
+        Assert.Equal("", env["PUSH_TOKEN_DB_CONNECTIONS"]);
+        var pushes = Run(cpuBusyPercent: 10, memoryUsedPercent: 50, diskPercent: "40%", connectionsPercent: null,
+            new Dictionary<string, string> { ["PUSH_TOKEN_DB_CONNECTIONS"] = env["PUSH_TOKEN_DB_CONNECTIONS"] });
+        Assert.Equal(["token-PUSH_TOKEN_CPU", "token-PUSH_TOKEN_DISK", "token-PUSH_TOKEN_MEMORY"], pushes.Keys.Order(StringComparer.Ordinal));
     }
 }
