@@ -37,6 +37,9 @@ public static partial class BlueprintBuilder
             .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id))
             // Every app server of a split stack reports its own CPU, memory and disk.
             .AddRange((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.MonitorsFor(notification?.Id, k)))
+            // The load balancer quietly drops a failing Traefik from rotation; this says so.
+            .AddRange(s.Topology is { LoadBalanced: true } t ? t.AppServers.Select(k => MonitorSpec.Http($"traefik-{k.Id}", $"Traefik on {k.Id} (load balancer health check)",
+                $"http://{PrivateAddresses.Of(k)}:{TraefikPingPort.ToString(CultureInfo.InvariantCulture)}/ping", notification?.Id)) : [])
             .Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
             monitors, notification, networks, kumaUrl, s.AutoKuma.MemoryMb);

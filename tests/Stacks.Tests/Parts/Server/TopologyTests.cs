@@ -194,6 +194,8 @@ public sealed class TopologyTests
             Assert.False(metrics.Env.ContainsKey("PGPASSWORD"));
             Assert.Equal($"<secret:host-metrics-{server.Key}-cpu-push-token>", metrics.Env["PUSH_TOKEN_CPU"].Masked);
             Assert.Contains(b.Monitors, m => m.Kind == "push" && m.Target.EndsWith($"threshold-cpu-{server.Key}", StringComparison.Ordinal));
+            // What the load balancer's health check sees, Uptime Kuma watches too: a Traefik out of rotation alerts.
+            Assert.Contains(b.Monitors, m => m.Kind == "http" && m.Target == $"http://{server.PrivateIp}:{BlueprintBuilder.TraefikPingPort}/ping");
             Assert.Contains(b.Secrets, s => s.Name == $"host-metrics-{server.Key}-disk-push-token" && s.Source == SecretSource.Generated);
         }
         Assert.Equal(ServerKey.Data, b.Service("host-metrics").Host);
