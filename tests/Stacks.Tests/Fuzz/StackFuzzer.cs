@@ -28,7 +28,7 @@ public sealed record FuzzReport(int Cases, int Planned, int Rejected, int Policy
 /// </summary>
 public static partial class StackFuzzer
 {
-    public static readonly string[] Stacks = ["staging", "prod"];
+    public static readonly string[] Stacks = ["staging", "prod", "scale"];
 
     [GeneratedRegex(@"^(platform:.|Pulumi\.([A-Za-z0-9_.-]+\.)?yaml\b|--stack$)")]
     private static partial Regex KeyRegex();
