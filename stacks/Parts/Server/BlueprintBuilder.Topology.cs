@@ -21,9 +21,13 @@ public static partial class BlueprintBuilder
     private static readonly ImmutableHashSet<PartKind> DataServerParts =
         [PartKind.Postgres, PartKind.MariaDb, PartKind.Redis, PartKind.ObjectStorage, PartKind.Monitoring, PartKind.Backups];
 
-    /// <summary>Data services' ports apps and Traefik reach on the data server's private address.</summary>
+    /// <summary>
+    /// Data services' ports apps and Traefik reach on the data server's private address. PostgreSQL's own port too: an
+    /// app's DATABASE_DIRECT_URL (migrations, session features) bypasses PgBouncer, as on a single server.
+    /// </summary>
     private static readonly ImmutableDictionary<string, ImmutableArray<int>> PrivatePorts = new Dictionary<string, ImmutableArray<int>>
     {
+        [ServiceNames.Postgres] = [AppEnvironment.PostgresPort],
         [ServiceNames.PgBouncer] = [AppEnvironment.PgBouncerPort],
         [ServiceNames.Redis] = [AppEnvironment.RedisPort],
         [ServiceNames.MariaDb] = [Parts.MariaDb.MariaDbNames.Port],

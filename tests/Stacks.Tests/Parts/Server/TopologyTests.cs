@@ -83,7 +83,7 @@ public sealed class TopologyTests
         Assert.All(b.Services.Where(s => s.Kind == ServiceKind.Data), s => Assert.Equal(ServerKey.Data, s.Host));
         Assert.All(b.Services.Where(s => s.Kind == ServiceKind.App), s => Assert.Equal(ServerRole.App, s.Host.Role));
         Assert.Equal([6432], b.Service("pgbouncer").PublishedPorts.Select(p => p.HostPort));
-        Assert.Empty(b.Service("postgres").PublishedPorts);
+        Assert.Equal([5432], b.Service("postgres").PublishedPorts.Select(p => p.HostPort));
         // Docker publishes no port of a container on internal networks only: those join a bridge without masquerading.
         var publish = Assert.Single(b.Networks, n => n.Name == ServiceNames.PublishNetwork);
         Assert.Equal((ServerKey.Data, false, "false"), (publish.Host, publish.Internal, publish.Options["com.docker.network.bridge.enable_ip_masquerade"]));
@@ -128,9 +128,10 @@ public sealed class TopologyTests
     {
         var b = TestStacks.ShippedBlueprint("scale");
         var api = b.Service("api-3");
-        Assert.Equal([("minio", "10.20.1.2"), ("pgbouncer", "10.20.1.2"), ("redis", "10.20.1.2")],
+        Assert.Equal([("minio", "10.20.1.2"), ("pgbouncer", "10.20.1.2"), ("postgres", "10.20.1.2"), ("redis", "10.20.1.2")],
             api.ExtraHosts.Select(h => (h.Host, h.Ip)).OrderBy(h => h.Host, StringComparer.Ordinal));
         Assert.Contains("@pgbouncer:6432/api", api.Env["DATABASE_URL"].Masked, StringComparison.Ordinal);
+        Assert.Contains("@postgres:5432/api", api.Env["DATABASE_DIRECT_URL"].Masked, StringComparison.Ordinal);
         // The data network is internal to the data server: no app container is on it.
         Assert.DoesNotContain(api.Networks, n => n.Network.EndsWith(".data", StringComparison.Ordinal));
         Assert.DoesNotContain(b.Networks, n => n.Host.Role == ServerRole.App && n.Internal && n.Name != ServiceNames.ControlNetwork);
