@@ -146,23 +146,26 @@ public static partial class BlueprintBuilder
     /// <summary>App names may hold hyphens; PostgreSQL and MariaDB identifiers get underscores so they never need quoting.</summary>
     public static string DbName(string app) => app.Replace('-', '_');
 
-    private static ServerSpec Server(StackSettings s, ServerType type)
+    /// <summary>A server of the stack: the single one, or (with <paramref name="key"/>) a split stack's data or app server.</summary>
+    private static ServerSpec Server(StackSettings s, ServerType type, ServerKey? key = null)
     {
         var keys = s.Server.SshPublicKeys.Select((k, i) => new SshKeySpec($"{s.Stack}-{Names.SshKeyName(k, i)}", k.Trim())).ToImmutableArray();
+        var labels = new Dictionary<string, string> { ["project"] = s.Project, ["stack"] = s.Stack, ["environment"] = s.IsProd ? "prod" : "staging" };
+        if (key is { Role: { } role }) labels["role"] = role == ServerRole.Data ? "data" : "app";
         return new ServerSpec(
-            Name: $"{s.Project}-{s.Stack}",
-            Type: s.Server.Type,
+            Name: key is null or { IsSingle: true } ? $"{s.Project}-{s.Stack}" : $"{s.Project}-{s.Stack}-{key.Id}",
+            Type: type.Name,
             Location: s.Server.Location,
             Image: s.Server.Image,
             SshKeys: keys,
             DeployUser: s.Server.DeployUser,
             UserData: ServerUserData(s, type),
-            Labels: Conventions.Labels(new Dictionary<string, string> { ["project"] = s.Project, ["stack"] = s.Stack, ["environment"] = s.IsProd ? "prod" : "staging" }),
+            Labels: Conventions.Labels(labels),
             Protect: s.IsProd,
             ReadinessCommand: ReadinessCommand,
             ReadinessTimeoutSeconds: (int)CloudInit.Readiness.Timeout.TotalSeconds,
             MemoryMb: type.MemoryGb * 1024,
-            Vcpus: type.Vcpus);
+            Vcpus: type.Vcpus) { Key = key ?? ServerKey.Single };
     }
 
     /// <summary>The hardened server's first boot (see <see cref="CloudInit"/>); no secret is in it.</summary>

@@ -345,35 +345,13 @@ public static partial class BlueprintBuilder
 
     private static ImmutableArray<ServerSpec> SplitServers(StackSettings s, TopologySettings t)
     {
-        ServerSpec Make(ServerKey key)
+        ServerSpec Make(ServerKey key) => Server(s, ServerTypes.All[t.TypeOf(key)], key) with
         {
-            var type = ServerTypes.All[t.TypeOf(key)];
-            return new ServerSpec(
-                Name: $"{s.Project}-{s.Stack}-{key.Id}",
-                Type: type.Name,
-                Location: s.Server.Location,
-                Image: s.Server.Image,
-                SshKeys: [.. s.Server.SshPublicKeys.Select((k, i) => new SshKeySpec($"{s.Stack}-{Names.SshKeyName(k, i)}", k.Trim()))],
-                DeployUser: s.Server.DeployUser,
-                UserData: ServerUserData(s, type),
-                Labels: Conventions.Labels(new Dictionary<string, string>
-                {
-                    ["project"] = s.Project, ["stack"] = s.Stack, ["environment"] = s.IsProd ? "prod" : "staging",
-                    ["role"] = key.Role == ServerRole.Data ? "data" : "app",
-                }),
-                Protect: s.IsProd,
-                ReadinessCommand: ReadinessCommand,
-                ReadinessTimeoutSeconds: (int)CloudInit.Readiness.Timeout.TotalSeconds,
-                MemoryMb: type.MemoryGb * 1024,
-                Vcpus: type.Vcpus)
-            {
-                Key = key,
-                PrivateIp = PrivateAddresses.Of(key),
-                PrivateIpReadyCommand = PrivateIpReady(PrivateAddresses.Of(key)),
-                FirewallName = $"{s.Project}-{s.Stack}-{(key.Role == ServerRole.Data ? "data" : "app")}",
-                Spread = key.Role == ServerRole.App,
-            };
-        }
+            PrivateIp = PrivateAddresses.Of(key),
+            PrivateIpReadyCommand = PrivateIpReady(PrivateAddresses.Of(key)),
+            FirewallName = $"{s.Project}-{s.Stack}-{(key.Role == ServerRole.Data ? "data" : "app")}",
+            Spread = key.Role == ServerRole.App,
+        };
         return [Make(ServerKey.Data), .. t.AppServers.Select(Make)];
     }
 
