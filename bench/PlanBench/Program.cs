@@ -31,7 +31,7 @@ public class ShippedStackPlan
 {
     private string _projectDir = "";
 
-    [Params("staging", "prod")]
+    [Params("staging", "prod", "scale")]
     public string Stack { get; set; } = "";
 
     [GlobalSetup]
