@@ -7,7 +7,9 @@ namespace Platform.Stacks.Plan;
 /// <summary>
 /// The blueprint for people: grouped as server, edge, data, apps, operations, then the memory
 /// budget, the PostgreSQL connection budget, cost, secrets (names only) and outputs. Deterministic and sorted, so a change to the
-/// platform shows up as a small diff.
+/// platform shows up as a small diff. A split stack's plan lists its servers (with the private network, the load balancer
+/// and the certificate) and says of every container, volume, network and host command which server it is on
+/// (<c>on app-2</c>); a single-server plan reads as it always has.
 /// </summary>
 public static class PlanText
 {
@@ -16,42 +18,40 @@ public static class PlanText
         var w = new Writer();
         w.Line($"Platform plan: {b.Project}/{b.Stack} ({(b.IsProd ? "prod" : "staging")}), domain {b.Domain}, Cloudflare zone {b.Zone}");
 
-        w.Section("Server");
-        var s = b.Server;
-        w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{(s.Protect ? ", protected (delete + rebuild protection)" : "")}");
-        w.Line($"deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
-        w.Line("SSH host key: read by the readiness step on first contact, then pinned for the Docker provider and every host command");
-        w.Line($"ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
-        foreach (var r in b.Registries)
-            w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
-        if (b.DataVolume is { } dv)
-            w.Line($"data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(dv.Protect ? "; protected (delete protection)" : "")}");
-        w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
+        if (b.IsSplit) SplitServers(w, b);
+        else SingleServer(w, b);
 
-        w.Section("Network: firewall, DNS, routes, Docker networks");
-        w.Line($"firewall {b.Firewall.Name} (inbound; everything else dropped):");
-        foreach (var r in b.Firewall.Rules)
-            w.Line($"  {r.Protocol}{(r.Port is null ? "" : "/" + r.Port)} from {(r.SourceIps.Length > 4 ? $"{r.SourceIps.Length} ranges" : string.Join(", ", r.SourceIps))} — {r.Description}");
+        if (b.IsSplit)
+        {
+            w.Section("Network: firewalls, DNS, routes, Docker networks");
+            foreach (var f in b.Firewalls) FirewallLines(w, b, f);
+        }
+        else
+        {
+            w.Section("Network: firewall, DNS, routes, Docker networks");
+            FirewallLines(w, b, b.Firewall);
+        }
         w.Line("DNS records (Cloudflare, proxied, TTL auto):");
         foreach (var d in b.DnsRecords)
-            w.Line($"  {d.Fqdn} {d.Type} -> server {(d.Content == ServerAddress.Ipv4 ? "IPv4" : "IPv6")}{(d.Proxied ? " proxied" : "")} ttl {d.Ttl}");
+            w.Line($"  {d.Fqdn} {d.Type} -> {d.Target} {(d.Content == ServerAddress.Ipv4 ? "IPv4" : "IPv6")}{(d.Proxied ? " proxied" : "")} ttl {d.Ttl}");
         w.Line("routes (HTTPS via Traefik; highest priority first, the first whose rule matches takes the request):");
         foreach (var r in RouteExplainer.Routers(b))
         {
             var file = b.FileRoutes.FirstOrDefault(f => f.Router == r.Router);
-            var resolver = Resolver(b, r.Router);
-            w.Line($"  [{r.Priority}] {r.Rule} -> {r.Target}{(file is null ? "" : $" (file route, live after {file.AfterCommand})")}" +
-                $"; certificate {(resolver == Routing.HttpCertResolver ? "by HTTP-01 (domain outside the zone, no DNS record managed)" : "by DNS-01")}");
+            var resolver = file is null ? Resolver(b, r.Router) : file.CertResolver;
+            var live = file is null ? "" : file.AfterCommand.Length == 0 ? " (file route)" : $" (file route, live after {file.AfterCommand})";
+            var allowed = file is null || file.AllowCidrs.IsEmpty ? "" : $"; only from {string.Join(", ", file.AllowCidrs)}";
+            w.Line($"  [{r.Priority}] {r.Rule} -> {r.Target}{live}{allowed}; {Certificate(resolver)}");
             w.Line($"      via {string.Join(" > ", r.Middlewares.Select(Unversioned))}");
         }
         w.Line(EntryPointTimeouts.Summary);
-        w.Line("networks:");
+        w.Line(b.IsSplit ? "networks (Docker networks are per server: each server has its own copy of those it uses):" : "networks:");
         foreach (var n in b.Networks)
         {
-            var members = b.Services.Where(x => x.Networks.Any(a => a.Network == n.Name)).Select(x => x.App ?? x.Name)
-                .Concat(b.NetworkJoins.Where(j => j.Network == n.Name).Select(j => $"{j.Service} (joined by {j.Command})"))
+            var members = b.Services.Where(x => x.Host == n.Host && x.Networks.Any(a => a.Network == n.Name)).Select(x => x.App ?? x.Name)
+                .Concat(b.NetworkJoins.Where(j => j.Network == n.Name && HostOf(b, j.Service) == n.Host).Select(j => $"{j.Service} (joined by {j.Command})"))
                 .Distinct().Order(StringComparer.Ordinal);
-            w.Line($"  {n.Name}{(n.Internal ? " (internal)" : "")}: {string.Join(", ", members)} — {n.Purpose}");
+            w.Line($"  {n.Name}{On(n.Host)}{(n.Internal ? " (internal)" : "")}: {string.Join(", ", members)} — {n.Purpose}");
         }
 
         // One section per part, in the order the program composes them (the component tree).
@@ -60,11 +60,11 @@ public static class PlanText
             w.Section($"{part.Id.Title} ({part.Id.TypeToken} {part.Id.ResourceName})");
             if (!part.DependsOn.IsEmpty) w.Line($"after parts: {string.Join(", ", part.DependsOn)}");
             foreach (var v in part.Volumes)
-                w.Line($"volume {v.Name}: {v.Purpose}{(v.SizeGb is { } gb ? $", {gb} GB expected" : "")}{(v.Protect ? " (protected)" : "")}{(v.BackedUp ? ", backed up" : "")}{(v.HostPath is null ? "" : $", on the data volume at {v.HostPath}")}");
+                w.Line($"volume {v.Name}{On(v.Host)}: {v.Purpose}{(v.SizeGb is { } gb ? $", {gb} GB expected" : "")}{(v.Protect ? " (protected)" : "")}{(v.BackedUp ? ", backed up" : "")}{(v.HostPath is null ? "" : $", on the data volume at {v.HostPath}")}");
             foreach (var svc in part.Services)
                 ServiceLines(w, svc);
             foreach (var c in part.HostCommands)
-                w.Line($"host command {c.Name}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}{(c.Delete is null ? "" : $"; on removal `{c.Delete}`")}");
+                w.Line($"host command {c.Name}{On(c.Host)}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}{(c.Delete is null ? "" : $"; on removal `{c.Delete}`")}");
         }
 
         w.Section("Data");
@@ -83,14 +83,19 @@ public static class PlanText
             w.Line($"monitor {m.Name}: {m.Kind} {m.Target} every {m.IntervalSeconds}s (retry every {m.RetryIntervalSeconds}s, {m.MaxRetries} retries)");
 
         w.Section("Memory budget");
-        var budget = b.Budget;
-        foreach (var line in budget.Lines.Where(l => !l.OneShot))
-            w.Line($"  {line.Name,-28} {line.Kind,-10} {line.Instances} x {line.MemoryMb,6} MB = {line.TotalMb,6} MB");
-        w.Line($"  {"OS reserve",-28} {"",-10} {"",-13}   {budget.OsReserveMb,6} MB");
-        w.Line($"  total {budget.TotalMb} MB of {budget.ServerMemoryMb} MB ({budget.ServerType}); {budget.FreeMb} MB free");
-        w.Line($"  platform fixed overhead (all but PostgreSQL, Redis, MinIO and apps): {budget.PlatformFixedMb} MB");
-        foreach (var line in budget.Lines.Where(l => l.OneShot))
-            w.Line($"  one-shot, not steady state: {line.Name} {line.TotalMb} MB while a deployment runs it; {(line.TotalMb <= budget.FreeMb ? "fits" : "does NOT fit")} in the {budget.FreeMb} MB free");
+        if (b.IsSplit)
+        {
+            // One budget per server: what is placed on it against its own RAM.
+            foreach (var budget in b.Budgets)
+            {
+                var server = b.ServerOf(budget.Server);
+                w.Line($"{budget.Server}: {server.Name} ({budget.ServerType}, {budget.ServerMemoryMb} MB)");
+                BudgetLines(w, budget);
+            }
+            w.Line($"all servers: {b.Budgets.Sum(x => x.TotalMb)} MB of {b.Budgets.Sum(x => x.ServerMemoryMb)} MB; {b.Budgets.Sum(x => x.FreeMb)} MB free");
+        }
+        else
+            BudgetLines(w, b.Budget);
 
         w.Section("PostgreSQL connection budget");
         var connections = b.Connections;
@@ -105,7 +110,7 @@ public static class PlanText
 
         w.Section("Secrets (names only; values never leave Pulumi's encrypted state)");
         foreach (var secret in b.Secrets)
-            w.Line($"  {secret.Name}: {(secret.Source == SecretSource.Generated ? $"generated, {secret.Length} chars" : $"from config {secret.ConfigKey}")} — {secret.Purpose}");
+            w.Line($"  {secret.Name}: {Source(b, secret)} — {secret.Purpose}");
         if (!b.PendingSecrets.IsEmpty)
         {
             w.Line($"  still placeholders in Pulumi.{b.Stack}.yaml ({b.PendingSecrets.Length}); pulumi preview/up fail to decrypt until each is set:");
@@ -119,9 +124,123 @@ public static class PlanText
         return w.ToString();
     }
 
+    /// <summary>The single server's section, as every single-server plan has always shown it.</summary>
+    private static void SingleServer(Writer w, PlatformBlueprint b)
+    {
+        w.Section("Server");
+        var s = b.Server;
+        w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}");
+        w.Line($"deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
+        w.Line("SSH host key: read by the readiness step on first contact, then pinned for the Docker provider and every host command");
+        w.Line($"ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
+        foreach (var r in b.Registries)
+            w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
+        if (b.DataVolume is { } dv)
+            w.Line($"data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(dv.Protect ? "; protected (delete protection)" : "")}");
+        w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
+    }
+
+    /// <summary>
+    /// A split stack's servers, each by its key (the name every later section uses: <c>on app-2</c>), then what they
+    /// share: the private network, the placement group, the load balancer, the data volume and the certificate.
+    /// </summary>
+    private static void SplitServers(Writer w, PlatformBlueprint b)
+    {
+        w.Section("Servers");
+        var parts = Parts.PartGraph.Of(b);
+        foreach (var s in b.Servers)
+        {
+            var role = s.Key.Role == Parts.ServerRole.Data ? "data server" : $"app server {s.Key.Index}";
+            w.Line($"{s.Key}: {s.Name}, {role}, Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}");
+            var placement = b.PlacementGroup is { } pg && pg.Members.Contains(s.Key) ? $"; placement group {pg.Name} (spread)" : "";
+            w.Line($"  private IP {s.PrivateIp}{(b.PrivateNetwork is { } net ? $" on {net.Name}" : "")}; firewall {s.FirewallName}{placement}");
+            var here = parts.Where(p => p.Services.Any(x => x.Host == s.Key) || p.Volumes.Any(x => x.Host == s.Key) || p.HostCommands.Any(x => x.Host == s.Key));
+            w.Line($"  parts: {string.Join(", ", here.Select(p => p.Id.ResourceName))}");
+            if (b.DataVolume is { } dv && dv.Server == s.Key)
+                w.Line($"  data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(dv.Protect ? "; protected (delete protection)" : "")}");
+            w.Line($"  cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
+            if (s.PrivateIpReadyCommand is { } ready) w.Line($"  private address ready when: {ready}");
+        }
+        // What every server shares, once; per server where they differ.
+        var first = b.Server;
+        if (b.Servers.All(x => x.DeployUser == first.DeployUser && x.SshKeys.SequenceEqual(first.SshKeys)))
+            w.Line($"every server: deploy user {first.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", first.SshKeys.Select(k => k.Name))}");
+        else
+            foreach (var s in b.Servers)
+                w.Line($"{s.Key}: deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
+        w.Line("SSH host keys: each server's read by its readiness step on first contact, then pinned for its Docker provider and every host command on it");
+        if (b.Servers.All(x => x.ReadinessCommand == first.ReadinessCommand && x.ReadinessTimeoutSeconds == first.ReadinessTimeoutSeconds))
+            w.Line($"ready when: {first.ReadinessCommand} (timeout {first.ReadinessTimeoutSeconds}s)");
+        else
+            foreach (var s in b.Servers)
+                w.Line($"{s.Key} ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
+        foreach (var r in b.Registries)
+            w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
+        if (b.PrivateNetwork is { } network)
+            w.Line($"private network {network.Name}: Hetzner network {network.IpRange}, subnet {network.SubnetRange} in {network.NetworkZone}; every server{(b.LoadBalancer is null ? "" : " and the load balancer")} at a fixed address");
+        if (b.PlacementGroup is { } group)
+            w.Line($"placement group {group.Name}: spread (each member on a different physical host): {string.Join(", ", group.Members)}");
+        if (b.LoadBalancer is { } lb)
+        {
+            w.Line($"load balancer {lb.Name}: Hetzner {lb.Type} in {lb.Location}, private IP {lb.PrivateIp}; targets (by private IP): {string.Join(", ", lb.Targets.Select(t => $"{t} {b.ServerOf(t).PrivateIp}"))}");
+            foreach (var svc in lb.Services)
+                w.Line($"  tcp {svc.ListenPort} -> {svc.DestinationPort}{(svc.ProxyProtocol ? " with the PROXY protocol" : "")}; health check http :{svc.HealthPort}{svc.HealthPath} every {svc.HealthIntervalSeconds}s (timeout {svc.HealthTimeoutSeconds}s, {svc.HealthRetries} retries)");
+        }
+        else
+            w.Line($"load balancer: none (one app server); DNS points at {string.Join(", ", b.AppServers.Select(x => x.Key))}");
+        if (b.OriginCertificate is { } origin)
+            w.Line($"certificate: Cloudflare Origin CA for {string.Join(", ", origin.Hostnames)}, valid {origin.ValidityDays} days, requested once for every Traefik (key {origin.KeySecret}, certificate {origin.CertificateSecret}); no Let's Encrypt");
+    }
+
+    private static string Protection(ServerSpec s) => s.Protect ? ", protected (delete + rebuild protection)" : "";
+
+    private static void FirewallLines(Writer w, PlatformBlueprint b, FirewallSpec f)
+    {
+        var servers = b.Servers.Where(x => x.FirewallName == f.Name).ToList();
+        w.Line(b.IsSplit
+            ? $"firewall {f.Name}, on {f.AppliesTo}: {string.Join(", ", servers.Select(x => x.Key))} (inbound; everything else dropped):"
+            : $"firewall {f.Name} (inbound; everything else dropped):");
+        foreach (var r in f.Rules)
+            w.Line($"  {r.Protocol}{(r.Port is null ? "" : "/" + r.Port)} from {(r.SourceIps.Length > 4 ? $"{r.SourceIps.Length} ranges" : string.Join(", ", r.SourceIps))} — {r.Description}");
+        if (b.LoadBalancer is not null && servers.Any(x => x.Key.Role == Parts.ServerRole.App) && !f.Rules.Any(r => r.Port is "80" or "443"))
+            w.Line("  no 80/443 from the internet: the load balancer reaches Traefik on the private network, which Hetzner's firewalls do not filter");
+    }
+
+    private static void BudgetLines(Writer w, MemoryBudget budget)
+    {
+        foreach (var line in budget.Lines.Where(l => !l.OneShot))
+            w.Line($"  {line.Name,-28} {line.Kind,-10} {line.Instances} x {line.MemoryMb,6} MB = {line.TotalMb,6} MB");
+        w.Line($"  {"OS reserve",-28} {"",-10} {"",-13}   {budget.OsReserveMb,6} MB");
+        w.Line($"  total {budget.TotalMb} MB of {budget.ServerMemoryMb} MB ({budget.ServerType}); {budget.FreeMb} MB free");
+        w.Line($"  platform fixed overhead (all but PostgreSQL, Redis, MinIO and apps): {budget.PlatformFixedMb} MB");
+        foreach (var line in budget.Lines.Where(l => l.OneShot))
+            w.Line($"  one-shot, not steady state: {line.Name} {line.TotalMb} MB while a deployment runs it; {(line.TotalMb <= budget.FreeMb ? "fits" : "does NOT fit")} in the {budget.FreeMb} MB free");
+    }
+
+    /// <summary><c> on app-2</c>: where a container, volume, network or host command is, on a split stack; nothing on a single server.</summary>
+    private static string On(Parts.ServerKey host) => host.IsSingle ? "" : $" on {host}";
+
+    private static Parts.ServerKey HostOf(PlatformBlueprint b, string service) =>
+        b.Services.FirstOrDefault(x => x.Name == service)?.Host ?? Parts.ServerKey.Single;
+
+    private static string Source(PlatformBlueprint b, SecretSpec secret) => secret.Source switch
+    {
+        SecretSource.Generated => $"generated, {secret.Length} chars",
+        SecretSource.PrivateKey => "a private key the program generates",
+        SecretSource.OriginCertificate => $"issued by Cloudflare's Origin CA for {b.OriginCertificate?.KeySecret ?? "the program's key"}",
+        _ => $"from config {secret.ConfigKey}",
+    };
+
+    private static string Certificate(string? resolver) => resolver switch
+    {
+        null => "certificate: Origin CA (file)",
+        Routing.HttpCertResolver => "certificate by HTTP-01 (domain outside the zone, no DNS record managed)",
+        _ => "certificate by DNS-01",
+    };
+
     private static void ServiceLines(Writer w, ServiceSpec svc)
     {
-        w.Line($"{svc.Name} [{svc.Kind.ToString().ToLowerInvariant()}] {svc.Image}");
+        w.Line($"{svc.Name} [{svc.Kind.ToString().ToLowerInvariant()}] {svc.Image}{On(svc.Host)}");
         w.Line($"  container: {(svc.ContainerName ?? "unique name per deploy")}, {(svc.Replacement == Replacement.CreateBeforeDelete ? "replaced create-before-delete (new one healthy first)" : "replaced delete-before-create")}");
         w.Line($"  limits: {svc.Limits.MemoryMb} MB, {svc.Limits.Cpus.ToString(CultureInfo.InvariantCulture)} CPU; restart {svc.RestartPolicy}; logs {svc.Log.Driver} {string.Join(" ", svc.Log.Options.Select(o => $"{o.Key}={o.Value}"))}");
         w.Line($"  health: {string.Join(" ", svc.HealthCheck.Test)} (every {svc.HealthCheck.IntervalSeconds}s, {svc.HealthCheck.Retries} retries)");
@@ -130,6 +249,7 @@ public static class PlanText
         if (svc.Schedule is not null) w.Line($"  scheduled: created by the deployment, started by a systemd timer on '{svc.Schedule}' (UTC)");
         if (!svc.PublishedPorts.IsEmpty)
             w.Line($"  publishes: {string.Join(", ", svc.PublishedPorts.Select(p => $"{(p.HostIp.Contains(':') ? $"[{p.HostIp}]" : p.HostIp)}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}"))}");
+        if (!svc.ExtraHosts.IsEmpty) w.Line($"  extra hosts: {string.Join(", ", svc.ExtraHosts.Select(h => $"{h.Host}={h.Ip}"))}");
         if (!svc.Command.IsEmpty) w.Line($"  command: {string.Join(" ", svc.Command)}");
         foreach (var (k, v) in svc.Env) w.Line($"  env {k}={v.Masked}");
         foreach (var m in svc.Mounts) w.Line($"  mount {m.Kind.ToString().ToLowerInvariant()} {m.Source} -> {m.Target}{(m.ReadOnly ? " (read-only)" : "")}");
@@ -139,8 +259,13 @@ public static class PlanText
             w.Line($"  after: {string.Join(", ", svc.DependsOn.Concat(svc.AfterHostCommands))}");
     }
 
-    private static string Resolver(PlatformBlueprint b, string router) =>
-        b.Services.Select(s => s.Labels.GetValueOrDefault($"traefik.http.routers.{router}.tls.certresolver")).FirstOrDefault(v => v is not null) ?? Routing.CertResolver;
+    /// <summary>A label router's certificate resolver; null when its router has none (Traefik serves the Origin CA certificate).</summary>
+    private static string? Resolver(PlatformBlueprint b, string router)
+    {
+        var prefix = $"traefik.http.routers.{router}.";
+        var owner = b.Services.FirstOrDefault(s => s.Labels.ContainsKey(prefix + "rule"));
+        return owner is null ? Routing.CertResolver : owner.Labels.GetValueOrDefault(prefix + "tls.certresolver");
+    }
 
     /// <summary>A middleware's name without its configuration hash, for reading (the labels below carry the full names).</summary>
     private static string Unversioned(string name) =>
