@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Plan;
@@ -161,9 +162,57 @@ public sealed class SplitPlanTests
     }
 
     [Fact]
+    public void The_json_plan_names_servers_by_key_with_role_address_and_firewall()
+    {
+        using var doc = JsonDocument.Parse(PlanJson.Render(Scale));
+        var root = doc.RootElement;
+        var servers = root.GetProperty("servers").EnumerateArray().ToList();
+        Assert.Equal(["data", "app-1", "app-2", "app-3"], servers.Select(s => s.GetProperty("key").GetString()));
+        Assert.Equal(["data", "app", "app", "app"], servers.Select(s => s.GetProperty("role").GetString()));
+        Assert.Equal(["10.20.1.2", "10.20.1.11", "10.20.1.12", "10.20.1.13"], servers.Select(s => s.GetProperty("privateIp").GetString()));
+        Assert.Equal(["platform-scale-data", "platform-scale-app", "platform-scale-app", "platform-scale-app"], servers.Select(s => s.GetProperty("firewall").GetString()));
+        Assert.Equal("platform-scale-app-2", servers[2].GetProperty("name").GetString());
+        Assert.Equal("cx32", servers[2].GetProperty("type").GetString());
+        Assert.False(root.TryGetProperty("appServers", out _));
+
+        Assert.Equal("10.20.1.0/24", root.GetProperty("privateNetwork").GetProperty("subnetRange").GetString());
+        var lb = root.GetProperty("loadBalancer");
+        Assert.Equal("10.20.1.254", lb.GetProperty("privateIp").GetString());
+        Assert.Equal(["app-1", "app-2", "app-3"], lb.GetProperty("targets").EnumerateArray().Select(t => t.GetString()));
+        Assert.All(lb.GetProperty("services").EnumerateArray(), s => Assert.True(s.GetProperty("proxyProtocol").GetBoolean()));
+        Assert.Equal(["data", "app-1", "app-2", "app-3"], root.GetProperty("budgets").EnumerateArray().Select(b => b.GetProperty("server").GetString()));
+
+        foreach (var (collection, key) in new[] { ("services", "name"), ("volumes", "key"), ("networks", "key"), ("hostCommands", "name") })
+            Assert.All(root.GetProperty(collection).EnumerateArray(), x =>
+                Assert.Contains(x.GetProperty("host").GetString(), new[] { "data", "app-1", "app-2", "app-3" }));
+        Assert.Equal("app-2", root.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "api-2").GetProperty("host").GetString());
+        Assert.All(root.GetProperty("dnsRecords").EnumerateArray(), d => Assert.Equal("loadBalancer", d.GetProperty("target").GetString()));
+    }
+
+    [Fact]
+    public void The_json_plan_of_a_single_server_keeps_its_fields()
+    {
+        using var doc = JsonDocument.Parse(PlanJson.Render(TestStacks.ShippedBlueprint("prod")));
+        var root = doc.RootElement;
+        // The fields a single-server plan always had…
+        foreach (var field in new[] { "server", "firewall", "budget", "dnsRecords", "networks", "volumes", "services", "hostCommands", "cost" })
+            Assert.True(root.TryGetProperty(field, out _), field);
+        Assert.Equal("platform-prod", root.GetProperty("server").GetProperty("name").GetString());
+        Assert.Equal("ccx23", root.GetProperty("budget").GetProperty("serverType").GetString());
+        // …and the one server by its key, with every role.
+        var server = root.GetProperty("servers").EnumerateArray().Single();
+        Assert.Equal("server", server.GetProperty("key").GetString());
+        Assert.Equal("all", server.GetProperty("role").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("loadBalancer").ValueKind);
+        Assert.All(root.GetProperty("services").EnumerateArray(), s => Assert.Equal("server", s.GetProperty("host").GetString()));
+        Assert.All(root.GetProperty("dnsRecords").EnumerateArray(), d => Assert.Equal("server", d.GetProperty("target").GetString()));
+    }
+
+    [Fact]
     public void The_split_plan_is_deterministic()
     {
         var again = TestStacks.ShippedBlueprint("scale");
         Assert.Equal(ScaleText, PlanText.Render(again));
+        Assert.Equal(PlanJson.Render(Scale), PlanJson.Render(again));
     }
 }
