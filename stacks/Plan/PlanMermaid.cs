@@ -1,12 +1,18 @@
 using System.Text;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts;
 
 namespace Platform.Stacks.Plan;
 
-/// <summary>A Mermaid flowchart of the platform: who talks to whom, over which network.</summary>
+/// <summary>
+/// A Mermaid flowchart of the platform: who talks to whom, over which network. A split stack's is drawn by server: a
+/// subgraph per server with what runs on it, inside the private network, and the load balancer in front of the app servers.
+/// </summary>
 public static class PlanMermaid
 {
-    public static string Render(PlatformBlueprint b)
+    public static string Render(PlatformBlueprint b) => b.IsSplit ? Split(b) : Single(b);
+
+    private static string Single(PlatformBlueprint b)
     {
         var sb = new StringBuilder();
         sb.Append("flowchart LR\n");
@@ -43,6 +49,78 @@ public static class PlanMermaid
         if (!b.Backups.IsEmpty) sb.Append("  backup -->|off-site, encrypted| s3[(S3 bucket)]\n");
         return sb.ToString();
     }
+
+    private static string Split(PlatformBlueprint b)
+    {
+        var sb = new StringBuilder();
+        string Sub(ServerKey k) => "server_" + Id(k.Id);
+        string Traefik(ServerKey k) => "traefik__" + Id(k.Id);
+        var data = b.Servers.Single(x => x.Key.Role == ServerRole.Data);
+        sb.Append("flowchart LR\n");
+        sb.Append("  users((Users)) --> cf[Cloudflare proxy<br/>").Append(b.Zone).Append("]\n");
+        if (b.LoadBalancer is { } lb)
+            sb.Append("  cf -->|80/443| lb[Hetzner load balancer<br/>").Append(lb.Type).Append(", ").Append(lb.PrivateIp).Append("]\n");
+        else
+            sb.Append("  cf -->|80/443| fw\n");
+        sb.Append("  admins((Admins)) -->|SSH 22| fw{{Hetzner firewalls}}\n");
+        var network = b.PrivateNetwork;
+        sb.Append("  subgraph private[\"private network ").Append(network?.SubnetRange ?? "").Append("\"]\n");
+        foreach (var server in b.AppServers)
+        {
+            var k = server.Key;
+            sb.Append("    subgraph ").Append(Sub(k)).Append("[\"").Append(server.Name).Append(" (").Append(server.Type).Append(") ").Append(server.PrivateIp).Append("\"]\n");
+            sb.Append("      ").Append(Traefik(k)).Append("[Traefik<br/>TLS, routing]\n");
+            var apps = b.Services.Where(s => s.Kind == ServiceKind.App && s.Host == k && !s.OneShot && s.Schedule is null)
+                .GroupBy(s => s.App!).OrderBy(g => g.Key, StringComparer.Ordinal);
+            foreach (var app in apps)
+            {
+                var first = app.First();
+                var hosts = first.Labels.Where(l => l.Key.EndsWith(".rule", StringComparison.Ordinal)).Select(l => Host(l.Value)).Distinct().ToList();
+                var id = AppId(app.Key, k);
+                sb.Append("      ").Append(id).Append("[\"").Append(app.Key).Append(app.Count() > 1 ? $" ×{app.Count()}" : "").Append("\"]\n");
+                if (hosts.Count > 0) sb.Append("      ").Append(Traefik(k)).Append(" -->|").Append(string.Join(", ", hosts)).Append("| ").Append(id).Append('\n');
+            }
+            sb.Append("    end\n");
+        }
+        var mariadb = b.Services.Any(s => s.Name == ServiceNames.MariaDb);
+        sb.Append("    subgraph ").Append(Sub(data.Key)).Append("[\"").Append(data.Name).Append(" (").Append(data.Type).Append(") ").Append(data.PrivateIp).Append("\"]\n");
+        sb.Append("      pgbouncer[PgBouncer] --> postgres[(PostgreSQL)]\n");
+        sb.Append("      redis[(Redis)]\n");
+        if (mariadb) sb.Append("      mariadb[(MariaDB)]\n");
+        sb.Append("      minio[(MinIO)]\n");
+        sb.Append("      uptime_kuma[Uptime Kuma]\n");
+        sb.Append("      autokuma[AutoKuma] -->|monitors as code| uptime_kuma\n");
+        if (!b.Backups.IsEmpty)
+        {
+            sb.Append("      backup[Backup jobs] --> postgres\n      backup --> redis\n      backup --> minio\n");
+            if (mariadb) sb.Append("      backup --> mariadb\n");
+            sb.Append("      backup -->|heartbeat| uptime_kuma\n");
+        }
+        if (b.DataVolume is { } dv) sb.Append("      volume[(\"Hetzner Volume ").Append(dv.SizeGb).Append(" GB\")]\n");
+        sb.Append("    end\n");
+        sb.Append("  end\n");
+        // Across the private network: the load balancer to each Traefik, Traefik to the data server's routes, apps to the data services.
+        foreach (var server in b.AppServers)
+        {
+            var k = server.Key;
+            sb.Append(b.LoadBalancer is null ? "  fw -->|80/443| " : "  lb -->|PROXY protocol| ").Append(Traefik(k)).Append('\n');
+            sb.Append("  ").Append(Traefik(k)).Append(" -->|status| uptime_kuma\n");
+            sb.Append("  ").Append(Traefik(k)).Append(" -->|files| minio\n");
+            var apps = b.Services.Where(s => s.Kind == ServiceKind.App && s.Host == k && !s.OneShot && s.Schedule is null)
+                .GroupBy(s => s.App!).OrderBy(g => g.Key, StringComparer.Ordinal);
+            foreach (var app in apps)
+                foreach (var dep in app.First().DependsOn.Where(d => d != k.Qualify(ServiceNames.Traefik)))
+                    sb.Append("  ").Append(AppId(app.Key, k)).Append(" --> ").Append(b.Services.Any(s => s.Name == dep && s.Kind == ServiceKind.App) ? AppId(b.Service(dep).App!, k) : Id(dep)).Append('\n');
+        }
+        foreach (var server in b.Servers)
+            sb.Append("  fw -.->|SSH| ").Append(Sub(server.Key)).Append('\n');
+        if (b.DataVolume is not null) sb.Append("  postgres & redis & minio & uptime_kuma").Append(mariadb ? " & mariadb" : "").Append(" --- volume\n");
+        if (!b.Backups.IsEmpty) sb.Append("  backup -->|off-site, encrypted| s3[(S3 bucket)]\n");
+        return sb.ToString();
+    }
+
+    /// <summary>An app's node on one server; <c>__</c> keeps it apart from the platform's nodes and other apps'.</summary>
+    private static string AppId(string app, ServerKey server) => "app_" + Id(app) + "__" + Id(server.Id);
 
     private static string Id(string name) => name.Replace('-', '_');
 

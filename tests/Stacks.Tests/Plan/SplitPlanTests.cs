@@ -209,10 +209,32 @@ public sealed class SplitPlanTests
     }
 
     [Fact]
+    public void The_mermaid_diagram_draws_a_subgraph_per_server_behind_the_load_balancer()
+    {
+        var diagram = PlanMermaid.Render(Scale);
+        Assert.Contains("  subgraph private[\"private network 10.20.1.0/24\"]\n", diagram, StringComparison.Ordinal);
+        foreach (var s in Scale.Servers)
+            Assert.Contains($"    subgraph server_{s.Key.Id.Replace('-', '_')}[\"{s.Name} ({s.Type}) {s.PrivateIp}\"]\n", diagram, StringComparison.Ordinal);
+        foreach (var s in Scale.AppServers)
+            Assert.Contains($"  lb -->|PROXY protocol| traefik__{s.Key.Id.Replace('-', '_')}\n", diagram, StringComparison.Ordinal);
+        Assert.Contains("  cf -->|80/443| lb[Hetzner load balancer<br/>lb11, 10.20.1.254]\n", diagram, StringComparison.Ordinal);
+        // Apps reach the data services across the private network; the worker runs on two of the three app servers.
+        Assert.Contains("  app_api__app_3 --> pgbouncer\n", diagram, StringComparison.Ordinal);
+        Assert.Contains("app_worker__app_2[", diagram, StringComparison.Ordinal);
+        Assert.DoesNotContain("app_worker__app_3", diagram, StringComparison.Ordinal);
+
+        var one = PlanMermaid.Render(OneAppServer());
+        Assert.DoesNotContain("lb", one.Split('\n').Select(l => l.Trim().Split(' ')[0]), StringComparer.Ordinal);
+        Assert.Contains("  fw -->|80/443| traefik__app_1\n", one, StringComparison.Ordinal);
+        Assert.DoesNotContain("subgraph", PlanMermaid.Render(TestStacks.ShippedBlueprint("prod")).Replace("subgraph server[", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_split_plan_is_deterministic()
     {
         var again = TestStacks.ShippedBlueprint("scale");
         Assert.Equal(ScaleText, PlanText.Render(again));
         Assert.Equal(PlanJson.Render(Scale), PlanJson.Render(again));
+        Assert.Equal(PlanMermaid.Render(Scale), PlanMermaid.Render(again));
     }
 }
