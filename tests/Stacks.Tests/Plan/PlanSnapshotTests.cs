@@ -13,6 +13,8 @@ namespace Platform.Stacks.Tests.Plan;
 /// The reviewed plan of every shipped stack is committed under snapshots/. A change to the code or a
 /// stack file that changes the platform fails here until the snapshot is accepted with
 /// <c>bash scripts/accept-plans.sh</c>; the pull request then shows the platform change as a diff.
+/// The review-diff fixtures (a change to prod, as a reviewer reads it) start with what the change creates and
+/// destroys around the servers (<see cref="PlanChanges"/>), then the plan's changed lines.
 /// </summary>
 public sealed class PlanSnapshotTests
 {
@@ -107,11 +109,49 @@ public sealed class PlanSnapshotTests
             Assert.Contains(line, diff, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The prod stack moved to the split form with the same apps (3 app servers, 1 data server): the summary names every
+    /// server, firewall, network, load balancer and volume it creates and destroys, then the plan's lines follow.
+    /// </summary>
+    [Fact]
+    public void Moving_prod_to_the_split_form_shows_what_it_creates_and_destroys()
+    {
+        var yaml = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"))
+            .Replace("  platform:serverType: ccx23\n", MoveToSplit, StringComparison.Ordinal);
+        AssertFixture("move-prod-to-split.diff", yaml, maxLines: 1200);
+        var diff = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "tests", "Stacks.Tests", "Fixtures", "move-prod-to-split.diff"));
+        Assert.StartsWith($"@@ {PlanChanges.Heading} @@\n", diff, StringComparison.Ordinal);
+        foreach (var line in new[]
+                 {
+                     "+ server server-data: platform-prod-data (data, Hetzner ccx23, private IP 10.20.1.2, protected)",
+                     "+ server server-app-1: platform-prod-app-1 (app, Hetzner cx32, private IP 10.20.1.11, protected)",
+                     "+ server server-app-3: platform-prod-app-3 (app, Hetzner cx32, private IP 10.20.1.13, protected)",
+                     "- server server: platform-prod (Hetzner ccx23, protected: unprotect it first), and everything on it",
+                     "+ firewall firewall-data: platform-prod-data (the data server; 2 rules)",
+                     "+ firewall firewall-app: platform-prod-app (the app servers; 2 rules)",
+                     "- firewall firewall: platform-prod",
+                     "+ private network platform-prod: 10.20.0.0/16, subnet 10.20.1.0/24 in eu-central",
+                     "+ placement group platform-prod-app: spread: app-1, app-2, app-3",
+                     "+ load balancer platform-prod: Hetzner lb11, private IP 10.20.1.254, targets app-1, app-2, app-3; tcp 80, 443 with the PROXY protocol",
+                     "+ data volume platform-prod-data: 100 GB on data, protected",
+                     "~ DNS: 12 records move from the server to the load balancer",
+                     "+ == Servers ==",
+                     "- == Server ==",
+                 })
+            Assert.Contains(line + "\n", diff, StringComparison.Ordinal);
+        Assert.Contains(diff.Split('\n'), l => l.StartsWith("- on server: ", StringComparison.Ordinal) && l.EndsWith("protected volumes: unprotect first)", StringComparison.Ordinal));
+        Assert.Contains(diff.Split('\n'), l => l.StartsWith("+ on data: ", StringComparison.Ordinal));
+    }
+
+    /// <summary>What replaces <c>platform:serverType: ccx23</c> in prod to move it to the split form (the scale stack's servers).</summary>
+    public const string MoveToSplit = "  platform:servers:\n    app:\n      type: cx32\n      count: 3\n    data:\n      type: ccx23\n      volumeGb: 100\n";
+
     private static void AssertFixture(string fixture, string changedStack, int maxLines)
     {
-        var before = PlanText.Render(TestStacks.ShippedBlueprint("prod"));
-        var after = PlanText.Render(BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "prod", changedStack))));
-        var diff = Diff(before, after);
+        var beforeBlueprint = TestStacks.ShippedBlueprint("prod");
+        var afterBlueprint = BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "prod", changedStack)));
+        // The resources around the servers first (empty when none of them changes), then the plan's changed lines.
+        var diff = PlanChanges.Render(beforeBlueprint, afterBlueprint) + Diff(PlanText.Render(beforeBlueprint), PlanText.Render(afterBlueprint));
         var path = Path.Combine(TestStacks.RepoRoot, "tests", "Stacks.Tests", "Fixtures", fixture);
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1") File.WriteAllText(path, diff);
         Assert.Equal(File.ReadAllText(path), diff);
