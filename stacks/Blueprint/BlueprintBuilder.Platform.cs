@@ -206,7 +206,8 @@ public static partial class BlueprintBuilder
     /// Traefik's dynamic configuration for the file routes (YAML, file provider), with each route's allow-list and, when
     /// every Traefik serves the stack's Origin CA certificate, that certificate as the default one.
     /// </summary>
-    public static string FileRoutesYaml(IEnumerable<FileRouteSpec> routes, (string CertFile, string KeyFile)? defaultCertificate = null)
+    public static string FileRoutesYaml(IEnumerable<FileRouteSpec> routes, (string CertFile, string KeyFile)? defaultCertificate = null,
+        (string Name, IReadOnlyList<string> SourceRange)? connectionAllowList = null)
     {
         var routers = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var services = new SortedDictionary<string, object>(StringComparer.Ordinal);
@@ -238,6 +239,9 @@ public static partial class BlueprintBuilder
                 ["loadBalancer"] = new Dictionary<string, object> { ["servers"] = new[] { new Dictionary<string, object> { ["url"] = r.ServiceUrl } } },
             };
         }
+        // Checked against the connection's address (after the PROXY protocol: the client's), not a forwarded header.
+        if (connectionAllowList is { } connections)
+            middlewares[connections.Name] = new Dictionary<string, object> { ["ipAllowList"] = new Dictionary<string, object> { ["sourceRange"] = connections.SourceRange.ToArray() } };
         var http = new Dictionary<string, object> { ["routers"] = routers, ["services"] = services };
         if (middlewares.Count > 0) http["middlewares"] = middlewares;
         var doc = new Dictionary<string, object> { ["http"] = http };

@@ -33,7 +33,8 @@ public static partial class BlueprintBuilder
         Generated(SecretNames.RedisAdmin, $"Redis operators' user {Data.RedisConfig.AdminUser} (backups)");
         foreach (var app in s.Apps.Where(a => a.Redis)) Generated(SecretNames.Redis(app.Name), $"Redis ACL user {app.Name}");
         foreach (var app in s.Apps.Where(a => a.UsesObjectStorage(s))) Generated(SecretNames.Minio(app.Name), $"MinIO access for {app.Name}'s buckets and those granted to it");
-        Configured("cloudflareApiToken", "Cloudflare DNS-01 challenge (Traefik)");
+        // Behind a load balancer every Traefik serves the Origin CA certificate: none asks Let's Encrypt for DNS-01.
+        if (s.Topology?.LoadBalanced != true) Configured("cloudflareApiToken", "Cloudflare DNS-01 challenge (Traefik)");
         var ops = Operations(s);
         foreach (var token in ops.Secrets) Generated(token.Name, token.Purpose);
         if (s.Backups.Enabled)

@@ -166,7 +166,7 @@ public static class SettingsReader
             r.Error(Key("alertWebhookUrl"), "is not set on a prod stack, so a red monitor would alert nobody.",
                 $"pulumi config set --secret alertWebhookUrl <https://hooks.example.com/…> --stack {doc.Stack}");
 
-        if (!secretsSet.Contains("cloudflareApiToken") && !values.ContainsKey("cloudflareApiToken"))
+        if (!secretsSet.Contains("cloudflareApiToken") && !values.ContainsKey("cloudflareApiToken") && topology?.LoadBalanced != true)
             r.Error(Key("cloudflareApiToken"), "is required but not set (Traefik needs it for the DNS-01 challenge).",
                 $"Create a Cloudflare token with Zone:DNS:Edit on {(zone.Length > 0 ? zone : "the zone")} and run: pulumi config set --secret cloudflareApiToken <token> --stack {doc.Stack}");
 

@@ -44,6 +44,12 @@ public static partial class BlueprintBuilder
 
     private const string TraefikAcmeVolume = "traefik-acme";
 
+    /// <summary>
+    /// Behind the load balancer (which Hetzner's firewalls do not cover), the Cloudflare-only rule moves into Traefik:
+    /// every HTTPS request whose connection does not come from Cloudflare's ranges is refused.
+    /// </summary>
+    public const string CloudflareOnlyMiddleware = "cloudflare-only";
+
     public const string OriginKeySecret = "edge-origin-key";
     public const string OriginCertificateSecret = "edge-origin-certificate";
 
@@ -171,7 +177,9 @@ public static partial class BlueprintBuilder
             commands.Add(HostFilesCommand(HostCommandNames.TraefikEdgeRoutes,
                 "writes Traefik's routes to the data server's services (MinIO) and its default certificate; Traefik watches the directory",
                 TraefikDynamicHostDirectory, 0, 0,
-                [("edge.yml", SecretText.Plain(FileRoutesYaml(edgeRoutes, t.LoadBalanced ? ($"{TraefikCertDirectory}/origin.crt", $"{TraefikCertDirectory}/origin.key") : null)))],
+                [("edge.yml", SecretText.Plain(FileRoutesYaml(edgeRoutes,
+                    t.LoadBalanced ? ($"{TraefikCertDirectory}/origin.crt", $"{TraefikCertDirectory}/origin.key") : null,
+                    t.LoadBalanced && s.CloudflareOnlyIngress ? (CloudflareOnlyMiddleware, CloudflareRanges.All) : null)))],
                 ServiceNames.Traefik, SecretText.Plain("true"), PartId.Edge) with
             {
                 Name = a.Qualify(HostCommandNames.TraefikEdgeRoutes),
@@ -284,6 +292,7 @@ public static partial class BlueprintBuilder
             $"--entrypoints.web.proxyprotocol.trustedips={subnet}",
             $"--entrypoints.websecure.proxyprotocol.trustedips={subnet}",
             "--entrypoints.websecure.http.tls=true",
+            .. s.CloudflareOnlyIngress ? [$"--entrypoints.websecure.http.middlewares={CloudflareOnlyMiddleware}@file"] : Array.Empty<string>(),
             // The ping entry point, named as Traefik's default so that `traefik healthcheck --ping` finds it; the
             // load balancer checks it, with or without a PROXY header.
             $"--entrypoints.traefik.address=:{TraefikPingPort.ToString(CultureInfo.InvariantCulture)}",

@@ -26,7 +26,9 @@ public sealed class PlanChangesTests
     [Fact]
     public void Going_down_to_one_app_server_destroys_the_load_balancer_and_two_servers_and_moves_dns()
     {
-        var lines = PlanChanges.Between(Scale(), Scale("      count: 3\n", "      count: 1\n"));
+        // One Traefik asks Let's Encrypt itself (DNS-01): it needs the token a load-balanced stack does without.
+        var lines = PlanChanges.Between(Scale(), Scale("      count: 3\n    data:\n      type: ccx23\n      volumeGb: 100\n",
+            "      count: 1\n    data:\n      type: ccx23\n      volumeGb: 100\n  platform:cloudflareApiToken:\n    secure: v1:abc\n"));
         Assert.Contains("- server server-app-2: platform-scale-app-2 (Hetzner cx32, protected: unprotect it first), and everything on it", lines);
         Assert.Contains("- server server-app-3: platform-scale-app-3 (Hetzner cx32, protected: unprotect it first), and everything on it", lines);
         Assert.DoesNotContain(lines, l => l.Contains("server-app-1", StringComparison.Ordinal) || l.Contains("server-data", StringComparison.Ordinal));

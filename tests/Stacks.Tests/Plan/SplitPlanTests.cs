@@ -20,7 +20,9 @@ public sealed class SplitPlanTests
 
     /// <summary>The scale stack with one app server: no load balancer, Traefik keeps Let's Encrypt.</summary>
     private static PlatformBlueprint OneAppServer() => BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "scale",
-        File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.scale.yaml")).Replace("      count: 3\n", "      count: 1\n", StringComparison.Ordinal))));
+        File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.scale.yaml")).Replace("      count: 3\n", "      count: 1\n", StringComparison.Ordinal)
+            // One Traefik asks Let's Encrypt itself (DNS-01): it needs the token a load-balanced stack does without.
+            + "  platform:cloudflareApiToken:\n    secure: v1:abc\n")));
 
     private static string[] Section(string text, string title)
     {

@@ -153,6 +153,12 @@ public sealed class TopologyTests
             Assert.False(traefik.Env.ContainsKey("CF_DNS_API_TOKEN"));
             Assert.Contains(traefik.Mounts, m => m.Source == BlueprintBuilder.TraefikCertHostDirectory && m.ReadOnly);
         }
+        // Nothing uses Traefik's DNS-01 token, so the stack neither needs nor lists it.
+        Assert.DoesNotContain(b.Secrets, x => x.Name == "cloudflareApiToken");
+        Assert.DoesNotContain(TestStacks.Errors(SplitYaml(Servers()).Replace("  platform:cloudflareApiToken:\n    secure: v1:abc\n", "", StringComparison.Ordinal)),
+            e => e.Key == "platform:cloudflareApiToken");
+        Assert.Contains(TestStacks.Errors(SplitYaml(Servers(apps: 1)).Replace("  platform:cloudflareApiToken:\n    secure: v1:abc\n", "", StringComparison.Ordinal)),
+            e => e.Key == "platform:cloudflareApiToken");
         // Each app server writes the certificate from the secrets (never a plain value), before the routes that use it.
         foreach (var server in b.AppServers)
         {
@@ -178,6 +184,12 @@ public sealed class TopologyTests
         Assert.Equal("Host(`files.brightlane.cloud`)", ((YamlScalarNode)((YamlMappingNode)((YamlMappingNode)http["routers"])["minio"])["rule"]).Value);
         var defaultCertificate = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["tls"])["stores"])["default"])["defaultCertificate"];
         Assert.Equal($"{BlueprintBuilder.TraefikCertDirectory}/origin.crt", ((YamlScalarNode)defaultCertificate["certFile"]).Value);
+        // The load balancer is not behind Hetzner's firewall: Traefik refuses HTTPS connections that do not come from Cloudflare.
+        var cloudflareOnly = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)http["middlewares"])[BlueprintBuilder.CloudflareOnlyMiddleware])["ipAllowList"];
+        Assert.Equal(Catalog.CloudflareRanges.All, ((YamlSequenceNode)cloudflareOnly["sourceRange"]).Children.Select(c => ((YamlScalarNode)c).Value));
+        Assert.False(cloudflareOnly.Children.ContainsKey(new YamlScalarNode("ipStrategy")));
+        Assert.All(b.Services.Where(s => s.ContainerName == ServiceNames.Traefik),
+            s => Assert.Contains($"--entrypoints.websecure.http.middlewares={BlueprintBuilder.CloudflareOnlyMiddleware}@file", s.Command));
         // MinIO carries no routing labels: there is no Traefik on the data server.
         Assert.DoesNotContain(b.Service("minio").Labels.Keys, k => k.StartsWith("traefik.", StringComparison.Ordinal));
         Assert.Equal("http://10.20.1.2:3001", b.FileRoutes.Single(r => r.Router == "status").ServiceUrl);
