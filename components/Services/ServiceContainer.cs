@@ -121,6 +121,9 @@ public sealed class ServiceContainer : ComponentResource
             container.Wait = false;
         }
         if (!spec.Command.IsDefaultOrEmpty) container.Command = spec.Command.ToList();
+        // Only when there are any: an empty list where there was none would be a change to every existing container.
+        if (!spec.ExtraHosts.IsDefaultOrEmpty)
+            container.Hosts = spec.ExtraHosts.Select(h => new DockerSdk.Inputs.ContainerHostArgs { Host = h.Host, Ip = h.Ip }).ToList();
         // Unset, the provider generates a unique name ("<resource>-<random>") and a new one for each replacement.
         if (spec.ContainerName is not null) container.Name = spec.ContainerName;
 
