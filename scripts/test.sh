@@ -23,7 +23,7 @@ if dotnet restore tests/Infra.Tests/Infra.Tests.csproj >"$log.restore" 2>&1; the
   infra=${PIPESTATUS[0]}
   summary "Infra.Tests" "$log.infra"
 else
-  echo "Infra.Tests not run: the Pulumi packages (Pulumi, Pulumi.Docker, Pulumi.Cloudflare, Pulumi.HCloud, Pulumi.Command, Pulumi.Random) do not restore from the configured NuGet sources."
+  echo "Infra.Tests not run: the Pulumi packages (Pulumi, Pulumi.Docker, Pulumi.Cloudflare, Pulumi.HCloud, Pulumi.Command, Pulumi.Random, Pulumi.Tls) do not restore from the configured NuGet sources."
 fi
 
 rm -f "$log" "$log.restore" "$log.infra"

@@ -4,6 +4,8 @@ using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
 using Pulumi;
 using Pulumi.Random;
+using Cloudflare = Pulumi.Cloudflare;
+using Tls = Pulumi.Tls;
 
 namespace Platform.Components.Secrets;
 
@@ -12,12 +14,19 @@ public sealed class PlatformSecretsArgs
 {
     /// <summary>Every secret of the blueprint: generated ones become a random password, config ones are read from the stack's encrypted config.</summary>
     public required ImmutableArray<SecretSpec> Secrets { get; init; }
+
+    /// <summary>
+    /// The hostnames and validity of the Cloudflare Origin CA certificate, required when a secret's source is
+    /// <see cref="SecretSource.OriginCertificate"/>. Default: none.
+    /// </summary>
+    public OriginCertificateSpec? OriginCertificate { get; init; }
 }
 
 /// <summary>
-/// The blueprint's secrets as Pulumi secrets: a <c>RandomPassword</c> per generated secret and
-/// the stack's encrypted config for the rest. <see cref="Render"/> turns a <see cref="SecretText"/>
-/// into an output that stays secret whenever the text uses a secret.
+/// The blueprint's secrets as Pulumi secrets: a <c>RandomPassword</c> per generated secret, a TLS
+/// private key per generated key, the Cloudflare Origin CA certificate issued for such a key, and the
+/// stack's encrypted config for the rest. <see cref="Render"/> turns a <see cref="SecretText"/> into an
+/// output that stays secret whenever the text uses a secret.
 /// </summary>
 public sealed class PlatformSecrets : ComponentResource
 {
@@ -29,8 +38,10 @@ public sealed class PlatformSecrets : ComponentResource
         var values = ImmutableDictionary.CreateBuilder<string, Output<string>>(StringComparer.Ordinal);
         var configs = new Dictionary<string, Config>(StringComparer.Ordinal);
         var objects = new Dictionary<string, Output<JsonElement>>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, Tls.PrivateKey>(StringComparer.Ordinal);
 
-        foreach (var secret in args.Secrets)
+        // Certificates last: each is requested for a key made in the first pass.
+        foreach (var secret in args.Secrets.OrderBy(s => s.Source == SecretSource.OriginCertificate))
         {
             values[secret.Name] = secret.Source switch
             {
@@ -45,11 +56,43 @@ public sealed class PlatformSecrets : ComponentResource
                     Numeric = true,
                 }, Aliased(new CustomResourceOptions { Parent = this }, name, secret)).Result),
                 SecretSource.Config => FromConfig(secret, configs, objects),
+                SecretSource.PrivateKey => Output.CreateSecret((keys[secret.Name] = new Tls.PrivateKey($"{name}-{secret.Name}", new Tls.PrivateKeyArgs
+                {
+                    Algorithm = ShellDecisions.PrivateKeyAlgorithm,
+                    EcdsaCurve = ShellDecisions.PrivateKeyCurve,
+                }, new CustomResourceOptions { Parent = this })).PrivateKeyPem),
+                SecretSource.OriginCertificate => OriginCertificate(name, secret, args.OriginCertificate, keys),
                 _ => throw new InvalidOperationException($"Secret {secret.Name} has an unknown source {secret.Source}."),
             };
         }
         _values = values.ToImmutable();
         RegisterOutputs();
+    }
+
+    /// <summary>
+    /// The Origin CA certificate for the spec's key: a CSR for its hostnames (the first is the subject's common name),
+    /// signed by Cloudflare. Cloudflare's proxy trusts it; browsers never see it.
+    /// </summary>
+    private Output<string> OriginCertificate(string name, SecretSpec secret, OriginCertificateSpec? spec, Dictionary<string, Tls.PrivateKey> keys)
+    {
+        if (spec is null || spec.CertificateSecret != secret.Name)
+            throw new InvalidOperationException($"Secret {secret.Name} is an Origin CA certificate, but the blueprint's OriginCertificate does not describe it.");
+        if (!keys.TryGetValue(spec.KeySecret, out var key))
+            throw new InvalidOperationException($"The Origin CA certificate {secret.Name} is for the key {spec.KeySecret}, which the blueprint does not declare as a generated private key.");
+        var request = new Tls.CertRequest($"{name}-{secret.Name}-csr", new Tls.CertRequestArgs
+        {
+            PrivateKeyPem = key.PrivateKeyPem,
+            DnsNames = spec.Hostnames.ToList(),
+            Subject = new Tls.Inputs.CertRequestSubjectArgs { CommonName = spec.Hostnames[0] },
+        }, new CustomResourceOptions { Parent = this });
+        var certificate = new Cloudflare.OriginCaCertificate($"{name}-{secret.Name}", new Cloudflare.OriginCaCertificateArgs
+        {
+            Csr = request.CertRequestPem,
+            Hostnames = spec.Hostnames.ToList(),
+            RequestType = ShellDecisions.OriginCertificateRequestType,
+            RequestedValidity = spec.ValidityDays,
+        }, new CustomResourceOptions { Parent = this });
+        return Output.CreateSecret(certificate.Certificate);
     }
 
     /// <summary>A secret renamed into its namespace keeps its value: its password resource aliases the former name.</summary>

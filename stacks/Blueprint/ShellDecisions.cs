@@ -73,4 +73,14 @@ public static class ShellDecisions
     public const string ServerIpv4Output = "serverIpv4";
 
     public const string ServerIpv6Output = "serverIpv6";
+
+    /// <summary>
+    /// The program-generated private key (<see cref="SecretSource.PrivateKey"/>): ECDSA on P-256, which Cloudflare's
+    /// Origin CA signs as an "origin-ecc" request.
+    /// </summary>
+    public const string PrivateKeyAlgorithm = "ECDSA";
+
+    public const string PrivateKeyCurve = "P256";
+
+    public const string OriginCertificateRequestType = "origin-ecc";
 }
