@@ -45,8 +45,17 @@ public sealed class DockerHost : ComponentResource
         foreach (var (address, username, password) in args.Registries ?? [])
             providerArgs.RegistryAuth.Add(new DockerSdk.Inputs.ProviderRegistryAuthArgs { Address = address, Username = username, Password = password });
         Provider = new DockerSdk.Provider($"{name}-provider", providerArgs,
-            new CustomResourceOptions { Parent = this, DependsOn = args.Server.DataMount is { } mount ? [args.Server.Readiness, mount] : [args.Server.Readiness] });
+            new CustomResourceOptions { Parent = this, DependsOn = Gates(args.Server) });
         RegisterOutputs();
+    }
+
+    /// <summary>What the provider waits for: readiness, and the data volume's mount and the private address where the server has them.</summary>
+    private static InputList<Resource> Gates(PlatformServer server)
+    {
+        var gates = new InputList<Resource> { server.Readiness };
+        if (server.DataMount is { } mount) gates.Add(mount);
+        if (server.PrivateIpReady is { } privateIp) gates.Add(privateIp);
+        return gates;
     }
 
     /// <summary>Where Docker resources on this server go: the provider, bound to the server's id.</summary>

@@ -17,12 +17,23 @@ public sealed class PlatformServerArgs
 
     /// <summary>The firewall attached to the server.</summary>
     public required PlatformFirewall Firewall { get; init; }
+
+    /// <summary>
+    /// The private network the server joins at <see cref="ServerSpec.PrivateIp"/>; required when the spec has one.
+    /// Default: none (a single server has no private network).
+    /// </summary>
+    public PrivateNetwork? PrivateNetwork { get; init; }
+
+    /// <summary>The spread placement group the server joins; required when <see cref="ServerSpec.Spread"/>. Default: none.</summary>
+    public PlacementGroup? PlacementGroup { get; init; }
 }
 
 /// <summary>
 /// The Hetzner Cloud server, and the readiness gate: a command over SSH that returns only when
 /// cloud-init has finished, so nothing touches Docker on a half-built host. It also reads the
-/// server's host key, which every later SSH connection of the deployment is pinned to.
+/// server's host key, which every later SSH connection of the deployment is pinned to. A split
+/// stack's server joins the private network at its fixed address (and waits until the address is up)
+/// and, for an app server, the spread placement group.
 /// SSH keys are installed by cloud-init, not uploaded to Hetzner: Hetzner refuses a key whose
 /// fingerprint already exists in the project, so two stacks sharing a project and the team's keys
 /// would collide. Changes to user data are ignored on purpose: they would replace a running server
@@ -48,6 +59,15 @@ public sealed class PlatformServer : ComponentResource
     /// <summary>Completes once the data volume is attached and mounted; null without one. Docker waits for it.</summary>
     public Remote.Command? DataMount { get; }
 
+    /// <summary>
+    /// Completes once the server's private interface has its fixed address; null without one. Docker waits for it: it
+    /// cannot publish a port on an address the host does not have yet.
+    /// </summary>
+    public Remote.Command? PrivateIpReady { get; }
+
+    /// <summary>The server's public addresses.</summary>
+    public PublicAddresses Addresses => new(Ipv4Address, Ipv6Address);
+
     /// <summary>The Hetzner server id; it changes only when the server is replaced.</summary>
     public Output<string> ServerId { get; }
 
@@ -63,7 +83,7 @@ public sealed class PlatformServer : ComponentResource
         var spec = args.Spec;
         DeployUser = spec.DeployUser;
 
-        Server = new HCloud.Server($"{name}-server", new HCloud.ServerArgs
+        var serverArgs = new HCloud.ServerArgs
         {
             Name = spec.Name,
             ServerType = spec.Type,
@@ -75,7 +95,8 @@ public sealed class PlatformServer : ComponentResource
             DeleteProtection = spec.Protect,
             RebuildProtection = spec.Protect,
             PublicNets = new HCloud.Inputs.ServerPublicNetArgs { Ipv4Enabled = true, Ipv6Enabled = true },
-        }, new CustomResourceOptions
+        };
+        var serverOptions = new CustomResourceOptions
         {
             Parent = this,
             Protect = spec.Protect,
@@ -83,7 +104,24 @@ public sealed class PlatformServer : ComponentResource
             // running server and its data. Rolling a server is a deliberate act. sshKeys stays ignored
             // so that servers created when keys were still uploaded are not replaced for dropping them.
             IgnoreChanges = ["userData", "sshKeys"],
-        });
+        };
+        if (spec.PrivateIp is { } privateIp)
+        {
+            var network = args.PrivateNetwork
+                ?? throw new InvalidOperationException($"The server {spec.Name} has the private address {privateIp}; pass the private network in its arguments.");
+            // Inline, so the server has its private interface from creation (cloud-init configures it on first boot).
+            // An empty alias list keeps the provider from detaching and attaching the network on every update.
+            serverArgs.Networks.Add(new HCloud.Inputs.ServerNetworkArgs { NetworkId = network.Network.Id.Apply(int.Parse), Ip = privateIp, AliasIps = { } });
+            // Hetzner attaches a server only to a network that has a subnet for its address.
+            serverOptions.DependsOn = new InputList<Resource> { network.Subnet };
+        }
+        if (spec.Spread)
+        {
+            var group = args.PlacementGroup
+                ?? throw new InvalidOperationException($"The server {spec.Name} is spread; pass the placement group in its arguments.");
+            serverArgs.PlacementGroupId = group.Group.Id.Apply(int.Parse);
+        }
+        Server = new HCloud.Server($"{name}-server", serverArgs, serverOptions);
         ServerId = Server.Id;
 
         Readiness = new Remote.Command($"{name}-ready", new Remote.CommandArgs
@@ -139,7 +177,24 @@ public sealed class PlatformServer : ComponentResource
                 Triggers = { (Input<object>)attachment.Id.Apply(id => (object)id) },
             }, new CustomResourceOptions { Parent = this, DependsOn = { Readiness, attachment } });
         }
-        Ssh = new SshTarget(Server.Ipv4Address, spec.DeployUser, HostKey, (CustomResource?)DataMount ?? Readiness);
+        if (spec.PrivateIpReadyCommand is { } privateIpReady)
+        {
+            PrivateIpReady = new Remote.Command($"{name}-private-ip", new Remote.CommandArgs
+            {
+                Connection = new Remote.Inputs.ConnectionArgs
+                {
+                    Host = Server.Ipv4Address,
+                    User = spec.DeployUser,
+                    HostKey = HostKey,
+                    PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
+                },
+                // The core bounds the wait with `timeout`.
+                Create = privateIpReady,
+                // A new server waits for its own interface.
+                Triggers = { (Input<object>)Server.Id.Apply(id => (object)id) },
+            }, new CustomResourceOptions { Parent = this, DependsOn = DataMount is { } mount ? [Readiness, mount] : [Readiness] });
+        }
+        Ssh = new SshTarget(Server.Ipv4Address, spec.DeployUser, HostKey, (CustomResource?)PrivateIpReady ?? (CustomResource?)DataMount ?? Readiness);
         RegisterOutputs();
     }
 }

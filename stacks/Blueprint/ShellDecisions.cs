@@ -75,6 +75,20 @@ public static class ShellDecisions
     public const string ServerIpv6Output = "serverIpv6";
 
     /// <summary>
+    /// How the load balancer forwards (<see cref="LoadBalancerSpec"/>): plain TCP, so TLS ends at Traefik and the PROXY
+    /// protocol carries the client's address; its health check is HTTP against Traefik's ping path.
+    /// </summary>
+    public const string LoadBalancerServiceProtocol = "tcp";
+
+    public const string LoadBalancerHealthCheckProtocol = "http";
+
+    /// <summary>The private network's subnet type: Hetzner Cloud servers and load balancers (not a vSwitch).</summary>
+    public const string PrivateSubnetType = "cloud";
+
+    /// <summary>Hetzner's only placement group type: members on different physical hosts.</summary>
+    public const string PlacementGroupType = "spread";
+
+    /// <summary>
     /// The program-generated private key (<see cref="SecretSource.PrivateKey"/>): ECDSA on P-256, which Cloudflare's
     /// Origin CA signs as an "origin-ecc" request.
     /// </summary>
