@@ -55,55 +55,104 @@ public static class PlatformStack
     }
 
     /// <summary>
-    /// Creates every resource of <paramref name="blueprint"/> and returns the stack outputs.
+    /// Creates every resource of <paramref name="blueprint"/> and returns the stack outputs: one server, or a split
+    /// stack's data and app servers with their private network, placement group and load balancer; each server with
+    /// its own Docker host, and every part's workloads on the server the blueprint places them on.
     /// <paramref name="transformations"/> apply to every component and, through them, to every resource
     /// (tests use them to observe parents and options). Default: none.
     /// </summary>
     public static IDictionary<string, object?> Deploy(PlatformBlueprint blueprint, IReadOnlyList<ResourceTransformation>? transformations = null)
     {
         ComponentResourceOptions Options() => new() { ResourceTransformations = transformations?.ToList() ?? [] };
-        if (blueprint.IsSplit)
-            throw new RunException($"Stack '{blueprint.Stack}' is split over several servers (platform:servers); this program deploys single-server stacks only so far. Nothing was created.");
 
-        var secrets = new PlatformSecrets("secrets", new PlatformSecretsArgs { Secrets = blueprint.Secrets }, Options());
+        var secrets = new PlatformSecrets("secrets", new PlatformSecretsArgs { Secrets = blueprint.Secrets, OriginCertificate = blueprint.OriginCertificate }, Options());
 
-        var firewall = new PlatformFirewall("firewall", new PlatformFirewallArgs
+        // A split stack's Hetzner pieces between the servers: the private network and the app servers' spread group.
+        var privateNetwork = blueprint.PrivateNetwork is { } network
+            ? new PrivateNetwork("private-network", new PrivateNetworkArgs { Spec = network }, Options())
+            : null;
+        var placementGroup = blueprint.PlacementGroup is { } group
+            ? new PlacementGroup("placement", new PlacementGroupArgs { Spec = group }, Options())
+            : null;
+
+        var firewalls = blueprint.Firewalls.ToDictionary(f => f.Name, f => new PlatformFirewall(f.ResourceName, new PlatformFirewallArgs
         {
-            Spec = blueprint.Firewall,
-            Labels = blueprint.Server.Labels,
-        }, Options());
-        var server = new PlatformServer("server", new PlatformServerArgs { Spec = blueprint.Server, Firewall = firewall, DataVolume = blueprint.DataVolume }, Options());
+            Spec = f,
+            // The labels of the servers it applies to (one role each).
+            Labels = blueprint.Servers.FirstOrDefault(x => x.FirewallName == f.Name)?.Labels,
+        }, Options()), StringComparer.Ordinal);
+        var servers = blueprint.Servers.ToDictionary(spec => spec.Key, spec => new PlatformServer(spec.Key.ResourceName, new PlatformServerArgs
+        {
+            Spec = spec,
+            Firewall = firewalls.TryGetValue(spec.FirewallName, out var firewall) ? firewall
+                : throw new RunException($"The server {spec.Name} is to have the firewall {spec.FirewallName}, which the blueprint does not declare. Nothing was created."),
+            DataVolume = blueprint.DataVolume is { } data && data.Server == spec.Key ? data : null,
+            PrivateNetwork = spec.PrivateIp is null ? null : privateNetwork,
+            PlacementGroup = spec.Spread ? placementGroup : null,
+        }, Options()));
 
+        var loadBalancer = blueprint.LoadBalancer is { } balancer
+            ? new LoadBalancer("load-balancer", new LoadBalancerArgs
+            {
+                Spec = balancer,
+                Network = privateNetwork ?? throw new RunException($"Stack '{blueprint.Stack}' has a load balancer but no private network to reach its targets on. Nothing was created."),
+                Servers = servers,
+            }, Options())
+            : null;
+
+        var addresses = servers.ToDictionary(kv => AddressTarget.Of(kv.Key), kv => kv.Value.Addresses);
+        if (loadBalancer is not null) addresses[AddressTarget.LoadBalancer] = loadBalancer.Addresses;
         _ = new DnsRecords("dns", new DnsRecordsArgs
         {
             Zone = blueprint.Zone,
             Records = blueprint.DnsRecords,
-            Ipv4Address = server.Ipv4Address,
-            Ipv6Address = server.Ipv6Address,
+            Targets = addresses,
         }, Options());
 
-        var docker = new DockerHost("docker", new DockerHostArgs
+        // Per server: its Docker host, its Docker networks and the images of the services that run on it.
+        var registries = blueprint.Registries
+            .Select(r => (r.Address, r.Username, Output.CreateSecret(secrets.Render(Stacks.Model.SecretText.Of(new Stacks.Model.SecretPart(r.PasswordSecret)))))).ToList();
+        var targets = new Dictionary<ServerKey, ServerTargets>();
+        foreach (var spec in blueprint.Servers)
         {
-            Server = server,
-            Registries = [.. blueprint.Registries.Select(r => (r.Address, r.Username, Output.CreateSecret(secrets.Render(Stacks.Model.SecretText.Of(new Stacks.Model.SecretPart(r.PasswordSecret))))))],
-        }, Options());
-        var networks = new DockerNetworks("networks", new DockerNetworksArgs { Networks = blueprint.Networks, Docker = docker.Target }, Options());
-        var images = new DockerImages("images", new DockerImagesArgs { Images = blueprint.Services.Select(s => s.Image), Docker = docker.Target }, Options());
+            var key = spec.Key;
+            var server = servers[key];
+            var docker = new DockerHost(ShellDecisions.PerServer("docker", key), new DockerHostArgs { Server = server, Registries = registries }, Options());
+            var networks = new DockerNetworks(ShellDecisions.PerServer("networks", key), new DockerNetworksArgs
+            {
+                Networks = [.. blueprint.Networks.Where(n => n.Host == key)],
+                Docker = docker.Target,
+            }, Options());
+            var images = new DockerImages(ShellDecisions.PerServer("images", key), new DockerImagesArgs
+            {
+                Images = blueprint.Services.Where(x => x.Host == key).Select(x => x.Image),
+                Docker = docker.Target,
+            }, Options());
+            targets[key] = new ServerTargets(docker.Target, server.Ssh, networks, images);
+        }
+        var first = targets[blueprint.Server.Key];
         var infrastructure = new PartInfrastructure
         {
-            Docker = docker.Target,
-            Ssh = server.Ssh,
-            Networks = networks,
-            Images = images,
+            Docker = first.Docker,
+            Ssh = first.Ssh,
+            Networks = first.Networks,
+            Images = first.Images,
             Secrets = secrets,
+            Servers = targets,
         };
         ComposeParts(blueprint, infrastructure, Options);
 
-        var outputs = new Dictionary<string, object?>(StringComparer.Ordinal)
+        var outputs = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, server) in servers)
         {
-            [ShellDecisions.ServerIpv4Output] = server.Ipv4Address,
-            [ShellDecisions.ServerIpv6Output] = server.Ipv6Address,
-        };
+            outputs[ShellDecisions.ServerIpv4OutputOf(key)] = server.Ipv4Address;
+            outputs[ShellDecisions.ServerIpv6OutputOf(key)] = server.Ipv6Address;
+        }
+        if (loadBalancer is not null)
+        {
+            outputs[ShellDecisions.LoadBalancerIpv4Output] = loadBalancer.Ipv4;
+            outputs[ShellDecisions.LoadBalancerIpv6Output] = loadBalancer.Ipv6;
+        }
         foreach (var output in blueprint.Outputs)
         {
             var value = secrets.Render(output.Value);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Blueprint;
+using Platform.Components.Server;
 using Pulumi;
 using Cloudflare = Pulumi.Cloudflare;
 
@@ -11,14 +12,11 @@ public sealed class DnsRecordsArgs
     /// <summary>The Cloudflare zone's name (e.g. example.com); its id is looked up.</summary>
     public required string Zone { get; init; }
 
-    /// <summary>The records, each pointing at one of the server's addresses.</summary>
+    /// <summary>The records, each pointing at an address of its target (a server or the load balancer).</summary>
     public required ImmutableArray<DnsRecordSpec> Records { get; init; }
 
-    /// <summary>The server's IPv4 address.</summary>
-    public required Input<string> Ipv4Address { get; init; }
-
-    /// <summary>The server's IPv6 address.</summary>
-    public required Input<string> Ipv6Address { get; init; }
+    /// <summary>The public addresses of every target the records name (<see cref="DnsRecordSpec.Target"/>).</summary>
+    public required IReadOnlyDictionary<AddressTarget, PublicAddresses> Targets { get; init; }
 }
 
 /// <summary>One Cloudflare DNS record per blueprint record, in the zone looked up by name.</summary>
@@ -43,6 +41,8 @@ public sealed class DnsRecords : ComponentResource
         {
             var key = $"{record.Fqdn} {record.Type}";
             if (records.ContainsKey(key)) throw new InvalidOperationException($"The blueprint has two {record.Type} records for {record.Fqdn}.");
+            var addresses = args.Targets.TryGetValue(record.Target, out var target) ? target
+                : throw new InvalidOperationException($"The record {record.Fqdn} {record.Type} points at the {record.Target}, whose addresses were not passed.");
             records[key] = new Cloudflare.DnsRecord($"{name}-{record.Fqdn}-{record.Type.ToLowerInvariant()}", new Cloudflare.DnsRecordArgs
             {
                 ZoneId = ZoneId,
@@ -52,8 +52,8 @@ public sealed class DnsRecords : ComponentResource
                 Type = record.Type,
                 Content = record.Content switch
                 {
-                    ServerAddress.Ipv4 => args.Ipv4Address,
-                    ServerAddress.Ipv6 => args.Ipv6Address,
+                    ServerAddress.Ipv4 => addresses.Ipv4,
+                    ServerAddress.Ipv6 => addresses.Ipv6,
                     _ => throw new InvalidOperationException($"Unknown server address {record.Content} for {record.Fqdn}."),
                 },
                 Proxied = record.Proxied,

@@ -8,14 +8,14 @@ namespace Platform.Components.Docker;
 /// <summary>Arguments of <see cref="DockerNetworks"/>.</summary>
 public sealed class DockerNetworksArgs
 {
-    /// <summary>The networks (name, internal or not).</summary>
+    /// <summary>The networks (name, internal or not), all on the one server <see cref="Docker"/> reaches.</summary>
     public required ImmutableArray<NetworkSpec> Networks { get; init; }
 
     /// <summary>The Docker engine they live on.</summary>
     public required DockerTarget Docker { get; init; }
 }
 
-/// <summary>The stack's Docker networks: services that talk share one, by name.</summary>
+/// <summary>The Docker networks of one server: services that talk share one, by name.</summary>
 public sealed class DockerNetworks : ComponentResource
 {
     /// <summary>The networks by blueprint name.</summary>
@@ -24,7 +24,8 @@ public sealed class DockerNetworks : ComponentResource
     public DockerNetworks(string name, DockerNetworksArgs args, ComponentResourceOptions? opts = null)
         : base("platform:network:DockerNetworks", name, Aliased(opts))
     {
-        Networks = args.Networks.ToDictionary(n => n.Name, n => new DockerSdk.Network($"{name}-{n.Name}", new DockerSdk.NetworkArgs
+        // Named by key: unique across servers (an app server's copy is qualified with the server), Docker's name stays the name.
+        Networks = args.Networks.ToDictionary(n => n.Name, n => new DockerSdk.Network($"{name}-{n.Key}", new DockerSdk.NetworkArgs
         {
             Name = n.Name,
             Driver = n.Driver,

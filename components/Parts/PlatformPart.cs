@@ -10,23 +10,39 @@ using DockerSdk = Pulumi.Docker;
 
 namespace Platform.Components.Parts;
 
+/// <summary>What a part's workloads on one server use: its Docker provider, its SSH target, its Docker networks and its pulled images.</summary>
+public sealed record ServerTargets(DockerTarget Docker, SshTarget Ssh, DockerNetworks Networks, DockerImages Images);
+
 /// <summary>What every part builds on: where its containers and host commands go, and the shared pieces.</summary>
 public sealed class PartInfrastructure
 {
-    /// <summary>The Docker provider (and server binding) the part's containers, volumes and images use.</summary>
+    /// <summary>The Docker provider (and server binding) the part's containers, volumes and images use (the first server's on a split stack).</summary>
     public required DockerTarget Docker { get; init; }
 
-    /// <summary>Where the part's host commands (provisioning, in-place reloads) run.</summary>
+    /// <summary>Where the part's host commands (provisioning, in-place reloads) run (the first server's on a split stack).</summary>
     public required SshTarget Ssh { get; init; }
 
-    /// <summary>The Docker networks the part's containers attach to.</summary>
+    /// <summary>The Docker networks the part's containers attach to (the first server's on a split stack).</summary>
     public required DockerNetworks Networks { get; init; }
 
-    /// <summary>The pulled images; every image of the part must be among them.</summary>
+    /// <summary>The pulled images; every image of the part must be among them (the first server's on a split stack).</summary>
     public required DockerImages Images { get; init; }
 
     /// <summary>Resolves the secrets the part's env, files and command input use.</summary>
     public required PlatformSecrets Secrets { get; init; }
+
+    /// <summary>
+    /// A split stack's targets by server: every volume, container and host command goes to the server of its
+    /// <c>Host</c>, so one part (an app with instances on several app servers) can span servers.
+    /// Default: none, and everything goes to <see cref="Docker"/>, <see cref="Ssh"/>, <see cref="Networks"/> and <see cref="Images"/>.
+    /// </summary>
+    public IReadOnlyDictionary<ServerKey, ServerTargets>? Servers { get; init; }
+
+    /// <summary>The targets of the server <paramref name="host"/>; throws when a split stack's targets do not include it.</summary>
+    public ServerTargets On(ServerKey host) =>
+        Servers is null ? new ServerTargets(Docker, Ssh, Networks, Images)
+        : Servers.TryGetValue(host, out var targets) ? targets
+        : throw new RunException($"The blueprint places something on the server {host}, which this deployment has no Docker host for.");
 }
 
 /// <summary>What every part is given: its slice of the blueprint and what it builds on. Parts that need other parts add typed references.</summary>
@@ -43,11 +59,13 @@ public class PartArgs
 /// The shared mechanics of a part: it turns its <see cref="PartNode"/> into volumes, containers (through
 /// <see cref="ServiceContainer"/>, where limits, health checks, logs and replacement live) and host
 /// commands, all parented to the part, each after what it depends on — inside the part, or in one of the
-/// parts it was handed. Each concrete part is its own component type with a few typed outputs.
+/// parts it was handed — and each on the server of its <c>Host</c>. Each concrete part is its own component
+/// type with a few typed outputs.
 /// </summary>
 public abstract class PlatformPart : ComponentResource
 {
     private readonly Dictionary<string, CustomResource> _workloads = new(StringComparer.Ordinal);
+    private readonly Dictionary<(ServerKey Host, string Name), DockerSdk.Volume> _placedVolumes = [];
 
     /// <summary>The part's identity (kind and, for an app, its name).</summary>
     public PartId Id { get; }
@@ -58,7 +76,7 @@ public abstract class PlatformPart : ComponentResource
     /// <summary>The part's host commands by blueprint name.</summary>
     public IReadOnlyDictionary<string, Pulumi.Command.Remote.Command> Commands { get; }
 
-    /// <summary>The part's volumes by blueprint name.</summary>
+    /// <summary>The part's volumes by blueprint key (the name; qualified with the server for an app server's copy).</summary>
     public IReadOnlyDictionary<string, DockerSdk.Volume> Volumes { get; }
 
     protected PlatformPart(PartArgs args, PartKind kind, IEnumerable<PlatformPart?> needs, ComponentResourceOptions? opts)
@@ -74,7 +92,7 @@ public abstract class PlatformPart : ComponentResource
         var volumes = new Dictionary<string, DockerSdk.Volume>(StringComparer.Ordinal);
         foreach (var v in spec.Volumes)
         {
-            var options = infrastructure.Docker.Options(this);
+            var options = infrastructure.On(v.Host).Docker.Options(this);
             options.Protect = v.Protect;
             options.RetainOnDelete = v.Protect;
             // A volume's id is its name: a new one made before the old is deleted would be the old one
@@ -88,10 +106,20 @@ public abstract class PlatformPart : ComponentResource
                 volumeArgs.Driver = driver;
                 volumeArgs.DriverOpts = v.DriverOptions.ToDictionary();
             }
-            volumes[v.Name] = new DockerSdk.Volume($"volumes-{v.Name}", volumeArgs, options);
+            // The key is the name, except for an app server's copy: Pulumi names stay unique across servers.
+            var volume = new DockerSdk.Volume($"volumes-{v.Key}", volumeArgs, options);
+            volumes[v.Key] = volume;
+            _placedVolumes[(v.Host, v.Name)] = volume;
         }
         Volumes = volumes;
-        var mountable = given.SelectMany(p => p.Volumes).Concat(volumes).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+        // A container mounts volumes by name, on its own server (each app server has its own copy of a copied volume).
+        var mountable = new Dictionary<ServerKey, IReadOnlyDictionary<string, DockerSdk.Volume>>();
+        IReadOnlyDictionary<string, DockerSdk.Volume> MountableOn(ServerKey host)
+        {
+            if (mountable.TryGetValue(host, out var found)) return found;
+            return mountable[host] = given.SelectMany(p => p._placedVolumes).Concat(_placedVolumes).Where(kv => kv.Key.Host == host)
+                .GroupBy(kv => kv.Key.Name).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+        }
 
         var containers = new Dictionary<string, DockerSdk.Container>(StringComparer.Ordinal);
         var commands = new Dictionary<string, Pulumi.Command.Remote.Command>(StringComparer.Ordinal);
@@ -111,13 +139,15 @@ public abstract class PlatformPart : ComponentResource
             var deps = node.DependsOn.Select(d => _workloads[d.Key]).Concat(node.External.Select(e => Resolve(e.Kind, e.Name))).ToList();
             if (node.Kind == WorkloadKind.Service)
             {
+                var service = services[node.Name];
+                var on = infrastructure.On(service.Host);
                 var container = new ServiceContainer(node.Name, new ServiceContainerArgs
                 {
-                    Spec = services[node.Name],
-                    Docker = infrastructure.Docker,
-                    Images = infrastructure.Images,
-                    Networks = infrastructure.Networks,
-                    Volumes = mountable,
+                    Spec = service,
+                    Docker = on.Docker,
+                    Images = on.Images,
+                    Networks = on.Networks,
+                    Volumes = MountableOn(service.Host),
                     Secrets = infrastructure.Secrets,
                     DependsOn = [.. deps.Cast<Resource>()],
                 }, new ComponentResourceOptions { Parent = this, Aliases = { new Alias { NoParent = true } } });
@@ -127,13 +157,14 @@ public abstract class PlatformPart : ComponentResource
             else
             {
                 var hostCommand = hostCommands[node.Name];
+                var on = infrastructure.On(hostCommand.Host);
                 var command = new HostCommand(node.Name, new HostCommandArgs
                 {
                     Spec = hostCommand,
-                    Ssh = infrastructure.Ssh,
+                    Ssh = on.Ssh,
                     Secrets = infrastructure.Secrets,
-                    // The networks it works on exist first, and outlive its delete step (which disconnects from them).
-                    DependsOn = [.. deps, .. hostCommand.Networks.Select(n => (CustomResource)infrastructure.Networks.Get(n))],
+                    // The networks it works on (on its server) exist first, and outlive its delete step (which disconnects from them).
+                    DependsOn = [.. deps, .. hostCommand.Networks.Select(n => (CustomResource)on.Networks.Get(n))],
                 }, new ComponentResourceOptions { Parent = this, Aliases = { new Alias { NoParent = true } } });
                 _workloads[node.Key] = command.Command;
                 commands[node.Name] = command.Command;

@@ -74,6 +74,23 @@ public static class ShellDecisions
 
     public const string ServerIpv6Output = "serverIpv6";
 
+    /// <summary>A split stack's per-server address outputs: <c>serverIpv4.data</c>, <c>serverIpv4.app-1</c>; the single server keeps <see cref="ServerIpv4Output"/>.</summary>
+    public static string ServerIpv4OutputOf(Parts.ServerKey server) => server.IsSingle ? ServerIpv4Output : $"{ServerIpv4Output}.{server.Id}";
+
+    /// <inheritdoc cref="ServerIpv4OutputOf"/>
+    public static string ServerIpv6OutputOf(Parts.ServerKey server) => server.IsSingle ? ServerIpv6Output : $"{ServerIpv6Output}.{server.Id}";
+
+    /// <summary>The load balancer's public addresses (what the DNS records of a load-balanced stack point at).</summary>
+    public const string LoadBalancerIpv4Output = "loadBalancerIpv4";
+
+    public const string LoadBalancerIpv6Output = "loadBalancerIpv6";
+
+    /// <summary>
+    /// The name of a per-server piece of the shell (Docker host, networks, images): the single server's keeps the name it
+    /// always had (<c>docker</c>), a split stack's get the server's id (<c>docker-data</c>, <c>docker-app-1</c>).
+    /// </summary>
+    public static string PerServer(string name, Parts.ServerKey server) => server.IsSingle ? name : $"{name}-{server.Id}";
+
     /// <summary>
     /// How the load balancer forwards (<see cref="LoadBalancerSpec"/>): plain TCP, so TLS ends at Traefik and the PROXY
     /// protocol carries the client's address; its health check is HTTP against Traefik's ping path.
