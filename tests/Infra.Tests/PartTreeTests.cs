@@ -21,7 +21,8 @@ public sealed class PartTreeTests
     private const string Container = "docker:index/container:Container";
     private const string Command = "command:remote:Command";
 
-    public static TheoryData<string> Stacks => new() { "staging", "prod" };
+    /// <summary>Every shipped stack: the single-server ones and the split one (scale).</summary>
+    public static TheoryData<string> Stacks => new() { "staging", "prod", "scale" };
 
     [Theory, MemberData(nameof(Stacks))]
     public async Task The_tree_has_one_component_per_part_with_its_type_token(string stack)
@@ -34,10 +35,21 @@ public sealed class PartTreeTests
         Assert.Equal(expected, parts);
         Assert.Contains(("platform:data:Postgres", "postgres"), parts);
         Assert.Contains(("platform:apps:App", "app-api"), parts);
-        // Shared pieces next to them.
-        foreach (var (type, name) in new[] { ("platform:server:Server", "server"), ("platform:server:Firewall", "firewall"), ("platform:dns:Records", "dns"),
-                     ("platform:network:DockerNetworks", "networks"), ("platform:docker:Host", "docker") })
+        // Shared pieces next to them: per server (one on a single-server stack), per firewall, and the stack's own.
+        var b = run.Blueprint;
+        var shared = new List<(string Type, string Name)> { ("platform:dns:Records", "dns"), ("platform:secrets:Secrets", "secrets") };
+        shared.AddRange(b.Firewalls.Select(f => ("platform:server:Firewall", f.ResourceName)));
+        foreach (var key in b.Servers.Select(x => x.Key))
+            shared.AddRange([("platform:server:Server", key.ResourceName), ("platform:network:DockerNetworks", ShellDecisions.PerServer("networks", key)),
+                ("platform:docker:Host", ShellDecisions.PerServer("docker", key)), ("platform:docker:Images", ShellDecisions.PerServer("images", key))]);
+        if (b.PrivateNetwork is not null) shared.Add(("platform:network:PrivateNetwork", "private-network"));
+        if (b.PlacementGroup is not null) shared.Add(("platform:server:PlacementGroup", "placement"));
+        if (b.LoadBalancer is not null) shared.Add(("platform:network:LoadBalancer", "load-balancer"));
+        foreach (var (type, name) in shared)
             Assert.Contains(run.Options, o => o.Type == type && o.Name == name && o.ParentType is null);
+        Assert.Equal(shared.Count + parts.Count, run.Options.Count(o => o.ParentType is null));
+        if (!b.IsSplit)
+            Assert.Equal(["dns", "docker", "firewall", "images", "networks", "secrets", "server"], shared.Select(x => x.Name).Order(StringComparer.Ordinal));
     }
 
     [Theory, MemberData(nameof(Stacks))]
@@ -55,7 +67,7 @@ public sealed class PartTreeTests
         foreach (var spec in run.Blueprint.Services)
             Assert.Equal(spec.Part.ResourceName, PartAbove(run.OptionsOf(Container, $"{spec.Name}-container")));
         foreach (var volume in run.Blueprint.Volumes)
-            Assert.Equal(volume.Part.ResourceName, PartAbove(run.OptionsOf("docker:index/volume:Volume", $"volumes-{volume.Name}")));
+            Assert.Equal(volume.Part.ResourceName, PartAbove(run.OptionsOf("docker:index/volume:Volume", $"volumes-{volume.Key}")));
         foreach (var command in run.Blueprint.HostCommands)
             Assert.Equal(command.Part.ResourceName, PartAbove(run.OptionsOf(Command, $"{command.Name}-command")));
     }
@@ -65,10 +77,11 @@ public sealed class PartTreeTests
     {
         var run = await StackRun.Shipped(stack, preview: false);
         var provision = run.Named(Command, $"{HostCommandNames.PostgresProvision}-command");
-        var traefik = run.Named(Container, "traefik-container");
         foreach (var app in run.Blueprint.Services.Where(s => s.Part.Kind == PartKind.App))
         {
             var container = run.Named(Container, $"{app.Name}-container");
+            // The Traefik of its own server (the one Traefik, or its app server's copy).
+            var traefik = run.Named(Container, $"{app.Host.Qualify(ServiceNames.Traefik)}-container");
             if (app.AfterHostCommands.Contains(HostCommandNames.PostgresProvision))
                 Assert.True(container.Started >= provision.Finished, $"{app.Name} started before PostgreSQL was provisioned");
             if (app.Labels.ContainsKey("traefik.enable"))

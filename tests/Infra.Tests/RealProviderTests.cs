@@ -19,7 +19,8 @@ public sealed partial class RealProviderTests
     private const string SshKey = "hcloud:index/sshKey:SshKey";
     private const string DockerProvider = "pulumi:providers:docker";
 
-    public static TheoryData<string> Stacks => new() { "staging", "prod" };
+    /// <summary>Every shipped stack: the single-server ones and the split one (scale).</summary>
+    public static TheoryData<string> Stacks => new() { "staging", "prod", "scale" };
 
     private static object? Get(IReadOnlyDictionary<string, object> inputs, string key) => inputs.TryGetValue(key, out var v) ? v : null;
 
@@ -89,9 +90,10 @@ public sealed partial class RealProviderTests
     {
         var run = await StackRun.Shipped(stack, preview: false);
         Assert.All(run.Options.Where(o => o.Type == Container), o => Assert.NotEqual(true, o.Protect));
-        Assert.Equal(run.Blueprint.IsProd, run.OptionsOf("hcloud:index/server:Server", "server-server").Protect ?? false);
+        foreach (var server in run.Blueprint.Servers)
+            Assert.Equal(run.Blueprint.IsProd, run.OptionsOf("hcloud:index/server:Server", $"{server.Key.ResourceName}-server").Protect ?? false);
         foreach (var volume in run.Blueprint.Volumes)
-            Assert.Equal(volume.Protect, run.OptionsOf("docker:index/volume:Volume", $"volumes-{volume.Name}").Protect ?? false);
+            Assert.Equal(volume.Protect, run.OptionsOf("docker:index/volume:Volume", $"volumes-{volume.Key}").Protect ?? false);
         if (run.Blueprint.IsProd) Assert.Contains(run.Blueprint.Volumes, v => v.Protect);
     }
 
@@ -110,8 +112,11 @@ public sealed partial class RealProviderTests
             Assert.True(check.Started >= container.Finished, $"the check of {oneShot.Name} must run after it exited");
         }
         var setupCheck = run.Named(Command, $"{BlueprintBuilder.OneShotCheckName("uptime-kuma-setup")}-command");
-        var routes = run.Named(Command, $"{HostCommandNames.TraefikFileRoutes}-command");
-        Assert.True(routes.Started >= setupCheck.Finished, "the status page goes public only after the setup succeeded");
+        // The single Traefik's route file, or each app server's.
+        var writers = run.OfType(Command).Where(c => c.Name == $"{HostCommandNames.TraefikFileRoutes}-command"
+            || c.Name.StartsWith($"{HostCommandNames.TraefikFileRoutes}@", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Math.Max(1, run.Blueprint.AppServers.Length), writers.Count);
+        Assert.All(writers, routes => Assert.True(routes.Started >= setupCheck.Finished, $"the status page goes public ({routes.Name}) only after the setup succeeded"));
         var kuma = run.Named(Container, "uptime-kuma-container");
         Assert.DoesNotContain((ImmutableArray<object>)kuma.Inputs["labels"], l => ((string)((IReadOnlyDictionary<string, object>)l)["label"]).StartsWith("traefik.", StringComparison.Ordinal));
     }
@@ -146,9 +151,11 @@ public sealed partial class RealProviderTests
         // Named objects (a volume's id is its name) are deleted before their replacement is created.
         Assert.All(docker.Where(o => o.Type is "docker:index/volume:Volume" or "docker:index/network:Network"), o => Assert.True(o.DeleteBeforeReplace, $"{o.Type} {o.Name}"));
         // Host commands re-run on a new server: the readiness step (a new id per server) is among their triggers' inputs.
-        var ready = run.Named(Command, "server-ready");
-        foreach (var command in run.OfType(Command).Where(c => c.Name != "server-ready"))
-            Assert.True(command.Started >= ready.Finished, command.Name);
+        foreach (var command in run.Blueprint.HostCommands)
+            Assert.True(run.Named(Command, $"{command.Name}-command").Started >= run.Named(Command, $"{command.Host.ResourceName}-ready").Finished, command.Name);
+        foreach (var server in run.Blueprint.Servers.Select(x => x.Key.ResourceName))
+            foreach (var step in run.OfType(Command).Where(c => c.Name.StartsWith(server + "-", StringComparison.Ordinal) && c.Name != $"{server}-ready"))
+                Assert.True(step.Started >= run.Named(Command, $"{server}-ready").Finished, step.Name);
     }
 
     /// <summary>Finding 7: no SSH key is uploaded to Hetzner (cloud-init installs them).</summary>
@@ -157,8 +164,11 @@ public sealed partial class RealProviderTests
     {
         var run = await StackRun.Shipped(stack, preview: false);
         Assert.Empty(run.OfType(SshKey));
-        Assert.False(run.Named("hcloud:index/server:Server", "server-server").Inputs.ContainsKey("sshKeys"));
-        Assert.All(run.Blueprint.Server.SshKeys, k => Assert.Contains(k.PublicKey, run.Blueprint.Server.UserData, StringComparison.Ordinal));
+        foreach (var server in run.Blueprint.Servers)
+        {
+            Assert.False(run.Named("hcloud:index/server:Server", $"{server.Key.ResourceName}-server").Inputs.ContainsKey("sshKeys"));
+            Assert.All(server.SshKeys, k => Assert.Contains(k.PublicKey, server.UserData, StringComparison.Ordinal));
+        }
     }
 
     /// <summary>Finding 11: private registries get credentials, and the password stays a secret.</summary>
@@ -187,14 +197,21 @@ public sealed partial class RealProviderTests
     public async Task Ssh_connections_are_pinned_to_the_host_key_the_readiness_step_read(string stack)
     {
         var run = await StackRun.Shipped(stack, preview: false);
-        var ready = (IReadOnlyDictionary<string, object>)run.Named(Command, "server-ready").Inputs["connection"];
-        Assert.Equal(ShellDecisions.ReadinessDialErrorLimit(run.Blueprint.Server.ReadinessTimeoutSeconds), Convert.ToInt32(ready["dialErrorLimit"], CultureInfo.InvariantCulture));
-        foreach (var command in run.OfType(Command).Where(c => c.Name != "server-ready"))
+        var readiness = run.Blueprint.Servers.Select(x => $"{x.Key.ResourceName}-ready").ToHashSet(StringComparer.Ordinal);
+        foreach (var server in run.Blueprint.Servers)
+        {
+            var ready = (IReadOnlyDictionary<string, object>)run.Named(Command, $"{server.Key.ResourceName}-ready").Inputs["connection"];
+            Assert.Equal(ShellDecisions.ReadinessDialErrorLimit(server.ReadinessTimeoutSeconds), Convert.ToInt32(ready["dialErrorLimit"], CultureInfo.InvariantCulture));
+        }
+        foreach (var command in run.OfType(Command).Where(c => !readiness.Contains(c.Name)))
             Assert.Equal(RecordingMocks.HostKey, ((IReadOnlyDictionary<string, object>)command.Inputs["connection"])["hostKey"]);
-        var provider = run.OfType(DockerProvider).Single();
-        // Provider inputs reach the engine JSON-encoded.
-        var ssh = System.Text.Json.JsonSerializer.Deserialize<List<string>>((string)provider.Inputs["sshOpts"])!;
-        Assert.Contains($"KnownHostsCommand=/bin/echo %H {RecordingMocks.HostKey}", ssh);
-        Assert.Contains("StrictHostKeyChecking=yes", ssh);
+        Assert.Equal(run.Blueprint.Servers.Length, run.OfType(DockerProvider).Count());
+        foreach (var provider in run.OfType(DockerProvider))
+        {
+            // Provider inputs reach the engine JSON-encoded.
+            var ssh = System.Text.Json.JsonSerializer.Deserialize<List<string>>((string)provider.Inputs["sshOpts"])!;
+            Assert.Contains($"KnownHostsCommand=/bin/echo %H {RecordingMocks.HostKey}", ssh);
+            Assert.Contains("StrictHostKeyChecking=yes", ssh);
+        }
     }
 }

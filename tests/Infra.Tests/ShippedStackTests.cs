@@ -1,8 +1,10 @@
 using System.Collections;
 using Platform.Components.Operations;
+using Platform.Components.Secrets;
 using Platform.Components.Services;
 using Platform.Infra.Tests.Support;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts;
 using Pulumi;
 
 namespace Platform.Infra.Tests;
@@ -22,7 +24,18 @@ public sealed class ShippedStackTests
     private const string Command = "command:remote:Command";
     private const string Password = "random:index/randomPassword:RandomPassword";
 
-    public static TheoryData<string> Stacks => new() { "staging", "prod" };
+    /// <summary>Every shipped stack: the single-server ones and the split one (scale).</summary>
+    public static TheoryData<string> Stacks => new() { "staging", "prod", "scale" };
+
+    /// <summary>The single-server stacks, for the rules only one server has.</summary>
+    public static TheoryData<string> SingleServerStacks => new() { "staging", "prod" };
+
+    /// <summary>The stacks whose environment is prod.</summary>
+    public static TheoryData<string> ProdStacks => new() { "prod", "scale" };
+
+    private static string ProviderOf(ServerKey key) => $"{ShellDecisions.PerServer("docker", key)}-provider";
+
+    private static (string Ipv4, string Ipv6) AddressesOf(ServerSpec server) => RecordingMocks.AddressesOf($"{server.Key.ResourceName}-server");
 
     [Theory, MemberData(nameof(Stacks))]
     public async Task Every_part_of_the_blueprint_becomes_its_resources(string stack)
@@ -30,20 +43,34 @@ public sealed class ShippedStackTests
         var run = await StackRun.Shipped(stack, preview: false);
         var b = run.Blueprint;
 
-        Assert.Single(run.OfType(Server));
-        Assert.Single(run.OfType(Firewall));
-        Assert.Single(run.OfType(DockerProvider));
+        Assert.Equal(b.Servers.Length, run.OfType(Server).Count());
+        Assert.Equal(b.Firewalls.Length, run.OfType(Firewall).Count());
+        Assert.Equal(b.Servers.Length, run.OfType(DockerProvider).Count()); // one Docker host per server
         Assert.Empty(run.OfType(SshKey)); // cloud-init installs the keys; Hetzner refuses duplicate fingerprints across stacks
         Assert.Equal(b.DnsRecords.Length, run.OfType(Dns).Count());
         Assert.Equal(b.Networks.Length, run.OfType(Network).Count());
         Assert.Equal(b.Volumes.Length, run.OfType(Volume).Count());
         Assert.Equal(b.Services.Length, run.OfType(Container).Count());
-        Assert.Equal(b.Services.Select(s => s.Image).Distinct().Count(), run.OfType(Image).Count());
+        // Each image once per server that runs it.
+        Assert.Equal(b.Servers.Sum(x => b.Services.Where(s => s.Host == x.Key).Select(s => s.Image).Distinct().Count()), run.OfType(Image).Count());
         Assert.Equal(b.Secrets.Count(s => s.Source == SecretSource.Generated), run.OfType(Password).Count());
-        Assert.Equal(b.HostCommands.Length + 1, run.OfType(Command).Count()); // + the readiness gate
+        Assert.Equal(b.Secrets.Count(s => s.Source == SecretSource.PrivateKey), run.OfType("tls:index/privateKey:PrivateKey").Count());
+        Assert.Equal(b.Secrets.Count(s => s.Source == SecretSource.OriginCertificate), run.OfType("cloudflare:index/originCaCertificate:OriginCaCertificate").Count());
+        // + each server's readiness gate, its private-address wait (split stacks) and the data volume's mount.
+        Assert.Equal(b.HostCommands.Length + b.Servers.Length + b.Servers.Count(x => x.PrivateIpReadyCommand is not null) + (b.DataVolume is null ? 0 : 1), run.OfType(Command).Count());
+        Assert.Equal(b.PrivateNetwork is null ? 0 : 1, run.OfType("hcloud:index/network:Network").Count());
+        Assert.Equal(b.LoadBalancer is null ? 0 : 1, run.OfType("hcloud:index/loadBalancer:LoadBalancer").Count());
+        Assert.Equal(b.LoadBalancer?.Targets.Length ?? 0, run.OfType("hcloud:index/loadBalancerTarget:LoadBalancerTarget").Count());
         Assert.Contains("cloudflare:index/getZone:getZone", run.Mocks.Calls);
 
-        var known = new HashSet<string> { Server, Firewall, SshKey, Dns, Container, Image, Network, Volume, DockerProvider, Command, Password };
+        var known = new HashSet<string>
+        {
+            Server, Firewall, SshKey, Dns, Container, Image, Network, Volume, DockerProvider, Command, Password,
+            "hcloud:index/network:Network", "hcloud:index/networkSubnet:NetworkSubnet", "hcloud:index/placementGroup:PlacementGroup",
+            "hcloud:index/loadBalancer:LoadBalancer", "hcloud:index/loadBalancerNetwork:LoadBalancerNetwork", "hcloud:index/loadBalancerTarget:LoadBalancerTarget",
+            "hcloud:index/loadBalancerService:LoadBalancerService", "hcloud:index/volume:Volume", "hcloud:index/volumeAttachment:VolumeAttachment",
+            "tls:index/privateKey:PrivateKey", "tls:index/certRequest:CertRequest", "cloudflare:index/originCaCertificate:OriginCaCertificate",
+        };
         Assert.All(run.Mocks.Registrations, r => Assert.True(known.Contains(r.Type) || r.Type.StartsWith("platform:", StringComparison.Ordinal), $"unexpected {r.Type} {r.Name}"));
     }
 
@@ -53,35 +80,43 @@ public sealed class ShippedStackTests
         var run = await StackRun.Shipped(stack, preview: false);
         var b = run.Blueprint;
 
-        var server = run.Named(Server, "server-server").Inputs;
-        Assert.Equal(b.Server.Name, server["name"]);
-        Assert.Equal(b.Server.Type, server["serverType"]);
-        Assert.Equal(b.Server.Location, server["location"]);
-        Assert.Equal(b.Server.Image, server["image"]);
-        Assert.Equal(b.Server.UserData, server.GetValueOrDefault("userData") ?? "");
-        Assert.False(server.ContainsKey("sshKeys"));
-        Assert.Single((IList)server["firewallIds"]);
-        Assert.Equal(b.Server.Protect, server["deleteProtection"]);
-        Assert.Equal(b.Server.Protect, server["rebuildProtection"]);
+        foreach (var spec in b.Servers)
+        {
+            var server = run.Named(Server, $"{spec.Key.ResourceName}-server").Inputs;
+            Assert.Equal(spec.Name, server["name"]);
+            Assert.Equal(spec.Type, server["serverType"]);
+            Assert.Equal(spec.Location, server["location"]);
+            Assert.Equal(spec.Image, server["image"]);
+            Assert.Equal(spec.UserData, server.GetValueOrDefault("userData") ?? "");
+            Assert.False(server.ContainsKey("sshKeys"));
+            var firewall = b.Firewalls.Single(f => f.Name == spec.FirewallName);
+            Assert.Equal(run.Named(Firewall, $"{firewall.ResourceName}-firewall").Id, Convert.ToString(Assert.Single((IList)server["firewallIds"]), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(spec.Protect, server["deleteProtection"]);
+            Assert.Equal(spec.Protect, server["rebuildProtection"]);
 
-        var rules = (IList)run.Named(Firewall, "firewall-firewall").Inputs["rules"];
-        Assert.Equal(b.Firewall.Rules.Length, rules.Count);
-        var ssh = rules.Cast<IDictionary<string, object>>().Single(r => Equals(Get(r, "port"), "22"));
-        Assert.Equal(b.Firewall.Rules.Single(r => r.Port == "22").SourceIps, ((IList)ssh["sourceIps"]).Cast<string>());
+            var ready = run.Named(Command, $"{spec.Key.ResourceName}-ready").Inputs;
+            Assert.Equal(spec.ReadinessCommand, ready["create"]);
+            Assert.Equal(AddressesOf(spec).Ipv4, ((IDictionary<string, object>)ready["connection"])["host"]);
+            Assert.Equal(spec.DeployUser, ((IDictionary<string, object>)ready["connection"])["user"]);
 
-        var ready = run.Named(Command, "server-ready").Inputs;
-        Assert.Equal(b.Server.ReadinessCommand, ready["create"]);
-        Assert.Equal(RecordingMocks.Ipv4, ((IDictionary<string, object>)ready["connection"])["host"]);
-        Assert.Equal(b.Server.DeployUser, ((IDictionary<string, object>)ready["connection"])["user"]);
+            var provider = run.Named(DockerProvider, ProviderOf(spec.Key)).Inputs;
+            Assert.Equal($"ssh://{spec.DeployUser}@{AddressesOf(spec).Ipv4}", provider["host"]);
+        }
 
-        var provider = run.OfType(DockerProvider).Single().Inputs;
-        Assert.Equal($"ssh://{b.Server.DeployUser}@{RecordingMocks.Ipv4}", provider["host"]);
+        foreach (var firewall in b.Firewalls)
+        {
+            var rules = (IList)run.Named(Firewall, $"{firewall.ResourceName}-firewall").Inputs["rules"];
+            Assert.Equal(firewall.Rules.Length, rules.Count);
+            var ssh = rules.Cast<IDictionary<string, object>>().Single(r => Equals(Get(r, "port"), "22"));
+            Assert.Equal(firewall.Rules.Single(r => r.Port == "22").SourceIps, ((IList)ssh["sourceIps"]).Cast<string>());
+        }
 
         foreach (var record in b.DnsRecords)
         {
             var dns = run.OfType(Dns).Single(r => Equals(r.Inputs["name"], record.Fqdn) && Equals(r.Inputs["type"], record.Type)).Inputs;
             Assert.Equal("zone-" + b.Zone, dns["zoneId"]);
-            Assert.Equal(record.Content == ServerAddress.Ipv4 ? RecordingMocks.Ipv4 : RecordingMocks.Ipv6, dns["content"]);
+            var (ipv4, ipv6) = record.Target.IsLoadBalancer ? (RecordingMocks.LoadBalancerIpv4, RecordingMocks.LoadBalancerIpv6) : AddressesOf(b.ServerOf(record.Target.Server!));
+            Assert.Equal(record.Content == ServerAddress.Ipv4 ? ipv4 : ipv6, dns["content"]);
             Assert.Equal(record.Proxied, dns["proxied"]);
             Assert.Equal((double)record.Ttl, Convert.ToDouble(dns["ttl"], System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -110,7 +145,7 @@ public sealed class ShippedStackTests
         }
     }
 
-    [Theory, MemberData(nameof(Stacks))]
+    [Theory, MemberData(nameof(SingleServerStacks))]
     public async Task Only_traefik_publishes_host_ports(string stack)
     {
         var run = await StackRun.Shipped(stack, preview: false);
@@ -118,6 +153,21 @@ public sealed class ShippedStackTests
             .Where(r => r.Inputs.TryGetValue("ports", out var p) && ((IList)p).Count > 0)
             .Select(r => r.Name).ToList();
         Assert.Equal([$"{ServiceNames.Traefik}-container"], publishing);
+    }
+
+    /// <summary>On every stack: only Traefik publishes on a public address; whatever else publishes does so on its server's private address.</summary>
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Only_traefik_publishes_beyond_the_private_network(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        foreach (var r in run.OfType(Container))
+        {
+            var spec = run.Blueprint.Service(r.Name[..^"-container".Length]);
+            var ips = r.Inputs.TryGetValue("ports", out var p) ? ((IList)p).Cast<IDictionary<string, object>>().Select(x => (string)x["ip"]).ToList() : [];
+            var privateIp = run.Blueprint.ServerOf(spec.Host).PrivateIp;
+            if (spec.ContainerName != ServiceNames.Traefik)
+                Assert.All(ips, ip => Assert.Equal(privateIp, ip));
+        }
     }
 
     [Theory, MemberData(nameof(Stacks))]
@@ -141,8 +191,10 @@ public sealed class ShippedStackTests
             // The status page is routed by Traefik's file provider once its setup has succeeded.
             if (b.FileRoutes.Any(r => r.Fqdn == fqdn))
             {
-                var writer = run.Named(Command, $"{HostCommandNames.TraefikFileRoutes}-command");
-                Assert.Contains($"`{fqdn}`", (string)writer.Inputs["stdin"], StringComparison.Ordinal);
+                // Written by the host command of the single Traefik, or of every app server's.
+                var writers = run.OfType(Command).Where(c => new[] { HostCommandNames.TraefikFileRoutes, HostCommandNames.TraefikEdgeRoutes }
+                    .Any(w => c.Name == $"{w}-command" || c.Name.StartsWith($"{w}@", StringComparison.Ordinal))).ToList();
+                Assert.Equal(b.IsSplit ? b.AppServers.Length : 1, writers.Count(w => ((string)w.Inputs["stdin"]).Contains($"`{fqdn}`", StringComparison.Ordinal)));
                 continue;
             }
             Assert.True(routers.Count > 0, $"no router for {fqdn}");
@@ -163,9 +215,14 @@ public sealed class ShippedStackTests
     public async Task Docker_waits_for_readiness_and_apps_wait_for_their_provisioning(string stack)
     {
         var run = await StackRun.Shipped(stack, preview: false);
-        var ready = run.Named(Command, "server-ready");
-        Assert.All(run.Mocks.Registrations.Where(r => r.Type.StartsWith("docker:", StringComparison.Ordinal) || r.Type == DockerProvider),
-            r => Assert.True(r.Started > ready.Finished, $"{r.Type} {r.Name} started before the server was ready"));
+        // Every Docker resource waits for the readiness of the server its provider reaches.
+        var readyOf = run.Blueprint.Servers.ToDictionary(x => ProviderOf(x.Key), x => run.Named(Command, $"{x.Key.ResourceName}-ready"));
+        var providerOf = run.Options.Where(o => o.ProviderName is not null).ToDictionary(o => (o.Type, o.Name), o => o.ProviderName!);
+        foreach (var r in run.Mocks.Registrations.Where(r => r.Type.StartsWith("docker:", StringComparison.Ordinal) || r.Type == DockerProvider))
+        {
+            var ready = readyOf[r.Type == DockerProvider ? r.Name : providerOf[(r.Type, r.Name)]];
+            Assert.True(r.Started > ready.Finished, $"{r.Type} {r.Name} started before the server was ready");
+        }
 
         foreach (var spec in run.Blueprint.Services)
         {
@@ -178,7 +235,7 @@ public sealed class ShippedStackTests
         foreach (var command in run.Blueprint.HostCommands)
         {
             var registration = run.Named(Command, $"{command.Name}-command");
-            Assert.True(registration.Started > ready.Finished);
+            Assert.True(registration.Started > run.Named(Command, $"{command.Host.ResourceName}-ready").Finished);
             foreach (var service in command.DependsOnServices)
                 Assert.True(registration.Started > run.Named(Container, $"{service}-container").Finished, $"{command.Name} ran before {service} existed");
         }
@@ -192,8 +249,13 @@ public sealed class ShippedStackTests
         var partNames = parts.Select(p => p.Id.ResourceName).ToHashSet(StringComparer.Ordinal);
         var components = run.Options.Where(o => o.Type.StartsWith("platform:", StringComparison.Ordinal)).ToList();
         // At the top: the shared pieces and one component per part; below a part: its containers and host commands.
-        Assert.All(components.Where(c => c.ParentType is null), c => Assert.True(
-            partNames.Contains(c.Name) || c.Name is "secrets" or "firewall" or "server" or "dns" or "docker" or "networks" or "images", $"{c.Type} {c.Name} at the top"));
+        var b = run.Blueprint;
+        var shared = new HashSet<string>(StringComparer.Ordinal) { "secrets", "dns" };
+        shared.UnionWith(b.Firewalls.Select(f => f.ResourceName));
+        shared.UnionWith(b.Servers.SelectMany(x => new[] { x.Key.ResourceName, ShellDecisions.PerServer("docker", x.Key), ShellDecisions.PerServer("networks", x.Key), ShellDecisions.PerServer("images", x.Key) }));
+        if (b.IsSplit) shared.UnionWith(["private-network", "placement"]);
+        if (b.LoadBalancer is not null) shared.Add("load-balancer");
+        Assert.All(components.Where(c => c.ParentType is null), c => Assert.True(partNames.Contains(c.Name) || shared.Contains(c.Name), $"{c.Type} {c.Name} at the top"));
         Assert.All(components.Where(c => c.Type is "platform:services:ServiceContainer" or "platform:operations:HostCommand"),
             c => Assert.Contains(c.ParentName!, partNames));
         var children = run.Options.Where(o => !o.Type.StartsWith("platform:", StringComparison.Ordinal)).ToList();
@@ -204,8 +266,11 @@ public sealed class ShippedStackTests
             // Volumes keep the names they had under the former "volumes" component (their URNs are aliased).
             if (c.Type != Volume) Assert.StartsWith(c.ParentName + "-", c.Name);
         });
-        Assert.Equal("platform:server:Server", run.OptionsOf(Server, "server-server").ParentType);
-        Assert.Equal("platform:docker:Host", run.OptionsOf(DockerProvider, "docker-provider").ParentType);
+        foreach (var server in b.Servers)
+        {
+            Assert.Equal("platform:server:Server", run.OptionsOf(Server, $"{server.Key.ResourceName}-server").ParentType);
+            Assert.Equal("platform:docker:Host", run.OptionsOf(DockerProvider, ProviderOf(server.Key)).ParentType);
+        }
         foreach (var spec in run.Blueprint.Services)
             Assert.Equal(("platform:services:ServiceContainer", spec.Name), (run.OptionsOf(Container, $"{spec.Name}-container").ParentType, run.OptionsOf(Container, $"{spec.Name}-container").ParentName));
     }
@@ -225,7 +290,7 @@ public sealed class ShippedStackTests
             if (spec.Replacement == Replacement.CreateBeforeDelete) Assert.False(inputs.ContainsKey("name"));
             else Assert.Equal(spec.ContainerName, inputs["name"]);
         }
-        Assert.Equal(["userData", "sshKeys"], run.OptionsOf(Server, "server-server").IgnoreChanges);
+        Assert.All(run.Blueprint.Servers, x => Assert.Equal(["userData", "sshKeys"], run.OptionsOf(Server, $"{x.Key.ResourceName}-server").IgnoreChanges));
     }
 
     [Theory, MemberData(nameof(Stacks))]
@@ -259,6 +324,10 @@ public sealed class ShippedStackTests
         }
         foreach (var command in run.Resources.OfType<HostCommand>())
             if (command.Stdin is not null) Assert.True(await Output.IsSecretAsync(command.Stdin));
+        // Every secret's value, whatever makes it (a password, the config, a generated key, an issued certificate).
+        var secrets = run.Resources.OfType<PlatformSecrets>().Single();
+        foreach (var secret in b.Secrets)
+            Assert.True(await Output.IsSecretAsync(secrets.Value(secret.Name)), $"{secret.Name} ({secret.Source}) is not a secret");
 
         // Password-like env values never reach a container as plain text.
         foreach (var r in run.OfType(Container))
@@ -274,25 +343,32 @@ public sealed class ShippedStackTests
         Assert.Contains(b.Outputs, o => o.Name.StartsWith("databaseUrl.", StringComparison.Ordinal) && o.Secret);
     }
 
-    [Fact]
-    public async Task Prod_protects_its_stateful_resources_and_staging_does_not_block_teardown()
+    [Theory, MemberData(nameof(ProdStacks))]
+    public async Task Prod_protects_its_stateful_resources(string stack)
     {
-        var prod = await StackRun.Shipped("prod", preview: false);
-        Assert.Equal(true, prod.OptionsOf(Server, "server-server").Protect);
-        Assert.Equal(true, prod.Named(Server, "server-server").Inputs["deleteProtection"]);
-        Assert.Equal(true, prod.Named(Server, "server-server").Inputs["rebuildProtection"]);
+        var prod = await StackRun.Shipped(stack, preview: false);
+        foreach (var server in prod.Blueprint.Servers.Select(x => $"{x.Key.ResourceName}-server"))
+        {
+            Assert.Equal(true, prod.OptionsOf(Server, server).Protect);
+            Assert.Equal(true, prod.Named(Server, server).Inputs["deleteProtection"]);
+            Assert.Equal(true, prod.Named(Server, server).Inputs["rebuildProtection"]);
+        }
         // Every volume a data service keeps its state in is protected, and kept if the stack drops it.
         var stateful = prod.Blueprint.Services.Where(s => s.Kind == ServiceKind.Data)
             .SelectMany(s => s.Mounts.Where(m => m.Kind == MountKind.Volume).Select(m => m.Source)).ToHashSet();
         Assert.NotEmpty(stateful);
         foreach (var volume in prod.Blueprint.Volumes)
         {
-            var options = prod.OptionsOf(Volume, $"volumes-{volume.Name}");
+            var options = prod.OptionsOf(Volume, $"volumes-{volume.Key}");
             Assert.Equal(volume.Protect, options.Protect ?? false);
             Assert.Equal(volume.Protect, options.RetainOnDelete ?? false);
             if (stateful.Contains(volume.Name)) Assert.True(volume.Protect, $"{volume.Name} is not protected in prod");
         }
+    }
 
+    [Fact]
+    public async Task Staging_does_not_block_teardown()
+    {
         var staging = await StackRun.Shipped("staging", preview: false);
         Assert.Equal(false, staging.Named(Server, "server-server").Inputs["deleteProtection"]);
         Assert.All(staging.Options.Where(o => o.Type == Volume), o => Assert.NotEqual(true, o.Protect));
@@ -303,8 +379,8 @@ public sealed class ShippedStackTests
     {
         var run = await StackRun.Shipped(stack, preview: true);
         Assert.Equal(run.Blueprint.Services.Length, run.OfType(Container).Count());
-        var provider = run.OfType(DockerProvider).Single().Inputs;
-        Assert.False(provider.ContainsKey("host")); // unknown until the server exists
+        Assert.Equal(run.Blueprint.Servers.Length, run.OfType(DockerProvider).Count());
+        Assert.All(run.OfType(DockerProvider), p => Assert.False(p.Inputs.ContainsKey("host"))); // unknown until the server exists
     }
 
     private static object? Get(IDictionary<string, object> d, string key) => d.TryGetValue(key, out var v) ? v : null;

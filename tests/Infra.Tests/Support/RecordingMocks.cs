@@ -7,8 +7,11 @@ using Pulumi.Testing;
 
 namespace Platform.Infra.Tests.Support;
 
-/// <summary>One registration the mocks saw, with when it started and finished (for ordering assertions).</summary>
-public sealed record Registration(string Type, string Name, ImmutableDictionary<string, object> Inputs, long Started, long Finished);
+/// <summary>One registration the mocks saw, with when it started and finished (for ordering assertions), and the id the mocks gave it.</summary>
+public sealed record Registration(string Type, string Name, ImmutableDictionary<string, object> Inputs, long Started, long Finished)
+{
+    public string Id { get; init; } = "";
+}
 
 /// <summary>
 /// Records every resource (type, name, inputs), echoes inputs as outputs and adds what the
@@ -22,6 +25,27 @@ public sealed class RecordingMocks(bool preview) : IMocks
     public const string Ipv6 = "2001:db8::1";
     public static readonly TimeSpan CommandDelay = TimeSpan.FromMilliseconds(40);
     public const string HostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockHostKeyOfTheTestServerAAAAAAAAAAAAAAAA";
+
+    /// <summary>The load balancer's public addresses.</summary>
+    public const string LoadBalancerIpv4 = "203.0.113.100";
+    public const string LoadBalancerIpv6 = "2001:db8::100";
+
+    /// <summary>What the TLS and Cloudflare providers would compute: a key, a CSR and the signed certificate (placeholders).</summary>
+    public const string PrivateKeyPem = "-----BEGIN EC PRIVATE KEY-----\nmock-key\n-----END EC PRIVATE KEY-----\n";
+    public const string CertRequestPem = "-----BEGIN CERTIFICATE REQUEST-----\nmock-csr\n-----END CERTIFICATE REQUEST-----\n";
+    public const string CertificatePem = "-----BEGIN CERTIFICATE-----\nmock-origin-certificate\n-----END CERTIFICATE-----\n";
+
+    /// <summary>
+    /// A server's public addresses by its resource name: the single server (<c>server-server</c>) has <see cref="Ipv4"/> and
+    /// <see cref="Ipv6"/>; a split stack's servers each their own (data <c>.20</c>, app server n <c>.20+n</c>).
+    /// </summary>
+    public static (string Ipv4, string Ipv6) AddressesOf(string serverResourceName)
+    {
+        if (serverResourceName == "server-server") return (Ipv4, Ipv6);
+        var id = serverResourceName["server-".Length..^"-server".Length];
+        var n = id == "data" ? 20 : 20 + int.Parse(id["app-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        return ($"203.0.113.{n}", $"2001:db8::{n}");
+    }
 
     private readonly ConcurrentQueue<Registration> _registrations = new();
     private readonly ConcurrentQueue<string> _calls = new();
@@ -43,8 +67,22 @@ public sealed class RecordingMocks(bool preview) : IMocks
         switch (type)
         {
             case "hcloud:index/server:Server" when !preview:
-                state["ipv4Address"] = Ipv4;
-                state["ipv6Address"] = Ipv6;
+                (var v4, var v6) = AddressesOf(name);
+                state["ipv4Address"] = v4;
+                state["ipv6Address"] = v6;
+                break;
+            case "hcloud:index/loadBalancer:LoadBalancer" when !preview:
+                state["ipv4"] = LoadBalancerIpv4;
+                state["ipv6"] = LoadBalancerIpv6;
+                break;
+            case "tls:index/privateKey:PrivateKey":
+                state["privateKeyPem"] = PrivateKeyPem;
+                break;
+            case "tls:index/certRequest:CertRequest":
+                state["certRequestPem"] = CertRequestPem;
+                break;
+            case "cloudflare:index/originCaCertificate:OriginCaCertificate":
+                state["certificate"] = CertificatePem;
                 break;
             case "docker:index/remoteImage:RemoteImage":
                 state["imageId"] = "sha256:" + Hash(args.Inputs["name"].ToString()!);
@@ -64,7 +102,7 @@ public sealed class RecordingMocks(bool preview) : IMocks
                 break;
         }
 
-        _registrations.Enqueue(new Registration(type, name, args.Inputs, started, _clock.ElapsedTicks));
+        _registrations.Enqueue(new Registration(type, name, args.Inputs, started, _clock.ElapsedTicks) { Id = id });
         return (id, state);
     }
 

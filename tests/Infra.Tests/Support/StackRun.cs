@@ -13,7 +13,11 @@ namespace Platform.Infra.Tests.Support;
 public sealed record ResourceOptionsSeen(
     string Type, string Name, string? ParentType, string? ParentName,
     bool? Protect, bool? RetainOnDelete, bool? DeleteBeforeReplace, IReadOnlyList<string> IgnoreChanges,
-    IReadOnlyList<string> ReplaceOnChanges, bool HasReplacementTrigger, bool HasNoParentAlias, bool HasParentUrnAlias, IReadOnlyList<string> AliasNames);
+    IReadOnlyList<string> ReplaceOnChanges, bool HasReplacementTrigger, bool HasNoParentAlias, bool HasParentUrnAlias, IReadOnlyList<string> AliasNames)
+{
+    /// <summary>The name of the provider resource it was given explicitly (e.g. <c>docker-app-1-provider</c>); null for the default provider.</summary>
+    public string? ProviderName { get; init; }
+}
 
 /// <summary>The result of running the program against the mocks.</summary>
 public sealed record StackRun(
@@ -58,7 +62,10 @@ public sealed record StackRun(
                 o.Parent?.GetResourceType(), o.Parent?.GetResourceName(), o.Protect, o.RetainOnDelete,
                 (o as CustomResourceOptions)?.DeleteBeforeReplace, [.. o.IgnoreChanges], [.. o.ReplaceOnChanges],
                 o.ReplacementTrigger is not null, Aliases(o).Any(a => a.NoParent), Aliases(o).Any(a => a.ParentUrn is not null),
-                [.. Aliases(o).Select(a => { string? n = null; _ = a.Name?.Apply(x => n = x); return n; }).OfType<string>()]));
+                [.. Aliases(o).Select(a => { string? n = null; _ = a.Name?.Apply(x => n = x); return n; }).OfType<string>()])
+            {
+                ProviderName = o.Provider?.GetResourceName(),
+            });
             return null;
         };
         Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
