@@ -7,16 +7,22 @@ using Platform.Stacks.Settings;
 using Pulumi;
 using Pulumi.Testing;
 
-// Runs the whole program (PlatformStack.Deploy) under Pulumi's mocks for generated stacks and prints,
-// per size, the wall time of each run and what was registered. A benchmark: figures, no thresholds.
-// Usage: dotnet run -c Release --project bench/MockRunBench [runs per size] [sizes...]
+// Runs the whole program (PlatformStack.Deploy) under Pulumi's mocks for generated stacks and shipped
+// stack files, and prints, per stack, the wall time of each run and what was registered. A benchmark:
+// figures, no thresholds.
+// Usage: dotnet run -c Release --project bench/MockRunBench [runs per stack] [stacks...]
+// where a stack is a number of generated apps (one server) or the name of a shipped stack file (e.g. scale:
+// Pulumi.scale.yaml, three app servers and a data server).
 var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
-var sizes = args.Length > 1 ? args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [200, 1000];
+var stacks = args.Length > 1 ? args[1..] : ["200", "1000", "scale"];
 
-Console.WriteLine("apps | run times (s) | mean (s) | registrations | provider resources | components");
-foreach (var apps in sizes)
+Console.WriteLine("stack | servers | run times (s) | mean (s) | registrations | provider resources | components");
+foreach (var stack in stacks)
 {
-    var blueprint = BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "scale", StackGenerator.Yaml(apps))));
+    var blueprint = int.TryParse(stack, NumberStyles.None, CultureInfo.InvariantCulture, out var apps)
+        ? BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "scale", StackGenerator.Yaml(apps))))
+        : BlueprintBuilder.Build(SettingsReader.Load(StackFiles.FindProjectDirectory(AppContext.BaseDirectory)
+            ?? throw new InvalidOperationException($"No Pulumi.yaml at or above {AppContext.BaseDirectory}."), stack));
     SetConfigSecrets(blueprint);
     var times = new List<double>();
     var (registrations, custom) = (0, 0);
@@ -32,7 +38,7 @@ foreach (var apps in sizes)
         (registrations, custom) = (mocks.Types.Count, mocks.Types.Count(t => !t.StartsWith("platform:", StringComparison.Ordinal)));
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{apps} | {string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))} | {times.Average():F2} | {registrations} | {custom} | {registrations - custom}"));
+        $"{(apps > 0 ? $"{apps} apps" : stack)} | {blueprint.Servers.Length} | {string.Join(", ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))} | {times.Average():F2} | {registrations} | {custom} | {registrations - custom}"));
 }
 
 /// <summary>Test values for the config secrets the program reads (PULUMI_CONFIG, as the CLI hands them).</summary>
@@ -69,6 +75,19 @@ internal sealed class CountingMocks : IMocks
             case "hcloud:index/server:Server":
                 state["ipv4Address"] = "203.0.113.10";
                 state["ipv6Address"] = "2001:db8::1";
+                break;
+            case "hcloud:index/loadBalancer:LoadBalancer":
+                state["ipv4"] = "203.0.113.100";
+                state["ipv6"] = "2001:db8::100";
+                break;
+            case "tls:index/privateKey:PrivateKey":
+                state["privateKeyPem"] = "bench-key";
+                break;
+            case "tls:index/certRequest:CertRequest":
+                state["certRequestPem"] = "bench-csr";
+                break;
+            case "cloudflare:index/originCaCertificate:OriginCaCertificate":
+                state["certificate"] = "bench-certificate";
                 break;
             case "docker:index/remoteImage:RemoteImage":
                 state["imageId"] = "sha256:" + args.Name;
