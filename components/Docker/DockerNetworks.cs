@@ -25,13 +25,21 @@ public sealed class DockerNetworks : ComponentResource
         : base("platform:network:DockerNetworks", name, Aliased(opts))
     {
         // Named by key: unique across servers (an app server's copy is qualified with the server), Docker's name stays the name.
-        Networks = args.Networks.ToDictionary(n => n.Name, n => new DockerSdk.Network($"{name}-{n.Key}", new DockerSdk.NetworkArgs
-        {
-            Name = n.Name,
-            Driver = n.Driver,
-            Internal = n.Internal,
-        }, FirstDeleted(args.Docker.Options(this))), StringComparer.Ordinal);
+        Networks = args.Networks.ToDictionary(n => n.Name, n => new DockerSdk.Network($"{name}-{n.Key}", Arguments(n), FirstDeleted(args.Docker.Options(this))), StringComparer.Ordinal);
         RegisterOutputs();
+    }
+
+    private static DockerSdk.NetworkArgs Arguments(NetworkSpec network)
+    {
+        var arguments = new DockerSdk.NetworkArgs
+        {
+            Name = network.Name,
+            Driver = network.Driver,
+            Internal = network.Internal,
+        };
+        // Only when there are any: the driver's options are fixed at creation, and networks that never had them keep their inputs.
+        if (!network.Options.IsEmpty) arguments.Options = network.Options.ToDictionary();
+        return arguments;
     }
 
     /// <summary>Networks are reached by name: a replacement removes the old one first, so two never share a name.</summary>

@@ -315,9 +315,14 @@ public sealed class ScaleStackTests(ITestOutputHelper output)
         foreach (var spec in b.Networks)
         {
             var name = $"{ShellDecisions.PerServer("networks", spec.Host)}-{spec.Key}";
-            Assert.Equal(spec.Name, run.Named(DockerNetwork, name).Inputs["name"]);
+            var inputs = run.Named(DockerNetwork, name).Inputs;
+            Assert.Equal((spec.Name, spec.Internal), (inputs["name"], inputs["internal"]));
             Assert.Equal(ProviderOf(spec.Host), run.OptionsOf(DockerNetwork, name).ProviderName);
+            // The driver's options (e.g. no masquerading on the data server's publish network).
+            var options = Get(inputs, "options") is IReadOnlyDictionary<string, object> o ? o.ToDictionary(kv => kv.Key, kv => (string)kv.Value) : [];
+            Assert.Equal(spec.Options, options);
         }
+        Assert.Contains(b.Networks, n => !n.Options.IsEmpty);
         // A container mounts its own server's copy of a volume.
         foreach (var spec in b.Services)
         {
