@@ -145,6 +145,26 @@ public sealed class ShippedStackTests
         }
     }
 
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task Every_container_is_pinned_limited_and_health_checked(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        foreach (var image in run.OfType(Image).Select(r => (string)r.Inputs["name"]))
+        {
+            var tag = image.Contains('@', StringComparison.Ordinal) ? null : image[(image.LastIndexOf('/') + 1)..].Split(':').ElementAtOrDefault(1);
+            Assert.True(image.Contains("@sha256:", StringComparison.Ordinal) || tag is not null && tag != "latest", $"{image} is not pinned");
+        }
+        foreach (var spec in run.Blueprint.Services)
+        {
+            var c = run.Named(Container, $"{spec.Name}-container").Inputs;
+            Assert.True(Convert.ToInt32(c["memory"], System.Globalization.CultureInfo.InvariantCulture) > 0, $"{spec.Name} has no memory limit");
+            Assert.Equal(c["memory"], c["memorySwap"]);
+            Assert.False(string.IsNullOrEmpty(Get(c, "cpus") as string), $"{spec.Name} has no CPU limit");
+            Assert.NotEmpty((IList)((IDictionary<string, object>)c["healthcheck"])["tests"]);
+            Assert.Equal(spec.Log.Driver, c["logDriver"]);
+        }
+    }
+
     [Theory, MemberData(nameof(SingleServerStacks))]
     public async Task Only_traefik_publishes_host_ports(string stack)
     {
