@@ -55,7 +55,8 @@ public sealed class LoadBalancer : ComponentResource
             LoadBalancerType = spec.Type,
             Location = spec.Location,
             Labels = spec.Labels.ToDictionary(),
-        }, new CustomResourceOptions { Parent = this });
+            DeleteProtection = spec.Protect,
+        }, new CustomResourceOptions { Parent = this, Protect = spec.Protect });
         var balancerId = Balancer.Id.Apply(int.Parse);
 
         Attachment = new HCloud.LoadBalancerNetwork($"{name}-network", new HCloud.LoadBalancerNetworkArgs

@@ -36,7 +36,8 @@ public sealed class PrivateNetwork : ComponentResource
             Name = spec.Name,
             IpRange = spec.IpRange,
             Labels = spec.Labels.ToDictionary(),
-        }, new CustomResourceOptions { Parent = this });
+            DeleteProtection = spec.Protect,
+        }, new CustomResourceOptions { Parent = this, Protect = spec.Protect });
         Subnet = new HCloud.NetworkSubnet($"{name}-subnet", new HCloud.NetworkSubnetArgs
         {
             NetworkId = Network.Id.Apply(int.Parse),

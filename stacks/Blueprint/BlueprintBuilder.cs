@@ -171,7 +171,11 @@ public static partial class BlueprintBuilder
 
     /// <summary>The hardened server's first boot (see <see cref="CloudInit"/>); no secret is in it.</summary>
     private static string ServerUserData(StackSettings s, ServerType type) =>
-        CloudInit.Render(new CloudInitInput(s.Server.SshPublicKeys, CloudInit.SwapMbForRam(type.MemoryGb * 1024), s.Server.DeployUser) { AdminCidrs = s.AdminCidrs });
+        CloudInit.Render(new CloudInitInput(s.Server.SshPublicKeys, CloudInit.SwapMbForRam(type.MemoryGb * 1024), s.Server.DeployUser)
+        {
+            AdminCidrs = s.AdminCidrs,
+            NonLocalBind = s.IsSplit,
+        });
 
     /// <summary>Run over SSH before Docker is touched; bounded by <c>timeout</c> because a remote command has no deadline of its own.</summary>
     public static string ReadinessCommand { get; } =

@@ -118,7 +118,11 @@ public sealed record ServerSpec(
 }
 
 /// <summary>A split stack's private network: the range, the one subnet every server and the load balancer are in, its zone.</summary>
-public sealed record PrivateNetworkSpec(string Name, string IpRange, string SubnetRange, string NetworkZone, ImmutableSortedDictionary<string, string> Labels);
+public sealed record PrivateNetworkSpec(string Name, string IpRange, string SubnetRange, string NetworkZone, ImmutableSortedDictionary<string, string> Labels)
+{
+    /// <summary>Delete protection (prod): every private address hangs on it.</summary>
+    public bool Protect { get; init; }
+}
 
 /// <summary>Hetzner's spread placement group: its members run on different physical hosts.</summary>
 public sealed record PlacementGroupSpec(string Name, ImmutableArray<ServerKey> Members, ImmutableSortedDictionary<string, string> Labels);
@@ -128,7 +132,11 @@ public sealed record PlacementGroupSpec(string Name, ImmutableArray<ServerKey> M
 /// (Traefik trusts it from the subnet only), a health check against Traefik's ping entry point.
 /// </summary>
 public sealed record LoadBalancerSpec(string Name, string Type, string Location, string PrivateIp, ImmutableArray<ServerKey> Targets,
-    ImmutableArray<LoadBalancerServiceSpec> Services, ImmutableSortedDictionary<string, string> Labels);
+    ImmutableArray<LoadBalancerServiceSpec> Services, ImmutableSortedDictionary<string, string> Labels)
+{
+    /// <summary>Delete protection (prod): a new load balancer has new public addresses, which DNS follows only on the next up.</summary>
+    public bool Protect { get; init; }
+}
 
 /// <summary>One TCP service of the load balancer and its health check (HTTP <see cref="HealthPath"/> on <see cref="HealthPort"/>).</summary>
 public sealed record LoadBalancerServiceSpec(int ListenPort, int DestinationPort, bool ProxyProtocol, int HealthPort, string HealthPath,

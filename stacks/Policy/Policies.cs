@@ -144,6 +144,8 @@ public static class Policies
             yield return new(id, v.Name, "is a prod app volume without protection.", "Protect app volumes on prod.");
         foreach (var v in b.Volumes.Where(v => v.Part.Kind == Parts.PartKind.App && !b.Backups.Any(j => j.What.Contains(v.Name, StringComparison.Ordinal))))
             yield return new(id, v.Name, "is a prod app volume in no backup job.", "Back it up with the app-volumes job.");
+        if (b.PrivateNetwork is { Protect: false } network) yield return new(id, network.Name, "is a prod private network without protection.", "Protect it: every private address hangs on it.");
+        if (b.LoadBalancer is { Protect: false } lb) yield return new(id, lb.Name, "is a prod load balancer without protection.", "Protect it: a new one has new public addresses.");
         if (b.DataVolume is { Protect: false } dv) yield return new(id, dv.Name, "is a prod data volume without protection.", "Protect the Hetzner data volume.");
         if (b.Backups.IsEmpty) yield return new(id, b.Stack, "has no backups.", "Set platform:backupsEnabled to true.");
     }

@@ -186,6 +186,18 @@ public sealed class ScaleStackTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task On_prod_the_private_network_and_the_load_balancer_are_protected_too()
+    {
+        var run = await Scale();
+        foreach (var type in new[] { Network, Balancer })
+        {
+            var resource = run.OfType(type).Single();
+            Assert.Equal(true, resource.Inputs["deleteProtection"]);
+            Assert.True(run.OptionsOf(type, resource.Name).Protect);
+        }
+    }
+
+    [Fact]
     public async Task The_hetzner_volume_is_attached_to_the_data_server_and_protected()
     {
         var run = await Scale();

@@ -219,7 +219,7 @@ public static partial class BlueprintBuilder
             Servers = servers,
             Firewalls = SplitFirewalls(s, t),
             PrivateNetwork = new PrivateNetworkSpec($"{s.Project}-{s.Stack}", PrivateAddresses.NetworkRange, PrivateAddresses.SubnetRange,
-                PrivateAddresses.NetworkZone(s.Server.Location), labels),
+                PrivateAddresses.NetworkZone(s.Server.Location), labels) { Protect = s.IsProd },
             PlacementGroup = new PlacementGroupSpec($"{s.Project}-{s.Stack}-app", appServers, labels),
             LoadBalancer = t.LoadBalanced ? LoadBalancer(s, t, labels) : null,
             OriginCertificate = origin,
@@ -385,7 +385,7 @@ public static partial class BlueprintBuilder
         [
             new LoadBalancerServiceSpec(80, 80, ProxyProtocol: true, TraefikPingPort, "/ping", 10, 5, 3),
             new LoadBalancerServiceSpec(443, 443, ProxyProtocol: true, TraefikPingPort, "/ping", 10, 5, 3),
-        ], labels);
+        ], labels) { Protect = s.IsProd };
 
     private static CostEstimate SplitCost(StackSettings s, TopologySettings t)
     {

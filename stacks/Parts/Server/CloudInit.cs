@@ -27,6 +27,12 @@ public sealed record CloudInitInput(
 
     /// <summary>Where the deployment and the admins connect from; fail2ban never bans them. Default: none.</summary>
     public ImmutableArray<string> AdminCidrs { get; init; } = [];
+
+    /// <summary>
+    /// Let programs bind an address the host does not have yet (a split stack's servers: Docker publishes on the
+    /// private address, which after a reboot may come up after Docker has started its containers). Default: off.
+    /// </summary>
+    public bool NonLocalBind { get; init; }
 }
 
 /// <summary>
@@ -44,6 +50,8 @@ public static class CloudInit
     public const string AutoUpgradesPath = "/etc/apt/apt.conf.d/20auto-upgrades";
     public const string Fail2banJailPath = "/etc/fail2ban/jail.d/sshd.local";
     public const string SwappinessPath = "/etc/sysctl.d/60-platform-swap.conf";
+    public const string NonLocalBindPath = "/etc/sysctl.d/60-platform-nonlocal-bind.conf";
+    public const string NonLocalBind = "net.ipv4.ip_nonlocal_bind = 1\n";
     public const string SwapFile = "/swapfile";
 
     /// <summary>Packages installed on first boot: Docker from the distribution, intrusion bans, security updates, time sync.</summary>
@@ -166,14 +174,15 @@ public static class CloudInit
             // Created before the users, so the deploy user can join it before docker.io is installed.
             ["groups"] = new[] { "docker" },
             ["users"] = new object[] { user },
-            ["write_files"] = new object[]
-            {
+            ["write_files"] = (object[])
+            [
                 File(SshdDropInPath, SshdHardening(input.DeployUser), "0644"),
                 File(DockerDaemonJsonPath, DockerDaemonJson(input.Logs), "0644"),
                 File(AutoUpgradesPath, AutoUpgrades, "0644"),
                 File(Fail2banJailPath, Fail2banJail(input.AdminCidrs), "0644"),
                 File(SwappinessPath, Swappiness, "0644"),
-            },
+                .. (input.NonLocalBind ? new[] { File(NonLocalBindPath, NonLocalBind, "0644") } : []),
+            ],
             ["package_update"] = true,
             ["package_upgrade"] = true,
             ["package_reboot_if_required"] = false,

@@ -35,6 +35,20 @@ public class CloudInitTests
     }
 
     [Fact]
+    public void A_split_stacks_servers_may_bind_their_private_address_before_it_is_up_and_a_single_server_does_not_change()
+    {
+        var b = Platform.Stacks.Tests.Support.TestStacks.ShippedBlueprint("scale");
+        foreach (var server in b.Servers)
+        {
+            AssertValidCloudConfig(server.UserData);
+            var root = Parse(server.UserData);
+            Assert.Equal(CloudInit.NonLocalBind, FileContent(root, CloudInit.NonLocalBindPath));
+        }
+        var single = Parse(Platform.Stacks.Tests.Support.TestStacks.ShippedBlueprint("prod").Server.UserData);
+        Assert.DoesNotContain(Seq(single, "write_files").Children, f => Scalar(f, "path") == CloudInit.NonLocalBindPath);
+    }
+
+    [Fact]
     public void The_schema_validator_used_by_these_tests_rejects_a_broken_config()
     {
         // Proves the validator is really checking: a wrongly typed key must fail.

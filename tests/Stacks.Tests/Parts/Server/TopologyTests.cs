@@ -107,6 +107,13 @@ public sealed class TopologyTests
         Assert.Contains(Policies.Check(exposed), v => v.Rule == "only-traefik-publishes-ports" && v.Subject == "redis");
         var open = b with { Firewalls = [.. b.Firewalls.Select(f => f.ResourceName == "firewall-data" ? f with { Rules = f.Rules.Add(new("PostgreSQL", "tcp", "5432", ["0.0.0.0/0"])) } : f)] };
         Assert.Contains(Policies.Check(open), v => v.Rule == "data-server-closed");
+        // On prod the network and the load balancer are protected like the servers and the volume.
+        Assert.True(b.PrivateNetwork!.Protect && b.LoadBalancer!.Protect);
+        var unprotected = b with { LoadBalancer = b.LoadBalancer with { Protect = false }, PrivateNetwork = b.PrivateNetwork with { Protect = false } };
+        var problems = Policies.Check(unprotected).Where(v => v.Rule == "prod-protected-and-backed-up").Select(v => v.Problem).ToList();
+        Assert.Contains(problems, p => p.Contains("load balancer", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("private network", StringComparison.Ordinal));
+        Assert.False(Split().LoadBalancer!.Protect);
     }
 
     [Fact]
