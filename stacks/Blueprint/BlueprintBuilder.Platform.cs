@@ -256,8 +256,10 @@ public static partial class BlueprintBuilder
                     },
                 },
             };
-        return new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(doc);
+        return FileRoutesSerializer.Serialize(doc);
     }
+
+    private static readonly YamlDotNet.Serialization.ISerializer FileRoutesSerializer = new YamlDotNet.Serialization.SerializerBuilder().Build();
 
     private static HostCommandSpec TraefikFileRoutes(ImmutableArray<FileRouteSpec> routes) =>
         HostFilesCommand(HostCommandNames.TraefikFileRoutes,

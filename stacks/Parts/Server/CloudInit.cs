@@ -206,13 +206,14 @@ public static class CloudInit
             };
         }
 
-        var yaml = new SerializerBuilder()
-            .WithQuotingNecessaryStrings()
-            .DisableAliases()
-            .Build()
-            .Serialize(doc);
-        return "#cloud-config\n" + yaml;
+        return "#cloud-config\n" + Serializer.Serialize(doc);
     }
+
+    /// <summary>Built once: building a serializer costs far more than using it, and it keeps no state between uses.</summary>
+    private static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithQuotingNecessaryStrings()
+        .DisableAliases()
+        .Build();
 
     /// <summary>What is wrong with <paramref name="input"/>; empty when it can be rendered.</summary>
     public static IReadOnlyList<string> Problems(CloudInitInput input)
