@@ -165,13 +165,7 @@ public sealed class PlatformServer : ComponentResource
             }, new CustomResourceOptions { Parent = this });
             DataMount = new Remote.Command($"{name}-data-mount", new Remote.CommandArgs
             {
-                Connection = new Remote.Inputs.ConnectionArgs
-                {
-                    Host = Server.Ipv4Address,
-                    User = spec.DeployUser,
-                    HostKey = HostKey,
-                    PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
-                },
+                Connection = Pinned(spec),
                 Create = data.MountScript,
                 // A new attachment (new server or new volume) mounts again.
                 Triggers = { (Input<object>)attachment.Id.Apply(id => (object)id) },
@@ -181,13 +175,7 @@ public sealed class PlatformServer : ComponentResource
         {
             PrivateIpReady = new Remote.Command($"{name}-private-ip", new Remote.CommandArgs
             {
-                Connection = new Remote.Inputs.ConnectionArgs
-                {
-                    Host = Server.Ipv4Address,
-                    User = spec.DeployUser,
-                    HostKey = HostKey,
-                    PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
-                },
+                Connection = Pinned(spec),
                 // The core bounds the wait with `timeout`.
                 Create = privateIpReady,
                 // A new server waits for its own interface.
@@ -197,4 +185,13 @@ public sealed class PlatformServer : ComponentResource
         Ssh = new SshTarget(Server.Ipv4Address, spec.DeployUser, HostKey, (CustomResource?)PrivateIpReady ?? (CustomResource?)DataMount ?? Readiness);
         RegisterOutputs();
     }
+
+    /// <summary>SSH to this server as the deploy user, pinned to the host key the readiness step read.</summary>
+    private Remote.Inputs.ConnectionArgs Pinned(ServerSpec spec) => new()
+    {
+        Host = Server.Ipv4Address,
+        User = spec.DeployUser,
+        HostKey = HostKey,
+        PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
+    };
 }
