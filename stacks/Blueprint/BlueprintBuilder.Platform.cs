@@ -207,7 +207,8 @@ public static partial class BlueprintBuilder
     /// every Traefik serves the stack's Origin CA certificate, that certificate as the default one.
     /// </summary>
     public static string FileRoutesYaml(IEnumerable<FileRouteSpec> routes, (string CertFile, string KeyFile)? defaultCertificate = null,
-        (string Name, IReadOnlyList<string> SourceRange)? connectionAllowList = null)
+        (string Name, IReadOnlyList<string> SourceRange)? connectionAllowList = null,
+        (IReadOnlyList<string> Domains, string IssuerIp)? tenantIssuer = null)
     {
         var routers = new SortedDictionary<string, object>(StringComparer.Ordinal);
         var services = new SortedDictionary<string, object>(StringComparer.Ordinal);
@@ -242,9 +243,52 @@ public static partial class BlueprintBuilder
         // Checked against the connection's address (after the PROXY protocol: the client's), not a forwarded header.
         if (connectionAllowList is { } connections)
             middlewares[connections.Name] = new Dictionary<string, object> { ["ipAllowList"] = new Dictionary<string, object> { ["sourceRange"] = connections.SourceRange.ToArray() } };
+        Dictionary<string, object>? tcp = null;
+        if (tenantIssuer is { } tenants)
+        {
+            // HTTP-01 challenges of the tenants' domains go to the issuing Traefik, whichever server the balancer chose.
+            var hosts = string.Join(" || ", tenants.Domains.Select(d => $"Host(`{d}`)"));
+            routers[TenantChallengeRouter] = new Dictionary<string, object>
+            {
+                ["rule"] = $"({hosts}) && PathPrefix(`/.well-known/acme-challenge/`)",
+                ["priority"] = Blueprint.BlueprintBuilder.ChallengeForwardPriority,
+                ["entryPoints"] = new[] { "web" },
+                ["service"] = TenantChallengeRouter,
+            };
+            services[TenantChallengeRouter] = new Dictionary<string, object>
+            {
+                ["loadBalancer"] = new Dictionary<string, object> { ["servers"] = new[] { new Dictionary<string, object> { ["url"] = $"http://{tenants.IssuerIp}:80" } } },
+            };
+            // Their TLS goes through untouched to the Traefik that holds their certificates, with the client's address.
+            tcp = new Dictionary<string, object>
+            {
+                ["routers"] = new Dictionary<string, object>
+                {
+                    [TenantPassthroughRouter] = new Dictionary<string, object>
+                    {
+                        ["rule"] = string.Join(" || ", tenants.Domains.Select(d => $"HostSNI(`{d}`)")),
+                        ["entryPoints"] = new[] { Routing.EntryPoint },
+                        ["service"] = TenantPassthroughRouter,
+                        ["tls"] = new Dictionary<string, object> { ["passthrough"] = true },
+                    },
+                },
+                ["services"] = new Dictionary<string, object>
+                {
+                    [TenantPassthroughRouter] = new Dictionary<string, object>
+                    {
+                        ["loadBalancer"] = new Dictionary<string, object>
+                        {
+                            ["servers"] = new[] { new Dictionary<string, object> { ["address"] = $"{tenants.IssuerIp}:443" } },
+                            ["proxyProtocol"] = new Dictionary<string, object> { ["version"] = 2 },
+                        },
+                    },
+                },
+            };
+        }
         var http = new Dictionary<string, object> { ["routers"] = routers, ["services"] = services };
         if (middlewares.Count > 0) http["middlewares"] = middlewares;
         var doc = new Dictionary<string, object> { ["http"] = http };
+        if (tcp is not null) doc["tcp"] = tcp;
         if (defaultCertificate is { } cert)
             doc["tls"] = new Dictionary<string, object>
             {
@@ -258,6 +302,9 @@ public static partial class BlueprintBuilder
             };
         return FileRoutesSerializer.Serialize(doc);
     }
+
+    public const string TenantChallengeRouter = "tenant-acme-challenges";
+    public const string TenantPassthroughRouter = "tenant-tls";
 
     private static readonly YamlDotNet.Serialization.ISerializer FileRoutesSerializer = new YamlDotNet.Serialization.SerializerBuilder().Build();
 

@@ -45,6 +45,11 @@ public sealed record PlatformBlueprint
     /// requests once); null when the one Traefik gets its own from Let's Encrypt. Default: none.
     /// </summary>
     public OriginCertificateSpec? OriginCertificate { get; init; }
+    /// <summary>
+    /// Behind a load balancer, the app server whose Traefik gets the tenants' own domains' certificates (HTTP-01); the
+    /// others forward those challenges and pass those domains' TLS through to it. Null when there is none. Default: none.
+    /// </summary>
+    public TenantIssuerSpec? TenantIssuer { get; init; }
     public required ImmutableArray<DnsRecordSpec> DnsRecords { get; init; }
     public required ImmutableArray<NetworkSpec> Networks { get; init; }
     public required ImmutableArray<VolumeSpec> Volumes { get; init; }
@@ -116,6 +121,9 @@ public sealed record ServerSpec(
     /// </summary>
     public string? PrivateIpReadyCommand { get; init; }
 }
+
+/// <summary>The app server that gets the certificates of the tenants' own <paramref name="Domains"/> behind a load balancer.</summary>
+public sealed record TenantIssuerSpec(ServerKey Server, ImmutableArray<string> Domains);
 
 /// <summary>A split stack's private network: the range, the one subnet every server and the load balancer are in, its zone.</summary>
 public sealed record PrivateNetworkSpec(string Name, string IpRange, string SubnetRange, string NetworkZone, ImmutableSortedDictionary<string, string> Labels)

@@ -189,7 +189,10 @@ public static class PlanText
         else
             w.Line($"load balancer: none (one app server); DNS points at {string.Join(", ", b.AppServers.Select(x => x.Key))}");
         if (b.OriginCertificate is { } origin)
-            w.Line($"certificate: Cloudflare Origin CA for {string.Join(", ", origin.Hostnames)}, valid {origin.ValidityDays} days, requested once for every Traefik (key {origin.KeySecret}, certificate {origin.CertificateSecret}); no Let's Encrypt");
+            w.Line($"certificate: Cloudflare Origin CA for {string.Join(", ", origin.Hostnames)}, valid {origin.ValidityDays} days, requested once for every Traefik (key {origin.KeySecret}, certificate {origin.CertificateSecret}); no Let's Encrypt for the zone");
+        if (b.TenantIssuer is { } issuer)
+            w.Line($"tenant domains ({string.Join(", ", issuer.Domains)}): certificates by HTTP-01 on {issuer.Server} only; "
+                + $"{string.Join(", ", b.AppServers.Where(x => x.Key != issuer.Server).Select(x => x.Key))} forward their challenges to it and pass their TLS through to it (PROXY protocol)");
     }
 
     private static string Protection(ServerSpec s) => s.Protect ? ", protected (delete + rebuild protection)" : "";

@@ -130,8 +130,12 @@ public static partial class BlueprintBuilder
         var volumes = new List<VolumeSpec>();
         foreach (var v in one.Volumes)
         {
-            // Behind the load balancer nothing asks Let's Encrypt: Traefik has no ACME state to keep.
-            if (v.Part == PartId.Edge && t.LoadBalanced && v.Name == TraefikAcmeVolume) continue;
+            // Behind the load balancer only the tenant issuer asks Let's Encrypt: no other Traefik has ACME state to keep.
+            if (v.Part == PartId.Edge && t.LoadBalanced && v.Name == TraefikAcmeVolume)
+            {
+                if (TenantIssuer(s, t) is { } issuer) volumes.Add(v with { Host = issuer, HostPath = null });
+                continue;
+            }
             if (v.Part == PartId.Edge)
                 volumes.AddRange(appServers.Select(a => v with { Host = a, HostPath = null }));
             else
@@ -179,7 +183,8 @@ public static partial class BlueprintBuilder
                 TraefikDynamicHostDirectory, 0, 0,
                 [("edge.yml", SecretText.Plain(FileRoutesYaml(edgeRoutes,
                     t.LoadBalanced ? ($"{TraefikCertDirectory}/origin.crt", $"{TraefikCertDirectory}/origin.key") : null,
-                    t.LoadBalanced && s.CloudflareOnlyIngress ? (CloudflareOnlyMiddleware, CloudflareRanges.All) : null)))],
+                    t.LoadBalanced && s.CloudflareOnlyIngress ? (CloudflareOnlyMiddleware, CloudflareRanges.All) : null,
+                    TenantIssuer(s, t) is { } issuer && issuer != a ? (CustomDomains(s), PrivateAddresses.Of(issuer)) : null)))],
                 ServiceNames.Traefik, SecretText.Plain("true"), PartId.Edge) with
             {
                 Name = a.Qualify(HostCommandNames.TraefikEdgeRoutes),
@@ -223,6 +228,7 @@ public static partial class BlueprintBuilder
             PlacementGroup = new PlacementGroupSpec($"{s.Project}-{s.Stack}-app", appServers, labels),
             LoadBalancer = t.LoadBalanced ? LoadBalancer(s, t, labels) : null,
             OriginCertificate = origin,
+            TenantIssuer = TenantIssuer(s, t) is { } tenantIssuer ? new TenantIssuerSpec(tenantIssuer, CustomDomains(s)) : null,
             DataVolume = DataVolume(s, [.. placedVolumes.Where(v => v.Host == data)]) is { } dv ? dv with { Server = data } : null,
             DnsRecords = [.. one.DnsRecords.Select(d => d with { Target = t.LoadBalanced ? AddressTarget.LoadBalancer : AddressTarget.Of(ServerKey.App(1)) })],
             Networks = [.. networks],
@@ -282,8 +288,11 @@ public static partial class BlueprintBuilder
         if (svc.Name != ServiceNames.Traefik || !t.LoadBalanced) return svc;
         var ip = PrivateAddresses.Of(server);
         var subnet = PrivateAddresses.SubnetRange;
+        // The tenant issuer keeps the HTTP-01 resolver (and its ACME state) for the tenants' own domains.
+        var issuer = TenantIssuer(s, t) == server;
         var command = svc.Command
-            .Where(c => !c.StartsWith($"--certificatesresolvers.", StringComparison.Ordinal)
+            .Where(c => !(c.StartsWith($"--certificatesresolvers.", StringComparison.Ordinal)
+                    && !(issuer && c.StartsWith($"--certificatesresolvers.{Routing.HttpCertResolver}.", StringComparison.Ordinal)))
                 && !c.StartsWith("--entrypoints.websecure.http.tls.", StringComparison.Ordinal))
             .ToList();
         var at = command.IndexOf("--ping=true");
@@ -305,9 +314,20 @@ public static partial class BlueprintBuilder
             Env = svc.Env.Remove("CF_DNS_API_TOKEN"),
             InternalPorts = [80, 443, TraefikPingPort],
             PublishedPorts = [.. new[] { 80, 443, TraefikPingPort }.Select(p => new PublishedPort(ip, p, p, "tcp"))],
-            Mounts = [.. svc.Mounts.Where(m => m.Source != TraefikAcmeVolume), new MountSpec(MountKind.Bind, TraefikCertHostDirectory, TraefikCertDirectory, ReadOnly: true)],
+            Mounts = [.. svc.Mounts.Where(m => issuer || m.Source != TraefikAcmeVolume), new MountSpec(MountKind.Bind, TraefikCertHostDirectory, TraefikCertDirectory, ReadOnly: true)],
         };
     }
+
+    /// <summary>
+    /// Behind the load balancer, the one app server whose Traefik gets the certificates of the tenants' own domains
+    /// (HTTP-01): app-1, when any route has a domain outside the zone; null otherwise. The other Traefiks forward the
+    /// challenges to it and pass those domains' TLS through to it, so Let's Encrypt sees one requester per domain.
+    /// </summary>
+    public static ServerKey? TenantIssuer(StackSettings s, TopologySettings t) =>
+        t.LoadBalanced && !CustomDomains(s).IsEmpty ? ServerKey.App(1) : null;
+
+    /// <summary>Above the entry point's redirect to HTTPS (int.MaxValue - 1 in Traefik): a forwarded challenge is never redirected.</summary>
+    public const long ChallengeForwardPriority = long.MaxValue;
 
     /// <summary>The status page's route, and MinIO's (it has no Traefik next to it): every app server's Traefik routes them to the data server.</summary>
     private static ImmutableArray<FileRouteSpec> SplitFileRoutes(StackSettings s, PlatformBlueprint one, Func<int, string> dataUrl)

@@ -179,12 +179,6 @@ internal static class TopologyRules
             if (!app.Volumes.IsEmpty)
                 r.Error($"{app.Key}.volumes", $"gives {app.Name} Docker volumes, but on a split stack its instances run on several app servers and a volume lives on one.",
                     "Keep the files in a bucket (needs.buckets: MinIO on the data server, backed up), or run this stack on one server (serverType).");
-            if (t.LoadBalanced)
-                for (var i = 0; i < app.Routes.Length; i++)
-                    if (app.Routes[i].Domain is { } domain)
-                        r.Error($"{app.Key}.routes[{i.ToString(CultureInfo.InvariantCulture)}].domain",
-                            $"is {domain}, outside the zone: behind the load balancer every Traefik serves the zone's Origin CA certificate, and a certificate of Let's Encrypt for {domain} would be requested by each of them.",
-                            "Serve tenant domains through Cloudflare for SaaS (a custom hostname on the zone, host: <name>), or run this stack with one app server (servers.app.count: 1).");
             // An app reaches the apps it talks to on its own server: they must run wherever it does.
             foreach (var target in app.TalksTo)
                 if (s.Apps.FirstOrDefault(a => a.Name == target) is { } other && Math.Min(other.Instances, t.AppCount) < Math.Min(app.Instances, t.AppCount))

@@ -315,10 +315,60 @@ public sealed class TopologyTests
         var servers = Servers() + "\nplatform:cloudflareOnlyIngress: false";
         var errors = TestStacks.Errors(SplitYaml(servers, apps));
         Assert.Contains(errors, e => e.Key == "platform:apps[0].volumes" && e.Fix.Contains("bucket", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Key == "platform:apps[0].routes[1].domain" && e.Fix.Contains("Cloudflare for SaaS", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Key == "platform:apps[2].instances");
-        // With one app server there is one Traefik: tenant domains get their own certificate as on a single server.
-        Assert.DoesNotContain(TestStacks.Errors(SplitYaml(Servers(apps: 1) + "\nplatform:cloudflareOnlyIngress: false", apps)), e => e.Key.EndsWith(".domain", StringComparison.Ordinal));
+        // A tenant's own domain is served behind the load balancer too (see the tenant issuer's test).
+        Assert.DoesNotContain(errors, e => e.Key.EndsWith(".domain", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Behind_the_load_balancer_one_traefik_gets_the_tenants_certificates_and_the_others_hand_it_their_traffic()
+    {
+        const string apps = """
+            - name: shop
+              image: ghcr.io/example/shop:1.0.0
+              port: 8080
+              routes: [{ host: shop }, { domain: shop.tenant.example.org }]
+              healthPath: /health
+              cpus: 0.5
+              memoryMb: 128
+            """;
+        var b = TestStacks.Build(SplitYaml(Servers() + "\nplatform:cloudflareOnlyIngress: false", apps));
+        // app-1 is the issuer: its Traefik keeps the HTTP-01 resolver and its ACME state; nothing asks for the zone.
+        var issuer = b.Service("traefik@app-1");
+        Assert.Contains(issuer.Command, c => c.StartsWith($"--certificatesresolvers.{Routing.HttpCertResolver}.acme.httpchallenge.entrypoint=web", StringComparison.Ordinal));
+        Assert.DoesNotContain(issuer.Command, c => c.StartsWith($"--certificatesresolvers.{Routing.CertResolver}.", StringComparison.Ordinal));
+        Assert.Contains(issuer.Mounts, m => m.Source == "traefik-acme");
+        Assert.Equal([ServerKey.App(1)], b.Volumes.Where(v => v.Name == "traefik-acme").Select(v => v.Host));
+        Assert.Contains(b.Services.Where(s => s.App == "shop").SelectMany(s => s.Labels), l => l.Key.EndsWith(".tls.certresolver", StringComparison.Ordinal) && l.Value == Routing.HttpCertResolver);
+        Assert.Empty(Policies.Check(b));
+        Assert.Equal((ServerKey.App(1), "shop.tenant.example.org"), (b.TenantIssuer!.Server, Assert.Single(b.TenantIssuer.Domains)));
+        Assert.Contains("tenant domains (shop.tenant.example.org): certificates by HTTP-01 on app-1 only; app-2, app-3 forward", Platform.Stacks.Plan.PlanText.Render(b), StringComparison.Ordinal);
+        YamlMappingNode Edge(string server)
+        {
+            var yaml = b.HostCommands.Single(c => c.Name == $"traefik-edge-routes@{server}").Stdin!.Masked;
+            var start = yaml.IndexOf("http:", StringComparison.Ordinal);
+            var doc = new YamlStream();
+            doc.Load(new StringReader(yaml[start..yaml.IndexOf("PLATFORM_EDGE_YML", start, StringComparison.Ordinal)]));
+            return (YamlMappingNode)doc.Documents[0].RootNode;
+        }
+        Assert.False(Edge("app-1").Children.ContainsKey(new YamlScalarNode("tcp")));
+        foreach (var other in new[] { "app-2", "app-3" })
+        {
+            var root = Edge(other);
+            var passthrough = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["tcp"])["routers"])[BlueprintBuilder.TenantPassthroughRouter];
+            Assert.Equal("HostSNI(`shop.tenant.example.org`)", ((YamlScalarNode)passthrough["rule"]).Value);
+            Assert.Equal("true", ((YamlScalarNode)((YamlMappingNode)passthrough["tls"])["passthrough"]).Value);
+            var service = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["tcp"])["services"])[BlueprintBuilder.TenantPassthroughRouter])["loadBalancer"];
+            Assert.Equal("10.20.1.11:443", ((YamlScalarNode)((YamlMappingNode)((YamlSequenceNode)service["servers"]).Children[0])["address"]).Value);
+            Assert.Equal("2", ((YamlScalarNode)((YamlMappingNode)service["proxyProtocol"])["version"]).Value);
+            var challenge = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["http"])["routers"])[BlueprintBuilder.TenantChallengeRouter];
+            Assert.Equal(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), ((YamlScalarNode)challenge["priority"]).Value);
+            Assert.Contains("Host(`shop.tenant.example.org`)", ((YamlScalarNode)challenge["rule"]).Value, StringComparison.Ordinal);
+            // The other Traefiks have no resolver at all.
+            Assert.DoesNotContain(b.Service($"traefik@{other}").Command, c => c.StartsWith("--certificatesresolvers.", StringComparison.Ordinal));
+        }
+        // Without tenant domains nobody issues anything.
+        Assert.Null(BlueprintBuilder.TenantIssuer(TestStacks.Shipped("scale"), TestStacks.Shipped("scale").Topology!));
     }
 
     [Fact]
