@@ -10,11 +10,15 @@ var routeOption = new Option<string[]>("--route")
 {
     Description = "Explain which app and router get a request, e.g. --route https://app.example.com/api/x (repeatable), instead of printing the plan.",
 };
+var againstOption = new Option<string?>("--against")
+{
+    Description = "Instead of the plan, review a change: compare with this earlier version of the stack file (e.g. from `git show main:Pulumi.prod.yaml > base.yaml`): what the change creates and destroys around the servers, then the plan's changed lines.",
+};
 var projectOption = new Option<string?>("--project-dir") { Description = "Directory holding Pulumi.yaml. Default: the nearest one at or above the current directory." };
 
 var plan = new Command("plan", "Print what a stack's platform is, offline: no cloud credentials, no state, secrets masked.")
 {
-    stackOption, formatOption, routeOption, projectOption,
+    stackOption, formatOption, routeOption, againstOption, projectOption,
 };
 plan.SetAction(parse => PlanCommand.Guard(() =>
 {
@@ -24,7 +28,14 @@ plan.SetAction(parse => PlanCommand.Guard(() =>
         Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
         return PlanCommand.ExitUsage;
     }
-    var outcome = PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!, parse.GetValue(routeOption) ?? []);
+    if (parse.GetValue(againstOption) is { } against && !File.Exists(against))
+    {
+        Console.Error.WriteLine($"error: --against {against}: no such file. Write the earlier stack file first, e.g. git show main:Pulumi.{parse.GetValue(stackOption)}.yaml > {against}");
+        return PlanCommand.ExitUsage;
+    }
+    var outcome = parse.GetValue(againstOption) is { } basePath
+        ? PlanCommand.Against(dir, parse.GetValue(stackOption)!, File.ReadAllText(basePath), basePath)
+        : PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!, parse.GetValue(routeOption) ?? []);
     Console.Out.Write(outcome.Stdout);
     Console.Error.Write(outcome.Stderr);
     return outcome.ExitCode;

@@ -59,6 +59,32 @@ public static class PlanCommand
         }, "");
     }
 
+    /// <summary>
+    /// Reviews a change of a stack file: what the stack in <paramref name="projectDir"/> creates and destroys compared
+    /// with <paramref name="baseStackText"/> (e.g. <c>git show main:Pulumi.prod.yaml</c>), then the plan's changed lines.
+    /// Both must be valid and keep the rules; nothing printed means nothing changes.
+    /// </summary>
+    public static PlanOutcome Against(string projectDir, string stack, string baseStackText, string baseName)
+    {
+        var current = StackFiles.Load(projectDir, stack);
+        var projectText = File.Exists(Path.Combine(projectDir, StackFiles.ProjectFile)) ? File.ReadAllText(Path.Combine(projectDir, StackFiles.ProjectFile)) : null;
+        var before = StackFiles.FromTexts(projectText, stack, baseStackText);
+        var blueprints = new List<PlatformBlueprint>();
+        foreach (var (doc, name) in new[] { (before, baseName), (current, StackFiles.StackFile(stack)) })
+        {
+            var (settings, errors) = SettingsReader.TryRead(doc);
+            if (errors.Count > 0 || settings is null)
+                return new PlanOutcome(ExitInvalidStack, "", $"{name}: " + new InvalidStackException(doc.Stack, errors).Message + "\n");
+            var blueprint = BlueprintBuilder.Build(settings);
+            var violations = Policies.Check(blueprint);
+            if (!violations.IsEmpty)
+                return new PlanOutcome(ExitPolicyViolation, "", $"{name}: Stack '{blueprint.Stack}' breaks {violations.Length} platform rule(s):\n"
+                    + string.Concat(violations.Select(v => "  - " + v + "\n")));
+            blueprints.Add(blueprint);
+        }
+        return new PlanOutcome(ExitOk, PlanDiff.Render(blueprints[0], blueprints[1]), "");
+    }
+
     /// <summary>Plans the stack files in <paramref name="projectDir"/>.</summary>
     public static PlanOutcome Evaluate(string projectDir, string stack, string format, IReadOnlyList<string>? routes = null) =>
         Evaluate(StackFiles.Load(projectDir, stack), format, routes ?? []);

@@ -106,4 +106,23 @@ public sealed class PlanCommandTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Against_an_earlier_stack_file_it_prints_what_the_change_creates_and_destroys_then_the_changed_lines()
+    {
+        var prod = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"));
+        // Nothing changed: nothing printed.
+        var same = PlanCommand.Against(TestStacks.RepoRoot, "prod", prod, "base.yaml");
+        Assert.Equal((PlanCommand.ExitOk, ""), (same.ExitCode, same.Stdout));
+        // The committed file is the change; the base had a bigger server.
+        var smaller = PlanCommand.Against(TestStacks.RepoRoot, "prod", prod.Replace("platform:serverType: ccx23", "platform:serverType: ccx33", StringComparison.Ordinal), "base.yaml");
+        Assert.Equal(PlanCommand.ExitOk, smaller.ExitCode);
+        Assert.StartsWith($"@@ {PlanChanges.Heading} @@\n~ server server: platform-prod, Hetzner ccx33 -> ccx23\n", smaller.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\n- platform-prod: Hetzner ccx33", smaller.Stdout, StringComparison.Ordinal);
+        // A broken base says which file is broken, and prints nothing.
+        var broken = PlanCommand.Against(TestStacks.RepoRoot, "prod", prod.Replace("platform:serverType: ccx23", "platform:serverType: cx99", StringComparison.Ordinal), "base.yaml");
+        Assert.Equal((PlanCommand.ExitInvalidStack, ""), (broken.ExitCode, broken.Stdout));
+        Assert.StartsWith("base.yaml: ", broken.Stderr, StringComparison.Ordinal);
+        Assert.Contains("platform:serverType", broken.Stderr, StringComparison.Ordinal);
+    }
 }

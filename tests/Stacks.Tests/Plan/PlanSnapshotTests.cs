@@ -1,7 +1,4 @@
 using System.Text;
-using DiffPlex;
-using DiffPlex.DiffBuilder;
-using DiffPlex.DiffBuilder.Model;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
@@ -151,32 +148,12 @@ public sealed class PlanSnapshotTests
         var beforeBlueprint = TestStacks.ShippedBlueprint("prod");
         var afterBlueprint = BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "prod", changedStack)));
         // The resources around the servers first (empty when none of them changes), then the plan's changed lines.
-        var diff = PlanChanges.Render(beforeBlueprint, afterBlueprint) + Diff(PlanText.Render(beforeBlueprint), PlanText.Render(afterBlueprint));
+        var diff = PlanDiff.Render(beforeBlueprint, afterBlueprint);
         var path = Path.Combine(TestStacks.RepoRoot, "tests", "Stacks.Tests", "Fixtures", fixture);
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1") File.WriteAllText(path, diff);
         Assert.Equal(File.ReadAllText(path), diff);
         Assert.InRange(diff.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, 1, maxLines);
     }
 
-    /// <summary>
-    /// Changed lines only, each hunk headed by the section or service it is in (the nearest line above it
-    /// that is not indented): what a reviewer reads, and stable when unrelated parts of the plan move.
-    /// </summary>
-    public static string Diff(string before, string after)
-    {
-        var model = new InlineDiffBuilder(new Differ()).BuildDiffModel(before, after, ignoreWhitespace: false);
-        var sb = new StringBuilder();
-        var previousChanged = false;
-        var context = "";
-        foreach (var line in model.Lines)
-        {
-            var changed = line.Type is ChangeType.Inserted or ChangeType.Deleted;
-            if (changed && !previousChanged) sb.Append("@@ ").Append(context).Append(" @@\n");
-            if (line.Type != ChangeType.Deleted && line.Text.Length > 0 && !line.Text.StartsWith(' ')) context = line.Text;
-            if (line.Type == ChangeType.Deleted) sb.Append("- ").Append(line.Text).Append('\n');
-            if (line.Type == ChangeType.Inserted) sb.Append("+ ").Append(line.Text).Append('\n');
-            previousChanged = changed;
-        }
-        return sb.ToString();
-    }
+    public static string Diff(string before, string after) => PlanDiff.Lines(before, after);
 }
