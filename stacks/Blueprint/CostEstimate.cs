@@ -12,4 +12,10 @@ public sealed record CostLine(string Item, decimal Quantity, string Unit, decima
 public sealed record CostEstimate(ImmutableArray<CostLine> Lines)
 {
     public decimal MonthlyEur => Lines.Sum(l => l.MonthlyEur);
+
+    /// <summary>
+    /// A split stack's servers, each with what it alone costs (its type, its IPv4, the data server's volume); what is
+    /// shared (the load balancer, off-site storage) is in <see cref="Lines"/> only. Empty on a single server. Default: none.
+    /// </summary>
+    public ImmutableArray<(Parts.ServerKey Server, decimal MonthlyEur)> PerServer { get; init; } = [];
 }

@@ -107,6 +107,8 @@ public static class PlanText
         foreach (var c in b.Cost.Lines)
             w.Line($"  {c.Item}: {c.Quantity.ToString("0.##", CultureInfo.InvariantCulture)} {c.Unit} x {c.UnitPriceEur.ToString("0.####", CultureInfo.InvariantCulture)} = {c.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)}");
         w.Line($"  total {b.Cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month");
+        if (!b.Cost.PerServer.IsEmpty)
+            w.Line($"  per server: {string.Join(", ", b.Cost.PerServer.Select(x => $"{x.Server} {x.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)}"))}; shared: {(b.Cost.MonthlyEur - b.Cost.PerServer.Sum(x => x.MonthlyEur)).ToString("0.00", CultureInfo.InvariantCulture)} (load balancer, off-site storage)");
 
         w.Section("Secrets (names only; values never leave Pulumi's encrypted state)");
         foreach (var secret in b.Secrets)
@@ -154,6 +156,8 @@ public static class PlanText
             w.Line($"{s.Key}: {s.Name}, {role}, Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}");
             var placement = b.PlacementGroup is { } pg && pg.Members.Contains(s.Key) ? $"; placement group {pg.Name} (spread)" : "";
             w.Line($"  private IP {s.PrivateIp}{(b.PrivateNetwork is { } net ? $" on {net.Name}" : "")}; firewall {s.FirewallName}{placement}");
+            if (b.Cost.PerServer.FirstOrDefault(x => x.Server == s.Key) is { Server: not null } cost)
+                w.Line($"  cost: {cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month (the server, its IPv4{(s.Key.Role == Parts.ServerRole.Data ? ", the data volume" : "")})");
             var here = parts.Where(p => p.Services.Any(x => x.Host == s.Key) || p.Volumes.Any(x => x.Host == s.Key) || p.HostCommands.Any(x => x.Host == s.Key));
             w.Line($"  parts: {string.Join(", ", here.Select(p => p.Id.ResourceName))}");
             if (b.DataVolume is { } dv && dv.Server == s.Key)

@@ -423,6 +423,15 @@ public static partial class BlueprintBuilder
         lines.Add(new("Hetzner Volume for the stateful data (platform:servers.data.volumeGb)", t.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
         if (s.Backups.Enabled)
             lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
-        return new CostEstimate([.. lines]);
+        var ipv4 = Price("ipv4", Prices.PrimaryIpv4Eur);
+        var volume = decimal.Round(t.DataVolumeGb * Price("volumePerGb", Prices.VolumePerGbEur), 2);
+        return new CostEstimate([.. lines])
+        {
+            PerServer =
+            [
+                (ServerKey.Data, Price(data.Name, data.MonthlyEur) + ipv4 + volume),
+                .. t.AppServers.Select(k => (k, Price(app.Name, app.MonthlyEur) + ipv4)),
+            ],
+        };
     }
 }

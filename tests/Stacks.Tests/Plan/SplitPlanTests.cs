@@ -69,7 +69,8 @@ public sealed class SplitPlanTests
         Assert.Contains(cost, l => l.StartsWith("  Hetzner Volume for the stateful data (platform:servers.data.volumeGb): 100 GB-month x ", StringComparison.Ordinal));
         Assert.Contains(cost, l => l.StartsWith("  Off-site backup storage at ", StringComparison.Ordinal));
         Assert.Contains($"  total {Scale.Cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month", cost);
-        Assert.Equal(Scale.Cost.Lines.Length + 1, cost.Count(l => l.Length > 0));
+        Assert.Contains("  per server: data 32.49, app-1 8.09, app-2 8.09, app-3 8.09; shared: 6.49 (load balancer, off-site storage)", cost);
+        Assert.Equal(Scale.Cost.Lines.Length + 2, cost.Count(l => l.Length > 0));
     }
 
     [Fact]
