@@ -17,5 +17,8 @@ public sealed record CostEstimate(ImmutableArray<CostLine> Lines)
     /// A split stack's servers, each with what it alone costs (its type, its IPv4, the data server's volume); what is
     /// shared (the load balancer, off-site storage) is in <see cref="Lines"/> only. Empty on a single server. Default: none.
     /// </summary>
-    public ImmutableArray<(Parts.ServerKey Server, decimal MonthlyEur)> PerServer { get; init; } = [];
+    public ImmutableArray<ServerCost> PerServer { get; init; } = [];
 }
+
+/// <summary>What one server of a split stack costs on its own.</summary>
+public sealed record ServerCost(Parts.ServerKey Server, decimal MonthlyEur);

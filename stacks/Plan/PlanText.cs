@@ -156,7 +156,7 @@ public static class PlanText
             w.Line($"{s.Key}: {s.Name}, {role}, Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}");
             var placement = b.PlacementGroup is { } pg && pg.Members.Contains(s.Key) ? $"; placement group {pg.Name} (spread)" : "";
             w.Line($"  private IP {s.PrivateIp}{(b.PrivateNetwork is { } net ? $" on {net.Name}" : "")}; firewall {s.FirewallName}{placement}");
-            if (b.Cost.PerServer.FirstOrDefault(x => x.Server == s.Key) is { Server: not null } cost)
+            if (b.Cost.PerServer.FirstOrDefault(x => x.Server == s.Key) is { } cost)
                 w.Line($"  cost: {cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month (the server, its IPv4{(s.Key.Role == Parts.ServerRole.Data ? ", the data volume" : "")})");
             var here = parts.Where(p => p.Services.Any(x => x.Host == s.Key) || p.Volumes.Any(x => x.Host == s.Key) || p.HostCommands.Any(x => x.Host == s.Key));
             w.Line($"  parts: {string.Join(", ", here.Select(p => p.Id.ResourceName))}");

@@ -429,8 +429,8 @@ public static partial class BlueprintBuilder
         {
             PerServer =
             [
-                (ServerKey.Data, Price(data.Name, data.MonthlyEur) + ipv4 + volume),
-                .. t.AppServers.Select(k => (k, Price(app.Name, app.MonthlyEur) + ipv4)),
+                new ServerCost(ServerKey.Data, Price(data.Name, data.MonthlyEur) + ipv4 + volume),
+                .. t.AppServers.Select(k => new ServerCost(k, Price(app.Name, app.MonthlyEur) + ipv4)),
             ],
         };
     }
