@@ -73,7 +73,7 @@ public sealed class LoadBalancer : ComponentResource
                 : throw new InvalidOperationException($"The load balancer targets the server {key}, which the blueprint does not declare.");
             return new HCloud.LoadBalancerTarget($"{name}-target-{key.Id}", new HCloud.LoadBalancerTargetArgs
             {
-                Type = "server",
+                Type = ShellDecisions.LoadBalancerTargetType,
                 LoadBalancerId = balancerId,
                 ServerId = server.Server.Id.Apply(int.Parse),
                 UsePrivateIp = true,

@@ -99,6 +99,9 @@ public static class ShellDecisions
 
     public const string LoadBalancerHealthCheckProtocol = "http";
 
+    /// <summary>A load balancer target that is a Hetzner server (reached on its private address), not a label selector or an IP.</summary>
+    public const string LoadBalancerTargetType = "server";
+
     /// <summary>The private network's subnet type: Hetzner Cloud servers and load balancers (not a vSwitch).</summary>
     public const string PrivateSubnetType = "cloud";
 
