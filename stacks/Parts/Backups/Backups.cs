@@ -230,7 +230,7 @@ public static partial class Backups
         var p = input.Policy;
         var s = input.Sources;
         var dbs = s.AppDatabases.IsDefault ? [] : s.AppDatabases;
-        var postgresScript = PostgresDumpScript();
+        var postgresScript = PostgresDumpScript(expectDatabases: !dbs.IsEmpty);
         var redisScript = RedisDumpScript(s.RedisPort, user: s.RedisUser);
         var dumps = dbs.Order(StringComparer.Ordinal).Select(db => DumpCommand(db, DumpDir)).ToImmutableArray();
         var jobs = new List<BackupJob>
@@ -374,30 +374,58 @@ public static partial class Backups
     }
 
     /// <summary>
+    /// The smallest dump file a job accepts. PostgreSQL 15's custom-format dump of an empty database is 844 bytes and
+    /// an empty Redis RDB file about 100; a zero-byte or cut-off file is below this.
+    /// </summary>
+    public const int MinDumpBytes = 64;
+
+    /// <summary>
+    /// Shell lines that fail the hook (so the job and its heartbeat) unless every <paramref name="glob"/> file in
+    /// <paramref name="directory"/> holds at least <see cref="MinDumpBytes"/> bytes, and at least
+    /// <paramref name="minFiles"/> such files exist. An empty green backup is the worst kind: nobody looks at it.
+    /// </summary>
+    public static string SizeCheck(string directory, string glob, string minFiles = "1") => string.Join("; ",
+        $"n=0; for f in {directory}/{glob}; do [ -e \"$f\" ] || continue; size=$(wc -c < \"$f\"); [ \"$size\" -ge {MinDumpBytes.ToString(CultureInfo.InvariantCulture)} ] || {{ echo \"backup check: $f is only $size bytes\" >&2; exit 1; }}; n=$((n + 1)); done",
+        $"[ \"$n\" -ge {minFiles} ] || {{ echo \"backup check: $n dump files in {directory}, expected at least {minFiles}\" >&2; exit 1; }}");
+
+    /// <summary>
     /// The PostgreSQL container's dump script: clear old dumps, then dump every database created after
     /// initdb with exactly <see cref="DumpCommand"/>, stopping at the first failure. It lists the databases
     /// when it runs, so the label is the same for every set of apps and a new app never recreates PostgreSQL.
     /// It connects over loopback TCP as the superuser (<c>POSTGRES_PASSWORD</c> is in the container's env;
     /// PG* variables already set win, which is how the restore drill points it at its own server).
+    /// It fails — so the job and its heartbeat do — when <paramref name="expectDatabases"/> and the listing is
+    /// empty, when a dump is smaller than <see cref="MinDumpBytes"/>, when pg_restore cannot read a dump's table of
+    /// contents, or when there are fewer dump files than databases listed.
     /// </summary>
-    public static string PostgresDumpScript(string directory = DumpDir)
+    /// <param name="directory">Where the dumps go.</param>
+    /// <param name="expectDatabases">Whether the stack has app databases (false only for a stack without any, whose archive is then rightly empty).</param>
+    public static string PostgresDumpScript(string directory = DumpDir, bool expectDatabases = true)
     {
         const string placeholder = "DATABASE_PLACEHOLDER";
         var dump = ToShell(DumpCommand(placeholder, directory)).Replace(placeholder, "\"$db\"", StringComparison.Ordinal);
-        return string.Join("; ",
+        var lines = new List<string>
+        {
             "set -eu",
             "export PGHOST=\"${PGHOST:-127.0.0.1}\" PGPORT=\"${PGPORT:-5432}\" PGUSER=\"${PGUSER:-postgres}\" PGPASSWORD=\"${PGPASSWORD:-${POSTGRES_PASSWORD:-}}\"",
             $"rm -f {directory}/*.dump",
             $"dbs=$(psql -XAtq -d postgres -c \"{ListDatabasesSql}\")",
-            $"for db in $dbs; do {dump}; done",
-            $"ls -l {directory}");
+        };
+        if (expectDatabases)
+            lines.Add("[ -n \"$dbs\" ] || { echo \"backup check: the server lists no app database, so there is nothing to back up (wrong server or lost data?)\" >&2; exit 1; }");
+        lines.Add($"count=0; for db in $dbs; do {dump}; pg_restore --list {directory}/\"$db\".dump >/dev/null || {{ echo \"backup check: $db.dump is unreadable\" >&2; exit 1; }}; count=$((count + 1)); done");
+        lines.Add(SizeCheck(directory, "*.dump", "$count"));
+        lines.Add($"ls -l {directory}");
+        return string.Join("; ", lines);
     }
 
-    /// <summary>The Redis container's dump script: fetch a fresh RDB snapshot over the replication protocol from its own server.</summary>
+    /// <summary>The Redis container's dump script: fetch a fresh RDB snapshot over the replication protocol from its own server; fails unless it is an RDB file of a sane size.</summary>
     public static string RedisDumpScript(int port, string directory = DumpDir, string? user = null) => string.Join("; ",
         "set -eu",
         $"rm -f {directory}/*.rdb",
         $"redis-cli{(user is null ? "" : " --user " + user)} -h 127.0.0.1 -p {port.ToString(CultureInfo.InvariantCulture)} --rdb {directory}/redis.rdb",
+        SizeCheck(directory, "*.rdb"),
+        $"[ \"$(head -c 5 {directory}/redis.rdb)\" = REDIS ] || {{ echo \"backup check: redis.rdb is not an RDB file\" >&2; exit 1; }}",
         $"ls -l {directory}");
 
     /// <summary>A hook that runs <paramref name="script"/> only for the jobs whose archive name starts with <paramref name="jobPrefix"/>.</summary>

@@ -66,11 +66,16 @@ public static class MariaDbBackups
         "--binary-mode",
     ];
 
-    /// <summary>The agent's script: clear old dumps, dump every database one by one; stops at the first failure.</summary>
+    /// <summary>The agent's script: clear old dumps, dump every database one by one; stops at the first failure, and fails unless every dump is complete (its last line) and of a sane size.</summary>
     public static string DumpScript(IEnumerable<string> databases, string directory = Backups.DumpDir)
     {
         var lines = new List<string> { "set -eu", $"rm -f {directory}/*.sql" };
-        lines.AddRange(databases.Order(StringComparer.Ordinal).Select(db => Backups.ToShell(DumpCommand(db, directory))));
+        var dbs = databases.Order(StringComparer.Ordinal).ToList();
+        lines.AddRange(dbs.Select(db => Backups.ToShell(DumpCommand(db, directory))));
+        // mariadb-dump writes this line last, so a dump cut short (disk full, killed) lacks it.
+        lines.AddRange(dbs.Select(db =>
+            $"tail -n 1 {directory}/{db}.sql | grep -q \"^-- Dump completed\" || {{ echo \"backup check: {db}.sql is incomplete\" >&2; exit 1; }}"));
+        lines.Add(Backups.SizeCheck(directory, "*.sql", dbs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         lines.Add($"ls -l {directory}");
         return string.Join("; ", lines);
     }

@@ -121,7 +121,10 @@ public class BackupsTests
         Assert.StartsWith("/bin/sh -c 'case \"$COMMAND_RUNTIME_ARCHIVE_FILEPATH\" in */postgres-*) ;; *) exit 0;; esac; set -eu;", label, StringComparison.Ordinal);
         // The loop body is DumpCommand itself, with the database name from the server's list.
         var dump = Backups.ToShell(Backups.DumpCommand("DB", "/dumps")).Replace("DB", "\"$db\"", StringComparison.Ordinal);
-        Assert.Contains($"for db in $dbs; do {dump}; done", label, StringComparison.Ordinal);
+        Assert.Contains($"for db in $dbs; do {dump}; pg_restore --list /dumps/\"$db\".dump", label, StringComparison.Ordinal);
+        // No empty green backups: an empty listing or a dump below the sane size fails the hook.
+        Assert.Contains("[ -n \"$dbs\" ] || {", label, StringComparison.Ordinal);
+        Assert.Contains(Backups.SizeCheck("/dumps", "*.dump", "$count"), label, StringComparison.Ordinal);
         Assert.Contains(Backups.ListDatabasesSql, label, StringComparison.Ordinal);
         Assert.Equal(
             [["pg_dump", "--format=custom", "--no-password", "--lock-wait-timeout=300000", "--file=/dumps/blog.dump", "--dbname=blog"],
@@ -137,7 +140,8 @@ public class BackupsTests
         var hooks = Backups.Plan(Input()).Hooks.Single(h => h.Container == "redis");
         Assert.Equal(new Dictionary<string, string> { ["REDISCLI_AUTH"] = "<secret:redis-password>" }, hooks.Env.ToDictionary(e => e.Name, e => e.Value.Masked));
         Assert.Equal("/bin/sh -c 'case \"$COMMAND_RUNTIME_ARCHIVE_FILEPATH\" in */redis-*) ;; *) exit 0;; esac; " +
-                     "set -eu; rm -f /dumps/*.rdb; redis-cli -h 127.0.0.1 -p 6379 --rdb /dumps/redis.rdb; ls -l /dumps'",
+                     "set -eu; rm -f /dumps/*.rdb; redis-cli -h 127.0.0.1 -p 6379 --rdb /dumps/redis.rdb; " + Backups.SizeCheck("/dumps", "*.rdb") +
+                     "; [ \"$(head -c 5 /dumps/redis.rdb)\" = REDIS ] || { echo \"backup check: redis.rdb is not an RDB file\" >&2; exit 1; }; ls -l /dumps'",
             hooks.Labels["docker-volume-backup.archive-pre"]);
     }
 
