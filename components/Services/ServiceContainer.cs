@@ -57,29 +57,24 @@ public sealed class ServiceContainer : ComponentResource
     {
         var spec = args.Spec;
         var secrets = args.Secrets;
-        var fixedName = spec.Replacement == Replacement.DeleteBeforeCreate;
-        if (fixedName && spec.ContainerName is null)
-            throw new InvalidOperationException($"Service {spec.Name} is replaced delete-before-create but has no container name.");
-        if (!fixedName && spec.ContainerName is not null)
-            throw new InvalidOperationException($"Service {spec.Name} is replaced create-before-delete, so it cannot have the fixed container name '{spec.ContainerName}' (two containers would need it at once).");
+        // The one exact configuration, computed in the core; this constructor only copies it.
+        var config = ContainerConfigs.Of(spec);
 
-        Environment = Output.All(spec.Env.Select(kv => secrets.Render(kv.Value).Apply(v => $"{kv.Key}={v}")).ToArray());
-        Files = spec.Files.ToDictionary(f => f.Path, f => secrets.Render(f.Content), StringComparer.Ordinal);
+        Environment = Output.All(config.Env.Select(kv => secrets.Render(kv.Value).Apply(v => $"{kv.Key}={v}")).ToArray());
+        Files = config.Uploads.ToDictionary(f => f.Path, f => secrets.Render(f.Content), StringComparer.Ordinal);
 
         var container = new DockerSdk.ContainerArgs
         {
-            Image = args.Images.Get(spec.Image).ImageId,
+            Image = args.Images.Get(config.Image).ImageId,
             Envs = Environment,
-            Labels = spec.Labels.Select(l => new DockerSdk.Inputs.ContainerLabelArgs { Label = l.Key, Value = l.Value }).ToList(),
-            NetworksAdvanced = spec.Networks.Select(n => new DockerSdk.Inputs.ContainerNetworksAdvancedArgs
+            Labels = config.Labels.Select(l => new DockerSdk.Inputs.ContainerLabelArgs { Label = l.Key, Value = l.Value }).ToList(),
+            NetworksAdvanced = config.Networks.Select(n => new DockerSdk.Inputs.ContainerNetworksAdvancedArgs
             {
                 Name = args.Networks.Get(n.Network).Name,
                 Aliases = n.Aliases.ToList(),
             }).ToList(),
-            Volumes = spec.Mounts.Select(m => Mount(m, args.Volumes)).ToList(),
-            // Every value below is in the form the provider reads back (see DockerForms), so a second
-            // `pulumi up` finds no difference.
-            Ports = spec.PublishedPorts.Select(p => new DockerSdk.Inputs.ContainerPortArgs
+            Volumes = config.Mounts.Select(m => Mount(m, args.Volumes)).ToList(),
+            Ports = config.Ports.Select(p => new DockerSdk.Inputs.ContainerPortArgs
             {
                 Internal = p.ContainerPort,
                 External = p.HostPort,
@@ -88,44 +83,47 @@ public sealed class ServiceContainer : ComponentResource
             }).ToList(),
             Healthcheck = new DockerSdk.Inputs.ContainerHealthcheckArgs
             {
-                Tests = spec.HealthCheck.Test.ToList(),
-                Interval = DockerForms.Duration(spec.HealthCheck.IntervalSeconds),
-                Timeout = DockerForms.Duration(spec.HealthCheck.TimeoutSeconds),
-                StartPeriod = DockerForms.Duration(spec.HealthCheck.StartPeriodSeconds),
-                Retries = spec.HealthCheck.Retries,
+                Tests = config.Healthcheck.Tests.ToList(),
+                Interval = config.Healthcheck.Interval,
+                Timeout = config.Healthcheck.Timeout,
+                StartPeriod = config.Healthcheck.StartPeriod,
+                Retries = config.Healthcheck.Retries,
             },
-            Memory = spec.Limits.MemoryMb,
-            MemorySwap = DockerForms.MemorySwapMb(spec.Limits.MemoryMb),
-            Cpus = DockerForms.Cpus(spec.Limits.Cpus),
-            Restart = spec.RestartPolicy,
-            LogDriver = spec.Log.Driver,
-            LogOpts = spec.Log.Options.ToDictionary(),
+            Memory = config.MemoryMb,
+            MemorySwap = config.MemorySwapMb,
+            Cpus = config.Cpus,
+            Restart = config.Restart,
+            LogDriver = config.LogDriver,
+            LogOpts = config.LogOpts.ToDictionary(),
             Uploads = Files.Select(f => new DockerSdk.Inputs.ContainerUploadArgs { File = f.Key, Content = f.Value }).ToList(),
-            DestroyGraceSeconds = spec.StopGraceSeconds,
-            Wait = spec.WaitHealthy,
-            WaitTimeout = ShellDecisions.WaitTimeoutSeconds(spec.HealthCheck),
-            ShmSize = spec.ShmMb,
+            DestroyGraceSeconds = config.StopGraceSeconds,
+            Wait = config.Wait,
+            WaitTimeout = config.WaitTimeoutSeconds,
+            ShmSize = config.ShmSizeMb,
         };
-        if (spec.OneShot)
+        if (config.RunToCompletion)
         {
             // Run to completion during the deployment (a non-zero exit fails it) and leave the exited container alone.
             container.Attach = true;
             container.Logs = true;
-            container.MustRun = false;
         }
-        if (!spec.StartOnDeploy)
-        {
-            // A scheduled job's container: created with its image, env and networks, started only by its timer.
-            container.Start = false;
-            container.MustRun = false;
-            container.Wait = false;
-        }
-        if (!spec.Command.IsDefaultOrEmpty) container.Command = spec.Command.ToList();
-        // Only when there are any: an empty list where there was none would be a change to every existing container.
-        if (!spec.ExtraHosts.IsDefaultOrEmpty)
-            container.Hosts = spec.ExtraHosts.Select(h => new DockerSdk.Inputs.ContainerHostArgs { Host = h.Host, Ip = h.Ip }).ToList();
+        if (!config.MustRun) container.MustRun = false;
+        // A scheduled job's container: created with its image, env and networks, started only by its timer.
+        if (!config.Start) container.Start = false;
+        // Each of these only when set: an empty value where there was none would change every existing container.
+        if (!config.Command.IsEmpty) container.Command = config.Command.ToList();
+        if (!config.Entrypoint.IsEmpty) container.Entrypoints = config.Entrypoint.ToList();
+        if (!config.Hosts.IsEmpty)
+            container.Hosts = config.Hosts.Select(h => new DockerSdk.Inputs.ContainerHostArgs { Host = h.Host, Ip = h.Ip }).ToList();
+        if (!config.Tmpfs.IsEmpty) container.Tmpfs = config.Tmpfs.ToDictionary();
+        if (config.User is not null) container.User = config.User;
+        if (config.ReadOnlyRootFilesystem) container.ReadOnly = true;
+        if (config.StopSignal is not null) container.StopSignal = config.StopSignal;
+        if (!config.SecurityOpts.IsEmpty) container.SecurityOpts = config.SecurityOpts.ToList();
+        if (!config.CapAdd.IsEmpty || !config.CapDrop.IsEmpty)
+            container.Capabilities = new DockerSdk.Inputs.ContainerCapabilitiesArgs { Adds = config.CapAdd.ToList(), Drops = config.CapDrop.ToList() };
         // Unset, the provider generates a unique name ("<resource>-<random>") and a new one for each replacement.
-        if (spec.ContainerName is not null) container.Name = spec.ContainerName;
+        if (config.ContainerName is not null) container.Name = config.ContainerName;
 
         var options = args.Docker.Options(this);
         // The provider neither updates a health check in place nor replaces the container for it:
@@ -133,7 +131,7 @@ public sealed class ServiceContainer : ComponentResource
         options.ReplaceOnChanges = [ShellDecisions.ContainerReplaceOnChanges];
         // Set either way: the Docker provider asks for delete-before-replace on every container,
         // which only an explicit false overrides.
-        options.DeleteBeforeReplace = fixedName;
+        options.DeleteBeforeReplace = config.DeleteBeforeReplace;
         if (args.DependsOn is { Count: > 0 } dependsOn) options.DependsOn = dependsOn.ToList();
 
         Container = new DockerSdk.Container($"{name}-container", container, options);

@@ -18,11 +18,13 @@ public static class Conventions
     }));
 
     public static HealthCheckSpec Health(ImmutableArray<string> test, int startPeriodSeconds = 30) =>
-        new(test, IntervalSeconds: 10, TimeoutSeconds: 5, Retries: 3, StartPeriodSeconds: startPeriodSeconds);
+        new(test, IntervalSeconds: 10, TimeoutSeconds: HealthTimeoutSeconds, Retries: 3, StartPeriodSeconds: startPeriodSeconds);
 
-    /// <summary>An HTTP health check that works with whichever of curl or wget the image has.</summary>
-    public static ImmutableArray<string> HttpCheck(int port, string path) =>
-        ["CMD-SHELL", $"curl -fsS -o /dev/null http://127.0.0.1:{port}{path} || wget -q -O /dev/null http://127.0.0.1:{port}{path}"];
+    /// <summary>Seconds one health check may take.</summary>
+    public const int HealthTimeoutSeconds = 5;
+
+    /// <summary>An app's HTTP health check: the platform's probe (<see cref="HealthProbe"/>), so it works in images without a shell or an HTTP client.</summary>
+    public static ImmutableArray<string> HttpCheck(int port, string path) => HealthProbe.HttpCheck(port, path, HealthTimeoutSeconds);
 
     public static ImmutableSortedDictionary<string, string> Labels(IEnumerable<KeyValuePair<string, string>> labels) =>
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, labels);

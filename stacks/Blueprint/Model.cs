@@ -299,6 +299,22 @@ public sealed record ServiceSpec
     public ServerKey Host { get; init; } = ServerKey.Single;
     /// <summary>Names resolved to addresses inside the container (Docker's extra hosts): on app servers, the data services. Default: none.</summary>
     public ImmutableArray<ExtraHost> ExtraHosts { get; init; } = [];
+    /// <summary>Replaces the image's entrypoint. Default: the image's.</summary>
+    public ImmutableArray<string> Entrypoint { get; init; } = [];
+    /// <summary>tmpfs mounts (container path → options such as <c>size=64m</c>), the writable places of a read-only root. Default: none.</summary>
+    public ImmutableSortedDictionary<string, string> Tmpfs { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    /// <summary>The signal a stop sends. Default: the image's (SIGTERM unless the image says otherwise).</summary>
+    public string? StopSignal { get; init; }
+    /// <summary>The user (uid or uid:gid) the process runs as. Default: the image's.</summary>
+    public string? User { get; init; }
+    /// <summary>Mount the root filesystem read-only. Default: false.</summary>
+    public bool ReadOnlyRootFilesystem { get; init; }
+    /// <summary>Linux capabilities dropped (<c>ALL</c> for every one) and added back. Default: Docker's default set.</summary>
+    public ImmutableArray<string> CapDrop { get; init; } = [];
+    /// <inheritdoc cref="CapDrop"/>
+    public ImmutableArray<string> CapAdd { get; init; } = [];
+    /// <summary>Forbid gaining privileges through setuid binaries or file capabilities. Default: false.</summary>
+    public bool NoNewPrivileges { get; init; }
 }
 
 /// <summary>A host name the container resolves to a fixed address (an <c>/etc/hosts</c> line).</summary>

@@ -58,7 +58,8 @@ public static partial class BlueprintBuilder
                 Command = app.Command,
                 Env = env,
                 InternalPorts = app.Port is { } ip ? [ip] : [],
-                Mounts = mounts,
+                // The probe the HTTP check runs, whatever the image holds.
+                Mounts = HealthProbe.Uses(health) ? mounts.Add(HealthProbe.Mount) : mounts,
                 Networks = Attachments(s, app, [app.Name]),
                 Labels = labels,
                 HealthCheck = Conventions.Health(health),
@@ -122,6 +123,9 @@ public static partial class BlueprintBuilder
         return [.. list];
     }
 
+    /// <summary>Whether the app's instances run the platform's HTTP probe (<see cref="HealthProbe"/>).</summary>
+    internal static bool UsesProbe(AppSettings app) => app.HealthPath is not null && app.Port is not null;
+
     private static bool UsesDataServices(StackSettings s, AppSettings app) => DataServicesOf(s, app).Any();
 
     /// <summary>The stack's networks: the platform's three, then two per app (its own, and its data network when it uses data services).</summary>
@@ -165,6 +169,7 @@ public static partial class BlueprintBuilder
     {
         var pairs = Joins(s, app).Select(j => (j.Network, j.Service)).ToList();
         var create = new List<string> { "set -eu" };
+        if (UsesProbe(app)) create.Add(HealthProbe.EnsureInstalled);
         create.Add("attached() { docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{println $k}}{{end}}' \"$2\" | grep -qxF \"$1\"; }");
         create.AddRange(pairs.Select(x => $"attached {x.Network} {x.Service} || docker network connect --alias {x.Service} {x.Network} {x.Service}"));
         var delete = pairs.Select(x => $"docker network disconnect -f {x.Network} {x.Service} 2>/dev/null || true").DefaultIfEmpty("true");

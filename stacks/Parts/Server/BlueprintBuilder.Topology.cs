@@ -351,9 +351,10 @@ public static partial class BlueprintBuilder
     {
         var routed = !app.Routes.IsEmpty;
         var network = AppNames.Network(app.Name);
+        var set = UsesProbe(app) ? "set -eu; " + HealthProbe.EnsureInstalled : "set -eu";
         var create = routed
-            ? $"set -eu; attached() {{ docker inspect -f '{{{{range $k, $v := .NetworkSettings.Networks}}}}{{{{println $k}}}}{{{{end}}}}' \"$2\" | grep -qxF \"$1\"; }}; attached {network} {ServiceNames.Traefik} || docker network connect --alias {ServiceNames.Traefik} {network} {ServiceNames.Traefik}"
-            : "set -eu";
+            ? $"{set}; attached() {{ docker inspect -f '{{{{range $k, $v := .NetworkSettings.Networks}}}}{{{{println $k}}}}{{{{end}}}}' \"$2\" | grep -qxF \"$1\"; }}; attached {network} {ServiceNames.Traefik} || docker network connect --alias {ServiceNames.Traefik} {network} {ServiceNames.Traefik}"
+            : set;
         return new HostCommandSpec(server.Qualify(AppNames.AttachCommand(app.Name)),
             routed ? $"joins {ServiceNames.Traefik} to {network} on {server}; removing the app disconnects it"
                 : $"nothing of the platform joins {app.Name}'s network on {server} (no route; data services are on the data server)",

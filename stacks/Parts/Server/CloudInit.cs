@@ -55,7 +55,7 @@ public static class CloudInit
     public const string SwapFile = "/swapfile";
 
     /// <summary>Packages installed on first boot: Docker from the distribution, intrusion bans, security updates, time sync.</summary>
-    public static readonly ImmutableArray<string> Packages = ["docker.io", "fail2ban", "unattended-upgrades", "systemd-timesyncd"];
+    public static readonly ImmutableArray<string> Packages = ["docker.io", "fail2ban", "unattended-upgrades", "systemd-timesyncd", Blueprint.HealthProbe.Package];
 
     /// <summary>
     /// Swap size for a server with <paramref name="ramMb"/> of memory: half the RAM, at least 1 GiB, at most 4 GiB.

@@ -102,7 +102,7 @@ public class CloudInitTests
     public void Packages_updates_timezone_and_swap()
     {
         var root = Parse(CloudInit.Render(Input(swapMb: 2048)));
-        Assert.Equal(["docker.io", "fail2ban", "unattended-upgrades", "systemd-timesyncd"],
+        Assert.Equal(["docker.io", "fail2ban", "unattended-upgrades", "systemd-timesyncd", "busybox-static"],
             Seq(root, "packages").Children.Select(c => ((YamlScalarNode)c).Value));
         Assert.Equal("true", Scalar(root, "package_update"));
         Assert.Equal("true", Scalar(root, "package_upgrade"));
