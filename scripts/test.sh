@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The project's test command (see README). Runs the Pulumi-free core's tests always,
-# and the Pulumi program's tests whenever the Pulumi packages restore from the
-# configured NuGet sources. Exits non-zero if any test that ran failed.
+# The project's test command (see README). Builds the Pulumi-free core's tests once and runs them in
+# tiers, each ending in one line "Tier: N passed, N failed":
+#   Offline      the core alone;
+#   Integration  rendered files on real servers from Debian's packages (trait Category=Integration);
+#   Docker       the container layer on the Docker engine in DOCKER_HOST (trait Category=Docker), only
+#                when one answers (start one: eval "$(bash scripts/docker-engine.sh start)");
+#   Infra        the Pulumi program under Pulumi's mocks, whenever the Pulumi packages restore.
+# Exits non-zero if the build fails or any tier that ran had a failing test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,19 +17,50 @@ summary() { # $1 = label, $2 = log file: print "label: N passed, N failed"
     END { printf "%s: %d passed, %d failed\n", label, p, f }' "$2"
 }
 
-log=$(mktemp)
-dotnet test tests/Stacks.Tests -c Release 2>&1 | tee "$log"
-offline=${PIPESTATUS[0]}
-summary "Stacks.Tests" "$log"
+engine_answers() { # the engine in DOCKER_HOST answers its ping
+  case "${DOCKER_HOST:-}" in
+    unix://*) curl -fsS --max-time 5 --unix-socket "${DOCKER_HOST#unix://}" http://localhost/_ping >/dev/null 2>&1 ;;
+    tcp://*) curl -fsS --max-time 5 "http://${DOCKER_HOST#tcp://}/_ping" >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
 
-infra=0
-if dotnet restore tests/Infra.Tests/Infra.Tests.csproj >"$log.restore" 2>&1; then
-  dotnet test tests/Infra.Tests -c Release 2>&1 | tee "$log.infra"
-  infra=${PIPESTATUS[0]}
-  summary "Infra.Tests" "$log.infra"
+log=$(mktemp)
+status=0
+lines=()
+timings=()
+tier() { # $1 = label, $2 = test filter
+  local started=$SECONDS
+  dotnet test tests/Stacks.Tests -c Release --no-build --filter "$2" 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  lines+=("$(summary "$1" "$log")")
+  timings+=("$1 $((SECONDS - started)) s")
+}
+
+if ! dotnet build tests/Stacks.Tests -c Release 2>&1 | tee "$log"; then
+  echo "Build failed: no tier ran."
+  rm -f "$log"
+  exit 1
+fi
+tier Offline "Category!=Integration&Category!=Docker"
+tier Integration "Category=Integration"
+if engine_answers; then
+  tier Docker "Category=Docker"
 else
-  echo "Infra.Tests not run: the Pulumi packages (Pulumi, Pulumi.Docker, Pulumi.Cloudflare, Pulumi.HCloud, Pulumi.Command, Pulumi.Random, Pulumi.Tls) do not restore from the configured NuGet sources."
+  lines+=("Docker: not run: no Docker engine answers at DOCKER_HOST=${DOCKER_HOST:-<unset>} (start one: eval \"\$(bash scripts/docker-engine.sh start)\"); the other tiers decide.")
 fi
 
+if dotnet restore tests/Infra.Tests/Infra.Tests.csproj >"$log.restore" 2>&1; then
+  started=$SECONDS
+  dotnet test tests/Infra.Tests -c Release 2>&1 | tee "$log.infra"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  lines+=("$(summary "Infra" "$log.infra")")
+  timings+=("Infra $((SECONDS - started)) s")
+else
+  lines+=("Infra: not run: the Pulumi packages (Pulumi, Pulumi.Docker, Pulumi.Cloudflare, Pulumi.HCloud, Pulumi.Command, Pulumi.Random, Pulumi.Tls) do not restore from the configured NuGet sources.")
+fi
+
+printf '%s\n' "${lines[@]}"
+echo "Time per tier: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g')"
 rm -f "$log" "$log.restore" "$log.infra"
-[ "$offline" -eq 0 ] && [ "$infra" -eq 0 ]
+exit "$status"
