@@ -8,8 +8,9 @@ var formatOption = new Option<string>("--format") { Description = "text (for peo
 formatOption.AcceptOnlyFromAmong("text", "json", "mermaid");
 var routeOption = new Option<string[]>("--route")
 {
-    Description = "Explain which app and router get a request, e.g. --route https://app.example.com/api/x (repeatable), instead of printing the plan.",
+    Description = "Explain which app and router get a request, e.g. --route https://app.example.com/api/x or http://… (repeatable), instead of printing the plan; with --format json, as JSON.",
 };
+var methodOption = new Option<string>("--method") { Description = "The HTTP method of the --route requests (a redirect is 301 for GET, 308 otherwise).", DefaultValueFactory = _ => "GET" };
 var againstOption = new Option<string?>("--against")
 {
     Description = "Instead of the plan, review a change: compare with this earlier version of the stack file (e.g. from `git show main:Pulumi.prod.yaml > base.yaml`): what the change creates and destroys around the servers, then the plan's changed lines.",
@@ -18,7 +19,7 @@ var projectOption = new Option<string?>("--project-dir") { Description = "Direct
 
 var plan = new Command("plan", "Print what a stack's platform is, offline: no cloud credentials, no state, secrets masked.")
 {
-    stackOption, formatOption, routeOption, againstOption, projectOption,
+    stackOption, formatOption, routeOption, methodOption, againstOption, projectOption,
 };
 plan.SetAction(parse => PlanCommand.Guard(() =>
 {
@@ -35,7 +36,7 @@ plan.SetAction(parse => PlanCommand.Guard(() =>
     }
     var outcome = parse.GetValue(againstOption) is { } basePath
         ? PlanCommand.Against(dir, parse.GetValue(stackOption)!, File.ReadAllText(basePath), basePath)
-        : PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!, parse.GetValue(routeOption) ?? []);
+        : PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!, parse.GetValue(routeOption) ?? [], parse.GetValue(methodOption)!);
     Console.Out.Write(outcome.Stdout);
     Console.Error.Write(outcome.Stderr);
     return outcome.ExitCode;

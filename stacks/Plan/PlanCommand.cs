@@ -30,7 +30,7 @@ public static class PlanCommand
     /// Plans a parsed stack; with <paramref name="routes"/> (URLs), prints instead which router and app each request
     /// reaches (exit 1 when a URL cannot be read).
     /// </summary>
-    public static PlanOutcome Evaluate(ConfigDocument doc, string format, IReadOnlyList<string> routes)
+    public static PlanOutcome Evaluate(ConfigDocument doc, string format, IReadOnlyList<string> routes, string method = "GET")
     {
         ArgumentNullException.ThrowIfNull(doc);
         var (settings, errors) = SettingsReader.TryRead(doc);
@@ -46,10 +46,16 @@ public static class PlanCommand
         }
         if (routes.Count > 0)
         {
-            var answers = routes.Select(u => RouteExplainer.Explain(blueprint, u)).ToList();
-            return new PlanOutcome(answers.Any(a => a.Problem is not null) ? ExitInvalidStack : ExitOk,
-                string.Concat(answers.Where(a => a.Problem is null).Select(RouteExplainer.Render)),
-                string.Concat(answers.Where(a => a.Problem is not null).Select(a => "error: " + RouteExplainer.Render(a))));
+            // Behind a load balancer any app server may take the request: each one's Traefik answers.
+            var answers = routes.SelectMany(u => blueprint.IsSplit
+                ? blueprint.AppServers.Select(x => RouteExplainer.Explain(blueprint, u, method, x.Key))
+                : [RouteExplainer.Explain(blueprint, u, method)]).ToList();
+            var exit = answers.Any(a => a.Problem is not null && a.Status is null) ? ExitInvalidStack : ExitOk;
+            if (format == "json")
+                return new PlanOutcome(exit, RouteJson.Render(answers), "");
+            return new PlanOutcome(exit,
+                string.Concat(answers.Where(a => a.Problem is null || a.Status is not null).Select(RouteExplainer.Render)),
+                string.Concat(answers.Where(a => a.Problem is not null && a.Status is null).Select(a => "error: " + RouteExplainer.Render(a))));
         }
         return new PlanOutcome(ExitOk, format switch
         {
@@ -86,8 +92,8 @@ public static class PlanCommand
     }
 
     /// <summary>Plans the stack files in <paramref name="projectDir"/>.</summary>
-    public static PlanOutcome Evaluate(string projectDir, string stack, string format, IReadOnlyList<string>? routes = null) =>
-        Evaluate(StackFiles.Load(projectDir, stack), format, routes ?? []);
+    public static PlanOutcome Evaluate(string projectDir, string stack, string format, IReadOnlyList<string>? routes = null, string method = "GET") =>
+        Evaluate(StackFiles.Load(projectDir, stack), format, routes ?? [], method);
 
     /// <summary>
     /// Runs <paramref name="body"/>; an exception that escapes it is a bug in the core, not the user's

@@ -2,39 +2,83 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Platform.Stacks.Parts;
 
 namespace Platform.Stacks.Blueprint;
 
 /// <summary>
-/// One Traefik router as rendered: from a container's labels or from the file provider. <c>Target</c> is the app it
-/// serves, the platform service, or a URL for file routes; <c>Middlewares</c> are in the order a request passes them,
-/// and <c>MiddlewareDetails</c> holds each one's rendered settings (e.g. <c>stripprefix.prefixes=/face</c>).
+/// One Traefik router as rendered: from a container's labels, the file provider, or Traefik's own (<c>@internal</c>, from
+/// its command line). <c>Target</c> is the app it serves, the platform service, or a URL for file routes;
+/// <c>Middlewares</c> are in the order a request passes them, and <c>MiddlewareDetails</c> holds each one's rendered
+/// settings (e.g. <c>stripprefix.prefixes=/face</c>).
 /// </summary>
-public sealed record RouterView(string Router, string Rule, int Priority, string Target, string? Service,
-    ImmutableArray<string> Middlewares, ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>> MiddlewareDetails);
+public sealed record RouterView(string Router, string Rule, long Priority, string Target, string? Service,
+    ImmutableArray<string> Middlewares, ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>> MiddlewareDetails)
+{
+    /// <summary>The entry point it listens on: <c>websecure</c> (HTTPS) or <c>web</c> (HTTP). Default: websecure.</summary>
+    public string EntryPoint { get; init; } = Routing.EntryPoint;
+}
+
+/// <summary>A TCP router with TLS passthrough (file provider): connections whose SNI it matches go, still encrypted, to <c>Address</c>.</summary>
+public sealed record TcpRouterView(string Router, string Rule, string Address, bool ProxyProtocol);
+
+/// <summary>What one Traefik serves: its HTTPS and HTTP routers (highest priority first) and its TCP passthrough routers.</summary>
+public sealed record EdgeView(ServerKey Server, ImmutableArray<RouterView> Https, ImmutableArray<RouterView> Http, ImmutableArray<TcpRouterView> Tcp);
 
 /// <summary>
-/// Which router takes a request, what it passes through, and what the app sees: <c>ForwardedPath</c> is the path the
-/// app receives (after a prefix strip; null when a redirect answers), <c>RedirectTo</c> where a redirect sends the
-/// client, <c>Shadowed</c> the other routers that match with lower priority (they never see the request), and
-/// <c>Problem</c> why the URL could not be explained.
+/// Which router takes a request, what it passes through, and what the app sees: <c>Path</c> is the decoded, cleaned path
+/// Traefik routes on; <c>ForwardedPath</c> the path (encoded, as on the wire) the app receives (after a prefix strip;
+/// null when Traefik answers itself), <c>RedirectTo</c> and <c>Status</c> where and how a redirect sends the client,
+/// <c>Shadowed</c> the other routers that match with lower priority (they never see the request), <c>Problem</c> why the
+/// URL could not be explained. On a split stack, <c>Server</c> is the app server whose Traefik answered; a TLS passthrough
+/// names the router in <c>PassedThrough</c> and continues in <c>Then</c> on the Traefik it forwards to.
 /// </summary>
 public sealed record RouteAnswer(string Url, string Host, string Path, RouterView? Router, string? ForwardedPath, string? RedirectTo,
-    ImmutableArray<RouterView> Shadowed, string? Problem);
+    ImmutableArray<RouterView> Shadowed, string? Problem)
+{
+    public string Method { get; init; } = "GET";
+    public string Scheme { get; init; } = "https";
+    /// <summary>The HTTP status Traefik answers with itself: a redirect's (301/308, 302/307), 404, or 400; null when the app answers.</summary>
+    public int? Status { get; init; }
+    public string? Server { get; init; }
+    public TcpRouterView? PassedThrough { get; init; }
+    public RouteAnswer? Then { get; init; }
+}
 
 /// <summary>
-/// Models Traefik's HTTP routing on the rendered rules and priorities: every router whose rule matches the request
-/// (Host, HostRegexp, Path, PathPrefix, combined with &amp;&amp;, || and !), the one with the highest priority wins.
-/// It reads the labels and file routes the blueprint renders, not the settings, so it explains what Traefik is given.
+/// Models Traefik v3.3's HTTP handling on the rendered rules and priorities. Before routing, the entry point cleans the
+/// path (<c>sanitizePath</c>: <c>//</c>, <c>.</c>, <c>..</c>) and the matchers compare the decoded path; <c>Host</c> ignores
+/// a trailing dot and the host is the ASCII (punycode) form clients send. Then every router of the entry point whose rule
+/// matches (Host, HostRegexp, Path, PathPrefix, combined with &amp;&amp;, || and !), the one with the highest priority wins.
+/// HTTPS requests first pass the TLS routing: a TCP passthrough router for the SNI wins unless an HTTPS router names that
+/// host. HTTP requests meet Traefik's own routers: the ACME HTTP-01 challenge and the entry point's redirect to HTTPS.
+/// It reads the labels, file routes and command lines the blueprint renders, not the settings, so it explains what
+/// Traefik is given.
 /// </summary>
 public static class RouteExplainer
 {
-    /// <summary>Every router of the blueprint, once (app instances share their routers), highest priority first.</summary>
+    /// <summary>Traefik's maximum priority, Go's <c>math.MaxInt</c> on the 64-bit builds we run.</summary>
+    public const long MaxInt = long.MaxValue;
+
+    /// <summary>The highest priority Traefik accepts on a router that is not <c>@internal</c> (<c>pkg/server/router/router.go</c>).</summary>
+    public const long MaxUserPriority = MaxInt - 1000;
+
+    /// <summary>The ACME HTTP-01 router Traefik adds on the challenge entry point (<c>pkg/provider/traefik/internal.go</c>).</summary>
+    public const string AcmeHttpRouter = "acme-http@internal";
+    public const string AcmeChallengePrefix = "/.well-known/acme-challenge/";
+
+    /// <summary>Every HTTPS router of the blueprint, once (app instances share their routers), highest priority first.</summary>
     public static ImmutableArray<RouterView> Routers(PlatformBlueprint b)
     {
+        var traefik = b.Services.FirstOrDefault(s => s.Name == ServiceNames.Traefik || s.Name.StartsWith(ServiceNames.Traefik + "@", StringComparison.Ordinal))?.Labels
+            ?? ImmutableSortedDictionary<string, string>.Empty;
+        return Collect(b.Services, b.FileRoutes, traefik);
+    }
+
+    private static ImmutableArray<RouterView> Collect(IEnumerable<ServiceSpec> services, IEnumerable<FileRouteSpec> fileRoutes, IReadOnlyDictionary<string, string> traefik)
+    {
         var routers = new Dictionary<string, RouterView>(StringComparer.Ordinal);
-        var traefik = b.Services.FirstOrDefault(s => s.Name == ServiceNames.Traefik)?.Labels ?? ImmutableSortedDictionary<string, string>.Empty;
-        foreach (var service in b.Services)
+        foreach (var service in services)
         {
             foreach (var (key, rule) in service.Labels.Where(l => l.Key.StartsWith("traefik.http.routers.", StringComparison.Ordinal) && l.Key.EndsWith(".rule", StringComparison.Ordinal)))
             {
@@ -42,14 +86,126 @@ public static class RouteExplainer
                 if (routers.ContainsKey(name)) continue;
                 var prefix = $"traefik.http.routers.{name}.";
                 var middlewares = service.Labels.GetValueOrDefault(prefix + "middlewares", "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToImmutableArray();
-                var priority = int.TryParse(service.Labels.GetValueOrDefault(prefix + "priority"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : rule.Length;
+                var priority = long.TryParse(service.Labels.GetValueOrDefault(prefix + "priority"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p != 0 ? p : rule.Length;
                 routers[name] = new RouterView(name, rule, priority, service.App ?? service.Name, service.Labels.GetValueOrDefault(prefix + "service"),
                     middlewares, Details(middlewares, service.Labels, traefik));
             }
         }
-        foreach (var f in b.FileRoutes)
+        foreach (var f in fileRoutes)
             routers.TryAdd(f.Router, new RouterView(f.Router, f.Rule, f.Priority, f.ServiceUrl, null, f.Middlewares, Details(f.Middlewares, ImmutableSortedDictionary<string, string>.Empty, traefik)));
-        return [.. routers.Values.OrderByDescending(r => r.Priority).ThenBy(r => r.Router, StringComparer.Ordinal)];
+        return Sorted(routers.Values);
+    }
+
+    private static ImmutableArray<RouterView> Sorted(IEnumerable<RouterView> routers) =>
+        [.. routers.OrderByDescending(r => r.Priority).ThenBy(r => r.Router, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// What the Traefik on <paramref name="server"/> serves (default: the single server, or the first app server): the
+    /// labels of the containers on that server (Traefik's Docker provider sees its own engine only), the file routes, the
+    /// routers in the <c>edge.yml</c> rendered for it, and Traefik's own routers from its command line.
+    /// </summary>
+    public static EdgeView Edge(PlatformBlueprint b, ServerKey? server = null)
+    {
+        var at = server ?? (b.IsSplit ? b.AppServers.First().Key : ServerKey.Single);
+        var traefikService = b.Services.FirstOrDefault(s => s.Name == at.Qualify(ServiceNames.Traefik));
+        var traefik = traefikService?.Labels ?? ImmutableSortedDictionary<string, string>.Empty;
+        var https = Collect(b.Services.Where(s => s.Host == at), b.FileRoutes, traefik).ToList();
+        var http = new List<RouterView>();
+        var tcp = new List<TcpRouterView>();
+        var edgeYml = b.HostCommands.FirstOrDefault(c => c.Name == at.Qualify(HostCommandNames.TraefikEdgeRoutes)) is { } command
+            ? HostFile(command, "edge.yml") : null;
+        if (edgeYml is not null) ReadDynamic(edgeYml, https, http, tcp);
+        if (traefikService is not null) http.AddRange(InternalRouters(traefikService.Command));
+        return new EdgeView(at, Sorted(https.DistinctBy(r => r.Router)), Sorted(http), [.. tcp.OrderBy(t => t.Router, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>The content of <paramref name="file"/> as a host command writes it (a quoted here-document).</summary>
+    public static string? HostFile(HostCommandSpec command, string file)
+    {
+        var script = command.Stdin?.Masked;
+        if (script is null) return null;
+        var marker = "PLATFORM_" + file.ToUpperInvariant().Replace('.', '_');
+        var open = $"/{file}.new >/dev/null <<'{marker}'\n";
+        var start = script.IndexOf(open, StringComparison.Ordinal);
+        if (start < 0) return null;
+        start += open.Length;
+        var end = script.IndexOf("\n" + marker + "\n", start - 1, StringComparison.Ordinal);
+        return end < 0 ? null : script[start..(end + 1)];
+    }
+
+    /// <summary>The routers of a rendered dynamic configuration file (YAML): HTTP by entry point, TCP passthrough.</summary>
+    private static void ReadDynamic(string yaml, List<RouterView> https, List<RouterView> http, List<TcpRouterView> tcp)
+    {
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(yaml));
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlDotNet.RepresentationModel.YamlMappingNode root) return;
+        static YamlDotNet.RepresentationModel.YamlMappingNode? Map(YamlDotNet.RepresentationModel.YamlNode? node, string key) =>
+            node is YamlDotNet.RepresentationModel.YamlMappingNode m && m.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var v)
+                ? v as YamlDotNet.RepresentationModel.YamlMappingNode : null;
+        static string? Scalar(YamlDotNet.RepresentationModel.YamlNode? node, string key) =>
+            node is YamlDotNet.RepresentationModel.YamlMappingNode m && m.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var v)
+                ? (v as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value : null;
+        static IEnumerable<string> List(YamlDotNet.RepresentationModel.YamlNode? node, string key) =>
+            node is YamlDotNet.RepresentationModel.YamlMappingNode m && m.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var v)
+                && v is YamlDotNet.RepresentationModel.YamlSequenceNode seq
+                ? seq.Children.OfType<YamlDotNet.RepresentationModel.YamlScalarNode>().Select(x => x.Value ?? "") : [];
+
+        var httpServices = Map(Map(root, "http"), "services");
+        foreach (var (key, node) in (IEnumerable<KeyValuePair<YamlDotNet.RepresentationModel.YamlNode, YamlDotNet.RepresentationModel.YamlNode>>?)Map(Map(root, "http"), "routers")?.Children ?? [])
+        {
+            var name = ((YamlDotNet.RepresentationModel.YamlScalarNode)key).Value!;
+            var rule = Scalar(node, "rule") ?? "";
+            var priority = long.TryParse(Scalar(node, "priority"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p != 0 ? p : rule.Length;
+            var service = Scalar(node, "service");
+            var url = Map(Map(httpServices, service ?? ""), "loadBalancer") is { } lb && lb.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("servers"), out var servers)
+                && servers is YamlDotNet.RepresentationModel.YamlSequenceNode s && s.Children.Count > 0 ? Scalar(s.Children[0], "url") : null;
+            var middlewares = List(node, "middlewares").ToImmutableArray();
+            var entryPoints = List(node, "entryPoints").ToList();
+            // A router without entry points listens on all of them.
+            foreach (var ep in entryPoints.Count == 0 ? [Routing.EntryPoint, "web"] : entryPoints)
+            {
+                var view = new RouterView(name, rule, priority, url ?? service ?? "", service, middlewares,
+                    ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>.Empty) { EntryPoint = ep };
+                (ep == "web" ? http : https).Add(view);
+            }
+        }
+        var tcpServices = Map(Map(root, "tcp"), "services");
+        foreach (var (key, node) in (IEnumerable<KeyValuePair<YamlDotNet.RepresentationModel.YamlNode, YamlDotNet.RepresentationModel.YamlNode>>?)Map(Map(root, "tcp"), "routers")?.Children ?? [])
+        {
+            var name = ((YamlDotNet.RepresentationModel.YamlScalarNode)key).Value!;
+            var lb = Map(Map(tcpServices, Scalar(node, "service") ?? ""), "loadBalancer");
+            var address = lb is not null && lb.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("servers"), out var servers)
+                && servers is YamlDotNet.RepresentationModel.YamlSequenceNode s && s.Children.Count > 0 ? Scalar(s.Children[0], "address") ?? "" : "";
+            if (Scalar(Map(node, "tls"), "passthrough") == "true")
+                tcp.Add(new TcpRouterView(name, Scalar(node, "rule") ?? "", address, Map(lb, "proxyProtocol") is not null));
+        }
+    }
+
+    /// <summary>
+    /// Traefik's own routers on the <c>web</c> entry point, from its command line (<c>pkg/provider/traefik/internal.go</c>):
+    /// the ACME HTTP-01 router when a resolver answers challenges there (priority MaxInt), and the entry point's redirect
+    /// (<c>HostRegexp(`^.+$`)</c>, priority <c>redirections.entrypoint.priority</c>, default MaxInt-1,
+    /// <c>pkg/config/static/entrypoints.go</c>) with its redirectScheme middleware.
+    /// </summary>
+    public static IEnumerable<RouterView> InternalRouters(IEnumerable<string> command)
+    {
+        var flags = command.Select(c => c.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.Ordinal);
+        if (flags.Any(f => f.Key.StartsWith("--certificatesresolvers.", StringComparison.Ordinal) && f.Key.EndsWith(".acme.httpchallenge.entrypoint", StringComparison.Ordinal) && f.Value == "web"))
+            yield return new RouterView(AcmeHttpRouter, $"PathPrefix(`{AcmeChallengePrefix}`)", MaxInt, "Traefik's ACME HTTP-01 challenge answer", "acme-http@internal", [],
+                ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>.Empty) { EntryPoint = "web" };
+        const string redirect = "--entrypoints.web.http.redirections.entrypoint.";
+        if (flags.TryGetValue(redirect + "to", out var to))
+        {
+            var priority = flags.TryGetValue(redirect + "priority", out var p) ? long.Parse(p, CultureInfo.InvariantCulture) : MaxInt - 1;
+            var scheme = flags.GetValueOrDefault(redirect + "scheme", "https");
+            var permanent = flags.GetValueOrDefault(redirect + "permanent", "true");
+            var middleware = $"redirect-web-to-{to}@internal";
+            yield return new RouterView($"web-to-{to}@internal", "HostRegexp(`^.+$`)", priority, "noop@internal", "noop@internal", [middleware],
+                ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create(middleware, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                    [KeyValuePair.Create("redirectscheme.scheme", scheme), KeyValuePair.Create("redirectscheme.permanent", permanent)]))]))
+            { EntryPoint = "web" };
+        }
     }
 
     private static ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>> Details(ImmutableArray<string> middlewares,
@@ -68,88 +224,190 @@ public static class RouteExplainer
         return details.ToImmutable();
     }
 
-    /// <summary>Which router of <paramref name="b"/> takes <paramref name="url"/> (e.g. https://app.example.com/api/x).</summary>
-    public static RouteAnswer Explain(PlatformBlueprint b, string url)
+    /// <summary>
+    /// Which router of <paramref name="b"/> takes <paramref name="url"/> (e.g. https://app.example.com/api/x) sent with
+    /// <paramref name="method"/>, on the Traefik of <paramref name="server"/> (see <see cref="Edge"/>).
+    /// </summary>
+    public static RouteAnswer Explain(PlatformBlueprint b, string url, string method = "GET", ServerKey? server = null) =>
+        Explain(b, url, method.ToUpperInvariant(), Edge(b, server), depth: 0);
+
+    private static RouteAnswer Explain(PlatformBlueprint b, string url, string method, EdgeView edge, int depth)
     {
-        var text = url.Contains("://", StringComparison.Ordinal) ? url : "https://" + url;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Host.Length == 0)
-            return new RouteAnswer(url, "", "", null, null, null, [], $"'{url}' is not an http(s) URL; give e.g. https://app.{b.Domain}/path.");
-        var host = uri.Host.ToLowerInvariant();
-        var path = uri.AbsolutePath;
+        var serverName = b.IsSplit ? edge.Server.Id : null;
+        var (request, problem, serverAnswer) = TraefikRequest.Parse(url);
+        if (problem is not null || request is null)
+            return new RouteAnswer(url, "", "", null, null, null, [], problem ?? serverAnswer) { Method = method, Server = serverName, Status = serverAnswer is null ? null : 400 };
+        var host = request.Host;
+        var path = GoUrl.Text(request.Path);
+        RouteAnswer Answer(RouterView? router, string? forwarded, string? redirect, IEnumerable<RouterView> shadowed, int? status) =>
+            new(url, host, path, router, forwarded, redirect, [.. shadowed], null) { Method = method, Scheme = request.Scheme, Server = serverName, Status = status };
+
+        if (request.Scheme == "https")
+        {
+            // TLS routing (pkg/server/router/tcp/router.go, ServeTCP): an HTTPS router whose Host names the SNI wins over a TCP
+            // router; otherwise a TCP router matching the SNI takes the connection before any HTTPS catch-all.
+            var sni = host.TrimEnd('.');
+            var httpsHosts = edge.Https.SelectMany(r => HostDomains(r.Rule)).ToHashSet(StringComparer.Ordinal);
+            if (!httpsHosts.Contains(sni) && edge.Tcp.FirstOrDefault(t => HostSni(t.Rule).Contains(sni)) is { } passthrough)
+            {
+                var next = NextEdge(b, passthrough);
+                var then = next is not null && depth < 3 ? Explain(b, url, method, next, depth + 1) : null;
+                return Answer(null, null, null, [], then?.Status) with { PassedThrough = passthrough, Then = then };
+            }
+        }
+        var routers = request.Scheme == "https" ? edge.Https : edge.Http;
         var matching = new List<RouterView>();
-        foreach (var router in Routers(b))
+        foreach (var router in routers)
         {
             bool matches;
             try
             {
-                matches = Rules.Matches(router.Rule, host, path);
+                matches = Rules.Matches(router.Rule, host, request.Path);
             }
             catch (Exception e) when (e is FormatException or ArgumentException or RegexMatchTimeoutException)
             {
-                return new RouteAnswer(url, host, path, null, null, null, [], $"the rule of router {router.Router} cannot be read: {e.Message}");
+                return new RouteAnswer(url, host, path, null, null, null, [], $"the rule of router {router.Router} cannot be read: {e.Message}") { Method = method, Server = serverName };
             }
             if (matches) matching.Add(router);
         }
         if (matching.Count == 0)
-            return new RouteAnswer(url, host, path, null, null, null, [], null);
+            return Answer(null, null, null, [], 404);
         var winner = matching[0];
         string? redirect = null;
-        var forwarded = path;
+        var permanent = false;
+        var req = request;
         foreach (var m in winner.Middlewares)
         {
             var d = winner.MiddlewareDetails.GetValueOrDefault(m, ImmutableSortedDictionary<string, string>.Empty);
-            if (redirect is null && d.TryGetValue("redirectregex.regex", out var regex) && d.TryGetValue("redirectregex.replacement", out var replacement))
+            if (d.TryGetValue("redirectscheme.scheme", out var scheme))
             {
-                var full = $"https://{host}{uri.PathAndQuery}";
+                // redirect_scheme.go: scheme://host + the request URI (as cleaned by the entry point); port 443 is dropped.
+                redirect = $"{scheme}://{host}{req.RequestUri}";
+                permanent = d.GetValueOrDefault("redirectscheme.permanent") == "true";
+                break;
+            }
+            if (d.TryGetValue("redirectregex.regex", out var regex) && d.TryGetValue("redirectregex.replacement", out var replacement))
+            {
+                // redirect_regex.go rawURL: scheme://host + the request URI.
+                var full = $"{req.Scheme}://{host}{req.RequestUri}";
                 if (Regex.IsMatch(full, regex, RegexOptions.None, TimeSpan.FromSeconds(1)))
-                    redirect = Regex.Replace(full, regex, replacement, RegexOptions.None, TimeSpan.FromSeconds(1));
+                {
+                    var target = Regex.Replace(full, regex, replacement, RegexOptions.None, TimeSpan.FromSeconds(1));
+                    if (target != full)
+                    {
+                        redirect = target;
+                        permanent = d.GetValueOrDefault("redirectregex.permanent") == "true";
+                        break;
+                    }
+                }
             }
             if (d.TryGetValue("stripprefix.prefixes", out var prefixes))
             {
-                var strip = prefixes.Split(',').FirstOrDefault(p => forwarded.StartsWith(p, StringComparison.Ordinal));
-                if (strip is not null) forwarded = forwarded[strip.Length..] is { Length: > 0 } rest ? (rest.StartsWith('/') ? rest : "/" + rest) : "/";
+                // strip_prefix.go: the first prefix the decoded path starts with is cut from Path and RawPath alike.
+                var strip = prefixes.Split(',').FirstOrDefault(p => req.Path.StartsWith(p, StringComparison.Ordinal));
+                if (strip is not null)
+                    req = req with { Path = LeadingSlash(req.Path[strip.Length..]), RawPath = req.RawPath.Length == 0 ? "" : LeadingSlash(req.RawPath.StartsWith(strip, StringComparison.Ordinal) ? req.RawPath[strip.Length..] : req.RawPath) };
             }
         }
-        return new RouteAnswer(url, host, path, winner, redirect is null ? forwarded : null, redirect, [.. matching.Skip(1)], null);
+        if (redirect is not null)
+            // redirect.go moveHandler: permanent is 301 for GET and 308 for any other method (HEAD too); else 302 / 307.
+            return Answer(winner, null, redirect, matching.Skip(1), permanent ? (method == "GET" ? 301 : 308) : (method == "GET" ? 302 : 307));
+        if (winner.Router == AcmeHttpRouter)
+            return Answer(winner, null, null, matching.Skip(1), null);
+        var uri = req.RequestUri;
+        var query = uri.IndexOf('?', StringComparison.Ordinal);
+        return Answer(winner, query < 0 ? uri : uri[..query], null, matching.Skip(1), null);
     }
+
+    private static string LeadingSlash(string s) => s.Length == 0 || s[0] == '/' ? s : "/" + s;
+
+    /// <summary>The app server whose Traefik a passthrough router forwards to (by its private address), if it is one of the stack's.</summary>
+    private static EdgeView? NextEdge(PlatformBlueprint b, TcpRouterView passthrough)
+    {
+        var ip = passthrough.Address.Split(':')[0];
+        return b.AppServers.FirstOrDefault(s => s.PrivateIp == ip) is { } target ? Edge(b, target.Key) : null;
+    }
+
+    /// <summary>The hosts of an HTTPS router's <c>Host</c> matchers (Traefik's ParseDomains: only Host, lower case).</summary>
+    public static IEnumerable<string> HostDomains(string rule) =>
+        Regex.Matches(rule, @"(?<![A-Za-z])Host\(`([^`]*)`\)", RegexOptions.None, TimeSpan.FromSeconds(1)).Select(m => m.Groups[1].Value.ToLowerInvariant().TrimEnd('.'));
+
+    private static HashSet<string> HostSni(string rule) =>
+        [.. Regex.Matches(rule, @"HostSNI\(`([^`]*)`\)", RegexOptions.None, TimeSpan.FromSeconds(1)).Select(m => m.Groups[1].Value.ToLowerInvariant().TrimEnd('.'))];
 
     /// <summary>The answer for people.</summary>
     public static string Render(RouteAnswer a)
     {
         var sb = new StringBuilder();
         void Line(string s) => sb.Append(s).Append('\n');
+        Write(a, "", Line);
+        return sb.ToString();
+    }
+
+    private static void Write(RouteAnswer a, string indent, Action<string> line)
+    {
+        var on = a.Server is null ? "" : $" on {a.Server}";
         if (a.Problem is not null)
         {
-            Line($"{a.Url}: {a.Problem}");
-            return sb.ToString();
+            line($"{indent}{a.Url}: {a.Problem}");
+            return;
         }
-        Line($"{a.Url} (host {a.Host}, path {a.Path})");
+        var method = a.Method == "GET" ? "" : $"{a.Method} ";
+        line($"{indent}{method}{a.Url}{on} (host {a.Host}, path {a.Path})");
+        if (a.PassedThrough is { } tcp)
+        {
+            line($"{indent}  TLS passed through by TCP router {tcp.Router} ({tcp.Rule}) to {tcp.Address}{(tcp.ProxyProtocol ? " with the PROXY protocol" : "")}; no HTTPS router here names the host");
+            if (a.Then is { } then) Write(then, indent + "  ", line);
+            return;
+        }
         if (a.Router is not { } r)
         {
-            Line("  no router matches: Traefik answers 404.");
-            return sb.ToString();
+            line($"{indent}  no router matches: Traefik answers 404.");
+            return;
         }
-        Line($"  router {r.Router} (priority {r.Priority.ToString(CultureInfo.InvariantCulture)}): {r.Rule}");
-        Line(a.RedirectTo is { } to
-            ? $"  answered by Traefik: permanent redirect to {to}"
-            : $"  goes to {r.Target}{(r.Service is null ? "" : $" (service {r.Service})")}, which sees the path {a.ForwardedPath}");
-        Line("  middlewares, in order:");
-        foreach (var m in r.Middlewares)
-            Line($"    {m}: {string.Join(", ", r.MiddlewareDetails.GetValueOrDefault(m, ImmutableSortedDictionary<string, string>.Empty).Select(d => $"{d.Key}={d.Value}"))}");
+        line($"{indent}  router {r.Router} on {r.EntryPoint} (priority {r.Priority.ToString(CultureInfo.InvariantCulture)}): {r.Rule}");
+        if (a.RedirectTo is { } to)
+            line($"{indent}  answered by Traefik: {a.Status?.ToString(CultureInfo.InvariantCulture)} redirect to {to}");
+        else if (r.Router == AcmeHttpRouter)
+            line($"{indent}  answered by Traefik: the ACME HTTP-01 challenge token, if this Traefik asked for it (404 otherwise)");
+        else
+            line($"{indent}  goes to {r.Target}{(r.Service is null ? "" : $" (service {r.Service})")}, which sees the path {a.ForwardedPath}");
+        if (r.Middlewares.Length > 0)
+        {
+            line($"{indent}  middlewares, in order:");
+            foreach (var m in r.Middlewares)
+                line($"{indent}    {m}: {string.Join(", ", r.MiddlewareDetails.GetValueOrDefault(m, ImmutableSortedDictionary<string, string>.Empty).Select(d => $"{d.Key}={d.Value}"))}");
+        }
         foreach (var s in a.Shadowed)
-            Line($"  also matches, lower priority (never reached): {s.Router} (priority {s.Priority.ToString(CultureInfo.InvariantCulture)}) -> {s.Target}");
-        return sb.ToString();
+            line($"{indent}  also matches, lower priority (never reached): {s.Router} (priority {s.Priority.ToString(CultureInfo.InvariantCulture)}) -> {s.Target}");
     }
 
     /// <summary>A reader and evaluator for the subset of Traefik's rule language the platform renders.</summary>
     public static class Rules
     {
+        /// <summary>
+        /// Whether <paramref name="rule"/> matches a request for <paramref name="host"/> (canonical: lower case, punycode)
+        /// whose decoded, cleaned path is <paramref name="path"/> (Go's URL.Path, as Path and PathPrefix compare it).
+        /// </summary>
         public static bool Matches(string rule, string host, string path)
         {
             var p = new Parser(rule, host, path);
             var result = p.Or();
             p.End();
             return result;
+        }
+
+        /// <summary>
+        /// Traefik's Host matcher (<c>pkg/muxer/http/matcher.go</c>, host): ASCII only, case-insensitive, and a trailing
+        /// dot on either the rule or the request is ignored.
+        /// </summary>
+        public static bool HostMatches(string ruleHost, string requestHost)
+        {
+            if (!ruleHost.All(char.IsAscii)) throw new FormatException($"invalid value \"{ruleHost}\" for Host matcher, non-ASCII characters are not allowed");
+            var h = ruleHost.ToLowerInvariant();
+            var r = requestHost.ToLowerInvariant();
+            if (r.Length == 0) return false;
+            return r == h || (h.EndsWith('.') && r == h[..^1]) || (r.EndsWith('.') && r[..^1] == h);
         }
 
         private sealed class Parser(string text, string host, string path)
@@ -188,7 +446,8 @@ public static class RouteExplainer
                 Expect(")");
                 return matcher switch
                 {
-                    "Host" => args.Any(a => string.Equals(a, host, StringComparison.OrdinalIgnoreCase)),
+                    "Host" => args.Any(a => HostMatches(a, host)),
+                    // Against the canonical host, trailing dot included (matcher.go hostRegexp).
                     "HostRegexp" => args.Any(a => Regex.IsMatch(host, a, RegexOptions.None, TimeSpan.FromSeconds(1))),
                     "Path" => args.Any(a => a == path),
                     "PathPrefix" => args.Any(a => path.StartsWith(a, StringComparison.Ordinal)),
