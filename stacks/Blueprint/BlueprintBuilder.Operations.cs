@@ -27,7 +27,7 @@ public static partial class BlueprintBuilder
 
     public static OperationsParts Operations(StackSettings s)
     {
-        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork, ServiceNames.BackupControlNetwork);
+        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
         var kumaUrl = UptimeKumaUrl;
         var plan = BackupsInput(s) is { } backups ? Backups.Plan(backups, MariaDbAgentDumps(s)) : null;
         var jobs = plan?.Jobs ?? [];
@@ -62,7 +62,7 @@ public static partial class BlueprintBuilder
     {
         if (!s.Backups.Enabled) return null;
         var b = s.Backups;
-        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork, ServiceNames.BackupControlNetwork);
+        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
         return new BackupsInput(
                 b.Service.Image,
                 new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
@@ -77,7 +77,7 @@ public static partial class BlueprintBuilder
                     [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)]),
                 new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
                     b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
-                networks, UptimeKumaUrl, b.Service.MemoryMb, $"tcp://{ServiceNames.BackupSocketProxy}:{SocketProxyPort}");
+                networks, UptimeKumaUrl, b.Service.MemoryMb);
     }
 
     /// <summary>The stack's app databases on one engine, sorted.</summary>
@@ -181,10 +181,8 @@ public static partial class BlueprintBuilder
         AutoKuma.SetupContainerName => [ServiceNames.UptimeKuma],
         HostMetrics.ContainerName => [ServiceNames.UptimeKuma, ServiceNames.Postgres],
         _ when IsMariaDbAgent(c) => [ServiceNames.MariaDb],
-        // PostgreSQL and Redis are reached through Docker exec (their hook labels), not the network; they come first
-        // so the runner never starts against a stack whose dumps cannot run.
-        Backups.RunnerName => [ServiceNames.BackupSocketProxy, ServiceNames.Postgres, ServiceNames.Redis, ServiceNames.UptimeKuma,
-            .. c.Mounts.Any(m => m.Source == "minio-data") ? new[] { ServiceNames.Minio } : []],
+        // The runner reaches no other container: the host's timers exec the dumps and its runs; it only reads volumes.
+        Backups.RunnerName => [],
         _ => [ServiceNames.UptimeKuma],
     };
 

@@ -20,7 +20,6 @@ public static partial class BlueprintBuilder
     private static IEnumerable<ServiceSpec> PlatformServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
     {
         yield return SocketProxy(s);
-        if (ops.Backup is not null) yield return BackupSocketProxy(s);
         yield return Traefik(s);
         foreach (var service in PostgresServices(s, databases, ops)) yield return service;
         if (MariaDbPartOf(s) is { } mariadb) yield return mariadb.Service;
@@ -60,23 +59,6 @@ public static partial class BlueprintBuilder
         {
             ["CONTAINERS"] = "1", ["NETWORKS"] = "1", ["EVENTS"] = "1", ["PING"] = "1", ["VERSION"] = "1", ["INFO"] = "1", ["POST"] = "0",
         }),
-        InternalPorts = [SocketProxyPort],
-        Mounts = [new MountSpec(MountKind.Bind, "/var/run/docker.sock", "/var/run/docker.sock", ReadOnly: true)],
-    };
-
-    /// <summary>
-    /// The backup runner needs to exec dumps in the database containers, and it has internet egress (S3), so
-    /// it must not hold the socket: this second proxy, alone with it on an internal network, allows exactly
-    /// the exec calls (<see cref="DockerApiProxy.BackupRunnerCalls"/>) and keeps Traefik's proxy read-only.
-    /// </summary>
-    private static ServiceSpec BackupSocketProxy(StackSettings s) => Singleton(PartId.Backups, ServiceNames.BackupSocketProxy, ServiceKind.Operations, s.SocketProxy,
-        [On(ServiceNames.BackupControlNetwork, ServiceNames.BackupSocketProxy)],
-        // HAProxy answers the (allowed) ping itself through to Docker, so healthy means both are up.
-        ["CMD-SHELL", $"wget -q -O /dev/null http://127.0.0.1:{SocketProxyPort}/_ping"]) with
-    {
-        // The image's entrypoint runs any haproxy command line it is given; ours points at the rendered file.
-        Command = ["haproxy", "-f", DockerApiProxy.ConfigPath],
-        Files = [new FileSpec(DockerApiProxy.ConfigPath, SecretText.Plain(DockerApiProxy.HaproxyConfig(DockerApiProxy.BackupRunnerCalls, SocketProxyPort)))],
         InternalPorts = [SocketProxyPort],
         Mounts = [new MountSpec(MountKind.Bind, "/var/run/docker.sock", "/var/run/docker.sock", ReadOnly: true)],
     };

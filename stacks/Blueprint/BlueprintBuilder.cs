@@ -71,7 +71,7 @@ public static partial class BlueprintBuilder
 
         var volumes = OnDataVolume(s, Volumes(s, ops));
         var fileRoutes = FileRoutes(s);
-        var hostCommands = HostCommands(s, databases, buckets, services, fileRoutes);
+        var hostCommands = HostCommands(s, databases, buckets, services, fileRoutes, ops);
         var budget = MemoryBudget.Compute(s);
         var type = ServerTypes.All[s.Server.Type];
 
@@ -295,7 +295,7 @@ public static partial class BlueprintBuilder
     }
 
     private static ImmutableArray<HostCommandSpec> HostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets,
-        IReadOnlyList<ServiceSpec> services, ImmutableArray<FileRouteSpec> fileRoutes)
+        IReadOnlyList<ServiceSpec> services, ImmutableArray<FileRouteSpec> fileRoutes, OperationsParts ops)
     {
         var commands = new List<HostCommandSpec>();
         commands.AddRange(PostgresHostCommands(s, databases, buckets));
@@ -306,6 +306,7 @@ public static partial class BlueprintBuilder
         commands.AddRange(AppHostCommands(s));
         if (!fileRoutes.IsEmpty) commands.Add(TraefikFileRoutes(fileRoutes));
         if (TraefikAuthFiles(s) is { } auth) commands.Add(auth);
+        if (ops.Backup is { } backups) commands.Add(BackupTimersHostCommand(backups));
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];
     }
 }

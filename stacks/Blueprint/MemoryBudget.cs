@@ -80,7 +80,6 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         if (s.UsesMariaDb) lines.Add(new BudgetLine(ServiceNames.MariaDb, "data", 1, s.MariaDb.MemoryMb));
         Add(ServiceNames.Minio, "data", s.Minio);
         Add(ServiceNames.UptimeKuma, "operations", s.UptimeKuma);
-        if (s.Backups.Enabled) Add(ServiceNames.BackupSocketProxy, "operations", s.SocketProxy);
         foreach (var c in BlueprintBuilder.Operations(s).Containers)
             lines.Add(new BudgetLine(c.Name, "operations", 1, c.MemoryMb, c.Mode == RunMode.OneShot));
         foreach (var app in s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))

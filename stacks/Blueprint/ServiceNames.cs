@@ -13,11 +13,10 @@ public static class ServiceNames
     public const string UptimeKuma = "uptime-kuma";
     public const string AutoKuma = Operations.AutoKuma.ContainerName;
     public const string Backup = Operations.Backups.RunnerName;
-    public const string BackupSocketProxy = "backup-socket-proxy";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Traefik, SocketProxy, Postgres, PgBouncer, Redis, MariaDb, Minio, UptimeKuma, AutoKuma, Backup, BackupSocketProxy,
+        Traefik, SocketProxy, Postgres, PgBouncer, Redis, MariaDb, Minio, UptimeKuma, AutoKuma, Backup,
     };
 
     /// <summary>Networks: <c>edge</c> (Traefik and what it routes to; has internet egress), <c>data</c> (internal: data services and their clients), <c>control</c> (internal: the Docker API proxy).</summary>
@@ -31,9 +30,6 @@ public static class ServiceNames
     /// app servers flow back, while nothing from it reaches the internet.
     /// </summary>
     public const string PublishNetwork = "publish";
-
-    /// <summary>Internal network of the backup runner and its exec-only Docker API proxy (and nothing else).</summary>
-    public const string BackupControlNetwork = "backup-control";
 
     /// <summary>Hosts the platform itself serves under the stack's domain.</summary>
     public const string StatusHost = "status";

@@ -153,6 +153,7 @@ public static class Policies
     /// <summary>Traefik, or a split stack's copy of it on an app server.</summary>
     private static bool IsTraefik(ServiceSpec s) => s.Part == Parts.PartId.Edge && s.ContainerName == ServiceNames.Traefik;
 
-    private static bool LooksSecret(string name) =>
+    /// <summary>A secret-looking name, but not a <c>*_FILE</c> variable: that holds the path of a file the secret is in.</summary>
+    private static bool LooksSecret(string name) => !name.EndsWith("_FILE", StringComparison.Ordinal) &&
         new[] { "PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "CREDENTIAL" }.Any(w => name.Contains(w, StringComparison.Ordinal));
 }

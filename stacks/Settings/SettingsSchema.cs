@@ -77,7 +77,7 @@ public static class SettingsSchema
         new("autoKumaImage", SettingType.String, "AutoKuma image (syncs the monitors declared by the platform into Uptime Kuma), pinned; 2.x, matching Uptime Kuma 2.", "ghcr.io/bigboot/autokuma:2.0.0"),
         new("autoKumaMemoryMb", SettingType.Integer, "AutoKuma memory limit (see docs/footprint.md).", 64),
         new("hostMetricsMemoryMb", SettingType.Integer, "Memory limit of the host-metrics agent that enforces the alert thresholds (see docs/footprint.md).", 24),
-        new("socketProxyImage", SettingType.String, "Docker socket proxy image (read-only Docker API for Traefik; exec-only for the backup runner), pinned.", "tecnativa/docker-socket-proxy:0.3.0"),
+        new("socketProxyImage", SettingType.String, "Docker socket proxy image (the read-only Docker API Traefik reads its routes from), pinned.", "tecnativa/docker-socket-proxy:0.3.0"),
         new("socketProxyMemoryMb", SettingType.Integer, "Memory limit of each Docker socket proxy (Traefik's and the backup runner's; see docs/footprint.md).", 32),
         new("backupsEnabled", SettingType.Boolean, "Run scheduled off-site backups. Prod requires them.", true),
         new("backupImage", SettingType.String, "Backup job image, pinned.", "offen/docker-volume-backup:v2.48.2"),

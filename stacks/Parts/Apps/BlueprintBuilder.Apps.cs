@@ -131,7 +131,6 @@ public static partial class BlueprintBuilder
     /// <summary>The stack's networks: the platform's three, then two per app (its own, and its data network when it uses data services).</summary>
     private static ImmutableArray<NetworkSpec> Networks(StackSettings s) =>
     [
-        .. s.Backups.Enabled ? [new NetworkSpec(ServiceNames.BackupControlNetwork, Internal: true, "Exec-only Docker API for the backup runner; no egress")] : Array.Empty<NetworkSpec>(),
         new(ServiceNames.ControlNetwork, Internal: true, "Read-only Docker API for Traefik; no egress"),
         new(ServiceNames.DataNetwork, Internal: true, "Data services and the operations containers that dump them; no egress"),
         new(ServiceNames.EdgeNetwork, Internal: false, "Traefik and the platform services it routes to; internet egress"),

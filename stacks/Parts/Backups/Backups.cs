@@ -65,9 +65,8 @@ public sealed record BackupPolicy(
 
 /// <summary>Docker networks the operations containers join (names as the blueprint creates them).</summary>
 /// <param name="Data">Internal network where PostgreSQL, PgBouncer, Redis, MinIO and Uptime Kuma are reachable (AutoKuma, host metrics).</param>
-/// <param name="Egress">Network with internet egress on which Uptime Kuma is also reachable (the backup runner: S3 upload and heartbeats).</param>
-/// <param name="DockerApi">Internal network holding only the backup runner and its Docker API proxy.</param>
-public sealed record OpsNetworks(string Data = "data", string Egress = "edge", string DockerApi = "backup-control");
+/// <param name="Egress">Network with internet egress on which Uptime Kuma is also reachable (the backup runner's S3 upload; the host's heartbeats find Uptime Kuma's address there).</param>
+public sealed record OpsNetworks(string Data = "data", string Egress = "edge");
 
 /// <summary>Everything <see cref="Backups.Plan"/> needs.</summary>
 /// <param name="Image">The backup runner image, pinned (<see cref="OperationsImages.Backup"/>).</param>
@@ -77,7 +76,6 @@ public sealed record OpsNetworks(string Data = "data", string Egress = "edge", s
 /// <param name="Networks">Networks the runner joins.</param>
 /// <param name="UptimeKumaUrl">Uptime Kuma's internal URL, for heartbeats (no TLS, no public DNS involved).</param>
 /// <param name="RunnerMemoryMb">Memory limit of the runner (see docs/footprint.md).</param>
-/// <param name="DockerHost">The Docker API the runner uses: the exec-only proxy, never the raw socket.</param>
 public sealed record BackupsInput(
     string Image,
     S3Target OffSite,
@@ -85,20 +83,19 @@ public sealed record BackupsInput(
     BackupPolicy Policy,
     OpsNetworks Networks,
     string UptimeKumaUrl = "http://uptime-kuma:3001",
-    int RunnerMemoryMb = 64,
-    string DockerHost = "tcp://backup-socket-proxy:2375");
+    int RunnerMemoryMb = 64);
 
 /// <summary>What a backup job copies off-site.</summary>
 public enum BackupSubject { Postgres, Redis, Minio, MariaDb, AppVolumes }
 
 /// <summary>
-/// One schedule of the backup runner, i.e. one file in its <c>conf.d</c> (<see cref="Config"/>). At
-/// <see cref="Schedule"/> the runner execs the <c>archive-pre</c> hook of the database container named
-/// <see cref="DumpContainer"/> (which writes fresh dumps into <see cref="SourceVolume"/> with the server's
-/// own client tools), archives that volume, encrypts it when a passphrase is set, uploads it to
-/// <see cref="Destination"/>, pushes a heartbeat to <see cref="Heartbeat"/> and prunes archives older
-/// than <see cref="RetentionDays"/>. A failure at any step pushes status=down at once; a schedule that
-/// stops running turns the monitor red when no heartbeat arrived within its interval.
+/// One backup schedule. At <see cref="Schedule"/> a systemd timer on the host (<see cref="BackupTimers"/>, run as
+/// root) execs <see cref="DumpScript"/> inside the database container named <see cref="DumpContainer"/> (which writes
+/// fresh dumps into <see cref="SourceVolume"/> with the server's own client tools), then execs the runner once with
+/// the job's settings (<see cref="Config"/>): it archives the read-only source, encrypts it when a passphrase is set,
+/// uploads it to <see cref="Destination"/> and prunes archives older than <see cref="RetentionDays"/>. The host then
+/// pushes up or down to <see cref="Heartbeat"/>; a schedule that stops running turns the monitor red when no
+/// heartbeat arrived within its interval. Neither the runner nor any other container holds a Docker API.
 /// </summary>
 public sealed record BackupJob(
     string Name,
@@ -119,23 +116,25 @@ public sealed record BackupJob(
 {
     /// <summary>The (first) volume this job archives.</summary>
     public string SourceVolume => SourceMounts[0].Source;
+
+    /// <summary>The user the dump runs as in <see cref="DumpContainer"/> (it owns the dump directory); null = the image's. Default: null.</summary>
+    public string? DumpUser { get; init; }
+
+    /// <summary>Env the host passes to the dump's exec only (never in the container's own env, so no inspect shows it). Default: none.</summary>
+    public ImmutableArray<EnvVar> DumpEnv { get; init; } = [];
 }
 
 /// <summary>
-/// What a database container gets so the runner can dump it in place: the exec labels (static: they do not
-/// change when apps change, so the database is never recreated for a new app), the env its dump needs and
-/// the dump volume it writes into.
+/// What a database container gets so the host can dump it in place: the dump volume it writes into (static: it does
+/// not change when apps change, so the database is never recreated for a new app). No label, no env: the host's
+/// timer says what to run.
 /// </summary>
-public sealed record DumpHooks(
-    string Container,
-    ImmutableSortedDictionary<string, string> Labels,
-    ImmutableArray<EnvVar> Env,
-    ImmutableArray<Mount> Mounts);
+public sealed record DumpHooks(string Container, ImmutableArray<Mount> Mounts);
 
 /// <summary>
 /// A dump another part makes with a container of its own (e.g. MariaDB's agent, which reaches its server
-/// over a shared socket): the runner gives it a schedule file, the off-site upload, retention, encryption
-/// and heartbeat every job has, and the agent's hook is rewritten to act only for <paramref name="Name"/>.
+/// over a shared socket): the host's timer execs <paramref name="DumpScript"/> in it, and the job gets the
+/// off-site upload, retention, encryption and heartbeat every job has.
 /// </summary>
 public sealed record AgentDump(
     string Name,
@@ -148,7 +147,7 @@ public sealed record AgentDump(
     ImmutableArray<ImmutableArray<string>> DumpCommands,
     string DumpScript);
 
-/// <summary>Every backup schedule, the one runner container that runs them all, the hooks the database containers carry, and other parts' dump agents.</summary>
+/// <summary>Every backup schedule, the one runner container that archives them all, the dump volumes the database containers carry, and other parts' dump agents.</summary>
 public sealed record BackupPlan(ImmutableArray<BackupJob> Jobs, OpsContainer Runner, ImmutableArray<DumpHooks> Hooks, ImmutableArray<OpsContainer> Agents)
 {
     /// <summary>The named volumes backups use (the blueprint creates those it does not already have), sorted.</summary>
@@ -159,22 +158,17 @@ public sealed record BackupPlan(ImmutableArray<BackupJob> Jobs, OpsContainer Run
 /// <summary>Builds the backup schedules, the runner, and the exact dump and restore commands.</summary>
 public static partial class Backups
 {
-    public const string ExecLabel = "docker-volume-backup.exec-label";
-    public const string ArchivePreLabel = "docker-volume-backup.archive-pre";
-    public const string PrunePreLabel = "docker-volume-backup.prune-pre";
-
     /// <summary>
-    /// The one exec-label value every schedule and every hooked container share. A container carries a
-    /// single exec-label, yet PostgreSQL serves two schedules, so each hook picks its jobs by the archive
-    /// name the runner passes it (<see cref="ArchivePathEnv"/>) instead.
+    /// The runner's <c>conf.d</c>: it exists, so the runner's own scheduler reads no config from its env, and it holds
+    /// only the <see cref="JobsDirectory"/> folder, which the scheduler skips — so the runner schedules nothing itself.
     /// </summary>
-    public const string ExecLabelValue = "platform-backup";
-
-    /// <summary>Set by the runner for every hook it execs: <c>/tmp/&lt;BACKUP_FILENAME&gt;</c>, so it starts with the job's name.</summary>
-    public const string ArchivePathEnv = "COMMAND_RUNTIME_ARCHIVE_FILEPATH";
-
-    /// <summary>Where the runner reads one env file per schedule.</summary>
     public const string ConfDirectory = "/etc/dockervolumebackup/conf.d";
+
+    /// <summary>One env file per job, read by the one-off <c>backup</c> run the host's timer execs (<see cref="RunCommand"/>).</summary>
+    public const string JobsDirectory = ConfDirectory + "/jobs";
+
+    /// <summary>Where the runner reads its secrets (<c>*_FILE</c> variables), so no inspect of it shows one.</summary>
+    public const string SecretsDirectory = "/run/platform-secrets";
 
     /// <summary>Where a database container writes its dumps (the dump volume), and the runner's view of the volumes.</summary>
     public const string DumpDir = "/dumps";
@@ -183,9 +177,6 @@ public static partial class Backups
     public const string RunnerName = "backup";
     public const string PostgresDumpVolume = "backup-postgres-dumps";
     public const string RedisDumpVolume = "backup-redis-dumps";
-
-    /// <summary>Env var of the runner holding Uptime Kuma's push URL prefix (no secret; the token is appended).</summary>
-    public const string PushUrlEnv = "BACKUP_PUSH_URL";
 
     /// <summary>
     /// Seconds added to a schedule's longest gap to get the heartbeat interval: the job's own run time
@@ -204,8 +195,12 @@ public static partial class Backups
 
     public static bool IsValidDatabaseName(string name) => DatabaseNameRegex().IsMatch(name);
 
-    /// <summary>Env var of the runner holding a job's push token (a secret).</summary>
-    public static string PushTokenEnv(string job) => "PUSH_TOKEN_" + job.ToUpperInvariant().Replace('-', '_');
+    /// <summary>
+    /// What the host runs in the runner for one job: the runner's own one-off mode (<c>backup</c> without
+    /// <c>-foreground</c> reads its config from the env), with the job's file exported over the runner's env.
+    /// </summary>
+    public static ImmutableArray<string> RunCommand(string job) =>
+        ["sh", "-c", $"set -a; . {JobsDirectory}/{job}.env; set +a; exec backup"];
 
     /// <summary>
     /// The schedules, in a fixed order: postgres-daily, postgres-hourly, redis, minio (when MinIO is deployed).
@@ -233,11 +228,14 @@ public static partial class Backups
         var postgresScript = PostgresDumpScript(expectDatabases: !dbs.IsEmpty);
         var redisScript = RedisDumpScript(s.RedisPort, user: s.RedisUser);
         var dumps = dbs.Order(StringComparer.Ordinal).Select(db => DumpCommand(db, DumpDir)).ToImmutableArray();
+        // PostgreSQL dumps as its OS user over the local socket (peer authentication): no password at all. Redis's
+        // password reaches only the dump's exec, from the host's root-only job file.
         var jobs = new List<BackupJob>
         {
-            Job(input, "postgres-daily", "PostgreSQL daily (every app database)", BackupSubject.Postgres, p.PostgresDailySchedule, p.PostgresDailyRetentionDays, PostgresDumpVolume, dumps, postgresScript, s.PostgresHost),
-            Job(input, "postgres-hourly", "PostgreSQL hourly in business hours (every app database)", BackupSubject.Postgres, p.PostgresHourlySchedule, HoursToDays(p.PostgresHourlyRetentionHours), PostgresDumpVolume, dumps, postgresScript, s.PostgresHost),
-            Job(input, "redis", "Redis RDB snapshot", BackupSubject.Redis, p.RedisSchedule, HoursToDays(p.RedisRetentionHours), RedisDumpVolume, [], redisScript, s.RedisHost),
+            Job(input, "postgres-daily", "PostgreSQL daily (every app database)", BackupSubject.Postgres, p.PostgresDailySchedule, p.PostgresDailyRetentionDays, PostgresDumpVolume, dumps, postgresScript, s.PostgresHost) with { DumpUser = s.PostgresUser },
+            Job(input, "postgres-hourly", "PostgreSQL hourly in business hours (every app database)", BackupSubject.Postgres, p.PostgresHourlySchedule, HoursToDays(p.PostgresHourlyRetentionHours), PostgresDumpVolume, dumps, postgresScript, s.PostgresHost) with { DumpUser = s.PostgresUser },
+            Job(input, "redis", "Redis RDB snapshot", BackupSubject.Redis, p.RedisSchedule, HoursToDays(p.RedisRetentionHours), RedisDumpVolume, [], redisScript, s.RedisHost)
+                with { DumpEnv = [EnvVar.Secret("REDISCLI_AUTH", s.RedisPasswordSecret)] },
         };
         if (s.MinioDataVolume is { } minioVolume)
             jobs.Add(Job(input, "minio", "MinIO data volume (every bucket)", BackupSubject.Minio, p.MinioSchedule, p.MinioRetentionDays, minioVolume, [], null, null));
@@ -247,13 +245,10 @@ public static partial class Backups
         // Each agent has its own dump volume, so its job archives it under its own name.
         jobs.AddRange(extra.Select(d => Job(input, d.Name, d.What, d.Subject, d.Schedule, d.RetentionDays, d.DumpVolume, d.DumpCommands, d.DumpScript, d.Agent.Name,
             $"{ArchiveRoot}/{d.Name}")));
-        var agents = extra.Select(d => d.Agent with { Labels = HookLabels(d.Name + "-", d.DumpScript) });
-
         var hooks = ImmutableArray.Create(
-            new DumpHooks(s.PostgresHost, HookLabels("postgres-", postgresScript), [], [Mount.Volume(PostgresDumpVolume, DumpDir)]),
-            // redis-cli reads the password from REDISCLI_AUTH, so it never appears in a command line or label.
-            new DumpHooks(s.RedisHost, HookLabels("redis-", redisScript), [EnvVar.Secret("REDISCLI_AUTH", s.RedisPasswordSecret)], [Mount.Volume(RedisDumpVolume, DumpDir)]));
-        return new BackupPlan([.. jobs], Runner(input, jobs), hooks, [.. agents]);
+            new DumpHooks(s.PostgresHost, [Mount.Volume(PostgresDumpVolume, DumpDir)]),
+            new DumpHooks(s.RedisHost, [Mount.Volume(RedisDumpVolume, DumpDir)]));
+        return new BackupPlan([.. jobs], Runner(input, jobs), hooks, [.. extra.Select(d => d.Agent)]);
     }
 
     /// <summary>Every problem with the input, as sentences; empty when it is valid.</summary>
@@ -391,9 +386,9 @@ public static partial class Backups
     /// <summary>
     /// The PostgreSQL container's dump script: clear old dumps, then dump every database created after
     /// initdb with exactly <see cref="DumpCommand"/>, stopping at the first failure. It lists the databases
-    /// when it runs, so the label is the same for every set of apps and a new app never recreates PostgreSQL.
-    /// It connects over loopback TCP as the superuser (<c>POSTGRES_PASSWORD</c> is in the container's env;
-    /// PG* variables already set win, which is how the restore drill points it at its own server).
+    /// when it runs, so the script is the same for every set of apps. It runs as the <c>postgres</c> OS user and
+    /// connects over the local socket (peer authentication: no password); PG* variables already set win, which is
+    /// how the restore drill points it at its own server.
     /// It fails — so the job and its heartbeat do — when <paramref name="expectDatabases"/> and the listing is
     /// empty, when a dump is smaller than <see cref="MinDumpBytes"/>, when pg_restore cannot read a dump's table of
     /// contents, or when there are fewer dump files than databases listed.
@@ -407,7 +402,7 @@ public static partial class Backups
         var lines = new List<string>
         {
             "set -eu",
-            "export PGHOST=\"${PGHOST:-127.0.0.1}\" PGPORT=\"${PGPORT:-5432}\" PGUSER=\"${PGUSER:-postgres}\" PGPASSWORD=\"${PGPASSWORD:-${POSTGRES_PASSWORD:-}}\"",
+            "export PGUSER=\"${PGUSER:-postgres}\"",
             $"rm -f {directory}/*.dump",
             $"dbs=$(psql -XAtq -d postgres -c \"{ListDatabasesSql}\")",
         };
@@ -427,21 +422,6 @@ public static partial class Backups
         SizeCheck(directory, "*.rdb"),
         $"[ \"$(head -c 5 {directory}/redis.rdb)\" = REDIS ] || {{ echo \"backup check: redis.rdb is not an RDB file\" >&2; exit 1; }}",
         $"ls -l {directory}");
-
-    /// <summary>A hook that runs <paramref name="script"/> only for the jobs whose archive name starts with <paramref name="jobPrefix"/>.</summary>
-    private static ImmutableSortedDictionary<string, string> HookLabels(string jobPrefix, string script) => Labels(new Dictionary<string, string>
-    {
-        [ExecLabel] = ExecLabelValue,
-        [ArchivePreLabel] = $"/bin/sh -c 'case \"${ArchivePathEnv}\" in */{jobPrefix}*) ;; *) exit 0;; esac; {script}'",
-    });
-
-    private static ImmutableSortedDictionary<string, string> Labels(Dictionary<string, string> labels)
-    {
-        // Each command is /bin/sh -c '<script>': a quote inside the script would end it early.
-        if (labels.Values.Any(v => v.StartsWith("/bin/sh -c '", StringComparison.Ordinal) && v["/bin/sh -c '".Length..^1].Contains('\'', StringComparison.Ordinal)))
-            throw new InvalidOperationException("A labelled command must not contain a single quote.");
-        return ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, labels);
-    }
 
     /// <summary>Where the runner mounts a job's source (read-only); the archive holds it as <c>backup/&lt;subject&gt;/…</c>.</summary>
     public static string ArchiveDirectory(BackupSubject subject) => $"{ArchiveRoot}/{subject.ToString().ToLowerInvariant()}";
@@ -486,20 +466,16 @@ public static partial class Backups
     {
         var o = input.OffSite;
         var tokenSecret = $"backup-{name}-push-token";
-        var pushUrl = $"{input.UptimeKumaUrl.TrimEnd('/')}/api/push/";
         var s3Path = string.IsNullOrEmpty(o.PathPrefix) ? name : $"{o.PathPrefix}/{name}";
         var config = new StringBuilder();
         config.Append("# ").Append(name).Append(": ").Append(what).Append(". Rendered by the platform; do not edit by hand.\n");
-        config.Append("# Shared settings and every secret come from the runner's env; it expands the references below from it when it reads this file.\n");
+        config.Append("# Read by the one-off run the host's timer execs ('").Append(schedule).Append("' UTC); shared settings and secrets (as files) come from the runner's env.\n");
         void Set(string key, string value) => config.Append(key).Append("=\"").Append(value).Append("\"\n");
-        Set("BACKUP_CRON_EXPRESSION", schedule);
         Set("BACKUP_FILENAME", name + "-%Y-%m-%dT%H-%M-%S.{{ .Extension }}");
         Set("BACKUP_PRUNING_PREFIX", name + "-");
         Set("BACKUP_RETENTION_DAYS", retentionDays.ToString(CultureInfo.InvariantCulture));
         Set("BACKUP_SOURCES", sourceDirectory ?? ArchiveDirectory(subject));
         Set("AWS_S3_PATH", s3Path);
-        // On any failure: push status=down at once (shoutrrr "generic+" forwards the query string).
-        Set("NOTIFICATION_URLS", "generic+" + pushUrl + "${" + PushTokenEnv(name) + "}?status=down&msg=backup%20" + name + "%20failed");
 
         var gap = CronSchedule.Parse(schedule).LongestGap() ?? TimeSpan.FromDays(366);
         var heartbeat = MonitorSpec.Push($"backup-{name}", $"Backup {what}", (int)gap.TotalSeconds + HeartbeatGraceSeconds, tokenSecret, null);
@@ -517,48 +493,47 @@ public static partial class Backups
             DumpContainer: dumpContainer,
             SourceDirectory: sourceDirectory ?? ArchiveDirectory(subject),
             SourceMounts: [Mount.Volume(volume, sourceDirectory ?? ArchiveDirectory(subject), readOnly: true)],
-            Config: new UploadedFile($"{ConfDirectory}/{name}.env", SecretText.Plain(config.ToString())),
+            Config: new UploadedFile($"{JobsDirectory}/{name}.env", SecretText.Plain(config.ToString())),
             Heartbeat: heartbeat,
             PushToken: new GeneratedSecret(tokenSecret, 32, true, $"Uptime Kuma push token of the {name} backup heartbeat"));
     }
 
+    /// <summary>The file of a runner secret (read through the image's <c>*_FILE</c> variables).</summary>
+    public static string SecretFile(string variable) => $"{SecretsDirectory}/{variable.ToLowerInvariant().Replace('_', '-')}";
+
     /// <summary>
-    /// The one runner: every schedule is a conf.d file (runs are serialized by the runner's own lock), the
-    /// shared settings and secrets are its env, it reaches Docker only through the exec-only proxy, and its
-    /// own prune-pre hook (after the upload succeeded) pushes the heartbeat of the job that just ran.
+    /// The one runner: it schedules nothing and reaches no Docker API. Its main process idles (its <c>conf.d</c> holds
+    /// only the jobs folder); the host's timers exec one-off runs in it (<see cref="RunCommand"/>), serialized by the
+    /// runner's own lock. It mounts the sources read-only and reaches only the internet (S3). Its secrets are files
+    /// (<c>AWS_*_FILE</c>, <c>GPG_PASSPHRASE_FILE</c>), so an inspect of it shows none; push tokens stay on the host.
     /// </summary>
     private static OpsContainer Runner(BackupsInput input, IReadOnlyList<BackupJob> jobs)
     {
         var o = input.OffSite;
+        var secrets = new List<(string Variable, string Secret)>
+        {
+            ("AWS_ACCESS_KEY_ID", o.AccessKeyIdSecret),
+            ("AWS_SECRET_ACCESS_KEY", o.SecretAccessKeySecret),
+        };
+        if (o.EncryptionPassphraseSecret is { } passphrase) secrets.Add(("GPG_PASSPHRASE", passphrase));
         var env = new List<EnvVar>
         {
             EnvVar.Plain("AWS_ENDPOINT", o.Endpoint),
             EnvVar.Plain("AWS_S3_BUCKET_NAME", o.Bucket),
-            EnvVar.Secret("AWS_ACCESS_KEY_ID", o.AccessKeyIdSecret),
-            EnvVar.Secret("AWS_SECRET_ACCESS_KEY", o.SecretAccessKeySecret),
             EnvVar.Plain("BACKUP_COMPRESSION", "gz"),
-            EnvVar.Plain("DOCKER_HOST", input.DockerHost),
-            EnvVar.Plain("EXEC_LABEL", ExecLabelValue),
-            EnvVar.Plain("EXEC_FORWARD_OUTPUT", "true"),
-            EnvVar.Plain("NOTIFICATION_LEVEL", "error"),
-            EnvVar.Plain(PushUrlEnv, $"{input.UptimeKumaUrl.TrimEnd('/')}/api/push/"),
             EnvVar.Plain("TZ", "UTC"),
         };
-        env.AddRange(jobs.Select(j => EnvVar.Secret(PushTokenEnv(j.Name), j.PushToken.Name)));
-        if (o.EncryptionPassphraseSecret is { } passphrase) env.Add(EnvVar.Secret("GPG_PASSPHRASE", passphrase));
-
-        var cases = string.Concat(jobs.Select(j => $"*/{j.Name}-*) token=\"${PushTokenEnv(j.Name)}\";; "));
-        var heartbeat = $"/bin/sh -c 'set -eu; case \"${ArchivePathEnv}\" in {cases}*) exit 0;; esac; wget -q -O /dev/null \"${PushUrlEnv}$token?status=up&msg=OK\"'";
+        env.AddRange(secrets.Select(x => EnvVar.Plain(x.Variable + "_FILE", SecretFile(x.Variable))));
         var sources = jobs.SelectMany(j => j.SourceMounts).Distinct();
         return new OpsContainer(
             Name: RunnerName,
             Image: input.Image,
             Command: [],
             Env: [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)],
-            Labels: Labels(new Dictionary<string, string> { [ExecLabel] = ExecLabelValue, [PrunePreLabel] = heartbeat }),
+            Labels: ImmutableSortedDictionary<string, string>.Empty,
             Mounts: [.. sources],
-            Networks: [input.Networks.Egress, input.Networks.DockerApi],
-            Files: [.. jobs.Select(j => j.Config)],
+            Networks: [input.Networks.Egress],
+            Files: [.. jobs.Select(j => j.Config), .. secrets.Select(x => new UploadedFile(SecretFile(x.Variable), SecretText.Of(new SecretPart(x.Secret))))],
             Mode: RunMode.Service,
             MemoryMb: input.RunnerMemoryMb);
     }

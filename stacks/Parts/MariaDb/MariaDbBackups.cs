@@ -5,8 +5,8 @@ using Platform.Stacks.Operations;
 namespace Platform.Stacks.Parts.MariaDb;
 
 /// <summary>
-/// One scheduled MariaDB dump, shaped like a PostgreSQL job of <see cref="Backups"/>: <see cref="Agent"/> (the server's
-/// own image, idle) is asked by the backup runner through its exec label to write fresh dumps into
+/// One scheduled MariaDB dump, shaped like a PostgreSQL job of <see cref="Backups"/>: in <see cref="Agent"/> (the server's
+/// own image, idle) the host's backup timer execs the dump script, which writes fresh dumps into
 /// <see cref="DumpVolume"/>; the runner archives that volume off-site on <see cref="Schedule"/> and keeps
 /// <see cref="RetentionDays"/> days. The agent dumps over the server's Unix socket (shared through
 /// <see cref="MariaDbNames.SocketVolume"/>) as root@localhost, so no password exists for it anywhere.
@@ -82,7 +82,7 @@ public static class MariaDbBackups
 
     /// <summary>
     /// The jobs: daily and hourly-in-business-hours, on PostgreSQL's schedules and with PostgreSQL's retention
-    /// (<paramref name="policy"/>), one agent each because a container answers one exec label.
+    /// (<paramref name="policy"/>), one agent each (each has its own dump volume).
     /// </summary>
     public static ImmutableArray<MariaDbBackupJob> Jobs(string image, IEnumerable<string> databases, BackupPolicy policy, OpsNetworks networks, int agentMemoryMb = 256)
     {
@@ -100,20 +100,15 @@ public static class MariaDbBackups
     private static MariaDbBackupJob Job(string name, string what, string schedule, int retentionDays, string image, ImmutableArray<string> dbs, OpsNetworks networks, int memoryMb)
     {
         var script = DumpScript(dbs);
-        if (script.Contains('\'', StringComparison.Ordinal)) throw new InvalidOperationException("A labelled command must not contain a single quote.");
         var dumpVolume = $"backup-{name}-dumps";
         var agent = new OpsContainer(
             Name: $"backup-{name}-agent",
             Image: image,
             Command: ["sleep", "infinity"],
             Env: [],
-            Labels: ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
-            {
-                [Backups.ExecLabel] = name,
-                [Backups.ArchivePreLabel] = $"/bin/sh -c '{script}'",
-            }),
+            Labels: ImmutableSortedDictionary<string, string>.Empty,
             Mounts: [Mount.Volume(dumpVolume, Backups.DumpDir), Mount.Volume(MariaDbNames.SocketVolume, MariaDbNames.SocketDirectory)],
-            // It talks to the server over the socket only; the data network is where the runner's exec reaches no one else.
+            // It talks to the server over the socket only; the internal data network gives it no egress.
             Networks: [networks.Data],
             Files: [],
             Mode: RunMode.Service,

@@ -55,11 +55,10 @@ public static partial class BlueprintBuilder
                 ["POSTGRES_PASSWORD"] = SecretText.Of(new SecretPart(SecretNames.PostgresSuperuser)),
                 ["POSTGRES_INITDB_ARGS"] = SecretText.Plain("--auth-host=scram-sha-256 --auth-local=peer"),
                 ["PGDATA"] = SecretText.Plain("/var/lib/postgresql/data/pgdata"),
-            }.Concat(HookEnv(postgresHooks)).ToDictionary()),
+            }),
             InternalPorts = [AppEnvironment.PostgresPort],
             Mounts = [new MountSpec(MountKind.Volume, "postgres-data", "/var/lib/postgresql/data", ReadOnly: false), .. HookMounts(postgresHooks)],
-            // The backup runner execs the dumps here, with the server's own pg_dump (see Backups.PostgresDumpScript).
-            Labels = HookLabels(postgresHooks),
+            // The host's backup timers exec the dumps here, with the server's own pg_dump (see Backups.PostgresDumpScript).
             Files =
             [
                 new FileSpec(PostgresConfigPath, SecretText.Plain(PostgresConfig.PostgresqlConf(pg))),
@@ -88,14 +87,8 @@ public static partial class BlueprintBuilder
 
     }
 
-    private static IEnumerable<KeyValuePair<string, SecretText>> HookEnv(Operations.DumpHooks? hooks) =>
-        hooks?.Env.Select(e => KeyValuePair.Create(e.Name, e.Value)) ?? [];
-
     private static IEnumerable<MountSpec> HookMounts(Operations.DumpHooks? hooks) =>
         hooks?.Mounts.Select(m => new MountSpec(MountKind.Volume, m.Source, m.Target, m.ReadOnly)) ?? [];
-
-    private static ImmutableSortedDictionary<string, string> HookLabels(Operations.DumpHooks? hooks) =>
-        hooks?.Labels ?? ImmutableSortedDictionary<string, string>.Empty;
 
     private static IEnumerable<HostCommandSpec> PostgresHostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
     {

@@ -41,7 +41,6 @@ public static partial class BlueprintBuilder
         {
             Command = ["redis-server", RedisConfPath],
             InternalPorts = [AppEnvironment.RedisPort],
-            Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, HookEnv(redisHooks)),
             Mounts =
             [
                 new MountSpec(MountKind.Volume, "redis-data", "/data", ReadOnly: false),
@@ -49,7 +48,6 @@ public static partial class BlueprintBuilder
                 new MountSpec(MountKind.Bind, RedisHostDirectory, RedisAclDirectory, ReadOnly: true),
                 .. HookMounts(redisHooks),
             ],
-            Labels = HookLabels(redisHooks),
             Files = [new FileSpec(RedisConfPath, RedisConfig.Conf(redis, RedisUsers(s)))],
             AfterHostCommands = [HostCommandNames.RedisAcl],
         };

@@ -122,7 +122,7 @@ public sealed class AppFeatureTests(Xunit.Abstractions.ITestOutputHelper output)
         // The one runner archives every app volume read-only; the backups part therefore comes after the app parts.
         var runner = b.Service(Backups.RunnerName);
         Assert.Contains(runner.Mounts, m => m.Source == "app-shop.wp-content" && m.Target == "/backup/app-volumes/app-shop.wp-content" && m.ReadOnly);
-        Assert.Contains(runner.Files, f => f.Path == $"{Backups.ConfDirectory}/{Backups.AppVolumesJobName}.env" && f.Content.Masked.Contains("BACKUP_SOURCES=\"/backup/app-volumes\"", StringComparison.Ordinal));
+        Assert.Contains(runner.Files, f => f.Path == $"{Backups.JobsDirectory}/{Backups.AppVolumesJobName}.env" && f.Content.Masked.Contains("BACKUP_SOURCES=\"/backup/app-volumes\"", StringComparison.Ordinal));
         var backups = PartGraph.Of(b).Single(p => p.Id == PartId.Backups);
         Assert.Contains(PartId.App("shop"), backups.DependsOn);
         Assert.False(Build("staging").Volumes.Single(v => v.Name == "app-shop.wp-content").Protect);

@@ -250,7 +250,7 @@ public sealed class DerivationTests
         Assert.True(small.Budget.Fits, $"small needs {small.Budget.TotalMb} MB");
         Assert.True(small.Budget.OneShotPeakMb <= small.Budget.FreeMb);
         // Every part is there: edge, data, monitoring, backups and two 256 MB apps.
-        foreach (var name in new[] { "traefik", "socket-proxy", "postgres", "pgbouncer", "redis", "minio", "uptime-kuma", "autokuma", "host-metrics", "backup", "backup-socket-proxy" })
+        foreach (var name in new[] { "traefik", "socket-proxy", "postgres", "pgbouncer", "redis", "minio", "uptime-kuma", "autokuma", "host-metrics", "backup" })
             Assert.Contains(small.Services, s => s.Name == name);
         Assert.Equal([256, 256], small.Services.Where(s => s.Kind == ServiceKind.App).Select(s => s.Limits.MemoryMb));
         Assert.NotEmpty(small.Backups);

@@ -128,17 +128,17 @@ public sealed class MariaDbBlueprintTests
             Assert.Equal([ServiceNames.MariaDb], agent.DependsOn.AsEnumerable());
             Assert.Contains($"--socket={MariaDbNames.SocketPath}", agent.HealthCheck.Test);
             var dump = Backups.ToShell(MariaDbBackups.DumpCommand("shop", Backups.DumpDir));
-            var hook = agent.Labels[Backups.ArchivePreLabel];
-            Assert.Contains(dump, hook, StringComparison.Ordinal);
-            // It answers the runner's shared exec label, and dumps only when its own job runs.
-            Assert.Equal(Backups.ExecLabelValue, agent.Labels[Backups.ExecLabel]);
-            Assert.StartsWith($"/bin/sh -c 'case \"$COMMAND_RUNTIME_ARCHIVE_FILEPATH\" in */{job}-*) ;; *) exit 0;; esac; ", hook, StringComparison.Ordinal);
+            Assert.Empty(agent.Labels);
+            // The host's timer of the job execs the dump in its own agent.
+            var timers = b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand).Stdin!.Masked;
+            Assert.Contains($"docker exec backup-{job}-agent sh -c ", timers, StringComparison.Ordinal);
+            Assert.Contains(dump, timers, StringComparison.Ordinal);
 
-            var config = runner.Files.Single(f => f.Path == $"{Backups.ConfDirectory}/{job}.env").Content.Masked;
+            var config = runner.Files.Single(f => f.Path == $"{Backups.JobsDirectory}/{job}.env").Content.Masked;
             Assert.Contains($"BACKUP_PRUNING_PREFIX=\"{job}-\"", config, StringComparison.Ordinal);
             Assert.Contains($"BACKUP_SOURCES=\"/backup/{job}\"", config, StringComparison.Ordinal);
             Assert.Contains(runner.Mounts, x => x.Source == $"backup-{job}-dumps" && x.Target == $"/backup/{job}" && x.ReadOnly);
-            Assert.Contains($"*/{job}-*) token=", runner.Labels[Backups.PrunePreLabel], StringComparison.Ordinal);
+            Assert.Contains($"systemctl enable --now platform-backup-{job}.timer", timers, StringComparison.Ordinal);
             Assert.Contains(b.Secrets, x => x.Name == $"backup-{job}-push-token");
             Assert.Contains(b.Budget.Lines, l => l.Name == $"backup-{job}-agent");
         }

@@ -12,7 +12,7 @@ public sealed class OperationsWiringTests
         foreach (var job in b.Backups.Where(j => j.Name.StartsWith("postgres-", StringComparison.Ordinal)))
             foreach (var db in b.Databases) Assert.Contains(db.Database, job.What, StringComparison.Ordinal);
         // The dump itself lists the databases when it runs; it is exercised against a real server by the restore drill.
-        Assert.Contains("for db in $dbs", b.Service("postgres").Labels["docker-volume-backup.archive-pre"], StringComparison.Ordinal);
+        Assert.Contains("for db in $dbs", b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand).Stdin!.Masked, StringComparison.Ordinal);
         Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis"], b.Backups.Select(j => j.Name).Order(StringComparer.Ordinal));
     }
 
@@ -21,18 +21,21 @@ public sealed class OperationsWiringTests
     {
         var b = TestStacks.ShippedBlueprint("staging");
         var backupContainers = b.Services.Where(s => s.Name.StartsWith("backup", StringComparison.Ordinal)).Select(s => s.Name).Order(StringComparer.Ordinal);
-        Assert.Equal(["backup", "backup-socket-proxy"], backupContainers);
+        Assert.Equal(["backup"], backupContainers);
         var runner = b.Service("backup");
         Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis"],
-            runner.Files.Select(f => Path.GetFileNameWithoutExtension(f.Path)).Order(StringComparer.Ordinal));
-        Assert.Equal("tcp://backup-socket-proxy:2375", runner.Env["DOCKER_HOST"].Masked);
+            runner.Files.Where(f => f.Path.StartsWith(Platform.Stacks.Operations.Backups.JobsDirectory, StringComparison.Ordinal))
+                .Select(f => Path.GetFileNameWithoutExtension(f.Path)).Order(StringComparer.Ordinal));
+        // No Docker API of any kind: no socket, no proxy, no DOCKER_HOST; only the egress network (S3).
+        Assert.DoesNotContain(runner.Env.Keys, k => k.StartsWith("DOCKER", StringComparison.Ordinal));
         Assert.DoesNotContain(runner.Mounts, m => m.Source.EndsWith("docker.sock", StringComparison.Ordinal));
-        // The runner and its proxy share an internal network nobody else is on.
-        var control = b.Networks.Single(n => n.Name == "backup-control");
-        Assert.True(control.Internal);
-        Assert.Equal(["backup", "backup-socket-proxy"], b.Services.Where(s => s.Networks.Any(n => n.Network == "backup-control")).Select(s => s.Name).Order(StringComparer.Ordinal));
-        // Traefik's proxy stays read-only.
+        Assert.Equal(["edge"], runner.Networks.Select(n => n.Network));
+        // The only container holding the socket is Traefik's proxy, and it cannot write (POST=0).
+        Assert.Equal(["socket-proxy"], b.Services.Where(s => s.Mounts.Any(m => m.Source.EndsWith("docker.sock", StringComparison.Ordinal))).Select(s => s.Name));
         Assert.Equal("0", b.Service("socket-proxy").Env["POST"].Masked);
+        // The host runs the schedules: one root timer per job.
+        var timers = b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand);
+        foreach (var job in b.Backups) Assert.Contains($"sudo systemctl enable --now platform-backup-{job.Name}.timer", timers.Stdin!.Masked, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class PolicyTests
         Fires("no-docker-socket-with-egress", WithService(Prod(), "backup", s => s with { Mounts = [.. s.Mounts, socket] }), "backup");
         // A proxy that holds the socket must stay on internal networks only.
         Fires("no-docker-socket-with-egress",
-            WithService(Prod(), "backup-socket-proxy", s => s with { Networks = [.. s.Networks, new NetworkAttachment("edge", ["backup-socket-proxy"])] }), "backup-socket-proxy");
+            WithService(Prod(), "socket-proxy", s => s with { Networks = [.. s.Networks, new NetworkAttachment("edge", ["socket-proxy"])] }), "socket-proxy");
         // No network at all means Docker's default bridge, which has egress.
         Fires("no-docker-socket-with-egress", WithService(Prod(), "socket-proxy", s => s with { Networks = [] }), "socket-proxy");
     }

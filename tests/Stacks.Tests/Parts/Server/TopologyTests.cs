@@ -78,7 +78,7 @@ public sealed class TopologyTests
     public void Data_parts_run_on_the_data_server_only_and_their_ports_face_the_private_network_only()
     {
         var b = TestStacks.ShippedBlueprint("scale");
-        foreach (var name in new[] { "postgres", "pgbouncer", "redis", "minio", "uptime-kuma", "autokuma", "backup", "backup-socket-proxy" })
+        foreach (var name in new[] { "postgres", "pgbouncer", "redis", "minio", "uptime-kuma", "autokuma", "backup" })
             Assert.Equal(ServerKey.Data, b.Service(name).Host);
         Assert.All(b.Services.Where(s => s.Kind == ServiceKind.Data), s => Assert.Equal(ServerKey.Data, s.Host));
         Assert.All(b.Services.Where(s => s.Kind == ServiceKind.App), s => Assert.Equal(ServerRole.App, s.Host.Role));
