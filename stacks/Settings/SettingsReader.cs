@@ -28,6 +28,37 @@ public static class SettingsReader
 
     /// <summary>Longest path prefix: router priorities add the path's length to the host kind's base (see <see cref="Blueprint.Routing.Priority(Blueprint.HostKind, string?)"/>).</summary>
     public const int MaxPathLength = 200;
+
+    /// <summary>
+    /// What in a route's path Traefik would never match (v3.3): it cleans every request path first (sanitizePath removes
+    /// <c>//</c>, <c>.</c> and <c>..</c> segments) and matches the decoded path, so a rule holding any of them, or a
+    /// percent-escape, waits for a path no request has after cleaning and decoding. Null when the path is fine.
+    /// </summary>
+    public static (string Problem, string Fix)? RoutePathProblem(string path)
+    {
+        if (path.Contains('%', StringComparison.Ordinal))
+            return ("holds a '%': Traefik matches the decoded request path, so an encoded character in the rule never matches what a client sends "
+                + "(Path(`/a%20b`) misses /a%20b and takes /a%2520b).",
+                "Write the path without percent-escapes, using letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ (e.g. /a-b).");
+        if (!path.StartsWith('/')) return null;
+        var segments = path[1..].Split('/');
+        if (path.Contains("//", StringComparison.Ordinal) || segments.Any(x => x is "." or ".."))
+            return ("has an empty, '.' or '..' segment: Traefik cleans every request path before routing (//, /./ and /../ are resolved), so this route would never match.",
+                $"Give the cleaned path: '{CleanPath(path)}'.");
+        return null;
+    }
+
+    private static string CleanPath(string path)
+    {
+        var kept = new List<string>();
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment is "" or ".") continue;
+            if (segment == "..") { if (kept.Count > 0) kept.RemoveAt(kept.Count - 1); continue; }
+            kept.Add(segment);
+        }
+        return "/" + string.Join('/', kept);
+    }
     private static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "buckets"];
     private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit", "name", "role"];
     private static readonly string[] BucketKeys = ["name", "publicRead", "grants"];
@@ -872,7 +903,9 @@ public static class SettingsReader
         if (rm.TryGetValue("path", out var pathNode))
         {
             path = r.String(pathNode, $"{rk}.path");
-            if (!Names.IsPathPrefix(path))
+            if (RoutePathProblem(path) is { } problem)
+                r.Error($"{rk}.path", $"'{path}' {problem.Problem}", problem.Fix);
+            else if (!Names.IsPathPrefix(path))
                 r.Error($"{rk}.path", $"'{path}' is not a path prefix.", "Start it with '/', without a trailing '/', spaces or '//', e.g. /api.");
             else if (path.Length > MaxPathLength)
                 r.Error($"{rk}.path", $"is {path.Length} characters long.", $"Use a prefix of at most {MaxPathLength} characters.");
@@ -882,6 +915,10 @@ public static class SettingsReader
         var strip = rm.TryGetValue("stripPrefix", out var stripNode) && r.Bool(stripNode, $"{rk}.stripPrefix", false);
         if (strip && path is null)
             r.Error($"{rk}.stripPrefix", "is set on a route without a path.", "Add 'path: /prefix' to the route, or remove stripPrefix.");
+        // Traefik reads a list-valued label split on commas: stripprefix.prefixes=/a,b would strip "/a" and "b".
+        if (strip && path is not null && path.Contains(',', StringComparison.Ordinal))
+            r.Error($"{rk}.stripPrefix", $"is set on the path '{path}', which holds a ','; Traefik splits the stripprefix.prefixes label on commas, so the app would receive the path with part of the prefix left in it.",
+                "Remove the ',' from the path, or remove stripPrefix and let the app handle the prefix.");
 
         int? maxBody = rm.TryGetValue("maxBodyMb", out var bodyNode) ? r.Int(bodyNode, $"{rk}.maxBodyMb", 10, 1, 2048) : null;
         if (maxBody is not null && ws)
