@@ -28,7 +28,8 @@ public static partial class BlueprintBuilder
         var dumpContainers = plan.Jobs.Select(j => j.DumpContainer).OfType<string>().Distinct(StringComparer.Ordinal);
         return new HostCommandSpec(BackupTimersCommand,
             $"installs the backups' systemd timers ({string.Join(", ", plan.Jobs.Select(j => $"{j.Name} '{j.Schedule}'"))}); each dumps inside its database container, runs the runner once and reports to its heartbeat",
-            "sh -s", b.Build(), [Backups.RunnerName, .. dumpContainers])
+            // The jobs report to Uptime Kuma's heartbeats: its monitors come first.
+            "sh -s", b.Build(), [Backups.RunnerName, .. dumpContainers, ServiceNames.UptimeKuma])
         {
             Part = PartId.Backups,
             Delete = $"for t in /etc/systemd/system/{prefix}*.timer; do [ -e \"$t\" ] || continue; sudo systemctl disable --now \"$(basename \"$t\")\" || true; done; sudo rm -f /etc/systemd/system/{prefix}*; sudo rm -rf {BackupTimers.Directory}; sudo systemctl daemon-reload",
