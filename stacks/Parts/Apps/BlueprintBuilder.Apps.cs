@@ -12,10 +12,7 @@ public static partial class BlueprintBuilder
     private static IEnumerable<ServiceSpec> AppServices(StackSettings s, AppSettings app, ImmutableArray<DatabaseSpec> databases)
     {
         var routes = AppRoutes(s, app);
-        var labels = app.Port is { } port && routes.Length > 0
-            ? Routing.Labels(Routing.AppService(app.Name), port, routes, s.Domain, app.HealthPath, s.CloudflareOnlyIngress,
-                sticky: app.Instances > 1 && routes.Any(r => r.Websockets), network: AppNames.Network(app.Name))
-            : ImmutableSortedDictionary<string, string>.Empty;
+        var labels = AppLabels(s, app, routes);
         var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
 
         var dependsOn = new List<string>();
@@ -359,6 +356,13 @@ public static class AppNames
 
 public static partial class BlueprintBuilder
 {
+    /// <summary>An app container's Traefik labels for <paramref name="routes"/> (all of the app's, or a server's share of them).</summary>
+    private static ImmutableSortedDictionary<string, string> AppLabels(StackSettings s, AppSettings app, IReadOnlyList<RouteSpec> routes) =>
+        app.Port is { } port && routes.Count > 0
+            ? Routing.Labels(Routing.AppService(app.Name), port, routes, s.Domain, app.HealthPath, s.CloudflareOnlyIngress,
+                sticky: app.Instances > 1 && routes.Any(r => r.Websockets), network: AppNames.Network(app.Name))
+            : ImmutableSortedDictionary<string, string>.Empty;
+
     /// <summary>An app's routes as Traefik serves them: names, host kind, certificate resolver and middlewares.</summary>
     public static ImmutableArray<RouteSpec> AppRoutes(StackSettings s, AppSettings app) =>
     [

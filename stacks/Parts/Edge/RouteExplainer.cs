@@ -316,7 +316,16 @@ public static class RouteExplainer
             return Answer(winner, null, null, matching.Skip(1), null);
         var uri = req.RequestUri;
         var query = uri.IndexOf('?', StringComparison.Ordinal);
-        return Answer(winner, query < 0 ? uri : uri[..query], null, matching.Skip(1), null);
+        var answer = Answer(winner, query < 0 ? uri : uri[..query], null, matching.Skip(1), null);
+        // A file route to another app server's Traefik (the tenant challenge forward): the Host header is passed on
+        // (passHostHeader defaults to true), so that Traefik routes the same request.
+        if (Uri.TryCreate(winner.Target, UriKind.Absolute, out var forwardUrl) && forwardUrl.Scheme == "http" && depth < 3
+            && b.AppServers.FirstOrDefault(x => x.PrivateIp == forwardUrl.Host) is { } forwardServer)
+        {
+            var then = Explain(b, url, method, Edge(b, forwardServer.Key), depth + 1);
+            return answer with { Then = then, Status = then.Status };
+        }
+        return answer;
     }
 
     private static string LeadingSlash(string s) => s.Length == 0 || s[0] == '/' ? s : "/" + s;
@@ -372,6 +381,8 @@ public static class RouteExplainer
             line($"{indent}  answered by Traefik: the ACME HTTP-01 challenge token, if this Traefik asked for it (404 otherwise)");
         else
             line($"{indent}  goes to {r.Target}{(r.Service is null ? "" : $" (service {r.Service})")}, which sees the path {a.ForwardedPath}");
+        if (a.Then is { } forwarded && a.PassedThrough is null)
+            Write(forwarded, indent + "  ", line);
         if (r.Middlewares.Length > 0)
         {
             line($"{indent}  middlewares, in order:");

@@ -99,6 +99,11 @@ public static partial class BlueprintBuilder
                 services.Add(svc with
                 {
                     Host = host,
+                    // A tenant domain's HTTPS router lives only next to the tenant issuer: an HTTPS router naming the host
+                    // would win over the TCP passthrough on another app server (see TenantIssuer).
+                    Labels = TenantIssuer(s, t) is { } issuerServer && host != issuerServer && !svc.Labels.IsEmpty
+                        ? AppLabels(s, app, [.. AppRoutes(s, app).Where(r => r.CertResolver != Routing.HttpCertResolver)])
+                        : svc.Labels,
                     // The data network is the data server's; the data services are reached at its private address.
                     Networks = [.. svc.Networks.Where(n => n.Network != AppNames.DataNetwork(app.Name))],
                     ExtraHosts = [.. DataServicesOf(s, app).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, dataIp))],
@@ -295,6 +300,12 @@ public static partial class BlueprintBuilder
                     && !(issuer && c.StartsWith($"--certificatesresolvers.{Routing.HttpCertResolver}.", StringComparison.Ordinal)))
                 && !c.StartsWith("--entrypoints.websecure.http.tls.", StringComparison.Ordinal))
             .ToList();
+        // Next to the tenant issuer's challenge forward (edge.yml), the entry point's redirect to HTTPS steps down from
+        // MaxInt-1 to the lowest priority, so the forward (a user router, at most MaxInt-1000) is reached.
+        var tenantIssuer = TenantIssuer(s, t);
+        if (tenantIssuer is not null && tenantIssuer != server)
+            command.Insert(command.IndexOf("--entrypoints.web.http.redirections.entrypoint.permanent=true") + 1,
+                $"--entrypoints.web.http.redirections.entrypoint.priority={RedirectPriorityBesideChallengeForward.ToString(CultureInfo.InvariantCulture)}");
         var at = command.IndexOf("--ping=true");
         command.InsertRange(at,
         [
@@ -326,8 +337,14 @@ public static partial class BlueprintBuilder
     public static ServerKey? TenantIssuer(StackSettings s, TopologySettings t) =>
         t.LoadBalanced && !CustomDomains(s).IsEmpty ? ServerKey.App(1) : null;
 
-    /// <summary>Above the entry point's redirect to HTTPS (int.MaxValue - 1 in Traefik): a forwarded challenge is never redirected.</summary>
-    public const long ChallengeForwardPriority = long.MaxValue;
+    /// <summary>
+    /// The priority of the challenge forward on the app servers that do not issue: an ordinary user priority (Traefik
+    /// refuses any above MaxInt-1000 on a router not its own), above <see cref="RedirectPriorityBesideChallengeForward"/>.
+    /// </summary>
+    public const int ChallengeForwardPriority = Routing.ExactHostPriority;
+
+    /// <summary>The entry point's redirect to HTTPS where a challenge forward must pass it: below every router (default MaxInt-1).</summary>
+    public const int RedirectPriorityBesideChallengeForward = 1;
 
     /// <summary>The status page's route, and MinIO's (it has no Traefik next to it): every app server's Traefik routes them to the data server.</summary>
     private static ImmutableArray<FileRouteSpec> SplitFileRoutes(StackSettings s, PlatformBlueprint one, Func<int, string> dataUrl)

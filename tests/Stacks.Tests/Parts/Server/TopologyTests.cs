@@ -366,7 +366,9 @@ public sealed class TopologyTests
             Assert.Equal("10.20.1.11:443", ((YamlScalarNode)((YamlMappingNode)((YamlSequenceNode)service["servers"]).Children[0])["address"]).Value);
             Assert.Equal("2", ((YamlScalarNode)((YamlMappingNode)service["proxyProtocol"])["version"]).Value);
             var challenge = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["http"])["routers"])[BlueprintBuilder.TenantChallengeRouter];
-            Assert.Equal(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), ((YamlScalarNode)challenge["priority"]).Value);
+            // A priority Traefik accepts on a user router (at most MaxInt-1000), above the lowered entry-point redirect.
+            Assert.Equal("10000", ((YamlScalarNode)challenge["priority"]).Value);
+            Assert.Contains("--entrypoints.web.http.redirections.entrypoint.priority=1", b.Service($"traefik@{other}").Command);
             Assert.Contains("Host(`shop.tenant.example.org`)", ((YamlScalarNode)challenge["rule"]).Value, StringComparison.Ordinal);
             // The other Traefiks have no resolver at all.
             Assert.DoesNotContain(b.Service($"traefik@{other}").Command, c => c.StartsWith("--certificatesresolvers.", StringComparison.Ordinal));
