@@ -14,7 +14,7 @@ public class GeneratedStackPlan
 {
     private string _yaml = "";
 
-    [Params(10, 50, 100, 200, 1000)]
+    [Params(10, 100, 200, 1000)]
     public int Apps { get; set; }
 
     [GlobalSetup]

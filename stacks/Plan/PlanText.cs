@@ -35,10 +35,12 @@ public static class PlanText
         foreach (var d in b.DnsRecords)
             w.Line($"  {d.Fqdn} {d.Type} -> {d.Target} {(d.Content == ServerAddress.Ipv4 ? "IPv4" : "IPv6")}{(d.Proxied ? " proxied" : "")} ttl {d.Ttl}");
         w.Line("routes (HTTPS via Traefik; highest priority first, the first whose rule matches takes the request):");
+        var fileRoutes = b.FileRoutes.GroupBy(f => f.Router, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var resolvers = Resolvers(b);
         foreach (var r in RouteExplainer.Routers(b))
         {
-            var file = b.FileRoutes.FirstOrDefault(f => f.Router == r.Router);
-            var resolver = file is null ? Resolver(b, r.Router) : file.CertResolver;
+            var file = fileRoutes.GetValueOrDefault(r.Router);
+            var resolver = file is null ? resolvers.TryGetValue(r.Router, out var own) ? own : Routing.CertResolver : file.CertResolver;
             var live = file is null ? "" : file.AfterCommand.Length == 0 ? " (file route)" : $" (file route, live after {file.AfterCommand})";
             var allowed = file is null || file.AllowCidrs.IsEmpty ? "" : $"; only from {string.Join(", ", file.AllowCidrs)}";
             w.Line($"  [{r.Priority}] {r.Rule} -> {r.Target}{live}{allowed}; {Certificate(resolver)}");
@@ -46,11 +48,13 @@ public static class PlanText
         }
         w.Line(EntryPointTimeouts.Summary);
         w.Line(b.IsSplit ? "networks (Docker networks are per server: each server has its own copy of those it uses):" : "networks:");
+        // Who is on each network, indexed once (a plan of a thousand apps has thousands of networks).
+        var attached = b.Services.SelectMany(x => x.Networks.Select(a => (Key: (a.Network, x.Host), Member: x.App ?? x.Name))).ToLookup(x => x.Key, x => x.Member);
+        var hosts = b.Services.GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Host, StringComparer.Ordinal);
+        var joined = b.NetworkJoins.ToLookup(j => (j.Network, hosts.GetValueOrDefault(j.Service, Parts.ServerKey.Single)), j => $"{j.Service} (joined by {j.Command})");
         foreach (var n in b.Networks)
         {
-            var members = b.Services.Where(x => x.Host == n.Host && x.Networks.Any(a => a.Network == n.Name)).Select(x => x.App ?? x.Name)
-                .Concat(b.NetworkJoins.Where(j => j.Network == n.Name && HostOf(b, j.Service) == n.Host).Select(j => $"{j.Service} (joined by {j.Command})"))
-                .Distinct().Order(StringComparer.Ordinal);
+            var members = attached[(n.Name, n.Host)].Concat(joined[(n.Name, n.Host)]).Distinct().Order(StringComparer.Ordinal);
             w.Line($"  {n.Name}{On(n.Host)}{(n.Internal ? " (internal)" : "")}: {string.Join(", ", members)} — {n.Purpose}");
         }
 
@@ -227,9 +231,6 @@ public static class PlanText
     /// <summary><c> on app-2</c>: where a container, volume, network or host command is, on a split stack; nothing on a single server.</summary>
     private static string On(Parts.ServerKey host) => host.IsSingle ? "" : $" on {host}";
 
-    private static Parts.ServerKey HostOf(PlatformBlueprint b, string service) =>
-        b.Services.FirstOrDefault(x => x.Name == service)?.Host ?? Parts.ServerKey.Single;
-
     private static string Source(PlatformBlueprint b, SecretSpec secret) => secret.Source switch
     {
         SecretSource.Generated => $"generated, {secret.Length} chars",
@@ -266,12 +267,23 @@ public static class PlanText
             w.Line($"  after: {string.Join(", ", svc.DependsOn.Concat(svc.AfterHostCommands))}");
     }
 
-    /// <summary>A label router's certificate resolver; null when its router has none (Traefik serves the Origin CA certificate).</summary>
-    private static string? Resolver(PlatformBlueprint b, string router)
+    /// <summary>
+    /// Each label router's certificate resolver, from the first container whose labels define the router; null when its
+    /// router has none (Traefik serves the Origin CA certificate). One pass over the labels, not one per router.
+    /// </summary>
+    private static Dictionary<string, string?> Resolvers(PlatformBlueprint b)
     {
-        var prefix = $"traefik.http.routers.{router}.";
-        var owner = b.Services.FirstOrDefault(s => s.Labels.ContainsKey(prefix + "rule"));
-        return owner is null ? Routing.CertResolver : owner.Labels.GetValueOrDefault(prefix + "tls.certresolver");
+        const string routers = "traefik.http.routers.";
+        var resolvers = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var svc in b.Services)
+            foreach (var key in svc.Labels.Keys)
+                if (key.StartsWith(routers, StringComparison.Ordinal) && key.EndsWith(".rule", StringComparison.Ordinal))
+                {
+                    var router = key[routers.Length..^".rule".Length];
+                    if (!resolvers.ContainsKey(router))
+                        resolvers[router] = svc.Labels.GetValueOrDefault($"{routers}{router}.tls.certresolver");
+                }
+        return resolvers;
     }
 
     /// <summary>A middleware's name without its configuration hash, for reading (the labels below carry the full names).</summary>

@@ -96,6 +96,12 @@ public static class Policies
         const string id = "public-hosts-complete";
         var routes = b.Services.SelectMany(s => s.Labels.Where(l => l.Key.StartsWith("traefik.http.routers.", StringComparison.Ordinal) && l.Key.EndsWith(".rule", StringComparison.Ordinal))
             .Select(l => (Service: s, Router: l.Key[..^".rule".Length], Rule: l.Value))).ToList();
+        // Looked up per host: sets, not a scan of every record and monitor per host (quadratic in the number of apps).
+        var records = b.DnsRecords.Select(d => d.Fqdn).ToHashSet(StringComparer.Ordinal);
+        var monitoredHosts = b.Monitors
+            .Select(m => Uri.TryCreate(m.Target, UriKind.Absolute, out var uri) && m.Target.Contains(uri.IdnHost, StringComparison.Ordinal) ? uri.IdnHost : null)
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
+        bool Monitored(string host) => monitoredHosts.Contains(host) || b.Monitors.Any(m => m.Target.Contains(host, StringComparison.Ordinal));
         foreach (var (service, router, rule) in routes)
         {
             if (service.Labels.GetValueOrDefault(router + ".tls") != "true")
@@ -108,17 +114,17 @@ public static class Policies
                 if (!inZone && service.Labels.GetValueOrDefault(router + ".tls.certresolver") != Routing.HttpCertResolver)
                     yield return new(id, host, "is outside the zone but its router does not use the HTTP-01 resolver, so it would get no certificate.",
                         $"Give the router tls.certresolver={Routing.HttpCertResolver}.");
-                if (inZone && !b.DnsRecords.Any(d => d.Fqdn == host))
+                if (inZone && !records.Contains(host))
                     yield return new(id, host, "has a route but no DNS record.", "Add the host to a route of an app so the blueprint creates its record.");
-                if (!b.Monitors.IsEmpty && !b.Monitors.Any(m => m.Target.Contains(host, StringComparison.Ordinal)))
+                if (!b.Monitors.IsEmpty && !Monitored(host))
                     yield return new(id, host, "has no monitor.", "Give the app a healthPath so it gets an HTTP monitor.");
             }
         }
         foreach (var route in b.FileRoutes)
         {
-            if (!b.DnsRecords.Any(d => d.Fqdn == route.Fqdn))
+            if (!records.Contains(route.Fqdn))
                 yield return new(id, route.Fqdn, "has a route but no DNS record.", "Add the host to the platform's hosts so the blueprint creates its record.");
-            if (!b.Monitors.IsEmpty && !b.Monitors.Any(m => m.Target.Contains(route.Fqdn, StringComparison.Ordinal)))
+            if (!b.Monitors.IsEmpty && !Monitored(route.Fqdn))
                 yield return new(id, route.Fqdn, "has no monitor.", "Give it an HTTP monitor.");
         }
         if (b.Monitors.IsEmpty && routes.Count > 0)

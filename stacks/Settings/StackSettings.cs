@@ -65,7 +65,20 @@ public sealed record StackSettings
 
     /// <summary>The buckets other apps granted <paramref name="app"/>: owner, bucket, access.</summary>
     public ImmutableArray<(AppSettings Owner, BucketNeed Bucket, BucketAccess Access)> GrantsTo(string app) =>
-        [.. Apps.SelectMany(o => o.Buckets.SelectMany(b => b.Grants.Where(g => g.App == app).Select(g => (o, b, g.Access))))];
+        GrantIndexes.GetValue(this, BuildGrantIndex).GetValueOrDefault(app, []);
+
+    /// <summary>
+    /// Every app asks for its grants, several times while the blueprint is built: the grants are indexed once per
+    /// settings object (not scanned per app, which made planning quadratic in the number of apps). Keyed by the
+    /// instance, so a copy made with <c>with</c> gets its own index, and record equality is untouched.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StackSettings,
+        Dictionary<string, ImmutableArray<(AppSettings Owner, BucketNeed Bucket, BucketAccess Access)>>> GrantIndexes = new();
+
+    private static Dictionary<string, ImmutableArray<(AppSettings Owner, BucketNeed Bucket, BucketAccess Access)>> BuildGrantIndex(StackSettings s) =>
+        s.Apps.SelectMany(o => o.Buckets.SelectMany(b => b.Grants.Select(g => (g.App, Grant: (o, b, g.Access)))))
+            .GroupBy(x => x.App, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Grant).ToImmutableArray(), StringComparer.Ordinal);
 
     /// <summary>The app whose database <paramref name="app"/> uses (itself, or the one in its databaseOf), or null.</summary>
     public AppSettings? DatabaseOwner(AppSettings app) =>
