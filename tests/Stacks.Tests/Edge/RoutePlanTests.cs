@@ -39,4 +39,14 @@ public sealed class RoutePlanTests
         Assert.Equal("https://app.example.com/x", routes[1].GetProperty("redirectTo").GetString());
         Assert.Contains("not an http(s) URL", routes[2].GetProperty("problem").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Plan_route_on_a_split_stack_answers_for_each_app_servers_traefik()
+    {
+        var outcome = PlanCommand.Evaluate(StackFiles.Load(TestStacks.RepoRoot, "scale"), "text", ["http://example.invalid/x"]);
+        Assert.Equal(PlanCommand.ExitOk, outcome.ExitCode);
+        foreach (var server in new[] { "app-1", "app-2", "app-3" })
+            Assert.Contains($"http://example.invalid/x on {server} (host example.invalid, path /x)", outcome.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, outcome.Stdout.Split("301 redirect to https://example.invalid/x").Length - 1);
+    }
 }
