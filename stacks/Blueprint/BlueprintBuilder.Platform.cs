@@ -47,18 +47,22 @@ public static partial class BlueprintBuilder
 
     private static NetworkAttachment On(string network, string alias) => new(network, [alias]);
 
+    /// <summary>Where Traefik reads the Cloudflare token for the DNS-01 challenge (<c>CF_DNS_API_TOKEN_FILE</c>).</summary>
+    public const string TraefikCloudflareTokenFile = "/run/secrets/cloudflare-api-token";
+
     /// <summary>
-    /// Traefik and AutoKuma need to list containers; the Docker socket itself is root on the host.
-    /// The proxy answers read-only container, network and event queries and refuses everything else.
+    /// Traefik's Docker provider needs to list and inspect containers and follow their events; the Docker socket itself
+    /// is root on the host. The proxy runs a rendered HAProxy configuration (<see cref="Parts.Edge.DockerApiProxy"/>)
+    /// that allows exactly those reads and refuses everything else — no files (<c>archive</c>, <c>export</c>), no logs,
+    /// no writes. The image's own switches cannot: <c>CONTAINERS=1</c> allows every read under <c>/containers</c>.
     /// </summary>
     private static ServiceSpec SocketProxy(StackSettings s) => Singleton(PartId.Edge, ServiceNames.SocketProxy, ServiceKind.Edge, s.SocketProxy,
         [On(ServiceNames.ControlNetwork, ServiceNames.SocketProxy)],
         ["CMD-SHELL", $"wget -q -O /dev/null http://127.0.0.1:{SocketProxyPort}/_ping"]) with
     {
-        Env = Plain(new()
-        {
-            ["CONTAINERS"] = "1", ["NETWORKS"] = "1", ["EVENTS"] = "1", ["PING"] = "1", ["VERSION"] = "1", ["INFO"] = "1", ["POST"] = "0",
-        }),
+        // The image's entrypoint runs any haproxy command line it is given; ours points at the rendered file.
+        Command = ["haproxy", "-f", Parts.Edge.DockerApiProxy.ConfigPath],
+        Files = [new FileSpec(Parts.Edge.DockerApiProxy.ConfigPath, SecretText.Plain(Parts.Edge.DockerApiProxy.HaproxyConfig(Parts.Edge.DockerApiProxy.TraefikCalls, SocketProxyPort)))],
         InternalPorts = [SocketProxyPort],
         Mounts = [new MountSpec(MountKind.Bind, "/var/run/docker.sock", "/var/run/docker.sock", ReadOnly: true)],
     };
@@ -107,10 +111,12 @@ public static partial class BlueprintBuilder
             ["CMD", "traefik", "healthcheck", "--ping"]) with
         {
             Command = [.. command],
+            // The DNS-01 token as a file (lego reads every credential from <name>_FILE), so an inspect of Traefik shows none.
             Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
             {
-                ["CF_DNS_API_TOKEN"] = SecretText.Of(new SecretPart("cloudflareApiToken")),
+                ["CF_DNS_API_TOKEN_FILE"] = SecretText.Plain(TraefikCloudflareTokenFile),
             }),
+            Files = [new FileSpec(TraefikCloudflareTokenFile, SecretText.Of(new SecretPart("cloudflareApiToken")))],
             InternalPorts = [80, 443],
             // On IPv4 and IPv6: the AAAA records point at the server too.
             PublishedPorts = [.. Canonical.DockerForms.Ports(

@@ -175,6 +175,9 @@ public static partial class Backups
     public const string ArchiveRoot = "/backup";
 
     public const string RunnerName = "backup";
+
+    /// <summary>Where the PostgreSQL container holds its superuser's password (its image reads <c>POSTGRES_PASSWORD_FILE</c>).</summary>
+    public const string PostgresPasswordFile = "/run/secrets/postgres-password";
     public const string PostgresDumpVolume = "backup-postgres-dumps";
     public const string RedisDumpVolume = "backup-redis-dumps";
 
@@ -351,7 +354,7 @@ public static partial class Backups
         sb.Append("# Stop the affected app containers first; each database is restored in one transaction.\n");
         sb.Append("set -eu\n");
         sb.Append("dir=\"$(cd \"${1:?usage: restore.sh <dump directory>}\" && pwd)\"\n");
-        sb.Append("PGPASSWORD=\"$(docker exec ").Append(ShellQuote(s.PostgresHost)).Append(" printenv POSTGRES_PASSWORD)\"\n");
+        sb.Append("PGPASSWORD=\"$(docker exec ").Append(ShellQuote(s.PostgresHost)).Append(" cat ").Append(PostgresPasswordFile).Append(")\"\n");
         sb.Append("export PGPASSWORD\n");
         foreach (var cmd in commands)
         {

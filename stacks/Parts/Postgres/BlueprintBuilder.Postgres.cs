@@ -9,6 +9,8 @@ namespace Platform.Stacks.Blueprint;
 public static partial class BlueprintBuilder
 {
     public const string PostgresConfigPath = "/etc/postgresql/postgresql.conf";
+    /// <summary>The superuser's password, read once by the image's initdb step (<c>POSTGRES_PASSWORD_FILE</c>).</summary>
+    public const string PostgresPasswordFile = Platform.Stacks.Operations.Backups.PostgresPasswordFile;
     public const string PostgresHbaPath = "/etc/postgresql/pg_hba.conf";
     public const string PgBouncerIniPath = "/etc/pgbouncer/pgbouncer.ini";
     public const string PgBouncerUserlistPath = "/etc/pgbouncer/userlist.txt";
@@ -52,7 +54,8 @@ public static partial class BlueprintBuilder
             Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
             {
                 // Needed once, by initdb; provisioning itself uses the local socket with peer auth.
-                ["POSTGRES_PASSWORD"] = SecretText.Of(new SecretPart(SecretNames.PostgresSuperuser)),
+                // As a file the image's entrypoint reads (POSTGRES_PASSWORD_FILE), so an inspect of PostgreSQL shows no password.
+                ["POSTGRES_PASSWORD_FILE"] = SecretText.Plain(PostgresPasswordFile),
                 ["POSTGRES_INITDB_ARGS"] = SecretText.Plain("--auth-host=scram-sha-256 --auth-local=peer"),
                 ["PGDATA"] = SecretText.Plain("/var/lib/postgresql/data/pgdata"),
             }),
@@ -63,6 +66,7 @@ public static partial class BlueprintBuilder
             [
                 new FileSpec(PostgresConfigPath, SecretText.Plain(PostgresConfig.PostgresqlConf(pg))),
                 new FileSpec(PostgresHbaPath, SecretText.Plain(PostgresConfig.PgHbaConf())),
+                new FileSpec(PostgresPasswordFile, SecretText.Of(new SecretPart(SecretNames.PostgresSuperuser))),
             ],
             // A fast shutdown that checkpoints can take a while on a busy database.
             StopGraceSeconds = 120,

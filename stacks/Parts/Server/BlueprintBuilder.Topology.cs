@@ -322,7 +322,8 @@ public static partial class BlueprintBuilder
         {
             Command = [.. command],
             // No DNS-01 challenge: nothing asks Let's Encrypt for the zone.
-            Env = svc.Env.Remove("CF_DNS_API_TOKEN"),
+            Env = svc.Env.Remove("CF_DNS_API_TOKEN_FILE"),
+            Files = [.. svc.Files.Where(f => f.Path != TraefikCloudflareTokenFile)],
             InternalPorts = [80, 443, TraefikPingPort],
             PublishedPorts = [.. new[] { 80, 443, TraefikPingPort }.Select(p => new PublishedPort(ip, p, p, "tcp"))],
             Mounts = [.. svc.Mounts.Where(m => issuer || m.Source != TraefikAcmeVolume), new MountSpec(MountKind.Bind, TraefikCertHostDirectory, TraefikCertDirectory, ReadOnly: true)],

@@ -30,9 +30,9 @@ public sealed class OperationsWiringTests
         Assert.DoesNotContain(runner.Env.Keys, k => k.StartsWith("DOCKER", StringComparison.Ordinal));
         Assert.DoesNotContain(runner.Mounts, m => m.Source.EndsWith("docker.sock", StringComparison.Ordinal));
         Assert.Equal(["edge"], runner.Networks.Select(n => n.Network));
-        // The only container holding the socket is Traefik's proxy, and it cannot write (POST=0).
+        // The only container holding the socket is Traefik's proxy, which allows only the provider's reads.
         Assert.Equal(["socket-proxy"], b.Services.Where(s => s.Mounts.Any(m => m.Source.EndsWith("docker.sock", StringComparison.Ordinal))).Select(s => s.Name));
-        Assert.Equal("0", b.Service("socket-proxy").Env["POST"].Masked);
+        Assert.Equal(["haproxy", "-f", Platform.Stacks.Parts.Edge.DockerApiProxy.ConfigPath], b.Service("socket-proxy").Command.AsEnumerable());
         // The host runs the schedules: one root timer per job.
         var timers = b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand);
         foreach (var job in b.Backups) Assert.Contains($"sudo systemctl enable --now platform-backup-{job.Name}.timer", timers.Stdin!.Masked, StringComparison.Ordinal);
