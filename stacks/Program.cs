@@ -113,9 +113,33 @@ restore.SetAction(parse => PlanCommand.Guard(() =>
     }
 }, Console.Error));
 
+var migrate = new Command("redis-migrate-script", "Print the script that copies each app's keys from the shared Redis of earlier versions into its own instance (see docs/data-tier.md).")
+{
+    stackOption, projectOption,
+};
+migrate.SetAction(parse => PlanCommand.Guard(() =>
+{
+    var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
+    if (dir is null)
+    {
+        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+        return 2;
+    }
+    try
+    {
+        Console.Out.Write(Platform.Stacks.Parts.Redis.RedisMigration.Script(SettingsReader.Load(dir, parse.GetValue(stackOption)!)));
+        return 0;
+    }
+    catch (InvalidStackException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
+}, Console.Error));
+
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
-var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, projectFile };
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, projectFile };
 // The actions guard themselves; this catches what escapes parsing, so no input ever ends in a stack trace.
 return PlanCommand.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), Console.Error);

@@ -31,7 +31,9 @@ public static partial class BlueprintBuilder
         var kumaUrl = UptimeKumaUrl;
         var plan = BackupsInput(s) is { } backups ? Backups.Plan(backups, MariaDbAgentDumps(s)) : null;
         var jobs = plan?.Jobs ?? [];
-        var dataServices = MariaDbPartOf(s) is { } mariadb ? Monitors.DefaultDataServices.Add(mariadb.DataService) : Monitors.DefaultDataServices;
+        var dataServices = Monitors.DefaultDataServices
+            .AddRange(Parts.Redis.RedisNames.Of(s).Select(i => new DataService(Parts.Redis.RedisNames.MonitorName(i.Owner), i.Container, i.Port)));
+        if (MariaDbPartOf(s) is { } mariadb) dataServices = dataServices.Add(mariadb.DataService);
         NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
         var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
             .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id))
@@ -73,7 +75,7 @@ public static partial class BlueprintBuilder
                     s.Redis.Service.Image, SecretNames.RedisAdmin,
                     "minio-data",
                     ServiceNames.Postgres, AppEnvironment.PostgresPort, PostgresConfig.Superuser,
-                    ServiceNames.Redis, AppEnvironment.RedisPort, RedisConfig.AdminUser,
+                    [.. Parts.Redis.RedisNames.Of(s).Select(i => new RedisDumpSource(Parts.Redis.RedisNames.BackupJob(i.Owner), i.Container, i.Port, Parts.Redis.RedisNames.DumpVolume(i.Owner)))], RedisConfig.AdminUser,
                     [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)]),
                 new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
                     b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
@@ -167,7 +169,7 @@ public static partial class BlueprintBuilder
         OneShot = c.Mode == RunMode.OneShot,
         Log = Conventions.Log,
         Files = [.. c.Files.Select(f => new FileSpec(f.Path, f.Content))],
-        DependsOn = OpsDependencies(c),
+        DependsOn = OpsDependencies(c, s),
         WaitHealthy = c.Mode == RunMode.Service,
     };
 
@@ -175,7 +177,7 @@ public static partial class BlueprintBuilder
     private static PartId OpsPart(OpsContainer c) =>
         c.Name is AutoKuma.ContainerName or AutoKuma.SetupContainerName or HostMetrics.ContainerName ? PartId.Monitoring : PartId.Backups;
 
-    private static ImmutableArray<string> OpsDependencies(OpsContainer c) => c.Name switch
+    private static ImmutableArray<string> OpsDependencies(OpsContainer c, StackSettings s) => c.Name switch
     {
         AutoKuma.ContainerName => [ServiceNames.UptimeKuma, AutoKuma.SetupContainerName],
         AutoKuma.SetupContainerName => [ServiceNames.UptimeKuma],

@@ -30,8 +30,9 @@ public static partial class BlueprintBuilder
         Generated(SecretNames.PgBouncerStats, "PgBouncer admin/stats user");
         Generated(SecretNames.MinioRoot, "MinIO root user");
         Generated(SecretNames.UptimeKumaAdmin, "Uptime Kuma admin account (used by AutoKuma)");
-        Generated(SecretNames.RedisAdmin, $"Redis operators' user {Data.RedisConfig.AdminUser} (backups)");
-        foreach (var app in s.Apps.Where(a => a.Redis)) Generated(SecretNames.Redis(app.Name), $"Redis ACL user {app.Name}");
+        Generated(SecretNames.RedisAdmin, $"Redis operators' user {Data.RedisConfig.AdminUser} in every instance (health check, backups, ACL LOAD)");
+        foreach (var app in s.Apps.Where(a => a.Redis))
+            Generated(SecretNames.Redis(app.Name), $"{app.Name}'s password to {(s.RedisOwner(app) is { } owner && owner != app ? owner.Name + "'s" : "its own")} Redis instance");
         foreach (var app in s.Apps.Where(a => a.UsesObjectStorage(s))) Generated(SecretNames.Minio(app.Name), $"MinIO access for {app.Name}'s buckets and those granted to it");
         // Behind a load balancer every Traefik serves the Origin CA certificate: none asks Let's Encrypt for DNS-01.
         if (s.Topology?.LoadBalanced != true) Configured("cloudflareApiToken", "Cloudflare DNS-01 challenge (Traefik)");
@@ -214,10 +215,11 @@ public static partial class BlueprintBuilder
         {
             new("traefik-acme", ServiceNames.Traefik, "ACME account and certificates; survives restarts so certificates are never re-requested", s.IsProd) { Part = PartId.Edge, Durable = true },
             new("postgres-data", ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd) { Part = PartId.Postgres, Durable = true },
-            new("redis-data", ServiceNames.Redis, "Redis AOF and RDB files", s.IsProd) { Part = PartId.Redis, Durable = true },
             new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd) { Part = PartId.ObjectStorage, Durable = true },
             new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring, Durable = true },
         };
+        volumes.AddRange(Parts.Redis.RedisNames.Of(s).Select(i =>
+            new VolumeSpec(i.Volume, i.Container, $"AOF and RDB files of {i.Owner}'s Redis", s.IsProd) { Part = PartId.Redis, Durable = true }));
         volumes.AddRange(MariaDbPartOf(s)?.Volumes ?? []);
         volumes.AddRange(AppVolumes(s));
         // A dump volume belongs to the database container that writes it (so that part comes first), not to the runner.
@@ -225,7 +227,7 @@ public static partial class BlueprintBuilder
             foreach (var m in hooks.Mounts.Where(m => volumes.All(x => x.Name != m.Source)))
                 volumes.Add(new(m.Source, hooks.Container, "Dumps waiting for the backup runner; copies of data that is off-site too",
                     // Written by a data container, so on prod it is protected like every volume a data service writes.
-                    s.IsProd) { Part = hooks.Container == ServiceNames.Redis ? PartId.Redis : PartId.Postgres });
+                    s.IsProd) { Part = Parts.Redis.RedisNames.IsContainer(hooks.Container) ? PartId.Redis : PartId.Postgres });
         foreach (var c in ops.Containers)
         {
             foreach (var volume in c.Volumes.Where(v => volumes.All(x => x.Name != v)))

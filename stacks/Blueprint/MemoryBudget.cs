@@ -16,7 +16,7 @@ public sealed record BudgetLine(string Name, string Kind, int Instances, int Mem
     public int TotalMb => Instances * MemoryMb;
 
     /// <summary>The platform's fixed overhead: every steady container except the data stores and the apps.</summary>
-    public bool Fixed => !OneShot && Kind != "app" && Name is not (ServiceNames.Postgres or ServiceNames.Redis or ServiceNames.Minio);
+    public bool Fixed => !OneShot && Kind != "app" && Name is not (ServiceNames.Postgres or ServiceNames.Minio) && !Parts.Redis.RedisNames.IsContainer(Name);
 }
 
 /// <summary>
@@ -75,7 +75,8 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         Add(ServiceNames.SocketProxy, "edge", s.SocketProxy);
         Add(ServiceNames.Postgres, "data", s.Postgres.Service);
         Add(ServiceNames.PgBouncer, "data", s.PgBouncer.Service);
-        Add(ServiceNames.Redis, "data", s.Redis.Service);
+        // One Redis per app that has its own (shared with the apps that name it in redisOf), each bounded on its own.
+        foreach (var redis in Parts.Redis.RedisNames.Of(s)) lines.Add(new BudgetLine(redis.Container, "data", 1, redis.ContainerMemoryMb));
         // The server only: its backup agents are operations containers, counted below with their runners.
         if (s.UsesMariaDb) lines.Add(new BudgetLine(ServiceNames.MariaDb, "data", 1, s.MariaDb.MemoryMb));
         Add(ServiceNames.Minio, "data", s.Minio);

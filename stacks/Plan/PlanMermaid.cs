@@ -30,18 +30,21 @@ public static class PlanMermaid
             sb.Append("    ").Append(id).Append("[\"").Append(app.Key).Append(app.Count() > 1 ? $" ×{app.Count()}" : "").Append("\"]\n");
             if (hosts.Count > 0) sb.Append("    traefik -->|").Append(string.Join(", ", hosts)).Append("| ").Append(id).Append('\n');
             // The dependency on Traefik is drawn as the route from Traefik.
-            foreach (var dep in first.DependsOn.Where(d => d != ServiceNames.Traefik)) sb.Append("    ").Append(id).Append(" --> ").Append(Id(dep)).Append('\n');
+            foreach (var dep in first.DependsOn.Where(d => d != ServiceNames.Traefik)) sb.Append("    ").Append(id).Append(" --> ").Append(Node(dep)).Append('\n');
         }
         sb.Append("    traefik -->|status| uptime_kuma[Uptime Kuma]\n");
         sb.Append("    traefik -->|files| minio[(MinIO)]\n");
         sb.Append("    pgbouncer[PgBouncer] --> postgres[(PostgreSQL)]\n");
-        sb.Append("    redis[(Redis)]\n");
+        var redis = RedisNodes(b);
+        foreach (var (node, label) in redis) sb.Append("    ").Append(node).Append("[(").Append(label).Append(")]\n");
         var mariadb = b.Services.Any(s => s.Name == ServiceNames.MariaDb);
         if (mariadb) sb.Append("    mariadb[(MariaDB)]\n");
         sb.Append("    autokuma[AutoKuma] -->|monitors as code| uptime_kuma\n");
         if (!b.Backups.IsEmpty)
         {
-            sb.Append("    backup[Backup jobs] --> postgres\n    backup --> redis\n    backup --> minio\n");
+            sb.Append("    backup[Backup jobs] --> postgres\n");
+            foreach (var (node, _) in redis) sb.Append("    backup --> ").Append(node).Append('\n');
+            sb.Append("    backup --> minio\n");
             if (mariadb) sb.Append("    backup --> mariadb\n");
             sb.Append("    backup -->|heartbeat| uptime_kuma\n");
         }
@@ -85,14 +88,17 @@ public static class PlanMermaid
         var mariadb = b.Services.Any(s => s.Name == ServiceNames.MariaDb);
         sb.Append("    subgraph ").Append(Sub(data.Key)).Append("[\"").Append(data.Name).Append(" (").Append(data.Type).Append(") ").Append(data.PrivateIp).Append("\"]\n");
         sb.Append("      pgbouncer[PgBouncer] --> postgres[(PostgreSQL)]\n");
-        sb.Append("      redis[(Redis)]\n");
+        var redis = RedisNodes(b);
+        foreach (var (node, label) in redis) sb.Append("      ").Append(node).Append("[(").Append(label).Append(")]\n");
         if (mariadb) sb.Append("      mariadb[(MariaDB)]\n");
         sb.Append("      minio[(MinIO)]\n");
         sb.Append("      uptime_kuma[Uptime Kuma]\n");
         sb.Append("      autokuma[AutoKuma] -->|monitors as code| uptime_kuma\n");
         if (!b.Backups.IsEmpty)
         {
-            sb.Append("      backup[Backup jobs] --> postgres\n      backup --> redis\n      backup --> minio\n");
+            sb.Append("      backup[Backup jobs] --> postgres\n");
+            foreach (var (node, _) in redis) sb.Append("      backup --> ").Append(node).Append('\n');
+            sb.Append("      backup --> minio\n");
             if (mariadb) sb.Append("      backup --> mariadb\n");
             sb.Append("      backup -->|heartbeat| uptime_kuma\n");
         }
@@ -110,11 +116,11 @@ public static class PlanMermaid
                 .GroupBy(s => s.App!).OrderBy(g => g.Key, StringComparer.Ordinal);
             foreach (var app in apps)
                 foreach (var dep in app.First().DependsOn.Where(d => d != k.Qualify(ServiceNames.Traefik)))
-                    sb.Append("  ").Append(AppId(app.Key, k)).Append(" --> ").Append(b.Services.Any(s => s.Name == dep && s.Kind == ServiceKind.App) ? AppId(b.Service(dep).App!, k) : Id(dep)).Append('\n');
+                    sb.Append("  ").Append(AppId(app.Key, k)).Append(" --> ").Append(b.Services.Any(s => s.Name == dep && s.Kind == ServiceKind.App) ? AppId(b.Service(dep).App!, k) : Node(dep)).Append('\n');
         }
         foreach (var server in b.Servers)
             sb.Append("  fw -.->|SSH| ").Append(Sub(server.Key)).Append('\n');
-        if (b.DataVolume is not null) sb.Append("  postgres & redis & minio & uptime_kuma").Append(mariadb ? " & mariadb" : "").Append(" --- volume\n");
+        if (b.DataVolume is not null) sb.Append("  postgres").Append(string.Concat(redis.Select(r => " & " + r.Node))).Append(" & minio & uptime_kuma").Append(mariadb ? " & mariadb" : "").Append(" --- volume\n");
         if (!b.Backups.IsEmpty) sb.Append("  backup -->|off-site, encrypted| s3[(S3 bucket)]\n");
         return sb.ToString();
     }
@@ -123,6 +129,17 @@ public static class PlanMermaid
     private static string AppId(string app, ServerKey server) => "app_" + Id(app) + "__" + Id(server.Id);
 
     private static string Id(string name) => name.Replace('-', '_');
+
+    /// <summary>A service's node: an app's Redis instance is <c>redis__&lt;owner&gt;</c> (<c>__</c>: no platform node or app has it).</summary>
+    private static string Node(string service) =>
+        Parts.Redis.RedisNames.IsContainer(service) ? "redis__" + Id(service["app-".Length..^".redis".Length]) : Id(service);
+
+    /// <summary>Each Redis instance's node and label, e.g. <c>redis__api</c>, "Redis: api, worker".</summary>
+    private static List<(string Node, string Label)> RedisNodes(PlatformBlueprint b) =>
+    [
+        .. b.Services.Where(s => s.Part == PartId.Redis && Parts.Redis.RedisNames.IsContainer(s.Name)).OrderBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => (Node(s.Name), "\"Redis: " + string.Join(", ", b.Services.Where(a => a.App is not null && a.DependsOn.Contains(s.Name)).Select(a => a.App!).Distinct().Order(StringComparer.Ordinal)) + "\"")),
+    ];
 
     private static string Host(string rule)
     {

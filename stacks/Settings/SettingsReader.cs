@@ -59,7 +59,10 @@ public static class SettingsReader
         }
         return "/" + string.Join('/', kept);
     }
-    private static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "buckets"];
+    private static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "redisOf", "buckets"];
+    private static readonly string[] RedisKeys = ["maxMemoryMb", "evictionPolicy"];
+    /// <summary>Redis's maxmemory-policy values.</summary>
+    public static readonly string[] RedisPolicies = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
     private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit", "name", "role"];
     private static readonly string[] BucketKeys = ["name", "publicRead", "grants"];
     private static readonly string[] GrantKeys = ["app", "access"];
@@ -187,9 +190,8 @@ public static class SettingsReader
             r.Error(Key("redisImage"), $"The image {redisProblem}", "Pin a version tag (e.g. :7.4.2-alpine) or a digest; never latest.");
         var redisMax = Int("redisMaxMemoryMb", 16, 131072);
         var eviction = Str("redisEvictionPolicy");
-        string[] policies = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
-        if (!policies.Contains(eviction))
-            r.Error(Key("redisEvictionPolicy"), $"'{eviction}' is not a Redis eviction policy.", $"Use one of: {string.Join(", ", policies)}.");
+        if (!RedisPolicies.Contains(eviction))
+            r.Error(Key("redisEvictionPolicy"), $"'{eviction}' is not a Redis eviction policy.", $"Use one of: {string.Join(", ", RedisPolicies)}.");
         var redis = new RedisSettings(new ServiceSettings(redisImage, redisMax * 2, 1), redisMax, eviction);
 
         var backups = ReadBackups(r, Str, Int, Bool, Service, secretsSet, environment, doc.Stack);
@@ -706,7 +708,8 @@ public static class SettingsReader
 
         DatabaseNeed? database = null;
         string? databaseOf = null;
-        var redis = false;
+        RedisNeed? redis = null;
+        string? redisOf = null;
         var buckets = ImmutableArray.CreateBuilder<BucketNeed>();
         if (m.TryGetValue("needs", out var needsNode))
         {
@@ -753,7 +756,27 @@ public static class SettingsReader
                 if (database is not null)
                     r.Error($"{nk}.databaseOf", "is set together with database.", "Keep one: database for the app's own database, databaseOf to share another app's.");
             }
-            if (nm.TryGetValue("redis", out var redisNode)) redis = r.Bool(redisNode, $"{nk}.redis", false);
+            if (nm.TryGetValue("redis", out var redisNode))
+            {
+                if (redisNode is YamlScalarNode)
+                    redis = r.Bool(redisNode, $"{nk}.redis", false) ? new RedisNeed() : null;
+                else
+                {
+                    var rm = r.Mapping(redisNode, $"{nk}.redis", RedisKeys);
+                    int? max = rm.TryGetValue("maxMemoryMb", out var mmNode) ? r.Int(mmNode, $"{nk}.redis.maxMemoryMb", 64, 16, 131072) : null;
+                    string? policy = rm.TryGetValue("evictionPolicy", out var epNode) ? r.String(epNode, $"{nk}.redis.evictionPolicy") : null;
+                    if (policy is not null && !RedisPolicies.Contains(policy))
+                        r.Error($"{nk}.redis.evictionPolicy", $"'{policy}' is not a Redis eviction policy.",
+                            $"Use one of: {string.Join(", ", RedisPolicies)} (noeviction for a job queue, allkeys-lru for a cache).");
+                    redis = new RedisNeed(max, policy);
+                }
+            }
+            if (nm.TryGetValue("redisOf", out var redisOfNode))
+            {
+                redisOf = r.String(redisOfNode, $"{nk}.redisOf");
+                if (redis is not null)
+                    r.Error($"{nk}.redisOf", "is set together with redis.", "Keep one: redis for the app's own instance, redisOf to share another app's.");
+            }
             foreach (var (bucketNode, bk) in r.Sequence(nm.GetValueOrDefault("buckets"), $"{nk}.buckets", "Write each bucket as '- name: uploads' (optionally 'publicRead: true')."))
             {
                 var bm = r.Mapping(bucketNode, bk, BucketKeys);
@@ -858,7 +881,8 @@ public static class SettingsReader
             SecretEnv = secretEnv,
             Database = database,
             DatabaseOf = databaseOf,
-            Redis = redis,
+            RedisInstance = redis,
+            RedisOf = redisOf,
             Buckets = buckets.ToImmutable(),
             RateLimit = rateLimit,
             Volumes = volumes.ToImmutable(),

@@ -97,8 +97,6 @@ internal static class SettingsRules
             if (app.Database is { Engine: DatabaseEngine.Postgres, Name: null, Role: null } && Data.PostgresNames.Problem(BlueprintBuilder.DbName(app.Name)) is { } dbProblem)
                 r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a PostgreSQL role and database: '{BlueprintBuilder.DbName(app.Name)}' {dbProblem}.",
                     "Choose another app name, or name them with needs.database: { name: …, role: … }.");
-            if (app.Redis && !Data.RedisConfig.IsValidUser(app.Name))
-                r.Error($"{app.Key}.name", $"'{app.Name}' cannot name a Redis ACL user (it is reserved).", "Choose another app name.");
         }
 
         foreach (var app in s.Apps)
@@ -109,6 +107,16 @@ internal static class SettingsRules
                     r.Error($"{app.Key}.needs.databaseOf", $"names '{of}', which is not an app of this stack.", $"Use one of: {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}.");
                 else if (owner.Database is null)
                     r.Error($"{app.Key}.needs.databaseOf", $"names '{of}', which has no database of its own.", $"Add 'needs: {{ database: true }}' to {owner.Key}, or let this app have its own database.");
+            }
+            if (app.RedisOf is { } redisOf)
+            {
+                if (redisOf == app.Name)
+                    r.Error($"{app.Key}.needs.redisOf", "names the app itself.", "Use 'redis: true' for the app's own instance.");
+                else if (!byName.TryGetValue(redisOf, out var owner))
+                    r.Error($"{app.Key}.needs.redisOf", $"names '{redisOf}', which is not an app of this stack.", $"Use one of: {string.Join(", ", byName.Keys.Order(StringComparer.Ordinal))}.");
+                else if (owner.RedisInstance is null)
+                    r.Error($"{app.Key}.needs.redisOf", $"names '{redisOf}', which has no Redis instance of its own{(owner.RedisOf is { } chained ? $" (it shares {chained}'s)" : "")}.",
+                        owner.RedisOf is { } ownerOf ? $"Name the instance's owner: 'redisOf: {ownerOf}'." : $"Add 'needs: {{ redis: true }}' to {owner.Key}, or let this app have its own instance.");
             }
             foreach (var (name, value) in app.Env)
             {

@@ -5,7 +5,7 @@ namespace Platform.Stacks.Settings;
 
 /// <summary>
 /// Writes a valid stack file with <c>apps</c> apps, for scale tests and benchmarks: every fourth app
-/// has a database, every third Redis, every fifth a bucket; every app has a route. The server type is
+/// has a database, every third Redis (ten apps to an instance), every fifth a bucket; every app has a route. The server type is
 /// the largest known, and app memory small (32 MB), so the budget fits up to about 1500 apps; max_connections
 /// is raised with the number of databases (20 connections each), so the connection budget fits too.
 /// </summary>
@@ -31,7 +31,9 @@ public static class StackGenerator
                 """);
             var needs = new List<string>();
             if (i % 4 == 0) needs.Add("database: true");
-            if (i % 3 == 0) needs.Add("redis: true");
+            // Every third app uses Redis: every thirtieth has its own small instance, the others in its ten share it.
+            if (i % 30 == 0) needs.Add("redis: { maxMemoryMb: 16 }");
+            else if (i % 3 == 0) needs.Add($"redisOf: app{i - i % 30:D3}");
             if (i % 5 == 0) needs.Add("buckets: [{ name: files }]");
             if (needs.Count > 0) sb.Append("      needs: { ").Append(string.Join(", ", needs)).Append(" }\n");
         }

@@ -80,6 +80,10 @@ public sealed record StackSettings
             .GroupBy(x => x.App, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(x => x.Grant).ToImmutableArray(), StringComparer.Ordinal);
 
+    /// <summary>The app whose Redis instance <paramref name="app"/> uses (itself, or the one in its redisOf), or null.</summary>
+    public AppSettings? RedisOwner(AppSettings app) =>
+        app.RedisInstance is not null ? app : app.RedisOf is { } of ? Apps.FirstOrDefault(a => a.Name == of && a.RedisInstance is not null) : null;
+
     /// <summary>The app whose database <paramref name="app"/> uses (itself, or the one in its databaseOf), or null.</summary>
     public AppSettings? DatabaseOwner(AppSettings app) =>
         app.Database is not null ? app : app.DatabaseOf is { } of ? Apps.FirstOrDefault(a => a.Name == of && a.Database is not null) : null;
@@ -118,7 +122,16 @@ public sealed record PgBouncerSettings(
     int MinPoolSize,
     int ReservePoolSize);
 
+/// <summary>Redis: the image, and the defaults of every app's instance (<see cref="RedisNeed"/> overrides them per app).</summary>
+/// <param name="Service">The image; its memory is the default instance's container limit (twice its maxmemory).</param>
+/// <param name="MaxMemoryMb">Default maxmemory of an instance.</param>
+/// <param name="EvictionPolicy">Default maxmemory-policy of an instance.</param>
 public sealed record RedisSettings(ServiceSettings Service, int MaxMemoryMb, string EvictionPolicy);
+
+/// <summary>An app's own Redis instance (<c>needs.redis</c>); null members take the stack's defaults.</summary>
+/// <param name="MaxMemoryMb">maxmemory of the instance. Default: <c>redisMaxMemoryMb</c>.</param>
+/// <param name="EvictionPolicy">maxmemory-policy of the instance (a queue wants noeviction). Default: <c>redisEvictionPolicy</c>.</param>
+public sealed record RedisNeed(int? MaxMemoryMb = null, string? EvictionPolicy = null);
 
 public sealed record BackupSettings(
     bool Enabled,
@@ -159,7 +172,12 @@ public sealed record AppSettings
     public DatabaseNeed? Database { get; init; }
     /// <summary>Name of another app whose database (and role) this app shares, e.g. a worker of an API.</summary>
     public string? DatabaseOf { get; init; }
-    public bool Redis { get; init; }
+    /// <summary>The app's own Redis instance (shared with the apps that name this one in <see cref="RedisOf"/>). Default: none.</summary>
+    public RedisNeed? RedisInstance { get; init; }
+    /// <summary>Name of another app whose Redis instance this app shares: one keyspace, e.g. a queue's producer and its worker. Default: none.</summary>
+    public string? RedisOf { get; init; }
+    /// <summary>Whether the app uses Redis: its own instance or another app's.</summary>
+    public bool Redis => RedisInstance is not null || RedisOf is not null;
     public ImmutableArray<BucketNeed> Buckets { get; init; } = [];
     public RateLimitSettings? RateLimit { get; init; }
     /// <summary>Docker volumes mounted into every instance (state the image keeps on disk, e.g. wp-content). Default: none.</summary>

@@ -36,7 +36,7 @@ public sealed class ProgramTests
         Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
         var blueprint = BlueprintBuilder.Build(Platform.Stacks.Settings.SettingsReader.Read(
             Platform.Stacks.Settings.StackFiles.Parse("platform", "scale", Platform.Stacks.Settings.StackGenerator.Yaml(1))));
-        var redis = blueprint.Service("redis");
+        var redis = blueprint.Service("app-app000.redis");
         var broken = blueprint with { Services = blueprint.Services.Replace(redis, redis with { PublishedPorts = [new PublishedPort("0.0.0.0", 6379, 6379, "tcp")] }) };
         var mocks = new RecordingMocks(preview: true);
         var error = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync(mocks, new TestOptions

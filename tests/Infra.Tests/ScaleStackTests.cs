@@ -141,8 +141,10 @@ public sealed class ScaleStackTests(ITestOutputHelper output)
         var onData = run.Options.Where(o => o.Type == Container && o.ProviderName == ProviderOf(ServerKey.Data))
             .Select(o => o.Name[..^"-container".Length]).Order(StringComparer.Ordinal).ToList();
         // The data services, the backup runner, and nothing of the edge or an app.
-        var dataServices = new[] { ServiceNames.Postgres, ServiceNames.PgBouncer, ServiceNames.Redis, ServiceNames.Minio, ServiceNames.UptimeKuma, ServiceNames.MariaDb, "backup" }
+        var dataServices = new[] { ServiceNames.Postgres, ServiceNames.PgBouncer, ServiceNames.Minio, ServiceNames.UptimeKuma, ServiceNames.MariaDb, "backup" }
+            .Concat(b.Services.Where(s => Platform.Stacks.Parts.Redis.RedisNames.IsContainer(s.Name)).Select(s => s.Name))
             .Where(n => b.Services.Any(s => s.Name == n)).ToList();
+        Assert.Contains("app-api.redis", dataServices);
         Assert.Contains("backup", dataServices);
         Assert.All(dataServices, n => Assert.Contains(n, onData));
         Assert.Equal(b.Services.Where(s => s.Host == ServerKey.Data).Select(s => s.Name).Order(StringComparer.Ordinal), onData);

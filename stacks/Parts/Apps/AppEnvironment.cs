@@ -79,14 +79,17 @@ public static class AppEnvironment
             values["database.user"] = SecretText.Plain(db.Role);
             values["database.password"] = SecretText.Of(new SecretPart(db.PasswordSecret));
         }
-        if (app.Redis)
+        if (Parts.Redis.RedisNames.For(s, app) is { } redis)
         {
-            values["redis.url"] = new SecretTextBuilder().Text($"redis://{app.Name}:").Secret(SecretNames.Redis(app.Name))
-                .Text($"@{ServiceNames.Redis}:{RedisPort}/0").Build();
-            values["redis.host"] = SecretText.Plain(ServiceNames.Redis);
-            values["redis.port"] = SecretText.Plain(RedisPort.ToString(CultureInfo.InvariantCulture));
-            values["redis.user"] = SecretText.Plain(app.Name);
+            // Password only (the instance's default user takes every member's password): what every client library accepts.
+            var redisPort = redis.Port.ToString(CultureInfo.InvariantCulture);
+            values["redis.url"] = new SecretTextBuilder().Text("redis://:").Secret(SecretNames.Redis(app.Name))
+                .Text($"@{Parts.Redis.RedisNames.Alias}:{redisPort}/0").Build();
+            values["redis.host"] = SecretText.Plain(Parts.Redis.RedisNames.Alias);
+            values["redis.port"] = SecretText.Plain(redisPort);
+            values["redis.user"] = SecretText.Plain("default");
             values["redis.password"] = SecretText.Of(new SecretPart(SecretNames.Redis(app.Name)));
+            // The instance is the group's alone; the prefix only keeps the apps of one group apart where they want that.
             values["redis.keyPrefix"] = SecretText.Plain(app.Name + ":");
         }
         if (app.UsesObjectStorage(s))
@@ -163,7 +166,7 @@ public static class AppEnvironment
         if (db is { Engine: DatabaseEngine.MariaDb })
             foreach (var (k, v) in MariaDbConnection.Env(MariaDbRequest(db)))
                 env[k] = v;
-        if (app.Redis)
+        if (provided.ContainsKey("redis.url"))
         {
             env["REDIS_URL"] = provided["redis.url"];
             env["REDIS_KEY_PREFIX"] = provided["redis.keyPrefix"];

@@ -17,7 +17,7 @@ public static partial class BlueprintBuilder
 
         var dependsOn = new List<string>();
         if (db is not null) dependsOn.Add(db.Engine == DatabaseEngine.MariaDb ? ServiceNames.MariaDb : ServiceNames.PgBouncer);
-        if (app.Redis) dependsOn.Add(ServiceNames.Redis);
+        if (Parts.Redis.RedisNames.For(s, app) is { } redis) dependsOn.Add(redis.Container);
         if (app.UsesObjectStorage(s)) dependsOn.Add(ServiceNames.Minio);
         // A routed app goes live through Traefik: the edge is up before its first instance.
         if (!labels.IsEmpty) dependsOn.Add(ServiceNames.Traefik);
@@ -145,13 +145,16 @@ public static partial class BlueprintBuilder
             yield return new(AppNames.DataNetwork(app.Name), Internal: true, $"{app.Name} and the data services it uses ({string.Join(", ", DataServicesOf(s, app))}); no egress");
     }
 
+    /// <summary>The name an app reaches a data service by: its container name, or <c>redis</c> for the app's Redis instance.</summary>
+    private static string DataAlias(string service) => Parts.Redis.RedisNames.IsContainer(service) ? Parts.Redis.RedisNames.Alias : service;
+
     /// <summary>The platform's data services an app uses, by container name.</summary>
     private static IEnumerable<string> DataServicesOf(StackSettings s, AppSettings app)
     {
         var owner = s.DatabaseOwner(app);
         if (owner?.Database?.Engine == DatabaseEngine.Postgres) { yield return ServiceNames.PgBouncer; yield return ServiceNames.Postgres; }
         if (owner?.Database?.Engine == DatabaseEngine.MariaDb) yield return ServiceNames.MariaDb;
-        if (app.Redis) yield return ServiceNames.Redis;
+        if (Parts.Redis.RedisNames.For(s, app) is { } redis) yield return redis.Container;
         if (app.UsesObjectStorage(s)) yield return ServiceNames.Minio;
     }
 
@@ -167,7 +170,7 @@ public static partial class BlueprintBuilder
         var create = new List<string> { "set -eu" };
         if (UsesProbe(app)) create.Add(HealthProbe.EnsureInstalled);
         create.Add("attached() { docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{println $k}}{{end}}' \"$2\" | grep -qxF \"$1\"; }");
-        create.AddRange(pairs.Select(x => $"attached {x.Network} {x.Service} || docker network connect --alias {x.Service} {x.Network} {x.Service}"));
+        create.AddRange(pairs.Select(x => $"attached {x.Network} {x.Service} || docker network connect --alias {DataAlias(x.Service)} {x.Network} {x.Service}"));
         var delete = pairs.Select(x => $"docker network disconnect -f {x.Network} {x.Service} 2>/dev/null || true").DefaultIfEmpty("true");
         var networks = Attachments(s, app, []).Select(a => a.Network).Where(n => n.StartsWith(AppNames.Network(app.Name), StringComparison.Ordinal));
         return new HostCommandSpec(AppNames.AttachCommand(app.Name),

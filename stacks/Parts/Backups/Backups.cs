@@ -33,8 +33,7 @@ public sealed record S3Target(
 /// <param name="PostgresHost">PostgreSQL container name on the data network.</param>
 /// <param name="PostgresPort">PostgreSQL port (direct, not PgBouncer: pg_dump needs session features).</param>
 /// <param name="PostgresUser">A role that can read every app database (the superuser).</param>
-/// <param name="RedisHost">Redis container name on the data network.</param>
-/// <param name="RedisPort">Redis port.</param>
+/// <param name="RedisInstances">The Redis instances, each snapshotted by a job of its own; default: one container <c>redis</c> on 6379 (job <c>redis</c>). Empty: no Redis job.</param>
 /// <param name="RedisUser">The Redis ACL user the snapshot is fetched as (it needs SYNC, an admin command); null for the default user.</param>
 /// <param name="AppVolumes">The apps' volumes (files an image keeps on disk, e.g. wp-content), archived read-only by one job; default none.</param>
 public sealed record BackupSources(
@@ -47,10 +46,19 @@ public sealed record BackupSources(
     string PostgresHost = "postgres",
     int PostgresPort = 5432,
     string PostgresUser = "postgres",
-    string RedisHost = "redis",
-    int RedisPort = 6379,
+    ImmutableArray<RedisDumpSource> RedisInstances = default,
     string? RedisUser = null,
-    ImmutableArray<string> AppVolumes = default);
+    ImmutableArray<string> AppVolumes = default)
+{
+    /// <summary>The instances, with the default (one <c>redis</c> container, job <c>redis</c>) applied.</summary>
+    public ImmutableArray<RedisDumpSource> Redis => RedisInstances.IsDefault ? [new RedisDumpSource("redis", "redis", 6379, Backups.RedisDumpVolume)] : RedisInstances;
+}
+
+/// <summary>
+/// A Redis instance and its backup job: the job's name, the container its dump runs in, the port it listens on there, and
+/// the dump volume of its own (jobs may run at the same minute; each clears only its own dumps).
+/// </summary>
+public sealed record RedisDumpSource(string Job, string Container, int Port, string DumpVolume);
 
 /// <summary>Schedules (five-field cron, UTC) and retention; defaults are DESIGN.md's.</summary>
 public sealed record BackupPolicy(
@@ -229,7 +237,6 @@ public static partial class Backups
         var s = input.Sources;
         var dbs = s.AppDatabases.IsDefault ? [] : s.AppDatabases;
         var postgresScript = PostgresDumpScript(expectDatabases: !dbs.IsEmpty);
-        var redisScript = RedisDumpScript(s.RedisPort, user: s.RedisUser);
         var dumps = dbs.Order(StringComparer.Ordinal).Select(db => DumpCommand(db, DumpDir)).ToImmutableArray();
         // PostgreSQL dumps as its OS user over the local socket (peer authentication): no password at all. Redis's
         // password reaches only the dump's exec, from the host's root-only job file.
@@ -237,9 +244,12 @@ public static partial class Backups
         {
             Job(input, "postgres-daily", "PostgreSQL daily (every app database)", BackupSubject.Postgres, p.PostgresDailySchedule, p.PostgresDailyRetentionDays, PostgresDumpVolume, dumps, postgresScript, s.PostgresHost) with { DumpUser = s.PostgresUser },
             Job(input, "postgres-hourly", "PostgreSQL hourly in business hours (every app database)", BackupSubject.Postgres, p.PostgresHourlySchedule, HoursToDays(p.PostgresHourlyRetentionHours), PostgresDumpVolume, dumps, postgresScript, s.PostgresHost) with { DumpUser = s.PostgresUser },
-            Job(input, "redis", "Redis RDB snapshot", BackupSubject.Redis, p.RedisSchedule, HoursToDays(p.RedisRetentionHours), RedisDumpVolume, [], redisScript, s.RedisHost)
-                with { DumpEnv = [EnvVar.Secret("REDISCLI_AUTH", s.RedisPasswordSecret)] },
         };
+        // One job per Redis instance: its own schedule file, archive, off-site folder and heartbeat. The legacy single job
+        // keeps its archive directory; an instance's is /backup/<job>, so the runner mounts each dump volume apart.
+        jobs.AddRange(s.Redis.Select(r => Job(input, r.Job, $"Redis RDB snapshot of {r.Container}", BackupSubject.Redis, p.RedisSchedule, HoursToDays(p.RedisRetentionHours),
+                r.DumpVolume, [], RedisDumpScript(r.Port, user: s.RedisUser), r.Container, r.Job == "redis" ? null : $"{ArchiveRoot}/{r.Job}")
+            with { DumpEnv = [EnvVar.Secret("REDISCLI_AUTH", s.RedisPasswordSecret)] }));
         if (s.MinioDataVolume is { } minioVolume)
             jobs.Add(Job(input, "minio", "MinIO data volume (every bucket)", BackupSubject.Minio, p.MinioSchedule, p.MinioRetentionDays, minioVolume, [], null, null));
         // Files like objects: on MinIO's schedule and retention.
@@ -248,9 +258,8 @@ public static partial class Backups
         // Each agent has its own dump volume, so its job archives it under its own name.
         jobs.AddRange(extra.Select(d => Job(input, d.Name, d.What, d.Subject, d.Schedule, d.RetentionDays, d.DumpVolume, d.DumpCommands, d.DumpScript, d.Agent.Name,
             $"{ArchiveRoot}/{d.Name}")));
-        var hooks = ImmutableArray.Create(
-            new DumpHooks(s.PostgresHost, [Mount.Volume(PostgresDumpVolume, DumpDir)]),
-            new DumpHooks(s.RedisHost, [Mount.Volume(RedisDumpVolume, DumpDir)]));
+        var hooks = ImmutableArray.Create(new DumpHooks(s.PostgresHost, [Mount.Volume(PostgresDumpVolume, DumpDir)]))
+            .AddRange(s.Redis.Select(r => new DumpHooks(r.Container, [Mount.Volume(r.DumpVolume, DumpDir)])));
         return new BackupPlan([.. jobs], Runner(input, jobs), hooks, [.. extra.Select(d => d.Agent)]);
     }
 

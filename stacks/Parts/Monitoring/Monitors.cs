@@ -116,12 +116,11 @@ public sealed record MonitoringInput(
 /// <summary>Turns what the platform runs into monitors (DESIGN.md intervals).</summary>
 public static partial class Monitors
 {
-    /// <summary>postgres:5432, pgbouncer:6432, redis:6379 (the platform's container names on the data network).</summary>
+    /// <summary>postgres:5432, pgbouncer:6432 (the platform's container names on the data network); each app's Redis instance adds its own.</summary>
     public static readonly ImmutableArray<DataService> DefaultDataServices =
     [
         new("PostgreSQL", "postgres", 5432),
         new("PgBouncer", "pgbouncer", 6432),
-        new("Redis", "redis", 6379),
     ];
 
     public const string DefaultMinioHealthUrl = "http://minio:9000/minio/health/live";

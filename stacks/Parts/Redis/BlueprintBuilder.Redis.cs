@@ -2,77 +2,84 @@ using System.Collections.Immutable;
 using Platform.Stacks.Data;
 using Platform.Stacks.Model;
 using Platform.Stacks.Parts;
+using Platform.Stacks.Parts.Redis;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
 
-/// <summary>The Redis part: the server, its AOF volume, its ACL users (one per app) and their in-place reload.</summary>
+/// <summary>
+/// The Redis part: one instance per app that asks for its own (<c>needs.redis</c>), shared with the apps that name it
+/// (<c>needs.redisOf</c>); each with its AOF volume, its memory bound, its ACL file and the in-place reload of it.
+/// </summary>
 public static partial class BlueprintBuilder
 {
     public const string RedisConfPath = "/usr/local/etc/redis/redis.conf";
 
-    /// <summary>Where Redis's ACL file lives on the server; bind-mounted read-only at <see cref="RedisAclDirectory"/>.</summary>
+    /// <summary>Where the instances' ACL files live on the server, one directory per instance (<see cref="RedisNames.HostDirectory"/>).</summary>
     public const string RedisHostDirectory = "/srv/platform/redis";
-    public const string RedisAclDirectory = "/etc/redis-acl";
 
     /// <summary>The uid and gid Redis runs as in the official image (user <c>redis</c>).</summary>
     public const int RedisUid = 999;
     public const int RedisGid = 1000;
 
-    public static RedisOptions RedisOptions(StackSettings s) => new()
+    /// <summary>The rendered settings of one instance.</summary>
+    public static RedisOptions RedisOptions(RedisInstance i) => new()
     {
-        Port = AppEnvironment.RedisPort,
-        MaxMemoryMb = s.Redis.MaxMemoryMb,
-        MaxMemoryPolicy = s.Redis.EvictionPolicy,
+        Port = i.Port,
+        MaxMemoryMb = i.MaxMemoryMb,
+        MaxMemoryPolicy = i.EvictionPolicy,
         AdminPasswordSecret = SecretNames.RedisAdmin,
-        AclFile = $"{RedisAclDirectory}/users.acl",
+        AclFile = $"{RedisNames.AclDirectory}/users.acl",
     };
 
-    public static IEnumerable<RedisAppUser> RedisUsers(StackSettings s) =>
-        s.Apps.Where(a => a.Redis).OrderBy(a => a.Name, StringComparer.Ordinal)
-            .Select(a => new RedisAppUser(a.Name, SecretNames.Redis(a.Name)));
+    /// <summary>The apps of one instance with their passwords (each app keeps its own secret).</summary>
+    public static IEnumerable<RedisMember> RedisMembers(RedisInstance i) => i.Members.Select(m => new RedisMember(m, SecretNames.Redis(m)));
 
     private static IEnumerable<ServiceSpec> RedisServices(StackSettings s, OperationsParts ops)
     {
-        var redisHooks = ops.HooksFor(ServiceNames.Redis);
-        var redis = RedisOptions(s);
-        yield return Singleton(PartId.Redis, ServiceNames.Redis, ServiceKind.Data, s.Redis.Service,
-            [On(ServiceNames.DataNetwork, ServiceNames.Redis)], RedisConfig.HealthCheckTest(redis)) with
+        foreach (var instance in RedisNames.Of(s))
         {
-            Command = ["redis-server", RedisConfPath],
-            InternalPorts = [AppEnvironment.RedisPort],
-            Mounts =
-            [
-                new MountSpec(MountKind.Volume, "redis-data", "/data", ReadOnly: false),
-                // Users come from the host (the redis-acl host command) so a new app never restarts Redis.
-                new MountSpec(MountKind.Bind, RedisHostDirectory, RedisAclDirectory, ReadOnly: true),
-                .. HookMounts(redisHooks),
-            ],
-            Files = [new FileSpec(RedisConfPath, RedisConfig.Conf(redis, RedisUsers(s)))],
-            AfterHostCommands = [HostCommandNames.RedisAcl],
-        };
+            var hooks = ops.HooksFor(instance.Container);
+            var options = RedisOptions(instance);
+            yield return Singleton(PartId.Redis, instance.Container, ServiceKind.Data, s.Redis.Service with { MemoryMb = instance.ContainerMemoryMb },
+                [On(ServiceNames.DataNetwork, instance.Container)], RedisConfig.HealthCheckTest(options)) with
+            {
+                Command = ["redis-server", RedisConfPath],
+                InternalPorts = [instance.Port],
+                Mounts =
+                [
+                    new MountSpec(MountKind.Volume, instance.Volume, "/data", ReadOnly: false),
+                    // The users come from the host (the instance's ACL command), so a new member never restarts it.
+                    new MountSpec(MountKind.Bind, RedisNames.HostDirectory(instance.Owner), RedisNames.AclDirectory, ReadOnly: true),
+                    .. HookMounts(hooks),
+                ],
+                Files = [new FileSpec(RedisConfPath, RedisConfig.Conf(options, RedisMembers(instance)))],
+                AfterHostCommands = [RedisNames.AclCommand(instance.Owner)],
+            };
+        }
     }
 
-    private static IEnumerable<HostCommandSpec> RedisHostCommands(StackSettings s)
-    {
-        yield return RedisAclCommand(s);
-    }
+    private static IEnumerable<HostCommandSpec> RedisHostCommands(StackSettings s) => RedisNames.Of(s).Select(RedisAclCommand);
 
     /// <summary>
-    /// Writes Redis's ACL file on the server and, when Redis runs, applies it with <c>ACL LOAD</c> as the
-    /// operators' user (its password goes through stdin, never a command line): a new app's user, or a
-    /// rotated password, applies without restarting Redis.
+    /// Writes the instance's ACL file on the server and, when it runs, applies it with <c>ACL LOAD</c> as the operators'
+    /// user (its password goes through stdin, never a command line): a new member, or a rotated password, applies without
+    /// restarting Redis or dropping a connected client.
     /// </summary>
-    private static HostCommandSpec RedisAclCommand(StackSettings s)
+    private static HostCommandSpec RedisAclCommand(RedisInstance instance)
     {
         var reload = new SecretTextBuilder()
             .Text("printf '%s' '").Secret(SecretNames.RedisAdmin)
-            .Text($"' | docker exec -i {ServiceNames.Redis} sh -c 'REDISCLI_AUTH=\"$(cat)\" redis-cli --no-auth-warning --user {RedisConfig.AdminUser} ACL LOAD' | grep -qx OK")
+            .Text($"' | docker exec -i {instance.Container} sh -c '{RedisConfig.AuthEnv}=\"$(cat)\" redis-cli --no-auth-warning --user {RedisConfig.AdminUser} -p {RedisNames.PortText(instance)} ACL LOAD' | grep -qx OK")
             .Build();
-        return HostFilesCommand(HostCommandNames.RedisAcl,
-            "writes Redis's ACL file (one user per app, SHA-256 of each password) on the server and loads it in place",
-            RedisHostDirectory, RedisUid, RedisGid,
-            [("users.acl", RedisConfig.Acl(RedisOptions(s), RedisUsers(s)))],
-            ServiceNames.Redis, reload, PartId.Redis);
+        var dir = RedisNames.HostDirectory(instance.Owner);
+        return HostFilesCommand(RedisNames.AclCommand(instance.Owner),
+            $"writes the ACL file of {instance.Owner}'s Redis ({string.Join(", ", instance.Members)}; SHA-256 of each password) on the server and loads it in place",
+            dir, RedisUid, RedisGid,
+            [("users.acl", RedisConfig.Acl(RedisOptions(instance), RedisMembers(instance)))],
+            instance.Container, reload, PartId.Redis) with
+        {
+            Delete = $"sudo rm -rf {dir}",
+        };
     }
 }

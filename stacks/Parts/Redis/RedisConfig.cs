@@ -1,26 +1,25 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 using Platform.Stacks.Model;
 
 namespace Platform.Stacks.Data;
 
-/// <summary>Input of <see cref="RedisConfig.Conf"/>. Defaults are the platform plan's.</summary>
+/// <summary>Input of <see cref="RedisConfig.Conf"/>: one Redis instance. Defaults are the platform plan's.</summary>
 public sealed record RedisOptions
 {
-    /// <summary>Every interface of the container (IPv6 optional); the container publishes no host port.</summary>
+    /// <summary>Every interface of the container (IPv6 optional); the container publishes no host port on a single server.</summary>
     public string Bind { get; init; } = "* -::*";
     public int Port { get; init; } = 6379;
     /// <summary>Where the RDB snapshot and the AOF directory go (the volume).</summary>
     public string Dir { get; init; } = "/data";
-    public int MaxMemoryMb { get; init; } = 512;
+    /// <summary>maxmemory. Default: 64 MB, a small cache; the container limit is twice it (copy-on-write of snapshots).</summary>
+    public int MaxMemoryMb { get; init; } = 64;
     public string MaxMemoryPolicy { get; init; } = "allkeys-lru";
     /// <summary><c>everysec</c> (default): an OS crash loses at most ~1 s of writes; <c>always</c>: none, at a write-latency cost.</summary>
     public string AppendFsync { get; init; } = "everysec";
     /// <summary>RDB snapshot rules (seconds, changes): at least one snapshot per 15 minutes with any write, more under load.</summary>
     public string Save { get; init; } = "900 1 300 100 60 10000";
-    /// <summary>The operators' user: every key and command (backups, debugging). Null: no such user.</summary>
+    /// <summary>The operators' user: every key and command (backups, ACL LOAD, the health check). Null: no such user.</summary>
     public string? AdminPasswordSecret { get; init; }
     /// <summary>
     /// Path of an ACL file (see <see cref="RedisConfig.Acl"/>) that holds the users, so they can be changed
@@ -29,46 +28,44 @@ public sealed record RedisOptions
     public string? AclFile { get; init; }
 }
 
-/// <summary>An app's Redis user: it may touch only keys and channels starting with <see cref="KeyPrefix"/>.</summary>
-public sealed record RedisAppUser(string User, string PasswordSecret)
-{
-    /// <summary>Default: the user name and a colon, e.g. <c>api:</c>.</summary>
-    public string KeyPrefix { get; init; } = User + ":";
-}
+/// <summary>An app that uses an instance, with its own password (one of the <c>default</c> user's passwords).</summary>
+public sealed record RedisMember(string App, string PasswordSecret);
 
 /// <summary>
-/// redis.conf with its ACL users inline. Authentication: one ACL user per app, restricted to its key
-/// and channel prefix and to non-admin, non-dangerous commands, with its password stored only as
-/// <c>#&lt;sha256&gt;</c>; the unauthenticated <c>default</c> user may only PING (plus AUTH/HELLO, which
-/// Redis always allows), so <c>redis-cli ping</c> works as a health check without a password.
+/// redis.conf and the ACL of one instance. An instance belongs to one app and the apps that share it
+/// (<c>needs.redisOf</c>), so its whole keyspace is theirs: the <c>default</c> user — what a client configured
+/// with a password only authenticates as — takes every member's password (each stored only as
+/// <c>#&lt;sha256&gt;</c>) and may use any key and channel, so RQ's <c>rq:queue:default</c>, BullMQ's
+/// <c>bull:…</c> and socket.io's <c>socket.io#/#</c> work unmodified. It may not run administration commands
+/// (CONFIG SET, SHUTDOWN, DEBUG, MONITOR, SAVE, REPLICAOF, ACL SETUSER…), which could break the instance's
+/// persistence or its limits, but may read its settings (CONFIG GET, which BullMQ uses) and list its clients.
+/// Unauthenticated clients may do nothing; the health check's user may PING only. Another group's password is not in the file: isolation is one
+/// instance per group, not key prefixes.
 /// </summary>
 public static partial class RedisConfig
 {
     /// <summary>The operators' user (underscore: no app name can collide with it).</summary>
     public const string AdminUser = "platform_admin";
 
-    /// <summary>The ACL categories an app user gets: everything but @admin and @dangerous (no CONFIG, FLUSHALL, KEYS, DEBUG, SHUTDOWN, ACL, MONITOR, INFO…).</summary>
-    public const string AppCommandRules = "+@all -@admin -@dangerous";
+    /// <summary>
+    /// The health check's user: PING only, and no password (any password is accepted), so the container's health check
+    /// holds no secret and nothing else can be done as it. Unauthenticated clients are <c>default</c>, not this user.
+    /// </summary>
+    public const string HealthUser = "platform_health";
 
-    [GeneratedRegex("^[a-z][a-z0-9_-]{0,62}$")]
-    private static partial Regex UserRegex();
-
-    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$")]
-    private static partial Regex PrefixRegex();
+    /// <summary>What an app may run: everything but @admin, except reading settings and listing clients.</summary>
+    public const string AppCommandRules = "+@all -@admin +config|get +client|list";
 
     private static readonly string[] Policies =
         ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
-
-    /// <summary>Whether <paramref name="user"/> may be an app's Redis user name.</summary>
-    public static bool IsValidUser(string? user) => user is not null && UserRegex().IsMatch(user) && user is not "default" and not AdminUser;
 
     /// <summary>
     /// redis.conf; the ACL users are in it, or, with <see cref="RedisOptions.AclFile"/>, in that file
     /// (<see cref="Acl"/>). Secrets appear only as derived SHA-256 parts.
     /// </summary>
-    public static SecretText Conf(RedisOptions o, IEnumerable<RedisAppUser> users)
+    public static SecretText Conf(RedisOptions o, IEnumerable<RedisMember> members)
     {
-        var list = ValidUsers(o, users);
+        var list = ValidMembers(o, members);
         if (o.Port is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(o), $"Port {o.Port} is not a TCP port.");
         if (o.MaxMemoryMb <= 0) throw new ArgumentOutOfRangeException(nameof(o), "maxmemory must be positive.");
         if (!Policies.Contains(o.MaxMemoryPolicy, StringComparer.Ordinal)) throw new ArgumentException($"'{o.MaxMemoryPolicy}' is not a Redis eviction policy.", nameof(o));
@@ -77,15 +74,13 @@ public static partial class RedisConfig
             if (string.IsNullOrWhiteSpace(value) || value.Any(c => char.IsControl(c) || c is '"' or '\''))
                 throw new ArgumentException($"{name} '{value}' is not a safe redis.conf value.", nameof(o));
 
-        static string I(int n) => n.ToString(CultureInfo.InvariantCulture);
         var b = new SecretTextBuilder();
         b.Line("# redis.conf — rendered by Platform.Stacks.Data.RedisConfig; do not edit by hand.");
+        b.Line("# One instance per app (and the apps that share it): its keyspace is theirs alone.");
         b.Line();
-        b.Line("# Network: a container on a private Docker network, no published port. protected-mode is off because");
-        b.Line("# the default user has no password (so that `redis-cli ping` works) — it would otherwise refuse every");
-        b.Line("# non-loopback client; the default user may run PING only, everything else needs an ACL user.");
+        b.Line("# Network: a container on private Docker networks. Every client authenticates (the default user has passwords).");
         b.Line($"bind {o.Bind}");
-        b.Line("protected-mode no");
+        b.Line("protected-mode yes");
         b.Line($"port {I(o.Port)}");
         b.Line("tcp-backlog 511");
         b.Line("timeout 0");
@@ -111,12 +106,13 @@ public static partial class RedisConfig
         b.Line("rdbcompression yes");
         b.Line("rdbchecksum yes");
         b.Line();
-        b.Line("# Memory: a cache-friendly bound; the container limit leaves room for fork copy-on-write");
+        b.Line("# Memory: this instance's own bound, so one app's data never evicts another's; the container limit is twice it");
         b.Line($"maxmemory {I(o.MaxMemoryMb)}mb");
         b.Line($"maxmemory-policy {o.MaxMemoryPolicy}");
         b.Line();
-        b.Line("# Users (ACL). Passwords only as #<sha256>. Unauthenticated clients are the default user: PING only.");
+        b.Line("# Users (ACL). Passwords only as #<sha256>. Pub/sub channels are allowed explicitly (7.0 resets them by default).");
         b.Line("acllog-max-len 128");
+        b.Line("acl-pubsub-default resetchannels");
         if (o.AclFile is { } aclFile) b.Line($"aclfile {aclFile}");
         else Users(b, o, list);
         return b.Build();
@@ -124,54 +120,53 @@ public static partial class RedisConfig
 
     /// <summary>
     /// The ACL file for <see cref="RedisOptions.AclFile"/>: the same users, reloadable with <c>ACL LOAD</c>
-    /// (run as <see cref="AdminUser"/>) without restarting Redis or dropping other clients.
+    /// (run as <see cref="AdminUser"/>) without restarting Redis or dropping connected clients.
     /// </summary>
-    public static SecretText Acl(RedisOptions o, IEnumerable<RedisAppUser> users)
+    public static SecretText Acl(RedisOptions o, IEnumerable<RedisMember> members)
     {
-        var list = ValidUsers(o, users);
+        var list = ValidMembers(o, members);
         var b = new SecretTextBuilder();
         Users(b, o, list);
         return b.Build();
     }
 
-    private static void Users(SecretTextBuilder b, RedisOptions o, IReadOnlyList<RedisAppUser> list)
+    private static void Users(SecretTextBuilder b, RedisOptions o, IReadOnlyList<RedisMember> list)
     {
-        b.Line("user default on nopass resetkeys resetchannels -@all +ping");
+        // Every member's password is one of the default user's: password-only clients (AUTH <password>, redis://:pw@host)
+        // and clients that name the user "default" both work, and each member's password rotates on its own.
+        b.Text("user default on resetpass");
+        foreach (var m in list) b.Text(" #").Derived(m.PasswordSecret, SecretDerivation.Sha256Hex, m.App);
+        b.Line($" resetkeys ~* resetchannels &* {AppCommandRules}");
         if (o.AdminPasswordSecret is { } admin)
-            b.Text($"user {AdminUser} on #").Derived(admin, SecretDerivation.Sha256Hex, AdminUser).Line(" ~* &* +@all");
-        foreach (var u in list)
-            b.Text($"user {u.User} on #").Derived(u.PasswordSecret, SecretDerivation.Sha256Hex, u.User)
-                .Line($" resetkeys ~{u.KeyPrefix}* resetchannels &{u.KeyPrefix}* {AppCommandRules}");
+            b.Text($"user {AdminUser} on resetpass #").Derived(admin, SecretDerivation.Sha256Hex, AdminUser).Line(" resetkeys ~* resetchannels &* +@all");
+        b.Line($"user {HealthUser} on nopass resetkeys resetchannels -@all +ping");
     }
 
-    private static List<RedisAppUser> ValidUsers(RedisOptions o, IEnumerable<RedisAppUser> users)
+    private static List<RedisMember> ValidMembers(RedisOptions o, IEnumerable<RedisMember> members)
     {
         ArgumentNullException.ThrowIfNull(o);
-        ArgumentNullException.ThrowIfNull(users);
-        var list = users.OrderBy(u => u.User, StringComparer.Ordinal).ToList();
-        foreach (var u in list)
-        {
-            if (!IsValidUser(u.User)) throw new ArgumentException($"'{u.User}' is not a valid Redis user name (a-z, 0-9, _ and -, starting with a letter; not 'default' or '{AdminUser}').", nameof(users));
-            if (!PrefixRegex().IsMatch(u.KeyPrefix)) throw new ArgumentException($"Key prefix '{u.KeyPrefix}' of '{u.User}' may hold only letters, digits, '_', '.', ':' and '-' (no glob characters).", nameof(users));
-            if (string.IsNullOrWhiteSpace(u.PasswordSecret)) throw new ArgumentException($"Redis user '{u.User}' needs a password secret.", nameof(users));
-        }
-        foreach (var dup in list.GroupBy(u => u.User, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            throw new ArgumentException($"Redis user '{dup.Key}' is listed more than once.", nameof(users));
-        for (var i = 0; i < list.Count; i++)
-            for (var j = 0; j < list.Count; j++)
-                if (i != j && list[j].KeyPrefix.StartsWith(list[i].KeyPrefix, StringComparison.Ordinal))
-                    throw new ArgumentException($"Key prefix '{list[j].KeyPrefix}' of '{list[j].User}' lies inside '{list[i].KeyPrefix}' of '{list[i].User}': the apps would not be isolated.", nameof(users));
+        ArgumentNullException.ThrowIfNull(members);
+        var list = members.OrderBy(u => u.App, StringComparer.Ordinal).ToList();
+        if (list.Count == 0) throw new ArgumentException("A Redis instance needs at least one app.", nameof(members));
+        foreach (var m in list.Where(m => string.IsNullOrWhiteSpace(m.PasswordSecret)))
+            throw new ArgumentException($"The app '{m.App}' needs a password secret.", nameof(members));
+        foreach (var dup in list.GroupBy(u => u.App, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            throw new ArgumentException($"The app '{dup.Key}' is listed more than once.", nameof(members));
         return list;
     }
 
-    /// <summary>The health check as a plain command: answers PONG without a password.</summary>
-    public static ImmutableArray<string> HealthCommand(RedisOptions o) => ["redis-cli", "-p", I(o.Port), "ping"];
+    /// <summary>The health check as a plain command, as <see cref="HealthUser"/> (no secret): answers PONG.</summary>
+    public static ImmutableArray<string> HealthCommand(RedisOptions o) => ["redis-cli", "--no-auth-warning", "--user", HealthUser, "--pass", "-", "-p", I(o.Port), "ping"];
 
     /// <summary>
-    /// The Docker health check (<c>["CMD-SHELL", …]</c>). redis-cli exits 0 even on an error reply
-    /// (e.g. <c>LOADING</c> while the AOF is replayed), so the reply itself must be PONG.
+    /// The Docker health check (<c>["CMD-SHELL", …]</c>), as <see cref="HealthUser"/>: no secret in the container's config.
+    /// redis-cli exits 0 even on an error reply (e.g. <c>LOADING</c> while the AOF is replayed, or <c>NOAUTH</c>), so the
+    /// reply itself must be PONG.
     /// </summary>
-    public static ImmutableArray<string> HealthCheckTest(RedisOptions o) => ["CMD-SHELL", $"redis-cli -p {I(o.Port)} ping | grep -q PONG"];
+    public static ImmutableArray<string> HealthCheckTest(RedisOptions o) => ["CMD-SHELL", $"redis-cli --no-auth-warning --user {HealthUser} --pass - -p {I(o.Port)} ping | grep -q PONG"];
+
+    /// <summary>The env var redis-cli reads its password from (never on a command line).</summary>
+    public const string AuthEnv = "REDISCLI_AUTH";
 
     private static string I(int n) => n.ToString(CultureInfo.InvariantCulture);
 }

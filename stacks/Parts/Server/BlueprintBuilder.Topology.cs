@@ -23,7 +23,8 @@ public static partial class BlueprintBuilder
 
     /// <summary>
     /// Data services' ports apps and Traefik reach on the data server's private address. PostgreSQL's own port too: an
-    /// app's DATABASE_DIRECT_URL (migrations, session features) bypasses PgBouncer, as on a single server.
+    /// app's DATABASE_DIRECT_URL (migrations, session features) bypasses PgBouncer, as on a single server. Redis: the
+    /// name apps resolve; each instance publishes its own port.
     /// </summary>
     private static readonly ImmutableDictionary<string, ImmutableArray<int>> PrivatePorts = new Dictionary<string, ImmutableArray<int>>
     {
@@ -106,7 +107,7 @@ public static partial class BlueprintBuilder
                         : svc.Labels,
                     // The data network is the data server's; the data services are reached at its private address.
                     Networks = [.. svc.Networks.Where(n => n.Network != AppNames.DataNetwork(app.Name))],
-                    ExtraHosts = [.. DataServicesOf(s, app).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, dataIp))],
+                    ExtraHosts = [.. DataServicesOf(s, app).Select(DataAlias).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, dataIp))],
                     DependsOn = Deps(host, svc.DependsOn, false),
                     AfterHostCommands = Deps(host, svc.AfterHostCommands, true),
                 });
@@ -271,7 +272,8 @@ public static partial class BlueprintBuilder
     /// </summary>
     private static ServiceSpec OnDataServer(StackSettings s, ServiceSpec svc, string dataIp, ISet<string> internalNetworks)
     {
-        if (!PrivatePorts.TryGetValue(svc.Name, out var ports))
+        // An app's Redis instance listens on its own port (see RedisNames.Of), published as it is.
+        if (!PrivatePorts.TryGetValue(svc.Name, out var ports) && !(Parts.Redis.RedisNames.IsContainer(svc.Name) && svc.Part == PartId.Redis && (ports = svc.InternalPorts).Length > 0))
             return svc with { Host = ServerKey.Data };
         var networks = svc.Networks.All(n => internalNetworks.Contains(n.Network)) ? svc.Networks.Add(new NetworkAttachment(ServiceNames.PublishNetwork, [])) : svc.Networks;
         return svc with

@@ -147,7 +147,11 @@ public sealed class AppFeatureTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         // app a-b's volume c and app a's volume b-c would both be app-a-b-c with a hyphen.
         Assert.NotEqual(AppNames.Volume("a-b", "cd"), AppNames.Volume("a", "b-cd"));
-        Assert.DoesNotContain(TestStacks.ShippedBlueprint("prod").Volumes, v => v.Name.StartsWith("app-", StringComparison.Ordinal) && v.Part.Kind != PartKind.App);
+        // Every app-* volume is an app's, or its Redis instance's (app-<owner>.redis.data and .redis.dumps: a dot no volume name holds).
+        Assert.DoesNotContain(TestStacks.ShippedBlueprint("prod").Volumes, v => v.Name.StartsWith("app-", StringComparison.Ordinal) && v.Part.Kind != PartKind.App
+            && !(v.Part.Kind == PartKind.Redis && (v.Name.EndsWith(".redis.data", StringComparison.Ordinal) || v.Name.EndsWith(".redis.dumps", StringComparison.Ordinal))));
+        Assert.NotEqual(AppNames.Volume("a", "redis"), Platform.Stacks.Parts.Redis.RedisNames.Volume("a"));
+        Assert.NotEqual(AppNames.Volume("a", "redis-data"), Platform.Stacks.Parts.Redis.RedisNames.Volume("a"));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class DerivationTests
         Assert.Equal(["control"], NetworksOf(b, "socket-proxy"));
         Assert.Equal(["app-api.data", "app-worker.data", "data"], NetworksOf(b, "postgres"));
         Assert.Equal(["app-api.data", "app-worker.data", "data"], NetworksOf(b, "pgbouncer"));
-        Assert.Equal(["app-api.data", "data"], NetworksOf(b, "redis"));
+        Assert.Equal(["app-api.data", "data"], NetworksOf(b, "app-api.redis"));   // api's own instance, on api's data network as "redis"
         Assert.Equal(["app-api.data", "data", "edge"], NetworksOf(b, "minio"));
         Assert.Equal(["app-api", "app-api.data"], NetworksOf(b, "api-1"));      // database, redis, buckets
         Assert.Equal(["app-web"], NetworksOf(b, "web-1"));                       // needs nothing
@@ -129,7 +129,8 @@ public sealed class DerivationTests
     public void Redis_and_bucket_needs_inject_their_env()
     {
         var env = Test().Service("api-1").Env;
-        Assert.Equal("redis://api:<secret:app.api.redis>@redis:6379/0", env["REDIS_URL"].Masked);
+        // Password only: the instance's default user takes it, so every client library accepts the URL as it is.
+        Assert.Equal("redis://:<secret:app.api.redis>@redis:6379/0", env["REDIS_URL"].Masked);
         Assert.Equal("api:", env["REDIS_KEY_PREFIX"].Masked);
         Assert.Equal("api-uploads", env["S3_BUCKET_UPLOADS"].Masked);
         Assert.Equal("<secret:app.api.minio>", env["S3_SECRET_ACCESS_KEY"].Masked);
@@ -231,7 +232,7 @@ public sealed class DerivationTests
                 var on = b.Services.Where(s => s.Host == budget.Server).ToList();
                 Assert.Equal(on.Where(s => !s.OneShot).Sum(s => s.Limits.MemoryMb), budget.ContainersMb);
                 Assert.Equal(on.Where(s => s.OneShot).Select(s => s.Limits.MemoryMb).DefaultIfEmpty(0).Max(), budget.OneShotPeakMb);
-                Assert.Equal(on.Where(s => !s.OneShot && s.Kind != ServiceKind.App && s.Name is not ("postgres" or "redis" or "minio")).Sum(s => s.Limits.MemoryMb),
+                Assert.Equal(on.Where(s => !s.OneShot && s.Kind != ServiceKind.App && s.Name is not ("postgres" or "minio") && !Platform.Stacks.Parts.Redis.RedisNames.IsContainer(s.Name)).Sum(s => s.Limits.MemoryMb),
                     budget.PlatformFixedMb);
                 Assert.Equal(b.ServerOf(budget.Server).MemoryMb, budget.ServerMemoryMb);
                 Assert.True(budget.Fits);
@@ -250,7 +251,7 @@ public sealed class DerivationTests
         Assert.True(small.Budget.Fits, $"small needs {small.Budget.TotalMb} MB");
         Assert.True(small.Budget.OneShotPeakMb <= small.Budget.FreeMb);
         // Every part is there: edge, data, monitoring, backups and two 256 MB apps.
-        foreach (var name in new[] { "traefik", "socket-proxy", "postgres", "pgbouncer", "redis", "minio", "uptime-kuma", "autokuma", "host-metrics", "backup" })
+        foreach (var name in new[] { "traefik", "socket-proxy", "postgres", "pgbouncer", "app-shop.redis", "minio", "uptime-kuma", "autokuma", "host-metrics", "backup" })
             Assert.Contains(small.Services, s => s.Name == name);
         Assert.Equal([256, 256], small.Services.Where(s => s.Kind == ServiceKind.App).Select(s => s.Limits.MemoryMb));
         Assert.NotEmpty(small.Backups);

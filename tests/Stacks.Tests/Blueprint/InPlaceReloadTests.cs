@@ -1,3 +1,4 @@
+using Platform.Stacks.Parts.Redis;
 using System.Diagnostics;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Data;
@@ -58,16 +59,21 @@ public sealed class InPlaceReloadTests
     }
 
     [Fact]
-    public void Adding_a_redis_user_changes_the_acl_command_not_the_redis_container()
+    public void A_worker_joining_the_apis_redis_changes_its_acl_command_not_its_container()
     {
-        var yaml = TestStacks.DefaultApps.Replace("  memoryMb: 128\n  needs: { databaseOf: api }", "  memoryMb: 128\n  needs: { databaseOf: api, redis: true }");
+        var yaml = TestStacks.DefaultApps.Replace("  memoryMb: 128\n  needs: { databaseOf: api }", "  memoryMb: 128\n  needs: { databaseOf: api, redisOf: api }");
         var before = TestStacks.Build(TestStacks.Yaml());
         var after = TestStacks.Build(TestStacks.Yaml(yaml));
-        Assert.Equal(Section(Platform.Stacks.Plan.PlanText.Render(before), "redis [data]"), Section(Platform.Stacks.Plan.PlanText.Render(after), "redis [data]"));
-        Assert.DoesNotContain("holds secrets", Section(Platform.Stacks.Plan.PlanText.Render(after), "redis [data]"), StringComparison.Ordinal);
-        var acl = (PlatformBlueprint b) => b.HostCommands.Single(c => c.Name == HostCommandNames.RedisAcl).Stdin!.Masked;
+        var instance = RedisNames.Container("api");
+        Assert.Equal(Section(Platform.Stacks.Plan.PlanText.Render(before), instance + " [data]"), Section(Platform.Stacks.Plan.PlanText.Render(after), instance + " [data]"));
+        Assert.DoesNotContain("holds secrets", Section(Platform.Stacks.Plan.PlanText.Render(after), instance + " [data]"), StringComparison.Ordinal);
+        var acl = (PlatformBlueprint b) => b.HostCommands.Single(c => c.Name == RedisNames.AclCommand("api")).Stdin!.Masked;
         Assert.NotEqual(acl(before), acl(after));
-        Assert.Contains("user worker on #<sha256:app.worker.redis>", acl(after), StringComparison.Ordinal);
+        Assert.Contains("user default on resetpass #<sha256:app.api.redis> #<sha256:app.worker.redis> resetkeys ~* resetchannels &*", acl(after), StringComparison.Ordinal);
+        // No second instance: the worker is joined to api's, under the name redis on its own data network.
+        Assert.DoesNotContain(after.Services, x => x.Name == RedisNames.Container("worker"));
+        Assert.Contains("docker network connect --alias redis app-worker.data app-api.redis",
+            after.HostCommands.Single(c => c.Name == AppNames.AttachCommand("worker")).Create, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,19 +81,20 @@ public sealed class InPlaceReloadTests
     {
         var b = TestStacks.Build(TestStacks.Yaml());
         var secrets = b.Secrets.ToDictionary(s => s.Name, s => "pw-" + s.Name.Replace('-', '_'));
-        var script = b.HostCommands.Single(c => c.Name == HostCommandNames.RedisAcl).Stdin!.Resolve(name => secrets[name]);
+        var script = b.HostCommands.Single(c => c.Name == RedisNames.AclCommand("api")).Stdin!.Resolve(name => secrets[name]);
         var root = Directory.CreateTempSubdirectory("host-files-").FullName;
         try
         {
             var dir = Path.Combine(root, "redis");
             Run(script.Replace(BlueprintBuilder.RedisHostDirectory, dir, StringComparison.Ordinal), root);
             var settings = TestStacks.Read(TestStacks.Yaml());
-            var file = Path.Combine(dir, "users.acl");
-            Assert.Equal(RedisConfig.Acl(BlueprintBuilder.RedisOptions(settings), BlueprintBuilder.RedisUsers(settings)).Resolve(name => secrets[name]), File.ReadAllText(file));
+            var instance = RedisNames.Of(settings).Single();
+            var file = Path.Combine(dir, "app-api", "users.acl");
+            Assert.Equal(RedisConfig.Acl(BlueprintBuilder.RedisOptions(instance), BlueprintBuilder.RedisMembers(instance)).Resolve(name => secrets[name]), File.ReadAllText(file));
             Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(file));
             Assert.Equal(BlueprintBuilder.RedisUid, OwnerUid(file));
             var docker = File.ReadAllText(Path.Combine(root, "docker.log"));
-            Assert.Contains("exec -i redis sh -c REDISCLI_AUTH=\"$(cat)\" redis-cli --no-auth-warning --user platform_admin ACL LOAD", docker, StringComparison.Ordinal);
+            Assert.Contains("exec -i app-api.redis sh -c REDISCLI_AUTH=\"$(cat)\" redis-cli --no-auth-warning --user platform_admin -p 6379 ACL LOAD", docker, StringComparison.Ordinal);
             // The password reached the command through stdin, not its arguments.
             Assert.DoesNotContain(secrets["redis-admin"], docker, StringComparison.Ordinal);
             Assert.Equal(secrets["redis-admin"], File.ReadAllText(Path.Combine(root, "docker.stdin")));

@@ -13,7 +13,7 @@ public sealed class OperationsWiringTests
             foreach (var db in b.Databases) Assert.Contains(db.Database, job.What, StringComparison.Ordinal);
         // The dump itself lists the databases when it runs; it is exercised against a real server by the restore drill.
         Assert.Contains("for db in $dbs", b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand).Stdin!.Masked, StringComparison.Ordinal);
-        Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis"], b.Backups.Select(j => j.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis-api", "redis-web"], b.Backups.Select(j => j.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class OperationsWiringTests
         var backupContainers = b.Services.Where(s => s.Name.StartsWith("backup", StringComparison.Ordinal)).Select(s => s.Name).Order(StringComparer.Ordinal);
         Assert.Equal(["backup"], backupContainers);
         var runner = b.Service("backup");
-        Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis"],
+        Assert.Equal(["minio", "postgres-daily", "postgres-hourly", "redis-api", "redis-web"],
             runner.Files.Where(f => f.Path.StartsWith(Platform.Stacks.Operations.Backups.JobsDirectory, StringComparison.Ordinal))
                 .Select(f => Path.GetFileNameWithoutExtension(f.Path)).Order(StringComparer.Ordinal));
         // No Docker API of any kind: no socket, no proxy, no DOCKER_HOST; only the egress network (S3).
@@ -45,7 +45,7 @@ public sealed class OperationsWiringTests
         var apps = TestStacks.DefaultApps + "\n- name: docs\n  image: ghcr.io/example/docs:1.0.0\n  port: 80\n  routes: [{ host: docs }]\n  healthPath: /\n  cpus: 0.1\n  memoryMb: 64\n  needs: { database: true, redis: true }\n";
         var after = TestStacks.Build(TestStacks.Yaml(apps));
         Assert.Contains(after.Databases, d => d.Database == "docs");
-        foreach (var name in new[] { "postgres", "redis" })
+        foreach (var name in new[] { "postgres", "app-api.redis" })
         {
             Assert.Equal(before.Service(name).Labels, after.Service(name).Labels);
             Assert.Equal(before.Service(name).Env.Keys, after.Service(name).Env.Keys);
@@ -58,7 +58,7 @@ public sealed class OperationsWiringTests
     {
         var b = TestStacks.ShippedBlueprint("prod");
         foreach (var job in b.Backups) Assert.Contains(b.Monitors, m => m.Kind == "push" && m.Target.EndsWith("backup-" + job.Name, StringComparison.Ordinal));
-        foreach (var target in new[] { "postgres:5432", "pgbouncer:6432", "redis:6379" }) Assert.Contains(b.Monitors, m => m.Kind == "tcp" && m.Target == target);
+        foreach (var target in new[] { "postgres:5432", "pgbouncer:6432", "app-api.redis:6379", "app-web.redis:6379" }) Assert.Contains(b.Monitors, m => m.Kind == "tcp" && m.Target == target);
     }
 
     [Fact]

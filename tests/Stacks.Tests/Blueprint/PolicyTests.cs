@@ -62,7 +62,7 @@ public sealed class PolicyTests
 
     [Fact]
     public void A_latest_image_is_caught() =>
-        Fires("pinned-images", WithService(Prod(), "redis", s => s with { Image = "redis:latest" }), "redis");
+        Fires("pinned-images", WithService(Prod(), "app-api.redis", s => s with { Image = "redis:latest" }), "app-api.redis");
 
     [Theory]
     [InlineData("memory")]

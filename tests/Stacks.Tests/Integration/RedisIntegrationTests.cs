@@ -1,45 +1,63 @@
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Data;
+using Platform.Stacks.Parts.Redis;
+using Platform.Stacks.Tests.Support;
 
 namespace Platform.Stacks.Tests.Integration;
 
-/// <summary>The rendered redis.conf and its ACL users, against a real redis-server (client: redis-cli).</summary>
+/// <summary>
+/// The shipped staging stack's Redis instances (web's own; api's, shared with its worker), rendered and run on real
+/// redis-server 7.0, spoken to as client libraries do: password-only AUTH, RQ's <c>rq:queue:default</c> list with a
+/// blocking pop, BullMQ's <c>bull:&lt;queue&gt;:*</c> keys through EVALSHA, socket.io's adapter channel <c>socket.io#/#</c>
+/// (raw RESP over kept-open connections, <see cref="RespClient"/>; and redis-cli).
+/// </summary>
 [Trait("Category", "Integration")]
 public sealed class RedisIntegrationTests
 {
-    private static readonly RedisAppUser Shop = new("shop", "redis-shop");
-    private static readonly RedisAppUser Blog = new("blog-api", "redis-blog-api");
-
-    private sealed class Running(RedisServer server, Dictionary<string, string> secrets) : IAsyncDisposable
+    private static readonly Dictionary<string, string> Passwords = new(StringComparer.Ordinal)
     {
-        public RedisServer Server { get; } = server;
-        public string Password(RedisAppUser u) => secrets[u.PasswordSecret];
-        public string AdminPassword => secrets["redis-admin"];
-        public string Conf { get; init; } = "";
-        public ValueTask DisposeAsync() => Server.DisposeAsync();
-    }
+        [SecretNames.Redis("api")] = Secrets.NewPassword(),
+        [SecretNames.Redis("worker")] = Secrets.NewPassword(),
+        [SecretNames.Redis("web")] = Secrets.NewPassword(),
+        [SecretNames.RedisAdmin] = Secrets.NewPassword(),
+    };
 
-    private static async Task<Running> StartAsync(Func<RedisOptions, RedisOptions>? configure = null)
+    private static string Password(string app) => Passwords[SecretNames.Redis(app)];
+    private static string Admin => Passwords[SecretNames.RedisAdmin];
+
+    private static RedisInstance Instance(string owner) => RedisNames.Of(TestStacks.Shipped("staging")).Single(i => i.Owner == owner);
+
+    /// <summary>Starts an instance of the shipped stack from its rendered redis.conf and ACL file (on loopback, on a free port).</summary>
+    private static async Task<RedisServer> StartAsync(RedisInstance instance, Func<RedisOptions, RedisOptions>? configure = null)
     {
-        var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [Shop.PasswordSecret] = Secrets.NewPassword(),
-            [Blog.PasswordSecret] = Secrets.NewPassword(),
-            ["redis-admin"] = Secrets.NewPassword(),
-        };
         var server = await RedisServer.CreateAsync();
         try
         {
-            var options = new RedisOptions { Bind = "127.0.0.1", Port = server.Port, Dir = server.Directory, AdminPasswordSecret = "redis-admin" };
+            var aclPath = Path.Combine(server.Directory, "users.acl");
+            var options = BlueprintBuilder.RedisOptions(instance) with { Bind = "127.0.0.1", Port = server.Port, Dir = server.Directory, AclFile = aclPath };
             options = configure?.Invoke(options) ?? options;
-            var conf = RedisConfig.Conf(options, [Shop, Blog]).Resolve(n => secrets[n]);
-            await server.StartAsync(conf);
-            return new Running(server, secrets) { Conf = conf };
+            await WriteAclAsync(server, RedisConfig.Acl(options, BlueprintBuilder.RedisMembers(instance)).Resolve(n => Passwords[n]));
+            var conf = RedisConfig.Conf(options, BlueprintBuilder.RedisMembers(instance));
+            Assert.False(conf.IsSecret);
+            await server.StartAsync(conf.Resolve(n => Passwords[n]), RedisConfig.AdminUser, Admin);
+            return server;
         }
         catch
         {
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    private static Task WriteAclAsync(RedisServer s, string acl) =>
+        ServerDirectory.WriteFileAsync(Path.Combine(s.Directory, "users.acl"), acl, Proc.IsRoot ? RedisServer.OsUser : null);
+
+    /// <summary>A connection authenticated the way a password-only client does (<c>AUTH &lt;password&gt;</c>, <c>redis://:pw@host</c>).</summary>
+    private static async Task<RespClient> ConnectAsync(RedisServer s, string password)
+    {
+        var c = await RespClient.ConnectAsync(s.Port);
+        Assert.Equal("OK", (await c.CallAsync("AUTH", password)).Text);
+        return c;
     }
 
     private static async Task<string> Reply(Task<ProcResult> run)
@@ -50,97 +68,191 @@ public sealed class RedisIntegrationTests
     }
 
     [Fact]
-    public async Task Unauthenticated_clients_may_only_ping_and_the_health_check_works()
+    public async Task A_password_alone_authenticates_and_unauthenticated_clients_get_nothing()
     {
-        await using var r = await StartAsync();
-        var s = r.Server;
-        Assert.DoesNotContain(r.Password(Shop), r.Conf, StringComparison.Ordinal);
-        Assert.Equal("PONG", await Reply(s.CliAsync(null, null, "PING")));
-        foreach (var cmd in new[] { new[] { "GET", "shop:x" }, ["SET", "shop:x", "1"], ["KEYS", "*"], ["CONFIG", "GET", "*"], ["INFO"], ["FLUSHALL"], ["ACL", "LIST"], ["SCAN", "0"], ["PUBLISH", "shop:c", "m"] })
-            Assert.StartsWith("NOPERM", await Reply(s.CliAsync(null, null, cmd)), StringComparison.Ordinal);
-        // A wrong password: AUTH fails (redis-cli reports it and carries on as the default user, who still may not read).
-        foreach (var wrong in new[] { "not-the-password", r.Password(Blog) })
-        {
-            var failed = await s.CliAsync("shop", wrong, "GET", "shop:x");
-            Assert.Contains("WRONGPASS", failed.Stderr + failed.Stdout, StringComparison.Ordinal);
-            Assert.StartsWith("NOPERM", failed.Stdout.Trim(), StringComparison.Ordinal);
-        }
+        await using var s = await StartAsync(Instance("api"));
+        // redis-cli with only REDISCLI_AUTH sends AUTH <password>, as a client with REDIS_PASSWORD or redis://:pw@host does.
+        Assert.Equal("OK", await Reply(s.CliAsync(null, Password("api"), "SET", "rq:job:1", "payload")));
+        Assert.Equal("payload", await Reply(s.CliAsync(null, Password("worker"), "GET", "rq:job:1")));
+        // Clients that name the user (redis://default:pw@host, HELLO 3 AUTH default pw) work too.
+        Assert.Equal("payload", await Reply(s.CliAsync("default", Password("api"), "GET", "rq:job:1")));
+        await using (var hello = await RespClient.ConnectAsync(s.Port))
+            Assert.False((await hello.CallAsync("HELLO", "2", "AUTH", "default", Password("worker"))).IsError);
 
-        // The health check, exactly as rendered, against this server (the rendered port is this server's).
+        await using var anonymous = await RespClient.ConnectAsync(s.Port);
+        foreach (var cmd in new[] { new[] { "PING" }, ["GET", "rq:job:1"], ["KEYS", "*"], ["FLUSHALL"], ["INFO"] })
+            Assert.StartsWith("NOAUTH", (await anonymous.CallAsync(cmd)).Text, StringComparison.Ordinal);
+        foreach (var wrong in new[] { "not-the-password", Password("web"), Admin + "x" })
+            Assert.StartsWith("WRONGPASS", (await anonymous.CallAsync("AUTH", wrong)).Text, StringComparison.Ordinal);
+
+        // The health check as rendered: its user needs no secret and may PING, nothing else.
         var test = RedisConfig.HealthCheckTest(new RedisOptions { Port = s.Port });
         Assert.Equal("CMD-SHELL", test[0]);
         Assert.True((await Proc.RunAsync("sh", ["-c", test[1]])).Ok);
         var plain = RedisConfig.HealthCommand(new RedisOptions { Port = s.Port });
         Assert.Equal("PONG", await Reply(Proc.RunAsync(Proc.Require(plain[0]), plain.Skip(1))));
+        await using (var health = await RespClient.ConnectAsync(s.Port))
+        {
+            Assert.Equal("OK", (await health.CallAsync("AUTH", RedisConfig.HealthUser, "anything")).Text);
+            Assert.Equal("PONG", (await health.CallAsync("PING")).Text);
+            foreach (var cmd in new[] { new[] { "GET", "rq:job:1" }, ["KEYS", "*"], ["INFO"], ["CONFIG", "GET", "*"], ["SUBSCRIBE", "socket.io#/#"], ["FLUSHALL"] })
+                Assert.StartsWith("NOPERM", (await health.CallAsync(cmd)).Text, StringComparison.Ordinal);
+        }
         await s.StopAsync();
         Assert.False((await Proc.RunAsync("sh", ["-c", test[1]])).Ok);
     }
 
     [Fact]
-    public async Task With_an_acl_file_users_change_in_place_with_acl_load()
+    public async Task An_rq_job_pushed_by_the_api_is_popped_by_its_worker()
     {
-        var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [Shop.PasswordSecret] = Secrets.NewPassword(),
-            [Blog.PasswordSecret] = Secrets.NewPassword(),
-            ["redis-admin"] = Secrets.NewPassword(),
-        };
-        await using var s = await RedisServer.CreateAsync();
-        var aclPath = Path.Combine(s.Directory, "users.acl");
-        var options = new RedisOptions { Bind = "127.0.0.1", Port = s.Port, Dir = s.Directory, AdminPasswordSecret = "redis-admin", AclFile = aclPath };
-        var owner = Proc.IsRoot ? RedisServer.OsUser : null;
-        await ServerDirectory.WriteFileAsync(aclPath, RedisConfig.Acl(options, [Shop]).Resolve(n => secrets[n]), owner);
-        var conf = RedisConfig.Conf(options, [Shop]).Resolve(n => secrets[n]);
-        Assert.DoesNotContain("user shop", conf, StringComparison.Ordinal);
-        Assert.False(RedisConfig.Conf(options, [Shop]).IsSecret);
-        await s.StartAsync(conf);
-
-        Assert.Equal("OK", await Reply(s.CliAsync("shop", secrets[Shop.PasswordSecret], "SET", "shop:kept", "1")));
-        var before = await s.CliAsync("blog-api", secrets[Blog.PasswordSecret], "SET", "blog-api:x", "1");
-        Assert.Contains("WRONGPASS", before.Stderr + before.Stdout, StringComparison.Ordinal);
-        var pid = await Reply(s.CliAsync(RedisConfig.AdminUser, secrets["redis-admin"], "INFO", "server"));
-
-        // A new app: the ACL file gains its user, and ACL LOAD applies it without a restart.
-        await ServerDirectory.WriteFileAsync(aclPath, RedisConfig.Acl(options, [Shop, Blog]).Resolve(n => secrets[n]), owner);
-        Assert.Equal("OK", await Reply(s.CliAsync(RedisConfig.AdminUser, secrets["redis-admin"], "ACL", "LOAD")));
-        Assert.Equal("OK", await Reply(s.CliAsync("blog-api", secrets[Blog.PasswordSecret], "SET", "blog-api:x", "1")));
-        Assert.Equal("1", await Reply(s.CliAsync("shop", secrets[Shop.PasswordSecret], "GET", "shop:kept")));
-        Assert.StartsWith("NOPERM", await Reply(s.CliAsync("blog-api", secrets[Blog.PasswordSecret], "GET", "shop:kept")), StringComparison.Ordinal);
-        var processId = (string info) => info.Split('\n').Single(l => l.StartsWith("process_id:", StringComparison.Ordinal)).Trim();
-        Assert.Equal(processId(pid), processId(await Reply(s.CliAsync(RedisConfig.AdminUser, secrets["redis-admin"], "INFO", "server"))));
+        await using var s = await StartAsync(Instance("api"));
+        await using var worker = await ConnectAsync(s, Password("worker"));
+        await using var api = await ConnectAsync(s, Password("api"));
+        // The worker blocks first, as RQ's worker does (BLPOP on its queues' keys), on its own connection.
+        await worker.SendAsync("BLPOP", "rq:queue:high", "rq:queue:default", "5");
+        Assert.Equal("2", (await api.CallAsync("HSET", "rq:job:9f1c", "status", "queued", "data", "send_welcome_email(42)")).Text);
+        Assert.Equal("1", (await api.CallAsync("SADD", "rq:queues", "rq:queue:default")).Text);
+        Assert.Equal("1", (await api.CallAsync("RPUSH", "rq:queue:default", "9f1c")).Text);
+        var popped = await worker.ReadAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["rq:queue:default", "9f1c"], popped.Items!.Select(i => i.Text));
+        Assert.Equal("send_welcome_email(42)", (await worker.CallAsync("HGET", "rq:job:9f1c", "data")).Text);
+        Assert.Equal("0", (await api.CallAsync("LLEN", "rq:queue:default")).Text);
     }
 
     [Fact]
-    public async Task Each_app_reaches_only_its_own_key_prefix_and_channels()
+    public async Task A_bullmq_job_added_by_a_lua_script_is_taken_by_the_worker_through_evalsha()
     {
-        await using var r = await StartAsync();
-        var s = r.Server;
-        var shop = r.Password(Shop);
-        var blog = r.Password(Blog);
-        Assert.Equal("OK", await Reply(s.CliAsync("shop", shop, "SET", "shop:cart:1", "3 items")));
-        Assert.Equal("OK", await Reply(s.CliAsync("blog-api", blog, "SET", "blog-api:post:1", "hello")));
-        Assert.Equal("3 items", await Reply(s.CliAsync("shop", shop, "GET", "shop:cart:1")));
-        Assert.StartsWith("NOPERM", await Reply(s.CliAsync("shop", shop, "GET", "blog-api:post:1")), StringComparison.Ordinal);
-        Assert.StartsWith("NOPERM", await Reply(s.CliAsync("blog-api", blog, "GET", "shop:cart:1")), StringComparison.Ordinal);
-        Assert.StartsWith("NOPERM", await Reply(s.CliAsync("shop", shop, "SET", "unprefixed", "x")), StringComparison.Ordinal);
-        Assert.StartsWith("NOPERM", await Reply(s.CliAsync("shop", shop, "MGET", "shop:cart:1", "blog-api:post:1")), StringComparison.Ordinal);
-        Assert.StartsWith("NOPERM", await Reply(s.CliAsync("shop", shop, "PUBLISH", "blog-api:events", "x")), StringComparison.Ordinal);
-        Assert.Equal("0", await Reply(s.CliAsync("shop", shop, "PUBLISH", "shop:events", "x")));
-        foreach (var cmd in new[] { new[] { "FLUSHALL" }, ["FLUSHDB"], ["CONFIG", "SET", "appendonly", "no"], ["KEYS", "*"], ["ACL", "LIST"], ["SHUTDOWN"], ["MONITOR"], ["BGSAVE"], ["SAVE"] })
-            Assert.StartsWith("NOPERM", await Reply(s.CliAsync("shop", shop, cmd)), StringComparison.Ordinal);
-        // The operators' user can do anything.
-        Assert.Equal("hello", await Reply(s.CliAsync(RedisConfig.AdminUser, r.AdminPassword, "GET", "blog-api:post:1")));
-        Assert.Contains("appendonly", await Reply(s.CliAsync(RedisConfig.AdminUser, r.AdminPassword, "CONFIG", "GET", "appendonly")), StringComparison.Ordinal);
-        var settings = await Reply(s.CliAsync(RedisConfig.AdminUser, r.AdminPassword, "CONFIG", "GET", "maxmemory*"));
-        Assert.Contains("536870912", settings, StringComparison.Ordinal);
-        Assert.Contains("allkeys-lru", settings, StringComparison.Ordinal);
+        await using var s = await StartAsync(Instance("api"));
+        await using var api = await ConnectAsync(s, Password("api"));
+        await using var worker = await ConnectAsync(s, Password("worker"));
+        // BullMQ's addJob shape: a new id from bull:<queue>:id, the job hash under bull:<queue>:<id>, the id on the wait
+        // list, an event on the stream bull:<queue>:events; loaded once, run by SHA (EVALSHA), keys built inside the script.
+        const string addJob = """
+            local id = redis.call('INCR', KEYS[1])
+            redis.call('HSET', KEYS[4] .. id, 'name', ARGV[1], 'data', ARGV[2], 'timestamp', ARGV[3])
+            redis.call('LPUSH', KEYS[2], id)
+            redis.call('XADD', KEYS[3], 'MAXLEN', '~', '10000', '*', 'event', 'waiting', 'jobId', id)
+            return id
+            """;
+        var sha = (await api.CallAsync("SCRIPT", "LOAD", addJob)).Text;
+        Assert.Matches("^[0-9a-f]{40}$", sha);
+        Assert.Equal("1", (await api.CallAsync("EVALSHA", sha, "4", "bull:email:id", "bull:email:wait", "bull:email:events", "bull:email:", "welcome", "{\"to\":42}", "1733570000000")).Text);
+        // The worker (another app's connection in the same instance) moves it to active, as BullMQ's moveToActive does.
+        Assert.Equal("1", (await worker.CallAsync("LMOVE", "bull:email:wait", "bull:email:active", "RIGHT", "LEFT")).Text);
+        Assert.Equal("{\"to\":42}", (await worker.CallAsync("HGET", "bull:email:1", "data")).Text);
+        Assert.Equal("1", (await worker.CallAsync("SCRIPT", "EXISTS", sha)).Items![0].Text);
+        Assert.Equal("1", (await worker.CallAsync("XLEN", "bull:email:events")).Text);
+        // BullMQ reads the eviction policy and lists its workers' connections.
+        var policy = await worker.CallAsync("CONFIG", "GET", "maxmemory-policy");
+        Assert.Equal("maxmemory-policy noeviction", policy.Text);
+        Assert.False((await worker.CallAsync("CLIENT", "LIST")).IsError);
+        Assert.False((await worker.CallAsync("CLIENT", "SETNAME", "bull:ZW1haWw=:w:1")).IsError);
+        Assert.Contains("redis_version:7.", (await worker.CallAsync("INFO", "server")).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_socket_io_adapter_channel_reaches_every_connection_of_one_app()
+    {
+        await using var s = await StartAsync(Instance("web"));
+        // Two instances of web (two connections), each subscribed like @socket.io/redis-adapter: its broadcast channel
+        // socket.io#/# and a pattern for rooms, and the request channel.
+        await using var first = await ConnectAsync(s, Password("web"));
+        await using var second = await ConnectAsync(s, Password("web"));
+        await using var publisher = await ConnectAsync(s, Password("web"));
+        foreach (var c in new[] { first, second })
+        {
+            Assert.Equal("subscribe socket.io#/# 1", (await c.CallAsync("SUBSCRIBE", "socket.io#/#")).Text);
+            Assert.Equal("psubscribe socket.io#/#* 2", (await c.CallAsync("PSUBSCRIBE", "socket.io#/#*")).Text);
+        }
+        // Every subscription receives it: two channel subscribers and two pattern subscribers.
+        Assert.Equal("4", (await publisher.CallAsync("PUBLISH", "socket.io#/#", "\u0093\u00a5emit")).Text);
+        Assert.Equal("2", (await publisher.CallAsync("PUBLISH", "socket.io#/#room-1#", "to-room")).Text);
+        foreach (var c in new[] { first, second })
+        {
+            var messages = new[] { await c.ReadAsync(TimeSpan.FromSeconds(5)), await c.ReadAsync(TimeSpan.FromSeconds(5)), await c.ReadAsync(TimeSpan.FromSeconds(5)) };
+            Assert.Contains(messages, m => m.Text == "message socket.io#/# \u0093\u00a5emit");
+            Assert.Contains(messages, m => m.Text == "pmessage socket.io#/#* socket.io#/# \u0093\u00a5emit");
+            Assert.Contains(messages, m => m.Text == "pmessage socket.io#/#* socket.io#/#room-1# to-room");
+        }
+        Assert.Equal("socket.io#/# 2", (await publisher.CallAsync("PUBSUB", "NUMSUB", "socket.io#/#")).Text);
+    }
+
+    [Fact]
+    public async Task Apps_that_share_nothing_are_isolated_and_an_app_cannot_administer_its_instance()
+    {
+        await using var api = await StartAsync(Instance("api"));
+        await using var web = await StartAsync(Instance("web"));
+        Assert.Equal("OK", await Reply(api.CliAsync(null, Password("api"), "SET", "rq:queue:default", "x")));
+        Assert.Equal("OK", await Reply(web.CliAsync(null, Password("web"), "SET", "sess:abc", "alice")));
+        // One's password is not the other's: neither web's nor the worker's password opens the other instance.
+        await using (var c = await RespClient.ConnectAsync(api.Port))
+            Assert.StartsWith("WRONGPASS", (await c.CallAsync("AUTH", Password("web"))).Text, StringComparison.Ordinal);
+        await using (var c = await RespClient.ConnectAsync(web.Port))
+        {
+            Assert.StartsWith("WRONGPASS", (await c.CallAsync("AUTH", Password("api"))).Text, StringComparison.Ordinal);
+            Assert.StartsWith("WRONGPASS", (await c.CallAsync("AUTH", Password("worker"))).Text, StringComparison.Ordinal);
+        }
+        // FLUSHALL, SCAN and RANDOMKEY act on the app's own instance only.
+        Assert.Equal("sess:abc", await Reply(web.CliAsync(null, Password("web"), "RANDOMKEY")));
+        Assert.Equal("OK", await Reply(web.CliAsync(null, Password("web"), "FLUSHALL")));
+        Assert.Equal("OK", await Reply(web.CliAsync(null, Password("web"), "FLUSHDB")));
+        Assert.Equal("x", await Reply(api.CliAsync(null, Password("api"), "GET", "rq:queue:default")));
+        var scan = await Reply(api.CliAsync(null, Password("worker"), "SCAN", "0"));
+        Assert.Equal("rq:queue:default", scan.Split('\n')[^1]);
+
+        // What would break the instance's persistence, limits or users is the operators' only.
+        foreach (var cmd in new[]
+                 {
+                     new[] { "CONFIG", "SET", "maxmemory", "0" }, ["CONFIG", "SET", "appendonly", "no"], ["SHUTDOWN", "NOSAVE"],
+                     ["ACL", "SETUSER", "evil", "on", "nopass", "+@all"], ["ACL", "LIST"], ["MONITOR"], ["BGSAVE"], ["REPLICAOF", "127.0.0.1", "1"],
+                     ["CLIENT", "KILL", "TYPE", "normal"], ["MODULE", "LIST"],
+                 })
+            Assert.StartsWith("NOPERM", await Reply(api.CliAsync(null, Password("api"), cmd)), StringComparison.Ordinal);
+        // DEBUG is off in Redis 7 for everyone (enable-debug-command no), which it says before the ACL would.
+        Assert.StartsWith("ERR DEBUG command not allowed", await Reply(api.CliAsync(null, Password("api"), "DEBUG", "SLEEP", "0")), StringComparison.Ordinal);
+        Assert.Equal("OK", await Reply(api.CliAsync(RedisConfig.AdminUser, Admin, "CONFIG", "SET", "maxmemory", "128mb")));
+        var limits = await Reply(api.CliAsync(RedisConfig.AdminUser, Admin, "CONFIG", "GET", "maxmemory*"));
+        Assert.Contains("134217728", limits, StringComparison.Ordinal); // the shipped api instance's 128 MB
+        var webLimits = await Reply(web.CliAsync(RedisConfig.AdminUser, Admin, "CONFIG", "GET", "maxmemory*"));
+        Assert.Contains("67108864", webLimits, StringComparison.Ordinal); // web's default 64 MB
+        Assert.Contains("allkeys-lru", webLimits, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_new_member_is_loaded_in_place_and_connected_clients_stay_connected()
+    {
+        var alone = Instance("api") with { Members = ["api"] };
+        await using var s = await StartAsync(alone);
+        await using var api = await ConnectAsync(s, Password("api"));
+        await using var subscriber = await ConnectAsync(s, Password("api"));
+        Assert.Equal("subscribe socket.io#/# 1", (await subscriber.CallAsync("SUBSCRIBE", "socket.io#/#")).Text);
+        await using var blocked = await ConnectAsync(s, Password("api"));
+        await blocked.SendAsync("BRPOP", "rq:queue:default", "20");
+        Assert.Equal("1", (await api.CallAsync("RPUSH", "rq:queue:low", "kept")).Text);
+        var pid = (await api.CallAsync("INFO", "server")).Text.Split('\n').Single(l => l.StartsWith("process_id:", StringComparison.Ordinal)).Trim();
+        await using (var before = await RespClient.ConnectAsync(s.Port))
+            Assert.StartsWith("WRONGPASS", (await before.CallAsync("AUTH", Password("worker"))).Text, StringComparison.Ordinal);
+
+        // The worker joins api's instance: the ACL file gains its password and ACL LOAD applies it, as the host command does.
+        var options = BlueprintBuilder.RedisOptions(Instance("api"));
+        await WriteAclAsync(s, RedisConfig.Acl(options, BlueprintBuilder.RedisMembers(Instance("api"))).Resolve(n => Passwords[n]));
+        Assert.Equal("OK", await Reply(s.CliAsync(RedisConfig.AdminUser, Admin, "ACL", "LOAD")));
+
+        await using var worker = await ConnectAsync(s, Password("worker"));
+        Assert.Equal("1", (await worker.CallAsync("LPUSH", "rq:queue:default", "job-after-reload")).Text);
+        // The client blocked across the reload gets the job; the subscribed one still receives; the old one still works.
+        Assert.Equal("rq:queue:default job-after-reload", (await blocked.ReadAsync(TimeSpan.FromSeconds(10))).Text);
+        Assert.Equal("1", (await worker.CallAsync("PUBLISH", "socket.io#/#", "after-reload")).Text);
+        Assert.Equal("message socket.io#/# after-reload", (await subscriber.ReadAsync(TimeSpan.FromSeconds(5))).Text);
+        Assert.Equal("kept", (await api.CallAsync("LINDEX", "rq:queue:low", "0")).Text);
+        Assert.Equal(pid, (await api.CallAsync("INFO", "server")).Text.Split('\n').Single(l => l.StartsWith("process_id:", StringComparison.Ordinal)).Trim());
     }
 
     private static IEnumerable<string> Writes(int n) => Enumerable.Range(0, n).Select(i => $"SET shop:k:{i} v{i}");
 
-    private static async Task AssertAllPresentAsync(Running r, int n)
+    private static async Task AssertAllPresentAsync(RedisServer s, int n)
     {
-        var got = await r.Server.CliBatchAsync("shop", r.Password(Shop), Enumerable.Range(0, n).Select(i => $"GET shop:k:{i}"));
+        var got = await s.CliBatchAsync(null, Password("api"), Enumerable.Range(0, n).Select(i => $"GET shop:k:{i}"));
         var values = got.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(Enumerable.Range(0, n).Select(i => $"v{i}"), values);
     }
@@ -148,14 +260,14 @@ public sealed class RedisIntegrationTests
     [Fact]
     public async Task Every_acknowledged_write_survives_a_restart_with_the_production_settings()
     {
-        await using var r = await StartAsync();
+        await using var s = await StartAsync(Instance("api"));
         const int n = 300;
-        var acked = await r.Server.CliBatchAsync("shop", r.Password(Shop), Writes(n));
+        var acked = await s.CliBatchAsync(null, Password("api"), Writes(n));
         Assert.Equal(n, acked.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l == "OK"));
-        await r.Server.StopAsync();
-        await r.Server.StartAgainAsync();
-        await AssertAllPresentAsync(r, n);
-        Assert.True(Directory.Exists(Path.Combine(r.Server.Directory, "appendonlydir")), "the AOF directory exists");
+        await s.StopAsync();
+        await s.StartAgainAsync();
+        await AssertAllPresentAsync(s, n);
+        Assert.True(Directory.Exists(Path.Combine(s.Directory, "appendonlydir")), "the AOF directory exists");
     }
 
     [Fact]
@@ -165,12 +277,12 @@ public sealed class RedisIntegrationTests
         // appendfsync always makes that a guarantee (write + fsync before every reply); with the production
         // everysec, a process kill still loses nothing in practice (the write happens before the reply) but a
         // machine crash may lose up to about a second — see docs/data-tier.md.
-        await using var r = await StartAsync(o => o with { AppendFsync = "always" });
+        await using var s = await StartAsync(Instance("api"), o => o with { AppendFsync = "always" });
         const int n = 300;
-        var acked = await r.Server.CliBatchAsync("shop", r.Password(Shop), Writes(n));
+        var acked = await s.CliBatchAsync(null, Password("api"), Writes(n));
         Assert.Equal(n, acked.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l == "OK"));
-        await r.Server.KillAsync();
-        await r.Server.StartAgainAsync();
-        await AssertAllPresentAsync(r, n);
+        await s.KillAsync();
+        await s.StartAgainAsync();
+        await AssertAllPresentAsync(s, n);
     }
 }

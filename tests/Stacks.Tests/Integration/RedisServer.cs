@@ -33,9 +33,13 @@ public sealed class RedisServer : IAsyncDisposable
 
     private static string? OsUserOrNull() => Proc.IsRoot ? OsUser : null;
 
-    /// <summary>Writes redis.conf and starts the server; waits until it answers PING.</summary>
-    public async Task StartAsync(string conf)
+    /// <summary>The user and password the start waits with (PING must answer PONG); null: unauthenticated.</summary>
+    public (string? User, string Password)? WaitAuth { get; set; }
+
+    /// <summary>Writes redis.conf and starts the server; waits until it answers PING (as <paramref name="user"/> with <paramref name="password"/>, when given).</summary>
+    public async Task StartAsync(string conf, string? user = null, string? password = null)
     {
+        if (password is not null) WaitAuth = (user, password);
         await _dir.WriteFileAsync("redis.conf", conf);
         await StartAgainAsync();
     }
@@ -46,7 +50,7 @@ public sealed class RedisServer : IAsyncDisposable
         if (IsRunning) throw new InvalidOperationException("Redis is already running.");
         if (_process is not null) await _process.DisposeAsync();
         _process = ServerProcess.Start($"Redis on port {Port}", Proc.Require("redis-server"), [ConfPath, .. overrides], OsUserOrNull());
-        await _process.WaitUntilAsync(async () => (await CliAsync(null, null, "PING")).Stdout.Trim() == "PONG");
+        await _process.WaitUntilAsync(async () => (await CliAsync(WaitAuth?.User, WaitAuth?.Password, "PING")).Stdout.Trim() == "PONG");
     }
 
     /// <summary>Copies a file (e.g. an RDB snapshot) into the data directory, owned by the server's OS user.</summary>
@@ -82,7 +86,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     private List<string> CliArgs(string? user)
     {
-        var args = new List<string> { "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture) };
+        var args = new List<string> { "--no-auth-warning", "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture) };
         if (user is not null) args.AddRange(["--user", user]);
         return args;
     }

@@ -9,7 +9,7 @@ public class MonitorsTests
 
     private static MonitoringInput Input(NotificationTarget? notification = null) => new(
         PublicHosts: [new PublicHost("shop", "shop.example.com", "/healthz"), new PublicHost("Status page", "status.example.com", "")],
-        DataServices: Monitors.DefaultDataServices,
+        DataServices: Monitors.DefaultDataServices.Add(new DataService("Redis of shop", "app-shop.redis", 6379)),
         MinioHealthUrl: Monitors.DefaultMinioHealthUrl,
         Backups: Backups.Jobs(BackupsTests.Input()),
         Notification: notification ?? Webhook);
@@ -24,7 +24,7 @@ public class MonitorsTests
         var specs = Monitors.For(Input());
         Assert.Equal(
             ["backup-minio", "backup-postgres-daily", "backup-postgres-hourly", "backup-redis",
-             "http-minio-live", "http-shop", "http-status-page", "tcp-pgbouncer", "tcp-postgresql", "tcp-redis"],
+             "http-minio-live", "http-shop", "http-status-page", "tcp-pgbouncer", "tcp-postgresql", "tcp-redis-of-shop"],
             specs.Select(s => s.Id));
         var shop = specs.Single(s => s.Id == "http-shop");
         Assert.Equal((MonitorKind.Http, "https://shop.example.com/healthz", 60, 30, 3), (shop.Kind, shop.Target, shop.IntervalSeconds, shop.RetryIntervalSeconds, shop.MaxRetries));
@@ -32,7 +32,7 @@ public class MonitorsTests
         Assert.Equal("https://status.example.com/", specs.Single(s => s.Id == "http-status-page").Target);
         Assert.Equal("pgbouncer:6432", specs.Single(s => s.Id == "tcp-pgbouncer").Target);
         Assert.Equal("postgres:5432", specs.Single(s => s.Id == "tcp-postgresql").Target);
-        Assert.Equal("redis:6379", specs.Single(s => s.Id == "tcp-redis").Target);
+        Assert.Equal("app-shop.redis:6379", specs.Single(s => s.Id == "tcp-redis-of-shop").Target);
         Assert.Equal("http://minio:9000/minio/health/live", specs.Single(s => s.Id == "http-minio-live").Target);
         Assert.All(specs, s => Assert.Equal("ops", s.Notification));
         Assert.All(specs.Where(s => s.Kind != MonitorKind.Push), s => Assert.Equal(60, s.IntervalSeconds));
@@ -76,15 +76,15 @@ public class MonitorsTests
         Assert.Equal("""
             {
               "type": "port",
-              "name": "Redis TCP redis:6379",
-              "hostname": "redis",
+              "name": "Redis of shop TCP app-shop.redis:6379",
+              "hostname": "app-shop.redis",
               "port": 6379,
               "interval": 60,
               "retry_interval": 30,
               "max_retries": 3
             }
 
-            """, AutoKuma.MonitorFile(Monitors.For(Input()).Single(s => s.Id == "tcp-redis"), null).Content.Masked);
+            """, AutoKuma.MonitorFile(Monitors.For(Input()).Single(s => s.Id == "tcp-redis-of-shop"), null).Content.Masked);
 
         Assert.Equal("""
             {

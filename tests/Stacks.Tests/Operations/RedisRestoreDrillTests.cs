@@ -23,11 +23,15 @@ public sealed class RedisRestoreDrillTests
     private static async Task<RedisServer> StartAsync(string adminPassword)
     {
         var server = await RedisServer.CreateAsync();
-        var options = BlueprintBuilder.RedisOptions(TestStacks.Shipped("staging")) with
+        var instance = Platform.Stacks.Parts.Redis.RedisNames.Of(TestStacks.Shipped("staging")).First();
+        var options = BlueprintBuilder.RedisOptions(instance) with
         {
             Bind = "127.0.0.1", Port = server.Port, Dir = server.Directory, AclFile = null, AdminPasswordSecret = AdminSecret,
+            // The drill's data must all fit (the shipped api instance's noeviction would refuse rather than evict).
+            MaxMemoryMb = 64,
         };
-        await server.StartAsync(RedisConfig.Conf(options, [new RedisAppUser("shop", "redis-shop")]).Resolve(n => n == AdminSecret ? adminPassword : Secrets.NewPassword()));
+        await server.StartAsync(RedisConfig.Conf(options, [new RedisMember("shop", "app.shop.redis")]).Resolve(n => n == AdminSecret ? adminPassword : Secrets.NewPassword()),
+            RedisConfig.AdminUser, adminPassword);
         return server;
     }
 
@@ -118,11 +122,24 @@ public sealed class RedisRestoreDrillTests
     }
 
     [Fact]
-    public void The_job_renders_the_script_the_drill_runs()
+    public void Each_instances_job_renders_the_script_the_drill_runs()
     {
-        var job = BlueprintBuilder.Build(TestStacks.Shipped("staging")).Backups.Single(j => j.Name == "redis");
-        var script = BlueprintBuilder.Operations(TestStacks.Shipped("staging")).Jobs.Single(j => j.Name == job.Name).DumpScript;
-        Assert.Equal(Backups.RedisDumpScript(AppEnvironment.RedisPort, Backups.DumpDir, RedisConfig.AdminUser), script);
+        // One job per instance, each dumping in its own container into its own dump volume, the password given to the exec only.
+        var settings = TestStacks.Shipped("staging");
+        var jobs = BlueprintBuilder.Operations(settings).Jobs;
+        var instances = Platform.Stacks.Parts.Redis.RedisNames.Of(settings);
+        Assert.Equal(["app-api.redis", "app-web.redis"], instances.Select(i => i.Container));
+        foreach (var i in instances)
+        {
+            var job = jobs.Single(j => j.Name == $"redis-{i.Owner}");
+            Assert.Equal(Backups.RedisDumpScript(AppEnvironment.RedisPort, Backups.DumpDir, RedisConfig.AdminUser), job.DumpScript);
+            Assert.Equal(i.Container, job.DumpContainer);
+            Assert.Equal($"app-{i.Owner}.redis.dumps", job.SourceVolume);
+            Assert.Equal(["REDISCLI_AUTH"], job.DumpEnv.Select(e => e.Name));
+        }
+        Assert.DoesNotContain(jobs, j => j.Name == "redis");
+        // The runner mounts each instance's dump volume at its own directory.
+        Assert.Equal(instances.Length, jobs.Where(j => j.Subject == BackupSubject.Redis).Select(j => j.SourceDirectory).Distinct().Count());
     }
 
     [Fact]

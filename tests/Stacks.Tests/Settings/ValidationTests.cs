@@ -185,9 +185,9 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void The_redis_default_user_cannot_be_an_app() =>
-        Single(TestStacks.Errors(TestStacks.Yaml(TestStacks.DefaultApps.Replace("- name: api", "- name: default").Replace("databaseOf: api", "databaseOf: default")
-            .Replace("needs: { database: true, redis: true", "needs: { redis: true").Replace("needs: { databaseOf: default }", "needs: { redis: false }"))), "platform:apps[0].name");
+    public void An_app_named_like_a_redis_user_is_fine_now_that_apps_are_not_redis_users() =>
+        Assert.Empty(TestStacks.Errors(TestStacks.Yaml(TestStacks.DefaultApps.Replace("- name: api", "- name: default").Replace("databaseOf: api", "databaseOf: default")
+            .Replace("needs: { database: true, redis: true", "needs: { redis: true").Replace("needs: { databaseOf: default }", "needs: { redis: false }"))));
 
     [Theory]
     [InlineData("Api")]

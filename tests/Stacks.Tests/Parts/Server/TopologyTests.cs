@@ -78,12 +78,23 @@ public sealed class TopologyTests
     public void Data_parts_run_on_the_data_server_only_and_their_ports_face_the_private_network_only()
     {
         var b = TestStacks.ShippedBlueprint("scale");
-        foreach (var name in new[] { "postgres", "pgbouncer", "redis", "minio", "uptime-kuma", "autokuma", "backup" })
+        foreach (var name in new[] { "postgres", "pgbouncer", "app-api.redis", "app-web.redis", "minio", "uptime-kuma", "autokuma", "backup" })
             Assert.Equal(ServerKey.Data, b.Service(name).Host);
         Assert.All(b.Services.Where(s => s.Kind == ServiceKind.Data), s => Assert.Equal(ServerKey.Data, s.Host));
         Assert.All(b.Services.Where(s => s.Kind == ServiceKind.App), s => Assert.Equal(ServerRole.App, s.Host.Role));
         Assert.Equal([6432], b.Service("pgbouncer").PublishedPorts.Select(p => p.HostPort));
         Assert.Equal([5432], b.Service("postgres").PublishedPorts.Select(p => p.HostPort));
+        // Each Redis instance on its own port of the private address, the one its apps' REDIS_URL names (and its redis.conf).
+        var settings = TestStacks.Shipped("scale");
+        foreach (var i in Platform.Stacks.Parts.Redis.RedisNames.Of(settings))
+        {
+            Assert.InRange(i.Port, 20000, 29999);
+            Assert.Equal([i.Port], b.Service(i.Container).PublishedPorts.Select(p => p.HostPort));
+            foreach (var member in i.Members)
+                Assert.EndsWith($"@redis:{i.Port}/0", b.Services.First(x => x.App == member).Env["REDIS_URL"].Masked, StringComparison.Ordinal);
+        }
+        Assert.Equal(2, Platform.Stacks.Parts.Redis.RedisNames.Of(settings).Select(i => i.Port).Distinct().Count());
+        Assert.Contains(b.Services.Single(x => x.Name == "worker-1").ExtraHosts, h => h.Host == "redis");
         // Docker publishes no port of a container on internal networks only: those join a bridge without masquerading.
         var publish = Assert.Single(b.Networks, n => n.Name == ServiceNames.PublishNetwork);
         Assert.Equal((ServerKey.Data, false, "false"), (publish.Host, publish.Internal, publish.Options["com.docker.network.bridge.enable_ip_masquerade"]));
@@ -102,9 +113,9 @@ public sealed class TopologyTests
     public void A_data_port_on_a_public_interface_breaks_the_policy()
     {
         var b = TestStacks.ShippedBlueprint("scale");
-        var redis = b.Service("redis");
+        var redis = b.Service("app-api.redis");
         var exposed = b with { Services = b.Services.Replace(redis, redis with { PublishedPorts = [new PublishedPort("0.0.0.0", 6379, 6379, "tcp")] }) };
-        Assert.Contains(Policies.Check(exposed), v => v.Rule == "only-traefik-publishes-ports" && v.Subject == "redis");
+        Assert.Contains(Policies.Check(exposed), v => v.Rule == "only-traefik-publishes-ports" && v.Subject == "app-api.redis");
         var open = b with { Firewalls = [.. b.Firewalls.Select(f => f.ResourceName == "firewall-data" ? f with { Rules = f.Rules.Add(new("PostgreSQL", "tcp", "5432", ["0.0.0.0/0"])) } : f)] };
         Assert.Contains(Policies.Check(open), v => v.Rule == "data-server-closed");
         // On prod the network and the load balancer are protected like the servers and the volume.
