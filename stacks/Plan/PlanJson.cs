@@ -13,7 +13,7 @@ namespace Platform.Stacks.Plan;
 /// A server is named by its key everywhere (<c>"host": "app-2"</c>, <c>"server": "data"</c>, <c>"server"</c> on a
 /// single-server stack); each of <c>servers</c> says its <c>key</c>, <c>role</c> (<c>app</c>, <c>data</c>, or
 /// <c>all</c> for the one server of a single-server stack) and <c>firewall</c>; a DNS record's <c>target</c> is
-/// <c>loadBalancer</c> or a server's key.
+/// <c>loadBalancer</c> or a server's key. The first key, <c>summary</c>, is <see cref="PlanSummary"/>.
 /// </summary>
 public static class PlanJson
 {
@@ -44,6 +44,10 @@ public static class PlanJson
             // The app servers are in servers already (with their role); a second copy would only repeat their user data.
             var appServers = info.Properties.Single(p => p.Name == "appServers");
             info.Properties.Remove(appServers);
+            // What a reviewer or a CI step reads first: the same summary as the text plan's.
+            var summary = info.CreateJsonPropertyInfo(typeof(PlanSummary), "summary");
+            summary.Get = o => PlanSummary.Of((PlatformBlueprint)o);
+            info.Properties.Insert(0, summary);
         }
         else if (info.Type == typeof(ServerSpec))
         {

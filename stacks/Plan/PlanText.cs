@@ -17,6 +17,8 @@ public static class PlanText
     {
         var w = new Writer();
         w.Line($"Platform plan: {b.Project}/{b.Stack} ({(b.IsProd ? "prod" : "staging")}), domain {b.Domain}, Cloudflare zone {b.Zone}");
+        w.Section("Summary");
+        foreach (var line in PlanSummary.Of(b).Lines()) w.Line(line);
 
         if (b.IsSplit) SplitServers(w, b);
         else SingleServer(w, b);
