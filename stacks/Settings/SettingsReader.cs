@@ -625,8 +625,8 @@ public static class SettingsReader
         if (m.TryGetValue("healthPath", out var hpNode))
         {
             healthPath = r.String(hpNode, $"{key}.healthPath");
-            if (!Names.IsPathPrefix(healthPath) && healthPath != "/")
-                r.Error($"{key}.healthPath", $"'{healthPath}' is not a URL path.", "Start it with '/', e.g. /healthz.");
+            if (InputRules.HealthPathProblem(healthPath) is { } healthProblem)
+                r.Error($"{key}.healthPath", healthProblem.Problem, healthProblem.Fix);
             if (port is null)
                 r.Error($"{key}.healthPath", "needs a port to be checked on.", "Add 'port:', or use healthCommand for an app without a port.");
         }
@@ -642,12 +642,7 @@ public static class SettingsReader
             r.Error($"{key}.healthCommand", "is set together with healthPath.", "Keep one: healthPath for HTTP apps, healthCommand otherwise.");
 
         var command = m.TryGetValue("command", out var cmdNode) ? r.StringList(cmdNode, $"{key}.command") : [];
-        for (var j = 0; j < command.Length; j++)
-        {
-            // An argument is a C string for the kernel: a NUL would silently cut it.
-            if (command[j].Contains('\0', StringComparison.Ordinal))
-                r.Error($"{key}.command[{j}]", "contains a NUL character, which no program argument can hold.", "Remove it.");
-        }
+        // NUL bytes and escape sequences in this and every other argv: InputRules.
         if (!m.ContainsKey("cpus")) r.Error($"{key}.cpus", "is required: every container gets a CPU limit.", "Add e.g. 'cpus: 0.5'.");
         var cpus = r.Number(m.GetValueOrDefault("cpus"), $"{key}.cpus", 0.5, MinCpus, serverVcpus,
             $"Docker's smallest CPU limit is {MinCpus.ToString(CultureInfo.InvariantCulture)}; the server type has {serverVcpus} vCPUs.");

@@ -148,6 +148,7 @@ internal static class SettingsRules
         }
 
         AppRules.Check(s, r, byName);
+        InputRules.Check(s, r);
         Parts.TopologyRules.Check(s, r);
 
         CheckMariaDb(s, r);
