@@ -33,7 +33,12 @@ internal static partial class InputRules
             CheckCommand(app.Command, $"{app.Key}.command", r);
             CheckCommand(app.HealthCommand, $"{app.Key}.healthCommand", r);
             if (app.Release is { } release) CheckCommand(release.Command, $"{app.Key}.release.command", r);
-            for (var j = 0; j < app.Jobs.Length; j++) CheckCommand(app.Jobs[j].Command, $"{app.Key}.jobs[{j}].command", r);
+            for (var j = 0; j < app.Jobs.Length; j++)
+            {
+                CheckCommand(app.Jobs[j].Command, $"{app.Key}.jobs[{j}].command", r);
+                if (JobScheduleProblem(app.Jobs[j].Schedule) is { } scheduleProblem)
+                    r.Error($"{app.Key}.jobs[{j}].schedule", scheduleProblem.Problem, scheduleProblem.Fix);
+            }
             for (var v = 0; v < app.Volumes.Length; v++)
                 if (MountPathProblem(app.Volumes[v].MountPath) is { } mountProblem)
                     r.Error($"{app.Key}.volumes[{v}].mountPath", mountProblem.Problem, mountProblem.Fix);
@@ -116,6 +121,24 @@ internal static partial class InputRules
                 r.Error($"{key}[{i}]", "holds a control character (an escape sequence or the like), which a reviewer cannot see in the plan.",
                     "Remove it; pass binary data base64-encoded or through a file.");
         }
+    }
+
+    /// <summary>
+    /// The backup schedules' rules for a job's schedule (its heartbeat monitor is made the same way): one that never fires
+    /// (<c>0 0 31 2 *</c>) would get a monitor waiting 366 days, one with gaps longer than Uptime Kuma can wait would go
+    /// unnoticed when it stops. Null for a valid schedule, and for one the reader already refused as malformed.
+    /// </summary>
+    public static (string Problem, string Fix)? JobScheduleProblem(string schedule)
+    {
+        if (!Operations.CronSchedule.TryParse(schedule, out var cron, out _)) return null;
+        var gap = cron!.LongestGap();
+        if (gap is null)
+            return ($"'{schedule}' never fires: no date matches it (e.g. 31 February, or 31 April), so the job would never run.",
+                "Use a day of the month that every chosen month has, e.g. '0 2 28 2 *', or '0 2 * * *' for daily.");
+        if (gap.Value.TotalSeconds + Operations.Backups.HeartbeatGraceSeconds > Operations.MonitorSpec.MaxIntervalSeconds)
+            return ($"'{schedule}' can leave {gap.Value.TotalDays.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} days between runs; the job's heartbeat monitor cannot wait longer than {Operations.MonitorSpec.MaxIntervalSeconds / 86400} days (Uptime Kuma's limit), so a job that stopped would go unnoticed.",
+                "Run it at least every 23 days, e.g. weekly '0 2 * * 0'; for a yearly task run a daily job that does nothing on other days.");
+        return null;
     }
 
     /// <summary>Directories a volume must not cover: the kernel's interfaces and the system's own trees.</summary>

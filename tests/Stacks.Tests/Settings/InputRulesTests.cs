@@ -97,6 +97,18 @@ public sealed class InputRulesTests
     }
 
     [Theory]
+    [InlineData("0 0 31 2 *", "never fires")]
+    [InlineData("0 3 1 1 *", "days between runs")]
+    [InlineData("0 3 1 */2 *", "days between runs")]
+    public void Job_schedules_follow_the_backup_schedules_rules(string schedule, string says) =>
+        Refused(TestStacks.Yaml(Api("  healthPath: /healthz\n", $"  healthPath: /healthz\n  jobs: [{{ name: report, schedule: \"{schedule}\", command: [bin/report] }}]\n")),
+            "platform:apps[0].jobs[0].schedule", says);
+
+    [Fact]
+    public void A_weekly_job_is_fine() =>
+        Assert.Empty(TestStacks.Errors(TestStacks.Yaml(Api("  healthPath: /healthz\n", "  healthPath: /healthz\n  jobs: [{ name: report, schedule: \"0 2 * * 0\", command: [bin/report] }]\n"))));
+
+    [Theory]
     [InlineData("/app/../../etc", "Docker mounts it at /etc")]
     [InlineData("/app/./data", "'.' or '..'")]
     [InlineData("/proc/sys", "kernel")]
