@@ -1,0 +1,138 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Operations;
+
+namespace Platform.Stacks.Parts.Observability;
+
+/// <summary>What the part needs from the rest of the stack; <see cref="FromBlueprint"/> derives it.</summary>
+public sealed record ObservabilityPartContext
+{
+    /// <summary>The stack's name: the <c>stack</c> label of every series and log stream.</summary>
+    public required string Stack { get; init; }
+
+    /// <summary>Every scrape target (see <see cref="ScrapeTargets.From"/>).</summary>
+    public required ImmutableArray<ScrapeTarget> Targets { get; init; }
+
+    /// <summary>Every server (its id), each of which runs node-exporter and a log collector.</summary>
+    public required ImmutableArray<string> Servers { get; init; }
+
+    /// <summary>The server holding Prometheus, Loki and Grafana.</summary>
+    public required string StorageServer { get; init; }
+
+    /// <summary>How a collector on another server reaches Loki (the storage server's private address). Default: none (single server).</summary>
+    public string? StoragePrivateIp { get; init; }
+
+    /// <summary>The alert thresholds. Default: DESIGN.md's (<see cref="AlertThresholds.Default"/>).</summary>
+    public AlertThresholds Thresholds { get; init; } = AlertThresholds.Default;
+
+    /// <summary>The Docker API (read-only proxy) the collectors list containers and read logs through.</summary>
+    public string DockerHost { get; init; } = $"tcp://{ServiceNames.SocketProxy}:{BlueprintBuilder.SocketProxyPort}";
+
+    /// <summary>Config key of the settings, for error messages. Default: <see cref="ObservabilityValidation.DefaultSettingsKey"/>.</summary>
+    public string SettingsKey { get; init; } = ObservabilityValidation.DefaultSettingsKey;
+
+    /// <summary>The context of a built blueprint (one without this part): its stack, servers and scrape targets.</summary>
+    public static ObservabilityPartContext FromBlueprint(PlatformBlueprint bp)
+    {
+        ArgumentNullException.ThrowIfNull(bp);
+        var storage = ScrapeTargets.StorageServer(bp);
+        return new()
+        {
+            Stack = bp.Stack,
+            Targets = ScrapeTargets.From(bp),
+            Servers = [.. bp.Servers.Select(x => x.Key.Id)],
+            StorageServer = storage.Key.Id,
+            StoragePrivateIp = bp.Servers.Length > 1 ? storage.PrivateIp : null,
+        };
+    }
+}
+
+/// <summary>Everything the observability part renders, ready for its containers' files and the plan.</summary>
+/// <param name="Targets">What Prometheus scrapes.</param>
+/// <param name="PrometheusYml">Prometheus's configuration.</param>
+/// <param name="Rules">The alert rules.</param>
+/// <param name="RulesYml">The rule file.</param>
+/// <param name="LokiYml">Loki's configuration.</param>
+/// <param name="Collectors">The collector configuration of each server, by server id.</param>
+/// <param name="GrafanaDatasources">Grafana's datasources file.</param>
+/// <param name="GrafanaDashboardProvider">Grafana's dashboard provider file.</param>
+/// <param name="Dashboards">Each dashboard's JSON, by file name.</param>
+/// <param name="Budget">Memory budget lines, one per container.</param>
+/// <param name="Retention">What is stored and for how long, as plan lines.</param>
+public sealed record ObservabilityPartSpec(
+    ImmutableArray<ScrapeTarget> Targets,
+    string PrometheusYml,
+    ImmutableArray<AlertRule> Rules,
+    string RulesYml,
+    string LokiYml,
+    ImmutableSortedDictionary<string, string> Collectors,
+    string GrafanaDatasources,
+    string GrafanaDashboardProvider,
+    ImmutableSortedDictionary<string, string> Dashboards,
+    ImmutableArray<BudgetLine> Budget,
+    ImmutableArray<string> Retention)
+{
+    public int MemoryMb => Budget.Sum(l => l.MemoryMb * l.Instances);
+}
+
+/// <summary>The observability part: settings and context in, rendered files and budget out. Pure.</summary>
+public static class ObservabilityPart
+{
+    /// <summary>The exporter container each scrape job needs (jobs with native metrics need none).</summary>
+    public static readonly ImmutableSortedDictionary<string, string> ExporterOfJob = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
+    {
+        ["postgres"] = ObservabilityNames.PostgresExporter,
+        ["pgbouncer"] = ObservabilityNames.PgBouncerExporter,
+        ["redis"] = ObservabilityNames.RedisExporter,
+        ["mariadb"] = ObservabilityNames.MysqldExporter,
+    });
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every error (see <see cref="ObservabilityValidation.Errors"/>).</summary>
+    public static ObservabilityPartSpec Build(ObservabilitySettings settings, ObservabilityPartContext context)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(context);
+        if (ObservabilityValidation.Errors(settings, context.SettingsKey) is { Count: > 0 } errors)
+            throw new ArgumentException($"Observability has {errors.Count} configuration error(s):\n" + string.Join("\n", errors.Select(e => "  - " + e)), nameof(settings));
+
+        var jobs = context.Targets.Select(t => t.Job).ToHashSet(StringComparer.Ordinal);
+        var rules = PrometheusConfig.Rules(context.Thresholds, jobs);
+        var lokiPush = $"/loki/api/v1/push";
+        var collectors = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, context.Servers.Select(server =>
+            KeyValuePair.Create(server, LogsConfig.Alloy(context.Stack, server, context.DockerHost,
+                server == context.StorageServer || context.StoragePrivateIp is null
+                    ? $"http://{ObservabilityNames.Loki}:{ObservabilityNames.LokiPort}{lokiPush}"
+                    : $"http://{context.StoragePrivateIp}:{ObservabilityNames.LokiPort}{lokiPush}"))));
+
+        var servers = context.Servers.Length;
+        var budget = ImmutableArray.CreateBuilder<BudgetLine>();
+        budget.Add(new(ObservabilityNames.Prometheus, "observability", 1, settings.PrometheusMemoryMb));
+        budget.Add(new(ObservabilityNames.Loki, "observability", 1, settings.LokiMemoryMb));
+        budget.Add(new(ObservabilityNames.Grafana, "observability", 1, settings.GrafanaMemoryMb));
+        budget.Add(new(ObservabilityNames.Collector, "observability", servers, settings.CollectorMemoryMb));
+        budget.Add(new(ObservabilityNames.NodeExporter, "observability", servers, settings.ExporterMemoryMb));
+        foreach (var (job, exporter) in ExporterOfJob.Where(x => jobs.Contains(x.Key)))
+            budget.Add(new(exporter, "observability", 1, settings.ExporterMemoryMb));
+
+        var retention = ImmutableArray.Create(
+            $"metrics: every target every {D(settings.ScrapeIntervalSeconds)} s, kept {D(settings.RetentionDays)} days (Prometheus, on {context.StorageServer})",
+            $"logs: every container's stdout and stderr, kept {D(settings.LogRetentionDays)} days (Loki, on {context.StorageServer})");
+
+        return new(
+            context.Targets,
+            PrometheusConfig.Render(context.Stack, context.Targets, settings.ScrapeIntervalSeconds),
+            rules,
+            PrometheusConfig.RenderRules(rules),
+            LogsConfig.Loki(settings.LogRetentionDays),
+            collectors,
+            GrafanaProvisioning.Datasources(),
+            GrafanaProvisioning.DashboardProvider(),
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                GrafanaProvisioning.Dashboards.Select(d => KeyValuePair.Create(d.Uid + ".json", GrafanaProvisioning.Json(d)))),
+            budget.ToImmutable(),
+            retention);
+    }
+
+    private static string D(int n) => n.ToString(CultureInfo.InvariantCulture);
+}

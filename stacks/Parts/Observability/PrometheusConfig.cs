@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using Platform.Stacks.Operations;
+
+namespace Platform.Stacks.Parts.Observability;
+
+/// <summary>An alert rule as rendered, kept for the plan and the tests.</summary>
+public sealed record AlertRule(string Group, string Name, string Expr, string For, string Severity, string Summary);
+
+/// <summary>Prometheus's configuration and alert rules. The output passes <c>promtool check config</c> / <c>check rules</c>.</summary>
+public static class PrometheusConfig
+{
+    /// <summary>How long a condition must hold before its alert fires.</summary>
+    public const string HoldFor = "5m";
+
+    /// <summary><c>prometheus.yml</c>: global interval and the stack's label, the rule file, one job per kind of target.</summary>
+    public static string Render(string stack, IReadOnlyList<ScrapeTarget> targets, int scrapeIntervalSeconds, string rulesPath = ObservabilityNames.PrometheusRulesPath)
+    {
+        var interval = Seconds(scrapeIntervalSeconds);
+        var b = new StringBuilder();
+        b.Append("# Rendered by the platform: the targets come from the stack's blueprint.\n");
+        b.Append("global:\n");
+        b.Append($"  scrape_interval: {interval}\n");
+        b.Append($"  evaluation_interval: {interval}\n");
+        b.Append("  external_labels:\n");
+        b.Append($"    stack: {Q(stack)}\n");
+        b.Append("rule_files:\n");
+        b.Append($"  - {Q(rulesPath)}\n");
+        b.Append("scrape_configs:\n");
+        foreach (var job in targets.GroupBy(t => t.Job, StringComparer.Ordinal))
+        {
+            b.Append($"  - job_name: {Q(job.Key)}\n");
+            b.Append($"    metrics_path: {Q(job.First().MetricsPath)}\n");
+            b.Append("    static_configs:\n");
+            foreach (var t in job)
+            {
+                b.Append($"      - targets: [{Q(t.Address)}]\n");
+                b.Append("        labels:\n");
+                b.Append($"          server: {Q(t.Server)}\n");
+                b.Append($"          instance: {Q(t.Instance)}\n");
+                if (t.Target is { } target)
+                    b.Append($"          __param_target: {Q(target)}\n");
+            }
+        }
+        return b.ToString();
+    }
+
+    /// <summary>The alert rules for <paramref name="thresholds"/> (the platform's, <see cref="AlertThresholds.Default"/>); the
+    /// database-connection rules only for the engines in <paramref name="jobs"/>.</summary>
+    public static ImmutableArray<AlertRule> Rules(AlertThresholds thresholds, IReadOnlySet<string> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(thresholds);
+        var rules = new List<AlertRule>();
+        void Pair(string group, string name, string what, string expr, Threshold t)
+        {
+            rules.Add(new(group, name + "Warning", $"{expr} > {N(t.WarnPercent)}", HoldFor, "warning", $"{what} of {{{{ $labels.server }}}} above {N(t.WarnPercent)}% for {HoldFor}"));
+            rules.Add(new(group, name + "Critical", $"{expr} > {N(t.CriticalPercent)}", HoldFor, "critical", $"{what} of {{{{ $labels.server }}}} above {N(t.CriticalPercent)}% for {HoldFor}"));
+        }
+        Pair("host", "HostCpu", "CPU",
+            "100 * (1 - avg by (server, instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])))", thresholds.Cpu);
+        Pair("host", "HostMemory", "Memory",
+            "100 * (1 - max by (server, instance) (node_memory_MemAvailable_bytes) / max by (server, instance) (node_memory_MemTotal_bytes))", thresholds.Memory);
+        Pair("host", "HostDisk", "Root disk",
+            "100 * (1 - max by (server, instance) (node_filesystem_avail_bytes{mountpoint=\"/\"}) / max by (server, instance) (node_filesystem_size_bytes{mountpoint=\"/\"}))", thresholds.Disk);
+        if (jobs.Contains("postgres"))
+            Pair("database", "PostgresConnections", "PostgreSQL connections",
+                "100 * sum by (server, instance) (pg_stat_activity_count) / max by (server, instance) (pg_settings_max_connections)", thresholds.DbConnections);
+        if (jobs.Contains("mariadb"))
+            Pair("database", "MariaDbConnections", "MariaDB connections",
+                "100 * max by (server, instance) (mysql_global_status_threads_connected) / max by (server, instance) (mysql_global_variables_max_connections)", thresholds.DbConnections);
+        rules.Add(new("targets", "TargetDown", "up == 0", HoldFor, "critical",
+            "{{ $labels.job }} target {{ $labels.instance }} on {{ $labels.server }} has not answered a scrape for " + HoldFor));
+        return [.. rules];
+    }
+
+    /// <summary>The rule file (<c>promtool check rules</c> format).</summary>
+    public static string RenderRules(IReadOnlyList<AlertRule> rules)
+    {
+        var b = new StringBuilder();
+        b.Append("groups:\n");
+        foreach (var group in rules.GroupBy(r => r.Group, StringComparer.Ordinal))
+        {
+            b.Append($"  - name: {Q(group.Key)}\n");
+            b.Append("    rules:\n");
+            foreach (var r in group)
+            {
+                b.Append($"      - alert: {r.Name}\n");
+                b.Append($"        expr: {Q(r.Expr)}\n");
+                b.Append($"        for: {r.For}\n");
+                b.Append("        labels:\n");
+                b.Append($"          severity: {r.Severity}\n");
+                b.Append("        annotations:\n");
+                b.Append($"          summary: {Q(r.Summary)}\n");
+            }
+        }
+        return b.ToString();
+    }
+
+    /// <summary>A YAML single-quoted scalar (the only escape is a doubled quote).</summary>
+    public static string Q(string s) => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private static string Seconds(int s) => s.ToString(CultureInfo.InvariantCulture) + "s";
+
+    private static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Net.Http;
+using System.Text.Json;
+using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Observability;
+using Platform.Stacks.Tests.Integration;
+using Platform.Stacks.Tests.Support;
+
+namespace Platform.Stacks.Tests.Parts.Observability;
+
+/// <summary>
+/// The rendered Prometheus files on Debian's real Prometheus (2.42, with promtool) and prometheus-node-exporter (1.5):
+/// config and rule checks, unit tests of the alert rules, and a live scrape on loopback.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ObservabilityIntegrationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("observability-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static ObservabilityPartContext Context(string stack) => ObservabilityPartContext.FromBlueprint(TestStacks.ShippedBlueprint(stack));
+
+    private static readonly string[] Engines = ["postgres", "mariadb"];
+
+    /// <summary>Writes the rules and a config that points at them; returns the config's path.</summary>
+    private string Write(ObservabilityPartContext context, ObservabilitySettings settings, IReadOnlyList<ScrapeTarget> targets)
+    {
+        var spec = ObservabilityPart.Build(settings, context);
+        var rules = Path.Combine(_dir, "platform.rules.yml");
+        File.WriteAllText(rules, spec.RulesYml);
+        var config = Path.Combine(_dir, "prometheus.yml");
+        // Only the rule file's location differs from the container's (the config is otherwise the rendered one).
+        File.WriteAllText(config, PrometheusConfig.Render(context.Stack, targets, settings.ScrapeIntervalSeconds, rules));
+        Assert.Equal(spec.PrometheusYml, PrometheusConfig.Render(context.Stack, spec.Targets, settings.ScrapeIntervalSeconds));
+        return config;
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStacks.ShippedStackNames), MemberType = typeof(TestStacks))]
+    public async Task Promtool_accepts_the_rendered_config_and_rules(string stack)
+    {
+        var context = Context(stack);
+        var config = Write(context, new ObservabilitySettings { Enabled = true }, context.Targets);
+        var promtool = Proc.Require("promtool");
+        var checkConfig = await Proc.RunAsync(promtool, ["check", "config", config]);
+        Assert.True(checkConfig.Ok, checkConfig.ToString());
+        var checkRules = await Proc.RunAsync(promtool, ["check", "rules", Path.Combine(_dir, "platform.rules.yml")]);
+        Assert.True(checkRules.Ok, checkRules.ToString());
+        Assert.Contains("SUCCESS", checkRules.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Promtool_rejects_a_broken_rule_so_the_check_can_fail()
+    {
+        var rules = Path.Combine(_dir, "broken.rules.yml");
+        File.WriteAllText(rules, PrometheusConfig.RenderRules([new AlertRule("host", "Broken", "100 * (1 - node_load1", "5m", "warning", "x")]));
+        var r = await Proc.RunAsync(Proc.Require("promtool"), ["check", "rules", rules]);
+        Assert.False(r.Ok, r.ToString());
+    }
+
+    /// <summary>
+    /// promtool's unit tests of the alert rules: each threshold's warning fires above its warn percent and its critical
+    /// only above its critical percent, each only after holding for 5 minutes; a target that stops answering alerts.
+    /// </summary>
+    [Fact]
+    public async Task The_alert_rules_fire_at_the_platform_thresholds_in_promtools_unit_tests()
+    {
+        var rules = PrometheusConfig.Rules(AlertThresholds.Default, new HashSet<string>(Engines));
+        File.WriteAllText(Path.Combine(_dir, "platform.rules.yml"), PrometheusConfig.RenderRules(rules));
+        // Two servers: "web" at 75% CPU, 85% memory, 80% disk (warnings only); "db" at 95% CPU, 95% memory, 90% disk (both).
+        // PostgreSQL at 90 of 100 connections (warning), MariaDB at 96 of 100 (both). Redis's exporter target is down.
+        const string tests = """
+            rule_files:
+              - platform.rules.yml
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: 'node_cpu_seconds_total{job="node",server="web",instance="web",cpu="0",mode="idle"}'
+                    values: '0+15x20'
+                  - series: 'node_cpu_seconds_total{job="node",server="db",instance="db",cpu="0",mode="idle"}'
+                    values: '0+3x20'
+                  - series: 'node_memory_MemTotal_bytes{job="node",server="web",instance="web"}'
+                    values: '1000x20'
+                  - series: 'node_memory_MemAvailable_bytes{job="node",server="web",instance="web"}'
+                    values: '150x20'
+                  - series: 'node_memory_MemTotal_bytes{job="node",server="db",instance="db"}'
+                    values: '1000x20'
+                  - series: 'node_memory_MemAvailable_bytes{job="node",server="db",instance="db"}'
+                    values: '50x20'
+                  - series: 'node_filesystem_size_bytes{job="node",server="web",instance="web",mountpoint="/",device="sda1"}'
+                    values: '1000x20'
+                  - series: 'node_filesystem_avail_bytes{job="node",server="web",instance="web",mountpoint="/",device="sda1"}'
+                    values: '200x20'
+                  - series: 'node_filesystem_size_bytes{job="node",server="db",instance="db",mountpoint="/",device="sda1"}'
+                    values: '1000x20'
+                  - series: 'node_filesystem_avail_bytes{job="node",server="db",instance="db",mountpoint="/",device="sda1"}'
+                    values: '100x20'
+                  - series: 'node_filesystem_avail_bytes{job="node",server="db",instance="db",mountpoint="/boot",device="sda2"}'
+                    values: '1x20'
+                  - series: 'pg_stat_activity_count{job="postgres",server="db",instance="postgres",datname="api",state="active"}'
+                    values: '50x20'
+                  - series: 'pg_stat_activity_count{job="postgres",server="db",instance="postgres",datname="api",state="idle"}'
+                    values: '40x20'
+                  - series: 'pg_settings_max_connections{job="postgres",server="db",instance="postgres"}'
+                    values: '100x20'
+                  - series: 'mysql_global_status_threads_connected{job="mariadb",server="db",instance="mariadb"}'
+                    values: '96x20'
+                  - series: 'mysql_global_variables_max_connections{job="mariadb",server="db",instance="mariadb"}'
+                    values: '100x20'
+                  - series: 'up{job="redis",server="db",instance="redis"}'
+                    values: '0x20'
+                  - series: 'up{job="node",server="web",instance="web"}'
+                    values: '1x20'
+                alert_rule_test:
+                  - eval_time: 4m
+                    alertname: HostCpuWarning
+                    exp_alerts: []
+                  - eval_time: 4m
+                    alertname: TargetDown
+                    exp_alerts: []
+                  - eval_time: 10m
+                    alertname: HostCpuWarning
+                    exp_alerts:
+                      - exp_labels: { severity: warning, server: web, instance: web }
+                        exp_annotations: { summary: 'CPU of web above 70% for 5m' }
+                      - exp_labels: { severity: warning, server: db, instance: db }
+                        exp_annotations: { summary: 'CPU of db above 70% for 5m' }
+                  - eval_time: 10m
+                    alertname: HostCpuCritical
+                    exp_alerts:
+                      - exp_labels: { severity: critical, server: db, instance: db }
+                        exp_annotations: { summary: 'CPU of db above 90% for 5m' }
+                  - eval_time: 10m
+                    alertname: HostMemoryWarning
+                    exp_alerts:
+                      - exp_labels: { severity: warning, server: web, instance: web }
+                        exp_annotations: { summary: 'Memory of web above 80% for 5m' }
+                      - exp_labels: { severity: warning, server: db, instance: db }
+                        exp_annotations: { summary: 'Memory of db above 80% for 5m' }
+                  - eval_time: 10m
+                    alertname: HostMemoryCritical
+                    exp_alerts:
+                      - exp_labels: { severity: critical, server: db, instance: db }
+                        exp_annotations: { summary: 'Memory of db above 90% for 5m' }
+                  - eval_time: 10m
+                    alertname: HostDiskWarning
+                    exp_alerts:
+                      - exp_labels: { severity: warning, server: web, instance: web }
+                        exp_annotations: { summary: 'Root disk of web above 70% for 5m' }
+                      - exp_labels: { severity: warning, server: db, instance: db }
+                        exp_annotations: { summary: 'Root disk of db above 70% for 5m' }
+                  - eval_time: 10m
+                    alertname: HostDiskCritical
+                    exp_alerts:
+                      - exp_labels: { severity: critical, server: db, instance: db }
+                        exp_annotations: { summary: 'Root disk of db above 85% for 5m' }
+                  - eval_time: 10m
+                    alertname: PostgresConnectionsWarning
+                    exp_alerts:
+                      - exp_labels: { severity: warning, server: db, instance: postgres }
+                        exp_annotations: { summary: 'PostgreSQL connections of db above 80% for 5m' }
+                  - eval_time: 10m
+                    alertname: PostgresConnectionsCritical
+                    exp_alerts: []
+                  - eval_time: 10m
+                    alertname: MariaDbConnectionsCritical
+                    exp_alerts:
+                      - exp_labels: { severity: critical, server: db, instance: mariadb }
+                        exp_annotations: { summary: 'MariaDB connections of db above 95% for 5m' }
+                  - eval_time: 10m
+                    alertname: TargetDown
+                    exp_alerts:
+                      - exp_labels: { severity: critical, server: db, instance: redis, job: redis }
+                        exp_annotations: { summary: 'redis target redis on db has not answered a scrape for 5m' }
+            """;
+        var testFile = Path.Combine(_dir, "platform.tests.yml");
+        File.WriteAllText(testFile, tests);
+        var r = await Proc.RunAsync(Proc.Require("promtool"), ["test", "rules", testFile]);
+        Assert.True(r.Ok, r.ToString());
+        Assert.Contains("SUCCESS", r.Stdout + r.Stderr, StringComparison.Ordinal);
+
+        // The same tests fail against rules with other thresholds: they measure the thresholds, not just the syntax.
+        File.WriteAllText(Path.Combine(_dir, "platform.rules.yml"),
+            PrometheusConfig.RenderRules(PrometheusConfig.Rules(AlertThresholds.Default with { Cpu = new(80, 90) }, new HashSet<string>(Engines))));
+        var other = await Proc.RunAsync(Proc.Require("promtool"), ["test", "rules", testFile]);
+        Assert.False(other.Ok, other.ToString());
+    }
+
+    /// <summary>
+    /// Debian's Prometheus runs the config rendered for the staging stack, with only the target addresses moved to
+    /// loopback: itself and a real node-exporter answer (<c>up == 1</c>), the data services' targets (no exporter here) do
+    /// not, and every node-exporter metric the dashboards and rules read is in the real exporter's output.
+    /// </summary>
+    [Fact]
+    public async Task A_real_prometheus_scrapes_a_real_node_exporter_with_the_rendered_config()
+    {
+        var promPort = Proc.FreePort();
+        var nodePort = Proc.FreePort();
+        var closedPort = Proc.FreePort();
+        var context = Context("staging");
+        var settings = new ObservabilitySettings { Enabled = true, ScrapeIntervalSeconds = 5 };
+        var targets = context.Targets.Select(t => t with
+        {
+            Address = t.Job switch
+            {
+                "prometheus" => $"127.0.0.1:{promPort}",
+                "node" => $"127.0.0.1:{nodePort}",
+                _ => $"127.0.0.1:{closedPort}",
+            },
+        }).ToList();
+        var config = Write(context, settings, targets);
+        var data = Path.Combine(_dir, "data");
+
+        await using var node = ServerProcess.Start("node-exporter", Proc.Require("prometheus-node-exporter"),
+            [$"--web.listen-address=127.0.0.1:{nodePort}"], asUser: null);
+        await using var prometheus = ServerProcess.Start("prometheus", Proc.Require("prometheus"),
+            [$"--config.file={config}", $"--storage.tsdb.path={data}", $"--web.listen-address=127.0.0.1:{promPort}",
+             $"--storage.tsdb.retention.time={settings.RetentionDays}d"], asUser: null);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            async Task<JsonElement> Query(string q)
+            {
+                var body = await http.GetStringAsync($"http://127.0.0.1:{promPort}/api/v1/query?query={Uri.EscapeDataString(q)}");
+                return JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("result").Clone();
+            }
+            async Task<bool> Up(string job)
+            {
+                try { return (await Query($"up{{job=\"{job}\"}} == 1")).GetArrayLength() > 0; }
+                catch (HttpRequestException) { return false; }
+            }
+            await prometheus.WaitUntilAsync(async () => await Up("node") && await Up("prometheus"), TimeSpan.FromSeconds(60));
+
+            var node1 = (await Query("up{job=\"node\"}"))[0].GetProperty("metric");
+            Assert.Equal("server", node1.GetProperty("server").GetString());
+            Assert.Equal("server", node1.GetProperty("instance").GetString());
+            var down = await Query("up == 0");
+            Assert.Equal(context.Targets.Count(t => t.Job is not ("node" or "prometheus")), down.GetArrayLength());
+            var rules = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{promPort}/api/v1/rules")).RootElement;
+            Assert.Equal(ObservabilityPart.Build(settings, context).Rules.Length,
+                rules.GetProperty("data").GetProperty("groups").EnumerateArray().Sum(g => g.GetProperty("rules").GetArrayLength()));
+
+            var exposed = await http.GetStringAsync($"http://127.0.0.1:{nodePort}/metrics");
+            var names = exposed.Split('\n').Where(l => l.Length > 0 && l[0] != '#')
+                .Select(l => l.Split('{', ' ')[0]).ToHashSet(StringComparer.Ordinal);
+            var spec = ObservabilityPart.Build(settings, context);
+            var used = spec.Rules.SelectMany(r => PromQl.MetricNames(r.Expr))
+                .Concat(GrafanaProvisioning.Dashboards.SelectMany(d => d.Panels).SelectMany(p => p.Queries).SelectMany(q => PromQl.MetricNames(q.Expr)))
+                .Where(n => n.StartsWith("node_", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+            Assert.NotEmpty(used);
+            var missing = used.Where(n => !names.Contains(n)).ToList();
+            Assert.True(missing.Count == 0, "not exposed by node-exporter: " + string.Join(", ", missing));
+        }
+        finally
+        {
+            await prometheus.StopAsync();
+            await node.StopAsync();
+        }
+    }
+}
