@@ -19,6 +19,8 @@ public enum PartKind
     Backups,
     /// <summary>One app: its instances, routes, grants.</summary>
     App,
+    /// <summary>Prometheus, exporters, Loki, the log collectors, Grafana (optional).</summary>
+    Observability,
 }
 
 /// <summary>
@@ -34,6 +36,7 @@ public sealed record PartId(PartKind Kind, string? AppName = null)
     public static readonly PartId ObjectStorage = new(PartKind.ObjectStorage);
     public static readonly PartId Monitoring = new(PartKind.Monitoring);
     public static readonly PartId Backups = new(PartKind.Backups);
+    public static readonly PartId Observability = new(PartKind.Observability);
 
     public static PartId App(string name) => new(PartKind.App, name);
 
@@ -47,6 +50,7 @@ public sealed record PartId(PartKind Kind, string? AppName = null)
         PartKind.ObjectStorage => "platform:storage:Minio",
         PartKind.Monitoring => "platform:monitoring:UptimeKuma",
         PartKind.Backups => "platform:backups:Backups",
+        PartKind.Observability => "platform:observability:Observability",
         PartKind.App => "platform:apps:App",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
@@ -65,6 +69,7 @@ public sealed record PartId(PartKind Kind, string? AppName = null)
         PartKind.ObjectStorage => "minio",
         PartKind.Monitoring => "monitoring",
         PartKind.Backups => "backups",
+        PartKind.Observability => "observability",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 
@@ -79,6 +84,7 @@ public sealed record PartId(PartKind Kind, string? AppName = null)
         PartKind.ObjectStorage => "Storage: MinIO",
         PartKind.Monitoring => "Monitoring: Uptime Kuma",
         PartKind.Backups => "Backups",
+        PartKind.Observability => "Observability: Prometheus, Loki, Grafana",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 

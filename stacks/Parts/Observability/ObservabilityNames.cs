@@ -49,6 +49,7 @@ public static class ObservabilityNames
     public const int MysqldExporterPort = 9104;
     public const int LokiPort = 3100;
     public const int GrafanaPort = 3000;
+    public const int CollectorPort = 12345;
     public const int MinioPort = 9000;
     public const int RedisPort = 6379;
 
@@ -73,6 +74,12 @@ public static class ObservabilityNames
     public const string AppLabel = "platform.app";
     public const string InstanceLabel = "platform.instance";
 
+    public const string PrometheusVolume = "prometheus-data";
+    public const string LokiVolume = "loki-data";
+    public const string GrafanaVolume = "grafana-data";
+    public const string CollectorVolume = "alloy-data";
+    public const string GrafanaAdminSecret = "grafana-admin-password";
+
     /// <summary>Paths inside the containers.</summary>
     public const string PrometheusConfigPath = "/etc/prometheus/prometheus.yml";
     public const string PrometheusRulesPath = "/etc/prometheus/rules/platform.rules.yml";
@@ -80,5 +87,5 @@ public static class ObservabilityNames
     public const string CollectorConfigPath = "/etc/alloy/config.alloy";
     public const string GrafanaDatasourcesPath = "/etc/grafana/provisioning/datasources/platform.yml";
     public const string GrafanaDashboardProviderPath = "/etc/grafana/provisioning/dashboards/platform.yml";
-    public const string GrafanaDashboardsDirectory = "/var/lib/grafana/dashboards";
+    public const string GrafanaDashboardsDirectory = "/etc/grafana/dashboards";
 }

@@ -14,11 +14,11 @@ public sealed record ObservabilityPartContext
     /// <summary>Every scrape target (see <see cref="ScrapeTargets.From"/>).</summary>
     public required ImmutableArray<ScrapeTarget> Targets { get; init; }
 
-    /// <summary>Every server (its id), each of which runs node-exporter and a log collector.</summary>
-    public required ImmutableArray<string> Servers { get; init; }
+    /// <summary>Every server, each of which runs node-exporter and a log collector.</summary>
+    public required ImmutableArray<ServerKey> Servers { get; init; }
 
     /// <summary>The server holding Prometheus, Loki and Grafana.</summary>
-    public required string StorageServer { get; init; }
+    public required ServerKey StorageServer { get; init; }
 
     /// <summary>How a collector on another server reaches Loki (the storage server's private address). Default: none (single server).</summary>
     public string? StoragePrivateIp { get; init; }
@@ -41,8 +41,8 @@ public sealed record ObservabilityPartContext
         {
             Stack = bp.Stack,
             Targets = ScrapeTargets.From(bp),
-            Servers = [.. bp.Servers.Select(x => x.Key.Id)],
-            StorageServer = storage.Key.Id,
+            Servers = [.. bp.Servers.Select(x => x.Key)],
+            StorageServer = storage.Key,
             StoragePrivateIp = bp.Servers.Length > 1 ? storage.PrivateIp : null,
         };
     }
@@ -60,6 +60,9 @@ public sealed record ObservabilityPartContext
 /// <param name="Dashboards">Each dashboard's JSON, by file name.</param>
 /// <param name="Budget">Memory budget lines, one per container.</param>
 /// <param name="Retention">What is stored and for how long, as plan lines.</param>
+/// <param name="Services">The part's containers (exporters of the data services excepted: they need monitoring users the data parts do not make yet).</param>
+/// <param name="Volumes">Prometheus's, Loki's, Grafana's and each collector's volume.</param>
+/// <param name="Secrets">Grafana's admin password (generated).</param>
 public sealed record ObservabilityPartSpec(
     ImmutableArray<ScrapeTarget> Targets,
     string PrometheusYml,
@@ -71,7 +74,10 @@ public sealed record ObservabilityPartSpec(
     string GrafanaDashboardProvider,
     ImmutableSortedDictionary<string, string> Dashboards,
     ImmutableArray<BudgetLine> Budget,
-    ImmutableArray<string> Retention)
+    ImmutableArray<string> Retention,
+    ImmutableArray<ServiceSpec> Services,
+    ImmutableArray<VolumeSpec> Volumes,
+    ImmutableArray<SecretSpec> Secrets)
 {
     public int MemoryMb => Budget.Sum(l => l.MemoryMb * l.Instances);
 }
@@ -100,7 +106,7 @@ public static class ObservabilityPart
         var rules = PrometheusConfig.Rules(context.Thresholds, jobs);
         var lokiPush = $"/loki/api/v1/push";
         var collectors = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, context.Servers.Select(server =>
-            KeyValuePair.Create(server, LogsConfig.Alloy(context.Stack, server, context.DockerHost,
+            KeyValuePair.Create(server.Id, LogsConfig.Alloy(context.Stack, server.Id, context.DockerHost,
                 server == context.StorageServer || context.StoragePrivateIp is null
                     ? $"http://{ObservabilityNames.Loki}:{ObservabilityNames.LokiPort}{lokiPush}"
                     : $"http://{context.StoragePrivateIp}:{ObservabilityNames.LokiPort}{lokiPush}"))));
@@ -116,9 +122,19 @@ public static class ObservabilityPart
             budget.Add(new(exporter, "observability", 1, settings.ExporterMemoryMb));
 
         var retention = ImmutableArray.Create(
-            $"metrics: every target every {D(settings.ScrapeIntervalSeconds)} s, kept {D(settings.RetentionDays)} days (Prometheus, on {context.StorageServer})",
-            $"logs: every container's stdout and stderr, kept {D(settings.LogRetentionDays)} days (Loki, on {context.StorageServer})");
+            $"metrics: every target every {D(settings.ScrapeIntervalSeconds)} s, kept {D(settings.RetentionDays)} days (Prometheus, on {context.StorageServer.Id})",
+            $"logs: every container's stdout and stderr, kept {D(settings.LogRetentionDays)} days (Loki, on {context.StorageServer.Id})");
 
+        var files = new ObservabilityFiles(
+            PrometheusConfig.Render(context.Stack, context.Targets, settings.ScrapeIntervalSeconds),
+            PrometheusConfig.RenderRules(rules),
+            LogsConfig.Loki(settings.LogRetentionDays),
+            collectors,
+            GrafanaProvisioning.Datasources(),
+            GrafanaProvisioning.DashboardProvider(),
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                GrafanaProvisioning.Dashboards.Select(d => KeyValuePair.Create(d.Uid + ".json", GrafanaProvisioning.Json(d)))));
+        var services = ObservabilityServices.Of(settings, context, files);
         return new(
             context.Targets,
             PrometheusConfig.Render(context.Stack, context.Targets, settings.ScrapeIntervalSeconds),
@@ -131,7 +147,10 @@ public static class ObservabilityPart
             ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
                 GrafanaProvisioning.Dashboards.Select(d => KeyValuePair.Create(d.Uid + ".json", GrafanaProvisioning.Json(d)))),
             budget.ToImmutable(),
-            retention);
+            retention,
+            services,
+            ObservabilityServices.Volumes(context),
+            [new SecretSpec(ObservabilityNames.GrafanaAdminSecret, SecretSource.Generated, Conventions.PasswordLength, null, "Grafana's admin password (user admin)")]);
     }
 
     private static string D(int n) => n.ToString(CultureInfo.InvariantCulture);

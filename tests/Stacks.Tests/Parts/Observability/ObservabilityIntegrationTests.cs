@@ -231,7 +231,13 @@ public sealed class ObservabilityIntegrationTests : IDisposable
                 try { return (await Query($"up{{job=\"{job}\"}} == 1")).GetArrayLength() > 0; }
                 catch (HttpRequestException) { return false; }
             }
-            await prometheus.WaitUntilAsync(async () => await Up("node") && await Up("prometheus"), TimeSpan.FromSeconds(60));
+            async Task<int> Scraped()
+            {
+                try { return (await Query("up")).GetArrayLength(); }
+                catch (HttpRequestException) { return 0; }
+            }
+            // Every target scraped at least once (each has an up series), and the two real ones answered.
+            await prometheus.WaitUntilAsync(async () => await Scraped() == context.Targets.Length && await Up("node") && await Up("prometheus"), TimeSpan.FromSeconds(60));
 
             var node1 = (await Query("up{job=\"node\"}"))[0].GetProperty("metric");
             Assert.Equal("server", node1.GetProperty("server").GetString());

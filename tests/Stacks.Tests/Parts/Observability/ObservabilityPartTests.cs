@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Parts.Observability;
@@ -176,5 +177,53 @@ public sealed class ObservabilityPartTests
     {
         Assert.Equal(Shipped("prod").PrometheusYml, Shipped("prod").PrometheusYml);
         Assert.Equal(Shipped("prod").Dashboards, Shipped("prod").Dashboards);
+    }
+}
+
+public sealed class ObservabilityServicesTests
+{
+    private static ObservabilityPartSpec Build(string stack) =>
+        ObservabilityPart.Build(new ObservabilitySettings { Enabled = true }, ObservabilityPartContext.FromBlueprint(TestStacks.ShippedBlueprint(stack)));
+
+    [Theory]
+    [InlineData("staging")]
+    [InlineData("scale")]
+    public void No_container_publishes_a_port_and_each_is_pinned_limited_and_probed(string stack)
+    {
+        var spec = Build(stack);
+        Assert.All(spec.Services, s =>
+        {
+            Assert.Empty(s.PublishedPorts);
+            Assert.Null(Platform.Stacks.Settings.Names.ImageProblem(s.Image));
+            Assert.DoesNotContain(":latest", s.Image, StringComparison.Ordinal);
+            Assert.True(HealthProbe.Uses(s.HealthCheck.Test), s.Name);
+            Assert.Contains(HealthProbe.Mount, s.Mounts);
+            Assert.Equal(PartId.Observability, s.Part);
+        });
+        // The containers' memory is the budget's.
+        Assert.Equal(spec.Budget.Where(l => !l.Name.EndsWith("-exporter", StringComparison.Ordinal) || l.Name == "node-exporter").Sum(l => l.MemoryMb * l.Instances),
+            spec.Services.Sum(s => s.Limits.MemoryMb));
+        Assert.Equal(spec.Services.Length, spec.Services.Select(s => s.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void Every_server_gets_a_node_exporter_and_a_collector_and_the_storage_server_the_rest()
+    {
+        var bp = TestStacks.ShippedBlueprint("scale");
+        var spec = Build("scale");
+        foreach (var server in bp.Servers)
+        {
+            var on = spec.Services.Where(s => s.Host == server.Key).Select(s => s.ContainerName).ToHashSet();
+            Assert.Contains("node-exporter", on);
+            Assert.Contains("alloy", on);
+            Assert.Equal(server.Key == ServerKey.Data, on.Contains("prometheus") && on.Contains("loki") && on.Contains("grafana"));
+        }
+        var prometheus = spec.Services.Single(s => s.Name == "prometheus");
+        Assert.Contains("--storage.tsdb.retention.time=15d", prometheus.Command);
+        Assert.Contains(prometheus.Files, f => f.Path == ObservabilityNames.PrometheusConfigPath);
+        var grafana = spec.Services.Single(s => s.Name == "grafana");
+        Assert.True(grafana.Env["GF_SECURITY_ADMIN_PASSWORD"].IsSecret);
+        Assert.Equal(SecretText.Plain("false"), grafana.Env["GF_AUTH_ANONYMOUS_ENABLED"]);
+        Assert.Contains(spec.Secrets, x => x.Name == ObservabilityNames.GrafanaAdminSecret && x.Source == SecretSource.Generated);
     }
 }

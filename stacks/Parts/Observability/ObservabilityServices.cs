@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Model;
+
+namespace Platform.Stacks.Parts.Observability;
+
+/// <summary>The rendered files the containers mount.</summary>
+public sealed record ObservabilityFiles(
+    string PrometheusYml, string RulesYml, string LokiYml, ImmutableSortedDictionary<string, string> Collectors,
+    string GrafanaDatasources, string GrafanaDashboardProvider, ImmutableSortedDictionary<string, string> Dashboards);
+
+/// <summary>
+/// The part's containers. None publishes a port; Grafana's UI is reached only through Traefik on the admin host.
+/// Every health check is the platform's static BusyBox probe (<see cref="HealthProbe"/>) on the component's own
+/// readiness endpoint, so it works in each image whatever it holds (redis_exporter's is a bare binary, Loki's and
+/// Alloy's have no HTTP client).
+/// </summary>
+public static class ObservabilityServices
+{
+    /// <summary>A per-server container's logical name: plain on the storage server, <c>name@server</c> elsewhere.</summary>
+    public static string NameOn(string name, ServerKey server, ServerKey storage) => server == storage ? name : $"{name}@{server.Id}";
+
+    public static ImmutableArray<VolumeSpec> Volumes(ObservabilityPartContext c) =>
+    [
+        new VolumeSpec(ObservabilityNames.PrometheusVolume, ObservabilityNames.Prometheus, "Prometheus's samples (kept retentionDays)", false) { Part = PartId.Observability },
+        new VolumeSpec(ObservabilityNames.LokiVolume, ObservabilityNames.Loki, "Loki's log chunks and index (kept logRetentionDays)", false) { Part = PartId.Observability },
+        new VolumeSpec(ObservabilityNames.GrafanaVolume, ObservabilityNames.Grafana, "Grafana's database (users, sessions; dashboards come from code)", false) { Part = PartId.Observability },
+        .. c.Servers.Select(s => new VolumeSpec(NameOn(ObservabilityNames.CollectorVolume, s, c.StorageServer), NameOn(ObservabilityNames.Collector, s, c.StorageServer),
+            "the collector's read positions, so a restart neither loses nor repeats log lines", false) { Part = PartId.Observability }),
+    ];
+
+    public static ImmutableArray<ServiceSpec> Of(ObservabilitySettings s, ObservabilityPartContext c, ObservabilityFiles files)
+    {
+        ServiceSpec Base(string name, string container, string image, int memoryMb, int port, string path, ServerKey host) => new()
+        {
+            Name = name,
+            Part = PartId.Observability,
+            Kind = ServiceKind.Operations,
+            ContainerName = container,
+            Replacement = Replacement.DeleteBeforeCreate,
+            Image = image,
+            InternalPorts = [port],
+            Networks = [new NetworkAttachment(ServiceNames.DataNetwork, [container])],
+            HealthCheck = Conventions.Health(HealthProbe.HttpCheck(port, path, Conventions.HealthTimeoutSeconds)),
+            Mounts = [HealthProbe.Mount],
+            Limits = new ResourceLimits(memoryMb, 0.5),
+            RestartPolicy = Conventions.RestartPolicy,
+            Log = Conventions.Log,
+            Host = host,
+        };
+        var storage = c.StorageServer;
+        var services = new List<ServiceSpec>
+        {
+            Base(ObservabilityNames.Prometheus, ObservabilityNames.Prometheus, ObservabilityNames.PrometheusImage, s.PrometheusMemoryMb,
+                ObservabilityNames.PrometheusPort, "/-/ready", storage) with
+            {
+                Command =
+                [
+                    $"--config.file={ObservabilityNames.PrometheusConfigPath}",
+                    "--storage.tsdb.path=/prometheus",
+                    $"--storage.tsdb.retention.time={D(s.RetentionDays)}d",
+                    $"--web.listen-address=:{D(ObservabilityNames.PrometheusPort)}",
+                ],
+                // Traefik's metrics entry point is on the edge network.
+                Networks =
+                [
+                    new NetworkAttachment(ServiceNames.DataNetwork, [ObservabilityNames.Prometheus]),
+                    new NetworkAttachment(ServiceNames.EdgeNetwork, [ObservabilityNames.Prometheus]),
+                ],
+                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.PrometheusVolume, "/prometheus", ReadOnly: false)],
+                Files =
+                [
+                    new FileSpec(ObservabilityNames.PrometheusConfigPath, SecretText.Plain(files.PrometheusYml)),
+                    new FileSpec(ObservabilityNames.PrometheusRulesPath, SecretText.Plain(files.RulesYml)),
+                ],
+                StopGraceSeconds = 60,
+            },
+            Base(ObservabilityNames.Loki, ObservabilityNames.Loki, ObservabilityNames.LokiImage, s.LokiMemoryMb, ObservabilityNames.LokiPort, "/ready", storage) with
+            {
+                Command = [$"-config.file={ObservabilityNames.LokiConfigPath}"],
+                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.LokiVolume, "/loki", ReadOnly: false)],
+                Files = [new FileSpec(ObservabilityNames.LokiConfigPath, SecretText.Plain(files.LokiYml))],
+                HealthCheck = Conventions.Health(HealthProbe.HttpCheck(ObservabilityNames.LokiPort, "/ready", Conventions.HealthTimeoutSeconds), startPeriodSeconds: 60),
+            },
+            Base(ObservabilityNames.Grafana, ObservabilityNames.Grafana, ObservabilityNames.GrafanaImage, s.GrafanaMemoryMb, ObservabilityNames.GrafanaPort, "/api/health", storage) with
+            {
+                Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
+                {
+                    ["GF_SECURITY_ADMIN_USER"] = SecretText.Plain("admin"),
+                    ["GF_SECURITY_ADMIN_PASSWORD"] = SecretText.Of(new SecretPart(ObservabilityNames.GrafanaAdminSecret)),
+                    ["GF_AUTH_ANONYMOUS_ENABLED"] = SecretText.Plain("false"),
+                    ["GF_USERS_ALLOW_SIGN_UP"] = SecretText.Plain("false"),
+                    ["GF_ANALYTICS_REPORTING_ENABLED"] = SecretText.Plain("false"),
+                    ["GF_ANALYTICS_CHECK_FOR_UPDATES"] = SecretText.Plain("false"),
+                }),
+                Networks =
+                [
+                    new NetworkAttachment(ServiceNames.DataNetwork, [ObservabilityNames.Grafana]),
+                    new NetworkAttachment(ServiceNames.EdgeNetwork, [ObservabilityNames.Grafana]),
+                ],
+                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.GrafanaVolume, "/var/lib/grafana", ReadOnly: false)],
+                Files =
+                [
+                    new FileSpec(ObservabilityNames.GrafanaDatasourcesPath, SecretText.Plain(files.GrafanaDatasources)),
+                    new FileSpec(ObservabilityNames.GrafanaDashboardProviderPath, SecretText.Plain(files.GrafanaDashboardProvider)),
+                    .. files.Dashboards.Select(d => new FileSpec($"{ObservabilityNames.GrafanaDashboardsDirectory}/{d.Key}", SecretText.Plain(d.Value))),
+                ],
+            },
+        };
+        foreach (var server in c.Servers)
+        {
+            services.Add(Base(NameOn(ObservabilityNames.NodeExporter, server, storage), ObservabilityNames.NodeExporter, ObservabilityNames.NodeExporterImage,
+                s.ExporterMemoryMb, ObservabilityNames.NodeExporterPort, "/", server) with
+            {
+                Command = ["--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/host/root"],
+                Mounts =
+                [
+                    HealthProbe.Mount,
+                    new MountSpec(MountKind.Bind, "/proc", "/host/proc", ReadOnly: true),
+                    new MountSpec(MountKind.Bind, "/sys", "/host/sys", ReadOnly: true),
+                    new MountSpec(MountKind.Bind, "/", "/host/root", ReadOnly: true),
+                ],
+            });
+            services.Add(Base(NameOn(ObservabilityNames.Collector, server, storage), ObservabilityNames.Collector, ObservabilityNames.CollectorImage,
+                s.CollectorMemoryMb, ObservabilityNames.CollectorPort, "/-/ready", server) with
+            {
+                Command = ["run", $"--server.http.listen-addr=0.0.0.0:{D(ObservabilityNames.CollectorPort)}", "--storage.path=/var/lib/alloy/data", ObservabilityNames.CollectorConfigPath],
+                // The Docker API proxy is on the control network.
+                Networks =
+                [
+                    new NetworkAttachment(ServiceNames.DataNetwork, [ObservabilityNames.Collector]),
+                    new NetworkAttachment(ServiceNames.ControlNetwork, [ObservabilityNames.Collector]),
+                ],
+                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, NameOn(ObservabilityNames.CollectorVolume, server, storage), "/var/lib/alloy/data", ReadOnly: false)],
+                Files = [new FileSpec(ObservabilityNames.CollectorConfigPath, SecretText.Plain(files.Collectors[server.Id]))],
+            });
+        }
+        return [.. services];
+    }
+
+    private static string D(int n) => n.ToString(CultureInfo.InvariantCulture);
+}
