@@ -29,36 +29,6 @@ public static class SettingsReader
     /// <summary>Longest path prefix: router priorities add the path's length to the host kind's base (see <see cref="Blueprint.Routing.Priority(Blueprint.HostKind, string?)"/>).</summary>
     public const int MaxPathLength = 200;
 
-    /// <summary>
-    /// What in a route's path Traefik would never match (v3.3): it cleans every request path first (sanitizePath removes
-    /// <c>//</c>, <c>.</c> and <c>..</c> segments) and matches the decoded path, so a rule holding any of them, or a
-    /// percent-escape, waits for a path no request has after cleaning and decoding. Null when the path is fine.
-    /// </summary>
-    public static (string Problem, string Fix)? RoutePathProblem(string path)
-    {
-        if (path.Contains('%', StringComparison.Ordinal))
-            return ("holds a '%': Traefik matches the decoded request path, so an encoded character in the rule never matches what a client sends "
-                + "(Path(`/a%20b`) misses /a%20b and takes /a%2520b).",
-                "Write the path without percent-escapes, using letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ (e.g. /a-b).");
-        if (!path.StartsWith('/')) return null;
-        var segments = path[1..].Split('/');
-        if (path.Contains("//", StringComparison.Ordinal) || segments.Any(x => x is "." or ".."))
-            return ("has an empty, '.' or '..' segment: Traefik cleans every request path before routing (//, /./ and /../ are resolved), so this route would never match.",
-                $"Give the cleaned path: '{CleanPath(path)}'.");
-        return null;
-    }
-
-    private static string CleanPath(string path)
-    {
-        var kept = new List<string>();
-        foreach (var segment in path.Split('/'))
-        {
-            if (segment is "" or ".") continue;
-            if (segment == "..") { if (kept.Count > 0) kept.RemoveAt(kept.Count - 1); continue; }
-            kept.Add(segment);
-        }
-        return "/" + string.Join('/', kept);
-    }
     private static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "redisOf", "buckets"];
     private static readonly string[] RedisKeys = ["maxMemoryMb", "evictionPolicy"];
     /// <summary>Redis's maxmemory-policy values.</summary>
@@ -922,7 +892,7 @@ public static class SettingsReader
         if (rm.TryGetValue("path", out var pathNode))
         {
             path = r.String(pathNode, $"{rk}.path");
-            if (RoutePathProblem(path) is { } problem)
+            if (Blueprint.RoutePaths.Problem(path) is { } problem)
                 r.Error($"{rk}.path", $"'{path}' {problem.Problem}", problem.Fix);
             else if (!Names.IsPathPrefix(path))
                 r.Error($"{rk}.path", $"'{path}' is not a path prefix.", "Start it with '/', without a trailing '/', spaces or '//', e.g. /api.");

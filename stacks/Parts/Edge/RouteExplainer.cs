@@ -55,7 +55,7 @@ public sealed record RouteAnswer(string Url, string Host, string Path, RouterVie
 /// It reads the labels, file routes and command lines the blueprint renders, not the settings, so it explains what
 /// Traefik is given.
 /// </summary>
-public static class RouteExplainer
+public static partial class RouteExplainer
 {
     /// <summary>Traefik's maximum priority, Go's <c>math.MaxInt</c> on the 64-bit builds we run.</summary>
     public const long MaxInt = long.MaxValue;
@@ -117,95 +117,6 @@ public static class RouteExplainer
         if (edgeYml is not null) ReadDynamic(edgeYml, https, http, tcp);
         if (traefikService is not null) http.AddRange(InternalRouters(traefikService.Command));
         return new EdgeView(at, Sorted(https.DistinctBy(r => r.Router)), Sorted(http), [.. tcp.OrderBy(t => t.Router, StringComparer.Ordinal)]);
-    }
-
-    /// <summary>The content of <paramref name="file"/> as a host command writes it (a quoted here-document).</summary>
-    public static string? HostFile(HostCommandSpec command, string file)
-    {
-        var script = command.Stdin?.Masked;
-        if (script is null) return null;
-        var marker = "PLATFORM_" + file.ToUpperInvariant().Replace('.', '_');
-        var open = $"/{file}.new >/dev/null <<'{marker}'\n";
-        var start = script.IndexOf(open, StringComparison.Ordinal);
-        if (start < 0) return null;
-        start += open.Length;
-        var end = script.IndexOf("\n" + marker + "\n", start - 1, StringComparison.Ordinal);
-        return end < 0 ? null : script[start..(end + 1)];
-    }
-
-    /// <summary>The routers of a rendered dynamic configuration file (YAML): HTTP by entry point, TCP passthrough.</summary>
-    private static void ReadDynamic(string yaml, List<RouterView> https, List<RouterView> http, List<TcpRouterView> tcp)
-    {
-        var stream = new YamlDotNet.RepresentationModel.YamlStream();
-        stream.Load(new StringReader(yaml));
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlDotNet.RepresentationModel.YamlMappingNode root) return;
-        static YamlDotNet.RepresentationModel.YamlMappingNode? Map(YamlDotNet.RepresentationModel.YamlNode? node, string key) =>
-            node is YamlDotNet.RepresentationModel.YamlMappingNode m && m.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var v)
-                ? v as YamlDotNet.RepresentationModel.YamlMappingNode : null;
-        static string? Scalar(YamlDotNet.RepresentationModel.YamlNode? node, string key) =>
-            node is YamlDotNet.RepresentationModel.YamlMappingNode m && m.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var v)
-                ? (v as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value : null;
-        static IEnumerable<string> List(YamlDotNet.RepresentationModel.YamlNode? node, string key) =>
-            node is YamlDotNet.RepresentationModel.YamlMappingNode m && m.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var v)
-                && v is YamlDotNet.RepresentationModel.YamlSequenceNode seq
-                ? seq.Children.OfType<YamlDotNet.RepresentationModel.YamlScalarNode>().Select(x => x.Value ?? "") : [];
-
-        var httpServices = Map(Map(root, "http"), "services");
-        foreach (var (key, node) in (IEnumerable<KeyValuePair<YamlDotNet.RepresentationModel.YamlNode, YamlDotNet.RepresentationModel.YamlNode>>?)Map(Map(root, "http"), "routers")?.Children ?? [])
-        {
-            var name = ((YamlDotNet.RepresentationModel.YamlScalarNode)key).Value!;
-            var rule = Scalar(node, "rule") ?? "";
-            var priority = long.TryParse(Scalar(node, "priority"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p != 0 ? p : rule.Length;
-            var service = Scalar(node, "service");
-            var url = Map(Map(httpServices, service ?? ""), "loadBalancer") is { } lb && lb.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("servers"), out var servers)
-                && servers is YamlDotNet.RepresentationModel.YamlSequenceNode s && s.Children.Count > 0 ? Scalar(s.Children[0], "url") : null;
-            var middlewares = List(node, "middlewares").ToImmutableArray();
-            var entryPoints = List(node, "entryPoints").ToList();
-            // A router without entry points listens on all of them.
-            foreach (var ep in entryPoints.Count == 0 ? [Routing.EntryPoint, "web"] : entryPoints)
-            {
-                var view = new RouterView(name, rule, priority, url ?? service ?? "", service, middlewares,
-                    ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>.Empty) { EntryPoint = ep };
-                (ep == "web" ? http : https).Add(view);
-            }
-        }
-        var tcpServices = Map(Map(root, "tcp"), "services");
-        foreach (var (key, node) in (IEnumerable<KeyValuePair<YamlDotNet.RepresentationModel.YamlNode, YamlDotNet.RepresentationModel.YamlNode>>?)Map(Map(root, "tcp"), "routers")?.Children ?? [])
-        {
-            var name = ((YamlDotNet.RepresentationModel.YamlScalarNode)key).Value!;
-            var lb = Map(Map(tcpServices, Scalar(node, "service") ?? ""), "loadBalancer");
-            var address = lb is not null && lb.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("servers"), out var servers)
-                && servers is YamlDotNet.RepresentationModel.YamlSequenceNode s && s.Children.Count > 0 ? Scalar(s.Children[0], "address") ?? "" : "";
-            if (Scalar(Map(node, "tls"), "passthrough") == "true")
-                tcp.Add(new TcpRouterView(name, Scalar(node, "rule") ?? "", address, Map(lb, "proxyProtocol") is not null));
-        }
-    }
-
-    /// <summary>
-    /// Traefik's own routers on the <c>web</c> entry point, from its command line (<c>pkg/provider/traefik/internal.go</c>):
-    /// the ACME HTTP-01 router when a resolver answers challenges there (priority MaxInt), and the entry point's redirect
-    /// (<c>HostRegexp(`^.+$`)</c>, priority <c>redirections.entrypoint.priority</c>, default MaxInt-1,
-    /// <c>pkg/config/static/entrypoints.go</c>) with its redirectScheme middleware.
-    /// </summary>
-    public static IEnumerable<RouterView> InternalRouters(IEnumerable<string> command)
-    {
-        var flags = command.Select(c => c.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.Ordinal);
-        if (flags.Any(f => f.Key.StartsWith("--certificatesresolvers.", StringComparison.Ordinal) && f.Key.EndsWith(".acme.httpchallenge.entrypoint", StringComparison.Ordinal) && f.Value == "web"))
-            yield return new RouterView(AcmeHttpRouter, $"PathPrefix(`{AcmeChallengePrefix}`)", MaxInt, "Traefik's ACME HTTP-01 challenge answer", "acme-http@internal", [],
-                ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>.Empty) { EntryPoint = "web" };
-        const string redirect = "--entrypoints.web.http.redirections.entrypoint.";
-        if (flags.TryGetValue(redirect + "to", out var to))
-        {
-            var priority = flags.TryGetValue(redirect + "priority", out var p) ? long.Parse(p, CultureInfo.InvariantCulture) : MaxInt - 1;
-            var scheme = flags.GetValueOrDefault(redirect + "scheme", "https");
-            var permanent = flags.GetValueOrDefault(redirect + "permanent", "true");
-            var middleware = $"redirect-web-to-{to}@internal";
-            yield return new RouterView($"web-to-{to}@internal", "HostRegexp(`^.+$`)", priority, "noop@internal", "noop@internal", [middleware],
-                ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create(middleware, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-                    [KeyValuePair.Create("redirectscheme.scheme", scheme), KeyValuePair.Create("redirectscheme.permanent", permanent)]))]))
-            { EntryPoint = "web" };
-        }
     }
 
     private static ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>> Details(ImmutableArray<string> middlewares,
