@@ -11,7 +11,7 @@
 # `standIn: true` marks images that keep only the contract (ports, health command, user), not the program.
 #
 # Needs: docker.io (Debian's client, /usr/bin/docker), gcc (static libc), busybox-static, redis-server,
-# redis-tools, haproxy.
+# redis-tools, postgresql (15), pgbouncer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +30,7 @@ busybox=/bin/busybox
 [ -x "$busybox" ] || { echo "local-images: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
 
 src=tests/Stacks.Tests/Docker/Images
-versions=$(dpkg-query -W -f '${Package}=${Version}\n' busybox-static redis-server redis-tools haproxy dash libc6 2>/dev/null || true)
+versions=$(dpkg-query -W -f '${Package}=${Version}\n' busybox-static redis-server redis-tools postgresql-15 pgbouncer dash libc6 2>/dev/null || true)
 hash=$( { cat "$0" "$src/standin.c"; echo "$versions"; } | sha256sum | cut -c1-12)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -46,10 +46,12 @@ copy_with_libs() {
   for f in "$@"; do
     mkdir -p "$root$(dirname "$f")"
     cp -L "$f" "$root$f"
-    for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
-      mkdir -p "$root$(dirname "$lib")"
-      cp -L "$lib" "$root$lib"
-    done
+  done
+  # One ldd for every file (a process per file is slow); its "file:" header lines are not libraries.
+  for lib in $(ldd "$@" 2>/dev/null | grep -v ':$' | grep -o '/[^ ]*' | sort -u); do
+    [ -e "$root$lib" ] && continue
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
   done
 }
 
@@ -60,7 +62,7 @@ add_busybox() {
   mkdir -p "$root/bin"
   cp "$busybox" "$root/bin/busybox"
   local applet
-  for applet in sh wget grep kill pgrep pidof id chown cat test stat date ls ps sleep env nc; do
+  for applet in sh wget grep kill pidof id chown cat test stat date ls ps sleep env nc; do
     [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
   done
 }
@@ -126,10 +128,20 @@ standin_image() { # $1 = name, $2 = program path, $3 = ports, $4 = check port, $
   local r="$work/$name"
   add_busybox "$r"
   base_files "$r"
-  mkdir -p "$r/usr/local/bin" "$r/data"
+  mkdir -p "$r/usr/local/bin" "$r/usr/bin" "$r/data"
   cp "$standin" "$r/usr/local/bin/standin"
   mkdir -p "$r$(dirname "$prog")"
   [ "$prog" = /usr/local/bin/standin ] || ln -s /usr/local/bin/standin "$r$prog"
+  # Debian's busybox has no pgrep; the backup runner's health check is `pgrep -x backup` (its one form here).
+  cat >"$r/usr/bin/pgrep" <<'EOF'
+#!/bin/sh
+[ "$1" = -x ] && shift
+for c in /proc/[0-9]*/comm; do [ "$(cat "$c" 2>/dev/null)" = "$1" ] && exit 0; done
+exit 1
+EOF
+  chmod 755 "$r/usr/bin/pgrep"
+  # MinIO's image has its client: the health check is `mc ready local`.
+  [ "$name" = minio ] && ln -s /usr/local/bin/standin "$r/usr/bin/mc"
   import "$name" "$r" "ENTRYPOINT [\"$prog\"]" "ENV PATH=/usr/local/bin:/usr/bin:/bin STANDIN_PORTS=$ports STANDIN_CHECK_PORT=$check" "$@"
 }
 
@@ -156,9 +168,66 @@ EOF
     'ENV PATH=/usr/local/bin:/usr/bin:/bin'
 }
 
+# Real PostgreSQL 15 (Debian's) run like the official image: its entrypoint makes the data directory the
+# postgres user's (uid 70, as in the Alpine images), runs initdb with POSTGRES_PASSWORD and
+# POSTGRES_INITDB_ARGS on an empty one, and starts the server as that user.
+postgres_image() {
+  exists "platform-local/postgres:$hash" && return 0
+  local r="$work/postgres" pg=/usr/lib/postgresql/15
+  local bins=() so=()
+  for b in postgres initdb pg_ctl psql pg_isready pg_dump pg_restore; do bins+=("$pg/bin/$b"); done
+  for f in "$pg"/lib/*.so; do case "$f" in *llvmjit*) ;; *) so+=("$f") ;; esac; done
+  copy_with_libs "$r" "${bins[@]}" "${so[@]}" /usr/bin/setpriv
+  mkdir -p "$r/usr/share/postgresql" "$r/usr/share/zoneinfo"
+  cp -r /usr/share/postgresql/15 "$r/usr/share/postgresql/15"
+  cp -r /usr/share/zoneinfo/. "$r/usr/share/zoneinfo/"
+  add_busybox "$r"
+  base_files "$r" postgres:70:70
+  sed -i 's|^postgres:x:70:70:postgres:/nonexistent:/sbin/nologin|postgres:x:70:70:postgres:/var/lib/postgresql:/bin/sh|' "$r/etc/passwd"
+  mkdir -p "$r/var/lib/postgresql/data" "$r/var/run/postgresql" "$r/usr/local/bin"
+  cat >"$r/usr/local/bin/docker-entrypoint.sh" <<'EOF'
+#!/bin/sh
+set -e
+if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
+  mkdir -p "$PGDATA" /var/run/postgresql
+  chown -R 70:70 "$PGDATA" /var/run/postgresql
+  chmod 700 "$PGDATA"
+  exec /usr/bin/setpriv --reuid=70 --regid=70 --clear-groups "$0" "$@"
+fi
+if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
+  pw=$(mktemp)
+  printf '%s' "$POSTGRES_PASSWORD" >"$pw"
+  # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is a list of options, as in the official image
+  initdb --username=postgres --pwfile="$pw" $POSTGRES_INITDB_ARGS -D "$PGDATA" >/dev/null
+  rm -f "$pw"
+fi
+exec "$@"
+EOF
+  chmod 755 "$r/usr/local/bin/docker-entrypoint.sh"
+  import postgres "$r" 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' 'CMD ["postgres"]' \
+    "ENV PATH=/usr/local/bin:$pg/bin:/usr/bin:/bin PGDATA=/var/lib/postgresql/data"
+}
+
+# Real PgBouncer (Debian's) with pg_isready, as the postgres user (uid 70) like the image the stacks pin.
+pgbouncer_image() {
+  exists "platform-local/pgbouncer:$hash" && return 0
+  local r="$work/pgbouncer"
+  copy_with_libs "$r" /usr/sbin/pgbouncer /usr/lib/postgresql/15/bin/pg_isready
+  add_busybox "$r"
+  base_files "$r" postgres:70:70
+  mkdir -p "$r/etc/pgbouncer"
+  import pgbouncer "$r" 'CMD ["/usr/sbin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]' 'USER 70:70' \
+    'ENV PATH=/usr/lib/postgresql/15/bin:/usr/sbin:/usr/bin:/bin'
+}
+
 app_noshell
 app
 redis_image
+postgres_image
+pgbouncer_image
+# The Docker API proxies (HAProxy in the pinned image): a stand-in on 2375 that answers /_ping. The backup
+# runner's real HAProxy configuration is tested on Debian's HAProxy by the integration tier.
+standin_image socket-proxy /usr/local/sbin/haproxy 2375 2375
 standin_image traefik /usr/local/bin/traefik 80,443,8080 8080
 standin_image minio /usr/bin/minio 9000,9001 9000
 # Uptime Kuma's image runs `node server/server.js`; the one-shot setup runs `node -e …` (STANDIN_SUCCEED_ARG).
@@ -178,6 +247,9 @@ if [ -n "$map" ]; then
 # Pinned image (or repository) → local image, for: dotnet run --project stacks -- rehearse --images $map
 # Built by scripts/local-images.sh from this machine's Debian packages (tag $hash).
 redis: platform-local/redis:$hash
+postgres: platform-local/postgres:$hash
+edoburu/pgbouncer: platform-local/pgbouncer:$hash
+tecnativa/docker-socket-proxy: { image: platform-local/socket-proxy:$hash, standIn: true }
 traefik: { image: platform-local/traefik:$hash, standIn: true }
 minio/minio: { image: platform-local/minio:$hash, standIn: true }
 louislam/uptime-kuma: { image: platform-local/uptime-kuma:$hash, standIn: true }

@@ -137,9 +137,35 @@ migrate.SetAction(parse => PlanCommand.Guard(() =>
     }
 }, Console.Error));
 
+var serverOption = new Option<string?>("--server") { Description = "The server whose Docker layer to apply (its name). Default: the first (the only one, or a split stack's data server)." };
+var imagesOption = new Option<string?>("--images") { Description = "A YAML or JSON map of pinned image (or repository, or \"*\") to local image, e.g. written by scripts/local-images.sh --map FILE. Default: the pinned images." };
+var downOption = new Option<bool>("--down") { Description = "Remove every container, network and volume the rehearsal of the stack made, and its local files." };
+var stateOption = new Option<string?>("--state-dir") { Description = "Where the rehearsal keeps its local secrets and server files. Default: ~/.local/state/platform-rehearsal/<engine>-<stack>." };
+var rehearse = new Command("rehearse", "Apply one server's Docker layer of a stack to the Docker engine in DOCKER_HOST (local adaptations printed), or remove it with --down.")
+{
+    stackOption, serverOption, imagesOption, downOption, stateOption, projectOption,
+};
+rehearse.SetAction(parse => PlanCommand.Guard(() =>
+{
+    var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
+    if (dir is null)
+    {
+        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+        return PlanCommand.ExitUsage;
+    }
+    var request = new Platform.Stacks.Rehearsal.RehearseRequest(dir, parse.GetValue(stackOption)!)
+    {
+        Server = parse.GetValue(serverOption),
+        ImagesFile = parse.GetValue(imagesOption),
+        Down = parse.GetValue(downOption),
+        StateDirectory = parse.GetValue(stateOption),
+    };
+    return Platform.Stacks.Rehearsal.RehearseCommand.RunAsync(request, Console.Out, Console.Error).GetAwaiter().GetResult();
+}, Console.Error));
+
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
-var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, projectFile };
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, projectFile };
 // The actions guard themselves; this catches what escapes parsing, so no input ever ends in a stack trace.
 return PlanCommand.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), Console.Error);

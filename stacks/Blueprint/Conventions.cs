@@ -24,7 +24,7 @@ public static class Conventions
     public const int HealthTimeoutSeconds = 5;
 
     /// <summary>An app's HTTP health check: the platform's probe (<see cref="HealthProbe"/>), so it works in images without a shell or an HTTP client.</summary>
-    public static ImmutableArray<string> HttpCheck(int port, string path) => HealthProbe.HttpCheck(port, path, HealthTimeoutSeconds);
+    public static ImmutableArray<string> HttpCheck(int port, string path) => HealthProbe.HttpCheck(port, path);
 
     public static ImmutableSortedDictionary<string, string> Labels(IEnumerable<KeyValuePair<string, string>> labels) =>
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, labels);

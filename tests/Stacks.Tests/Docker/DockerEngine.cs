@@ -45,6 +45,16 @@ public sealed class DockerCollection : ICollectionFixture<LocalImages>
 /// </summary>
 public sealed class LocalImages : IAsyncLifetime
 {
+    private static readonly Lazy<Task<LocalImages>> SharedBuild = new(async () =>
+    {
+        var images = new LocalImages();
+        await images.BuildAsync();
+        return images;
+    });
+
+    /// <summary>The images, built once per test run for every fixture that needs them.</summary>
+    public static Task<LocalImages> Shared => SharedBuild.Value;
+
     public ImageMap Map { get; private set; } = ImageMap.None;
     /// <summary>How long making sure the images exist took (building them, or finding them built).</summary>
     public TimeSpan BuildTime { get; private set; }
@@ -59,6 +69,12 @@ public sealed class LocalImages : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (DockerEngine.Host is null) return;
+        var shared = await Shared;
+        (Map, BuildTime, Tag) = (shared.Map, shared.BuildTime, shared.Tag);
+    }
+
+    private async Task BuildAsync()
+    {
         var map = Path.Combine(Path.GetTempPath(), $"platform-images-{Guid.NewGuid():N}.yaml");
         var clock = Stopwatch.StartNew();
         try

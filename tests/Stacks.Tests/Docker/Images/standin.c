@@ -107,7 +107,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 5 && strcmp(argv[1], "get") == 0) return http_get(argv[2], argv[3], argv[4]);
     const char *succeed = getenv("STANDIN_SUCCEED_ARG");
-    if (argc >= 2 && succeed && *succeed && strcmp(argv[1], succeed) == 0) return 0;
+    /* argv[1], or argv[2] when the command repeats the program's name (`node -e …` on a `node` entrypoint) */
+    if (succeed && *succeed && ((argc >= 2 && strcmp(argv[1], succeed) == 0) || (argc >= 3 && strcmp(argv[2], succeed) == 0))) return 0;
     int check = argc >= 2 && (strcmp(argv[1], "healthcheck") == 0 || strcmp(argv[1], "ready") == 0);
     for (int i = 1; i < argc; i++) if (strcmp(argv[i], "--healthcheck") == 0) check = 1;
     if (check) {
