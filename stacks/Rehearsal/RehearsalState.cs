@@ -44,17 +44,6 @@ public sealed class RehearsalState
         var secrets = File.Exists(secretsFile)
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(secretsFile)) ?? []
             : [];
-        foreach (var s in blueprint.Secrets)
-        {
-            if (secrets.ContainsKey(s.Name)) continue;
-            secrets[s.Name] = s.Source switch
-            {
-                // Generated secrets are alphanumeric (safe in URLs), as the random password resources make them.
-                SecretSource.Generated => Random(Math.Max(s.Length, 16)),
-                // A config secret's real value is the stack owner's: a placeholder of the same kind stands in.
-                _ => "rehearsal-placeholder-" + Random(24),
-            };
-        }
         var commandsFile = Path.Combine(directory, "commands.json");
         var commands = File.Exists(commandsFile)
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(commandsFile)) ?? []
@@ -62,8 +51,27 @@ public sealed class RehearsalState
         var state = new RehearsalState(directory, dockerHost, secrets, commands);
         state.WriteShims();
         System.IO.Directory.CreateDirectory(state.HostRoot);
-        WritePrivate(secretsFile, JsonSerializer.Serialize(secrets));
+        state.AddSecrets(blueprint);
         return state;
+    }
+
+    /// <summary>Gives every secret of <paramref name="blueprint"/> that has none yet a local value (a changed stack's new app).</summary>
+    public void AddSecrets(PlatformBlueprint blueprint)
+    {
+        var added = false;
+        foreach (var s in blueprint.Secrets)
+        {
+            if (_secrets.ContainsKey(s.Name)) continue;
+            added = true;
+            _secrets[s.Name] = s.Source switch
+            {
+                // Generated secrets are alphanumeric (safe in URLs), as the random password resources make them.
+                SecretSource.Generated => Random(Math.Max(s.Length, 16)),
+                // A config secret's real value is the stack owner's: a placeholder stands in.
+                _ => "rehearsal-placeholder-" + Random(24),
+            };
+        }
+        if (added) WritePrivate(SecretsFile, JsonSerializer.Serialize(_secrets));
     }
 
     /// <summary>The default directory: the user's state directory, per engine and stack.</summary>

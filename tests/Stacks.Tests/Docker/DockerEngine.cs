@@ -98,11 +98,15 @@ public sealed class LocalImages : IAsyncLifetime
 /// <summary>Helpers on the engine: exec with output, wait for a state.</summary>
 public static class DockerExtensions
 {
-    public static async Task<ProcResult> ExecAsync(this DockerClient docker, string container, params string[] cmd)
+    public static Task<ProcResult> ExecAsync(this DockerClient docker, string container, params string[] cmd) =>
+        docker.ExecAsync(container, [], cmd);
+
+    /// <summary>Runs <paramref name="cmd"/> in the container with <paramref name="env"/> added (secrets never on a command line).</summary>
+    public static async Task<ProcResult> ExecAsync(this DockerClient docker, string container, IList<string> env, params string[] cmd)
     {
         var exec = await docker.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters
         {
-            Cmd = cmd, AttachStdout = true, AttachStderr = true,
+            Cmd = cmd, Env = env, AttachStdout = true, AttachStderr = true,
         });
         using var stream = await docker.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false);
         var (stdout, stderr) = await stream.ReadOutputToEndAsync(CancellationToken.None);

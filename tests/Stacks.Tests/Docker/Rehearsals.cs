@@ -47,6 +47,7 @@ public sealed class Rehearsal : IAsyncDisposable
         if (blueprint is not null)
         {
             Blueprint = blueprint;
+            State.AddSecrets(blueprint);
             Plan = PlanOf(blueprint);
         }
         try
