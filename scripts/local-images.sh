@@ -169,7 +169,7 @@ EOF
 }
 
 # Real PostgreSQL 15 (Debian's) run like the official image: its entrypoint makes the data directory the
-# postgres user's (uid 70, as in the Alpine images), runs initdb with POSTGRES_PASSWORD and
+# postgres user's (uid 70, as in the Alpine images), runs initdb with POSTGRES_PASSWORD (or _FILE) and
 # POSTGRES_INITDB_ARGS on an empty one, and starts the server as that user.
 postgres_image() {
   exists "platform-local/postgres:$hash" && return 0
@@ -195,6 +195,8 @@ if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
   exec /usr/bin/setpriv --reuid=70 --regid=70 --clear-groups "$0" "$@"
 fi
 if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
+  # As the official image: the password from POSTGRES_PASSWORD, or from the file POSTGRES_PASSWORD_FILE names.
+  if [ -z "${POSTGRES_PASSWORD:-}" ] && [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE"); fi
   pw=$(mktemp)
   printf '%s' "$POSTGRES_PASSWORD" >"$pw"
   # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is a list of options, as in the official image

@@ -90,7 +90,10 @@ public sealed record RehearsalPlan(
             var stdin = c.Stdin is null ? null : new SecretText([.. c.Stdin.Parts.Select(p => p is LiteralPart l ? new LiteralPart(RewritePaths(l.Text, target)) : p)]);
             var text = create + "\n" + stdin?.Masked;
             var into = standIns.FirstOrDefault(n => Regex.IsMatch(text, $@"docker exec\b[^\n;|&]*\s{Regex.Escape(n)}(\s|$)"));
-            var skip = into is null ? null : $"it runs its work inside {into}, a stand-in without the real program";
+            var skip = into is not null ? $"it runs its work inside {into}, a stand-in without the real program"
+                // Timers (backups, app jobs) are the server's systemd units: the rehearsal never changes this machine's system.
+                : text.Contains("systemctl", StringComparison.Ordinal) ? "it installs systemd units on the server; the rehearsal does not change this machine's system"
+                : null;
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
             commands.Add(new PlannedCommand(c.Name, create, stdin, hash, skip,
                 [.. c.DependsOnServices.Where(names.Contains)],

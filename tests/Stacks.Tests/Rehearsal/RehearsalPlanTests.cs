@@ -57,8 +57,14 @@ public sealed class RehearsalPlanTests
         // Provisioning inside a stand-in cannot run: it is skipped, saying why.
         var minio = plan.Commands.Single(c => c.Name == "minio-provision");
         Assert.Contains("minio", minio.SkipReason, StringComparison.Ordinal);
-        Assert.Null(plan.Commands.Single(c => c.Name == "redis-acl").SkipReason);
-        Assert.DoesNotContain("/srv/platform/redis ", plan.Commands.Single(c => c.Name == "redis-acl").Stdin!.Masked, StringComparison.Ordinal);
+        var acl = plan.Commands.Single(c => c.Name == "app-web.redis-acl");
+        Assert.Null(acl.SkipReason);
+        Assert.DoesNotContain(" /srv/platform/redis", acl.Stdin!.Masked, StringComparison.Ordinal);
+        Assert.Contains(" /tmp/rehearsal/srv/platform/redis", acl.Stdin!.Masked, StringComparison.Ordinal);
+        // Timers are the server's systemd units: never installed on this machine.
+        var timers = plan.Commands.Where(c => (c.Create + c.Stdin?.Masked).Contains("systemctl", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(timers);
+        Assert.All(timers, c => Assert.NotNull(c.SkipReason));
     }
 
     [Fact]
@@ -69,7 +75,7 @@ public sealed class RehearsalPlanTests
         Assert.Equal(plan.Containers.Length + plan.Commands.Length, plan.Order.Length);
         foreach (var step in plan.Containers.Select(c => (c.Id, c.After)).Concat(plan.Commands.Select(c => (c.Id, c.After))))
             Assert.All(step.After, d => Assert.True(position[d] < position[step.Id], $"{step.Id} before {d}"));
-        Assert.True(position["command:redis-acl"] < position["container:redis"]);
+        Assert.True(position["command:app-web.redis-acl"] < position["container:app-web.redis"]);
         Assert.True(position["container:postgres"] < position["command:postgres-provision"]);
     }
 
