@@ -42,7 +42,7 @@ public static class ObservabilityServices
             Image = image,
             InternalPorts = [port],
             Networks = [new NetworkAttachment(ServiceNames.DataNetwork, [container])],
-            HealthCheck = Conventions.Health(HealthProbe.HttpCheck(port, path, Conventions.HealthTimeoutSeconds)),
+            HealthCheck = Conventions.Health(HealthProbe.HttpCheck(port, path)),
             Mounts = [HealthProbe.Mount],
             Limits = new ResourceLimits(memoryMb, 0.5),
             RestartPolicy = Conventions.RestartPolicy,
@@ -81,7 +81,7 @@ public static class ObservabilityServices
                 Command = [$"-config.file={ObservabilityNames.LokiConfigPath}"],
                 Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.LokiVolume, "/loki", ReadOnly: false)],
                 Files = [new FileSpec(ObservabilityNames.LokiConfigPath, SecretText.Plain(files.LokiYml))],
-                HealthCheck = Conventions.Health(HealthProbe.HttpCheck(ObservabilityNames.LokiPort, "/ready", Conventions.HealthTimeoutSeconds), startPeriodSeconds: 60),
+                HealthCheck = Conventions.Health(HealthProbe.HttpCheck(ObservabilityNames.LokiPort, "/ready"), startPeriodSeconds: 60),
             },
             Base(ObservabilityNames.Grafana, ObservabilityNames.Grafana, ObservabilityNames.GrafanaImage, s.GrafanaMemoryMb, ObservabilityNames.GrafanaPort, "/api/health", storage) with
             {
