@@ -170,8 +170,39 @@ public static partial class BlueprintBuilder
         Log = Conventions.Log,
         Files = [.. c.Files.Select(f => new FileSpec(f.Path, f.Content))],
         DependsOn = OpsDependencies(c, s),
+        AfterHostCommands = c.Name == AutoKuma.ContainerName ? [HostCommandNames.AutoKumaMonitors] : [],
         WaitHealthy = c.Mode == RunMode.Service,
     };
+
+    /// <summary>
+    /// Writes AutoKuma's monitor files (one per monitor, and the notification's) into the server directory AutoKuma
+    /// reads on every sync, and removes the files of monitors that are gone (AutoKuma then deletes those monitors).
+    /// A host command rather than container uploads: a changed upload replaces the container, so every added app
+    /// would restart AutoKuma. Files are root's, mode 0600 (push monitors hold their tokens), each replaced atomically.
+    /// </summary>
+    private static HostCommandSpec AutoKumaMonitorFiles(OperationsParts ops)
+    {
+        var files = AutoKuma.Files(ops.Monitors, ops.Notification)
+            .Select(f => (File: f.Path[(f.Path.LastIndexOf('/') + 1)..], f.Content)).ToList();
+        var dir = AutoKuma.HostMonitorsDir;
+        var b = new SecretTextBuilder()
+            .Line("set -eu")
+            .Line($"sudo install -d -o 0 -g 0 -m 0700 {dir}");
+        foreach (var (file, content) in files)
+        {
+            b.Line($"sudo install -o 0 -g 0 -m 0600 /dev/null {dir}/.{file}.new");
+            b.Line($"sudo tee {dir}/.{file}.new >/dev/null <<'PLATFORM_MONITOR'");
+            b.Append(content);
+            if (!content.Masked.EndsWith('\n')) b.Line();
+            b.Line("PLATFORM_MONITOR");
+            b.Line($"sudo mv -f {dir}/.{file}.new {dir}/{file}");
+        }
+        var keep = string.Join(" ", files.Select(f => f.File));
+        b.Line($"sudo find {dir} -maxdepth 1 -type f -name '*.json' | while read -r f; do case \" {keep} \" in *\" ${{f##*/}} \"*) ;; *) sudo rm -f \"$f\";; esac; done");
+        return new HostCommandSpec(HostCommandNames.AutoKumaMonitors,
+            $"writes AutoKuma's {files.Count} monitor files to {dir} (read on every sync: monitors change without restarting AutoKuma) and removes those of monitors that are gone",
+            "sh -s", b.Build(), []) { Part = PartId.Monitoring };
+    }
 
     /// <summary>Backup runners and their dump agents are the backups part; AutoKuma, the setup and host metrics are monitoring.</summary>
     private static PartId OpsPart(OpsContainer c) =>

@@ -429,4 +429,6 @@ public static class HostCommandNames
     public const string TraefikEdgeRoutes = "traefik-edge-routes";
     /// <summary>Behind a load balancer: the Origin CA certificate and key every Traefik serves.</summary>
     public const string TraefikCertificate = "traefik-certificate";
+    /// <summary>AutoKuma's monitor files in a server directory it reads on every sync.</summary>
+    public const string AutoKumaMonitors = "autokuma-monitors";
 }

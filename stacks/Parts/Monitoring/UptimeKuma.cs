@@ -47,6 +47,13 @@ public sealed record MonitoringServicesInput(
 public static class AutoKuma
 {
     public const string MonitorsDir = "/autokuma/monitors";
+
+    /// <summary>
+    /// The monitor files on the server, bind-mounted read-only at <see cref="MonitorsDir"/>. AutoKuma walks the
+    /// directory on every sync (autokuma/src/sources/file_source.rs, <c>FileSource::get_entities</c>), so a host
+    /// command that rewrites it changes the monitors in place: adding an app never restarts AutoKuma.
+    /// </summary>
+    public const string HostMonitorsDir = "/srv/platform/autokuma/monitors";
     public const string DataDir = "/data";
     public const string DataVolume = "autokuma-data";
     public const string ContainerName = "autokuma";
@@ -103,7 +110,8 @@ public static class AutoKuma
                 json["port"] = m.TcpPort;
                 break;
             case MonitorKind.Push:
-                json["push_token"] = EnvTemplate(PushTokenEnv(m));
+                // The token itself, not an env template: a new job's monitor must not change AutoKuma's env.
+                json["push_token"] = PushTokenPlaceholder;
                 break;
         }
         json["interval"] = m.IntervalSeconds;
@@ -117,7 +125,18 @@ public static class AutoKuma
                 throw new ArgumentException($"Monitor '{m.Id}' notifies '{m.Notification}', but the notification target is '{notification.Id}'.", nameof(m));
             json["notification_name_list"] = new JsonArray(JsonValue.Create(NotificationFileId(notification)));
         }
-        return new UploadedFile($"{MonitorsDir}/{m.Id}.json", SecretText.Plain(Json(json)));
+        return new UploadedFile($"{MonitorsDir}/{m.Id}.json", WithPushToken(Json(json), m));
+    }
+
+    /// <summary>Stands for the push token in the serialised JSON; replaced by the secret (32 letters and digits, nothing to escape).</summary>
+    private const string PushTokenPlaceholder = "@@platform-push-token@@";
+
+    private static SecretText WithPushToken(string json, MonitorSpec m)
+    {
+        var at = json.IndexOf('"' + PushTokenPlaceholder + '"', StringComparison.Ordinal) + 1;
+        if (at == 0) return SecretText.Plain(json);
+        if (m.PushTokenSecret is null) throw new ArgumentException($"Push monitor '{m.Id}' has no push token secret.", nameof(m));
+        return new SecretTextBuilder().Text(json[..at]).Secret(m.PushTokenSecret).Text(json[(at + PushTokenPlaceholder.Length)..]).Build();
     }
 
     /// <summary>The notification target's file (AutoKuma "notification" entity), default for new monitors.</summary>
@@ -182,11 +201,6 @@ public static class AutoKuma
             EnvVar.Plain("AUTOKUMA__ON_DELETE", "delete"),
             EnvVar.Plain("AUTOKUMA__TAG_NAME", "AutoKuma"),
         };
-        foreach (var m in input.Monitors.Where(m => m.Kind == MonitorKind.Push))
-        {
-            if (m.PushTokenSecret is null) throw new ArgumentException($"Push monitor '{m.Id}' has no push token secret.", nameof(input));
-            env.Add(EnvVar.Secret(PushTokenEnv(m), m.PushTokenSecret));
-        }
         switch (input.Notification)
         {
             case WebhookNotification w: env.Add(EnvVar.Secret(NotificationEnv("WEBHOOK_URL"), w.UrlSecret)); break;
@@ -198,9 +212,10 @@ public static class AutoKuma
             Command: [],
             Env: [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)],
             Labels: ImmutableSortedDictionary<string, string>.Empty,
-            Mounts: [Mount.Volume(DataVolume, DataDir)],
+            // The monitor files come from the server's directory, written by a host command (see HostMonitorsDir).
+            Mounts: [Mount.Volume(DataVolume, DataDir), new Mount(MountKind.Bind, HostMonitorsDir, MonitorsDir, ReadOnly: true)],
             Networks: [input.Networks.Data],
-            Files: Files(input.Monitors, input.Notification),
+            Files: [],
             Mode: RunMode.Service,
             MemoryMb: input.AutoKumaMemoryMb);
     }

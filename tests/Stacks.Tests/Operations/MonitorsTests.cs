@@ -107,7 +107,7 @@ public class MonitorsTests
             {
               "type": "push",
               "name": "Backup PostgreSQL daily (every app database)",
-              "push_token": "{{ get_env(name='AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_POSTGRES_DAILY') }}",
+              "push_token": "<secret:backup-postgres-daily-push-token>",
               "interval": 90000,
               "retry_interval": 30,
               "max_retries": 3,
@@ -117,6 +117,7 @@ public class MonitorsTests
             }
 
             """, push.Content.Masked);
+        Assert.Equal(["backup-postgres-daily-push-token"], push.Content.Secrets.AsEnumerable());
     }
 
     [Fact]
@@ -157,10 +158,6 @@ public class MonitorsTests
         {
             ["AUTOKUMA__DOCKER__ENABLED"] = "false",
             ["AUTOKUMA__ENV__NOTIFY_WEBHOOK_URL"] = "<secret:alert-webhook-url>",
-            ["AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_MINIO"] = "<secret:backup-minio-push-token>",
-            ["AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_POSTGRES_DAILY"] = "<secret:backup-postgres-daily-push-token>",
-            ["AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_POSTGRES_HOURLY"] = "<secret:backup-postgres-hourly-push-token>",
-            ["AUTOKUMA__ENV__PUSH_TOKEN_BACKUP_REDIS"] = "<secret:backup-redis-push-token>",
             ["AUTOKUMA__KUMA__PASSWORD"] = "<secret:uptime-kuma-admin-password>",
             ["AUTOKUMA__KUMA__URL"] = "http://uptime-kuma:3001",
             ["AUTOKUMA__KUMA__USERNAME"] = "admin",
@@ -168,12 +165,13 @@ public class MonitorsTests
             ["AUTOKUMA__STATIC_MONITORS"] = "/autokuma/monitors",
             ["AUTOKUMA__TAG_NAME"] = "AutoKuma",
         }, c.Env.ToDictionary(e => e.Name, e => e.Value.Masked));
-        Assert.Equal([Mount.Volume("autokuma-data", "/data")], c.Mounts.AsEnumerable());
-        Assert.DoesNotContain(c.Mounts, m => m.Kind == MountKind.Bind); // no Docker socket
+        // Its monitor files come read-only from the server's directory (no Docker socket, no uploads).
+        Assert.Equal([Mount.Volume("autokuma-data", "/data"), new Mount(MountKind.Bind, AutoKuma.HostMonitorsDir, AutoKuma.MonitorsDir, true)], c.Mounts.AsEnumerable());
         Assert.Equal(["data"], c.Networks.AsEnumerable());
-        Assert.Equal(11, c.Files.Length); // 10 monitors + the notification
-        Assert.All(c.Files, f => Assert.False(f.Content.IsSecret));
-        Assert.All(c.Files, f => JsonDocument.Parse(f.Content.Masked).Dispose());
+        Assert.Empty(c.Files);
+        var files = AutoKuma.Files(Services().Monitors, Services().Notification);
+        Assert.Equal(11, files.Length); // 10 monitors + the notification
+        Assert.All(files, f => JsonDocument.Parse(f.Content.Masked).Dispose());
     }
 
     [Fact]
