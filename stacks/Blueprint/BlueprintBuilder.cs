@@ -299,7 +299,7 @@ public static partial class BlueprintBuilder
     private static ImmutableArray<HostCommandSpec> HostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets,
         IReadOnlyList<ServiceSpec> services, ImmutableArray<FileRouteSpec> fileRoutes, OperationsParts ops)
     {
-        var commands = new List<HostCommandSpec> { AutoKumaMonitorFiles(ops) };
+        var commands = new List<HostCommandSpec> { AutoKumaMonitorFiles(ops), ImageHygiene.Command() };
         commands.AddRange(PostgresHostCommands(s, databases, buckets));
         commands.AddRange(RedisHostCommands(s));
         if (MariaDbPartOf(s) is { } mariadb) commands.Add(mariadb.Provision);

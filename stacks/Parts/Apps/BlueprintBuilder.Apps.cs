@@ -431,4 +431,6 @@ public static class HostCommandNames
     public const string TraefikCertificate = "traefik-certificate";
     /// <summary>AutoKuma's monitor files in a server directory it reads on every sync.</summary>
     public const string AutoKumaMonitors = "autokuma-monitors";
+    /// <summary>Every server: the daily timer that removes unused images (see <see cref="ImageHygiene"/>).</summary>
+    public const string ImageHygiene = "image-hygiene";
 }

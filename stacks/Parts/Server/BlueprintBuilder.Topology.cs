@@ -156,7 +156,9 @@ public static partial class BlueprintBuilder
         var commands = new List<HostCommandSpec>();
         foreach (var c in one.HostCommands)
         {
-            if (c.Name == HostCommandNames.TraefikFileRoutes)
+            if (c.Name == HostCommandNames.ImageHygiene)
+                commands.AddRange(appServers.Prepend(data).Select(h => c with { Name = h.Qualify(c.Name), Host = h }));
+            else if (c.Name == HostCommandNames.TraefikFileRoutes)
                 commands.AddRange(appServers.Select(a => TraefikFileRoutes([.. fileRoutes.Where(r => r.AfterCommand.Length > 0)]) with
                 {
                     Name = a.Qualify(c.Name), Host = a, DependsOnServices = Deps(a, c.DependsOnServices, false),
