@@ -220,13 +220,14 @@ public sealed class ShippedStackTests
             Assert.True(routers.Count > 0, $"no router for {fqdn}");
             Assert.All(routers, r => Assert.Equal("true", r.Labels.GetValueOrDefault($"{r.Router}.tls")));
 
-            // Monitors come from the blueprint; whatever it declares for this host must reach a container
-            // (AutoKuma labels or files), so this tightens by itself as the core adds monitors.
+            // Monitors come from the blueprint; whatever it declares for this host must reach AutoKuma: its monitor
+            // directory, written by the autokuma-monitors host command on the server AutoKuma runs on.
+            var monitorFiles = run.OfType(Command).Where(c => c.Name == $"{HostCommandNames.AutoKumaMonitors}-command").ToList();
+            Assert.Single(monitorFiles);
             foreach (var monitor in b.Monitors.Where(m => m.Target.Contains(fqdn, StringComparison.Ordinal)))
             {
-                Assert.True(containers.Any(c => c.Labels.Values.Any(v => v.Contains(monitor.Target, StringComparison.Ordinal))
-                                                || c.Files.Any(f => f.Contains(monitor.Target, StringComparison.Ordinal))),
-                    $"monitor {monitor.Name} ({monitor.Target}) reaches no container");
+                Assert.True(monitorFiles.Any(c => ((string)c.Inputs["stdin"]).Contains(monitor.Target, StringComparison.Ordinal)),
+                    $"monitor {monitor.Name} ({monitor.Target}) reaches no AutoKuma file");
             }
         }
     }
@@ -354,7 +355,9 @@ public sealed class ShippedStackTests
         {
             var spec = b.Service(r.Name[..^"-container".Length]);
             foreach (var (key, value) in spec.Env)
-                if (key.Contains("PASSWORD", StringComparison.Ordinal) || key.Contains("SECRET", StringComparison.Ordinal) || key.EndsWith("_URL", StringComparison.Ordinal) && value.IsSecret)
+                // A *_FILE variable names the file that holds the secret (the image reads it there): a path, not a secret.
+                if (!key.EndsWith("_FILE", StringComparison.Ordinal)
+                    && (key.Contains("PASSWORD", StringComparison.Ordinal) || key.Contains("SECRET", StringComparison.Ordinal) || key.EndsWith("_URL", StringComparison.Ordinal) && value.IsSecret))
                     Assert.True(value.IsSecret, $"{spec.Name} {key} is not a secret reference");
         }
 
