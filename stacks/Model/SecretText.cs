@@ -86,15 +86,21 @@ public sealed record SecretText(ImmutableArray<TextPart> Parts)
 
     private static ImmutableArray<TextPart> Merge(IEnumerable<TextPart> parts)
     {
+        // A run of literals becomes one, joined once: concatenating pairwise would be quadratic in a long script.
         var merged = ImmutableArray.CreateBuilder<TextPart>();
+        var run = new StringBuilder();
         foreach (var part in parts)
         {
-            if (part is LiteralPart { Text.Length: 0 }) continue;
-            if (part is LiteralPart next && merged.Count > 0 && merged[^1] is LiteralPart prev)
-                merged[^1] = new LiteralPart(prev.Text + next.Text);
-            else
-                merged.Add(part);
+            if (part is LiteralPart literal)
+            {
+                run.Append(literal.Text);
+                continue;
+            }
+            if (run.Length > 0) merged.Add(new LiteralPart(run.ToString()));
+            run.Clear();
+            merged.Add(part);
         }
+        if (run.Length > 0) merged.Add(new LiteralPart(run.ToString()));
         return merged.ToImmutable();
     }
 
