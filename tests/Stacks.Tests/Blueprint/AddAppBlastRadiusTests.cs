@@ -23,7 +23,7 @@ public sealed class AddAppBlastRadiusTests
               healthPath: /healthz
               cpus: 0.25
               memoryMb: 128
-              needs: { database: true, redis: true, buckets: [{ name: assets }] }
+              needs: { database: true, buckets: [{ name: assets }] }
               jobs:
                 - { name: reindex, schedule: "15 * * * *", command: [reindex] }
 
@@ -42,7 +42,12 @@ public sealed class AddAppBlastRadiusTests
         var old = ContainerConfigs.Of(before).ToDictionary(c => c.Service);
         var added = ContainerConfigs.Of(after).Where(c => !old.ContainsKey(c.Service)).Select(c => c.Service).ToList();
         Assert.NotEmpty(added);
-        Assert.All(added, name => Assert.Equal("docs", after.Services.Single(x => x.Name == name).App));
+        // Only the new app's own containers are added: its instances and jobs, and its own Redis instance.
+        Assert.All(added, name =>
+        {
+            var spec = after.Services.Single(x => x.Name == name);
+            Assert.True(spec.App == "docs" || spec.Part == Platform.Stacks.Parts.PartId.Redis && name.Contains("docs", StringComparison.Ordinal), $"{name} is not the new app's");
+        });
 
         foreach (var config in ContainerConfigs.Of(after).Where(c => old.ContainsKey(c.Service)))
         {
@@ -53,6 +58,23 @@ public sealed class AddAppBlastRadiusTests
         // The monitors of the new app reach AutoKuma through its directory, not its container.
         var monitors = after.HostCommands.Single(h => h.Name == HostCommandNames.AutoKumaMonitors);
         Assert.Contains("docs", monitors.Stdin!.Masked, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The one exception left: an app with Redis gets its own Redis instance, whose dumps the backup runner archives
+    /// from a volume it mounts, with a job file uploaded into it — so the runner (no traffic, between runs) is
+    /// replaced. Pinned here so that moving those into a server directory, as AutoKuma's files were, shows up.
+    /// </summary>
+    [Fact]
+    public void Adding_an_app_with_redis_changes_only_the_backup_runner_besides_its_own_containers()
+    {
+        var before = TestStacks.ShippedBlueprint("prod");
+        var yaml = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"))
+            + Docs.Replace("needs: { database: true,", "needs: { database: true, redis: true,", StringComparison.Ordinal);
+        var after = BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "prod", yaml)));
+        var old = ContainerConfigs.Of(before).ToDictionary(c => c.Service);
+        var changed = ContainerConfigs.Of(after).Where(c => old.TryGetValue(c.Service, out var was) && Canonical(was) != Canonical(c)).Select(c => c.Service).ToList();
+        Assert.Equal(["backup"], changed);
     }
 
     [Fact]
