@@ -60,7 +60,11 @@ else
   lines+=("Infra: not run: the Pulumi packages (Pulumi, Pulumi.Docker, Pulumi.Cloudflare, Pulumi.HCloud, Pulumi.Command, Pulumi.Random, Pulumi.Tls) do not restore from the configured NuGet sources.")
 fi
 
-printf '%s\n' "${lines[@]}"
 echo "Time per tier: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g')"
+printf '%s\n' "${lines[@]}"
+# The closing line: every tier that ran, added up.
+printf '%s\n' "${lines[@]}" | awk '
+  match($0, /^[A-Za-z]+: [0-9]+ passed, [0-9]+ failed$/) { split($0, w, " "); p += w[2]; f += w[4] }
+  END { printf "Total: %d passed, %d failed\n", p, f }'
 rm -f "$log" "$log.restore" "$log.infra"
 exit "$status"
