@@ -368,7 +368,12 @@ public sealed record HostCommandSpec(string Name, string Description, string Cre
     public ImmutableArray<string> Networks { get; init; } = [];
     /// <summary>The server it runs on.</summary>
     public ServerKey Host { get; init; } = ServerKey.Single;
+    /// <summary>The container it makes reread the files it writes, and whether by restarting it. Default: none.</summary>
+    public HostReload? Reload { get; init; }
 }
+
+/// <summary>A files host command's container, reloaded in place or (<paramref name="Restarts"/>) restarted.</summary>
+public sealed record HostReload(string Container, bool Restarts);
 
 /// <summary>
 /// A route Traefik reads from its file provider rather than from a container's labels: it goes live only

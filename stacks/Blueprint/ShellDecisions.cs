@@ -55,6 +55,30 @@ public static class ShellDecisions
     public const string ContainerReplaceOnChanges = "healthcheck";
 
     /// <summary>
+    /// The <see cref="Canonical.ContainerConfig"/> fields the Docker provider updates on a running container (docker
+    /// update: terraform-provider-docker 4.5.0 resourceDockerContainerUpdate changes only restart, memory, swap and CPUs);
+    /// every other field is ForceNew, or is replaced through <see cref="ContainerReplaceOnChanges"/>.
+    /// </summary>
+    public static readonly ImmutableArray<string> ContainerUpdatedInPlace = ["Restart", "MemoryMb", "MemorySwapMb", "Cpus"];
+
+    /// <summary>
+    /// What the shell does with a container whose configuration changes from <paramref name="changedFields"/> (names of
+    /// <see cref="Canonical.ContainerConfig"/> properties): nothing, an update in place, or a replacement, create-before-delete
+    /// or delete-before-create as <see cref="Canonical.ContainerConfig.DeleteBeforeReplace"/> says (the option the shell sets).
+    /// </summary>
+    public static ContainerAction ContainerChange(IReadOnlyCollection<string> changedFields, bool deleteBeforeReplace) =>
+        changedFields.Count == 0 ? ContainerAction.None
+        : changedFields.All(ContainerUpdatedInPlace.Contains) ? ContainerAction.UpdateInPlace
+        : deleteBeforeReplace ? ContainerAction.ReplaceDeleteFirst
+        : ContainerAction.ReplaceCreateFirst;
+
+    /// <summary>
+    /// How a files host command makes its container see new files: this command restarts it (a few seconds without the
+    /// container); any other reload (a signal, <c>ACL LOAD</c>) applies in place.
+    /// </summary>
+    public static string RestartCommand(string container) => $"docker restart {container} >/dev/null";
+
+    /// <summary>
     /// Volumes and networks have fixed names, which Docker treats as their identity (a volume's id is its
     /// name; its create is idempotent by name, and terraform-provider-docker 4.5.0 removes volumes by id with
     /// force). Replacing one create-before-delete would delete the new one, so they are deleted first.
@@ -118,3 +142,6 @@ public static class ShellDecisions
 
     public const string OriginCertificateRequestType = "origin-ecc";
 }
+
+/// <summary>What the shell does with a changed container (see <see cref="ShellDecisions.ContainerChange"/>).</summary>
+public enum ContainerAction { None, UpdateInPlace, ReplaceCreateFirst, ReplaceDeleteFirst }

@@ -411,7 +411,7 @@ public static partial class BlueprintBuilder
         // Traefik runs as root in its image; 0600 root-owned files are readable to it and to nobody else.
         return HostFilesCommand(HostCommandNames.TraefikAuthFiles,
             "writes the htpasswd file of each basic-auth route from its secret; restarts Traefik so it rereads them",
-            TraefikAuthHostDirectory, 0, 0, files, ServiceNames.Traefik, SecretText.Plain($"docker restart {ServiceNames.Traefik} >/dev/null"), PartId.Edge);
+            TraefikAuthHostDirectory, 0, 0, files, ServiceNames.Traefik, SecretText.Plain(ShellDecisions.RestartCommand(ServiceNames.Traefik)), PartId.Edge);
     }
 }
 

@@ -142,6 +142,10 @@ public static partial class BlueprintBuilder
         }
         foreach (var (file, _) in files) b.Line($"sudo mv -f {dir}/{file}.new {dir}/{file}");
         b.Text($"if [ \"$(docker inspect -f '{{{{.State.Running}}}}' {container} 2>/dev/null)\" = true ]; then ").Append(reload).Line("; fi");
-        return new HostCommandSpec(name, description, "sh -s", b.Build(), []) { Part = part };
+        return new HostCommandSpec(name, description, "sh -s", b.Build(), [])
+        {
+            Part = part,
+            Reload = new HostReload(container, reload.Masked == ShellDecisions.RestartCommand(container)),
+        };
     }
 }

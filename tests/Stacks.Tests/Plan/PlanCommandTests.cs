@@ -111,9 +111,9 @@ public sealed class PlanCommandTests
     public void Against_an_earlier_stack_file_it_prints_what_the_change_creates_and_destroys_then_the_changed_lines()
     {
         var prod = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"));
-        // Nothing changed: nothing printed.
+        // Nothing changed: it says so.
         var same = PlanCommand.Against(TestStacks.RepoRoot, "prod", prod, "base.yaml");
-        Assert.Equal((PlanCommand.ExitOk, ""), (same.ExitCode, same.Stdout));
+        Assert.Equal((PlanCommand.ExitOk, "No changes.\n"), (same.ExitCode, same.Stdout));
         // The committed file is the change; the base had a bigger server.
         var smaller = PlanCommand.Against(TestStacks.RepoRoot, "prod", prod.Replace("platform:serverType: ccx23", "platform:serverType: ccx33", StringComparison.Ordinal), "base.yaml");
         Assert.Equal(PlanCommand.ExitOk, smaller.ExitCode);

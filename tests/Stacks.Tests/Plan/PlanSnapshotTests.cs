@@ -51,7 +51,7 @@ public sealed class PlanSnapshotTests
     [Fact]
     public void Raising_an_apps_memory_shows_a_small_readable_diff() =>
         AssertFixture("raise-api-memory.diff", File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"))
-            .Replace("      memoryMb: 1024\n", "      memoryMb: 1536\n", StringComparison.Ordinal), maxLines: 20);
+            .Replace("      memoryMb: 1024\n", "      memoryMb: 1536\n", StringComparison.Ordinal), maxLines: 26);
 
     [Fact]
     public void Adding_an_app_shows_everything_it_brings()
