@@ -910,9 +910,10 @@ public static class SettingsReader
                 "Remove the ',' from the path, or remove stripPrefix and let the app handle the prefix.");
 
         int? maxBody = rm.TryGetValue("maxBodyMb", out var bodyNode) ? r.Int(bodyNode, $"{rk}.maxBodyMb", 10, 1, 2048) : null;
-        if (maxBody is not null && ws)
-            r.Error($"{rk}.maxBodyMb", "is set on a websockets route; Traefik's buffering middleware holds the whole request and does not pass connection upgrades through.",
-                "Give uploads their own route (e.g. 'path: /upload' with maxBodyMb) and keep websockets on another.");
+        // maxBodyMb and websockets go together: Traefik v3.3.6's buffering middleware (pkg/middlewares/buffering/buffering.go)
+        // is vulcand/oxy v2.0.3's buffer, whose response writer passes Hijack through and stops buffering once the proxy has
+        // hijacked the connection for the upgrade (buffer/buffer.go: bufferWriter.Hijack, "connection was hijacked
+        // downstream"); the upgrade request itself has no body. See Routing.BodyLimitNote.
 
         var rateLimit = rm.TryGetValue("rateLimit", out var rlNode) ? ReadRateLimit(r, rlNode, $"{rk}.rateLimit") : null;
 

@@ -43,6 +43,8 @@ public sealed record RouteAnswer(string Url, string Host, string Path, RouterVie
     public string? Server { get; init; }
     public TcpRouterView? PassedThrough { get; init; }
     public RouteAnswer? Then { get; init; }
+    /// <summary>What the router's middlewares do to this kind of request beyond their settings (e.g. a body limit and websocket upgrades).</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
 }
 
 /// <summary>
@@ -227,7 +229,7 @@ public static partial class RouteExplainer
             return Answer(winner, null, null, matching.Skip(1), null);
         var uri = req.RequestUri;
         var query = uri.IndexOf('?', StringComparison.Ordinal);
-        var answer = Answer(winner, query < 0 ? uri : uri[..query], null, matching.Skip(1), null);
+        var answer = Answer(winner, query < 0 ? uri : uri[..query], null, matching.Skip(1), null) with { Notes = [.. Notes(winner)] };
         // A file route to another app server's Traefik (the tenant challenge forward): the Host header is passed on
         // (passHostHeader defaults to true), so that Traefik routes the same request.
         if (Uri.TryCreate(winner.Target, UriKind.Absolute, out var forwardUrl) && forwardUrl.Scheme == "http" && depth < 3
@@ -237,6 +239,15 @@ public static partial class RouteExplainer
             return answer with { Then = then, Status = then.Status };
         }
         return answer;
+    }
+
+    /// <summary>What a router's middlewares do beyond their rendered settings, for the explanation.</summary>
+    private static IEnumerable<string> Notes(RouterView router)
+    {
+        foreach (var m in router.Middlewares)
+            if (router.MiddlewareDetails.GetValueOrDefault(m)?.GetValueOrDefault("buffering.maxrequestbodybytes") is { } max
+                && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
+                yield return Routing.BodyLimitNote(bytes);
     }
 
     private static string LeadingSlash(string s) => s.Length == 0 || s[0] == '/' ? s : "/" + s;
@@ -300,6 +311,8 @@ public static partial class RouteExplainer
             foreach (var m in r.Middlewares)
                 line($"{indent}    {m}: {string.Join(", ", r.MiddlewareDetails.GetValueOrDefault(m, ImmutableSortedDictionary<string, string>.Empty).Select(d => $"{d.Key}={d.Value}"))}");
         }
+        foreach (var n in a.Notes)
+            line($"{indent}  {n}");
         foreach (var s in a.Shadowed)
             line($"{indent}  also matches, lower priority (never reached): {s.Router} (priority {s.Priority.ToString(CultureInfo.InvariantCulture)}) -> {s.Target}");
     }

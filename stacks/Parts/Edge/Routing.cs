@@ -216,6 +216,25 @@ public static class Routing
         return names;
     }
 
+    /// <summary>
+    /// What a body limit does, websocket routes included. Traefik v3.3.6's buffering middleware
+    /// (<c>pkg/middlewares/buffering/buffering.go</c>) is vulcand/oxy v2.0.3's <c>buffer/buffer.go</c>: it refuses a
+    /// declared Content-Length over the limit at once (<c>checkLimit</c>), reads any other body up to the limit (413
+    /// above it) before the app sees the request, and hands the proxy a response writer whose <c>Hijack</c> passes
+    /// through to the client's connection; once the proxy has hijacked it for a <c>101 Switching Protocols</c>, the
+    /// buffer returns without touching the response ("connection was hijacked downstream"). An upgrade request is a
+    /// GET without a body, so it passes, and the frames after it are not HTTP bodies: the limit never applies to them.
+    /// The buffer also holds each ordinary response until it is complete, so a stream (server-sent events) on such a
+    /// route arrives only when it ends; socket.io's long-polling answers are complete responses and pass.
+    /// </summary>
+    public static string BodyLimitNote(long maxBytes) =>
+        $"body limit: a request body over {FormatBytes(maxBytes)} gets 413 and the app sees each body only once it is whole; " +
+        "a websocket upgrade passes (it has no body, and the buffer lets the proxy hijack the connection: vulcand/oxy v2.0.3 buffer/buffer.go), " +
+        "so frames after it are not limited; responses are held until complete, so a server-sent event stream is not streamed on this route";
+
+    private static string FormatBytes(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{Num(bytes / (1024 * 1024))} MB" : $"{Num(bytes)} bytes";
+
     private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>

@@ -26,7 +26,6 @@ public sealed class RouteSettingsTests
     [InlineData("- { host: face, stripPrefix: true }", "stripPrefix", "without a path")]
     [InlineData("- { host: app, path: /face, stripPrefix: maybe }", "stripPrefix", "true or false")]
     [InlineData("- { host: app, path: /face, maxBodyMb: 0 }", "maxBodyMb", "out of range")]
-    [InlineData("- { host: app, path: /face, maxBodyMb: 100, websockets: true }", "maxBodyMb", "websockets")]
     [InlineData("- { host: app, path: /face, rateLimit: { average: 10, burst: 5 } }", "rateLimit.burst", "below average")]
     [InlineData("- { host: app, path: /face, allowCidrs: [] }", "allowCidrs", "nobody")]
     [InlineData("- { host: app, path: /face, allowCidrs: [10.0.0.1/8] }", "allowCidrs[0]", "host bits")]
