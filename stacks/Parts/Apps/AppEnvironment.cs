@@ -125,14 +125,58 @@ public static class AppEnvironment
         return ($"references ${{{path}}}, which the platform does not provide to this app.", $"Use one of: {string.Join(", ", known)}.");
     }
 
+    /// <summary>
+    /// The query of a provided URL (<c>sslmode=disable</c> of <c>${database.url}</c>), or null when it has none. The
+    /// platform's URLs end in plain text after their last secret, so the query is in their last literal part.
+    /// </summary>
+    public static string? UrlQuery(SecretText value)
+    {
+        if (value.Parts.IsEmpty || value.Parts[^1] is not LiteralPart { Text: var tail }
+            || !value.Parts.Any(p => p is LiteralPart { Text: var t } && t.Contains("://", StringComparison.Ordinal)))
+            return null;
+        var q = tail.IndexOf('?', StringComparison.Ordinal);
+        return q < 0 || tail.Contains('#', StringComparison.Ordinal) ? null : tail[(q + 1)..];
+    }
+
+    /// <summary>
+    /// Each place where a value extends a provided URL that already has a query with <c>?k=v</c>
+    /// (<c>${database.directUrl}?schema=public</c>): the reference, the URL's query and the parameter names the text adds
+    /// (up to a space, a '#' or the next reference). <see cref="Resolve"/> joins them with <c>&amp;</c>: one valid query.
+    /// </summary>
+    public static IEnumerable<(string Reference, string Query, ImmutableArray<string> Added)> QueryExtensions(string value, IReadOnlyDictionary<string, SecretText> provided)
+    {
+        var segments = EnvTemplate.Parse(value).Segments;
+        for (var i = 0; i + 1 < segments.Length; i++)
+        {
+            if (segments[i] is EnvReference r && segments[i + 1] is EnvText { Text: var text } && text.StartsWith('?')
+                && provided.TryGetValue(r.Path, out var v) && UrlQuery(v) is { } query)
+            {
+                var end = text.IndexOfAny([' ', '#'], 1);
+                yield return (r.Path, query, QueryKeys(end < 0 ? text[1..] : text[1..end]));
+            }
+        }
+    }
+
+    /// <summary>The parameter names of a URL query (<c>a=1&amp;b=2</c>: a, b).</summary>
+    public static ImmutableArray<string> QueryKeys(string query) =>
+        [.. query.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=')[0])];
+
     /// <summary>An env value with its references replaced; secrets stay references (masked in the plan, resolved by Pulumi).</summary>
     public static SecretText Resolve(string app, string value, IReadOnlyDictionary<string, SecretText> provided)
     {
         var b = new SecretTextBuilder();
+        SecretText? previous = null;
         foreach (var segment in EnvTemplate.Parse(value).Segments)
         {
+            var after = previous;
+            previous = null;
             switch (segment)
             {
+                // A URL that has a query, extended with "?k=v": one query, joined with '&' (a second '?' would make the
+                // added parameters part of the platform's last value: sslmode=disable?schema=public).
+                case EnvText t when t.Text.StartsWith('?') && after is not null && UrlQuery(after) is not null:
+                    b.Text("&" + t.Text[1..]);
+                    break;
                 case EnvText t:
                     b.Text(t.Text);
                     break;
@@ -140,8 +184,9 @@ public static class AppEnvironment
                     b.Secret($"appSecrets.{app}.{secret}");
                     break;
                 case EnvReference r:
-                    b.Append(provided.TryGetValue(r.Path, out var v) ? v
-                        : throw new InvalidOperationException($"The env reference ${{{r.Path}}} of {app} was not validated."));
+                    previous = provided.TryGetValue(r.Path, out var v) ? v
+                        : throw new InvalidOperationException($"The env reference ${{{r.Path}}} of {app} was not validated.");
+                    b.Append(previous);
                     break;
             }
         }

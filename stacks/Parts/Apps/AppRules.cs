@@ -135,6 +135,15 @@ internal static class AppRules
                     if (AppEnvironment.ReferenceProblem(s, app, provided, reference) is { } p)
                         r.Error(key, p.Problem, p.Fix);
                 }
+                // "?k=v" after a URL with a query is joined with '&'; a parameter the platform's URL sets already would be
+                // there twice, and drivers disagree on which one counts.
+                foreach (var (reference, query, added) in AppEnvironment.QueryExtensions(value, provided))
+                {
+                    var twice = added.Intersect(AppEnvironment.QueryKeys(query), StringComparer.Ordinal).ToList();
+                    if (twice.Count > 0)
+                        r.Error(key, $"adds {string.Join(", ", twice.Select(k => $"'{k}'"))} to ${{{reference}}}, whose URL already sets {query}.",
+                            $"Remove {string.Join(", ", twice)} from the value: the platform's URL keeps {query} (its services are reached on private networks), and other parameters are joined to it with '&'.");
+                }
             }
         }
     }
