@@ -78,7 +78,7 @@ public static partial class BlueprintBuilder
                     [.. Parts.Redis.RedisNames.Of(s).Select(i => new RedisDumpSource(Parts.Redis.RedisNames.BackupJob(i.Owner), i.Container, i.Port, Parts.Redis.RedisNames.DumpVolume(i.Owner)))], RedisConfig.AdminUser,
                     [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)]),
                 new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
-                    b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays),
+                    b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays) { HourlyEnabled = b.HourlyEnabled },
                 networks, UptimeKumaUrl, b.Service.MemoryMb);
     }
 

@@ -67,6 +67,8 @@ public sealed record PlatformBlueprint
     public ImmutableArray<RegistrySpec> Registries { get; init; } = [];
     public required ImmutableArray<MonitorSpecView> Monitors { get; init; }
     public required ImmutableArray<BackupJobView> Backups { get; init; }
+    /// <summary>Backup jobs the stack switched off, each with why (the plan lists them). Default: none.</summary>
+    public ImmutableArray<(string Job, string Reason)> BackupsOff { get; init; } = [];
     public required ImmutableArray<SecretSpec> Secrets { get; init; }
     /// <summary>The memory budget of every server, in the order of <see cref="Servers"/>.</summary>
     public required ImmutableArray<MemoryBudget> Budgets { get; init; }

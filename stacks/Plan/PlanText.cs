@@ -85,6 +85,8 @@ public static class PlanText
         if (b.Backups.IsEmpty) w.Line("backups: none");
         foreach (var job in b.Backups)
             w.Line($"backup {job.Name}: {job.What}; schedule '{job.Schedule}' (UTC) -> {job.Destination}; keep {job.Retention}");
+        foreach (var (job, reason) in b.BackupsOff)
+            w.Line($"backup {job}: {reason}");
         foreach (var m in b.Monitors)
             w.Line($"monitor {m.Name}: {m.Kind} {m.Target} every {m.IntervalSeconds}s (retry every {m.RetryIntervalSeconds}s, {m.MaxRetries} retries)");
 

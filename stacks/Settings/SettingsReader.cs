@@ -385,7 +385,7 @@ public static class SettingsReader
             Schedule(r, str, "backupRedisSchedule"),
             integer("backupRedisRetentionHours", 1, 720),
             Schedule(r, str, "backupMinioSchedule"),
-            integer("backupMinioRetentionDays", 1, 3650));
+            integer("backupMinioRetentionDays", 1, 3650)) { HourlyEnabled = boolean("backupHourlyEnabled") };
 
         if (environment == StackEnvironment.Prod && !enabled)
             r.Error(Key("backupsEnabled"), "is false on a prod stack; prod data would have no off-site copy.", $"Set it to true and configure the backupS3* settings: pulumi config set backupsEnabled true --stack {stack}");

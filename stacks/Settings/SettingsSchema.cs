@@ -88,6 +88,7 @@ public static class SettingsSchema
         new("backupEncrypt", SettingType.Boolean, "Encrypt backups (GPG, symmetric) with the secret backupEncryptionPassphrase.", true),
         new("backupPostgresDailySchedule", SettingType.String, "Cron schedule (UTC) of the daily database dump.", "0 3 * * *"),
         new("backupPostgresDailyRetentionDays", SettingType.Integer, "Days daily database dumps are kept (1–3650).", 30),
+        new("backupHourlyEnabled", SettingType.Boolean, "Run the business-hours database dumps (postgres-hourly, and mariadb-hourly when an app uses MariaDB). false: the daily dumps only.", true),
         new("backupPostgresHourlySchedule", SettingType.String, "Cron schedule (UTC) of the business-hours database dump.", "0 8-18 * * 1-5"),
         new("backupPostgresHourlyRetentionHours", SettingType.Integer, "Hours business-hours dumps are kept (1–720).", 24),
         new("backupRedisSchedule", SettingType.String, "Cron schedule (UTC) of the Redis snapshot backup.", "*/15 * * * *"),

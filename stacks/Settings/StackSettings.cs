@@ -147,7 +147,11 @@ public sealed record BackupSettings(
     string RedisSchedule,
     int RedisRetentionHours,
     string MinioSchedule,
-    int MinioRetentionDays);
+    int MinioRetentionDays)
+{
+    /// <summary>Whether the business-hours dumps run (<c>backupHourlyEnabled</c>). Default: true.</summary>
+    public bool HourlyEnabled { get; init; } = true;
+}
 
 /// <param name="AlertWebhook">Whether alertWebhookUrl is set.</param>
 /// <param name="HostMetricsMemoryMb">Memory limit of the host-metrics agent.</param>

@@ -69,7 +69,14 @@ public sealed record BackupPolicy(
     string RedisSchedule = "*/15 * * * *",
     int RedisRetentionHours = 24,
     string MinioSchedule = "0 4 * * *",
-    int MinioRetentionDays = 30);
+    int MinioRetentionDays = 30)
+{
+    /// <summary>Whether the business-hours dumps (postgres-hourly, mariadb-hourly) run. Default: true.</summary>
+    public bool HourlyEnabled { get; init; } = true;
+
+    /// <summary>The jobs a stack switched off, for the plan: <c>backupHourlyEnabled: false</c> drops the hourly dumps.</summary>
+    public const string HourlyOffReason = "off (platform:backupHourlyEnabled: false): the daily dump is the newest copy";
+}
 
 /// <summary>Docker networks the operations containers join (names as the blueprint creates them).</summary>
 /// <param name="Data">Internal network where PostgreSQL, PgBouncer, Redis, MinIO and Uptime Kuma are reachable (AutoKuma, host metrics).</param>
@@ -243,8 +250,9 @@ public static partial class Backups
         var jobs = new List<BackupJob>
         {
             Job(input, "postgres-daily", "PostgreSQL daily (every app database)", BackupSubject.Postgres, p.PostgresDailySchedule, p.PostgresDailyRetentionDays, PostgresDumpVolume, dumps, postgresScript, s.PostgresHost) with { DumpUser = s.PostgresUser },
-            Job(input, "postgres-hourly", "PostgreSQL hourly in business hours (every app database)", BackupSubject.Postgres, p.PostgresHourlySchedule, HoursToDays(p.PostgresHourlyRetentionHours), PostgresDumpVolume, dumps, postgresScript, s.PostgresHost) with { DumpUser = s.PostgresUser },
         };
+        if (p.HourlyEnabled)
+            jobs.Add(Job(input, "postgres-hourly", "PostgreSQL hourly in business hours (every app database)", BackupSubject.Postgres, p.PostgresHourlySchedule, HoursToDays(p.PostgresHourlyRetentionHours), PostgresDumpVolume, dumps, postgresScript, s.PostgresHost) with { DumpUser = s.PostgresUser });
         // One job per Redis instance: its own schedule file, archive, off-site folder and heartbeat. The legacy single job
         // keeps its archive directory; an instance's is /backup/<job>, so the runner mounts each dump volume apart.
         jobs.AddRange(s.Redis.Select(r => Job(input, r.Job, $"Redis RDB snapshot of {r.Container}", BackupSubject.Redis, p.RedisSchedule, HoursToDays(p.RedisRetentionHours),

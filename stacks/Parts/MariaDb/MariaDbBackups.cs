@@ -89,12 +89,11 @@ public static class MariaDbBackups
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(networks);
         var dbs = databases.Order(StringComparer.Ordinal).ToImmutableArray();
-        return
-        [
-            Job("mariadb-daily", "MariaDB daily (every app database)", policy.PostgresDailySchedule, policy.PostgresDailyRetentionDays, image, dbs, networks, agentMemoryMb),
-            Job("mariadb-hourly", "MariaDB hourly in business hours (every app database)", policy.PostgresHourlySchedule,
-                Backups.HoursToDays(policy.PostgresHourlyRetentionHours), image, dbs, networks, agentMemoryMb),
-        ];
+        var daily = Job("mariadb-daily", "MariaDB daily (every app database)", policy.PostgresDailySchedule, policy.PostgresDailyRetentionDays, image, dbs, networks, agentMemoryMb);
+        return policy.HourlyEnabled
+            ? [daily, Job("mariadb-hourly", "MariaDB hourly in business hours (every app database)", policy.PostgresHourlySchedule,
+                Backups.HoursToDays(policy.PostgresHourlyRetentionHours), image, dbs, networks, agentMemoryMb)]
+            : [daily];
     }
 
     private static MariaDbBackupJob Job(string name, string what, string schedule, int retentionDays, string image, ImmutableArray<string> dbs, OpsNetworks networks, int memoryMb)
