@@ -125,7 +125,8 @@ public static class PlatformStack
             }, Options());
             var images = new DockerImages(ShellDecisions.PerServer("images", key), new DockerImagesArgs
             {
-                Images = blueprint.Services.Where(x => x.Host == key).Select(x => x.Image),
+                // An image built on the server by a host command is in no registry: it is not pulled.
+                Images = blueprint.Services.Where(x => x.Host == key && x.ImageBuiltBy is null).Select(x => x.Image),
                 Docker = docker.Target,
             }, Options());
             targets[key] = new ServerTargets(docker.Target, server.Ssh, networks, images);

@@ -46,9 +46,13 @@ var databaseOption = new Option<string?>("--database") { Description = "Restore 
 var jobOption = new Option<string?>("--job") { Description = "The backup job the archive comes from. Default: postgres-daily, or mariadb-daily when --database names a MariaDB database." };
 jobOption.AcceptOnlyFromAmong("postgres-daily", "postgres-hourly", "mariadb-daily", "mariadb-hourly");
 var volumeOption = new Option<string?>("--volume") { Description = "Restore this app volume (e.g. app-shop.uploads) from an extracted app-volumes archive instead of a database." };
-var restore = new Command("restore-script", "Print the script that restores one app database, or all, from an extracted backup archive (see docs/operations.md).")
+var toOption = new Option<string?>("--to")
 {
-    stackOption, databaseOption, jobOption, volumeOption, projectOption,
+    Description = "Point-in-time recovery (stacks with postgresPitr): restore every PostgreSQL database to this moment, e.g. '2026-12-07 10:45:00+00' (UTC when no offset is given).",
+};
+var restore = new Command("restore-script", "Print the script that restores one app database, or all, from an extracted backup archive, or PostgreSQL to a moment (see docs/operations.md).")
+{
+    stackOption, databaseOption, jobOption, volumeOption, toOption, projectOption,
 };
 restore.SetAction(parse => PlanCommand.Guard(() =>
 {
@@ -65,6 +69,27 @@ restore.SetAction(parse => PlanCommand.Guard(() =>
         {
             Console.Error.WriteLine($"error: stack '{settings.Stack}' has no backups (platform:backupsEnabled is false).");
             return 1;
+        }
+        if (parse.GetValue(toOption) is { } to)
+        {
+            if (parse.GetValue(databaseOption) is not null || parse.GetValue(jobOption) is not null || parse.GetValue(volumeOption) is not null)
+            {
+                Console.Error.WriteLine("error: --to restores the whole PostgreSQL cluster to a moment; leave --database, --job and --volume out.");
+                return 1;
+            }
+            if (!settings.Postgres.Pitr)
+            {
+                Console.Error.WriteLine($"error: stack '{settings.Stack}' has no point-in-time recovery (platform:postgresPitr is false). Turn it on (pulumi config set postgresPitr true --stack {settings.Stack}); until then restore a dump with --job postgres-daily or postgres-hourly.");
+                return 1;
+            }
+            if (!DateTimeOffset.TryParse(to, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AllowWhiteSpaces, out var target))
+            {
+                Console.Error.WriteLine($"error: --to '{to}' is not a moment. Use e.g. --to '2026-12-07 10:45:00+00' (UTC when no offset is given).");
+                return 1;
+            }
+            Console.Out.Write(Platform.Stacks.Operations.Backups.PitrRestoreScript(BlueprintBuilder.PostgresImage(settings), target));
+            return 0;
         }
         if (parse.GetValue(volumeOption) is { } volume)
         {

@@ -65,7 +65,8 @@ public sealed class ServiceContainer : ComponentResource
 
         var container = new DockerSdk.ContainerArgs
         {
-            Image = args.Images.Get(config.Image).ImageId,
+            // A pulled image by its id; one built on the server (after its host command, a dependency) by its tag.
+            Image = spec.ImageBuiltBy is null ? (Input<string>)args.Images.Get(config.Image).ImageId : (Input<string>)config.Image,
             Envs = Environment,
             Labels = config.Labels.Select(l => new DockerSdk.Inputs.ContainerLabelArgs { Label = l.Key, Value = l.Value }).ToList(),
             NetworksAdvanced = config.Networks.Select(n => new DockerSdk.Inputs.ContainerNetworksAdvancedArgs

@@ -37,6 +37,7 @@ public static partial class BlueprintBuilder
         NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
         var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
             .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id))
+            .AddRange(s.Postgres.Pitr ? HostMetrics.PitrMonitorsFor(notification?.Id) : [])
             // Every app server of a split stack reports its own CPU, memory and disk.
             .AddRange((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.MonitorsFor(notification?.Id, k)))
             // The load balancer quietly drops a failing Traefik from rotation; this says so.
@@ -51,11 +52,11 @@ public static partial class BlueprintBuilder
             AutoKuma.Container(monitoring),
             AutoKuma.SetupContainer(monitoring),
             HostMetrics.Container(new HostMetricsInput(s.Postgres.Service.Image, AlertThresholds.Default, ServiceNames.Postgres,
-                SecretNames.PostgresSuperuser, kumaUrl, networks, s.Monitoring.HostMetricsMemoryMb)),
+                SecretNames.PostgresSuperuser, kumaUrl, networks, s.Monitoring.HostMetricsMemoryMb, s.Postgres.Pitr)),
         };
         if (plan is not null) containers.AddRange([plan.Runner, .. plan.Agents]);
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
-            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.SecretsFor(k)))
+            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(s.Postgres.Pitr ? HostMetrics.PitrSecrets : []).Concat((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.SecretsFor(k)))
                 .Concat(JobSecrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification, plan);
     }
 
@@ -76,7 +77,8 @@ public static partial class BlueprintBuilder
                     "minio-data",
                     ServiceNames.Postgres, AppEnvironment.PostgresPort, PostgresConfig.Superuser,
                     [.. Parts.Redis.RedisNames.Of(s).Select(i => new RedisDumpSource(Parts.Redis.RedisNames.BackupJob(i.Owner), i.Container, i.Port, Parts.Redis.RedisNames.DumpVolume(i.Owner)))], RedisConfig.AdminUser,
-                    [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)]),
+                    [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)],
+                    s.Postgres.Pitr ? s.Postgres.PitrRetentionDays : null),
                 new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
                     b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays) { HourlyEnabled = b.HourlyEnabled },
                 networks, UptimeKumaUrl, b.Service.MemoryMb);

@@ -283,6 +283,9 @@ public static partial class BlueprintBuilder
             lines.Add(new($"Hetzner Volume for the stateful data (platform:dataVolumeGb)", s.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
         if (s.Backups.Enabled)
             lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
+        if (s.Postgres.Pitr)
+            lines.Add(new($"Point-in-time recovery repository (pgBackRest: base backups and WAL) at {s.Backups.S3Endpoint} (estimate, platform:postgresPitrStorageGb)",
+                s.Postgres.PitrStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
         return new CostEstimate([.. lines]);
     }
 

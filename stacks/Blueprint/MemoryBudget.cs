@@ -73,7 +73,8 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         void Add(string name, string kind, ServiceSettings svc, int instances = 1) => lines.Add(new BudgetLine(name, kind, instances, svc.MemoryMb));
         Add(ServiceNames.Traefik, "edge", s.Traefik);
         Add(ServiceNames.SocketProxy, "edge", s.SocketProxy);
-        Add(ServiceNames.Postgres, "data", s.Postgres.Service);
+        // With point-in-time recovery pgBackRest runs inside PostgreSQL's container (archive pushes, the nightly base backup).
+        lines.Add(new BudgetLine(ServiceNames.Postgres, "data", 1, s.Postgres.Service.MemoryMb + (s.Postgres.Pitr ? Data.Pitr.MemoryMb : 0)));
         Add(ServiceNames.PgBouncer, "data", s.PgBouncer.Service);
         // One Redis per app that has its own (shared with the apps that name it in redisOf), each bounded on its own.
         foreach (var redis in Parts.Redis.RedisNames.Of(s)) lines.Add(new BudgetLine(redis.Container, "data", 1, redis.ContainerMemoryMb));

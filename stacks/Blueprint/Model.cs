@@ -279,6 +279,11 @@ public sealed record ServiceSpec
     public ImmutableArray<string> DependsOn { get; init; } = [];
     /// <summary>Host commands (e.g. database provisioning) that must have run before this container starts.</summary>
     public ImmutableArray<string> AfterHostCommands { get; init; } = [];
+    /// <summary>
+    /// The host command that builds <see cref="Image"/> on the server (it is in no registry, so the shell must not pull
+    /// it; the container is created after that command). Default: null, a pinned image pulled from its registry.
+    /// </summary>
+    public string? ImageBuiltBy { get; init; }
     public ImmutableArray<FileSpec> Files { get; init; } = [];
     /// <summary>The app this container runs, for app containers.</summary>
     public string? App { get; init; }

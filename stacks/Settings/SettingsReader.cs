@@ -140,7 +140,8 @@ public static class SettingsReader
             return new ServiceSettings(image, Int(prefix + "MemoryMb", minMb, 262144), cpus);
         }
 
-        var postgres = new PostgresSettings(Service("postgres", 2, 256), Int("postgresMaxConnections", 10, 10000), 0);
+        var postgres = new PostgresSettings(Service("postgres", 2, 256), Int("postgresMaxConnections", 10, 10000), 0,
+            Bool("postgresPitr"), Int("postgresPitrRetentionDays", 1, 3650), Int("postgresPitrStorageGb", 0, 1_000_000));
         var pgbouncer = new PgBouncerSettings(Service("pgbouncer", 0.5, 16),
             Int("pgbouncerMaxClientConn", 1, 100000), Int("pgbouncerDefaultPoolSize", 1, 10000),
             Int("pgbouncerMinPoolSize", 0, 10000), Int("pgbouncerReservePoolSize", 0, 10000));
@@ -165,6 +166,9 @@ public static class SettingsReader
         var redis = new RedisSettings(new ServiceSettings(redisImage, redisMax * 2, 1), redisMax, eviction);
 
         var backups = ReadBackups(r, Str, Int, Bool, Service, secretsSet, environment, doc.Stack);
+        if (postgres.Pitr && !backups.Enabled)
+            r.Error(Key("postgresPitr"), "is true but backupsEnabled is false: WAL and base backups go to the backup bucket.",
+                $"Turn backups on (pulumi config set backupsEnabled true --stack {doc.Stack}, with the backupS3* settings), or set postgresPitr to false.");
         if (environment == StackEnvironment.Prod && !secretsSet.Contains("alertWebhookUrl"))
             r.Error(Key("alertWebhookUrl"), "is not set on a prod stack, so a red monitor would alert nobody.",
                 $"pulumi config set --secret alertWebhookUrl <https://hooks.example.com/…> --stack {doc.Stack}");

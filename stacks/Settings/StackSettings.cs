@@ -110,10 +110,19 @@ public sealed record MinioConsoleSettings(string Host, ImmutableArray<string> Al
 /// <summary>A platform service's pinned image and its memory limit.</summary>
 public sealed record ServiceSettings(string Image, int MemoryMb, double Cpus);
 
+/// <param name="Service">Image and memory.</param>
+/// <param name="MaxConnections">max_connections.</param>
+/// <param name="VolumeSizeGb">Not used here (0).</param>
+/// <param name="Pitr">Point-in-time recovery with pgBackRest (postgresPitr). Default: off.</param>
+/// <param name="PitrRetentionDays">With <paramref name="Pitr"/>: how far back a restore can go. Default: 14.</param>
+/// <param name="PitrStorageGb">With <paramref name="Pitr"/>: the repository's expected size, for the cost estimate. Default: 20.</param>
 public sealed record PostgresSettings(
     ServiceSettings Service,
     int MaxConnections,
-    int VolumeSizeGb);
+    int VolumeSizeGb,
+    bool Pitr = false,
+    int PitrRetentionDays = 14,
+    int PitrStorageGb = 20);
 
 public sealed record PgBouncerSettings(
     ServiceSettings Service,

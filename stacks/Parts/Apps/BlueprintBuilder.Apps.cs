@@ -422,6 +422,10 @@ public static class HostCommandNames
     public const string MariaDbProvision = Parts.MariaDb.MariaDbNames.ProvisionCommand;
     public const string MinioProvision = "minio-provision";
     public const string PgBouncerConfig = "pgbouncer-config";
+    /// <summary>With PITR: builds PostgreSQL's image with pgBackRest on the server.</summary>
+    public const string PostgresImage = "postgres-pgbackrest-image";
+    /// <summary>With PITR: creates pgBackRest's stanza once PostgreSQL runs.</summary>
+    public const string PostgresPitrStanza = "postgres-pitr-stanza";
     public const string RedisAcl = "redis-acl";
     public const string TraefikFileRoutes = "traefik-file-routes";
     public const string TraefikAuthFiles = "traefik-auth-files";

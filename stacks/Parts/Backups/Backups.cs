@@ -36,6 +36,7 @@ public sealed record S3Target(
 /// <param name="RedisInstances">The Redis instances, each snapshotted by a job of its own; default: one container <c>redis</c> on 6379 (job <c>redis</c>). Empty: no Redis job.</param>
 /// <param name="RedisUser">The Redis ACL user the snapshot is fetched as (it needs SYNC, an admin command); null for the default user.</param>
 /// <param name="AppVolumes">The apps' volumes (files an image keeps on disk, e.g. wp-content), archived read-only by one job; default none.</param>
+/// <param name="PitrRetentionDays">With point-in-time recovery (pgBackRest in the PostgreSQL container): its retention, and the nightly base-backup job runs; null = off.</param>
 public sealed record BackupSources(
     ImmutableArray<string> AppDatabases,
     string PostgresImage,
@@ -48,7 +49,8 @@ public sealed record BackupSources(
     string PostgresUser = "postgres",
     ImmutableArray<RedisDumpSource> RedisInstances = default,
     string? RedisUser = null,
-    ImmutableArray<string> AppVolumes = default)
+    ImmutableArray<string> AppVolumes = default,
+    int? PitrRetentionDays = null)
 {
     /// <summary>The instances, with the default (one <c>redis</c> container, job <c>redis</c>) applied.</summary>
     public ImmutableArray<RedisDumpSource> Redis => RedisInstances.IsDefault ? [new RedisDumpSource("redis", "redis", 6379, Backups.RedisDumpVolume)] : RedisInstances;
@@ -263,10 +265,13 @@ public static partial class Backups
         // Files like objects: on MinIO's schedule and retention.
         if (!s.AppVolumes.IsDefaultOrEmpty)
             jobs.Add(AppVolumesJob(input, p.MinioSchedule, p.MinioRetentionDays, s.AppVolumes));
+        if (s.PitrRetentionDays is { } pitrDays) jobs.Add(PitrJob(input, pitrDays));
         // Each agent has its own dump volume, so its job archives it under its own name.
         jobs.AddRange(extra.Select(d => Job(input, d.Name, d.What, d.Subject, d.Schedule, d.RetentionDays, d.DumpVolume, d.DumpCommands, d.DumpScript, d.Agent.Name,
             $"{ArchiveRoot}/{d.Name}")));
-        var hooks = ImmutableArray.Create(new DumpHooks(s.PostgresHost, [Mount.Volume(PostgresDumpVolume, DumpDir)]))
+        var hooks = ImmutableArray.Create(s.PitrRetentionDays is null
+                ? new DumpHooks(s.PostgresHost, [Mount.Volume(PostgresDumpVolume, DumpDir)])
+                : new DumpHooks(s.PostgresHost, [Mount.Volume(PostgresDumpVolume, DumpDir), Mount.Volume(PitrReceiptVolume, PitrReceiptDir)]))
             .AddRange(s.Redis.Select(r => new DumpHooks(r.Container, [Mount.Volume(r.DumpVolume, DumpDir)])));
         return new BackupPlan([.. jobs], Runner(input, jobs), hooks, [.. extra.Select(d => d.Agent)]);
     }

@@ -12,6 +12,7 @@ namespace Platform.Stacks.Operations;
 /// <param name="UptimeKumaUrl">Uptime Kuma's internal URL.</param>
 /// <param name="Networks">The agent joins the data network (PostgreSQL and Uptime Kuma are there).</param>
 /// <param name="MemoryMb">The agent's memory limit.</param>
+/// <param name="WalArchiving">PostgreSQL archives WAL (point-in-time recovery): also watch the archiver and pg_wal's size.</param>
 public sealed record HostMetricsInput(
     string Image,
     AlertThresholds Thresholds,
@@ -19,7 +20,8 @@ public sealed record HostMetricsInput(
     string PostgresPasswordSecret,
     string UptimeKumaUrl,
     OpsNetworks Networks,
-    int MemoryMb = 64);
+    int MemoryMb = 64,
+    bool WalArchiving = false);
 
 /// <summary>
 /// Enforces the alert thresholds without a metrics stack: a small agent measures host CPU, memory, root
@@ -45,6 +47,20 @@ public static class HostMetrics
     ];
 
     public static string TokenSecret(string metricId) => $"host-metrics-{metricId}-push-token";
+
+    /// <summary>With point-in-time recovery: a failing archive_command (pg_stat_archiver) and pg_wal's growth, each its own monitor.</summary>
+    public static readonly ImmutableArray<(string Id, string Name, string TokenEnv)> PitrMetrics =
+    [
+        ("wal-archive", "WAL archive failing", "PUSH_TOKEN_WAL_ARCHIVE"),
+        ("wal-size", "pg_wal size", "PUSH_TOKEN_WAL_SIZE"),
+    ];
+
+    /// <summary>The WAL monitors (<see cref="PitrMetrics"/>).</summary>
+    public static ImmutableArray<MonitorSpec> PitrMonitorsFor(string? notification) =>
+        [.. PitrMetrics.Select(m => MonitorSpec.Push($"threshold-{m.Id}", $"Threshold {m.Name}", IntervalSeconds * 2, TokenSecret(m.Id), notification))];
+
+    public static ImmutableArray<GeneratedSecret> PitrSecrets =>
+        [.. PitrMetrics.Select(m => new GeneratedSecret(TokenSecret(m.Id), 32, true, $"Uptime Kuma push token of the {m.Name} threshold monitor"))];
 
     /// <summary>One push monitor per metric; it goes red when a push says down or none arrives for two intervals.</summary>
     public static ImmutableArray<MonitorSpec> MonitorsFor(string? notification) =>
@@ -82,6 +98,7 @@ public static class HostMetrics
             EnvVar.Plain("INTERVAL", I(IntervalSeconds)),
         };
         env.AddRange(Metrics.Select(m => EnvVar.Secret(m.TokenEnv, TokenSecret(m.Id))));
+        if (input.WalArchiving) env.AddRange(PitrMetrics.Select(m => EnvVar.Secret(m.TokenEnv, TokenSecret(m.Id))));
         return new OpsContainer(
             Name: ContainerName,
             Image: input.Image,
@@ -92,7 +109,7 @@ public static class HostMetrics
             // usage — without exposing any host path. /proc already shows the host's CPU and memory.
             Mounts: [Mount.Volume(DiskProbeVolume, "/host", readOnly: true)],
             Networks: [input.Networks.Data],
-            Files: [new UploadedFile(ScriptPath, SecretText.Plain(Script(t)))],
+            Files: [new UploadedFile(ScriptPath, SecretText.Plain(Script(t, input.WalArchiving)))],
             Mode: RunMode.Service,
             MemoryMb: input.MemoryMb);
     }
@@ -105,7 +122,14 @@ public static class HostMetrics
     /// The agent's POSIX sh script. Paths and the loop are overridable through env (PROC, ROOT, ONCE) so it
     /// can be run against fixture files in tests.
     /// </summary>
-    public static string Script(AlertThresholds t) => $$"""
+    public static string Script(AlertThresholds t, bool walArchiving = false)
+    {
+        var script = BaseScript(t);
+        const string anchor = "  touch /tmp/thresholds.last\n";
+        return walArchiving ? script.Replace(anchor, WalLines + anchor, StringComparison.Ordinal) : script;
+    }
+
+    private static string BaseScript(AlertThresholds t) => $$"""
         #!/bin/sh
         # Alert thresholds -> Uptime Kuma push monitors. Rendered by the platform; do not edit by hand.
         set -u
@@ -144,6 +168,16 @@ public static class HostMetrics
           [ -z "$ONCE" ] || break
           sleep "$INTERVAL"
         done
+
+        """;
+
+    /// <summary>The WAL checks (Pitr.ArchiveCheckSql, Pitr.WalSizePercentSql): a failing archiver is 100 (critical), a working one 0.</summary>
+    private static string WalLines => $$"""
+          archive=$(psql -XAtq -c "{{Data.Pitr.ArchiveCheckSql}}" 2>/dev/null)
+          case "$archive" in ok) archive=0;; failing) archive=100;; *) archive=;; esac
+          wal=$(psql -XAtq -c "{{Data.Pitr.WalSizePercentSql}}" 2>/dev/null)
+          report "${PUSH_TOKEN_WAL_ARCHIVE:-}" "WAL archive failing" "$archive" 50 100
+          report "${PUSH_TOKEN_WAL_SIZE:-}" "pg_wal size" "$wal" {{I(Data.Pitr.WalSizeThreshold.WarnPercent)}} {{I(Data.Pitr.WalSizeThreshold.CriticalPercent)}}
 
         """;
 

@@ -27,7 +27,20 @@ public static partial class BlueprintBuilder
         databases.Where(d => d.Engine == DatabaseEngine.Postgres).Select(d => new AppDatabase(d.Role, d.Database, d.Extensions, d.ConnectionLimit, d.PasswordSecret));
 
     public static PostgresOptions PostgresOptions(StackSettings s) =>
-        new(s.Postgres.Service.MemoryMb) { MaxConnections = s.Postgres.MaxConnections };
+        new(s.Postgres.Service.MemoryMb) { MaxConnections = s.Postgres.MaxConnections, ArchiveCommand = s.Postgres.Pitr ? Pitr.ArchiveCommand : null };
+
+    /// <summary>pgBackRest's settings for the stack: its backup bucket, under <c>/&lt;project&gt;-&lt;stack&gt;/pgbackrest</c>, encrypted with the backup passphrase when archives are; null when PITR is off.</summary>
+    public static PitrOptions? PitrOptions(StackSettings s)
+    {
+        if (!s.Postgres.Pitr) return null;
+        var b = s.Backups;
+        return new PitrOptions(
+            new S3Repository(b.S3Endpoint, b.S3Bucket, b.S3Region, $"/{s.Project}-{s.Stack}/pgbackrest", "backupS3AccessKeyId", "backupS3SecretAccessKey"),
+            b.Encrypt ? "backupEncryptionPassphrase" : null, s.Postgres.PitrRetentionDays);
+    }
+
+    /// <summary>The image PostgreSQL runs: the pinned one, or with PITR the pinned one plus pgBackRest, built on the server.</summary>
+    public static string PostgresImage(StackSettings s) => s.Postgres.Pitr ? Pitr.DerivedImage(s.Postgres.Service.Image) : s.Postgres.Service.Image;
 
     public static PgBouncerOptions PgBouncerOptions(StackSettings s) => new()
     {
@@ -46,8 +59,12 @@ public static partial class BlueprintBuilder
     private static IEnumerable<ServiceSpec> PostgresServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
     {
         var pg = PostgresOptions(s);
+        var pitr = PitrOptions(s);
         var postgresHooks = ops.HooksFor(ServiceNames.Postgres);
-        yield return Singleton(PartId.Postgres, ServiceNames.Postgres, ServiceKind.Data, s.Postgres.Service,
+        // With PITR, pgBackRest's archive pushes and the nightly base backup run inside the container: 128 MB more.
+        var service = pitr is null ? s.Postgres.Service
+            : s.Postgres.Service with { Image = PostgresImage(s), MemoryMb = s.Postgres.Service.MemoryMb + Pitr.MemoryMb };
+        yield return Singleton(PartId.Postgres, ServiceNames.Postgres, ServiceKind.Data, service,
             [On(ServiceNames.DataNetwork, ServiceNames.Postgres)], PostgresConfig.HealthCheckTest(pg), startPeriod: 60) with
         {
             Command = ["postgres", "-c", $"config_file={PostgresConfigPath}", "-c", $"hba_file={PostgresHbaPath}"],
@@ -58,7 +75,10 @@ public static partial class BlueprintBuilder
                 ["POSTGRES_PASSWORD_FILE"] = SecretText.Plain(PostgresPasswordFile),
                 ["POSTGRES_INITDB_ARGS"] = SecretText.Plain("--auth-host=scram-sha-256 --auth-local=peer"),
                 ["PGDATA"] = SecretText.Plain("/var/lib/postgresql/data/pgdata"),
-            }),
+            }.Concat(pitr is null ? [] : Pitr.Environment(pitr).Select(e => KeyValuePair.Create(e.Name, e.Value))).ToDictionary()),
+            // The derived image is built on the server before the container is created from it.
+            AfterHostCommands = pitr is null ? [] : [HostCommandNames.PostgresImage],
+            ImageBuiltBy = pitr is null ? null : HostCommandNames.PostgresImage,
             InternalPorts = [AppEnvironment.PostgresPort],
             Mounts = [new MountSpec(MountKind.Volume, "postgres-data", "/var/lib/postgresql/data", ReadOnly: false), .. HookMounts(postgresHooks)],
             // The host's backup timers exec the dumps here, with the server's own pg_dump (see Backups.PostgresDumpScript).
@@ -103,6 +123,18 @@ public static partial class BlueprintBuilder
             PostgresProvisioning.Script(AppDatabases(databases)),
             [ServiceNames.Postgres]) { Part = PartId.Postgres };
         yield return PgBouncerConfigCommand(s, databases);
+        if (s.Postgres.Pitr)
+        {
+            yield return new HostCommandSpec(
+                HostCommandNames.PostgresImage,
+                $"builds {Pitr.DerivedImage(s.Postgres.Service.Image)} on the server: {s.Postgres.Service.Image} plus the distribution's pgBackRest (point-in-time recovery)",
+                "sh -s", SecretText.Plain(Pitr.BuildScript(s.Postgres.Service.Image)), []) { Part = PartId.Postgres };
+            yield return new HostCommandSpec(
+                HostCommandNames.PostgresPitrStanza,
+                "creates pgBackRest's stanza in the backup bucket (idempotent) and checks that WAL reaches it",
+                $"docker exec -u {PostgresConfig.Superuser} {ServiceNames.Postgres} sh -c '{Platform.Stacks.Operations.Backups.ToShell(Pitr.StanzaCreateCommand)} && {Platform.Stacks.Operations.Backups.ToShell(Pitr.CheckCommand)}'",
+                null, [ServiceNames.Postgres]) { Part = PartId.Postgres };
+        }
     }
 
     /// <summary>

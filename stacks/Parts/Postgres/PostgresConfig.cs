@@ -30,6 +30,10 @@ public sealed record PostgresOptions(int MemoryMb)
     public string LogStatement { get; init; } = "none";
     /// <summary>Where the server's Unix socket goes; null keeps the server's built-in default (the image's <c>/var/run/postgresql</c>).</summary>
     public string? UnixSocketDirectory { get; init; }
+    /// <summary>WAL archiving for point-in-time recovery: the <c>archive_command</c> (see <see cref="Pitr.ArchiveCommand"/>); null leaves archiving off.</summary>
+    public string? ArchiveCommand { get; init; }
+    /// <summary>With <see cref="ArchiveCommand"/>: a segment is archived after at most this many seconds, even when not full.</summary>
+    public int ArchiveTimeoutSeconds { get; init; } = Pitr.ArchiveTimeoutSeconds;
 
     public int EffectiveSharedBuffersMb => SharedBuffersMb ?? MemoryMb / 4;
     public int EffectiveEffectiveCacheSizeMb => EffectiveCacheSizeMb ?? MemoryMb * 3 / 4;
@@ -95,6 +99,16 @@ public static class PostgresConfig
         Set("synchronous_commit", "on");
         Set("full_page_writes", "on");
         Line();
+        if (o.ArchiveCommand is { } archive)
+        {
+            if (o.ArchiveTimeoutSeconds < 1) throw new ArgumentOutOfRangeException(nameof(o), "ArchiveTimeoutSeconds must be positive.");
+            Line("# Continuous WAL archiving for point-in-time recovery (pgBackRest)");
+            Str("wal_level", "replica");
+            Set("archive_mode", "on");
+            Str("archive_command", archive);
+            Set("archive_timeout", I(o.ArchiveTimeoutSeconds));
+            Line();
+        }
         Line("# Logging: to stderr, which Docker's json-file driver keeps and rotates");
         Str("log_destination", "stderr");
         Set("logging_collector", "off");

@@ -14,6 +14,8 @@ public sealed record PostgresServerOptions
     public Func<PostgresOptions, string>? RenderPostgresqlConf { get; init; }
     /// <summary>Replaces the rendered pg_hba.conf (default: <see cref="PostgresConfig.PgHbaConf"/>).</summary>
     public Func<string>? RenderPgHbaConf { get; init; }
+    /// <summary>Environment of the server process (what archive_command sees), given the server's directories and port.</summary>
+    public Func<PostgresServer, IDictionary<string, string>>? Environment { get; init; }
 }
 
 /// <summary>
@@ -35,6 +37,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private readonly ServerDirectory _dir;
     private ServerProcess? _process;
+
+    private IDictionary<string, string>? _environment;
 
     private PostgresServer(ServerDirectory dir, string binDirectory, int port, string superuserPassword)
     {
@@ -111,6 +115,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 UnixSocketDirectory = server.SocketDirectory,
             };
             pgOptions = options.Configure?.Invoke(pgOptions) ?? pgOptions;
+            server._environment = options.Environment?.Invoke(server);
             server.PostgresqlConf = options.RenderPostgresqlConf?.Invoke(pgOptions) ?? PostgresConfig.PostgresqlConf(pgOptions);
             await ServerDirectory.WriteFileAsync(Path.Combine(data, "postgresql.conf"), server.PostgresqlConf, OsUser);
             await ServerDirectory.WriteFileAsync(Path.Combine(data, "pg_hba.conf"), options.RenderPgHbaConf?.Invoke() ?? PostgresConfig.PgHbaConf(), OsUser);
@@ -131,7 +136,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (IsRunning) throw new InvalidOperationException("The server is already running.");
         if (_process is not null) await _process.DisposeAsync();
-        _process = ServerProcess.Start($"PostgreSQL on port {Port}", Tool("postgres"), ["-D", DataDirectory], OsUser);
+        _process = ServerProcess.Start($"PostgreSQL on port {Port}", Tool("postgres"), ["-D", DataDirectory], OsUser, _environment);
         await _process.WaitUntilAsync(async () =>
             (await Proc.RunAsync(Tool("pg_isready"), ["-q", "-h", SocketDirectory, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", "postgres"])).Ok,
             TimeSpan.FromSeconds(60));

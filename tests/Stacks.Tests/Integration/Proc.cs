@@ -102,7 +102,7 @@ public static class Proc
         }
         throw new FileNotFoundException(
             $"'{name}' is not installed. The integration tests need Debian's packages: " +
-            "apt-get install -y postgresql postgresql-contrib pgbouncer redis-server redis-tools mariadb-server mariadb-client haproxy (.ci/run does this).");
+            "apt-get install -y postgresql postgresql-contrib pgbouncer redis-server redis-tools mariadb-server mariadb-client haproxy pgbackrest (.ci/run does this).");
     }
 
     /// <summary>A TCP port on loopback that is free right now.</summary>
