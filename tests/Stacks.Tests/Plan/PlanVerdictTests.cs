@@ -29,7 +29,8 @@ public sealed class PlanVerdictTests
     {
         var review = Review(Prod.Replace("  platform:postgresMemoryMb: 4096\n", "  platform:postgresMemoryMb: 4096\n  platform:postgresImage: postgres:16.8-alpine\n", StringComparison.Ordinal));
         var line = Assert.Single(review.Split('\n'), l => l.Contains("container postgres ", StringComparison.Ordinal));
-        Assert.StartsWith("! replaced delete-before-create, DOWNTIME: container postgres (image postgres:16.6-alpine -> postgres:16.8-alpine)", line, StringComparison.Ordinal);
+        // Prod runs PITR, so PostgreSQL's image is the one derived on the server from the pinned image (pgBackRest added).
+        Assert.StartsWith("! replaced delete-before-create, DOWNTIME: container postgres (image platform/postgres-pgbackrest:16.6-alpine -> platform/postgres-pgbackrest:16.8-alpine)", line, StringComparison.Ordinal);
         Assert.Contains("api", line, StringComparison.Ordinal);
         Assert.Contains("pgbouncer", line, StringComparison.Ordinal);
         Assert.True(ContainerConfigs.Of(Plan(Prod).Service("postgres")).DeleteBeforeReplace);
