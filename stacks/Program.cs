@@ -15,11 +15,12 @@ var againstOption = new Option<string?>("--against")
 {
     Description = "Instead of the plan, review a change: compare with this earlier version of the stack file (e.g. from `git show main:Pulumi.prod.yaml > base.yaml`): what the change creates and destroys around the servers, then the plan's changed lines.",
 };
+var verboseOption = new Option<bool>("--verbose") { Description = "Print the text of long scripts, commands, files and Traefik labels (folded to a size and a hash by default); --format json always has them." };
 var projectOption = new Option<string?>("--project-dir") { Description = "Directory holding Pulumi.yaml. Default: the nearest one at or above the current directory." };
 
 var plan = new Command("plan", "Print what a stack's platform is, offline: no cloud credentials, no state, secrets masked.")
 {
-    stackOption, formatOption, routeOption, methodOption, againstOption, projectOption,
+    stackOption, formatOption, routeOption, methodOption, againstOption, verboseOption, projectOption,
 };
 plan.SetAction(parse => PlanCommand.Guard(() =>
 {
@@ -36,7 +37,7 @@ plan.SetAction(parse => PlanCommand.Guard(() =>
     }
     var outcome = parse.GetValue(againstOption) is { } basePath
         ? PlanCommand.Against(dir, parse.GetValue(stackOption)!, File.ReadAllText(basePath), basePath)
-        : PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!, parse.GetValue(routeOption) ?? [], parse.GetValue(methodOption)!);
+        : PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!, parse.GetValue(routeOption) ?? [], parse.GetValue(methodOption)!, parse.GetValue(verboseOption));
     Console.Out.Write(outcome.Stdout);
     Console.Error.Write(outcome.Stderr);
     return outcome.ExitCode;

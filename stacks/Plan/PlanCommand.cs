@@ -30,7 +30,7 @@ public static class PlanCommand
     /// Plans a parsed stack; with <paramref name="routes"/> (URLs), prints instead which router and app each request
     /// reaches (exit 1 when a URL cannot be read).
     /// </summary>
-    public static PlanOutcome Evaluate(ConfigDocument doc, string format, IReadOnlyList<string> routes, string method = "GET")
+    public static PlanOutcome Evaluate(ConfigDocument doc, string format, IReadOnlyList<string> routes, string method = "GET", bool verbose = false)
     {
         ArgumentNullException.ThrowIfNull(doc);
         var (settings, errors) = SettingsReader.TryRead(doc);
@@ -61,7 +61,7 @@ public static class PlanCommand
         {
             "json" => PlanJson.Render(blueprint),
             "mermaid" => PlanMermaid.Render(blueprint),
-            _ => PlanText.Render(blueprint),
+            _ => PlanText.Render(blueprint, verbose),
         }, "");
     }
 
@@ -92,8 +92,8 @@ public static class PlanCommand
     }
 
     /// <summary>Plans the stack files in <paramref name="projectDir"/>.</summary>
-    public static PlanOutcome Evaluate(string projectDir, string stack, string format, IReadOnlyList<string>? routes = null, string method = "GET") =>
-        Evaluate(StackFiles.Load(projectDir, stack), format, routes ?? [], method);
+    public static PlanOutcome Evaluate(string projectDir, string stack, string format, IReadOnlyList<string>? routes = null, string method = "GET", bool verbose = false) =>
+        Evaluate(StackFiles.Load(projectDir, stack), format, routes ?? [], method, verbose);
 
     /// <summary>
     /// Runs <paramref name="body"/>; an exception that escapes it is a bug in the core, not the user's

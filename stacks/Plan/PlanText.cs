@@ -13,9 +13,20 @@ namespace Platform.Stacks.Plan;
 /// </summary>
 public static class PlanText
 {
-    public static string Render(PlatformBlueprint b)
+    /// <summary>
+    /// Texts longer than this (one line) or of more than one line print folded: a line count, a length and a hash.
+    /// </summary>
+    public const int FoldAt = 160;
+
+    /// <summary>
+    /// The plan. Folded by default: long scripts, Traefik's command line and the labels that only repeat the routes print
+    /// as a line count, a length and a hash; <paramref name="verbose"/> adds their text below, one statement, argument or
+    /// line per line (what <c>plan --against</c> compares, so a changed script reads as the statements that changed). The
+    /// exact texts are in <c>--format json</c>.
+    /// </summary>
+    public static string Render(PlatformBlueprint b, bool verbose = false)
     {
-        var w = new Writer();
+        var w = new Writer(verbose);
         w.Line($"Platform plan: {b.Project}/{b.Stack} ({(b.IsProd ? "prod" : "staging")}), domain {b.Domain}, Cloudflare zone {b.Zone}");
         w.Section("Summary");
         foreach (var line in PlanSummary.Of(b).Lines()) w.Line(line);
@@ -70,7 +81,12 @@ public static class PlanText
             foreach (var svc in part.Services)
                 ServiceLines(w, svc);
             foreach (var c in part.HostCommands)
-                w.Line($"host command {c.Name}{On(c.Host)}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs `{c.Create}`{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}{(c.Delete is null ? "" : $"; on removal `{c.Delete}`")}");
+            {
+                w.Line($"host command {c.Name}{On(c.Host)}: {c.Description}{(c.AfterCommands.IsEmpty ? "" : $" (after {string.Join(", ", c.AfterCommands)})")}; runs {Script(c.Create)}{(c.Stdin is null ? "" : $" with {c.Stdin.Masked.Split('\n').Length} lines of input (sha256 of the masked text {Sha(c.Stdin.Masked)})")}{(c.Delete is null ? "" : $"; on removal {Script(c.Delete)}")}");
+                w.Body("runs", c.Create, Statements);
+                if (c.Stdin is not null) w.Body("input", c.Stdin.Masked, Lines, always: true);
+                if (c.Delete is not null) w.Body("on removal", c.Delete, Statements);
+            }
         }
 
         w.Section("Data");
@@ -142,7 +158,8 @@ public static class PlanText
         w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}");
         w.Line($"deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
         w.Line("SSH host key: read by the readiness step on first contact, then pinned for the Docker provider and every host command");
-        w.Line($"ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
+        w.Line($"ready when: {Script(s.ReadinessCommand)} (timeout {s.ReadinessTimeoutSeconds}s)");
+        w.Body("ready when", s.ReadinessCommand, Statements);
         foreach (var r in b.Registries)
             w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
         if (b.DataVolume is { } dv)
@@ -171,7 +188,11 @@ public static class PlanText
             if (b.DataVolume is { } dv && dv.Server == s.Key)
                 w.Line($"  data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(dv.Protect ? "; protected (delete protection)" : "")}");
             w.Line($"  cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
-            if (s.PrivateIpReadyCommand is { } ready) w.Line($"  private address ready when: {ready}");
+            if (s.PrivateIpReadyCommand is { } ready)
+            {
+                w.Line($"  private address ready when: {Script(ready)}");
+                w.Body("private address ready when", ready, Statements);
+            }
         }
         // What every server shares, once; per server where they differ.
         var first = b.Server;
@@ -182,10 +203,16 @@ public static class PlanText
                 w.Line($"{s.Key}: deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
         w.Line("SSH host keys: each server's read by its readiness step on first contact, then pinned for its Docker provider and every host command on it");
         if (b.Servers.All(x => x.ReadinessCommand == first.ReadinessCommand && x.ReadinessTimeoutSeconds == first.ReadinessTimeoutSeconds))
-            w.Line($"ready when: {first.ReadinessCommand} (timeout {first.ReadinessTimeoutSeconds}s)");
+        {
+            w.Line($"ready when: {Script(first.ReadinessCommand)} (timeout {first.ReadinessTimeoutSeconds}s)");
+            w.Body("ready when", first.ReadinessCommand, Statements);
+        }
         else
             foreach (var s in b.Servers)
-                w.Line($"{s.Key} ready when: {s.ReadinessCommand} (timeout {s.ReadinessTimeoutSeconds}s)");
+            {
+                w.Line($"{s.Key} ready when: {Script(s.ReadinessCommand)} (timeout {s.ReadinessTimeoutSeconds}s)");
+                w.Body("ready when", s.ReadinessCommand, Statements);
+            }
         foreach (var r in b.Registries)
             w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
         if (b.PrivateNetwork is { } network)
@@ -262,11 +289,26 @@ public static class PlanText
         if (!svc.PublishedPorts.IsEmpty)
             w.Line($"  publishes: {string.Join(", ", svc.PublishedPorts.Select(p => $"{(p.HostIp.Contains(':') ? $"[{p.HostIp}]" : p.HostIp)}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}"))}");
         if (!svc.ExtraHosts.IsEmpty) w.Line($"  extra hosts: {string.Join(", ", svc.ExtraHosts.Select(h => $"{h.Host}={h.Ip}"))}");
-        if (!svc.Command.IsEmpty) w.Line($"  command: {string.Join(" ", svc.Command)}");
+        if (!svc.Command.IsEmpty)
+        {
+            var command = string.Join(" ", svc.Command);
+            w.Line(command.Length <= FoldAt ? $"  command: {command}" : $"  command: {svc.Command.Length} arguments, {command.Length} characters (sha256 {Sha(command)}{(w.Verbose ? "" : "; --verbose prints them")})");
+            if (command.Length > FoldAt) w.Body("command", string.Join('\n', svc.Command), Lines);
+        }
         foreach (var (k, v) in svc.Env) w.Line($"  env {k}={v.Masked}");
         foreach (var m in svc.Mounts) w.Line($"  mount {m.Kind.ToString().ToLowerInvariant()} {m.Source} -> {m.Target}{(m.ReadOnly ? " (read-only)" : "")}");
-        foreach (var f in svc.Files) w.Line($"  file {f.Path}: {f.Content.Masked.Split('\n').Length} lines{(f.Content.IsSecret ? ", holds secrets" : "")}, sha256 {Sha(f.Content.Masked)}");
-        foreach (var (k, v) in svc.Labels) w.Line($"  label {k}={v}");
+        foreach (var f in svc.Files)
+        {
+            w.Line($"  file {f.Path}: {f.Content.Masked.Split('\n').Length} lines{(f.Content.IsSecret ? ", holds secrets" : "")}, sha256 {Sha(f.Content.Masked)}");
+            w.Body(f.Path, f.Content.Masked, Lines, always: true);
+        }
+        // Traefik's labels say what the routes section already says (rule, priority, middlewares, service): folded to a
+        // count and a hash unless --verbose.
+        var traefik = svc.Labels.Where(l => l.Key.StartsWith("traefik.", StringComparison.Ordinal)).ToList();
+        foreach (var (k, v) in svc.Labels)
+            if (w.Verbose || !k.StartsWith("traefik.", StringComparison.Ordinal)) w.Line($"  label {k}={v}");
+        if (!w.Verbose && traefik.Count > 0)
+            w.Line($"  labels for Traefik: {traefik.Count} (the routers, services and middlewares the routes section names; sha256 {Sha(string.Join('\n', traefik.Select(l => $"{l.Key}={l.Value}")))}; --verbose prints them)");
         if (!svc.DependsOn.IsEmpty || !svc.AfterHostCommands.IsEmpty)
             w.Line($"  after: {string.Join(", ", svc.DependsOn.Concat(svc.AfterHostCommands))}");
     }
@@ -294,14 +336,59 @@ public static class PlanText
     private static string Unversioned(string name) =>
         System.Text.RegularExpressions.Regex.Replace(name, $"-[0-9a-f]{{{Routing.ConfigHashLength}}}$", "");
 
+    /// <summary>A script inline when short, else its size and hash (its text follows with --verbose).</summary>
+    private static string Script(string text) =>
+        text.Length <= FoldAt && !text.Contains('\n')
+            ? $"`{text}`"
+            : $"a script of {Count(Lines(text).Count, "line")}, {text.Length} characters (sha256 {Sha(text)})";
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    /// <summary>A text's lines.</summary>
+    private static IReadOnlyList<string> Lines(string text) => text.Split('\n');
+
+    /// <summary>
+    /// A shell script's statements, one per line for reading: its lines, each cut after every <c>; </c>. For reading only
+    /// (a <c>;</c> inside quotes is cut too); the exact text is in <c>--format json</c>.
+    /// </summary>
+    private static IReadOnlyList<string> Statements(string text) =>
+        text.Split('\n').SelectMany(l =>
+        {
+            var parts = l.Split("; ");
+            return parts.Select((x, i) => i < parts.Length - 1 ? x + ";" : x);
+        }).ToList();
+
     private static string Sha(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
 
-    private sealed class Writer
+    /// <summary>How a line of a folded text starts under --verbose.</summary>
+    public const string BodyPrefix = "    | ";
+
+    /// <summary>Whether a plan line is part of a folded text's body (its title or one of its lines), under --verbose.</summary>
+    public static bool IsBody(string line) =>
+        line.StartsWith(BodyPrefix, StringComparison.Ordinal)
+        || (line.StartsWith("    ", StringComparison.Ordinal) && line.Length > 5 && line[4] is not (' ' or '|') && line.EndsWith(':'));
+
+    private sealed class Writer(bool verbose)
     {
         private readonly StringBuilder _sb = new();
 
+        public bool Verbose { get; } = verbose;
+
         public void Line(string text) => _sb.Append(text.TrimEnd()).Append('\n');
+
+        /// <summary>
+        /// With --verbose, a folded text below its line: <c>    | </c> and one statement (argument, line) each. Short
+        /// one-line texts print inline and have no body; <paramref name="always"/> prints the body of any text (files, input).
+        /// </summary>
+        public void Body(string title, string text, Func<string, IReadOnlyList<string>> split, bool always = false)
+        {
+            if (!Verbose || (!always && text.Length <= FoldAt && !text.Contains('\n'))) return;
+            _sb.Append("    ").Append(title).Append(":\n");
+            var lines = split(text);
+            var count = lines.Count > 0 && lines[^1].Trim().Length == 0 ? lines.Count - 1 : lines.Count;
+            foreach (var line in lines.Take(count)) _sb.Append(BodyPrefix).Append(line.TrimEnd()).Append('\n');
+        }
 
         public void Section(string title) => _sb.Append('\n').Append("== ").Append(title).Append(" ==\n");
 

@@ -67,7 +67,7 @@ public sealed class PlanSnapshotTests
                   memoryMb: 128
 
             """;
-        AssertFixture("add-docs-app.diff", yaml, maxLines: 80);
+        AssertFixture("add-docs-app.diff", yaml, maxLines: 100);
     }
 
     /// <summary>
@@ -92,7 +92,7 @@ public sealed class PlanSnapshotTests
                     database: { engine: mariadb, connectionLimit: 30 }
 
             """;
-        AssertFixture("add-wordpress-app.diff", yaml, maxLines: 260);
+        AssertFixture("add-wordpress-app.diff", yaml, maxLines: 380);
         var diff = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "tests", "Stacks.Tests", "Fixtures", "add-wordpress-app.diff"));
         foreach (var line in new[]
                  {
@@ -115,7 +115,7 @@ public sealed class PlanSnapshotTests
     {
         var yaml = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"))
             .Replace("  platform:serverType: ccx23\n", MoveToSplit, StringComparison.Ordinal);
-        AssertFixture("move-prod-to-split.diff", yaml, maxLines: 1200);
+        AssertFixture("move-prod-to-split.diff", yaml, maxLines: 1300);
         var diff = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "tests", "Stacks.Tests", "Fixtures", "move-prod-to-split.diff"));
         Assert.StartsWith($"@@ {PlanChanges.Heading} @@\n", diff, StringComparison.Ordinal);
         foreach (var line in new[]
