@@ -51,9 +51,13 @@ var toOption = new Option<string?>("--to")
 {
     Description = "Point-in-time recovery (stacks with postgresPitr): restore every PostgreSQL database to this moment, e.g. '2026-12-07 10:45:00+00' (UTC when no offset is given).",
 };
+var intoOption = new Option<string?>("--into") { Description = "Restore --database into this new database next to the live ones (the live ones are never touched)." };
+var fromStackOption = new Option<string?>("--from-stack") { Description = "Restore from this stack's archive (e.g. prod) onto --stack's server: into --into, or else replacing --stack's database of that name (the previous one kept)." };
+var scrubOption = new Option<string?>("--scrub") { Description = "A SQL file run on the copy, in one transaction, before anything uses it (e.g. anonymise personal data)." };
+var noScrubOption = new Option<bool>("--no-scrub") { Description = "Copy across stacks without a scrub hook (one of --scrub or --no-scrub is required with --from-stack)." };
 var restore = new Command("restore-script", "Print the script that restores one app database, or all, from an extracted backup archive, or PostgreSQL to a moment (see docs/operations.md).")
 {
-    stackOption, databaseOption, jobOption, volumeOption, toOption, projectOption,
+    stackOption, databaseOption, jobOption, volumeOption, toOption, intoOption, fromStackOption, scrubOption, noScrubOption, projectOption,
 };
 restore.SetAction(parse => PlanCommand.Guard(() =>
 {
@@ -65,6 +69,19 @@ restore.SetAction(parse => PlanCommand.Guard(() =>
     }
     try
     {
+        if (parse.GetValue(intoOption) is not null || parse.GetValue(fromStackOption) is not null || parse.GetValue(scrubOption) is not null || parse.GetValue(noScrubOption))
+        {
+            if (parse.GetValue(toOption) is not null || parse.GetValue(volumeOption) is not null)
+            {
+                Console.Error.WriteLine("error: --into, --from-stack and --scrub copy one database from a dump; leave --to and --volume out.");
+                return 1;
+            }
+            var copy = Platform.Stacks.Operations.RestoreAnywhereCommand.Render(dir, new(parse.GetValue(stackOption)!, parse.GetValue(fromStackOption),
+                parse.GetValue(databaseOption), parse.GetValue(jobOption), parse.GetValue(intoOption), parse.GetValue(scrubOption), parse.GetValue(noScrubOption)));
+            Console.Out.Write(copy.Stdout);
+            Console.Error.Write(copy.Stderr);
+            return copy.ExitCode;
+        }
         var settings = SettingsReader.Load(dir, parse.GetValue(stackOption)!);
         if (BlueprintBuilder.BackupsInput(settings) is not { } input)
         {
