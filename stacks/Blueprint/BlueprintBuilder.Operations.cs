@@ -117,14 +117,13 @@ public static partial class BlueprintBuilder
     {
         if (app.HealthPath is null) yield break;
         var routes = app.Routes.Select((r, i) => (Route: r, Index: i)).Where(x => !x.Route.IsWildcard).ToList();
-        // When no route reaches the health path, the app's first routes keep their monitor on host + health path
-        // (as before); the plan's route explainer shows which app such a URL really reaches.
-        if (routes.Any(x => ReachesHealthPath(x.Route, app.HealthPath)))
-            routes = [.. routes.Where(x => ReachesHealthPath(x.Route, app.HealthPath))];
+        // Only routes whose host takes the health path to this app (validation refuses an app with none: HealthRoutes.Problem).
+        if (routes.Any(x => HealthRoutes.Serves(s, app, x.Route, app.HealthPath)))
+            routes = [.. routes.Where(x => HealthRoutes.Serves(s, app, x.Route, app.HealthPath))];
         var targets = routes
             .Select(x => (x.Index, Label: HostLabel(x.Route), Fqdn: x.Route.Fqdn(s.Domain),
                 // Through a stripping route the app's health path sits below the prefix.
-                Path: x.Route.StripPrefix ? x.Route.PathPrefix + app.HealthPath : app.HealthPath,
+                Path: HealthRoutes.MonitoredPath(x.Route, app.HealthPath),
                 // A guarded route is up when it refuses the monitor (Uptime Kuma has no credentials and is not allowlisted).
                 Codes: x.Route.BasicAuthSecret is not null ? ["401"] : !x.Route.AllowCidrs.IsEmpty ? ImmutableArray.Create("403") : MonitorSpec.DefaultStatusCodes))
             .DistinctBy(t => (t.Fqdn, t.Path))
@@ -137,13 +136,6 @@ public static partial class BlueprintBuilder
             yield return (t.Index, new PublicHost(name, t.Fqdn, t.Path) { Id = Monitors.AppRouteId(app.Name, t.Index), AcceptedStatusCodes = t.Codes });
         }
     }
-
-    /// <summary>
-    /// Whether the app's health path is reachable through the route: a route on <c>/api</c> that does not strip it
-    /// serves <c>/api/…</c> only, so a monitor of <c>/healthz</c> on its host would check whichever app serves that.
-    /// </summary>
-    private static bool ReachesHealthPath(RouteSettings route, string healthPath) =>
-        route.PathPrefix is not { } prefix || route.StripPrefix || healthPath == prefix || healthPath.StartsWith(prefix + "/", StringComparison.Ordinal);
 
     /// <summary>A route's host in a monitor's display name: the label, "apex", or a custom domain.</summary>
     private static string HostLabel(RouteSettings route) => route.Domain ?? (route.Host == "@" ? "apex" : route.Host);

@@ -34,6 +34,22 @@ internal static class AppRules
         CheckPostgresNames(s, r);
         CheckBucketNames(s, r);
         CheckReferences(s, r);
+        CheckHealthRoutes(s, r);
+    }
+
+    /// <summary>
+    /// Every app with a health path and a public route has a route that takes that path to it; an app whose health path or
+    /// routes are already in error is left out (its health route follows once they are fixed).
+    /// </summary>
+    private static void CheckHealthRoutes(StackSettings s, NodeReader r)
+    {
+        foreach (var app in s.Apps)
+        {
+            var key = $"{app.Key}.healthPath";
+            if (r.Errors.Any(e => e.Key == key || e.Key.StartsWith(app.Key + ".routes", StringComparison.Ordinal))) continue;
+            if (HealthRoutes.Problem(s, app) is { } health)
+                r.Error(key, health.Problem, health.Fix);
+        }
     }
 
     private static void CheckVolumes(AppSettings app, NodeReader r)

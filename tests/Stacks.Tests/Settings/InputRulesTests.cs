@@ -18,6 +18,9 @@ public sealed class InputRulesTests
 
     private static string Api(string replace, string with) => TestStacks.DefaultApps.Replace(replace, with, StringComparison.Ordinal);
 
+    /// <summary>The api on a host of its own, so every health path is served by its route.</summary>
+    private static string OwnHost(string apps) => apps.Replace("routes: [{ host: app, path: /api, websockets: true }]", "routes: [{ host: api, websockets: true }]", StringComparison.Ordinal);
+
     private static void Refused(string yaml, string key, string says)
     {
         var error = Single(TestStacks.Errors(yaml), key);
@@ -65,7 +68,7 @@ public sealed class InputRulesTests
     [InlineData("/")]
     public void Health_paths_are_url_paths_with_an_optional_query_and_reach_the_check_as_one_argument(string path)
     {
-        var yaml = TestStacks.Yaml(Api("healthPath: /healthz", $"healthPath: \"{path}\""));
+        var yaml = TestStacks.Yaml(OwnHost(Api("healthPath: /api/healthz", $"healthPath: \"{path}\"")));
         Assert.Empty(TestStacks.Errors(yaml));
         var test = TestStacks.Build(yaml).Service("api-1").HealthCheck.Test;
         Assert.Equal("CMD", test[0]);   // exec form: no shell parses the path
@@ -82,7 +85,7 @@ public sealed class InputRulesTests
     [InlineData("//evil.example/x", "host name")]
     [InlineData("/a<b>", "'<'")]
     public void Health_paths_that_are_no_url_path_are_refused(string path, string says) =>
-        Refused(TestStacks.Yaml(Api("healthPath: /healthz", $"healthPath: \"{path}\"")), "platform:apps[0].healthPath", says);
+        Refused(TestStacks.Yaml(OwnHost(Api("healthPath: /api/healthz", $"healthPath: \"{path}\""))), "platform:apps[0].healthPath", says);
 
     [Theory]
     [InlineData("release: { command: [\"bin/migrate\\0--force\"] }", "platform:apps[0].release.command[0]")]
@@ -91,7 +94,7 @@ public sealed class InputRulesTests
     [InlineData("release: { command: [\"bin/migrate\\e[2J\"] }", "platform:apps[0].release.command[0]")]
     public void Nul_bytes_and_escape_sequences_in_commands_are_refused(string entry, string key)
     {
-        var errors = TestStacks.Errors(TestStacks.Yaml(Api("  healthPath: /healthz\n", $"  healthPath: /healthz\n  {entry}\n")));
+        var errors = TestStacks.Errors(TestStacks.Yaml(Api("  healthPath: /api/healthz\n", $"  healthPath: /api/healthz\n  {entry}\n")));
         var error = Single(errors, key);
         Assert.Contains(entry.Contains("\\0", StringComparison.Ordinal) ? "NUL" : "control character", error.Problem, StringComparison.Ordinal);
     }
@@ -101,12 +104,12 @@ public sealed class InputRulesTests
     [InlineData("0 3 1 1 *", "days between runs")]
     [InlineData("0 3 1 */2 *", "days between runs")]
     public void Job_schedules_follow_the_backup_schedules_rules(string schedule, string says) =>
-        Refused(TestStacks.Yaml(Api("  healthPath: /healthz\n", $"  healthPath: /healthz\n  jobs: [{{ name: report, schedule: \"{schedule}\", command: [bin/report] }}]\n")),
+        Refused(TestStacks.Yaml(Api("  healthPath: /api/healthz\n", $"  healthPath: /api/healthz\n  jobs: [{{ name: report, schedule: \"{schedule}\", command: [bin/report] }}]\n")),
             "platform:apps[0].jobs[0].schedule", says);
 
     [Fact]
     public void A_weekly_job_is_fine() =>
-        Assert.Empty(TestStacks.Errors(TestStacks.Yaml(Api("  healthPath: /healthz\n", "  healthPath: /healthz\n  jobs: [{ name: report, schedule: \"0 2 * * 0\", command: [bin/report] }]\n"))));
+        Assert.Empty(TestStacks.Errors(TestStacks.Yaml(Api("  healthPath: /api/healthz\n", "  healthPath: /api/healthz\n  jobs: [{ name: report, schedule: \"0 2 * * 0\", command: [bin/report] }]\n"))));
 
     [Theory]
     [InlineData("/app/../../etc", "Docker mounts it at /etc")]
@@ -118,13 +121,13 @@ public sealed class InputRulesTests
     [InlineData("/etc", "system directory")]
     [InlineData("/usr", "system directory")]
     public void Volume_mount_paths_that_escape_or_cover_the_kernel_or_the_system_are_refused(string path, string says) =>
-        Refused(TestStacks.Yaml(Api("  healthPath: /healthz\n", $"  healthPath: /healthz\n  volumes: [{{ name: data, mountPath: \"{path}\", sizeGb: 1 }}]\n")),
+        Refused(TestStacks.Yaml(Api("  healthPath: /api/healthz\n", $"  healthPath: /api/healthz\n  volumes: [{{ name: data, mountPath: \"{path}\", sizeGb: 1 }}]\n")),
             "platform:apps[0].volumes[0].mountPath", says);
 
     [Fact]
     public void Volumes_below_system_directories_are_fine() =>
-        Assert.Empty(TestStacks.Errors(TestStacks.Yaml(Api("  healthPath: /healthz\n",
-            "  healthPath: /healthz\n  volumes: [{ name: conf, mountPath: /etc/app/conf.d, sizeGb: 1 }, { name: data, mountPath: /var/lib/app, sizeGb: 1 }]\n"))));
+        Assert.Empty(TestStacks.Errors(TestStacks.Yaml(Api("  healthPath: /api/healthz\n",
+            "  healthPath: /api/healthz\n  volumes: [{ name: conf, mountPath: /etc/app/conf.d, sizeGb: 1 }, { name: data, mountPath: /var/lib/app, sizeGb: 1 }]\n"))));
 
     [Theory]
     [InlineData("203.0.113.10", "IP address")]

@@ -53,7 +53,7 @@ public static class TestStacks
           image: ghcr.io/example/api:1.0.0
           port: 8000
           routes: [{ host: app, path: /api, websockets: true }]
-          healthPath: /healthz
+          healthPath: /api/healthz
           cpus: 0.5
           memoryMb: 256
           needs: { database: true, redis: true, buckets: [{ name: uploads }] }
