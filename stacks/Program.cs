@@ -24,19 +24,23 @@ var plan = new Command("plan", "Print what a stack's platform is, offline: no cl
 };
 plan.SetAction(parse => PlanCommand.Guard(() =>
 {
+    var json = parse.GetValue(formatOption) == "json";
+    int Usage(string message)
+    {
+        // CI that asked for JSON gets JSON on standard output too; people get the line on standard error.
+        if (json) Console.Out.Write(ReviewJson.Usage(message));
+        Console.Error.WriteLine("error: " + message);
+        return PlanCommand.ExitUsage;
+    }
     var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
     if (dir is null)
-    {
-        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
-        return PlanCommand.ExitUsage;
-    }
-    if (parse.GetValue(againstOption) is { } against && !File.Exists(against))
-    {
-        Console.Error.WriteLine($"error: --against {against}: no such file. Write the earlier stack file first, e.g. git show main:Pulumi.{parse.GetValue(stackOption)}.yaml > {against}");
-        return PlanCommand.ExitUsage;
-    }
+        return Usage("no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+    if (parse.GetValue(againstOption) is { } against && (parse.GetValue(routeOption) ?? []).Length > 0)
+        return Usage("--against reviews a change and --route explains requests: run them one at a time.");
+    if (parse.GetValue(againstOption) is { } missing && !File.Exists(missing))
+        return Usage($"--against {missing}: no such file. Write the earlier stack file first, e.g. git show main:Pulumi.{parse.GetValue(stackOption)}.yaml > {missing}");
     var outcome = parse.GetValue(againstOption) is { } basePath
-        ? PlanCommand.Against(dir, parse.GetValue(stackOption)!, File.ReadAllText(basePath), basePath)
+        ? PlanCommand.Against(dir, parse.GetValue(stackOption)!, File.ReadAllText(basePath), basePath, parse.GetValue(formatOption)!)
         : PlanCommand.Evaluate(dir, parse.GetValue(stackOption)!, parse.GetValue(formatOption)!, parse.GetValue(routeOption) ?? [], parse.GetValue(methodOption)!, parse.GetValue(verboseOption));
     Console.Out.Write(outcome.Stdout);
     Console.Error.Write(outcome.Stderr);

@@ -33,19 +33,18 @@ public static class PlanCommand
     public static PlanOutcome Evaluate(ConfigDocument doc, string format, IReadOnlyList<string> routes, string method = "GET", bool verbose = false)
     {
         ArgumentNullException.ThrowIfNull(doc);
+        var json = format == "json";
         var (settings, errors) = SettingsReader.TryRead(doc);
         if (errors.Count > 0 || settings is null)
-            return new PlanOutcome(ExitInvalidStack, "", new InvalidStackException(doc.Stack, errors).Message + "\n");
+            return Invalid(doc.Stack, errors, json, null);
         var blueprint = BlueprintBuilder.Build(settings);
         var violations = Policies.Check(blueprint);
         if (!violations.IsEmpty)
-        {
-            var sb = new StringBuilder($"Stack '{blueprint.Stack}' breaks {violations.Length} platform rule(s):\n");
-            foreach (var v in violations) sb.Append("  - ").Append(v).Append('\n');
-            return new PlanOutcome(ExitPolicyViolation, "", sb.ToString());
-        }
+            return Broken(blueprint.Stack, violations, json, null);
         if (routes.Count > 0)
         {
+            if (format == "mermaid")
+                return new PlanOutcome(ExitUsage, "", "error: --route explains requests as text or json, not mermaid: use --format text or --format json.\n");
             // Behind a load balancer any app server may take the request: each one's Traefik answers.
             var answers = routes.SelectMany(u => blueprint.IsSplit
                 ? blueprint.AppServers.Select(x => RouteExplainer.Explain(blueprint, u, method, x.Key))
@@ -70,25 +69,46 @@ public static class PlanCommand
     /// with <paramref name="baseStackText"/> (e.g. <c>git show main:Pulumi.prod.yaml</c>), then the plan's changed lines.
     /// Both must be valid and keep the rules; nothing printed means nothing changes.
     /// </summary>
-    public static PlanOutcome Against(string projectDir, string stack, string baseStackText, string baseName)
+    public static PlanOutcome Against(string projectDir, string stack, string baseStackText, string baseName, string format = "text")
     {
+        if (format == "mermaid")
+            return new PlanOutcome(ExitUsage, "", "error: --against prints a review as text or json, not mermaid: use --format text or --format json.\n");
+        var json = format == "json";
         var current = StackFiles.Load(projectDir, stack);
         var projectText = File.Exists(Path.Combine(projectDir, StackFiles.ProjectFile)) ? File.ReadAllText(Path.Combine(projectDir, StackFiles.ProjectFile)) : null;
-        var before = StackFiles.FromTexts(projectText, stack, baseStackText);
+        var before = StackFiles.FromTexts(projectText, stack, baseStackText, baseName);
         var blueprints = new List<PlatformBlueprint>();
         foreach (var (doc, name) in new[] { (before, baseName), (current, StackFiles.StackFile(stack)) })
         {
             var (settings, errors) = SettingsReader.TryRead(doc);
             if (errors.Count > 0 || settings is null)
-                return new PlanOutcome(ExitInvalidStack, "", $"{name}: " + new InvalidStackException(doc.Stack, errors).Message + "\n");
+                return Invalid(doc.Stack, errors, json, name);
             var blueprint = BlueprintBuilder.Build(settings);
             var violations = Policies.Check(blueprint);
             if (!violations.IsEmpty)
-                return new PlanOutcome(ExitPolicyViolation, "", $"{name}: Stack '{blueprint.Stack}' breaks {violations.Length} platform rule(s):\n"
-                    + string.Concat(violations.Select(v => "  - " + v + "\n")));
+                return Broken(blueprint.Stack, violations, json, name);
             blueprints.Add(blueprint);
         }
-        return new PlanOutcome(ExitOk, PlanDiff.Render(blueprints[0], blueprints[1]), "");
+        return new PlanOutcome(ExitOk, json ? ReviewJson.Review(stack, blueprints[0], blueprints[1]) : PlanDiff.Render(blueprints[0], blueprints[1]), "");
+    }
+
+    /// <summary>Exit 1 with every settings error: as text on standard error, or as JSON on standard output (and one line on standard error).</summary>
+    private static PlanOutcome Invalid(string stack, IReadOnlyList<SettingsError> errors, bool json, string? file)
+    {
+        var text = (file is null ? "" : $"{file}: ") + new InvalidStackException(stack, errors).Message + "\n";
+        return json
+            ? new PlanOutcome(ExitInvalidStack, ReviewJson.Errors(stack, errors, file), $"{(file is null ? "" : $"{file}: ")}Stack '{SettingsError.Printable(stack)}' has {errors.Count} configuration error(s); nothing was planned or created (details on standard output, as JSON).\n")
+            : new PlanOutcome(ExitInvalidStack, "", text);
+    }
+
+    /// <summary>Exit 3 with every broken rule, as text or JSON.</summary>
+    private static PlanOutcome Broken(string stack, IReadOnlyList<PolicyViolation> violations, bool json, string? file)
+    {
+        var sb = new StringBuilder(file is null ? "" : $"{file}: ").Append($"Stack '{stack}' breaks {violations.Count} platform rule(s):\n");
+        foreach (var v in violations) sb.Append("  - ").Append(v).Append('\n');
+        return json
+            ? new PlanOutcome(ExitPolicyViolation, ReviewJson.Violations(stack, violations, file), $"{(file is null ? "" : $"{file}: ")}Stack '{stack}' breaks {violations.Count} platform rule(s); nothing was planned or created (details on standard output, as JSON).\n")
+            : new PlanOutcome(ExitPolicyViolation, "", sb.ToString());
     }
 
     /// <summary>Plans the stack files in <paramref name="projectDir"/>.</summary>

@@ -82,7 +82,7 @@ public static partial class StackFiles
     /// The stack as <see cref="Load"/> reads it, from the two files' texts: <paramref name="projectText"/> is
     /// Pulumi.yaml's (null: the file is missing), <paramref name="stackText"/> Pulumi.&lt;stack&gt;.yaml's.
     /// </summary>
-    public static ConfigDocument FromTexts(string? projectText, string stack, string stackText)
+    public static ConfigDocument FromTexts(string? projectText, string stack, string stackText, string? stackFileName = null)
     {
         var errors = ImmutableArray.CreateBuilder<SettingsError>();
         var project = SettingsSchema.Namespace;
@@ -97,7 +97,7 @@ public static partial class StackFiles
                 errors.Add(new SettingsError($"{ProjectFile}: name", $"'{SettingsError.Printable((nameNode as YamlScalarNode)?.Value ?? "(not a string)")}' is not a usable project name.",
                     $"Name the project with lower-case letters, digits and hyphens (it is part of the server's host name and of every config key), e.g. 'name: {SettingsSchema.Namespace}'."));
         }
-        return Parse(project, stack, stackText, StackFile(stack), errors);
+        return Parse(project, stack, stackText, stackFileName ?? StackFile(stack), errors);
     }
 
     /// <summary>Parses a stack file's text (used by <see cref="Load"/> and by tests).</summary>

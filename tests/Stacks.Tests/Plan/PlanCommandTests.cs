@@ -52,12 +52,19 @@ public sealed class PlanCommandTests
             File.Copy(Path.Combine(TestStacks.RepoRoot, "Pulumi.yaml"), Path.Combine(dir, "Pulumi.yaml"));
             var apps = TestStacks.DefaultApps.Replace("cpus: 0.5\n  memoryMb: 256\n  needs", "cpus: NaN\n  memoryMb: 256\n  needs", StringComparison.Ordinal);
             File.WriteAllText(Path.Combine(dir, "Pulumi.broken.yaml"), TestStacks.Yaml(apps, "platform:backupRedisSchedule: \"0 0 31 2 *\""));
-            var (code, stdout, stderr) = RunPlan(dir, "plan", "--stack", "broken", "--format", "json");
+            var (code, stdout, stderr) = RunPlan(dir, "plan", "--stack", "broken");
             Assert.Equal(PlanCommand.ExitInvalidStack, code);
             Assert.Equal("", stdout);
             Assert.Contains("platform:apps[0].cpus: must be a number, not 'NaN'.", stderr, StringComparison.Ordinal);
             Assert.Contains("platform:backupRedisSchedule: '0 0 31 2 *' never fires", stderr, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+            // CI asks for JSON: the same errors, as JSON on standard output.
+            var json = RunPlan(dir, "plan", "--stack", "broken", "--format", "json");
+            Assert.Equal(PlanCommand.ExitInvalidStack, json.Code);
+            using (var doc = System.Text.Json.JsonDocument.Parse(json.Stdout))
+                Assert.Equal(["platform:apps[0].cpus", "platform:backupRedisSchedule"],
+                    doc.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("key").GetString()).Order(StringComparer.Ordinal));
+            Assert.DoesNotContain("   at ", json.Stderr, StringComparison.Ordinal);
 
             var missing = RunPlan(dir, "plan", "--stack", "../etc");
             Assert.Equal(PlanCommand.ExitInvalidStack, missing.Code);
