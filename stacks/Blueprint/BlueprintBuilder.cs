@@ -101,6 +101,9 @@ public static partial class BlueprintBuilder
             Registries = [.. s.Registries.Select(x => new RegistrySpec(x.Address, x.Username, x.SecretKey)).OrderBy(x => x.Address, StringComparer.Ordinal)],
             Monitors = [.. ops.Monitors.Select(View)],
             Backups = [.. ops.Jobs.Select(j => View(j, s))],
+            MariaDbConnections = MariaDbRequests(s) is { IsEmpty: false } mariaDbApps
+                ? (s.MariaDb.MaxConnections, s.MariaDb.MaxConnectionsDerived, mariaDbApps.Sum(x => x.Request.ConnectionLimit))
+                : null,
             BackupsOff = s.Backups is { Enabled: true, HourlyEnabled: false }
                 ? [("postgres-hourly", BackupPolicy.HourlyOffReason), .. MariaDbRequests(s).Any() ? [("mariadb-hourly", BackupPolicy.HourlyOffReason)] : Array.Empty<(string, string)>()]
                 : [],

@@ -67,6 +67,8 @@ public sealed record PlatformBlueprint
     public ImmutableArray<RegistrySpec> Registries { get; init; } = [];
     public required ImmutableArray<MonitorSpecView> Monitors { get; init; }
     public required ImmutableArray<BackupJobView> Backups { get; init; }
+    /// <summary>MariaDB's max_connections when an app uses MariaDB: the value, whether it was derived, and the apps' limits' sum. Default: none.</summary>
+    public (int MaxConnections, bool Derived, int AppLimits)? MariaDbConnections { get; init; }
     /// <summary>Backup jobs the stack switched off, each with why (the plan lists them). Default: none.</summary>
     public ImmutableArray<(string Job, string Reason)> BackupsOff { get; init; } = [];
     public required ImmutableArray<SecretSpec> Secrets { get; init; }

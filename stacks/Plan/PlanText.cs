@@ -90,6 +90,9 @@ public static class PlanText
         }
 
         w.Section("Data");
+        if (b.MariaDbConnections is { } maria)
+            w.Line($"MariaDB max_connections {maria.MaxConnections}: the apps' connection limits add up to {maria.AppLimits}"
+                + (maria.Derived ? $", + {Parts.MariaDb.MariaDbSettings.PlatformConnections} for the platform's own clients, at least {Parts.MariaDb.MariaDbSettings.DefaultMaxConnections} (derived; platform:mariadbMaxConnections sets it)" : " (platform:mariadbMaxConnections)"));
         foreach (var db in b.Databases.Where(d => d.Engine == Settings.DatabaseEngine.MariaDb))
             w.Line($"database {db.Database} (MariaDB): user {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}), rights on this database only; used by {string.Join(", ", db.UsedBy)}");
         foreach (var db in b.Databases.Where(d => d.Engine == Settings.DatabaseEngine.Postgres))

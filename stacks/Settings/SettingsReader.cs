@@ -152,7 +152,7 @@ public static class SettingsReader
         {
             Image = Str("mariadbImage").Trim(),
             MemoryMb = Int("mariadbMemoryMb", 1, 262144),
-            MaxConnections = Int("mariadbMaxConnections", 1, 10000),
+            MaxConnections = Int("mariadbMaxConnections", 0, 10000),
             Protect = environment == StackEnvironment.Prod,
         };
 
@@ -212,6 +212,16 @@ public static class SettingsReader
             SecretsSet = secretsSet.ToImmutable(),
         };
 
+        // 0: max_connections follows the apps (20 tenant stores of 20 connections each need 410, not the 100 of a fixed default).
+        if (settings.MariaDb.MaxConnections == 0)
+            settings = settings with
+            {
+                MariaDb = settings.MariaDb with
+                {
+                    MaxConnections = Parts.MariaDb.MariaDbSettings.Derived(Blueprint.BlueprintBuilder.MariaDbRequests(settings).Select(x => x.Request.ConnectionLimit)),
+                    MaxConnectionsDerived = true,
+                },
+            };
         SettingsRules.Check(settings, r);
         return (errors.Count == 0 ? settings : null, errors);
     }

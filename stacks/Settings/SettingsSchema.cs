@@ -65,7 +65,7 @@ public static class SettingsSchema
         new("pgbouncerReservePoolSize", SettingType.Integer, "PgBouncer reserve_pool_size.", 5),
         new("mariadbImage", SettingType.String, "MariaDB image, a pinned 10.11 LTS patch release. Deployed only when an app needs a MariaDB database.", Parts.MariaDb.MariaDbNames.DefaultImage),
         new("mariadbMemoryMb", SettingType.Integer, "MariaDB memory limit; innodb_buffer_pool_size is half of it, in whole 128 MB chunks.", 1024),
-        new("mariadbMaxConnections", SettingType.Integer, "MariaDB max_connections; the MariaDB apps' connectionLimit values must add up to no more.", 100),
+        new("mariadbMaxConnections", SettingType.Integer, "MariaDB max_connections; the MariaDB apps' connectionLimit values must add up to no more. 0: derived, their sum + 10 for the platform's own clients, at least 100.", 0),
         new("redisImage", SettingType.String, "Redis image, pinned.", "redis:7.4.2-alpine"),
         new("redisMaxMemoryMb", SettingType.Integer, "Default maxmemory of each app's Redis instance (needs.redis.maxMemoryMb overrides it per app). Each container's limit is twice its maxmemory, for the copy-on-write of snapshots.", 64),
         new("redisEvictionPolicy", SettingType.String, "Default maxmemory-policy of each app's Redis instance (needs.redis.evictionPolicy overrides it per app; a job queue wants noeviction).", "allkeys-lru"),

@@ -15,8 +15,27 @@ public sealed record MariaDbSettings
     /// <summary>The container's CPU limit. Default: 1.</summary>
     public double Cpus { get; init; } = 1.0;
 
-    /// <summary>Client connections the server accepts; every app's connection limit must fit in it. Default: 100.</summary>
-    public int MaxConnections { get; init; } = 100;
+    /// <summary>
+    /// Client connections the server accepts; every app's connection limit must fit in it. Default: <see cref="Derived"/>
+    /// from the apps' limits (a stack that leaves <c>mariadbMaxConnections</c> at 0).
+    /// </summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
+
+    /// <summary>Whether <see cref="MaxConnections"/> was derived from the apps' limits rather than set. Default: false.</summary>
+    public bool MaxConnectionsDerived { get; init; }
+
+    /// <summary>The least max_connections a derived value takes (the server's own default of 151 rounded down, as before).</summary>
+    public const int DefaultMaxConnections = 100;
+
+    /// <summary>
+    /// Connections kept above the apps' limits for the platform's own clients: the provisioning run, the two dump agents,
+    /// the container's health check and an operator's shell, with room to spare.
+    /// </summary>
+    public const int PlatformConnections = 10;
+
+    /// <summary>max_connections that fits the apps: their limits' sum plus <see cref="PlatformConnections"/>, at least <see cref="DefaultMaxConnections"/>.</summary>
+    public static int Derived(IEnumerable<int> connectionLimits) =>
+        (int)Math.Min(10000, Math.Max(DefaultMaxConnections, connectionLimits.Sum(l => (long)Math.Max(0, l)) + PlatformConnections));
 
     /// <summary>InnoDB buffer pool size in MB, a multiple of 128. Default: <see cref="MariaDbConfig.BufferPoolPercent"/>% of <see cref="MemoryMb"/>, rounded down to 128 MB.</summary>
     public int? BufferPoolMb { get; init; }

@@ -46,7 +46,7 @@ public static partial class MariaDbValidation
         var total = requests.Sum(r => (long)Math.Max(0, r.ConnectionLimit));
         if (settings.MaxConnections >= 1 && total > settings.MaxConnections)
             errors.Add(new($"{settingsKey}.maxConnections", $"the apps' connection limits add up to {total}, more than maxConnections ({settings.MaxConnections}), so an app could be refused below its own limit.",
-                $"Raise maxConnections to {total} or more, or lower the apps' connection limits."));
+                $"Raise maxConnections to {total + MariaDbSettings.PlatformConnections} or more ({total} for the apps, {MariaDbSettings.PlatformConnections} for the platform's own clients), leave it at 0 to have it follow the apps' limits, or lower the apps' connection limits."));
         return errors;
     }
 

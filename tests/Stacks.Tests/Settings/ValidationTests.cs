@@ -348,7 +348,9 @@ public sealed class MariaDbValidationTests
     [Fact]
     public void A_connection_limit_above_the_servers_is_refused_at_the_app_and_the_setting()
     {
-        var errors = Errors(App("{ database: { engine: mariadb, connectionLimit: 500 } }"));
+        // Left at 0, max_connections follows the apps (500 + 10); set to 100, the app's limit is refused at both keys.
+        Assert.Empty(Errors(App("{ database: { engine: mariadb, connectionLimit: 500 } }")));
+        var errors = Errors(App("{ database: { engine: mariadb, connectionLimit: 500 } }"), "platform:mariadbMaxConnections: 100");
         Assert.Contains(errors, e => e.Key == "platform:apps[0].needs.database.connectionLimit" && e.Fix.Contains("100", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Key == "platform:mariadbMaxConnections" && e.Problem.Contains("500", StringComparison.Ordinal));
     }
@@ -357,9 +359,10 @@ public sealed class MariaDbValidationTests
     public void Connection_limits_adding_up_past_the_server_name_the_setting()
     {
         var apps = App("{ database: { engine: mariadb, connectionLimit: 60 } }", "shop") + "\n" + App("{ database: { engine: mariadb, connectionLimit: 60 } }", "faces");
-        var error = Assert.Single(Errors(apps));
+        Assert.Empty(Errors(apps));
+        var error = Assert.Single(Errors(apps, "platform:mariadbMaxConnections: 100"));
         Assert.Equal("platform:mariadbMaxConnections", error.Key);
-        Assert.Contains("120", error.Fix, StringComparison.Ordinal);
+        Assert.Contains("130", error.Fix, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -377,7 +380,7 @@ public sealed class MariaDbValidationTests
     [InlineData("platform:mariadbMemoryMb: 128", "platform:mariadbMemoryMb")]
     [InlineData("platform:mariadbImage: mariadb:latest", "platform:mariadbImage")]
     [InlineData("platform:mariadbImage: mariadb:11.4.5", "platform:mariadbImage")]
-    [InlineData("platform:mariadbMaxConnections: 0", "platform:mariadbMaxConnections")]
+    [InlineData("platform:mariadbMaxConnections: -1", "platform:mariadbMaxConnections")]
     public void Bad_mariadb_settings_name_their_key(string line, string key) =>
         Assert.Equal(key, Assert.Single(Errors(App("{ database: { engine: mariadb } }"), line)).Key);
 
