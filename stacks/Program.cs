@@ -3,7 +3,7 @@ using Platform.Stacks.Blueprint;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
 
-var stackOption = new Option<string>("--stack") { Description = "The stack to plan (a Pulumi.<stack>.yaml next to Pulumi.yaml).", Required = true };
+var stackOption = new Option<string>("--stack") { Description = "The stack: a Pulumi.<stack>.yaml next to Pulumi.yaml.", Required = true };
 var formatOption = new Option<string>("--format") { Description = "text (for people), json (for machines) or mermaid (a diagram).", DefaultValueFactory = _ => "text" };
 formatOption.AcceptOnlyFromAmong("text", "json", "mermaid");
 var routeOption = new Option<string[]>("--route")

@@ -15,8 +15,11 @@ public sealed record BudgetLine(string Name, string Kind, int Instances, int Mem
 {
     public int TotalMb => Instances * MemoryMb;
 
-    /// <summary>The platform's fixed overhead: every steady container except the data stores and the apps.</summary>
-    public bool Fixed => !OneShot && Kind != "app" && Name is not (ServiceNames.Postgres or ServiceNames.Minio) && !Parts.Redis.RedisNames.IsContainer(Name);
+    /// <summary>
+    /// The platform's fixed overhead: every steady container except the data stores (PostgreSQL, MariaDB, Redis, MinIO),
+    /// the apps and their scheduled jobs, which grow with what the stack runs.
+    /// </summary>
+    public bool Fixed => !OneShot && Kind is not ("app" or "job") && Name is not (ServiceNames.Postgres or ServiceNames.Minio or ServiceNames.MariaDb) && !Parts.Redis.RedisNames.IsContainer(Name);
 }
 
 /// <summary>
@@ -40,7 +43,7 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
     /// <summary>The largest one-shot container; 0 when there is none.</summary>
     public int OneShotPeakMb => Lines.Where(l => l.OneShot).Select(l => l.TotalMb).DefaultIfEmpty(0).Max();
 
-    /// <summary>What the platform itself reserves besides PostgreSQL, Redis, MinIO and the apps (docs/footprint.md).</summary>
+    /// <summary>What the platform itself reserves besides PostgreSQL, MariaDB, Redis, MinIO, the apps and their jobs (docs/footprint.md).</summary>
     public int PlatformFixedMb => Lines.Where(l => l.Fixed).Sum(l => l.TotalMb);
 
     public bool Fits => FreeMb >= 0 && OneShotPeakMb <= FreeMb;

@@ -19,18 +19,16 @@ public static class PlanMermaid
         sb.Append("  users((Users)) --> cf[Cloudflare proxy<br/>").Append(b.Zone).Append("]\n");
         sb.Append("  cf -->|80/443| fw{{Hetzner firewall}}\n");
         sb.Append("  admins((Admins)) -->|SSH 22| fw\n");
+        // Mermaid puts a node in the subgraph that mentions it: the firewall is only mentioned outside the server's.
         sb.Append("  subgraph server[\"").Append(b.Server.Name).Append(" (").Append(b.Server.Type).Append(")\"]\n");
-        sb.Append("    fw --> traefik[Traefik<br/>TLS, routing]\n");
-        var apps = b.Services.Where(s => s.Kind == ServiceKind.App).GroupBy(s => s.App!).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-        foreach (var app in apps)
+        sb.Append("    traefik[Traefik<br/>TLS, routing]\n");
+        foreach (var app in Apps(b, null))
         {
-            var first = app.First();
-            var hosts = first.Labels.Where(l => l.Key.EndsWith(".rule", StringComparison.Ordinal)).Select(l => Host(l.Value)).Distinct().ToList();
-            var id = Id(app.Key);
-            sb.Append("    ").Append(id).Append("[\"").Append(app.Key).Append(app.Count() > 1 ? $" ×{app.Count()}" : "").Append("\"]\n");
-            if (hosts.Count > 0) sb.Append("    traefik -->|").Append(string.Join(", ", hosts)).Append("| ").Append(id).Append('\n');
+            var id = Id(app.Name);
+            sb.Append("    ").Append(id).Append("[\"").Append(app.Label).Append("\"]\n");
+            if (app.Hosts.Count > 0) sb.Append("    traefik -->|").Append(string.Join(", ", app.Hosts)).Append("| ").Append(id).Append('\n');
             // The dependency on Traefik is drawn as the route from Traefik.
-            foreach (var dep in first.DependsOn.Where(d => d != ServiceNames.Traefik)) sb.Append("    ").Append(id).Append(" --> ").Append(Node(dep)).Append('\n');
+            foreach (var dep in app.DependsOn.Where(d => d != ServiceNames.Traefik)) sb.Append("    ").Append(id).Append(" --> ").Append(Node(dep)).Append('\n');
         }
         sb.Append("    traefik -->|status| uptime_kuma[Uptime Kuma]\n");
         sb.Append("    traefik -->|files| minio[(MinIO)]\n");
@@ -49,9 +47,31 @@ public static class PlanMermaid
             sb.Append("    backup -->|heartbeat| uptime_kuma\n");
         }
         sb.Append("  end\n");
+        sb.Append("  fw -->|80/443| traefik\n");
         if (!b.Backups.IsEmpty) sb.Append("  backup -->|off-site, encrypted| s3[(S3 bucket)]\n");
         return sb.ToString();
     }
+
+    /// <summary>
+    /// An app as the diagram draws it: its serving instances (not its release or job containers), the hosts its routes
+    /// answer (from every instance's labels), what it depends on, and the app servers it runs on.
+    /// </summary>
+    private sealed record AppNode(string Name, string Label, IReadOnlyList<string> Hosts, IReadOnlyList<string> DependsOn, IReadOnlyList<ServerKey> Servers);
+
+    private static List<AppNode> Apps(PlatformBlueprint b, ServerKey? on) =>
+    [
+        .. b.Services.Where(s => s.Kind == ServiceKind.App && !s.OneShot && s.Schedule is null && (on is null || s.Host == on))
+            .GroupBy(s => s.App!).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var servers = g.Select(s => s.Host).Distinct().OrderBy(k => k.Id, StringComparer.Ordinal).ToList();
+                var count = g.Count();
+                var where = b.IsSplit ? $"<br/>on {string.Join(", ", servers.Select(k => k.Id))}" : "";
+                return new AppNode(g.Key, g.Key + (count > 1 ? $" ×{count}" : "") + where,
+                    g.SelectMany(s => s.Labels).Where(l => l.Key.EndsWith(".rule", StringComparison.Ordinal)).Select(l => Host(l.Value)).Distinct().Order(StringComparer.Ordinal).ToList(),
+                    g.SelectMany(s => s.DependsOn).Distinct().ToList(), servers);
+            }),
+    ];
 
     private static string Split(PlatformBlueprint b)
     {
@@ -73,16 +93,14 @@ public static class PlanMermaid
             var k = server.Key;
             sb.Append("    subgraph ").Append(Sub(k)).Append("[\"").Append(server.Name).Append(" (").Append(server.Type).Append(") ").Append(server.PrivateIp).Append("\"]\n");
             sb.Append("      ").Append(Traefik(k)).Append("[Traefik<br/>TLS, routing]\n");
-            var apps = b.Services.Where(s => s.Kind == ServiceKind.App && s.Host == k && !s.OneShot && s.Schedule is null)
-                .GroupBy(s => s.App!).OrderBy(g => g.Key, StringComparer.Ordinal);
-            foreach (var app in apps)
-            {
-                var first = app.First();
-                var hosts = first.Labels.Where(l => l.Key.EndsWith(".rule", StringComparison.Ordinal)).Select(l => Host(l.Value)).Distinct().ToList();
-                var id = AppId(app.Key, k);
-                sb.Append("      ").Append(id).Append("[\"").Append(app.Key).Append(app.Count() > 1 ? $" ×{app.Count()}" : "").Append("\"]\n");
-                if (hosts.Count > 0) sb.Append("      ").Append(Traefik(k)).Append(" -->|").Append(string.Join(", ", hosts)).Append("| ").Append(id).Append('\n');
-            }
+            sb.Append("    end\n");
+        }
+        // Each app once, with the app servers it runs on; every Traefik that serves it has an edge to it.
+        var apps = Apps(b, null);
+        if (apps.Count > 0)
+        {
+            sb.Append("    subgraph apps[\"apps on the app servers\"]\n");
+            foreach (var app in apps) sb.Append("      ").Append(AppId(app.Name)).Append("[\"").Append(app.Label).Append("\"]\n");
             sb.Append("    end\n");
         }
         var mariadb = b.Services.Any(s => s.Name == ServiceNames.MariaDb);
@@ -105,19 +123,22 @@ public static class PlanMermaid
         if (b.DataVolume is { } dv) sb.Append("      volume[(\"Hetzner Volume ").Append(dv.SizeGb).Append(" GB\")]\n");
         sb.Append("    end\n");
         sb.Append("  end\n");
-        // Across the private network: the load balancer to each Traefik, Traefik to the data server's routes, apps to the data services.
+        // Across the private network: the load balancer to each Traefik, Traefik to the data server's routes and to the
+        // apps it serves, the apps to the data services.
         foreach (var server in b.AppServers)
         {
             var k = server.Key;
             sb.Append(b.LoadBalancer is null ? "  fw -->|80/443| " : "  lb -->|PROXY protocol| ").Append(Traefik(k)).Append('\n');
             sb.Append("  ").Append(Traefik(k)).Append(" -->|status| uptime_kuma\n");
             sb.Append("  ").Append(Traefik(k)).Append(" -->|files| minio\n");
-            var apps = b.Services.Where(s => s.Kind == ServiceKind.App && s.Host == k && !s.OneShot && s.Schedule is null)
-                .GroupBy(s => s.App!).OrderBy(g => g.Key, StringComparer.Ordinal);
-            foreach (var app in apps)
-                foreach (var dep in app.First().DependsOn.Where(d => d != k.Qualify(ServiceNames.Traefik)))
-                    sb.Append("  ").Append(AppId(app.Key, k)).Append(" --> ").Append(b.Services.Any(s => s.Name == dep && s.Kind == ServiceKind.App) ? AppId(b.Service(dep).App!, k) : Node(dep)).Append('\n');
+            foreach (var app in apps.Where(a => a.Hosts.Count > 0 && a.Servers.Contains(k)))
+                sb.Append("  ").Append(Traefik(k)).Append(" -->|").Append(string.Join(", ", app.Hosts)).Append("| ").Append(AppId(app.Name)).Append('\n');
         }
+        foreach (var app in apps)
+            foreach (var dep in app.DependsOn.Select(d => b.Services.FirstOrDefault(s => s.Name == d))
+                         .Where(d => d is not null && d.Name != d.Host.Qualify(ServiceNames.Traefik))
+                         .Select(d => d!.Kind == ServiceKind.App ? AppId(d.App!) : Node(d.Name)).Distinct())
+                sb.Append("  ").Append(AppId(app.Name)).Append(" --> ").Append(dep).Append('\n');
         foreach (var server in b.Servers)
             sb.Append("  fw -.->|SSH| ").Append(Sub(server.Key)).Append('\n');
         if (b.DataVolume is not null) sb.Append("  postgres").Append(string.Concat(redis.Select(r => " & " + r.Node))).Append(" & minio & uptime_kuma").Append(mariadb ? " & mariadb" : "").Append(" --- volume\n");
@@ -125,8 +146,8 @@ public static class PlanMermaid
         return sb.ToString();
     }
 
-    /// <summary>An app's node on one server; <c>__</c> keeps it apart from the platform's nodes and other apps'.</summary>
-    private static string AppId(string app, ServerKey server) => "app_" + Id(app) + "__" + Id(server.Id);
+    /// <summary>An app's node on a split stack; <c>app_</c> keeps it apart from the platform's nodes.</summary>
+    private static string AppId(string app) => "app_" + Id(app);
 
     private static string Id(string name) => name.Replace('-', '_');
 

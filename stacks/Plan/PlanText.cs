@@ -257,7 +257,7 @@ public static class PlanText
             w.Line($"  {line.Name,-28} {line.Kind,-10} {line.Instances} x {line.MemoryMb,6} MB = {line.TotalMb,6} MB");
         w.Line($"  {"OS reserve",-28} {"",-10} {"",-13}   {budget.OsReserveMb,6} MB");
         w.Line($"  total {budget.TotalMb} MB of {budget.ServerMemoryMb} MB ({budget.ServerType}); {budget.FreeMb} MB free");
-        w.Line($"  platform fixed overhead (all but PostgreSQL, Redis, MinIO and apps): {budget.PlatformFixedMb} MB");
+        w.Line($"  platform fixed overhead (all but PostgreSQL, MariaDB, Redis, MinIO, apps and their jobs): {budget.PlatformFixedMb} MB");
         foreach (var line in budget.Lines.Where(l => l.OneShot))
             w.Line($"  one-shot, not steady state: {line.Name} {line.TotalMb} MB while a deployment runs it; {(line.TotalMb <= budget.FreeMb ? "fits" : "does NOT fit")} in the {budget.FreeMb} MB free");
     }

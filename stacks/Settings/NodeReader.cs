@@ -41,7 +41,12 @@ internal sealed class NodeReader(List<SettingsError> errors)
         if (text is null) return fallback;
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            Error(key, $"must be a whole number, not '{text}'.", "Write digits only, e.g. 512.");
+            // Digits that do not fit an int are a number out of range, not a typo.
+            if (System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var big))
+                Error(key, $"is {SettingsError.Printable(text, 40)}, out of range.",
+                    min == int.MinValue && max == int.MaxValue ? $"Use a value from {int.MinValue} to {int.MaxValue}." : $"Use a value from {min} to {max}.");
+            else
+                Error(key, $"must be a whole number, not '{text}'.", "Write digits only, e.g. 512.");
             return fallback;
         }
         if (value < min || value > max)

@@ -223,6 +223,7 @@ public static class SettingsReader
                 },
             };
         SettingsRules.Check(settings, r);
+        errors = ErrorCauses.Collapse(errors);
         return (errors.Count == 0 ? settings : null, errors);
     }
 

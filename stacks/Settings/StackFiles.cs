@@ -142,6 +142,9 @@ public static partial class StackFiles
                             ? $"Did you mean '{NodeReader.Closest(ns, known)}:{name}'?"
                             : $"Use '{project}:' for platform settings, or a provider namespace ({string.Join(", ", SettingsSchema.ProviderNamespaces.Order())})."));
                 }
+                else if (ProviderCredentials.Contains(key) && !IsSecure(valueNode))
+                    errors.Add(new SettingsError($"{fileName}: {key}", "is a provider credential in plain text: anyone who can read the repository (or its history) can use it.",
+                        $"Delete the line, run `pulumi config set --secret {key} <value> --stack {stack}` (it stores the value encrypted), and rotate the credential, since it is in the file's history."));
                 continue;
             }
             var secure = IsSecure(valueNode);
@@ -149,6 +152,10 @@ public static partial class StackFiles
         }
         return new ConfigDocument(project, stack, values.ToImmutable(), errors.ToImmutable());
     }
+
+    /// <summary>The providers' credentials a stack file may hold only as Pulumi secrets (<c>secure:</c>).</summary>
+    public static readonly System.Collections.Frozen.FrozenSet<string> ProviderCredentials =
+        System.Collections.Frozen.FrozenSet.ToFrozenSet(["hcloud:token", "cloudflare:apiToken", "cloudflare:apiKey", "cloudflare:apiUserServiceKey"], StringComparer.Ordinal);
 
     /// <summary>Whether a node is a Pulumi secret (<c>secure: …</c>), directly or anywhere below it.</summary>
     public static bool IsSecure(YamlNode node) =>

@@ -28,6 +28,28 @@ public sealed class PlanCommandTests
         Assert.Equal("", err.ToString());
     }
 
+    [Theory]
+    [InlineData("restore-script")]
+    [InlineData("redis-migrate-script")]
+    [InlineData("rehearse")]
+    public void Every_commands_help_describes_its_stack_option_for_that_command(string command)
+    {
+        var (code, stdout, _) = RunPlan(TestStacks.RepoRoot, command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("--stack", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("to plan", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_number_too_big_for_its_setting_is_out_of_range_not_a_typo()
+    {
+        var e = Assert.Single(TestStacks.Errors(TestStacks.Yaml(TestStacks.DefaultApps.Replace("memoryMb: 128", "memoryMb: 99999999999999999999", StringComparison.Ordinal))));
+        Assert.Equal("platform:apps[2].memoryMb", e.Key);
+        Assert.Equal("is 99999999999999999999, out of range.", e.Problem);
+        Assert.StartsWith("Use a value from ", e.Fix, StringComparison.Ordinal);
+        Assert.Contains("must be a whole number", Assert.Single(TestStacks.Errors(TestStacks.Yaml(TestStacks.DefaultApps.Replace("memoryMb: 128", "memoryMb: 12x", StringComparison.Ordinal)))).Problem, StringComparison.Ordinal);
+    }
+
     private static (int Code, string Stdout, string Stderr) RunPlan(string projectDir, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Platform.Stacks.dll");

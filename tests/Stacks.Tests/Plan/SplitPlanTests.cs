@@ -221,10 +221,14 @@ public sealed class SplitPlanTests
         foreach (var s in Scale.AppServers)
             Assert.Contains($"  lb -->|PROXY protocol| traefik__{s.Key.Id.Replace('-', '_')}\n", diagram, StringComparison.Ordinal);
         Assert.Contains("  cf -->|80/443| lb[Hetzner load balancer<br/>lb11, 10.20.1.254]\n", diagram, StringComparison.Ordinal);
-        // Apps reach the data services across the private network; the worker runs on two of the three app servers.
-        Assert.Contains("  app_api__app_3 --> pgbouncer\n", diagram, StringComparison.Ordinal);
-        Assert.Contains("app_worker__app_2[", diagram, StringComparison.Ordinal);
-        Assert.DoesNotContain("app_worker__app_3", diagram, StringComparison.Ordinal);
+        // Each app is drawn once, with its servers; it reaches the data services across the private network (one edge per
+        // service), and every Traefik that serves it has an edge to it. The worker runs on two of the three app servers.
+        Assert.Single(diagram.Split('\n'), l => l.Trim().StartsWith("app_api[", StringComparison.Ordinal));
+        Assert.Single(diagram.Split('\n'), l => l == "  app_api --> pgbouncer");
+        Assert.Contains("      app_worker[\"worker ×2<br/>on app-1, app-2\"]\n", diagram, StringComparison.Ordinal);
+        foreach (var s in Scale.AppServers)
+            Assert.Contains($"  traefik__{s.Key.Id.Replace('-', '_')} -->|app.brightlane.cloud/api| app_api\n", diagram, StringComparison.Ordinal);
+        Assert.DoesNotContain("__app_", diagram.Replace("traefik__app_", "", StringComparison.Ordinal), StringComparison.Ordinal);
 
         var one = PlanMermaid.Render(OneAppServer());
         Assert.DoesNotContain("lb", one.Split('\n').Select(l => l.Trim().Split(' ')[0]), StringComparer.Ordinal);
