@@ -190,6 +190,7 @@ public static class PlatformStack
                     Spec = node, Infrastructure = infrastructure, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio, Monitoring = monitoring,
                     Apps = [.. parts.OfType<App>()],
                 }, options()),
+                PartKind.Observability => new Components.Observability.Observability(new Components.Observability.ObservabilityArgs { Spec = node, Infrastructure = infrastructure }, options()),
                 PartKind.App => new App(new AppArgs
                 {
                     Spec = node, Infrastructure = infrastructure, Edge = edge, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio,

@@ -113,7 +113,7 @@ public static partial class BlueprintBuilder
             Cost = Cost(s, type),
             Outputs = Outputs(s, databases),
         };
-        return s.Topology is { } topology ? Split(s, topology, one) : one;
+        return WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one);
     }
 
     /// <summary>Public hosts of the stack in its zone (each gets a DNS record): every app route, the platform's own, the MinIO console.</summary>

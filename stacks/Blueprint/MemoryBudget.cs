@@ -87,6 +87,7 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         Add(ServiceNames.UptimeKuma, "operations", s.UptimeKuma);
         foreach (var c in BlueprintBuilder.Operations(s).Containers)
             lines.Add(new BudgetLine(c.Name, "operations", 1, c.MemoryMb, c.Mode == RunMode.OneShot));
+        if (s.Observability.Enabled) lines.AddRange(BlueprintBuilder.ObservabilityBudget(s, s.Observability));
         foreach (var app in s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
             lines.Add(new BudgetLine(app.Name, "app", app.Instances, app.MemoryMb));

@@ -76,6 +76,8 @@ public sealed record PlatformBlueprint
     public required ImmutableArray<MemoryBudget> Budgets { get; init; }
     public MemoryBudget Budget => Budgets[0];
     public required ConnectionBudget Connections { get; init; }
+    /// <summary>What the plan says of the observability part (on, or off and what it would take). Default: none.</summary>
+    public Parts.Observability.ObservabilityView? Observability { get; init; }
     public required CostEstimate Cost { get; init; }
     public required ImmutableArray<OutputSpec> Outputs { get; init; }
 

@@ -109,6 +109,12 @@ public static class PlanText
         foreach (var m in b.Monitors)
             w.Line($"monitor {m.Name}: {m.Kind} {m.Target} every {m.IntervalSeconds}s (retry every {m.RetryIntervalSeconds}s, {m.MaxRetries} retries)");
 
+        if (b.Observability is { } observability)
+        {
+            w.Section("Observability (metrics, logs, dashboards)");
+            foreach (var line in observability.Lines) w.Line(line);
+        }
+
         w.Section("Memory budget");
         if (b.IsSplit)
         {

@@ -163,13 +163,14 @@ internal static class SettingsRules
             if (!budget.Fits)
             {
                 var apps = budget.Lines.Where(l => l.Kind == "app").Sum(l => l.TotalMb);
-                var bigger = ServerTypes.All.Values.Where(t => t.MemoryGb * 1024 >= budget.TotalMb && t.Cpu == type.Cpu)
+                var bigger = ServerTypes.All.Values.Where(t => t.MemoryGb * 1024 >= budget.TotalMb + budget.OneShotPeakMb && t.MemoryGb > type.MemoryGb && t.Cpu == type.Cpu)
                     .OrderBy(t => t.MemoryGb).FirstOrDefault();
                 var oneShot = budget.FreeMb >= 0 ? $" and a one-shot container needs {budget.OneShotPeakMb} MB of the {budget.FreeMb} MB left" : "";
                 r.Error("platform:serverType",
                     $"The memory budget does not fit: apps {apps} MB + platform services {budget.ContainersMb - apps} MB + OS reserve {budget.OsReserveMb} MB = {budget.TotalMb} MB, but a {type.Name} has {budget.ServerMemoryMb} MB{oneShot}.",
                     (bigger is null ? "Choose a larger server type" : $"Choose a larger server type (e.g. {bigger.Name}, {bigger.MemoryGb} GB)")
-                    + " or lower the apps' memoryMb/instances or the services' *MemoryMb settings.");
+                    + " or lower the apps' memoryMb/instances or the services' *MemoryMb settings"
+                    + (s.Observability.Enabled ? $", or turn platform:observability off (its containers take {budget.Lines.Where(Parts.Observability.ObservabilityView.IsPart).Sum(l => l.TotalMb)} MB)." : "."));
             }
         }
     }

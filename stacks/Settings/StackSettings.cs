@@ -38,6 +38,8 @@ public sealed record StackSettings
     public required ServiceSettings SocketProxy { get; init; }
     public required BackupSettings Backups { get; init; }
     public required MonitoringSettings Monitoring { get; init; }
+    /// <summary>Metrics, logs and dashboards (<c>platform:observability</c>). Default: off.</summary>
+    public Parts.Observability.ObservabilitySettings Observability { get; init; } = new();
     public required ImmutableArray<AppSettings> Apps { get; init; }
     /// <summary>Off-site backup storage the cost estimate assumes.</summary>
     public int BackupStorageGb { get; init; } = 50;

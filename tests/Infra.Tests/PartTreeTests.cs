@@ -30,7 +30,7 @@ public sealed class PartTreeTests
         var run = await StackRun.Shipped(stack, preview: false);
         var expected = PartGraph.Of(run.Blueprint).Select(p => (p.Id.TypeToken, p.Id.ResourceName)).Order().ToList();
         var parts = run.Options.Where(o => o.ParentType is null && o.Type is "platform:edge:Traefik" or "platform:data:Postgres" or "platform:data:Redis"
-            or "platform:storage:Minio" or "platform:monitoring:UptimeKuma" or "platform:backups:Backups" or "platform:apps:App")
+            or "platform:storage:Minio" or "platform:monitoring:UptimeKuma" or "platform:backups:Backups" or "platform:apps:App" or "platform:observability:Observability")
             .Select(o => (o.Type, o.Name)).Order().ToList();
         Assert.Equal(expected, parts);
         Assert.Contains(("platform:data:Postgres", "postgres"), parts);

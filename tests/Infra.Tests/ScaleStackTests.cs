@@ -148,7 +148,8 @@ public sealed class ScaleStackTests(ITestOutputHelper output)
         Assert.Contains("backup", dataServices);
         Assert.All(dataServices, n => Assert.Contains(n, onData));
         Assert.Equal(b.Services.Where(s => s.Host == ServerKey.Data).Select(s => s.Name).Order(StringComparer.Ordinal), onData);
-        Assert.All(onData, n => Assert.Contains(b.Service(n).Part.Kind, new[] { PartKind.Postgres, PartKind.MariaDb, PartKind.Redis, PartKind.ObjectStorage, PartKind.Monitoring, PartKind.Backups }));
+        // (The observability part has its storage there, and a collector on every server.)
+        Assert.All(onData, n => Assert.Contains(b.Service(n).Part.Kind, new[] { PartKind.Postgres, PartKind.MariaDb, PartKind.Redis, PartKind.ObjectStorage, PartKind.Monitoring, PartKind.Backups, PartKind.Observability }));
         // Every other container is on an app server's host, and none of the data services is.
         foreach (var o in run.Options.Where(o => o.Type == Container && o.ProviderName != ProviderOf(ServerKey.Data)))
         {

@@ -31,6 +31,12 @@ public static class ObservabilityNames
     public const string Collector = "alloy";
     public const string Grafana = "grafana";
 
+    /// <summary>The collector's read-only Docker API on each server (container list, inspect, logs), on <see cref="LogsNetwork"/> only.</summary>
+    public const string LogsProxy = "logs-proxy";
+
+    /// <summary>The internal network of a server's collector and its Docker API proxy: no egress, no other member.</summary>
+    public const string LogsNetwork = "logs";
+
     public const string PrometheusImage = "prom/prometheus:v2.53.3";
     public const string NodeExporterImage = "prom/node-exporter:v1.8.2";
     public const string PostgresExporterImage = "quay.io/prometheuscommunity/postgres-exporter:v0.15.0";
@@ -68,6 +74,9 @@ public static class ObservabilityNames
 
     /// <summary>MinIO's cluster metrics (v2), public inside the data network with <c>MINIO_PROMETHEUS_AUTH_TYPE=public</c>.</summary>
     public const string MinioMetricsPath = "/minio/v2/metrics/cluster";
+
+    /// <summary>MinIO's switch that serves its metrics without a bearer token.</summary>
+    public const string MinioPrometheusAuthEnv = "MINIO_PROMETHEUS_AUTH_TYPE";
 
     /// <summary>Docker labels on every container that the collector turns into the log labels part, app and instance.</summary>
     public const string PartLabel = "platform.part";

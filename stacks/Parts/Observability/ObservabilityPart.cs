@@ -26,8 +26,17 @@ public sealed record ObservabilityPartContext
     /// <summary>The alert thresholds. Default: DESIGN.md's (<see cref="AlertThresholds.Default"/>).</summary>
     public AlertThresholds Thresholds { get; init; } = AlertThresholds.Default;
 
-    /// <summary>The Docker API (read-only proxy) the collectors list containers and read logs through.</summary>
-    public string DockerHost { get; init; } = $"tcp://{ServiceNames.SocketProxy}:{BlueprintBuilder.SocketProxyPort}";
+    /// <summary>The Docker API (the part's own read-only proxy on each server) the collectors list containers and read logs through.</summary>
+    public string DockerHost { get; init; } = $"tcp://{ObservabilityNames.LogsProxy}:{BlueprintBuilder.SocketProxyPort}";
+
+    /// <summary>On a split stack, each server's private address by server id (exporters off the storage server publish there). Default: none.</summary>
+    public ImmutableSortedDictionary<string, string> PrivateIps { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>The image and memory of the collectors' Docker API proxy (the platform's socket-proxy image, HAProxy). Default: the schema's.</summary>
+    public string ProxyImage { get; init; } = "tecnativa/docker-socket-proxy:0.3.0";
+
+    /// <inheritdoc cref="ProxyImage"/>
+    public int ProxyMemoryMb { get; init; } = 32;
 
     /// <summary>Config key of the settings, for error messages. Default: <see cref="ObservabilityValidation.DefaultSettingsKey"/>.</summary>
     public string SettingsKey { get; init; } = ObservabilityValidation.DefaultSettingsKey;
@@ -40,10 +49,13 @@ public sealed record ObservabilityPartContext
         return new()
         {
             Stack = bp.Stack,
-            Targets = ScrapeTargets.From(bp),
+            // The data services' exporters come with their monitoring users; until then only what exposes metrics itself.
+            Targets = [.. ScrapeTargets.From(bp).Where(t => !ObservabilityPart.ExporterOfJob.ContainsKey(t.Job))],
             Servers = [.. bp.Servers.Select(x => x.Key)],
             StorageServer = storage.Key,
             StoragePrivateIp = bp.Servers.Length > 1 ? storage.PrivateIp : null,
+            PrivateIps = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                bp.Servers.Length > 1 ? bp.Servers.Where(x => x.PrivateIp is not null).Select(x => KeyValuePair.Create(x.Key.Id, x.PrivateIp!)) : []),
         };
     }
 }
@@ -111,19 +123,12 @@ public static class ObservabilityPart
                     ? $"http://{ObservabilityNames.Loki}:{ObservabilityNames.LokiPort}{lokiPush}"
                     : $"http://{context.StoragePrivateIp}:{ObservabilityNames.LokiPort}{lokiPush}"))));
 
-        var servers = context.Servers.Length;
-        var budget = ImmutableArray.CreateBuilder<BudgetLine>();
-        budget.Add(new(ObservabilityNames.Prometheus, "observability", 1, settings.PrometheusMemoryMb));
-        budget.Add(new(ObservabilityNames.Loki, "observability", 1, settings.LokiMemoryMb));
-        budget.Add(new(ObservabilityNames.Grafana, "observability", 1, settings.GrafanaMemoryMb));
-        budget.Add(new(ObservabilityNames.Collector, "observability", servers, settings.CollectorMemoryMb));
-        budget.Add(new(ObservabilityNames.NodeExporter, "observability", servers, settings.ExporterMemoryMb));
-        foreach (var (job, exporter) in ExporterOfJob.Where(x => jobs.Contains(x.Key)))
-            budget.Add(new(exporter, "observability", 1, settings.ExporterMemoryMb));
+        var budget = BudgetLines(settings, context.Servers.Length, context.ProxyMemoryMb, jobs);
 
+        var on = context.StorageServer.IsSingle ? "the server" : $"the {context.StorageServer.Id} server";
         var retention = ImmutableArray.Create(
-            $"metrics: every target every {D(settings.ScrapeIntervalSeconds)} s, kept {D(settings.RetentionDays)} days (Prometheus, on {context.StorageServer.Id})",
-            $"logs: every container's stdout and stderr, kept {D(settings.LogRetentionDays)} days (Loki, on {context.StorageServer.Id})");
+            $"metrics: every target every {D(settings.ScrapeIntervalSeconds)} s, kept {D(settings.RetentionDays)} days (Prometheus, on {on})",
+            $"logs: every container's stdout and stderr, kept {D(settings.LogRetentionDays)} days (Loki, on {on})");
 
         var files = new ObservabilityFiles(
             PrometheusConfig.Render(context.Stack, context.Targets, settings.ScrapeIntervalSeconds),
@@ -146,11 +151,31 @@ public static class ObservabilityPart
             GrafanaProvisioning.DashboardProvider(),
             ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
                 GrafanaProvisioning.Dashboards.Select(d => KeyValuePair.Create(d.Uid + ".json", GrafanaProvisioning.Json(d)))),
-            budget.ToImmutable(),
+            budget,
             retention,
             services,
             ObservabilityServices.Volumes(context),
             [new SecretSpec(ObservabilityNames.GrafanaAdminSecret, SecretSource.Generated, Conventions.PasswordLength, null, "Grafana's admin password (user admin)")]);
+    }
+
+    /// <summary>
+    /// The part's memory: Prometheus, Loki and Grafana once; a collector, its Docker API proxy and node-exporter on each
+    /// of <paramref name="servers"/>; an exporter for each data-service job in <paramref name="jobs"/>. Kind
+    /// <c>operations</c>, as the budget counts every platform container that is neither edge nor data.
+    /// </summary>
+    public static ImmutableArray<BudgetLine> BudgetLines(ObservabilitySettings settings, int servers, int proxyMemoryMb, IReadOnlySet<string> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var budget = ImmutableArray.CreateBuilder<BudgetLine>();
+        budget.Add(new(ObservabilityNames.Prometheus, "operations", 1, settings.PrometheusMemoryMb));
+        budget.Add(new(ObservabilityNames.Loki, "operations", 1, settings.LokiMemoryMb));
+        budget.Add(new(ObservabilityNames.Grafana, "operations", 1, settings.GrafanaMemoryMb));
+        budget.Add(new(ObservabilityNames.Collector, "operations", servers, settings.CollectorMemoryMb));
+        budget.Add(new(ObservabilityNames.LogsProxy, "operations", servers, proxyMemoryMb));
+        budget.Add(new(ObservabilityNames.NodeExporter, "operations", servers, settings.ExporterMemoryMb));
+        foreach (var (_, exporter) in ExporterOfJob.Where(x => jobs.Contains(x.Key)))
+            budget.Add(new(exporter, "operations", 1, settings.ExporterMemoryMb));
+        return budget.ToImmutable();
     }
 
     private static string D(int n) => n.ToString(CultureInfo.InvariantCulture);

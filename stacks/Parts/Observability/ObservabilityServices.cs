@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts.Edge;
 
 namespace Platform.Stacks.Parts.Observability;
 
@@ -18,6 +19,27 @@ public sealed record ObservabilityFiles(
 /// </summary>
 public static class ObservabilityServices
 {
+    private const string Version = "^(/v[0-9]+[.][0-9]+)?";
+    private const string Id = "[a-zA-Z0-9_.-]+";
+
+    /// <summary>
+    /// What the collector's Docker discovery and log source call (Alloy's <c>discovery.docker</c>, which is Prometheus's
+    /// Docker SD: ContainerList and NetworkList; <c>loki.source.docker</c>: ContainerInspect and ContainerLogs; the client
+    /// negotiates its API version with <c>_ping</c>). Reads only; no archive, export, exec or write.
+    /// </summary>
+    public static readonly ImmutableArray<DockerApiCall> CollectorCalls =
+    [
+        new("API version negotiation", ["GET", "HEAD"], Version + "/_ping$"),
+        new("engine version", ["GET"], Version + "/version$"),
+        new("list the containers", ["GET"], Version + "/containers/json$"),
+        new("inspect a container (labels)", ["GET"], Version + $"/containers/{Id}/json$"),
+        new("a container's log stream", ["GET"], Version + $"/containers/{Id}/logs$"),
+        new("list the networks (discovery's network labels)", ["GET"], Version + "/networks$"),
+    ];
+
+    /// <summary>Where the proxy's HAProxy configuration is read.</summary>
+    public const string LogsProxyConfigPath = "/usr/local/etc/haproxy/logs-api.cfg";
+
     /// <summary>A per-server container's logical name: plain on the storage server, <c>name@server</c> elsewhere.</summary>
     public static string NameOn(string name, ServerKey server, ServerKey storage) => server == storage ? name : $"{name}@{server.Id}";
 
@@ -32,6 +54,11 @@ public static class ObservabilityServices
 
     public static ImmutableArray<ServiceSpec> Of(ObservabilitySettings s, ObservabilityPartContext c, ObservabilityFiles files)
     {
+        var storage = c.StorageServer;
+        // Off the storage server there is no data network (it is the data server's): the edge network reaches the private network.
+        string Home(ServerKey host) => host == storage ? ServiceNames.DataNetwork : ServiceNames.EdgeNetwork;
+        ImmutableArray<PublishedPort> OnPrivate(ServerKey host, int port) =>
+            c.PrivateIps.TryGetValue(host.Id, out var ip) ? [new PublishedPort(ip, port, port, "tcp")] : [];
         ServiceSpec Base(string name, string container, string image, int memoryMb, int port, string path, ServerKey host) => new()
         {
             Name = name,
@@ -41,7 +68,7 @@ public static class ObservabilityServices
             Replacement = Replacement.DeleteBeforeCreate,
             Image = image,
             InternalPorts = [port],
-            Networks = [new NetworkAttachment(ServiceNames.DataNetwork, [container])],
+            Networks = [new NetworkAttachment(Home(host), [container])],
             HealthCheck = Conventions.Health(HealthProbe.HttpCheck(port, path)),
             Mounts = [HealthProbe.Mount],
             Limits = new ResourceLimits(memoryMb, 0.5),
@@ -49,7 +76,6 @@ public static class ObservabilityServices
             Log = Conventions.Log,
             Host = host,
         };
-        var storage = c.StorageServer;
         var services = new List<ServiceSpec>
         {
             Base(ObservabilityNames.Prometheus, ObservabilityNames.Prometheus, ObservabilityNames.PrometheusImage, s.PrometheusMemoryMb,
@@ -79,6 +105,11 @@ public static class ObservabilityServices
             Base(ObservabilityNames.Loki, ObservabilityNames.Loki, ObservabilityNames.LokiImage, s.LokiMemoryMb, ObservabilityNames.LokiPort, "/ready", storage) with
             {
                 Command = [$"-config.file={ObservabilityNames.LokiConfigPath}"],
+                // The other servers' collectors push to it on the data server's private address.
+                PublishedPorts = OnPrivate(storage, ObservabilityNames.LokiPort),
+                Networks = c.PrivateIps.IsEmpty
+                    ? [new NetworkAttachment(ServiceNames.DataNetwork, [ObservabilityNames.Loki])]
+                    : [new NetworkAttachment(ServiceNames.DataNetwork, [ObservabilityNames.Loki]), new NetworkAttachment(ServiceNames.PublishNetwork, [])],
                 Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.LokiVolume, "/loki", ReadOnly: false)],
                 Files = [new FileSpec(ObservabilityNames.LokiConfigPath, SecretText.Plain(files.LokiYml))],
                 HealthCheck = Conventions.Health(HealthProbe.HttpCheck(ObservabilityNames.LokiPort, "/ready"), startPeriodSeconds: 60),
@@ -114,6 +145,8 @@ public static class ObservabilityServices
                 s.ExporterMemoryMb, ObservabilityNames.NodeExporterPort, "/", server) with
             {
                 Command = ["--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/host/root"],
+                // Prometheus scrapes it by name on the storage server, at the private address elsewhere.
+                PublishedPorts = server == storage ? [] : OnPrivate(server, ObservabilityNames.NodeExporterPort),
                 Mounts =
                 [
                     HealthProbe.Mount,
@@ -126,14 +159,26 @@ public static class ObservabilityServices
                 s.CollectorMemoryMb, ObservabilityNames.CollectorPort, "/-/ready", server) with
             {
                 Command = ["run", $"--server.http.listen-addr=0.0.0.0:{D(ObservabilityNames.CollectorPort)}", "--storage.path=/var/lib/alloy/data", ObservabilityNames.CollectorConfigPath],
-                // The Docker API proxy is on the control network.
+                // Its own Docker API proxy is on the logs network; Loki on the data network (or at the private address).
                 Networks =
                 [
-                    new NetworkAttachment(ServiceNames.DataNetwork, [ObservabilityNames.Collector]),
-                    new NetworkAttachment(ServiceNames.ControlNetwork, [ObservabilityNames.Collector]),
+                    new NetworkAttachment(Home(server), [ObservabilityNames.Collector]),
+                    new NetworkAttachment(ObservabilityNames.LogsNetwork, [ObservabilityNames.Collector]),
                 ],
                 Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, NameOn(ObservabilityNames.CollectorVolume, server, storage), "/var/lib/alloy/data", ReadOnly: false)],
                 Files = [new FileSpec(ObservabilityNames.CollectorConfigPath, SecretText.Plain(files.Collectors[server.Id]))],
+                DependsOn = [NameOn(ObservabilityNames.LogsProxy, server, storage)],
+            });
+            // The Docker socket is root on the server: the proxy lets the collector's reads through and nothing else, and
+            // sits on an internal network with the collector only (no egress).
+            services.Add(Base(NameOn(ObservabilityNames.LogsProxy, server, storage), ObservabilityNames.LogsProxy, c.ProxyImage, c.ProxyMemoryMb,
+                BlueprintBuilder.SocketProxyPort, "/_ping", server) with
+            {
+                Command = ["haproxy", "-f", LogsProxyConfigPath],
+                Networks = [new NetworkAttachment(ObservabilityNames.LogsNetwork, [ObservabilityNames.LogsProxy])],
+                Files = [new FileSpec(LogsProxyConfigPath, SecretText.Plain(DockerApiProxy.HaproxyConfig(CollectorCalls, BlueprintBuilder.SocketProxyPort)))],
+                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Bind, "/var/run/docker.sock", "/var/run/docker.sock", ReadOnly: true)],
+                Limits = new ResourceLimits(c.ProxyMemoryMb, 0.25),
             });
         }
         return [.. services];

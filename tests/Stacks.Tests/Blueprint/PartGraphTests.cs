@@ -25,7 +25,8 @@ public sealed class PartGraphTests
         var b = TestStacks.ShippedBlueprint(stack);
         var tokens = PartGraph.Of(b).Select(p => p.Id.TypeToken).Distinct().Order(StringComparer.Ordinal);
         Assert.Equal(
-            ["platform:apps:App", "platform:backups:Backups", "platform:data:Postgres", "platform:data:Redis", "platform:edge:Traefik", "platform:monitoring:UptimeKuma", "platform:storage:Minio"],
+            ["platform:apps:App", "platform:backups:Backups", "platform:data:Postgres", "platform:data:Redis", "platform:edge:Traefik", "platform:monitoring:UptimeKuma",
+             .. b.Observability!.Enabled ? ["platform:observability:Observability"] : Array.Empty<string>(), "platform:storage:Minio"],
             tokens);
         Assert.Equal(b.Services.Where(s => s.App is not null).Select(s => s.App).Distinct().Count(), PartGraph.Of(b).Count(p => p.Id.Kind == PartKind.App));
         Assert.Equal(PartId.Postgres, b.Service("pgbouncer").Part);

@@ -54,7 +54,7 @@ public sealed class SplitPlanTests
         }
         Assert.Contains($"all servers: {Mb(Scale.Budgets.Sum(x => x.TotalMb))} MB of {Mb(Scale.Budgets.Sum(x => x.ServerMemoryMb))} MB; {Mb(Scale.Budgets.Sum(x => x.FreeMb))} MB free", budget);
         // The data server holds the data parts; the app servers what is copied onto each and the apps.
-        Assert.Contains("  parts: postgres, redis, minio, monitoring, backups", servers);
+        Assert.Contains("  parts: postgres, redis, minio, monitoring, backups, observability", servers);
         Assert.Contains(servers, l => l.StartsWith("  data volume platform-scale-data: Hetzner Volume, 100 GB", StringComparison.Ordinal));
     }
 
@@ -130,7 +130,7 @@ public sealed class SplitPlanTests
         // A network lists only the containers of its own server.
         var edgeOnData = lines.Single(l => l.StartsWith("  edge on data: ", StringComparison.Ordinal));
         Assert.DoesNotContain("traefik@", edgeOnData, StringComparison.Ordinal);
-        Assert.StartsWith("  edge on app-2: host-metrics@app-2, traefik@app-2 — ", lines.Single(l => l.StartsWith("  edge on app-2: ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.StartsWith("  edge on app-2: alloy@app-2, host-metrics@app-2, node-exporter@app-2, traefik@app-2 — ", lines.Single(l => l.StartsWith("  edge on app-2: ", StringComparison.Ordinal)), StringComparison.Ordinal);
         // App containers reach the data services at the data server's private address.
         var api = Scale.Service("api-1");
         Assert.Contains(api.ExtraHosts, h => h.Host == "pgbouncer" && h.Ip == "10.20.1.2");

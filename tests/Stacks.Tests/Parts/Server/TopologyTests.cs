@@ -152,7 +152,7 @@ public sealed class TopologyTests
         Assert.Contains("@postgres:5432/api", api.Env["DATABASE_DIRECT_URL"].Masked, StringComparison.Ordinal);
         // The data network is internal to the data server: no app container is on it.
         Assert.DoesNotContain(api.Networks, n => n.Network.EndsWith(".data", StringComparison.Ordinal));
-        Assert.DoesNotContain(b.Networks, n => n.Host.Role == ServerRole.App && n.Internal && n.Name != ServiceNames.ControlNetwork);
+        Assert.DoesNotContain(b.Networks, n => n.Host.Role == ServerRole.App && n.Internal && n.Name != ServiceNames.ControlNetwork && n.Name != Platform.Stacks.Parts.Observability.ObservabilityNames.LogsNetwork);
         Assert.Empty(b.Service("landing-1").ExtraHosts);
     }
 
@@ -449,7 +449,8 @@ public sealed class TopologyTests
     {
         var b = TestStacks.ShippedBlueprint("scale");
         var copies = b.Services.Where(s => s.Name.Contains('@', StringComparison.Ordinal)).Select(s => s.Name).ToList();
-        Assert.Equal(9, copies.Count);
+        // Traefik, its proxy and host metrics, and the observability part's collector, its proxy and node-exporter, on each of 3 app servers.
+        Assert.Equal(18, copies.Count);
         Assert.All(copies, n => Assert.DoesNotContain(n[..n.IndexOf('@', StringComparison.Ordinal)], b.Services.Where(s => s.App is not null).Select(s => s.Name)));
         // App names cannot hold '@' (they are DNS labels), so no app can produce a copy's name.
         Assert.Contains(TestStacks.Errors(TestStacks.Yaml(apps: """

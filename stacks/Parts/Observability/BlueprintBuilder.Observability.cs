@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using Platform.Stacks.Model;
+using Platform.Stacks.Parts;
+using Platform.Stacks.Parts.Observability;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Blueprint;
+
+/// <summary>
+/// The observability part placed on a built blueprint (single server or split): its containers, volumes, networks and
+/// secret; Traefik's metrics entry point and MinIO's public metrics (inside the platform's networks); each server's budget.
+/// It is derived from the placed blueprint, so every server, Traefik and data service there is scraped, with no
+/// configuration of its own.
+/// </summary>
+public static partial class BlueprintBuilder
+{
+    private static PlatformBlueprint WithObservability(StackSettings s, PlatformBlueprint bp)
+    {
+        var off = bp with { Observability = ObservabilityView.Off(s, bp, On(s, bp with { Observability = null }, s.Observability with { Enabled = true })) };
+        return s.Observability.Enabled ? On(s, bp, s.Observability) : off;
+    }
+
+    private static PlatformBlueprint On(StackSettings s, PlatformBlueprint bp, ObservabilitySettings settings)
+    {
+        var context = ObservabilityPartContext.FromBlueprint(bp) with { ProxyImage = s.SocketProxy.Image, ProxyMemoryMb = s.SocketProxy.MemoryMb };
+        var spec = ObservabilityPart.Build(settings, context);
+
+        var ips = context.PrivateIps;
+        var services = bp.Services.Select(svc => svc switch
+        {
+            // Traefik's metrics on their own entry point, never routed; off the storage server, at the private address only.
+            { Part.Kind: PartKind.Edge } when svc.Name == ServiceNames.Traefik || svc.Name.StartsWith(ServiceNames.Traefik + "@", StringComparison.Ordinal) => svc with
+            {
+                Command = svc.Command.AddRange(ObservabilityNames.TraefikMetricsFlags),
+                InternalPorts = svc.InternalPorts.Add(ObservabilityNames.TraefikMetricsPort),
+                PublishedPorts = svc.Host != context.StorageServer && ips.TryGetValue(svc.Host.Id, out var ip)
+                    ? svc.PublishedPorts.Add(new PublishedPort(ip, ObservabilityNames.TraefikMetricsPort, ObservabilityNames.TraefikMetricsPort, "tcp"))
+                    : svc.PublishedPorts,
+            },
+            // MinIO's cluster metrics without a token: reachable on the data network (and, on a split stack, the private
+            // address); Traefik's route to files.<domain> refuses its metrics paths.
+            { Part.Kind: PartKind.ObjectStorage } when svc.Name == ServiceNames.Minio => svc with
+            {
+                Env = svc.Env.SetItem(ObservabilityNames.MinioPrometheusAuthEnv, SecretText.Plain("public")),
+            },
+            _ => svc,
+        }).Concat(spec.Services).Select(LogLabels).OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
+
+        // Networks are per server: add those the part's containers use where the server has none of that name yet.
+        var templates = bp.Networks.GroupBy(n => n.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        templates[ObservabilityNames.LogsNetwork] = new NetworkSpec(ObservabilityNames.LogsNetwork, Internal: true,
+            "The log collector and its read-only Docker API proxy; no egress");
+        var networks = bp.Networks.ToList();
+        foreach (var svc in spec.Services)
+            foreach (var attachment in svc.Networks)
+                if (!networks.Any(n => n.Name == attachment.Network && n.Host == svc.Host))
+                    networks.Add(templates[attachment.Network] with { Host = svc.Host });
+
+        var volumes = bp.Volumes.AddRange(spec.Volumes.Select(v => v with { Host = context.Servers.Single(x => NameOnServer(v.Service, x, context.StorageServer)) }))
+            .OrderBy(v => v.Key, StringComparer.Ordinal).ToImmutableArray();
+        var secrets = bp.Secrets.AddRange(spec.Secrets).OrderBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
+        ImmutableArray<MemoryBudget> budgets = bp.IsSplit
+            ? [.. bp.Servers.Select(x => MemoryBudget.ForServer(x, s.Server.OsReserveMb, services.Where(y => y.Host == x.Key)))]
+            // The single server's budget holds the part's lines when it is on (MemoryBudget.Compute); a test pins them to the containers.
+            : bp.Budget.Lines.Any(ObservabilityView.IsPart) ? bp.Budgets : [bp.Budget with { Lines = bp.Budget.Lines.AddRange(ObservabilityBudget(s, settings)) }];
+        var placed = bp with
+        {
+            Services = services,
+            Networks = [.. networks],
+            Volumes = volumes,
+            Secrets = secrets,
+            Budgets = budgets,
+        };
+        return placed with { Observability = ObservabilityView.Of(s, placed, spec) };
+    }
+
+    /// <summary>
+    /// The Docker labels the collector turns into each log stream's <c>part</c>, <c>app</c> and <c>instance</c> labels
+    /// (<c>stack</c> and <c>server</c> are the collector's own): <c>app</c> for every app's containers, else the part.
+    /// </summary>
+    private static ServiceSpec LogLabels(ServiceSpec svc) => svc with
+    {
+        Labels = svc.Labels
+            .SetItem(ObservabilityNames.PartLabel, svc.Part.Kind == PartKind.App ? "app" : svc.Part.ResourceName)
+            .SetItem(ObservabilityNames.AppLabel, svc.App ?? "")
+            .SetItem(ObservabilityNames.InstanceLabel, svc.Name),
+    };
+
+    /// <summary>The part's memory on a single server, from the settings alone (the settings' budget check runs before any blueprint).</summary>
+    internal static ImmutableArray<BudgetLine> ObservabilityBudget(StackSettings s, ObservabilitySettings settings) =>
+        ObservabilityPart.BudgetLines(settings, 1, s.SocketProxy.MemoryMb, new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>Whether a per-server volume's service is the part's container on <paramref name="server"/>.</summary>
+    private static bool NameOnServer(string service, ServerKey server, ServerKey storage) =>
+        server == storage ? !service.Contains('@', StringComparison.Ordinal) : service.EndsWith("@" + server.Id, StringComparison.Ordinal);
+}
