@@ -160,6 +160,9 @@ public sealed class StackMutator(int seed)
             var target = named[_rng.Next(named.Count)];
             var names = named.Where(x => x.Key is YamlScalarNode { Value: "name" }).Select(x => ((YamlScalarNode)x.Node).Value ?? "").ToList();
             var hosts = named.Where(x => x.Key is YamlScalarNode { Value: "host" }).Select(x => ((YamlScalarNode)x.Node).Value ?? "").ToList();
+            // An earlier mutation may have removed every name (or host): pick among legal ones then.
+            if (names.Count == 0) names.Add(LegalName());
+            if (hosts.Count == 0) hosts.Add("www");
             var value = _rng.Next(5) switch
             {
                 0 => LegalName(),
