@@ -18,8 +18,11 @@ internal static partial class InputRules
         CheckOpenToAll(s.AdminCidrs, "platform:adminCidrs", "SSH", r,
             "List only your office or VPN CIDRs (e.g. 203.0.113.10/32); use a VPN or a bastion to reach the servers from anywhere.");
         if (s.MinioConsole is { } console)
+        {
             CheckOpenToAll(console.AllowCidrs, "platform:minioConsoleAllowCidrs", "the MinIO console", r,
                 "List only the CIDRs that should reach the console (e.g. 203.0.113.10/32), or remove minioConsoleHost.");
+            CheckOpenToNobody(console.AllowCidrs, "platform:minioConsoleAllowCidrs", "the MinIO console", r);
+        }
         foreach (var app in s.Apps)
         {
             for (var i = 0; i < app.Routes.Length; i++)
@@ -27,6 +30,7 @@ internal static partial class InputRules
                 var rk = $"{app.Key}.routes[{i}]";
                 CheckOpenToAll(app.Routes[i].AllowCidrs, $"{rk}.allowCidrs", "this route", r,
                     "List only the CIDRs that should reach the route, or remove allowCidrs to serve everyone.");
+                CheckOpenToNobody(app.Routes[i].AllowCidrs, $"{rk}.allowCidrs", "this route", r);
                 if (app.Routes[i].Domain is { } domain && DomainProblem(domain) is { } problem)
                     r.Error($"{rk}.domain", problem.Problem, problem.Fix);
             }
@@ -141,6 +145,29 @@ internal static partial class InputRules
         return null;
     }
 
+    /// <summary>The directory of the platform's health probe in every app container (<see cref="Blueprint.HealthProbe.ContainerPath"/>).</summary>
+    private static readonly string ProbeDirectory = Blueprint.HealthProbe.ContainerPath[..Blueprint.HealthProbe.ContainerPath.LastIndexOf('/')];
+
+    /// <summary>
+    /// Address ranges no request from the internet comes from (RFC 1918 private, shared CGNAT 100.64/10, loopback,
+    /// link-local, "this network", IPv6 unique-local and link-local): Traefik sees the client's public address (through
+    /// Cloudflare's X-Forwarded-For, the load balancer's PROXY protocol, or the connection itself).
+    /// </summary>
+    private static readonly string[] NonPublicRanges =
+        ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7", "fe80::/10"];
+
+    /// <summary>An allow-list whose every CIDR lies in <see cref="NonPublicRanges"/>: it lets nobody in.</summary>
+    private static void CheckOpenToNobody(ImmutableArray<string> cidrs, string key, string what, NodeReader r)
+    {
+        if (cidrs.IsDefaultOrEmpty) return;
+        var parsed = cidrs.Select(c => Names.TryParseCidr(c, out var n, out _) ? n : (IPNetwork?)null).ToList();
+        if (parsed.Any(n => n is null)) return; // a malformed CIDR is reported by the reader
+        if (parsed.All(n => NonPublicRanges.Any(range => IPNetwork.Parse(range) is var outer
+                && outer.BaseAddress.AddressFamily == n!.Value.BaseAddress.AddressFamily && outer.PrefixLength <= n.Value.PrefixLength && outer.Contains(n.Value.BaseAddress))))
+            r.Error(key, $"lists only private, loopback or link-local addresses ({string.Join(", ", cidrs)}); requests reach {what} from the client's public address, so nobody could reach it.",
+                "List the public addresses your office or VPN exit has on the internet (e.g. 203.0.113.10/32; 'curl https://ifconfig.me' shows yours), or remove the allow-list.");
+    }
+
     /// <summary>Directories a volume must not cover: the kernel's interfaces and the system's own trees.</summary>
     private static readonly string[] KernelTrees = ["/proc", "/sys", "/dev"];
     private static readonly string[] SystemDirectories = ["/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/sbin", "/usr", "/var"];
@@ -164,6 +191,9 @@ internal static partial class InputRules
         }
         if (KernelTrees.Any(k => path == k || path.StartsWith(k + "/", StringComparison.Ordinal)))
             return ($"'{path}' is inside {KernelTrees.First(k => path == k || path.StartsWith(k + "/", StringComparison.Ordinal))}, the kernel's interface: a volume there hides it from the app (and Docker refuses or breaks the container).",
+                "Mount the volume where the image keeps its data, e.g. /app/data.");
+        if (path == ProbeDirectory || path.StartsWith(ProbeDirectory + "/", StringComparison.Ordinal))
+            return ($"'{path}' is where the platform mounts the health probe ({Blueprint.HealthProbe.ContainerPath}): a volume there collides with it, and the container's health check (or the container) fails.",
                 "Mount the volume where the image keeps its data, e.g. /app/data.");
         if (SystemDirectories.Contains(path, StringComparer.Ordinal))
             return ($"'{path}' is a system directory: a volume over it hides the image's own files there, so the container no longer starts as built.",
