@@ -106,6 +106,8 @@ public static partial class BlueprintBuilder
         new PublicHost("files", Routing.Fqdn(ServiceNames.FilesHost, s.Domain), "/minio/health/live"),
         // Uptime Kuma is not in the allowlist: the console is up when it refuses it, which proves the route and the guard.
         .. s.MinioConsole is { } console ? [new PublicHost("minio-console", Routing.Fqdn(console.Host, s.Domain), "/") { AcceptedStatusCodes = ["403"] }] : Array.Empty<PublicHost>(),
+        // The same for Grafana, behind its allowlist (the admin CIDRs unless the stack says otherwise).
+        .. s.Observability.Enabled ? [new PublicHost("grafana", Routing.Fqdn(s.Observability.Host, s.Domain), "/") { AcceptedStatusCodes = ["403"] }] : Array.Empty<PublicHost>(),
     ];
 
     /// <summary>

@@ -121,6 +121,7 @@ public static partial class BlueprintBuilder
         s.Apps.SelectMany(a => a.Routes.Where(r => r.Domain is null).Select(r => r.Host))
             .Concat(ServiceNames.PlatformHosts)
             .Concat(s.MinioConsole is { } console ? [console.Host] : [])
+            .Concat(s.Observability.Enabled ? [s.Observability.Host] : [])
             .Distinct(StringComparer.Ordinal)
             .Select(h => (h, Routing.Fqdn(h, s.Domain)))
             .OrderBy(h => h.Item2, StringComparer.Ordinal)

@@ -202,7 +202,7 @@ public static class SettingsReader
             SocketProxy = Service("socketProxy", 0.25, 16),
             Backups = backups,
             Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl"), Int("hostMetricsMemoryMb", 16, 4096)),
-            Observability = Parts.Observability.ObservabilitySettingsReader.Read(r, values.GetValueOrDefault("observability")?.Node),
+            Observability = Parts.Observability.ObservabilitySettingsReader.Read(r, values.GetValueOrDefault("observability")?.Node, adminCidrs),
             Apps = apps,
             BackupStorageGb = Int("backupStorageGb", 0, 1_000_000),
             Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),

@@ -40,6 +40,12 @@ internal static class SettingsRules
                 r.Error("platform:minioConsoleHost", $"'{console.Host}' is a platform host already.", "Choose another subdomain, e.g. minio-admin.");
             routes[(Fqdn(console.Host, s.Domain), "")] = "platform:minioConsoleHost";
         }
+        if (s.Observability.Enabled && s.Domain.Length > 0)
+        {
+            if (routes.ContainsKey((Fqdn(s.Observability.Host, s.Domain), "")))
+                r.Error("platform:observability.host", $"'{s.Observability.Host}' is a platform host already.", "Choose another subdomain, e.g. grafana or metrics-admin.");
+            routes[(Fqdn(s.Observability.Host, s.Domain), "")] = "platform:observability.host (Grafana)";
+        }
         var routedHosts = s.Apps.SelectMany(a => a.Routes).Where(x => s.Domain.Length > 0 && (x.Host.Length > 0 || x.Domain is not null))
             .Select(x => x.Fqdn(s.Domain)).ToHashSet(StringComparer.Ordinal);
         foreach (var app in s.Apps)

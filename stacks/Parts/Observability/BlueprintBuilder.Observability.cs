@@ -44,7 +44,7 @@ public static partial class BlueprintBuilder
                 Env = svc.Env.SetItem(ObservabilityNames.MinioPrometheusAuthEnv, SecretText.Plain("public")),
             },
             _ => svc,
-        }).Concat(spec.Services).Select(LogLabels).OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
+        }).Concat(spec.Services.Select(svc => svc.Name == ObservabilityNames.Grafana ? GrafanaUi(s, settings, svc, ips) : svc)).Select(LogLabels).OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
 
         // Networks are per server: add those the part's containers use where the server has none of that name yet.
         var templates = bp.Networks.GroupBy(n => n.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -72,6 +72,20 @@ public static partial class BlueprintBuilder
             Budgets = budgets,
         };
         return placed with { Observability = ObservabilityView.Of(s, placed, spec) };
+    }
+
+    /// <summary>
+    /// Grafana's UI at <c>https://&lt;host&gt;.&lt;domain&gt;</c>, to the allowed CIDRs only (403 for everyone else), then Grafana's
+    /// own login: Traefik's labels on a single server; on a split stack every app server's Traefik routes to the data
+    /// server's private address (a file route, <see cref="SplitFileRoutes"/>), where Grafana publishes its port.
+    /// </summary>
+    private static ServiceSpec GrafanaUi(StackSettings s, ObservabilitySettings settings, ServiceSpec grafana, ImmutableSortedDictionary<string, string> ips)
+    {
+        var route = new RouteSpec(ObservabilityNames.Grafana, Routing.Fqdn(settings.Host, s.Domain), settings.Host, null, false) { AllowCidrs = settings.AllowCidrs };
+        var env = grafana.Env.SetItem("GF_SERVER_ROOT_URL", SecretText.Plain($"https://{route.Fqdn}/"));
+        return ips.TryGetValue(grafana.Host.Id, out var ip)
+            ? grafana with { Env = env, PublishedPorts = [new PublishedPort(ip, ObservabilityNames.GrafanaPort, ObservabilityNames.GrafanaPort, "tcp")] }
+            : grafana with { Env = env, Labels = Routing.Labels(ObservabilityNames.Grafana, ObservabilityNames.GrafanaPort, [route], s.Domain, null, s.CloudflareOnlyIngress, sticky: false) };
     }
 
     /// <summary>

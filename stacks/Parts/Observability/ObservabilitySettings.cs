@@ -31,6 +31,12 @@ public sealed record ObservabilitySettings
     /// <summary>Memory limit of the log collector on each server. Default: 96.</summary>
     public int CollectorMemoryMb { get; init; } = 96;
 
+    /// <summary>The subdomain Grafana's UI is served on (behind <see cref="AllowCidrs"/> and Grafana's login). Default: grafana.</summary>
+    public string Host { get; init; } = "grafana";
+
+    /// <summary>Client CIDRs allowed to reach Grafana; everyone else gets 403. Default: the stack's adminCidrs.</summary>
+    public System.Collections.Immutable.ImmutableArray<string> AllowCidrs { get; init; } = [];
+
     /// <summary>Memory limit of each exporter (node-exporter on each server, one per data service). Default: 32.</summary>
     public int ExporterMemoryMb { get; init; } = 32;
 }

@@ -9,17 +9,17 @@ internal static class ObservabilitySettingsReader
     public static readonly string[] Keys =
     [
         "enabled", "retentionDays", "logRetentionDays", "scrapeIntervalSeconds",
-        "prometheusMemoryMb", "lokiMemoryMb", "grafanaMemoryMb", "collectorMemoryMb", "exporterMemoryMb",
+        "prometheusMemoryMb", "lokiMemoryMb", "grafanaMemoryMb", "collectorMemoryMb", "exporterMemoryMb", "host", "allowCidrs",
     ];
 
     /// <summary>
     /// The settings, every problem reported under its key (<c>platform:observability.retentionDays</c>) with the fix; a
     /// value that cannot be read keeps its default so the rest is still checked.
     /// </summary>
-    public static ObservabilitySettings Read(NodeReader r, YamlNode? node)
+    public static ObservabilitySettings Read(NodeReader r, YamlNode? node, System.Collections.Immutable.ImmutableArray<string> adminCidrs)
     {
         const string key = ObservabilityValidation.DefaultSettingsKey;
-        var d = new ObservabilitySettings();
+        var d = new ObservabilitySettings { AllowCidrs = adminCidrs };
         if (node is null) return d;
         var map = r.Mapping(node, key, Keys);
         int Int(string name, int fallback) => map.TryGetValue(name, out var n) ? r.Int(n, $"{key}.{name}", fallback) : fallback;
@@ -34,7 +34,21 @@ internal static class ObservabilitySettingsReader
             GrafanaMemoryMb = Int("grafanaMemoryMb", d.GrafanaMemoryMb),
             CollectorMemoryMb = Int("collectorMemoryMb", d.CollectorMemoryMb),
             ExporterMemoryMb = Int("exporterMemoryMb", d.ExporterMemoryMb),
+            Host = map.TryGetValue("host", out var host) ? r.String(host, $"{key}.host").Trim().ToLowerInvariant() : d.Host,
+            AllowCidrs = map.TryGetValue("allowCidrs", out var cidrs) ? r.StringList(cidrs, $"{key}.allowCidrs") : adminCidrs,
         };
+        if (!Names.IsLabel(settings.Host))
+            r.Error($"{key}.host", $"'{settings.Host}' is not a subdomain label.", "Give one label under the stack's domain, e.g. grafana or metrics-admin.");
+        if (settings.Enabled && settings.AllowCidrs.IsEmpty)
+            r.Error($"{key}.allowCidrs", "is empty, so Grafana would be open to the internet (or to nobody).",
+                "List the admin CIDRs allowed in, e.g. allowCidrs: [203.0.113.10/32], or leave it unset to use platform:adminCidrs.");
+        for (var i = 0; i < settings.AllowCidrs.Length; i++)
+        {
+            if (!Names.TryParseCidr(settings.AllowCidrs[i], out var network, out var canonical))
+                r.Error($"{key}.allowCidrs[{i}]", $"'{settings.AllowCidrs[i]}' is not a CIDR.", "Write an address with a prefix length, e.g. 203.0.113.10/32.");
+            else if (!canonical)
+                r.Error($"{key}.allowCidrs[{i}]", $"'{settings.AllowCidrs[i]}' has host bits set.", $"Write it as {network}.");
+        }
         foreach (var e in ObservabilityValidation.Errors(settings, key)) r.Error(e.Key, e.Problem, e.Fix);
         return settings;
     }

@@ -24,6 +24,7 @@ public sealed record ObservabilityView(bool Enabled, ImmutableArray<string> Line
         [
             $"on (platform:observability): Prometheus, Loki and Grafana on {storage}; a log collector, its Docker API proxy and node-exporter on every server ({N(bp.Servers.Length)})",
             .. spec.Retention,
+            $"UI: https://{Settings.SettingsRules.Fqdn(s.Observability.Host, s.Domain)}/ (Grafana), only from {string.Join(", ", s.Observability.AllowCidrs)} (everyone else gets 403), then Grafana's login: user admin, password the generated secret {ObservabilityNames.GrafanaAdminSecret}",
             $"scrape targets ({N(spec.Targets.Length)}): {string.Join(", ", spec.Targets.GroupBy(t => t.Job, StringComparer.Ordinal).Select(g => $"{g.Key} x{N(g.Count())}"))}",
             $"alert rules ({N(spec.Rules.Length)}): {string.Join(", ", spec.Rules.Select(r => r.Name))}",
             .. spec.Dashboards.Keys.Select(k => GrafanaProvisioning.Dashboards.Single(d => d.Uid + ".json" == k)).Select(d => $"dashboard '{d.Title}': {d.Shows}"),

@@ -365,6 +365,12 @@ public static partial class BlueprintBuilder
             routes.Add(new FileRouteSpec(MinioConsoleRouter, route.Fqdn, Routing.Rule(route, s.Domain), dataUrl(MinioConsolePort), [Routing.SecureHeaders], "")
                 { Priority = Routing.Priority(route), CertResolver = zone, AllowCidrs = console.AllowCidrs });
         }
+        if (s.Observability.Enabled)
+        {
+            var route = new RouteSpec(Parts.Observability.ObservabilityNames.Grafana, Routing.Fqdn(s.Observability.Host, s.Domain), s.Observability.Host, null, false);
+            routes.Add(new FileRouteSpec(Parts.Observability.ObservabilityNames.Grafana, route.Fqdn, Routing.Rule(route, s.Domain), dataUrl(Parts.Observability.ObservabilityNames.GrafanaPort), [Routing.SecureHeaders], "")
+                { Priority = Routing.Priority(route), CertResolver = zone, AllowCidrs = s.Observability.AllowCidrs });
+        }
         return [.. routes.OrderBy(r => r.Router, StringComparer.Ordinal)];
     }
 

@@ -55,6 +55,7 @@ public sealed class ObservabilityWiringTests
         Assert.True(SettingsSchema.ByName.ContainsKey("observability"));
         var readme = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "README.md"));
         Assert.Contains("`observability: { enabled, retentionDays", readme, StringComparison.Ordinal);
+        Assert.Contains("host, allowCidrs }`", readme, StringComparison.Ordinal);
     }
 
     [Theory]
