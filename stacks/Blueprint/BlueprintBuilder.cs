@@ -73,6 +73,7 @@ public static partial class BlueprintBuilder
         var volumes = OnDataVolume(s, Volumes(s, ops));
         var fileRoutes = FileRoutes(s);
         var hostCommands = HostCommands(s, databases, buckets, services, fileRoutes, ops);
+        (services, hostCommands) = WithMajorVersionGuards(s, services, hostCommands);
         var budget = MemoryBudget.Compute(s);
         var type = ServerTypes.All[s.Server.Type];
 

@@ -381,6 +381,8 @@ public sealed record HostCommandSpec(string Name, string Description, string Cre
     public ServerKey Host { get; init; } = ServerKey.Single;
     /// <summary>The container it makes reread the files it writes, and whether by restarting it. Default: none.</summary>
     public HostReload? Reload { get; init; }
+    /// <summary>The data container whose major-version guard this is, with the image it compares with the data. Default: none.</summary>
+    public Data.GuardedData? Guards { get; init; }
 }
 
 /// <summary>A files host command's container, reloaded in place or (<paramref name="Restarts"/>) restarted.</summary>

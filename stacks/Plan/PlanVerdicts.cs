@@ -90,6 +90,8 @@ public static class PlanVerdicts
                     : $"~ reloaded in place, no restart: {reload.Container}{On(c.Host)} (host command {c.Name} rewrites its files)");
             else
                 lines.Add($"~ runs again: host command {c.Name}{On(c.Host)}");
+            if (MajorChange(oldCommands[(c.Host, c.Name)].Guards, c.Guards) is { } change)
+                lines.Add($"! {change}{On(c.Host)}");
         }
 
         foreach (var budget in after.Budgets)
@@ -98,6 +100,18 @@ public static class PlanVerdicts
         if (before.Cost.MonthlyEur != after.Cost.MonthlyEur)
             lines.Add($"= cost: {Signed(after.Cost.MonthlyEur - before.Cost.MonthlyEur)} EUR/month ({Eur(before.Cost.MonthlyEur)} -> {Eur(after.Cost.MonthlyEur)})");
         return [.. lines];
+    }
+
+    /// <summary>What a guard's new image means for the data it guards, when its version changes (null otherwise).</summary>
+    private static string? MajorChange(Data.GuardedData? before, Data.GuardedData? after)
+    {
+        if (before is null || after is null || Data.MajorVersionGuard.ImageVersion(after.Engine, after.Image) is not { } now
+            || Data.MajorVersionGuard.ImageVersion(before.Engine, before.Image) is not { } was || now == was)
+            return null;
+        var guard = Data.MajorVersionGuard.CommandName(after.Service);
+        return after.Engine == Data.GuardedEngine.Redis
+            ? $"Redis release change: {after.Service} {was} -> {now} ({after.Setting}); {guard} refuses it if the data holds RDB files newer than {now} reads"
+            : $"MAJOR-VERSION CHANGE: {after.Service} {was} -> {now} ({after.Setting}); {guard} fails this deployment, before the container is touched, unless its data was upgraded first (docs/operations.md, Major-version upgrades)";
     }
 
     /// <summary>The verdicts as a block above the plan's line diff; empty when nothing changes.</summary>

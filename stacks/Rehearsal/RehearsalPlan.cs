@@ -64,6 +64,7 @@ public sealed record RehearsalPlan(
 
         var containers = new List<PlannedContainer>();
         var standIns = new HashSet<string>(StringComparer.Ordinal);
+        var substituted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var spec in services)
         {
             var config = ContainerConfigs.Of(spec);
@@ -71,6 +72,7 @@ public sealed record RehearsalPlan(
             if (target.Images.Resolve(config.Image) is { } local)
             {
                 standIn = local.Image.StandIn;
+                substituted.Add(spec.Name);
                 adaptations.Add($"image {config.Image} -> {local.Image.Image}{(standIn ? " (a stand-in: keeps the ports, health command and user, not the program)" : "")}");
                 config = config with { Image = local.Image.Image };
                 if (standIn && config.ContainerName is { } n) standIns.Add(n);
@@ -91,6 +93,8 @@ public sealed record RehearsalPlan(
             var text = create + "\n" + stdin?.Masked;
             var into = standIns.FirstOrDefault(n => Regex.IsMatch(text, $@"docker exec\b[^\n;|&]*\s{Regex.Escape(n)}(\s|$)"));
             var skip = into is not null ? $"it runs its work inside {into}, a stand-in without the real program"
+                // The guard compares the data with the version the image's tag names; a local substitute is another version.
+                : c.Guards?.Service is { } guarded && substituted.Contains(guarded) ? $"it compares {guarded}'s data with the version its image's tag names, and here the image is a local substitute"
                 // Timers (backups, app jobs) are the server's systemd units: the rehearsal never changes this machine's system.
                 : text.Contains("systemctl", StringComparison.Ordinal) ? "it installs systemd units on the server; the rehearsal does not change this machine's system"
                 : null;

@@ -38,6 +38,18 @@ public sealed class PlanVerdictTests
     }
 
     [Fact]
+    public void A_postgres_major_version_bump_is_flagged_as_refused_by_the_guard_unless_the_data_was_upgraded()
+    {
+        var review = Review(Prod.Replace("  platform:postgresMemoryMb: 4096\n", "  platform:postgresMemoryMb: 4096\n  platform:postgresImage: postgres:17.2-alpine\n", StringComparison.Ordinal));
+        Assert.Contains("~ runs again: host command postgres-major-guard", review, StringComparison.Ordinal);
+        Assert.Contains("! MAJOR-VERSION CHANGE: postgres 16 -> 17 (postgresImage); postgres-major-guard fails this deployment, before the container is touched, unless its data was upgraded first", review, StringComparison.Ordinal);
+        // A patch release is no major change.
+        var patch = Review(Prod.Replace("  platform:postgresMemoryMb: 4096\n", "  platform:postgresMemoryMb: 4096\n  platform:postgresImage: postgres:16.8-alpine\n", StringComparison.Ordinal));
+        Assert.Contains("~ runs again: host command postgres-major-guard", patch, StringComparison.Ordinal);
+        Assert.DoesNotContain("MAJOR-VERSION", patch, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Raising_an_apps_memory_updates_its_containers_in_place_and_gives_the_memory_delta()
     {
         var review = Review(Prod.Replace("      memoryMb: 1024\n", "      memoryMb: 1536\n", StringComparison.Ordinal));

@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using Platform.Stacks.Data;
+using Platform.Stacks.Model;
+using Platform.Stacks.Parts;
+using Platform.Stacks.Settings;
+
+namespace Platform.Stacks.Blueprint;
+
+public static partial class BlueprintBuilder
+{
+    /// <summary>Every data service of the stack whose image must match its data directory (see <see cref="MajorVersionGuard"/>).</summary>
+    public static ImmutableArray<GuardedData> GuardedData(StackSettings s, IEnumerable<ServiceSpec> services)
+    {
+        var result = new List<GuardedData>();
+        foreach (var service in services.OrderBy(x => x.Name, StringComparer.Ordinal))
+        {
+            if (service.Name == ServiceNames.Postgres)
+                result.Add(new GuardedData(GuardedEngine.Postgres, service.Name, "postgres-data", "postgresImage", s.Postgres.Service.Image));
+            else if (service.Name == Parts.MariaDb.MariaDbNames.Service)
+                result.Add(new GuardedData(GuardedEngine.MariaDb, service.Name, Parts.MariaDb.MariaDbNames.DataVolume, "mariadbImage", service.Image));
+            else if (service.Part == PartId.Redis && service.Mounts.FirstOrDefault(m => m.Kind == MountKind.Volume && m.Target == "/data") is { } data)
+                result.Add(new GuardedData(GuardedEngine.Redis, service.Name, data.Source, "redisImage", service.Image));
+        }
+        return [.. result];
+    }
+
+    /// <summary>
+    /// Adds each data service's major-version guard: a host command the container waits for, so the shell runs it (and
+    /// a refusal stops the deployment) before the container is replaced. It runs again whenever the image changes.
+    /// </summary>
+    private static (List<ServiceSpec> Services, ImmutableArray<HostCommandSpec> Commands) WithMajorVersionGuards(
+        StackSettings s, List<ServiceSpec> services, ImmutableArray<HostCommandSpec> commands)
+    {
+        var guards = GuardedData(s, services).ToDictionary(g => g.Service, StringComparer.Ordinal);
+        var added = new List<HostCommandSpec>();
+        var updated = services.Select(ServiceSpec (service) =>
+        {
+            if (!guards.TryGetValue(service.Name, out var g)) return service;
+            var name = MajorVersionGuard.CommandName(service.Name);
+            // The image PostgreSQL runs may be built on the server first; the guard reads files only, but runs after that build so a failing build is reported first.
+            var after = service.AfterHostCommands.Where(c => c == HostCommandNames.PostgresImage).ToImmutableArray();
+            added.Add(new HostCommandSpec(name,
+                g.Engine == GuardedEngine.Redis
+                    ? $"refuses to let {service.Name} start on RDB files of a newer format than {g.Setting} ({g.Image}) reads; runs before the container is replaced"
+                    : $"refuses to let {service.Name} start on a data directory of another major version than {g.Setting} ({g.Image}); runs before the container is replaced",
+                "sh -s", SecretText.Plain(MajorVersionGuard.Script(g)), [])
+            {
+                Part = service.Part,
+                AfterCommands = after,
+                Guards = g,
+            });
+            return service with { AfterHostCommands = [.. service.AfterHostCommands, name] };
+        }).ToList();
+        return (updated, [.. commands, .. added.OrderBy(c => c.Name, StringComparer.Ordinal)]);
+    }
+}
