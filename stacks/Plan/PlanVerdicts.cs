@@ -102,16 +102,19 @@ public static class PlanVerdicts
         return [.. lines];
     }
 
-    /// <summary>What a guard's new image means for the data it guards, when its version changes (null otherwise).</summary>
+    /// <summary>What a guard's new image means for the data it guards: a new major (or an older Redis) is refused unless the data was upgraded; null otherwise.</summary>
     private static string? MajorChange(Data.GuardedData? before, Data.GuardedData? after)
     {
         if (before is null || after is null || Data.MajorVersionGuard.ImageVersion(after.Engine, after.Image) is not { } now
             || Data.MajorVersionGuard.ImageVersion(before.Engine, before.Image) is not { } was || now == was)
             return null;
         var guard = Data.MajorVersionGuard.CommandName(after.Service);
-        return after.Engine == Data.GuardedEngine.Redis
-            ? $"Redis release change: {after.Service} {was} -> {now} ({after.Setting}); {guard} refuses it if the data holds RDB files newer than {now} reads"
-            : $"MAJOR-VERSION CHANGE: {after.Service} {was} -> {now} ({after.Setting}); {guard} fails this deployment, before the container is touched, unless its data was upgraded first (docs/operations.md, Major-version upgrades)";
+        if (after.Engine == Data.GuardedEngine.Redis)
+            return Version.Parse(now) < Version.Parse(was)
+                ? $"refused by the major-version guard if the data is newer: container {after.Service} (Redis {was} -> {now}, {after.Setting}; {guard} stops the deployment before the container is touched when its RDB files are newer than {now} reads)"
+                : null;
+        var engine = after.Engine == Data.GuardedEngine.Postgres ? "PostgreSQL" : "MariaDB";
+        return $"refused by the major-version guard unless the data was upgraded first: container {after.Service} ({engine} {was} -> {now}, {after.Setting}; {guard} stops the deployment before the container is touched; docs/operations.md, Major-version upgrades)";
     }
 
     /// <summary>The verdicts as a block above the plan's line diff; empty when nothing changes.</summary>

@@ -42,11 +42,21 @@ public sealed class PlanVerdictTests
     {
         var review = Review(Prod.Replace("  platform:postgresMemoryMb: 4096\n", "  platform:postgresMemoryMb: 4096\n  platform:postgresImage: postgres:17.2-alpine\n", StringComparison.Ordinal));
         Assert.Contains("~ runs again: host command postgres-major-guard", review, StringComparison.Ordinal);
-        Assert.Contains("! MAJOR-VERSION CHANGE: postgres 16 -> 17 (postgresImage); postgres-major-guard fails this deployment, before the container is touched, unless its data was upgraded first", review, StringComparison.Ordinal);
+        Assert.Contains("! refused by the major-version guard unless the data was upgraded first: container postgres (PostgreSQL 16 -> 17, postgresImage; postgres-major-guard stops the deployment before the container is touched", review, StringComparison.Ordinal);
         // A patch release is no major change.
         var patch = Review(Prod.Replace("  platform:postgresMemoryMb: 4096\n", "  platform:postgresMemoryMb: 4096\n  platform:postgresImage: postgres:16.8-alpine\n", StringComparison.Ordinal));
         Assert.Contains("~ runs again: host command postgres-major-guard", patch, StringComparison.Ordinal);
-        Assert.DoesNotContain("MAJOR-VERSION", patch, StringComparison.Ordinal);
+        Assert.DoesNotContain("refused by the major-version guard", patch, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_older_redis_is_flagged_and_a_newer_one_is_not()
+    {
+        var older = Review(Prod.Replace("config:\n", "config:\n  platform:redisImage: redis:7.2.5\n", StringComparison.Ordinal));
+        Assert.Contains("! refused by the major-version guard if the data is newer: container app-api.redis (Redis 7.4 -> 7.2, redisImage;", older, StringComparison.Ordinal);
+        var newer = Review(Prod.Replace("config:\n", "config:\n  platform:redisImage: redis:8.0.2\n", StringComparison.Ordinal));
+        Assert.Contains("~ runs again: host command app-api.redis-major-guard", newer, StringComparison.Ordinal);
+        Assert.DoesNotContain("refused by the major-version guard", newer, StringComparison.Ordinal);
     }
 
     [Fact]
