@@ -42,6 +42,8 @@ public static partial class BlueprintBuilder
             { Part.Kind: PartKind.ObjectStorage } when svc.Name == ServiceNames.Minio => svc with
             {
                 Env = svc.Env.SetItem(ObservabilityNames.MinioPrometheusAuthEnv, SecretText.Plain("public")),
+                // On a single server its routes are its labels (a split stack's are file routes, see SplitFileRoutes).
+                Labels = bp.IsSplit ? svc.Labels : svc.Labels.SetItems(Routing.Labels("minio-metrics", AppEnvironment.MinioPort, MinioMetricsRoutes(s), s.Domain, null, s.CloudflareOnlyIngress, sticky: false)),
             },
             _ => svc,
         }).Concat(spec.Services.Select(svc => svc.Name == ObservabilityNames.Grafana ? GrafanaUi(s, settings, svc, ips) : svc)).Select(LogLabels).OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
@@ -73,6 +75,11 @@ public static partial class BlueprintBuilder
         };
         return placed with { Observability = ObservabilityView.Of(s, placed, spec) };
     }
+
+    /// <summary>The files host's routers for MinIO's metrics paths, each admitting no client (403), above the files route.</summary>
+    internal static ImmutableArray<RouteSpec> MinioMetricsRoutes(StackSettings s) =>
+        [.. ObservabilityNames.MinioMetricsPrefixes.Select((prefix, i) => new RouteSpec(ObservabilityNames.MinioMetricsRouter(i), Routing.Fqdn(ServiceNames.FilesHost, s.Domain),
+            ServiceNames.FilesHost, prefix, false) { AllowCidrs = ObservabilityNames.NoClient })];
 
     /// <summary>
     /// Grafana's UI at <c>https://&lt;host&gt;.&lt;domain&gt;</c>, to the allowed CIDRs only (403 for everyone else), then Grafana's

@@ -75,6 +75,18 @@ public static class ObservabilityNames
     /// <summary>MinIO's cluster metrics (v2), public inside the data network with <c>MINIO_PROMETHEUS_AUTH_TYPE=public</c>.</summary>
     public const string MinioMetricsPath = "/minio/v2/metrics/cluster";
 
+    /// <summary>
+    /// The path prefixes of MinIO's metrics (v1, v2 and v3 endpoints). With <see cref="MinioPrometheusAuthEnv"/> public they
+    /// need no token, so the public files host refuses them: a router per prefix, above the files route, lets no client in.
+    /// </summary>
+    public static readonly IReadOnlyList<string> MinioMetricsPrefixes = ["/minio/prometheus", "/minio/v2/metrics", "/minio/metrics"];
+
+    /// <summary>The allowlist that admits no client (loopback inside Traefik's container is never a proxied client's address).</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<string> NoClient = ["127.0.0.1/32"];
+
+    /// <summary>The routers that refuse MinIO's metrics paths on the files host.</summary>
+    public static string MinioMetricsRouter(int i) => $"minio-metrics-{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
     /// <summary>MinIO's switch that serves its metrics without a bearer token.</summary>
     public const string MinioPrometheusAuthEnv = "MINIO_PROMETHEUS_AUTH_TYPE";
 

@@ -367,6 +367,9 @@ public static partial class BlueprintBuilder
         }
         if (s.Observability.Enabled)
         {
+            foreach (var metrics in MinioMetricsRoutes(s))
+                routes.Add(new FileRouteSpec(metrics.Router, metrics.Fqdn, Routing.Rule(metrics, s.Domain), dataUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
+                    { Priority = Routing.Priority(metrics), CertResolver = zone, AllowCidrs = metrics.AllowCidrs });
             var route = new RouteSpec(Parts.Observability.ObservabilityNames.Grafana, Routing.Fqdn(s.Observability.Host, s.Domain), s.Observability.Host, null, false);
             routes.Add(new FileRouteSpec(Parts.Observability.ObservabilityNames.Grafana, route.Fqdn, Routing.Rule(route, s.Domain), dataUrl(Parts.Observability.ObservabilityNames.GrafanaPort), [Routing.SecureHeaders], "")
                 { Priority = Routing.Priority(route), CertResolver = zone, AllowCidrs = s.Observability.AllowCidrs });

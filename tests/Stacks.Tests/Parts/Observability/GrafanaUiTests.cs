@@ -82,3 +82,38 @@ public sealed class GrafanaUiTests
         Assert.Contains(errors, e => e.Key == "platform:apps[0].routes[0].host" && e.Problem.Contains("platform:observability.host", StringComparison.Ordinal));
     }
 }
+
+/// <summary>MinIO's metrics need no token once the part is on, so the public files host must never serve them.</summary>
+public sealed class MinioMetricsExposureTests
+{
+    [Fact]
+    public void On_a_single_server_the_files_host_refuses_every_metrics_path_above_its_own_route()
+    {
+        var minio = TestStacks.ShippedBlueprint("prod").Services.Single(s => s.Name == ServiceNames.Minio);
+        string Label(string router, string suffix) =>
+            minio.Labels.Single(l => l.Key.StartsWith($"traefik.http.{router}", StringComparison.Ordinal) && l.Key.EndsWith(suffix, StringComparison.Ordinal)
+                && (router.Contains("metrics", StringComparison.Ordinal) || !l.Key.Contains("metrics", StringComparison.Ordinal))).Value;
+        var filesPriority = int.Parse(Label("routers.minio-", ".priority"), System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < ObservabilityNames.MinioMetricsPrefixes.Count; i++)
+        {
+            var router = ObservabilityNames.MinioMetricsRouter(i);
+            Assert.Contains(ObservabilityNames.MinioMetricsPrefixes[i], Label($"routers.{router}-", ".rule"), StringComparison.Ordinal);
+            Assert.True(int.Parse(Label($"routers.{router}-", ".priority"), System.Globalization.CultureInfo.InvariantCulture) > filesPriority);
+            Assert.Equal("127.0.0.1/32", Label($"middlewares.{router}-allowlist", ".ipallowlist.sourcerange"));
+        }
+        Assert.Contains(ObservabilityNames.MinioMetricsPath, ObservabilityNames.MinioMetricsPrefixes.Select(p => p + "/cluster"));
+    }
+
+    [Fact]
+    public void On_a_split_stack_every_Traefik_refuses_them_too()
+    {
+        var b = TestStacks.ShippedBlueprint("scale");
+        var files = b.FileRoutes.Single(r => r.Router == "minio");
+        foreach (var prefix in ObservabilityNames.MinioMetricsPrefixes)
+        {
+            var route = b.FileRoutes.Single(r => r.Rule.Contains($"Path(`{prefix}`)", StringComparison.Ordinal));
+            Assert.Equal("127.0.0.1/32", Assert.Single(route.AllowCidrs));
+            Assert.True(route.Priority > files.Priority);
+        }
+    }
+}
