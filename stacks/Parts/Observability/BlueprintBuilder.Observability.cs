@@ -22,7 +22,12 @@ public static partial class BlueprintBuilder
 
     private static PlatformBlueprint On(StackSettings s, PlatformBlueprint bp, ObservabilitySettings settings)
     {
-        var context = ObservabilityPartContext.FromBlueprint(bp) with { ProxyImage = s.SocketProxy.Image, ProxyMemoryMb = s.SocketProxy.MemoryMb };
+        var context = ObservabilityPartContext.FromBlueprint(bp) with
+        {
+            ProxyImage = s.SocketProxy.Image,
+            ProxyMemoryMb = s.SocketProxy.MemoryMb,
+            AlertWebhookSecret = s.Monitoring.AlertWebhook ? ObservabilityNames.AlertWebhookSecret : null,
+        };
         var spec = ObservabilityPart.Build(settings, context);
 
         var ips = context.PrivateIps;
@@ -109,7 +114,7 @@ public static partial class BlueprintBuilder
 
     /// <summary>The part's memory on a single server, from the settings alone (the settings' budget check runs before any blueprint).</summary>
     internal static ImmutableArray<BudgetLine> ObservabilityBudget(StackSettings s, ObservabilitySettings settings) =>
-        ObservabilityPart.BudgetLines(settings, 1, s.SocketProxy.MemoryMb, new HashSet<string>(StringComparer.Ordinal));
+        ObservabilityPart.BudgetLines(settings, 1, s.SocketProxy.MemoryMb, new HashSet<string>(StringComparer.Ordinal), s.Monitoring.AlertWebhook);
 
     /// <summary>Whether a per-server volume's service is the part's container on <paramref name="server"/>.</summary>
     private static bool NameOnServer(string service, ServerKey server, ServerKey storage) =>

@@ -17,6 +17,8 @@ namespace Platform.Stacks.Parts.Observability;
 /// collector on every server (Promtail reached end of life in 2026; Alloy is its replacement and tails Docker's logs
 /// through the Docker API).</item>
 /// <item><b>Grafana</b> with provisioned datasources and dashboards, behind the admin allowlist only.</item>
+/// <item><b>Alertmanager</b> (only when the stack has an alert channel): routes Prometheus's alerts to it; a few alerts
+/// and silences fit in 32 MB.</item>
 /// </list>
 /// </summary>
 public static class ObservabilityNames
@@ -30,6 +32,7 @@ public static class ObservabilityNames
     public const string Loki = "loki";
     public const string Collector = "alloy";
     public const string Grafana = "grafana";
+    public const string Alertmanager = "alertmanager";
 
     /// <summary>The collector's read-only Docker API on each server (container list, inspect, logs), on <see cref="LogsNetwork"/> only.</summary>
     public const string LogsProxy = "logs-proxy";
@@ -46,6 +49,7 @@ public static class ObservabilityNames
     public const string LokiImage = "grafana/loki:3.3.2";
     public const string CollectorImage = "grafana/alloy:v1.5.1";
     public const string GrafanaImage = "grafana/grafana:11.4.0";
+    public const string AlertmanagerImage = "prom/alertmanager:v0.27.0";
 
     public const int PrometheusPort = 9090;
     public const int NodeExporterPort = 9100;
@@ -56,6 +60,13 @@ public static class ObservabilityNames
     public const int LokiPort = 3100;
     public const int GrafanaPort = 3000;
     public const int CollectorPort = 12345;
+    public const int AlertmanagerPort = 9093;
+
+    /// <summary>Alertmanager's memory limit: its state is the alerts in flight, silences and the notification log.</summary>
+    public const int AlertmanagerMemoryMb = 32;
+
+    /// <summary>The stack's alert channel (config secret), which Alertmanager notifies.</summary>
+    public const string AlertWebhookSecret = "alertWebhookUrl";
     public const int MinioPort = 9000;
     public const int RedisPort = 6379;
 
@@ -99,6 +110,7 @@ public static class ObservabilityNames
     public const string LokiVolume = "loki-data";
     public const string GrafanaVolume = "grafana-data";
     public const string CollectorVolume = "alloy-data";
+    public const string AlertmanagerVolume = "alertmanager-data";
     public const string GrafanaAdminSecret = "grafana-admin-password";
 
     /// <summary>Paths inside the containers.</summary>
@@ -109,4 +121,6 @@ public static class ObservabilityNames
     public const string GrafanaDatasourcesPath = "/etc/grafana/provisioning/datasources/platform.yml";
     public const string GrafanaDashboardProviderPath = "/etc/grafana/provisioning/dashboards/platform.yml";
     public const string GrafanaDashboardsDirectory = "/etc/grafana/dashboards";
+    public const string AlertmanagerConfigPath = "/etc/alertmanager/alertmanager.yml";
+    public const string AlertWebhookUrlFile = "/run/secrets/alert-webhook-url";
 }

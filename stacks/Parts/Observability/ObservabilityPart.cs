@@ -38,6 +38,12 @@ public sealed record ObservabilityPartContext
     /// <inheritdoc cref="ProxyImage"/>
     public int ProxyMemoryMb { get; init; } = 32;
 
+    /// <summary>
+    /// The config secret holding the stack's alert channel (a webhook URL); Alertmanager routes every alert there. Default:
+    /// none, so there is no Alertmanager and alerts are not routed (the plan says so).
+    /// </summary>
+    public string? AlertWebhookSecret { get; init; }
+
     /// <summary>Config key of the settings, for error messages. Default: <see cref="ObservabilityValidation.DefaultSettingsKey"/>.</summary>
     public string SettingsKey { get; init; } = ObservabilityValidation.DefaultSettingsKey;
 
@@ -91,6 +97,12 @@ public sealed record ObservabilityPartSpec(
     ImmutableArray<VolumeSpec> Volumes,
     ImmutableArray<SecretSpec> Secrets)
 {
+    /// <summary>Alertmanager's configuration; null when the stack has no alert channel (alerts are not routed).</summary>
+    public string? AlertmanagerYml { get; init; }
+
+    /// <summary>Whether alerts reach the stack's alert channel.</summary>
+    public bool AlertsRouted => AlertmanagerYml is not null;
+
     public int MemoryMb => Budget.Sum(l => l.MemoryMb * l.Instances);
 }
 
@@ -123,7 +135,11 @@ public static class ObservabilityPart
                     ? $"http://{ObservabilityNames.Loki}:{ObservabilityNames.LokiPort}{lokiPush}"
                     : $"http://{context.StoragePrivateIp}:{ObservabilityNames.LokiPort}{lokiPush}"))));
 
-        var budget = BudgetLines(settings, context.Servers.Length, context.ProxyMemoryMb, jobs);
+        var routed = context.AlertWebhookSecret is not null;
+        var budget = BudgetLines(settings, context.Servers.Length, context.ProxyMemoryMb, jobs, routed);
+        var prometheusYml = PrometheusConfig.Render(context.Stack, context.Targets, settings.ScrapeIntervalSeconds,
+            alertmanager: routed ? $"{ObservabilityNames.Alertmanager}:{D(ObservabilityNames.AlertmanagerPort)}" : null);
+        var alertmanagerYml = routed ? AlertRouting.Render(ObservabilityNames.AlertWebhookUrlFile) : null;
 
         var on = context.StorageServer.IsSingle ? "the server" : $"the {context.StorageServer.Id} server";
         var retention = ImmutableArray.Create(
@@ -131,18 +147,19 @@ public static class ObservabilityPart
             $"logs: every container's stdout and stderr, kept {D(settings.LogRetentionDays)} days (Loki, on {on})");
 
         var files = new ObservabilityFiles(
-            PrometheusConfig.Render(context.Stack, context.Targets, settings.ScrapeIntervalSeconds),
+            prometheusYml,
             PrometheusConfig.RenderRules(rules),
             LogsConfig.Loki(settings.LogRetentionDays),
             collectors,
             GrafanaProvisioning.Datasources(),
             GrafanaProvisioning.DashboardProvider(),
             ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-                GrafanaProvisioning.Dashboards.Select(d => KeyValuePair.Create(d.Uid + ".json", GrafanaProvisioning.Json(d)))));
+                GrafanaProvisioning.Dashboards.Select(d => KeyValuePair.Create(d.Uid + ".json", GrafanaProvisioning.Json(d)))),
+            alertmanagerYml);
         var services = ObservabilityServices.Of(settings, context, files);
         return new(
             context.Targets,
-            PrometheusConfig.Render(context.Stack, context.Targets, settings.ScrapeIntervalSeconds),
+            prometheusYml,
             rules,
             PrometheusConfig.RenderRules(rules),
             LogsConfig.Loki(settings.LogRetentionDays),
@@ -155,21 +172,26 @@ public static class ObservabilityPart
             retention,
             services,
             ObservabilityServices.Volumes(context),
-            [new SecretSpec(ObservabilityNames.GrafanaAdminSecret, SecretSource.Generated, Conventions.PasswordLength, null, "Grafana's admin password (user admin)")]);
+            [new SecretSpec(ObservabilityNames.GrafanaAdminSecret, SecretSource.Generated, Conventions.PasswordLength, null, "Grafana's admin password (user admin)")])
+        {
+            AlertmanagerYml = alertmanagerYml,
+        };
     }
 
     /// <summary>
     /// The part's memory: Prometheus, Loki and Grafana once; a collector, its Docker API proxy and node-exporter on each
-    /// of <paramref name="servers"/>; an exporter for each data-service job in <paramref name="jobs"/>. Kind
+    /// of <paramref name="servers"/>; an exporter for each data-service job in <paramref name="jobs"/>; Alertmanager when
+    /// <paramref name="alertmanager"/> (the stack has an alert channel). Kind
     /// <c>operations</c>, as the budget counts every platform container that is neither edge nor data.
     /// </summary>
-    public static ImmutableArray<BudgetLine> BudgetLines(ObservabilitySettings settings, int servers, int proxyMemoryMb, IReadOnlySet<string> jobs)
+    public static ImmutableArray<BudgetLine> BudgetLines(ObservabilitySettings settings, int servers, int proxyMemoryMb, IReadOnlySet<string> jobs, bool alertmanager)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var budget = ImmutableArray.CreateBuilder<BudgetLine>();
         budget.Add(new(ObservabilityNames.Prometheus, "operations", 1, settings.PrometheusMemoryMb));
         budget.Add(new(ObservabilityNames.Loki, "operations", 1, settings.LokiMemoryMb));
         budget.Add(new(ObservabilityNames.Grafana, "operations", 1, settings.GrafanaMemoryMb));
+        if (alertmanager) budget.Add(new(ObservabilityNames.Alertmanager, "operations", 1, ObservabilityNames.AlertmanagerMemoryMb));
         budget.Add(new(ObservabilityNames.Collector, "operations", servers, settings.CollectorMemoryMb));
         budget.Add(new(ObservabilityNames.LogsProxy, "operations", servers, proxyMemoryMb));
         budget.Add(new(ObservabilityNames.NodeExporter, "operations", servers, settings.ExporterMemoryMb));

@@ -9,7 +9,7 @@ namespace Platform.Stacks.Parts.Observability;
 /// <summary>The rendered files the containers mount.</summary>
 public sealed record ObservabilityFiles(
     string PrometheusYml, string RulesYml, string LokiYml, ImmutableSortedDictionary<string, string> Collectors,
-    string GrafanaDatasources, string GrafanaDashboardProvider, ImmutableSortedDictionary<string, string> Dashboards);
+    string GrafanaDatasources, string GrafanaDashboardProvider, ImmutableSortedDictionary<string, string> Dashboards, string? AlertmanagerYml = null);
 
 /// <summary>
 /// The part's containers. None publishes a port; Grafana's UI is reached only through Traefik on the admin host.
@@ -48,6 +48,8 @@ public static class ObservabilityServices
         new VolumeSpec(ObservabilityNames.PrometheusVolume, ObservabilityNames.Prometheus, "Prometheus's samples (kept retentionDays)", false) { Part = PartId.Observability },
         new VolumeSpec(ObservabilityNames.LokiVolume, ObservabilityNames.Loki, "Loki's log chunks and index (kept logRetentionDays)", false) { Part = PartId.Observability },
         new VolumeSpec(ObservabilityNames.GrafanaVolume, ObservabilityNames.Grafana, "Grafana's database (users, sessions; dashboards come from code)", false) { Part = PartId.Observability },
+        .. c.AlertWebhookSecret is null ? [] : new[] { new VolumeSpec(ObservabilityNames.AlertmanagerVolume, ObservabilityNames.Alertmanager,
+            "Alertmanager's silences and notification log, so a restart neither forgets a silence nor repeats a notice", false) { Part = PartId.Observability } },
         .. c.Servers.Select(s => new VolumeSpec(NameOn(ObservabilityNames.CollectorVolume, s, c.StorageServer), NameOn(ObservabilityNames.Collector, s, c.StorageServer),
             "the collector's read positions, so a restart neither loses nor repeats log lines", false) { Part = PartId.Observability }),
     ];
@@ -139,6 +141,29 @@ public static class ObservabilityServices
                 ],
             },
         };
+        if (c.AlertWebhookSecret is { } webhook && files.AlertmanagerYml is { } alertmanagerYml)
+            services.Add(Base(ObservabilityNames.Alertmanager, ObservabilityNames.Alertmanager, ObservabilityNames.AlertmanagerImage, ObservabilityNames.AlertmanagerMemoryMb,
+                ObservabilityNames.AlertmanagerPort, "/-/ready", storage) with
+            {
+                Command =
+                [
+                    $"--config.file={ObservabilityNames.AlertmanagerConfigPath}",
+                    "--storage.path=/alertmanager",
+                    $"--web.listen-address=:{D(ObservabilityNames.AlertmanagerPort)}",
+                    // One instance: no cluster gossip port.
+                    "--cluster.listen-address=",
+                ],
+                // The edge network is where Prometheus reaches it and where its notices leave for the webhook (the data
+                // network has no egress). No port is published and Traefik has no route to it.
+                Networks = [new NetworkAttachment(ServiceNames.EdgeNetwork, [ObservabilityNames.Alertmanager])],
+                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.AlertmanagerVolume, "/alertmanager", ReadOnly: false)],
+                Files =
+                [
+                    new FileSpec(ObservabilityNames.AlertmanagerConfigPath, SecretText.Plain(alertmanagerYml)),
+                    new FileSpec(ObservabilityNames.AlertWebhookUrlFile, SecretText.Of(new SecretPart(webhook))),
+                ],
+                Limits = new ResourceLimits(ObservabilityNames.AlertmanagerMemoryMb, 0.25),
+            });
         foreach (var server in c.Servers)
         {
             services.Add(Base(NameOn(ObservabilityNames.NodeExporter, server, storage), ObservabilityNames.NodeExporter, ObservabilityNames.NodeExporterImage,

@@ -27,6 +27,7 @@ public sealed record ObservabilityView(bool Enabled, ImmutableArray<string> Line
             $"UI: https://{Settings.SettingsRules.Fqdn(s.Observability.Host, s.Domain)}/ (Grafana), only from {string.Join(", ", s.Observability.AllowCidrs)} (everyone else gets 403), then Grafana's login: user admin, password the generated secret {ObservabilityNames.GrafanaAdminSecret}",
             $"scrape targets ({N(spec.Targets.Length)}): {string.Join(", ", spec.Targets.GroupBy(t => t.Job, StringComparer.Ordinal).Select(g => $"{g.Key} x{N(g.Count())}"))}",
             $"alert rules ({N(spec.Rules.Length)}): {string.Join(", ", spec.Rules.Select(r => r.Name))}",
+            AlertRouting.PlanLine(spec.AlertsRouted, ObservabilityNames.AlertmanagerMemoryMb),
             .. spec.Dashboards.Keys.Select(k => GrafanaProvisioning.Dashboards.Single(d => d.Uid + ".json" == k)).Select(d => $"dashboard '{d.Title}': {d.Shows}"),
             $"memory: {N(spec.MemoryMb)} MB in all — {Components(spec.Budget)}",
         ];
@@ -68,7 +69,7 @@ public sealed record ObservabilityView(bool Enabled, ImmutableArray<string> Line
 
     private static readonly ImmutableHashSet<string> PartContainers =
     [
-        ObservabilityNames.Prometheus, ObservabilityNames.Loki, ObservabilityNames.Grafana, ObservabilityNames.Collector, ObservabilityNames.LogsProxy,
+        ObservabilityNames.Prometheus, ObservabilityNames.Loki, ObservabilityNames.Grafana, ObservabilityNames.Alertmanager, ObservabilityNames.Collector, ObservabilityNames.LogsProxy,
         ObservabilityNames.NodeExporter, .. ObservabilityPart.ExporterOfJob.Values,
     ];
 

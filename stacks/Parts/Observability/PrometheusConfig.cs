@@ -14,8 +14,12 @@ public static class PrometheusConfig
     /// <summary>How long a condition must hold before its alert fires.</summary>
     public const string HoldFor = "5m";
 
-    /// <summary><c>prometheus.yml</c>: global interval and the stack's label, the rule file, one job per kind of target.</summary>
-    public static string Render(string stack, IReadOnlyList<ScrapeTarget> targets, int scrapeIntervalSeconds, string rulesPath = ObservabilityNames.PrometheusRulesPath)
+    /// <summary>
+    /// <c>prometheus.yml</c>: global interval and the stack's label, the Alertmanager alerts are sent to (when
+    /// <paramref name="alertmanager"/>, host:port, is given), the rule file, one job per kind of target.
+    /// </summary>
+    public static string Render(string stack, IReadOnlyList<ScrapeTarget> targets, int scrapeIntervalSeconds, string rulesPath = ObservabilityNames.PrometheusRulesPath,
+        string? alertmanager = null)
     {
         var interval = Seconds(scrapeIntervalSeconds);
         var b = new StringBuilder();
@@ -25,6 +29,13 @@ public static class PrometheusConfig
         b.Append($"  evaluation_interval: {interval}\n");
         b.Append("  external_labels:\n");
         b.Append($"    stack: {Q(stack)}\n");
+        if (alertmanager is not null)
+        {
+            b.Append("alerting:\n");
+            b.Append("  alertmanagers:\n");
+            b.Append("    - static_configs:\n");
+            b.Append($"        - targets: [{Q(alertmanager)}]\n");
+        }
         b.Append("rule_files:\n");
         b.Append($"  - {Q(rulesPath)}\n");
         b.Append("scrape_configs:\n");

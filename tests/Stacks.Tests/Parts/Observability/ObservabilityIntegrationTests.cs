@@ -31,8 +31,9 @@ public sealed class ObservabilityIntegrationTests : IDisposable
         File.WriteAllText(rules, spec.RulesYml);
         var config = Path.Combine(_dir, "prometheus.yml");
         // Only the rule file's location differs from the container's (the config is otherwise the rendered one).
-        File.WriteAllText(config, PrometheusConfig.Render(context.Stack, targets, settings.ScrapeIntervalSeconds, rules));
-        Assert.Equal(spec.PrometheusYml, PrometheusConfig.Render(context.Stack, spec.Targets, settings.ScrapeIntervalSeconds));
+        var alertmanager = context.AlertWebhookSecret is null ? null : "alertmanager:9093";
+        File.WriteAllText(config, PrometheusConfig.Render(context.Stack, targets, settings.ScrapeIntervalSeconds, rules, alertmanager));
+        Assert.Equal(spec.PrometheusYml, PrometheusConfig.Render(context.Stack, spec.Targets, settings.ScrapeIntervalSeconds, alertmanager: alertmanager));
         return config;
     }
 
@@ -40,14 +41,51 @@ public sealed class ObservabilityIntegrationTests : IDisposable
     [MemberData(nameof(TestStacks.ShippedStackNames), MemberType = typeof(TestStacks))]
     public async Task Promtool_accepts_the_rendered_config_and_rules(string stack)
     {
-        var context = Context(stack);
+        // With the alerting block that sends to Alertmanager (the shipped stacks have an alert channel).
+        var context = Context(stack) with { AlertWebhookSecret = ObservabilityNames.AlertWebhookSecret };
         var config = Write(context, new ObservabilitySettings { Enabled = true }, context.Targets);
+        Assert.Contains("alertmanagers:", File.ReadAllText(config), StringComparison.Ordinal);
         var promtool = Proc.Require("promtool");
         var checkConfig = await Proc.RunAsync(promtool, ["check", "config", config]);
         Assert.True(checkConfig.Ok, checkConfig.ToString());
         var checkRules = await Proc.RunAsync(promtool, ["check", "rules", Path.Combine(_dir, "platform.rules.yml")]);
         Assert.True(checkRules.Ok, checkRules.ToString());
         Assert.Contains("SUCCESS", checkRules.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Debian's amtool (0.25) predates the webhook's <c>url_file</c> (Alertmanager 0.26; <c>WebhookConfig.URLFile</c> in
+    /// <c>config/notifiers.go</c>), so it checks the rendered file with that one line as <c>url</c>; everything else is the
+    /// rendered file as the container gets it.
+    /// </summary>
+    private string WriteAlertmanagerConfig(string stack)
+    {
+        var spec = ObservabilityPart.Build(new ObservabilitySettings { Enabled = true }, Context(stack) with { AlertWebhookSecret = ObservabilityNames.AlertWebhookSecret });
+        var rendered = Assert.IsType<string>(spec.AlertmanagerYml);
+        var urlFileLine = $"      - url_file: '{ObservabilityNames.AlertWebhookUrlFile}'\n";
+        Assert.Contains(urlFileLine, rendered, StringComparison.Ordinal);
+        var path = Path.Combine(_dir, "alertmanager.yml");
+        File.WriteAllText(path, rendered.Replace(urlFileLine, "      - url: 'http://127.0.0.1:9/alerts'\n", StringComparison.Ordinal));
+        return path;
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStacks.ShippedStackNames), MemberType = typeof(TestStacks))]
+    public async Task Amtool_accepts_the_rendered_alertmanager_config(string stack)
+    {
+        var r = await Proc.RunAsync(Proc.Require("amtool"), ["check-config", WriteAlertmanagerConfig(stack)]);
+        Assert.True(r.Ok, r.ToString());
+        Assert.Contains("SUCCESS", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("1 receivers", r.Stdout + r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Amtool_rejects_a_route_to_a_missing_receiver_so_the_check_can_fail()
+    {
+        var path = WriteAlertmanagerConfig("prod");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("receiver: 'platform-alerts'", "receiver: 'nobody'", StringComparison.Ordinal));
+        var r = await Proc.RunAsync(Proc.Require("amtool"), ["check-config", path]);
+        Assert.False(r.Ok, r.ToString());
     }
 
     [Fact]
