@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http;
 using System.Text.Json;
 using Platform.Stacks.Operations;
@@ -58,14 +59,14 @@ public sealed class ObservabilityIntegrationTests : IDisposable
     /// <c>config/notifiers.go</c>), so it checks the rendered file with that one line as <c>url</c>; everything else is the
     /// rendered file as the container gets it.
     /// </summary>
-    private string WriteAlertmanagerConfig(string stack)
+    private string WriteAlertmanagerConfig(string stack, string url = "http://127.0.0.1:9/alerts")
     {
         var spec = ObservabilityPart.Build(new ObservabilitySettings { Enabled = true }, Context(stack) with { AlertWebhookSecret = ObservabilityNames.AlertWebhookSecret });
         var rendered = Assert.IsType<string>(spec.AlertmanagerYml);
         var urlFileLine = $"      - url_file: '{ObservabilityNames.AlertWebhookUrlFile}'\n";
         Assert.Contains(urlFileLine, rendered, StringComparison.Ordinal);
         var path = Path.Combine(_dir, "alertmanager.yml");
-        File.WriteAllText(path, rendered.Replace(urlFileLine, "      - url: 'http://127.0.0.1:9/alerts'\n", StringComparison.Ordinal));
+        File.WriteAllText(path, rendered.Replace(urlFileLine, $"      - url: '{url}'\n", StringComparison.Ordinal));
         return path;
     }
 
@@ -301,6 +302,71 @@ public sealed class ObservabilityIntegrationTests : IDisposable
         {
             await prometheus.StopAsync();
             await node.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// Debian's Alertmanager runs the rendered config (the webhook's URL moved to a loopback listener, as in
+    /// <see cref="WriteAlertmanagerConfig"/>): alerts of one rule on one server arrive as one message after the group
+    /// wait, another server's as another, both at the receiver the route names.
+    /// </summary>
+    [Fact]
+    public async Task A_real_alertmanager_sends_the_alerts_to_the_webhook_grouped_by_rule_and_server()
+    {
+        var amPort = Proc.FreePort();
+        var hookPort = Proc.FreePort();
+        using var hook = new HttpListener();
+        hook.Prefixes.Add($"http://127.0.0.1:{hookPort}/alerts/");
+        hook.Start();
+        var received = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        var listening = Task.Run(async () =>
+        {
+            while (hook.IsListening)
+            {
+                HttpListenerContext ctx;
+                try { ctx = await hook.GetContextAsync(); }
+                catch (HttpListenerException) { return; }
+                catch (ObjectDisposedException) { return; }
+                using (var reader = new StreamReader(ctx.Request.InputStream))
+                    received.Enqueue(JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone());
+                ctx.Response.StatusCode = 200;
+                ctx.Response.Close();
+            }
+        });
+        var config = WriteAlertmanagerConfig("prod", $"http://127.0.0.1:{hookPort}/alerts/");
+        await using var am = ServerProcess.Start("alertmanager", Proc.Require("prometheus-alertmanager"),
+            [$"--config.file={config}", $"--storage.path={Path.Combine(_dir, "am")}", $"--web.listen-address=127.0.0.1:{amPort}", "--cluster.listen-address="], asUser: null);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            async Task<bool> Ready()
+            {
+                try { return (await http.GetAsync($"http://127.0.0.1:{amPort}/-/ready")).IsSuccessStatusCode; }
+                catch (HttpRequestException) { return false; }
+            }
+            await am.WaitUntilAsync(Ready, TimeSpan.FromSeconds(30));
+            static string Alert(string server, string instance) =>
+                "{\"labels\":{\"alertname\":\"TargetDown\",\"severity\":\"critical\",\"server\":\"" + server + "\",\"instance\":\"" + instance
+                + "\",\"stack\":\"prod\"},\"annotations\":{\"summary\":\"down\"}}";
+            var body = $"[{Alert("web", "redis")},{Alert("web", "minio")},{Alert("db", "postgres")}]";
+            var posted = await http.PostAsync($"http://127.0.0.1:{amPort}/api/v2/alerts", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+            // group_wait is 30s: both groups' messages come after it.
+            await am.WaitUntilAsync(() => Task.FromResult(received.Count >= 2), TimeSpan.FromSeconds(60));
+            var messages = received.ToList();
+            Assert.Equal(2, messages.Count);
+            Assert.All(messages, m => Assert.Equal(AlertRouting.Receiver, m.GetProperty("receiver").GetString()));
+            Assert.All(messages, m => Assert.Equal("firing", m.GetProperty("status").GetString()));
+            var byServer = messages.ToDictionary(m => m.GetProperty("groupLabels").GetProperty("server").GetString()!, m => m);
+            Assert.Equal(2, byServer["web"].GetProperty("alerts").GetArrayLength());
+            Assert.Equal(1, byServer["db"].GetProperty("alerts").GetArrayLength());
+            Assert.Equal("TargetDown", byServer["web"].GetProperty("groupLabels").GetProperty("alertname").GetString());
+        }
+        finally
+        {
+            await am.StopAsync();
+            hook.Stop();
+            await listening;
         }
     }
 }
