@@ -54,6 +54,9 @@ public sealed class PointInTimeRecoveryTests
         await Proc.RunCheckedAsync("sh", ["-c", Pitr.BackupScript(receipts.Path)], env: env, asUser: PostgresServer.OsUser, timeout: TimeSpan.FromSeconds(300));
         Assert.Contains("\"type\":\"full\"", await File.ReadAllTextAsync(Path.Combine(receipts.Path, "pgbackrest-info.json")), StringComparison.Ordinal);
 
+        // pgBackRest restores to a time only from a backup whose recorded stop time (whole seconds, taken after the backup's
+        // WAL is archived) is before it: the moment to go back to comes a few seconds after the base backup, as in use.
+        await Task.Delay(2500);
         await pg.PsqlAsync("CREATE TABLE orders (id int PRIMARY KEY, note text); INSERT INTO orders SELECT i, 'before ' || i FROM generate_series(1, 100) AS i;");
         var noted = await ScalarAsync<DateTime>(pg.SuperuserConnectionString, "select clock_timestamp()");
         await Task.Delay(1200);
