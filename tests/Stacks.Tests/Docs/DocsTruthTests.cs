@@ -40,6 +40,21 @@ public sealed partial class DocsTruthTests
     }
 
     [Fact]
+    public void The_topology_docs_budget_table_is_the_scale_plans()
+    {
+        var doc = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "docs", "topology.md"));
+        var scale = TestStacks.ShippedBlueprint("scale");
+        var rows = Regex.Matches(doc, @"^\| `(?<server>[a-z0-9-]+)`[^|]*\| (?<type>\w+) \| (?<used>\d+) MB of (?<ram>\d+) MB", RegexOptions.Multiline);
+        Assert.True(rows.Count >= 3, "docs/topology.md gives the scale stack's budget per server");
+        foreach (Match row in rows)
+        {
+            var budget = Assert.Single(scale.Budgets, b => b.Server.ToString() == row.Groups["server"].Value);
+            Assert.Equal((budget.ServerType, budget.TotalMb, budget.ServerMemoryMb),
+                (row.Groups["type"].Value, int.Parse(row.Groups["used"].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(row.Groups["ram"].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    [Fact]
     public void The_readmes_fixed_overhead_is_the_plans()
     {
         var m = Regex.Match(Readme, @"reserve (\d+) MB together");
