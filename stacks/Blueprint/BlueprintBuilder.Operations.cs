@@ -25,7 +25,15 @@ public static partial class BlueprintBuilder
 {
     public const string UptimeKumaAdminUser = "platform-admin";
 
-    public static OperationsParts Operations(StackSettings s)
+    /// <summary>
+    /// The operations containers, jobs and files. Asked for by the blueprint and by the memory budget (which the
+    /// settings rules also compute), so computed once per settings object, keyed by the instance.
+    /// </summary>
+    public static OperationsParts Operations(StackSettings s) => OperationsMemo.GetValue(s, ComputeOperations);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StackSettings, OperationsParts> OperationsMemo = new();
+
+    private static OperationsParts ComputeOperations(StackSettings s)
     {
         var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
         var kumaUrl = UptimeKumaUrl;

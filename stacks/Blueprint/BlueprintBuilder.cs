@@ -138,7 +138,7 @@ public static partial class BlueprintBuilder
             .Select(a =>
             {
                 var (name, role) = DatabaseNames(a);
-                var users = s.Apps.Where(o => o.Name == a.Name || o.DatabaseOf == a.Name).Select(o => o.Name).Order(StringComparer.Ordinal).ToImmutableArray();
+                var users = s.DatabaseUsers(a.Name);
                 var engine = a.Database!.Engine;
                 var secret = engine == DatabaseEngine.MariaDb ? Parts.MariaDb.MariaDbDatabaseRequest.ForApp(a.Name).PasswordSecret : SecretNames.Postgres(a.Name);
                 return new DatabaseSpec(a.Name, name, role, a.Database.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, secret, users) { Engine = engine };

@@ -70,7 +70,12 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
     private static int Rank(string kind) => kind switch { "edge" => 0, "data" => 1, "operations" => 2, "app" => 3, _ => 4 };
 
     /// <summary>The budget of a stack's settings (the blueprint's containers get exactly these limits; a test pins that).</summary>
-    public static MemoryBudget Compute(StackSettings s)
+    public static MemoryBudget Compute(StackSettings s) => Memo.GetValue(s, ComputeOnce);
+
+    /// <summary>The settings rules and the blueprint both ask for the budget: computed once per settings object.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StackSettings, MemoryBudget> Memo = new();
+
+    private static MemoryBudget ComputeOnce(StackSettings s)
     {
         var lines = ImmutableArray.CreateBuilder<BudgetLine>();
         void Add(string name, string kind, ServiceSettings svc, int instances = 1) => lines.Add(new BudgetLine(name, kind, instances, svc.MemoryMb));

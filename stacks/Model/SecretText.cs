@@ -54,7 +54,22 @@ public sealed record SecretText(ImmutableArray<TextPart> Parts)
     public bool IsSecret => !Secrets.IsEmpty;
 
     /// <summary>The text with every secret shown as <c>&lt;secret:name&gt;</c>: what the plan prints.</summary>
-    public string Masked => Render(
+    public string Masked
+    {
+        get
+        {
+            // The plan asks for a text's masked form several times (lines, hashes, diffs): rendered once per parts
+            // array, so a copy made with `with { Parts = … }` renders its own.
+            if (_masked is { } m && m.For == Parts) return m.Text;
+            var text = RenderMasked();
+            _masked = (Parts, text);
+            return text;
+        }
+    }
+
+    private (ImmutableArray<TextPart> For, string Text)? _masked;
+
+    private string RenderMasked() => Render(
         name => $"<secret:{name}>",
         (name, derivation, _) => derivation switch
         {

@@ -82,13 +82,47 @@ public sealed record StackSettings
             .GroupBy(x => x.App, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(x => x.Grant).ToImmutableArray(), StringComparer.Ordinal);
 
+    /// <summary>The app named <paramref name="name"/> (the first, should a broken stack repeat a name), or null.</summary>
+    public AppSettings? App(string name) => AppIndexes.GetValue(this, BuildAppIndex).GetValueOrDefault(name);
+
+    /// <summary>Apps by name, indexed once per settings object (see <see cref="GrantIndexes"/>).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StackSettings, Dictionary<string, AppSettings>> AppIndexes = new();
+
+    private static Dictionary<string, AppSettings> BuildAppIndex(StackSettings s)
+    {
+        var index = new Dictionary<string, AppSettings>(StringComparer.Ordinal);
+        foreach (var a in s.Apps) index.TryAdd(a.Name, a);
+        return index;
+    }
+
+    /// <summary>The apps using <paramref name="owner"/>'s database: the owner and those naming it in databaseOf, by name.</summary>
+    public ImmutableArray<string> DatabaseUsers(string owner) =>
+        RelationIndexes.GetValue(this, BuildRelations).DatabaseUsers.GetValueOrDefault(owner, [owner]);
+
+    /// <summary>The apps that name <paramref name="app"/> in talksTo, by name.</summary>
+    public ImmutableArray<string> TalkersTo(string app) =>
+        RelationIndexes.GetValue(this, BuildRelations).Talkers.GetValueOrDefault(app, []);
+
+    private sealed record Relations(Dictionary<string, ImmutableArray<string>> DatabaseUsers, Dictionary<string, ImmutableArray<string>> Talkers);
+
+    /// <summary>Who uses whose database, and who talks to whom, indexed once per settings object (see <see cref="GrantIndexes"/>).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StackSettings, Relations> RelationIndexes = new();
+
+    private static Relations BuildRelations(StackSettings s) => new(
+        s.Apps.Where(a => a.Database is not null || a.DatabaseOf is not null)
+            .GroupBy(a => a.Database is not null ? a.Name : a.DatabaseOf!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(a => a.Name).Order(StringComparer.Ordinal).ToImmutableArray(), StringComparer.Ordinal),
+        s.Apps.SelectMany(a => a.TalksTo.Distinct(StringComparer.Ordinal).Select(to => (To: to, From: a.Name)))
+            .GroupBy(x => x.To, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.From).Order(StringComparer.Ordinal).ToImmutableArray(), StringComparer.Ordinal));
+
     /// <summary>The app whose Redis instance <paramref name="app"/> uses (itself, or the one in its redisOf), or null.</summary>
     public AppSettings? RedisOwner(AppSettings app) =>
-        app.RedisInstance is not null ? app : app.RedisOf is { } of ? Apps.FirstOrDefault(a => a.Name == of && a.RedisInstance is not null) : null;
+        app.RedisInstance is not null ? app : app.RedisOf is { } of && App(of) is { RedisInstance: not null } owner ? owner : null;
 
     /// <summary>The app whose database <paramref name="app"/> uses (itself, or the one in its databaseOf), or null.</summary>
     public AppSettings? DatabaseOwner(AppSettings app) =>
-        app.Database is not null ? app : app.DatabaseOf is { } of ? Apps.FirstOrDefault(a => a.Name == of && a.Database is not null) : null;
+        app.Database is not null ? app : app.DatabaseOf is { } of && App(of) is { Database: not null } owner ? owner : null;
 }
 
 public sealed record ServerSettings(

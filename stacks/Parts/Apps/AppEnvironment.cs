@@ -53,7 +53,7 @@ public static class AppEnvironment
         if (app.Routes.FirstOrDefault() is { } route)
             values["app.url"] = SecretText.Plain($"https://{(route.IsWildcard ? s.Domain : route.Fqdn(s.Domain))}{route.PathPrefix}");
 
-        var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
+        var db = databases.UsedBy(app.Name);
         if (db is { Engine: DatabaseEngine.Postgres })
         {
             values["database.url"] = PooledDatabaseUrl(db);
@@ -201,7 +201,7 @@ public static class AppEnvironment
         if (provided.TryGetValue("app.port", out var port)) env["PORT"] = port;
         if (provided.TryGetValue("app.url", out var url)) env["APP_URL"] = url;
 
-        var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
+        var db = databases.UsedBy(app.Name);
         if (db is { Engine: DatabaseEngine.Postgres })
         {
             env["DATABASE_URL"] = provided["database.url"];

@@ -13,7 +13,7 @@ public static partial class BlueprintBuilder
     {
         var routes = AppRoutes(s, app);
         var labels = AppLabels(s, app, routes);
-        var db = databases.FirstOrDefault(d => d.UsedBy.Contains(app.Name));
+        var db = databases.UsedBy(app.Name);
 
         var dependsOn = new List<string>();
         if (db is not null) dependsOn.Add(db.Engine == DatabaseEngine.MariaDb ? ServiceNames.MariaDb : ServiceNames.PgBouncer);
@@ -136,10 +136,10 @@ public static partial class BlueprintBuilder
 
     private static IEnumerable<NetworkSpec> AppNetworks(StackSettings s, AppSettings app)
     {
-        var talkers = s.Apps.Where(o => o.TalksTo.Contains(app.Name)).Select(o => o.Name).Order(StringComparer.Ordinal).ToList();
+        var talkers = s.TalkersTo(app.Name);
         var joined = new List<string> { $"{app.Name}'s containers" };
         if (!app.Routes.IsEmpty) joined.Add("Traefik");
-        if (talkers.Count > 0) joined.Add($"the apps that talk to it ({string.Join(", ", talkers)})");
+        if (!talkers.IsEmpty) joined.Add($"the apps that talk to it ({string.Join(", ", talkers)})");
         yield return new(AppNames.Network(app.Name), Internal: false, $"{string.Join(", ", joined)}; internet egress");
         if (UsesDataServices(s, app))
             yield return new(AppNames.DataNetwork(app.Name), Internal: true, $"{app.Name} and the data services it uses ({string.Join(", ", DataServicesOf(s, app))}); no egress");

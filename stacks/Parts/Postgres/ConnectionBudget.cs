@@ -41,7 +41,7 @@ public sealed record ConnectionBudget(int MaxConnections, int SuperuserReserved,
             var limit = app.Database!.ConnectionLimit;
             var pool = PgBouncerConfig.PoolSize(bouncer, limit);
             var pooled = Math.Min(pool + bouncer.ReservePoolSize, limit);
-            var users = s.Apps.Where(o => o.Name == app.Name || o.DatabaseOf == app.Name).Select(o => o.Name).Order(StringComparer.Ordinal);
+            var users = s.DatabaseUsers(app.Name);
             lines.Add(new ConnectionLine($"role {db}", "app", limit,
                 $"CONNECTION LIMIT {limit} ({app.Key}.needs.database.connectionLimit), shared by PgBouncer (up to {pooled}: pool_size {pool} + reserve {bouncer.ReservePoolSize}, max_db_connections {limit}) "
                 + $"and direct connections (DATABASE_DIRECT_URL); used by {string.Join(", ", users)}"));

@@ -66,28 +66,43 @@ public static class RedisNames
     /// stable hash of the owner's name (FNV-1a), so adding an app moves no other instance's port — except on a hash
     /// collision, where the later owner in name order takes the next free port.
     /// </summary>
-    public static ImmutableArray<RedisInstance> Of(StackSettings s)
+    public static ImmutableArray<RedisInstance> Of(StackSettings s) => Indexes.GetValue(s, Index).Instances;
+
+    /// <summary>The instance <paramref name="app"/> uses, or null.</summary>
+    public static RedisInstance? For(StackSettings s, AppSettings app) =>
+        s.RedisOwner(app) is { } owner ? Indexes.GetValue(s, Index).ByOwner.GetValueOrDefault(owner.Name) : null;
+
+    /// <summary>
+    /// Every app asks for its instance while the blueprint is built: the instances are computed once per settings
+    /// object (computing them per app made planning quadratic in the number of apps). Keyed by the instance, so a
+    /// copy made with <c>with</c> gets its own.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StackSettings, RedisIndex> Indexes = new();
+
+    private sealed record RedisIndex(ImmutableArray<RedisInstance> Instances, Dictionary<string, RedisInstance> ByOwner);
+
+    private static RedisIndex Index(StackSettings s)
     {
         var used = new HashSet<int>();
         var list = new List<RedisInstance>();
+        var members = s.Apps.Where(a => a.RedisInstance is not null || a.RedisOf is not null)
+            .GroupBy(a => a.RedisInstance is not null ? a.Name : a.RedisOf!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(a => a.Name).Order(StringComparer.Ordinal).ToImmutableArray(), StringComparer.Ordinal);
         foreach (var owner in s.Apps.Where(a => a.RedisInstance is not null).OrderBy(a => a.Name, StringComparer.Ordinal))
         {
-            var members = s.Apps.Where(a => a.Name == owner.Name || a.RedisOf == owner.Name).Select(a => a.Name).Order(StringComparer.Ordinal).ToImmutableArray();
             var port = AppEnvironment.RedisPort;
             if (s.Topology is not null)
             {
                 port = SplitPortBase + (int)(Fnv1a(owner.Name) % SplitPortRange);
                 while (!used.Add(port)) port = port + 1 >= SplitPortBase + SplitPortRange ? SplitPortBase : port + 1;
             }
-            list.Add(new RedisInstance(owner.Name, members,
+            list.Add(new RedisInstance(owner.Name, members[owner.Name],
                 owner.RedisInstance!.MaxMemoryMb ?? s.Redis.MaxMemoryMb, owner.RedisInstance.EvictionPolicy ?? s.Redis.EvictionPolicy, port));
         }
-        return [.. list];
+        var byOwner = new Dictionary<string, RedisInstance>(StringComparer.Ordinal);
+        foreach (var i in list) byOwner.TryAdd(i.Owner, i);
+        return new RedisIndex([.. list], byOwner);
     }
-
-    /// <summary>The instance <paramref name="app"/> uses, or null.</summary>
-    public static RedisInstance? For(StackSettings s, AppSettings app) =>
-        s.RedisOwner(app) is { } owner ? Of(s).FirstOrDefault(i => i.Owner == owner.Name) : null;
 
     private static uint Fnv1a(string text)
     {
