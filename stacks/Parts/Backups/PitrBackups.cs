@@ -27,7 +27,7 @@ public static partial class Backups
     /// <paramref name="target"/> from pgBackRest's repository: it stops PgBouncer and PostgreSQL, moves the current data
     /// directory aside inside its volume (kept, never deleted), restores the newest base backup before the moment and
     /// replays WAL up to it in a throwaway container of <paramref name="image"/> with PostgreSQL's own volumes and
-    /// pgBackRest settings, then starts PostgreSQL (it promotes itself at the moment) and PgBouncer.
+    /// pgBackRest settings (its env values and its secrets file, copied from the running container), then starts PostgreSQL (it promotes itself at the moment) and PgBouncer.
     /// </summary>
     public static string PitrRestoreScript(string image, DateTimeOffset target, string postgres = "postgres", string pgbouncer = "pgbouncer",
         string dataDirectory = "/var/lib/postgresql/data/pgdata")
@@ -40,13 +40,17 @@ public static partial class Backups
             "# Stop the apps first. The current data directory is kept next to the restored one (pgdata.before-pitr-<time>);",
             "# remove it once the restored data is verified. To undo: stop postgres, swap the two directories back, start it.",
             "set -eu",
-            "env=\"$(mktemp)\"",
-            "trap 'rm -f \"$env\"' EXIT",
-            $"docker inspect -f '{{{{range .Config.Env}}}}{{{{println .}}}}{{{{end}}}}' {ShellQuote(postgres)} | grep '^PGBACKREST_' > \"$env\"",
+            "# pgBackRest's settings: its PGBACKREST_* env values and its secrets file, both read from the running container.",
+            "work=\"$(mktemp -d)\"",
+            "trap 'rm -f \"$work/env\" \"$work/pgbackrest.conf\"; rmdir \"$work\"' EXIT",
+            $"docker inspect -f '{{{{range .Config.Env}}}}{{{{println .}}}}{{{{end}}}}' {ShellQuote(postgres)} | grep '^PGBACKREST_' > \"$work/env\"",
+            $"docker exec {ShellQuote(postgres)} cat {Pitr.ConfigPath} > \"$work/pgbackrest.conf\"",
+            // The folder is the deploy user's alone (0700); the file must be readable by the restore container's postgres user.
+            "chmod 0644 \"$work/pgbackrest.conf\"",
             $"docker stop {ShellQuote(pgbouncer)} {ShellQuote(postgres)} >/dev/null",
             "stamp=\"$(date -u +%Y%m%dT%H%M%SZ)\"",
             $"docker run --rm -u postgres --volumes-from {ShellQuote(postgres)} {q} sh -c \"mv {dataDirectory} {dataDirectory}.before-pitr-$stamp && mkdir -m 0700 {dataDirectory}\"",
-            $"docker run --rm -u postgres --env-file \"$env\" --volumes-from {ShellQuote(postgres)} {q} {ToShell(Pitr.RestoreCommand(target))}",
+            $"docker run --rm -u postgres --env-file \"$work/env\" -v \"$work/pgbackrest.conf:{Pitr.ConfigPath}:ro\" --volumes-from {ShellQuote(postgres)} {q} {ToShell(Pitr.RestoreCommand(target))}",
             $"docker start {ShellQuote(postgres)} >/dev/null",
             $"until [ \"$(docker exec -u postgres {ShellQuote(postgres)} psql -XAtq -d postgres -c 'select pg_is_in_recovery()' 2>/dev/null)\" = f ]; do sleep 2; done",
             $"docker start {ShellQuote(pgbouncer)} >/dev/null",

@@ -87,6 +87,8 @@ public static partial class BlueprintBuilder
                 new FileSpec(PostgresConfigPath, SecretText.Plain(PostgresConfig.PostgresqlConf(pg))),
                 new FileSpec(PostgresHbaPath, SecretText.Plain(PostgresConfig.PgHbaConf())),
                 new FileSpec(PostgresPasswordFile, SecretText.Of(new SecretPart(SecretNames.PostgresSuperuser))),
+                // pgBackRest's S3 keys and cipher passphrase: a file, so an inspect of PostgreSQL shows none.
+                .. pitr is null ? Array.Empty<FileSpec>() : [new FileSpec(Pitr.ConfigPath, Pitr.ConfigFile(pitr))],
             ],
             // A fast shutdown that checkpoints can take a while on a busy database.
             StopGraceSeconds = 120,

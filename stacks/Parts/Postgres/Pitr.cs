@@ -39,9 +39,11 @@ public sealed record PitrOptions(
 /// Point-in-time recovery with pgBackRest. pgBackRest runs inside the PostgreSQL container, from an image derived from
 /// the pinned PostgreSQL image on the server (<see cref="DerivedImage"/>): <c>archive_command</c> is run by the
 /// server's archiver process, so the program it calls must be in the server's own container, and failures then show in
-/// <c>pg_stat_archiver</c>, where the WAL-archive monitor reads them. Every setting is an environment variable of the
-/// container (pgBackRest reads <c>PGBACKREST_*</c>), so the archiver, the backup hook and a restore container all get
-/// the same configuration from one place, and secrets only ever are env values.
+/// <c>pg_stat_archiver</c>, where the WAL-archive monitor reads them. Plain settings are environment variables of the
+/// container (pgBackRest reads <c>PGBACKREST_*</c>); the S3 keys and the cipher passphrase are in pgBackRest's own
+/// configuration file (<see cref="ConfigPath"/>, uploaded into the container like PostgreSQL's password file), so
+/// <c>docker inspect</c> shows none of them. pgBackRest merges the two, so the archiver, the backup hook and a restore
+/// container all read the same configuration.
 /// </summary>
 public static class Pitr
 {
@@ -63,7 +65,13 @@ public static class Pitr
     /// <summary>What postgresql.conf's <c>archive_command</c> runs: push the finished segment to the repository; a non-zero exit keeps it in pg_wal and PostgreSQL retries.</summary>
     public static string ArchiveCommand => $"pgbackrest --stanza={Stanza} archive-push %p";
 
-    /// <summary>pgBackRest's whole configuration, as the container's env (sorted). Secrets are references.</summary>
+    /// <summary>
+    /// Where pgBackRest reads its configuration file by default (so the archiver's <c>archive-push</c> and the
+    /// <c>restore_command</c> a restore writes need no <c>--config</c>): it holds the secrets only.
+    /// </summary>
+    public const string ConfigPath = "/etc/pgbackrest/pgbackrest.conf";
+
+    /// <summary>pgBackRest's plain settings, as the container's env (sorted). No secret is among them: see <see cref="ConfigFile"/>.</summary>
     public static ImmutableArray<EnvVar> Environment(PitrOptions o)
     {
         ArgumentNullException.ThrowIfNull(o);
@@ -92,8 +100,6 @@ public static class Pitr
                 env.Add(EnvVar.Plain("PGBACKREST_REPO1_S3_ENDPOINT", s3.Endpoint));
                 env.Add(EnvVar.Plain("PGBACKREST_REPO1_S3_BUCKET", s3.Bucket));
                 env.Add(EnvVar.Plain("PGBACKREST_REPO1_S3_REGION", s3.Region));
-                env.Add(EnvVar.Secret("PGBACKREST_REPO1_S3_KEY", s3.AccessKeyIdSecret));
-                env.Add(EnvVar.Secret("PGBACKREST_REPO1_S3_KEY_SECRET", s3.SecretAccessKeySecret));
                 break;
             case PosixRepository posix:
                 env.Add(EnvVar.Plain("PGBACKREST_REPO1_TYPE", "posix"));
@@ -102,12 +108,29 @@ public static class Pitr
             default:
                 throw new ArgumentException("Unknown repository type.", nameof(o));
         }
-        if (o.CipherPassSecret is { } cipher)
-        {
+        if (o.CipherPassSecret is not null)
             env.Add(EnvVar.Plain("PGBACKREST_REPO1_CIPHER_TYPE", "aes-256-cbc"));
-            env.Add(EnvVar.Secret("PGBACKREST_REPO1_CIPHER_PASS", cipher));
-        }
         return [.. env.OrderBy(e => e.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// pgBackRest's configuration file (<see cref="ConfigPath"/>): the repository's S3 keys and cipher passphrase, as
+    /// secret references, in its <c>[global]</c> section; the rest is in <see cref="Environment"/>.
+    /// </summary>
+    public static SecretText ConfigFile(PitrOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var b = new SecretTextBuilder()
+            .Line("# pgBackRest's secrets (the platform's other settings are PGBACKREST_* env values of the container).")
+            .Line("[global]");
+        if (o.Repository is S3Repository s3)
+        {
+            b.Text("repo1-s3-key=").Secret(s3.AccessKeyIdSecret).Line();
+            b.Text("repo1-s3-key-secret=").Secret(s3.SecretAccessKeySecret).Line();
+        }
+        if (o.CipherPassSecret is { } cipher)
+            b.Text("repo1-cipher-pass=").Secret(cipher).Line();
+        return b.Build();
     }
 
     /// <summary>Creates the stanza (idempotent: succeeds when it exists for this cluster) and checks that WAL reaches the repository.</summary>

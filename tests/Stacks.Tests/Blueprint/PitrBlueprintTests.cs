@@ -22,9 +22,15 @@ public sealed class PitrBlueprintTests
         Assert.Equal("s3", pg.Env["PGBACKREST_REPO1_TYPE"].Masked);
         Assert.Equal("brightlane-prod-backups", pg.Env["PGBACKREST_REPO1_S3_BUCKET"].Masked);
         Assert.Equal("/platform-prod/pgbackrest", pg.Env["PGBACKREST_REPO1_PATH"].Masked);
-        // Secrets stay references; the repository is encrypted with the backup passphrase.
-        Assert.Equal("<secret:backupS3SecretAccessKey>", pg.Env["PGBACKREST_REPO1_S3_KEY_SECRET"].Masked);
-        Assert.Equal("<secret:backupEncryptionPassphrase>", pg.Env["PGBACKREST_REPO1_CIPHER_PASS"].Masked);
+        // Secrets stay references, in pgBackRest's configuration file, never env values (an inspect shows none);
+        // the repository is encrypted with the backup passphrase.
+        Assert.DoesNotContain(pg.Env, e => e.Value.IsSecret);
+        Assert.DoesNotContain(pg.Env.Keys, k => k is "PGBACKREST_REPO1_S3_KEY" or "PGBACKREST_REPO1_S3_KEY_SECRET" or "PGBACKREST_REPO1_CIPHER_PASS");
+        Assert.Equal("aes-256-cbc", pg.Env["PGBACKREST_REPO1_CIPHER_TYPE"].Masked);
+        var secrets = pg.Files.Single(f => f.Path == Pitr.ConfigPath).Content;
+        Assert.Equal("/etc/pgbackrest/pgbackrest.conf", Pitr.ConfigPath);
+        Assert.Contains("[global]\nrepo1-s3-key=<secret:backupS3AccessKeyId>\nrepo1-s3-key-secret=<secret:backupS3SecretAccessKey>\nrepo1-cipher-pass=<secret:backupEncryptionPassphrase>\n", secrets.Masked, StringComparison.Ordinal);
+        Assert.Equal(["backupEncryptionPassphrase", "backupS3AccessKeyId", "backupS3SecretAccessKey"], secrets.Secrets.AsEnumerable());
         Assert.Equal(4096 + Pitr.MemoryMb, pg.Limits.MemoryMb);
         Assert.Contains(prod.Backups, j => j.Name == Pitr.JobName && j.Schedule == Pitr.DefaultSchedule && j.Retention.Contains("14", StringComparison.Ordinal));
         Assert.Contains(prod.Monitors, m => m.Name == "Threshold WAL archive failing");
@@ -40,6 +46,7 @@ public sealed class PitrBlueprintTests
         Assert.Null(spg.ImageBuiltBy);
         Assert.DoesNotContain("archive_command", spg.Files.Single(f => f.Path == BlueprintBuilder.PostgresConfigPath).Content.Masked, StringComparison.Ordinal);
         Assert.DoesNotContain(spg.Env.Keys, k => k.StartsWith("PGBACKREST_", StringComparison.Ordinal));
+        Assert.DoesNotContain(spg.Files, f => f.Path == Pitr.ConfigPath);
         Assert.DoesNotContain(staging.Backups, j => j.Name == Pitr.JobName);
         Assert.DoesNotContain(staging.Monitors, m => m.Name.Contains("WAL", StringComparison.OrdinalIgnoreCase));
     }
@@ -103,6 +110,10 @@ public sealed class PitrBlueprintTests
         Assert.Contains(Backups.ToShell(Pitr.RestoreCommand(target)), script, StringComparison.Ordinal);
         Assert.Contains("mv /var/lib/postgresql/data/pgdata /var/lib/postgresql/data/pgdata.before-pitr-$stamp", script, StringComparison.Ordinal);
         Assert.Contains("--volumes-from postgres", script, StringComparison.Ordinal);
+        // The secrets file is copied from the running container (before it stops) and mounted read-only where pgBackRest reads it.
+        Assert.Contains("docker exec postgres cat /etc/pgbackrest/pgbackrest.conf > \"$work/pgbackrest.conf\"", script, StringComparison.Ordinal);
+        Assert.True(script.IndexOf("pgbackrest.conf\"", StringComparison.Ordinal) < script.IndexOf("docker stop", StringComparison.Ordinal));
+        Assert.Contains("-v \"$work/pgbackrest.conf:/etc/pgbackrest/pgbackrest.conf:ro\"", script, StringComparison.Ordinal);
         Assert.DoesNotContain("rm -rf", script, StringComparison.Ordinal);
         var check = Process.Start(new ProcessStartInfo("sh", ["-n", "-c", script]) { RedirectStandardError = true })!;
         var err = check.StandardError.ReadToEnd();

@@ -6,19 +6,31 @@ namespace Platform.Stacks.Tests.Integration;
 
 /// <summary>
 /// Point-in-time recovery, for real: Debian's PostgreSQL 15 runs the platform's rendered postgresql.conf with its
-/// archive settings, and Debian's pgBackRest runs with the platform's rendered configuration (<see cref="Pitr.Environment"/>),
-/// adapted only in the repository (a local posix directory instead of the S3 bucket) and in where the cluster is.
+/// archive settings, and Debian's pgBackRest runs with the platform's rendered configuration (<see cref="Pitr.Environment"/>
+/// and the secrets file <see cref="Pitr.ConfigFile"/>, with an encrypted repository), adapted only in the repository (a
+/// local posix directory instead of the S3 bucket), in where the cluster is and in where the secrets file lies.
 /// Stanza, base backup, rows, a noted moment, more rows; the exact restore command of <c>restore-script --to</c> into a
 /// fresh data directory gives back exactly the first rows. A broken archive is seen by the monitor's check query.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class PointInTimeRecoveryTests
 {
-    private static Dictionary<string, string> Env(PitrOptions o) =>
-        Pitr.Environment(o).ToDictionary(e => e.Name, e => e.Value.Resolve(n => throw new InvalidOperationException($"no secret {n} in the test")), StringComparer.Ordinal);
+    private const string Cipher = "backupEncryptionPassphrase";
+
+    /// <summary>The container's env as rendered (no secret is among it), plus where this test keeps pgBackRest's secrets file (the container's is at its default path).</summary>
+    private static Dictionary<string, string> Env(PitrOptions o, string configFile) =>
+        new(Pitr.Environment(o).ToDictionary(e => e.Name, e => e.Value.Resolve(n => throw new InvalidOperationException($"secret {n} in the env"))), StringComparer.Ordinal)
+        {
+            ["PGBACKREST_CONFIG"] = configFile,
+        };
 
     private static PitrOptions Options(PostgresServer pg, string repository) =>
-        new(new PosixRepository(repository), CipherPassSecret: null, RetentionDays: 14, pg.DataDirectory, pg.SocketDirectory, pg.Port);
+        new(new PosixRepository(repository), Cipher, RetentionDays: 14, pg.DataDirectory, pg.SocketDirectory, pg.Port);
+
+    /// <summary>The rendered secrets file (<see cref="Pitr.ConfigFile"/>) with a generated passphrase: the repository is encrypted, as a stack's is.</summary>
+    private static Task<string> SecretsFile(ServerDirectory dir, string repository) =>
+        dir.WriteFileAsync("pgbackrest.conf", Pitr.ConfigFile(new PitrOptions(new PosixRepository(repository), Cipher, 14))
+            .Resolve(n => n == Cipher ? Secrets.NewPassword() : throw new InvalidOperationException($"no secret {n} in the test")));
 
     private static Task<ProcResult> PgBackRest(IEnumerable<string> argv, IDictionary<string, string> env, int timeoutSeconds = 120) =>
         Proc.RunCheckedAsync(Proc.Require("pgbackrest"), argv.Skip(1), env: env, asUser: PostgresServer.OsUser, timeout: TimeSpan.FromSeconds(timeoutSeconds));
@@ -31,10 +43,10 @@ public sealed class PointInTimeRecoveryTests
         return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
-    private static PostgresServerOptions ArchivingServer(Func<PostgresServer, string> repository) => new()
+    private static PostgresServerOptions ArchivingServer(string repository, string configFile) => new()
     {
         Configure = o => o with { ArchiveCommand = Pitr.ArchiveCommand },
-        Environment = pg => Env(Options(pg, repository(pg))),
+        Environment = pg => Env(Options(pg, repository), configFile),
     };
 
     [Fact]
@@ -42,13 +54,18 @@ public sealed class PointInTimeRecoveryTests
     {
         using var repoDir = await ServerDirectory.CreateAsync("pbr", PostgresServer.OsUser);
         var repo = await repoDir.SubdirectoryAsync("repo");
-        await using var pg = await PostgresServer.StartAsync(ArchivingServer(_ => repo));
-        var env = Env(Options(pg, repo));
+        var secrets = await SecretsFile(repoDir, repo);
+        await using var pg = await PostgresServer.StartAsync(ArchivingServer(repo, secrets));
+        var env = Env(Options(pg, repo), secrets);
+        Assert.DoesNotContain(env.Keys, k => k.Contains("KEY", StringComparison.Ordinal) || k.Contains("PASS", StringComparison.Ordinal));
         Assert.Contains("archive_command = 'pgbackrest --stanza=platform archive-push %p'", pg.PostgresqlConf, StringComparison.Ordinal);
         Assert.Equal("on", await ScalarAsync<string>(pg.SuperuserConnectionString, "show archive_mode"));
 
         await PgBackRest(Pitr.StanzaCreateCommand, env);
         await PgBackRest(Pitr.CheckCommand, env);
+        // The cipher passphrase came from the secrets file: the repository's files are encrypted (OpenSSL's salted format).
+        var info = await File.ReadAllBytesAsync(Path.Combine(repo, "backup", Pitr.Stanza, "backup.info"));
+        Assert.Equal("Salted__", System.Text.Encoding.ASCII.GetString(info, 0, 8));
         // The base-backup job's exact script (a diff with no full yet becomes a full), as the postgres OS user.
         using var receipts = await ServerDirectory.CreateAsync("pbj", PostgresServer.OsUser);
         await Proc.RunCheckedAsync("sh", ["-c", Pitr.BackupScript(receipts.Path)], env: env, asUser: PostgresServer.OsUser, timeout: TimeSpan.FromSeconds(300));
@@ -101,7 +118,7 @@ public sealed class PointInTimeRecoveryTests
         using var repoDir = await ServerDirectory.CreateAsync("pbx", PostgresServer.OsUser);
         // No stanza was ever created in this repository: every archive-push fails, as with a wrong key or an unreachable bucket.
         var repo = await repoDir.SubdirectoryAsync("repo");
-        await using var pg = await PostgresServer.StartAsync(ArchivingServer(_ => repo));
+        await using var pg = await PostgresServer.StartAsync(ArchivingServer(repo, await SecretsFile(repoDir, repo)));
         Assert.Equal("ok", await ScalarAsync<string>(pg.SuperuserConnectionString, Pitr.ArchiveCheckSql));
 
         await pg.PsqlAsync("CREATE TABLE t AS SELECT generate_series(1, 1000) AS i; SELECT pg_switch_wal();");
