@@ -135,10 +135,27 @@ public static partial class BlueprintBuilder
         };
     }
 
+    /// <summary>
+    /// MinIO's path prefixes that are not S3 and must not be public on the files host: the admin API
+    /// (<c>cmd/admin-router.go</c>, <c>adminPathPrefix = minioReservedBucketPath + "/admin"</c>: users, policies, config,
+    /// service restart) and the KMS API (<c>cmd/kms-router.go</c>, <c>kmsPathPrefix</c> <c>/minio/kms</c>). Both need the
+    /// root credentials, but nothing outside the platform needs to try them: the operators use <c>mc</c> inside the container.
+    /// </summary>
+    public static readonly ImmutableArray<string> MinioRefusedPrefixes = ["/minio/admin", "/minio/kms"];
+
+    /// <summary>The Traefik service of the refusing routers (never reached: their allowlist admits no client).</summary>
+    public const string MinioRefusedService = "minio-refused";
+
+    /// <summary>The files host's routers for MinIO's admin and KMS paths, each admitting no client (403), above the files route.</summary>
+    public static ImmutableArray<RouteSpec> MinioRefusedRoutes(StackSettings s) =>
+        [.. MinioRefusedPrefixes.Select(prefix => new RouteSpec($"{MinioRefusedService}-{prefix.Split('/')[^1]}", Routing.Fqdn(ServiceNames.FilesHost, s.Domain),
+            ServiceNames.FilesHost, prefix, false) { AllowCidrs = Parts.Observability.ObservabilityNames.NoClient })];
+
     private static ServiceSpec Minio(StackSettings s)
     {
         var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
-        var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", s.CloudflareOnlyIngress, sticky: false);
+        var labels = Routing.Labels(ServiceNames.Minio, AppEnvironment.MinioPort, [files], s.Domain, "/minio/health/live", s.CloudflareOnlyIngress, sticky: false)
+            .SetItems(Routing.Labels(MinioRefusedService, AppEnvironment.MinioPort, MinioRefusedRoutes(s), s.Domain, null, s.CloudflareOnlyIngress, sticky: false));
         if (s.MinioConsole is { } console)
         {
             // A second Traefik service on the same container: the console, on its own host, to the admin CIDRs only.
@@ -149,16 +166,18 @@ public static partial class BlueprintBuilder
             [On(ServiceNames.DataNetwork, ServiceNames.Minio), On(ServiceNames.EdgeNetwork, ServiceNames.Minio)],
             ["CMD", "mc", "ready", "local"]) with
         {
-            Command = ["server", "/data", "--console-address", $":{MinioConsolePort}"],
+            // The console listens only when it is routed (MINIO_BROWSER=off starts no console server: cmd/server-main.go,
+            // `if globalBrowserEnabled { initConsoleServer() … }`), so nothing on the data networks reaches it otherwise.
+            Command = s.MinioConsole is null ? ["server", "/data"] : ["server", "/data", "--console-address", $":{MinioConsolePort}"],
             Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
             {
                 ["MINIO_ROOT_USER"] = SecretText.Plain("platform-admin"),
                 ["MINIO_ROOT_PASSWORD"] = SecretText.Of(new SecretPart(SecretNames.MinioRoot)),
                 // Presigned URLs must carry the public host, or clients get signature errors.
                 ["MINIO_SERVER_URL"] = SecretText.Plain($"https://{files.Fqdn}"),
-                ["MINIO_BROWSER"] = SecretText.Plain("on"),
+                ["MINIO_BROWSER"] = SecretText.Plain(s.MinioConsole is null ? "off" : "on"),
             }),
-            InternalPorts = [AppEnvironment.MinioPort, MinioConsolePort],
+            InternalPorts = s.MinioConsole is null ? [AppEnvironment.MinioPort] : [AppEnvironment.MinioPort, MinioConsolePort],
             Mounts = [new MountSpec(MountKind.Volume, "minio-data", "/data", ReadOnly: false)],
             Labels = labels,
         };

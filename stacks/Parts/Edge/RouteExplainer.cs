@@ -94,8 +94,26 @@ public static partial class RouteExplainer
             }
         }
         foreach (var f in fileRoutes)
-            routers.TryAdd(f.Router, new RouterView(f.Router, f.Rule, f.Priority, f.ServiceUrl, null, f.Middlewares, Details(f.Middlewares, ImmutableSortedDictionary<string, string>.Empty, traefik)));
+            routers.TryAdd(f.Router, FileRouter(f, traefik));
         return Sorted(routers.Values);
+    }
+
+    /// <summary>
+    /// A file route as <see cref="BlueprintBuilder.FileRoutesYaml"/> renders it: its middlewares, then its allowlist
+    /// (<c>&lt;router&gt;-allowlist</c>, the client address Cloudflare appended, depth 1) when it has one.
+    /// </summary>
+    private static RouterView FileRouter(FileRouteSpec f, IReadOnlyDictionary<string, string> traefik)
+    {
+        var details = Details(f.Middlewares, ImmutableSortedDictionary<string, string>.Empty, traefik);
+        if (f.AllowCidrs.IsEmpty)
+            return new RouterView(f.Router, f.Rule, f.Priority, f.ServiceUrl, null, f.Middlewares, details);
+        var allow = $"{f.Router}-allowlist";
+        return new RouterView(f.Router, f.Rule, f.Priority, f.ServiceUrl, null, f.Middlewares.Add(allow),
+            details.SetItem(allow, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            [
+                KeyValuePair.Create("ipallowlist.ipstrategy.depth", "1"),
+                KeyValuePair.Create("ipallowlist.sourcerange", string.Join(",", f.AllowCidrs)),
+            ])));
     }
 
     private static ImmutableArray<RouterView> Sorted(IEnumerable<RouterView> routers) =>

@@ -277,6 +277,8 @@ public static partial class BlueprintBuilder
         // An app's Redis instance listens on its own port (see RedisNames.Of), published as it is.
         if (!PrivatePorts.TryGetValue(svc.Name, out var ports) && !(Parts.Redis.RedisNames.IsContainer(svc.Name) && svc.Part == PartId.Redis && (ports = svc.InternalPorts).Length > 0))
             return svc with { Host = ServerKey.Data };
+        // Only what the container listens on (MinIO's console only when it is routed).
+        ports = [.. ports.Where(svc.InternalPorts.Contains)];
         var networks = svc.Networks.All(n => internalNetworks.Contains(n.Network)) ? svc.Networks.Add(new NetworkAttachment(ServiceNames.PublishNetwork, [])) : svc.Networks;
         return svc with
         {
@@ -289,14 +291,15 @@ public static partial class BlueprintBuilder
 
     /// <summary>
     /// Traefik (or its API proxy) on an app server. Behind the load balancer it listens on the server's private address
-    /// only, takes the PROXY protocol from the subnet (the client's address survives the balancer) and serves the Origin CA
+    /// only, takes the PROXY protocol from the load balancer only (the client's address survives the balancer) and serves the Origin CA
     /// certificate from a file instead of asking Let's Encrypt; with one app server it is the single server's Traefik.
     /// </summary>
     private static ServiceSpec TraefikSide(StackSettings s, TopologySettings t, ServiceSpec svc, ServerKey server)
     {
         if (svc.Name != ServiceNames.Traefik || !t.LoadBalanced) return svc;
         var ip = PrivateAddresses.Of(server);
-        var subnet = PrivateAddresses.SubnetRange;
+        var fromBalancer = ProxyProtocolSources(s, t, server, "web");
+        var websecureSources = ProxyProtocolSources(s, t, server, Routing.EntryPoint);
         // The tenant issuer keeps the HTTP-01 resolver (and its ACME state) for the tenants' own domains.
         var issuer = TenantIssuer(s, t) == server;
         var command = svc.Command
@@ -313,14 +316,14 @@ public static partial class BlueprintBuilder
         var at = command.IndexOf("--ping=true");
         command.InsertRange(at,
         [
-            $"--entrypoints.web.proxyprotocol.trustedips={subnet}",
-            $"--entrypoints.websecure.proxyprotocol.trustedips={subnet}",
+            $"--entrypoints.web.proxyprotocol.trustedips={fromBalancer}",
+            $"--entrypoints.websecure.proxyprotocol.trustedips={websecureSources}",
             "--entrypoints.websecure.http.tls=true",
             .. s.CloudflareOnlyIngress ? [$"--entrypoints.websecure.http.middlewares={CloudflareOnlyMiddleware}@file"] : Array.Empty<string>(),
             // The ping entry point, named as Traefik's default so that `traefik healthcheck --ping` finds it; the
             // load balancer checks it, with or without a PROXY header.
             $"--entrypoints.traefik.address=:{TraefikPingPort.ToString(CultureInfo.InvariantCulture)}",
-            $"--entrypoints.traefik.proxyprotocol.trustedips={subnet}",
+            $"--entrypoints.traefik.proxyprotocol.trustedips={fromBalancer}",
         ]);
         return svc with
         {
@@ -332,6 +335,22 @@ public static partial class BlueprintBuilder
             PublishedPorts = [.. new[] { 80, 443, TraefikPingPort }.Select(p => new PublishedPort(ip, p, p, "tcp"))],
             Mounts = [.. svc.Mounts.Where(m => issuer || m.Source != TraefikAcmeVolume), new MountSpec(MountKind.Bind, TraefikCertHostDirectory, TraefikCertDirectory, ReadOnly: true)],
         };
+    }
+
+    /// <summary>
+    /// Whose PROXY protocol header a Traefik behind the load balancer believes, per entry point: the load balancer's own
+    /// private address, and on the tenant issuer's <c>websecure</c> also the other app servers, whose Traefiks pass the
+    /// tenants' TLS through to it with a PROXY header (<see cref="FileRoutesYaml"/>). Anyone else on the private network (a
+    /// container on another server, masqueraded to that server's address) cannot claim a client address: Traefik ignores
+    /// the header of an untrusted peer and sees the peer itself (<c>pkg/server/server_entrypoint_tcp.go</c>,
+    /// buildProxyProtocolListener: <c>proxyproto.IGNORE</c> outside <c>trustedIPs</c>).
+    /// </summary>
+    public static string ProxyProtocolSources(StackSettings s, TopologySettings t, ServerKey server, string entryPoint)
+    {
+        var sources = new List<string> { PrivateAddresses.LoadBalancer + "/32" };
+        if (entryPoint == Routing.EntryPoint && TenantIssuer(s, t) == server)
+            sources.AddRange(t.AppServers.Where(a => a != server).Select(a => PrivateAddresses.Of(a) + "/32"));
+        return string.Join(",", sources);
     }
 
     /// <summary>
@@ -359,6 +378,9 @@ public static partial class BlueprintBuilder
         var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
         routes.Add(new FileRouteSpec("minio", files.Fqdn, Routing.Rule(files, s.Domain), dataUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
             { Priority = Routing.Priority(files), CertResolver = zone });
+        foreach (var refused in MinioRefusedRoutes(s))
+            routes.Add(new FileRouteSpec(refused.Router, refused.Fqdn, Routing.Rule(refused, s.Domain), dataUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
+                { Priority = Routing.Priority(refused), CertResolver = zone, AllowCidrs = refused.AllowCidrs });
         if (s.MinioConsole is { } console)
         {
             var route = new RouteSpec(MinioConsoleRouter, Routing.Fqdn(console.Host, s.Domain), console.Host, null, false);

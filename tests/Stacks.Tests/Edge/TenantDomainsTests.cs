@@ -50,6 +50,24 @@ public sealed class TenantDomainsTests
         }
     }
 
+    [Fact]
+    public void The_issuer_believes_the_passthrough_proxy_header_of_the_other_app_servers_and_no_traefik_believes_anyone_else()
+    {
+        // Traefik ignores the PROXY header of a peer outside trustedIPs (server_entrypoint_tcp.go, buildProxyProtocolListener:
+        // proxyproto.IGNORE): the issuer must trust app-2 and app-3, whose tenant-tls passthrough sends one (proxyProtocol
+        // version 2), or a tenant's visitors would all count as those servers; nobody else on the subnet is trusted.
+        string Trusted(ServerKey server, string entryPoint) =>
+            B.Service(server.Qualify(ServiceNames.Traefik)).Command.Single(c => c.StartsWith($"--entrypoints.{entryPoint}.proxyprotocol.trustedips=", StringComparison.Ordinal)).Split('=')[1];
+        Assert.Equal("10.20.1.254/32,10.20.1.12/32,10.20.1.13/32", Trusted(ServerKey.App(1), "websecure"));
+        Assert.Equal("10.20.1.254/32", Trusted(ServerKey.App(1), "web"));
+        foreach (var other in AppServers.Skip(1))
+            foreach (var ep in new[] { "web", "websecure", "traefik" })
+                Assert.Equal("10.20.1.254/32", Trusted(other, ep));
+        var edgeYml = RouteExplainer.HostFile(B.HostCommands.Single(c => c.Name == ServerKey.App(2).Qualify(HostCommandNames.TraefikEdgeRoutes)), "edge.yml")!;
+        Assert.Contains("address: 10.20.1.11:443", edgeYml, StringComparison.Ordinal);
+        Assert.Contains("version: 2", edgeYml, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Servers))]
     public void The_handshake_ends_on_the_issuing_traefik_from_every_app_server(int n)

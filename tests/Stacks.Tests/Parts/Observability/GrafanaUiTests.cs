@@ -92,7 +92,8 @@ public sealed class MinioMetricsExposureTests
         var minio = TestStacks.ShippedBlueprint("prod").Services.Single(s => s.Name == ServiceNames.Minio);
         string Label(string router, string suffix) =>
             minio.Labels.Single(l => l.Key.StartsWith($"traefik.http.{router}", StringComparison.Ordinal) && l.Key.EndsWith(suffix, StringComparison.Ordinal)
-                && (router.Contains("metrics", StringComparison.Ordinal) || !l.Key.Contains("metrics", StringComparison.Ordinal))).Value;
+                && (router.Contains("metrics", StringComparison.Ordinal) || !l.Key.Contains("metrics", StringComparison.Ordinal))
+                && !l.Key.Contains(BlueprintBuilder.MinioRefusedService, StringComparison.Ordinal)).Value;
         var filesPriority = int.Parse(Label("routers.minio-", ".priority"), System.Globalization.CultureInfo.InvariantCulture);
         for (var i = 0; i < ObservabilityNames.MinioMetricsPrefixes.Count; i++)
         {

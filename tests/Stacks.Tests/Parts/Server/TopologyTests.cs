@@ -64,11 +64,19 @@ public sealed class TopologyTests
         Assert.StartsWith("10.20.1.", lb.PrivateIp, StringComparison.Ordinal);
         Assert.DoesNotContain(b.Servers, s => s.PrivateIp == lb.PrivateIp);
         Assert.All(b.DnsRecords, d => Assert.True(d.Target.IsLoadBalancer));
-        // Every Traefik trusts the PROXY header from the subnet only, and the health check reaches its ping entry point.
+        // Every Traefik trusts the PROXY header from the load balancer's address only (not the subnet, where every server's
+        // containers are masqueraded to their server's address), and the health check reaches its ping entry point.
+        Assert.Equal("10.20.1.254", lb.PrivateIp);
         foreach (var traefik in b.Services.Where(s => s.ContainerName == ServiceNames.Traefik))
         {
-            Assert.Contains("--entrypoints.websecure.proxyprotocol.trustedips=10.20.1.0/24", traefik.Command);
-            Assert.Contains("--entrypoints.web.proxyprotocol.trustedips=10.20.1.0/24", traefik.Command);
+            var trusted = traefik.Command.Where(c => c.Contains(".proxyprotocol.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(
+            [
+                "--entrypoints.traefik.proxyprotocol.trustedips=10.20.1.254/32",
+                "--entrypoints.web.proxyprotocol.trustedips=10.20.1.254/32",
+                "--entrypoints.websecure.proxyprotocol.trustedips=10.20.1.254/32",
+            ], trusted);
+            Assert.DoesNotContain(traefik.Command, c => c.Contains("10.20.1.0/24", StringComparison.Ordinal));
             Assert.Contains($"--entrypoints.traefik.address=:{BlueprintBuilder.TraefikPingPort}", traefik.Command);
             Assert.Contains(traefik.PublishedPorts, p => p.HostPort == BlueprintBuilder.TraefikPingPort && p.HostIp == b.ServerOf(traefik.Host).PrivateIp);
         }
