@@ -4,11 +4,13 @@ namespace Platform.Stacks.Tests.Integration;
 
 /// <summary>
 /// Major-version upgrades and restores across majors, on Debian's real servers. Only one major of each engine is installed
-/// here, so what depends on two majors is shown with the one: the format check that makes an older <c>pg_restore</c>
-/// refuse a newer archive is exercised by marking a PostgreSQL 15 archive with the next major's format version.
+/// here, so what depends on two majors is shown with the one: the upgrade's copy (<see cref="Platform.Stacks.Data.UpgradeCopy"/>,
+/// the exact functions the server's upgrade command runs) goes from one server to a fresh one of the same major; the
+/// format check that makes an older <c>pg_restore</c> refuse a newer archive is exercised by marking a PostgreSQL 15
+/// archive with the next major's format version.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class MajorVersionUpgradeTests
+public sealed partial class MajorVersionUpgradeTests
 {
     [Fact]
     public async Task MajorVersion_a_dump_of_a_newer_major_is_refused_by_the_older_pg_restore_before_it_writes_anything()
