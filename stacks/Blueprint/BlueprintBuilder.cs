@@ -333,6 +333,12 @@ public static class SecretNames
     public const string MinioRoot = "minio-root";
     public const string UptimeKumaAdmin = "uptime-kuma-admin";
 
+    /// <summary>The metrics exporters' users (observability part on), one per engine, each with only what its exporter reads.</summary>
+    public const string PostgresMonitor = "postgres-monitor";
+    public const string PgBouncerMonitor = "pgbouncer-monitor";
+    public const string RedisMonitor = "redis-monitor";
+    public const string MariaDbMonitor = "mariadb-monitor";
+
     public static string Postgres(string app) => Identities.AppSecret(app, AppCredential.Postgres);
 
     public static string Redis(string app) => Identities.AppSecret(app, AppCredential.Redis);

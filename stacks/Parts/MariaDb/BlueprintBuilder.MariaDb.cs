@@ -32,6 +32,7 @@ public static partial class BlueprintBuilder
             DataNetwork = ServiceNames.DataNetwork,
             Backups = BackupsInput(s)?.Policy,
             BackupAgentMemoryMb = s.Backups.Service.MemoryMb,
+            MonitorPasswordSecret = s.Observability.Enabled ? SecretNames.MariaDbMonitor : null,
         });
     }
 

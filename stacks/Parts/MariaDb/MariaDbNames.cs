@@ -59,8 +59,14 @@ public static partial class MariaDbNames
     /// <summary>Accounts and role names the server or the image uses.</summary>
     public static readonly IReadOnlySet<string> ReservedUsers = new HashSet<string>(StringComparer.Ordinal)
     {
-        "root", "mysql", "healthcheck", "public", "none", "mariadb_sys",
+        "root", "mysql", "healthcheck", "public", "none", "mariadb_sys", MonitorUser,
     };
+
+    /// <summary>The metrics exporter's account (<c>'platform_monitor'@'%'</c>), when the observability part is on.</summary>
+    public const string MonitorUser = "platform_monitor";
+
+    /// <summary>The most connections the exporter's account may hold (mysqld_exporter opens one per scrape).</summary>
+    public const int MonitorConnections = 2;
 
     // Lower case only: with lower_case_table_names=0 (Linux) `Shop` and `shop` would be two databases, and two
     // apps must never get names that differ only in case.

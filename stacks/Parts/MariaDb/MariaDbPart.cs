@@ -21,6 +21,12 @@ public sealed record MariaDbPartContext
     /// <summary>Where monitor alerts go; null for none. Default: none.</summary>
     public string? Notification { get; init; }
 
+    /// <summary>
+    /// Secret of the metrics exporter's user <see cref="MariaDbNames.MonitorUser"/> (PROCESS, REPLICATION CLIENT and SELECT on
+    /// performance_schema only); null: no such user. Default: none.
+    /// </summary>
+    public string? MonitorPasswordSecret { get; init; }
+
     /// <summary>Config key of the settings, for error messages. Default: <see cref="MariaDbValidation.DefaultSettingsKey"/>.</summary>
     public string SettingsKey { get; init; } = MariaDbValidation.DefaultSettingsKey;
 
@@ -110,7 +116,7 @@ public static class MariaDbPart
             MariaDbNames.ProvisionCommand,
             "creates or updates each app's MariaDB database and user (password hash, connection limit, grants on its own database only); idempotent, never drops",
             ProvisionHostCommand,
-            MariaDbProvisioning.Script(sorted),
+            MariaDbProvisioning.Script(sorted, c.MonitorPasswordSecret),
             [MariaDbNames.Service]) { Part = PartId.MariaDb };
 
         var jobs = c.Backups is { } policy

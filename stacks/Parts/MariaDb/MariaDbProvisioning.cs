@@ -33,7 +33,7 @@ public static class MariaDbProvisioning
     public const string SqlMode = "STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
 
     /// <summary>The whole script for <paramref name="requests"/>, sorted by database; password hashes are derived secret parts.</summary>
-    public static SecretText Script(IEnumerable<MariaDbDatabaseRequest> requests)
+    public static SecretText Script(IEnumerable<MariaDbDatabaseRequest> requests, string? monitorPasswordSecret = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var list = requests.OrderBy(r => r.Database, StringComparer.Ordinal).ToList();
@@ -56,7 +56,38 @@ public static class MariaDbProvisioning
         b.Line("DELIMITER ;");
         if (list.Count == 0) b.Line("-- (no app databases)");
         foreach (var request in list) Section(b, request);
+        if (monitorPasswordSecret is not null) MonitorSection(b, monitorPasswordSecret);
         return b.Build();
+    }
+
+    /// <summary>
+    /// The metrics exporter's account (observability part on): PROCESS (processlist and InnoDB tables), REPLICATION CLIENT
+    /// (binary log status) and SELECT on performance_schema, nothing on any database; anything else it holds is revoked.
+    /// </summary>
+    private static void MonitorSection(SecretTextBuilder b, string secret)
+    {
+        var account = MariaDbNames.Account(MariaDbNames.MonitorUser);
+        var user = MariaDbNames.QuoteLiteral(MariaDbNames.MonitorUser);
+        b.Line();
+        b.Line($"-- ── user {MariaDbNames.MonitorUser}: the metrics exporter, PROCESS, REPLICATION CLIENT and performance_schema only ──");
+        b.Text($"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY PASSWORD '").Derived(secret, SecretDerivation.MysqlNativePassword, "").Line("';");
+        b.Text($"ALTER USER {account} IDENTIFIED BY PASSWORD '").Derived(secret, SecretDerivation.MysqlNativePassword, "")
+            .Line($"' WITH MAX_USER_CONNECTIONS {MariaDbNames.MonitorConnections.ToString(CultureInfo.InvariantCulture)} ACCOUNT UNLOCK PASSWORD EXPIRE NEVER;");
+        b.Line("DELIMITER //");
+        b.Line("BEGIN NOT ATOMIC");
+        b.Line($"  IF EXISTS (SELECT 1 FROM mysql.db WHERE User = {user} AND Host = '%' AND (Db <> 'performance_schema' OR Grant_priv = 'Y'))");
+        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.tables_priv WHERE User = {user} AND Host = '%')");
+        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.columns_priv WHERE User = {user} AND Host = '%')");
+        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.procs_priv WHERE User = {user} AND Host = '%')");
+        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.roles_mapping WHERE User = {user} AND Host = '%')");
+        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.proxies_priv WHERE User = {user} AND Host = '%')");
+        b.Line("  THEN");
+        b.Line($"    REVOKE ALL PRIVILEGES, GRANT OPTION FROM {account};");
+        b.Line("  END IF;");
+        b.Line("END //");
+        b.Line("DELIMITER ;");
+        b.Line($"GRANT PROCESS, REPLICATION CLIENT ON *.* TO {account};");
+        b.Line($"GRANT SELECT ON performance_schema.* TO {account};");
     }
 
     private static void Section(SecretTextBuilder b, MariaDbDatabaseRequest r)

@@ -29,7 +29,7 @@ public sealed record MariaDbSettings
 
     /// <summary>
     /// Connections kept above the apps' limits for the platform's own clients: the provisioning run, the two dump agents,
-    /// the container's health check and an operator's shell, with room to spare.
+    /// the container's health check, the metrics exporter (2, when the observability part is on) and an operator's shell, with room to spare.
     /// </summary>
     public const int PlatformConnections = 10;
 

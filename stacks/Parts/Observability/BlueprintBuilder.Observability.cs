@@ -70,9 +70,15 @@ public static partial class BlueprintBuilder
             ? [.. bp.Servers.Select(x => MemoryBudget.ForServer(x, s.Server.OsReserveMb, services.Where(y => y.Host == x.Key)))]
             // The single server's budget holds the part's lines when it is on (MemoryBudget.Compute); a test pins them to the containers.
             : bp.Budget.Lines.Any(ObservabilityView.IsPart) ? bp.Budgets : [bp.Budget with { Lines = bp.Budget.Lines.AddRange(ObservabilityBudget(s, settings)) }];
+        var commands = bp.HostCommands.AddRange(spec.HostFiles.Select(f => HostFilesCommand(f.Command, f.Description, f.HostDirectory, f.Uid, f.Uid,
+                [.. f.Files], f.Container,
+                SecretText.Plain(f.Restart ? ShellDecisions.RestartCommand(f.Container) : $"docker kill -s HUP {f.Container} >/dev/null"), PartId.Observability)
+            with { Host = context.StorageServer }))
+            .OrderBy(c => c.Name, StringComparer.Ordinal).ToImmutableArray();
         var placed = bp with
         {
             Services = services,
+            HostCommands = commands,
             Networks = [.. networks],
             Volumes = volumes,
             Secrets = secrets,
@@ -114,7 +120,16 @@ public static partial class BlueprintBuilder
 
     /// <summary>The part's memory on a single server, from the settings alone (the settings' budget check runs before any blueprint).</summary>
     internal static ImmutableArray<BudgetLine> ObservabilityBudget(StackSettings s, ObservabilitySettings settings) =>
-        ObservabilityPart.BudgetLines(settings, 1, s.SocketProxy.MemoryMb, new HashSet<string>(StringComparer.Ordinal), s.Monitoring.AlertWebhook);
+        ObservabilityPart.BudgetLines(settings, 1, s.SocketProxy.MemoryMb, DataJobs(s), s.Monitoring.AlertWebhook);
+
+    /// <summary>The data services' scrape jobs a stack has, from its settings alone (PostgreSQL and PgBouncer always run).</summary>
+    internal static IReadOnlySet<string> DataJobs(StackSettings s)
+    {
+        var jobs = new HashSet<string>(StringComparer.Ordinal) { "postgres", "pgbouncer" };
+        if (!Parts.Redis.RedisNames.Of(s).IsEmpty) jobs.Add("redis");
+        if (s.UsesMariaDb) jobs.Add("mariadb");
+        return jobs;
+    }
 
     /// <summary>Whether a per-server volume's service is the part's container on <paramref name="server"/>.</summary>
     private static bool NameOnServer(string service, ServerKey server, ServerKey storage) =>

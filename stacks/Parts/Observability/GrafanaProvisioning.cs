@@ -40,8 +40,54 @@ public static class GrafanaProvisioning
         new("Open connections", "short", [("sum by (entrypoint) (traefik_open_connections)", "{{entrypoint}}")]),
     ]);
 
+    /// <summary>
+    /// Data services: PostgreSQL, PgBouncer, Redis (each instance) and MariaDB from their exporters. The same panels on every
+    /// stack (a service the stack does not run shows no data), so that adding an app never changes Grafana's files.
+    /// </summary>
+    public static Dashboard Data { get; } = new("platform-data", "Data services",
+        "each data service's up state; PostgreSQL connections by state against max_connections, commits and database sizes; PgBouncer clients active and waiting and the longest wait; Redis memory against maxmemory, commands, clients and evictions per instance; MariaDB threads against max_connections and queries",
+    [
+        new("Up (1) or down (0)", "short",
+        [
+            ("pg_up", "PostgreSQL {{instance}}"),
+            ("pgbouncer_up", "PgBouncer {{instance}}"),
+            ("redis_up", "Redis {{instance}}"),
+            ("mysql_up", "MariaDB {{instance}}"),
+        ]),
+        new("PostgreSQL connections", "short",
+        [
+            ("sum by (state) (pg_stat_activity_count)", "{{state}}"),
+            ("max(pg_settings_max_connections)", "max_connections"),
+        ]),
+        new("PostgreSQL commits per second", "ops", [("sum by (datname) (rate(pg_stat_database_xact_commit[5m]))", "{{datname}}")]),
+        new("PostgreSQL database size", "bytes", [("pg_database_size_bytes", "{{datname}}")]),
+        new("PgBouncer clients", "short",
+        [
+            ("sum by (database) (pgbouncer_pools_client_active_connections)", "{{database}} active"),
+            ("sum by (database) (pgbouncer_pools_client_waiting_connections)", "{{database}} waiting"),
+        ]),
+        new("PgBouncer longest client wait", "s", [("max by (database) (pgbouncer_pools_client_maxwait_seconds)", "{{database}}")]),
+        new("Redis memory", "bytes",
+        [
+            ("redis_memory_used_bytes", "{{instance}} used"),
+            ("redis_memory_max_bytes", "{{instance}} maxmemory"),
+        ]),
+        new("Redis commands per second", "ops", [("rate(redis_commands_processed_total[5m])", "{{instance}}")]),
+        new("Redis clients and evictions", "short",
+        [
+            ("redis_connected_clients", "{{instance}} clients"),
+            ("rate(redis_evicted_keys_total[5m])", "{{instance}} evictions/s"),
+        ]),
+        new("MariaDB threads and queries", "short",
+        [
+            ("mysql_global_status_threads_connected", "{{instance}} threads connected"),
+            ("mysql_global_variables_max_connections", "{{instance}} max_connections"),
+            ("rate(mysql_global_status_queries[5m])", "{{instance}} queries/s"),
+        ]),
+    ]);
+
     /// <summary>Every dashboard provisioned.</summary>
-    public static ImmutableArray<Dashboard> Dashboards { get; } = [Host, Edge];
+    public static ImmutableArray<Dashboard> Dashboards { get; } = [Host, Edge, Data];
 
     /// <summary>Datasources file: Prometheus (default) and Loki, with fixed uids the dashboards refer to.</summary>
     public static string Datasources() =>

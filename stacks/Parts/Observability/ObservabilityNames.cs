@@ -62,6 +62,21 @@ public static class ObservabilityNames
     public const int CollectorPort = 12345;
     public const int AlertmanagerPort = 9093;
 
+    /// <summary>
+    /// The memory limit of each data service's exporter, from its peak resident memory measured here (Debian's builds run by
+    /// <c>ExporterIntegrationTests</c> against real servers, six scrapes, four of them at once: postgres_exporter 15.5 MB,
+    /// redis_exporter 12.1 MB, mysqld_exporter 17.3 MB; the test keeps 15% of each limit to spare), and <c>GOMEMLIMIT</c> three quarters
+    /// of it. pgbouncer_exporter (not in Debian) gets the larger figure unmeasured.
+    /// </summary>
+    public static readonly System.Collections.Immutable.ImmutableSortedDictionary<string, int> ExporterMemoryMb =
+        System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, int>
+        {
+            ["mariadb"] = 24,
+            ["pgbouncer"] = 24,
+            ["postgres"] = 24,
+            ["redis"] = 16,
+        });
+
     /// <summary>Alertmanager's memory limit: its state is the alerts in flight, silences and the notification log.</summary>
     public const int AlertmanagerMemoryMb = 32;
 
@@ -115,7 +130,15 @@ public static class ObservabilityNames
 
     /// <summary>Paths inside the containers.</summary>
     public const string PrometheusConfigPath = "/etc/prometheus/prometheus.yml";
-    public const string PrometheusRulesPath = "/etc/prometheus/rules/platform.rules.yml";
+    public const string PrometheusRulesPath = PrometheusFilesDirectory + "/platform.rules.yml";
+
+    /// <summary>
+    /// Prometheus's files that change with the apps (the data services' targets, the rules): written on the server by
+    /// <see cref="PrometheusFilesCommand"/>, bind-mounted read-only here, reread on SIGHUP.
+    /// </summary>
+    public const string PrometheusFilesDirectory = "/etc/prometheus/platform";
+    public const string PrometheusFilesHostDirectory = "/srv/platform/prometheus";
+    public const string PrometheusFilesCommand = "prometheus-files";
     public const string LokiConfigPath = "/etc/loki/loki.yml";
     public const string CollectorConfigPath = "/etc/alloy/config.alloy";
     public const string GrafanaDatasourcesPath = "/etc/grafana/provisioning/datasources/platform.yml";

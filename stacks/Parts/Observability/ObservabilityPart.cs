@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
 
 namespace Platform.Stacks.Parts.Observability;
@@ -55,8 +56,7 @@ public sealed record ObservabilityPartContext
         return new()
         {
             Stack = bp.Stack,
-            // The data services' exporters come with their monitoring users; until then only what exposes metrics itself.
-            Targets = [.. ScrapeTargets.From(bp).Where(t => !ObservabilityPart.ExporterOfJob.ContainsKey(t.Job))],
+            Targets = ScrapeTargets.From(bp),
             Servers = [.. bp.Servers.Select(x => x.Key)],
             StorageServer = storage.Key,
             StoragePrivateIp = bp.Servers.Length > 1 ? storage.PrivateIp : null,
@@ -78,9 +78,9 @@ public sealed record ObservabilityPartContext
 /// <param name="Dashboards">Each dashboard's JSON, by file name.</param>
 /// <param name="Budget">Memory budget lines, one per container.</param>
 /// <param name="Retention">What is stored and for how long, as plan lines.</param>
-/// <param name="Services">The part's containers (exporters of the data services excepted: they need monitoring users the data parts do not make yet).</param>
+/// <param name="Services">The part's containers, the data services' exporters among them.</param>
 /// <param name="Volumes">Prometheus's, Loki's, Grafana's and each collector's volume.</param>
-/// <param name="Secrets">Grafana's admin password (generated).</param>
+/// <param name="Secrets">Grafana's admin password and the data services' monitoring users' passwords (generated).</param>
 public sealed record ObservabilityPartSpec(
     ImmutableArray<ScrapeTarget> Targets,
     string PrometheusYml,
@@ -99,6 +99,9 @@ public sealed record ObservabilityPartSpec(
 {
     /// <summary>Alertmanager's configuration; null when the stack has no alert channel (alerts are not routed).</summary>
     public string? AlertmanagerYml { get; init; }
+
+    /// <summary>The files written on the storage server (Prometheus's targets and rules, the exporters' credentials), with the container each reloads. Default: none.</summary>
+    public ImmutableArray<ObservabilityHostFiles> HostFiles { get; init; } = [];
 
     /// <summary>Whether alerts reach the stack's alert channel.</summary>
     public bool AlertsRouted => AlertmanagerYml is not null;
@@ -156,7 +159,20 @@ public static class ObservabilityPart
             ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
                 GrafanaProvisioning.Dashboards.Select(d => KeyValuePair.Create(d.Uid + ".json", GrafanaProvisioning.Json(d)))),
             alertmanagerYml);
-        var services = ObservabilityServices.Of(settings, context, files);
+        var servers = context.Servers.ToDictionary(x => x.Id, StringComparer.Ordinal);
+        var services = ObservabilityServices.Of(settings, context, files)
+            .AddRange(ObservabilityExporters.Of(settings, context.Targets, id => servers.TryGetValue(id, out var key) ? key : context.StorageServer));
+        // Everything that changes with the apps is in files on the server, reread in place: the data services' targets, the rules.
+        var prometheusFiles = new ObservabilityHostFiles(ObservabilityNames.PrometheusFilesCommand, ObservabilityNames.PrometheusFilesHostDirectory,
+            ObservabilityNames.PrometheusFilesDirectory, ObservabilityExporters.NobodyUid, ObservabilityNames.Prometheus, Restart: false,
+            [
+                .. PrometheusConfig.FileJobs.Select(j => (PrometheusConfig.TargetsFile(j.Job), SecretText.Plain(PrometheusConfig.TargetsJson(context.Targets.Where(t => t.Job == j.Job))))),
+                (System.IO.Path.GetFileName(ObservabilityNames.PrometheusRulesPath), SecretText.Plain(files.RulesYml)),
+            ],
+            "writes Prometheus's alert rules and the data services' scrape targets on the server and has Prometheus reread them (SIGHUP)");
+        var secrets = ImmutableArray.Create(new SecretSpec(ObservabilityNames.GrafanaAdminSecret, SecretSource.Generated, Conventions.PasswordLength, null, "Grafana's admin password (user admin)"))
+            .AddRange(ObservabilityExporters.SecretOfJob.Where(x => jobs.Contains(x.Key)).Select(x => new SecretSpec(x.Value, SecretSource.Generated, Conventions.PasswordLength, null,
+                $"{ObservabilityExporters.UserOfJob[x.Key]}, the metrics exporter's login")));
         return new(
             context.Targets,
             prometheusYml,
@@ -172,9 +188,10 @@ public static class ObservabilityPart
             retention,
             services,
             ObservabilityServices.Volumes(context),
-            [new SecretSpec(ObservabilityNames.GrafanaAdminSecret, SecretSource.Generated, Conventions.PasswordLength, null, "Grafana's admin password (user admin)")])
+            secrets)
         {
             AlertmanagerYml = alertmanagerYml,
+            HostFiles = [prometheusFiles, .. ObservabilityExporters.HostFiles(context.Targets)],
         };
     }
 
@@ -195,8 +212,8 @@ public static class ObservabilityPart
         budget.Add(new(ObservabilityNames.Collector, "operations", servers, settings.CollectorMemoryMb));
         budget.Add(new(ObservabilityNames.LogsProxy, "operations", servers, proxyMemoryMb));
         budget.Add(new(ObservabilityNames.NodeExporter, "operations", servers, settings.ExporterMemoryMb));
-        foreach (var (_, exporter) in ExporterOfJob.Where(x => jobs.Contains(x.Key)))
-            budget.Add(new(exporter, "operations", 1, settings.ExporterMemoryMb));
+        foreach (var (job, exporter) in ExporterOfJob.Where(x => jobs.Contains(x.Key)))
+            budget.Add(new(exporter, "operations", 1, ObservabilityNames.ExporterMemoryMb[job]));
         return budget.ToImmutable();
     }
 

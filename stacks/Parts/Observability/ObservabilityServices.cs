@@ -96,12 +96,15 @@ public static class ObservabilityServices
                     new NetworkAttachment(ServiceNames.DataNetwork, [ObservabilityNames.Prometheus]),
                     new NetworkAttachment(ServiceNames.EdgeNetwork, [ObservabilityNames.Prometheus]),
                 ],
-                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.PrometheusVolume, "/prometheus", ReadOnly: false)],
-                Files =
+                Mounts =
                 [
-                    new FileSpec(ObservabilityNames.PrometheusConfigPath, SecretText.Plain(files.PrometheusYml)),
-                    new FileSpec(ObservabilityNames.PrometheusRulesPath, SecretText.Plain(files.RulesYml)),
+                    HealthProbe.Mount,
+                    new MountSpec(MountKind.Volume, ObservabilityNames.PrometheusVolume, "/prometheus", ReadOnly: false),
+                    // The rules and the data services' targets: written by the prometheus-files host command, reread on SIGHUP.
+                    new MountSpec(MountKind.Bind, ObservabilityNames.PrometheusFilesHostDirectory, ObservabilityNames.PrometheusFilesDirectory, ReadOnly: true),
                 ],
+                Files = [new FileSpec(ObservabilityNames.PrometheusConfigPath, SecretText.Plain(files.PrometheusYml))],
+                AfterHostCommands = [ObservabilityNames.PrometheusFilesCommand],
                 StopGraceSeconds = 60,
             },
             Base(ObservabilityNames.Loki, ObservabilityNames.Loki, ObservabilityNames.LokiImage, s.LokiMemoryMb, ObservabilityNames.LokiPort, "/ready", storage) with

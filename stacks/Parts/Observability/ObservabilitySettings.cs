@@ -37,6 +37,6 @@ public sealed record ObservabilitySettings
     /// <summary>Client CIDRs allowed to reach Grafana; everyone else gets 403. Default: the stack's adminCidrs.</summary>
     public System.Collections.Immutable.ImmutableArray<string> AllowCidrs { get; init; } = [];
 
-    /// <summary>Memory limit of each exporter (node-exporter on each server, one per data service). Default: 32.</summary>
+    /// <summary>Memory limit of node-exporter on each server (the data services' exporters have measured limits of their own, <see cref="ObservabilityNames.ExporterMemoryMb"/>). Default: 32.</summary>
     public int ExporterMemoryMb { get; init; } = 32;
 }

@@ -26,6 +26,7 @@ public sealed record ObservabilityView(bool Enabled, ImmutableArray<string> Line
             .. spec.Retention,
             $"UI: https://{Settings.SettingsRules.Fqdn(s.Observability.Host, s.Domain)}/ (Grafana), only from {string.Join(", ", s.Observability.AllowCidrs)} (everyone else gets 403), then Grafana's login: user admin, password the generated secret {ObservabilityNames.GrafanaAdminSecret}",
             $"scrape targets ({N(spec.Targets.Length)}): {string.Join(", ", spec.Targets.GroupBy(t => t.Job, StringComparer.Ordinal).Select(g => $"{g.Key} x{N(g.Count())}"))}",
+            ExportersLine(spec),
             $"alert rules ({N(spec.Rules.Length)}): {string.Join(", ", spec.Rules.Select(r => r.Name))}",
             AlertRouting.PlanLine(spec.AlertsRouted, ObservabilityNames.AlertmanagerMemoryMb),
             .. spec.Dashboards.Keys.Select(k => GrafanaProvisioning.Dashboards.Single(d => d.Uid + ".json" == k)).Select(d => $"dashboard '{d.Title}': {d.Shows}"),
@@ -62,6 +63,16 @@ public sealed record ObservabilityView(bool Enabled, ImmutableArray<string> Line
             }
         }
         return new(false, [.. lines], fits);
+    }
+
+    /// <summary>The data services' exporters and the user each logs in as (its password in a file, never in its environment).</summary>
+    private static string ExportersLine(ObservabilityPartSpec spec)
+    {
+        var jobs = ObservabilityPart.ExporterOfJob.Where(x => spec.Services.Any(s => s.Name == x.Value)).ToList();
+        return jobs.Count == 0
+            ? "data exporters: none (no data service)"
+            : $"data exporters ({N(jobs.Count)}), each logging in with a password it reads from a file: "
+                + string.Join("; ", jobs.Select(x => $"{x.Value} as {ObservabilityExporters.UserOfJob[x.Key]}"));
     }
 
     /// <summary>Whether a budget line is one of the part's containers.</summary>

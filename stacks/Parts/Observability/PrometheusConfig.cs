@@ -15,11 +15,24 @@ public static class PrometheusConfig
     public const string HoldFor = "5m";
 
     /// <summary>
+    /// The scrape jobs whose targets are read from files (<c>file_sd_configs</c>) in <see cref="ObservabilityNames.PrometheusFilesDirectory"/>,
+    /// with their metrics path: the data services', whose targets come and go with the apps (a Redis instance per app),
+    /// so that adding an app rewrites a file Prometheus rereads instead of its configuration. Always listed; a stack
+    /// without the service has an empty file.
+    /// </summary>
+    public static readonly ImmutableArray<(string Job, string MetricsPath)> FileJobs =
+        [("mariadb", "/metrics"), ("pgbouncer", "/metrics"), ("postgres", "/metrics"), ("redis", "/scrape")];
+
+    /// <summary>The file of a file-discovered job's targets.</summary>
+    public static string TargetsFile(string job) => job + ".json";
+
+    /// <summary>
     /// <c>prometheus.yml</c>: global interval and the stack's label, the Alertmanager alerts are sent to (when
-    /// <paramref name="alertmanager"/>, host:port, is given), the rule file, one job per kind of target.
+    /// <paramref name="alertmanager"/>, host:port, is given), the rule file, one job per kind of target: the servers', Traefik's
+    /// and MinIO's listed, the data services' read from <paramref name="filesDirectory"/> (<see cref="FileJobs"/>, <see cref="TargetsJson"/>).
     /// </summary>
     public static string Render(string stack, IReadOnlyList<ScrapeTarget> targets, int scrapeIntervalSeconds, string rulesPath = ObservabilityNames.PrometheusRulesPath,
-        string? alertmanager = null)
+        string? alertmanager = null, string filesDirectory = ObservabilityNames.PrometheusFilesDirectory)
     {
         var interval = Seconds(scrapeIntervalSeconds);
         var b = new StringBuilder();
@@ -39,7 +52,8 @@ public static class PrometheusConfig
         b.Append("rule_files:\n");
         b.Append($"  - {Q(rulesPath)}\n");
         b.Append("scrape_configs:\n");
-        foreach (var job in targets.GroupBy(t => t.Job, StringComparer.Ordinal))
+        var fileJobs = FileJobs.Select(j => j.Job).ToHashSet(StringComparer.Ordinal);
+        foreach (var job in targets.Where(t => !fileJobs.Contains(t.Job)).GroupBy(t => t.Job, StringComparer.Ordinal))
         {
             b.Append($"  - job_name: {Q(job.Key)}\n");
             b.Append($"    metrics_path: {Q(job.First().MetricsPath)}\n");
@@ -54,7 +68,27 @@ public static class PrometheusConfig
                     b.Append($"          __param_target: {Q(target)}\n");
             }
         }
+        foreach (var (job, path) in FileJobs)
+        {
+            b.Append($"  - job_name: {Q(job)}\n");
+            b.Append($"    metrics_path: {Q(path)}\n");
+            b.Append("    file_sd_configs:\n");
+            b.Append($"      - files: [{Q(filesDirectory + "/" + TargetsFile(job))}]\n");
+        }
         return b.ToString();
+    }
+
+    /// <summary>A file-discovered job's targets file (Prometheus's <c>file_sd</c> JSON): each target with its server, instance and, for a multi-target exporter, its <c>target</c> parameter.</summary>
+    public static string TargetsJson(IEnumerable<ScrapeTarget> targets)
+    {
+        var groups = new System.Text.Json.Nodes.JsonArray();
+        foreach (var t in targets.OrderBy(t => t.Instance, StringComparer.Ordinal))
+        {
+            var labels = new System.Text.Json.Nodes.JsonObject { ["server"] = t.Server, ["instance"] = t.Instance };
+            if (t.Target is { } target) labels["__param_target"] = target;
+            groups.Add(new System.Text.Json.Nodes.JsonObject { ["targets"] = new System.Text.Json.Nodes.JsonArray(t.Address), ["labels"] = labels });
+        }
+        return groups.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
     /// <summary>The alert rules for <paramref name="thresholds"/> (the platform's, <see cref="AlertThresholds.Default"/>); the
@@ -80,10 +114,29 @@ public static class PrometheusConfig
         if (jobs.Contains("mariadb"))
             Pair("database", "MariaDbConnections", "MariaDB connections",
                 "100 * max by (server, instance) (mysql_global_status_threads_connected) / max by (server, instance) (mysql_global_variables_max_connections)", thresholds.DbConnections);
+        if (jobs.Contains("pgbouncer"))
+        {
+            Pair("database", "PgBouncerClients", "PgBouncer client connections",
+                "100 * sum by (server, instance) (pgbouncer_pools_client_active_connections + pgbouncer_pools_client_waiting_connections) / max by (server, instance) (pgbouncer_config_max_client_connections)",
+                thresholds.DbConnections);
+            rules.Add(new("database", "PgBouncerClientsWaiting", $"max by (server, instance) (pgbouncer_pools_client_maxwait_seconds) > {N(PgBouncerMaxWaitSeconds)}", HoldFor, "warning",
+                $"clients of {{{{ $labels.instance }}}} on {{{{ $labels.server }}}} wait more than {N(PgBouncerMaxWaitSeconds)}s for a server connection (pool too small for the load, or PostgreSQL slow) for {HoldFor}"));
+        }
+        // An exporter that answers while its service does not: up is 1, the service's own up metric 0.
+        foreach (var (job, metric, what) in ServiceUp.Where(x => jobs.Contains(x.Job)))
+            rules.Add(new("database", what.Replace(" ", "", StringComparison.Ordinal) + "Down", $"{metric} == 0", HoldFor, "critical",
+                $"{what} {{{{ $labels.instance }}}} on {{{{ $labels.server }}}} does not answer its exporter for {HoldFor}"));
         rules.Add(new("targets", "TargetDown", "up == 0", HoldFor, "critical",
             "{{ $labels.job }} target {{ $labels.instance }} on {{ $labels.server }} has not answered a scrape for " + HoldFor));
         return [.. rules];
     }
+
+    /// <summary>Seconds the oldest client may wait for a PgBouncer server connection before <c>PgBouncerClientsWaiting</c> fires.</summary>
+    public const int PgBouncerMaxWaitSeconds = 5;
+
+    /// <summary>Each data service's own up metric (1 when its exporter reached it), by scrape job.</summary>
+    public static readonly ImmutableArray<(string Job, string Metric, string What)> ServiceUp =
+        [("postgres", "pg_up", "PostgreSQL"), ("pgbouncer", "pgbouncer_up", "PgBouncer"), ("redis", "redis_up", "Redis"), ("mariadb", "mysql_up", "MariaDB")];
 
     /// <summary>The rule file (<c>promtool check rules</c> format).</summary>
     public static string RenderRules(IReadOnlyList<AlertRule> rules)

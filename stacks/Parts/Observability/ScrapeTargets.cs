@@ -50,7 +50,7 @@ public static class ScrapeTargets
                 targets.Add(new("pgbouncer", At(s.Host, ObservabilityNames.PgBouncerExporter, ObservabilityNames.PgBouncerExporterPort), server, s.Name));
             else if (s.Part.Kind == PartKind.Redis)
                 targets.Add(new("redis", At(s.Host, ObservabilityNames.RedisExporter, ObservabilityNames.RedisExporterPort), server, s.Name, "/scrape",
-                    $"redis://{s.ContainerName ?? s.Name}:{ObservabilityNames.RedisPort}"));
+                    $"redis://{s.ContainerName ?? s.Name}:{(s.InternalPorts.IsDefaultOrEmpty ? ObservabilityNames.RedisPort : s.InternalPorts[0]).ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
             else if (s.Part.Kind == PartKind.MariaDb && s.Name == ServiceNames.MariaDb)
                 targets.Add(new("mariadb", At(s.Host, ObservabilityNames.MysqldExporter, ObservabilityNames.MysqldExporterPort), server, s.Name));
             else if (s.Part.Kind == PartKind.ObjectStorage && s.Name == ServiceNames.Minio)

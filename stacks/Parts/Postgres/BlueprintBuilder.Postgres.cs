@@ -53,6 +53,7 @@ public static partial class BlueprintBuilder
         MinPoolSize = s.PgBouncer.MinPoolSize,
         ReservePoolSize = s.PgBouncer.ReservePoolSize,
         StatsPasswordSecret = SecretNames.PgBouncerStats,
+        MonitorPasswordSecret = s.Observability.Enabled ? SecretNames.PgBouncerMonitor : null,
     };
 
 
@@ -122,7 +123,7 @@ public static partial class BlueprintBuilder
             HostCommandNames.PostgresProvision,
             "creates or updates each app's role (SCRAM verifier) and database; idempotent, never drops",
             $"docker exec -i -u {PostgresConfig.Superuser} {ServiceNames.Postgres} psql -v ON_ERROR_STOP=1 --no-psqlrc -d postgres",
-            PostgresProvisioning.Script(AppDatabases(databases)),
+            PostgresProvisioning.Script(AppDatabases(databases), s.Observability.Enabled ? new MonitorRole(SecretNames.PostgresMonitor) : null),
             [ServiceNames.Postgres]) { Part = PartId.Postgres };
         yield return PgBouncerConfigCommand(s, databases);
         if (s.Postgres.Pitr)

@@ -51,6 +51,9 @@ public sealed record ConnectionBudget(int MaxConnections, int SuperuserReserved,
         lines.Add(new ConnectionLine(Operations.HostMetrics.ContainerName, "platform", 1, "counts client connections every minute"));
         lines.Add(new ConnectionLine(HostCommandNames.PostgresProvision, "platform", 1, "psql while roles and databases are created or updated"));
         lines.Add(new ConnectionLine(bouncer.StatsUser, "platform", 0, "PgBouncer's admin console user; it exists only in PgBouncer"));
+        if (s.Observability.Enabled)
+            lines.Add(new ConnectionLine(MonitorRole.Name, "platform", MonitorRole.DefaultConnectionLimit,
+                $"postgres_exporter (observability part), CONNECTION LIMIT {MonitorRole.DefaultConnectionLimit}: one connection in each of its two database handles"));
         var pg = BlueprintBuilder.PostgresOptions(s);
         return new ConnectionBudget(pg.MaxConnections, pg.SuperuserReservedConnections, lines.ToImmutable());
     }

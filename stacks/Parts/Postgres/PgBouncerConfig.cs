@@ -39,6 +39,11 @@ public sealed record PgBouncerOptions
     public string StatsUser { get; init; } = PgBouncerConfig.DefaultStatsUser;
     /// <summary>Secret holding the stats user's password.</summary>
     public string StatsPasswordSecret { get; init; } = "pgbouncer-stats";
+    /// <summary>
+    /// Secret of the metrics exporter's user <see cref="PgBouncerConfig.MonitorUser"/>, which is in <c>stats_users</c> only
+    /// (read-only SHOW commands on the console; no RELOAD, PAUSE or SHUTDOWN); null: no such user. Default: none.
+    /// </summary>
+    public string? MonitorPasswordSecret { get; init; }
 }
 
 /// <summary>
@@ -51,6 +56,9 @@ public sealed record PgBouncerOptions
 public static class PgBouncerConfig
 {
     public const string DefaultStatsUser = "pgbouncer_stats";
+
+    /// <summary>The metrics exporter's console user: a stats user, not an admin. It exists only in PgBouncer.</summary>
+    public const string MonitorUser = "pgbouncer_monitor";
 
     /// <summary>pgbouncer.ini: one [databases] entry per app database. Holds no secret.</summary>
     public static string Ini(PgBouncerOptions o, IEnumerable<AppDatabase> apps)
@@ -101,7 +109,7 @@ public static class PgBouncerConfig
         Set("auth_type", "scram-sha-256");
         Set("auth_file", o.AuthFile);
         Set("admin_users", o.StatsUser);
-        Set("stats_users", o.StatsUser);
+        Set("stats_users", o.MonitorPasswordSecret is null ? o.StatsUser : $"{o.StatsUser}, {MonitorUser}");
         Line();
         Line(";; Pooling");
         Set("pool_mode", "transaction");
@@ -145,6 +153,7 @@ public static class PgBouncerConfig
         var users = Sorted(apps)
             .Select(a => (User: a.Role, a.PasswordSecret))
             .Append((User: o.StatsUser, PasswordSecret: o.StatsPasswordSecret))
+            .Concat(o.MonitorPasswordSecret is { } monitor ? [(User: MonitorUser, PasswordSecret: monitor)] : [])
             .DistinctBy(u => u.User)
             .OrderBy(u => u.User, StringComparer.Ordinal);
         foreach (var (user, secret) in users)

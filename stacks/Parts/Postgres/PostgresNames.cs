@@ -20,12 +20,12 @@ public static partial class PostgresNames
 
     /// <summary>
     /// Names a role or database of an app may not have: PostgreSQL's own roles and databases,
-    /// the PgBouncer admin console and stats user, and the keywords pg_hba.conf, pgbouncer.ini or
+    /// the PgBouncer admin console, stats and monitor users, the metrics exporter's role, and the keywords pg_hba.conf, pgbouncer.ini or
     /// role specifications give a meaning of their own.
     /// </summary>
     public static readonly FrozenSet<string> Reserved = new[]
     {
-        "postgres", "template0", "template1", "pgbouncer", PgBouncerConfig.DefaultStatsUser, "public",
+        "postgres", "template0", "template1", "pgbouncer", PgBouncerConfig.DefaultStatsUser, PgBouncerConfig.MonitorUser, MonitorRole.Name, "public",
         "all", "sameuser", "samerole", "samegroup", "replication", "none",
         "current_user", "current_role", "session_user", "user", "information_schema",
     }.ToFrozenSet(StringComparer.Ordinal);

@@ -10,6 +10,19 @@ namespace Platform.Stacks.Data;
 public sealed record AppDatabase(string Role, string Database, IReadOnlyList<string> Extensions, int ConnectionLimit, string PasswordSecret);
 
 /// <summary>
+/// The metrics exporter's login role: member of <c>pg_monitor</c> (read every statistics view and setting) and nothing
+/// else, allowed to connect to the maintenance database only, within <paramref name="ConnectionLimit"/>.
+/// </summary>
+public sealed record MonitorRole(string PasswordSecret, int ConnectionLimit = MonitorRole.DefaultConnectionLimit)
+{
+    /// <summary>The role's name: reserved, so no app can take it (<see cref="PostgresNames.Reserved"/>).</summary>
+    public const string Name = "platform_monitor";
+
+    /// <summary>postgres_exporter keeps at most one connection in each of its two database handles (its server and collector packages).</summary>
+    public const int DefaultConnectionLimit = 2;
+}
+
+/// <summary>
 /// The idempotent provisioning script: one section per app database. It is run as the
 /// <c>postgres</c> superuser over the local socket by
 /// <c>psql -v ON_ERROR_STOP=1 -d postgres -f provision.sql</c> (or on stdin), any number of times.
@@ -31,7 +44,7 @@ public sealed record AppDatabase(string Role, string Database, IReadOnlyList<str
 public static class PostgresProvisioning
 {
     /// <summary>The whole script for <paramref name="apps"/>, sorted by database; verifiers are derived secret parts.</summary>
-    public static SecretText Script(IEnumerable<AppDatabase> apps)
+    public static SecretText Script(IEnumerable<AppDatabase> apps, MonitorRole? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(apps);
         var list = apps.OrderBy(a => a.Database, StringComparer.Ordinal).ToList();
@@ -52,7 +65,31 @@ public static class PostgresProvisioning
         b.Line("REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;");
         if (list.Count == 0) b.Line("-- (no app databases)");
         foreach (var app in list) AppSection(b, app);
+        if (monitor is not null) MonitorSection(b, monitor);
         return b.Build();
+    }
+
+    /// <summary>
+    /// The metrics exporter's role (when the observability part is on): <c>pg_monitor</c> is its only membership, the
+    /// maintenance database its only one; no table of any app is readable to it.
+    /// </summary>
+    private static void MonitorSection(SecretTextBuilder b, MonitorRole monitor)
+    {
+        if (monitor.ConnectionLimit < 1) throw new ArgumentOutOfRangeException(nameof(monitor), "The monitor role needs at least one connection.");
+        if (string.IsNullOrWhiteSpace(monitor.PasswordSecret)) throw new ArgumentException("The monitor role needs a password secret.", nameof(monitor));
+        var r = PostgresNames.QuoteIdent(MonitorRole.Name);
+        var rl = PostgresNames.QuoteLiteral(MonitorRole.Name);
+        b.Line();
+        b.Line($"-- ── role {MonitorRole.Name}: the metrics exporter, pg_monitor only ──");
+        b.Line(@"\connect postgres");
+        QuietSession(b);
+        b.Line($"SELECT format('CREATE ROLE %I', {rl}) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {rl})");
+        b.Line(@"\gexec");
+        b.Text($"ALTER ROLE {r} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT {monitor.ConnectionLimit.ToString(CultureInfo.InvariantCulture)} PASSWORD '")
+            .Derived(monitor.PasswordSecret, SecretDerivation.ScramSha256, MonitorRole.Name)
+            .Line("';");
+        b.Line($"GRANT pg_monitor TO {r};");
+        b.Line($"GRANT CONNECT ON DATABASE postgres TO {r};");
     }
 
     /// <summary>The section of one app (also valid alone: it connects to <c>postgres</c> first).</summary>

@@ -22,9 +22,10 @@ public static partial class BlueprintBuilder
     public const int RedisUid = 999;
     public const int RedisGid = 1000;
 
-    /// <summary>The rendered settings of one instance.</summary>
-    public static RedisOptions RedisOptions(RedisInstance i) => new()
+    /// <summary>The rendered settings of one instance; with <paramref name="monitored"/> (the observability part on), its exporter's user.</summary>
+    public static RedisOptions RedisOptions(RedisInstance i, bool monitored = false) => new()
     {
+        MonitorPasswordSecret = monitored ? SecretNames.RedisMonitor : null,
         Port = i.Port,
         MaxMemoryMb = i.MaxMemoryMb,
         MaxMemoryPolicy = i.EvictionPolicy,
@@ -40,7 +41,7 @@ public static partial class BlueprintBuilder
         foreach (var instance in RedisNames.Of(s))
         {
             var hooks = ops.HooksFor(instance.Container);
-            var options = RedisOptions(instance);
+            var options = RedisOptions(instance, s.Observability.Enabled);
             yield return Singleton(PartId.Redis, instance.Container, ServiceKind.Data, s.Redis.Service with { MemoryMb = instance.ContainerMemoryMb },
                 [On(ServiceNames.DataNetwork, instance.Container)], RedisConfig.HealthCheckTest(options)) with
             {
@@ -59,14 +60,14 @@ public static partial class BlueprintBuilder
         }
     }
 
-    private static IEnumerable<HostCommandSpec> RedisHostCommands(StackSettings s) => RedisNames.Of(s).Select(RedisAclCommand);
+    private static IEnumerable<HostCommandSpec> RedisHostCommands(StackSettings s) => RedisNames.Of(s).Select(i => RedisAclCommand(i, s.Observability.Enabled));
 
     /// <summary>
     /// Writes the instance's ACL file on the server and, when it runs, applies it with <c>ACL LOAD</c> as the operators'
     /// user (its password goes through stdin, never a command line): a new member, or a rotated password, applies without
     /// restarting Redis or dropping a connected client.
     /// </summary>
-    private static HostCommandSpec RedisAclCommand(RedisInstance instance)
+    private static HostCommandSpec RedisAclCommand(RedisInstance instance, bool monitored)
     {
         var reload = new SecretTextBuilder()
             .Text("printf '%s' '").Secret(SecretNames.RedisAdmin)
@@ -76,7 +77,7 @@ public static partial class BlueprintBuilder
         return HostFilesCommand(RedisNames.AclCommand(instance.Owner),
             $"writes the ACL file of {instance.Owner}'s Redis ({string.Join(", ", instance.Members)}; SHA-256 of each password) on the server and loads it in place",
             dir, RedisUid, RedisGid,
-            [("users.acl", RedisConfig.Acl(RedisOptions(instance), RedisMembers(instance)))],
+            [("users.acl", RedisConfig.Acl(RedisOptions(instance, monitored), RedisMembers(instance)))],
             instance.Container, reload, PartId.Redis) with
         {
             Delete = $"sudo rm -rf {dir}",

@@ -26,6 +26,11 @@ public sealed record RedisOptions
     /// with <c>ACL LOAD</c> while Redis runs. Null: the users are written into redis.conf itself.
     /// </summary>
     public string? AclFile { get; init; }
+    /// <summary>
+    /// The metrics exporter's user <see cref="RedisConfig.MonitorUser"/> (<see cref="RedisConfig.MonitorCommandRules"/>: INFO,
+    /// PING and the slow log and latency reads; no key, no channel, no CONFIG); null: no such user. Default: none.
+    /// </summary>
+    public string? MonitorPasswordSecret { get; init; }
 }
 
 /// <summary>An app that uses an instance, with its own password (one of the <c>default</c> user's passwords).</summary>
@@ -52,6 +57,17 @@ public static partial class RedisConfig
     /// holds no secret and nothing else can be done as it. Unauthenticated clients are <c>default</c>, not this user.
     /// </summary>
     public const string HealthUser = "platform_health";
+
+    /// <summary>The metrics exporter's user (underscore: no app name can collide with it).</summary>
+    public const string MonitorUser = "platform_monitor";
+
+    /// <summary>
+    /// What redis_exporter runs on a scrape (v1.66.0, <c>exporter/exporter.go</c> scrapeRedisHost: CLIENT SETNAME, INFO ALL,
+    /// LATENCY LATEST and HISTOGRAM, SLOWLOG LEN and GET; PING with ping-on-connect) and nothing more. Not CONFIG GET: it
+    /// returns every setting, and the exporter is told to skip it (<c>REDIS_EXPORTER_CONFIG_COMMAND=-</c>). No key and no
+    /// channel may be touched.
+    /// </summary>
+    public const string MonitorCommandRules = "-@all +ping +info +client|setname +slowlog|len +slowlog|get +latency|latest +latency|histogram";
 
     /// <summary>What an app may run: everything but @admin, except reading settings and listing clients.</summary>
     public const string AppCommandRules = "+@all -@admin +config|get +client|list";
@@ -139,6 +155,8 @@ public static partial class RedisConfig
         b.Line($" resetkeys ~* resetchannels &* {AppCommandRules}");
         if (o.AdminPasswordSecret is { } admin)
             b.Text($"user {AdminUser} on resetpass #").Derived(admin, SecretDerivation.Sha256Hex, AdminUser).Line(" resetkeys ~* resetchannels &* +@all");
+        if (o.MonitorPasswordSecret is { } monitor)
+            b.Text($"user {MonitorUser} on resetpass #").Derived(monitor, SecretDerivation.Sha256Hex, MonitorUser).Line($" resetkeys resetchannels {MonitorCommandRules}");
         b.Line($"user {HealthUser} on nopass resetkeys resetchannels -@all +ping");
     }
 

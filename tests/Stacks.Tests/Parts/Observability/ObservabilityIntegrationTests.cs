@@ -22,18 +22,26 @@ public sealed class ObservabilityIntegrationTests : IDisposable
 
     private static ObservabilityPartContext Context(string stack) => ObservabilityPartContext.FromBlueprint(TestStacks.ShippedBlueprint(stack));
 
-    private static readonly string[] Engines = ["postgres", "mariadb"];
+    private static readonly string[] Engines = ["postgres", "mariadb", "pgbouncer", "redis"];
 
-    /// <summary>Writes the rules and a config that points at them; returns the config's path.</summary>
+    /// <summary>
+    /// Writes the config, and the rules and targets files the prometheus-files host command writes (as rendered, with
+    /// <paramref name="targets"/>' addresses); returns the config's path.
+    /// </summary>
     private string Write(ObservabilityPartContext context, ObservabilitySettings settings, IReadOnlyList<ScrapeTarget> targets)
     {
         var spec = ObservabilityPart.Build(settings, context);
-        var rules = Path.Combine(_dir, "platform.rules.yml");
-        File.WriteAllText(rules, spec.RulesYml);
+        var files = spec.HostFiles.Single(f => f.Command == ObservabilityNames.PrometheusFilesCommand);
+        Assert.Equal(ObservabilityNames.PrometheusFilesDirectory, files.ContainerDirectory);
+        foreach (var (name, content) in files.Files)
+            File.WriteAllText(Path.Combine(_dir, name), name.EndsWith(".json", StringComparison.Ordinal)
+                ? PrometheusConfig.TargetsJson(targets.Where(t => PrometheusConfig.TargetsFile(t.Job) == name))
+                : content.Masked);
+        Assert.Equal(spec.RulesYml, File.ReadAllText(Path.Combine(_dir, "platform.rules.yml")));
         var config = Path.Combine(_dir, "prometheus.yml");
-        // Only the rule file's location differs from the container's (the config is otherwise the rendered one).
+        // Only the files' directory differs from the container's (the config is otherwise the rendered one).
         var alertmanager = context.AlertWebhookSecret is null ? null : "alertmanager:9093";
-        File.WriteAllText(config, PrometheusConfig.Render(context.Stack, targets, settings.ScrapeIntervalSeconds, rules, alertmanager));
+        File.WriteAllText(config, PrometheusConfig.Render(context.Stack, targets, settings.ScrapeIntervalSeconds, Path.Combine(_dir, "platform.rules.yml"), alertmanager, _dir));
         Assert.Equal(spec.PrometheusYml, PrometheusConfig.Render(context.Stack, spec.Targets, settings.ScrapeIntervalSeconds, alertmanager: alertmanager));
         return config;
     }
@@ -49,6 +57,8 @@ public sealed class ObservabilityIntegrationTests : IDisposable
         var promtool = Proc.Require("promtool");
         var checkConfig = await Proc.RunAsync(promtool, ["check", "config", config]);
         Assert.True(checkConfig.Ok, checkConfig.ToString());
+        // It read every data service's targets file (a missing one would be a warning only).
+        Assert.DoesNotContain("does not exist", checkConfig.Stdout + checkConfig.Stderr, StringComparison.Ordinal);
         var checkRules = await Proc.RunAsync(promtool, ["check", "rules", Path.Combine(_dir, "platform.rules.yml")]);
         Assert.True(checkRules.Ok, checkRules.ToString());
         Assert.Contains("SUCCESS", checkRules.Stdout, StringComparison.Ordinal);
@@ -150,6 +160,24 @@ public sealed class ObservabilityIntegrationTests : IDisposable
                     values: '100x20'
                   - series: 'up{job="redis",server="db",instance="redis"}'
                     values: '0x20'
+                  - series: 'pgbouncer_pools_client_active_connections{job="pgbouncer",server="db",instance="pgbouncer",database="api",user="api"}'
+                    values: '70x20'
+                  - series: 'pgbouncer_pools_client_waiting_connections{job="pgbouncer",server="db",instance="pgbouncer",database="api",user="api"}'
+                    values: '15x20'
+                  - series: 'pgbouncer_pools_client_active_connections{job="pgbouncer",server="db",instance="pgbouncer",database="web",user="web"}'
+                    values: '0x20'
+                  - series: 'pgbouncer_pools_client_waiting_connections{job="pgbouncer",server="db",instance="pgbouncer",database="web",user="web"}'
+                    values: '0x20'
+                  - series: 'pgbouncer_config_max_client_connections{job="pgbouncer",server="db",instance="pgbouncer"}'
+                    values: '100x20'
+                  - series: 'pgbouncer_pools_client_maxwait_seconds{job="pgbouncer",server="db",instance="pgbouncer",database="api",user="api"}'
+                    values: '0 0 0 8x17'
+                  - series: 'pg_up{job="postgres",server="db",instance="postgres"}'
+                    values: '1x20'
+                  - series: 'redis_up{job="redis",server="db",instance="app-api.redis"}'
+                    values: '1 1 0x18'
+                  - series: 'redis_up{job="redis",server="db",instance="app-web.redis"}'
+                    values: '1x20'
                   - series: 'up{job="node",server="web",instance="web"}'
                     values: '1x20'
                 alert_rule_test:
@@ -208,6 +236,30 @@ public sealed class ObservabilityIntegrationTests : IDisposable
                     exp_alerts:
                       - exp_labels: { severity: critical, server: db, instance: mariadb }
                         exp_annotations: { summary: 'MariaDB connections of db above 95% for 5m' }
+                  - eval_time: 10m
+                    alertname: PgBouncerClientsWarning
+                    exp_alerts:
+                      - exp_labels: { severity: warning, server: db, instance: pgbouncer }
+                        exp_annotations: { summary: 'PgBouncer client connections of db above 80% for 5m' }
+                  - eval_time: 10m
+                    alertname: PgBouncerClientsCritical
+                    exp_alerts: []
+                  - eval_time: 7m
+                    alertname: PgBouncerClientsWaiting
+                    exp_alerts: []
+                  - eval_time: 10m
+                    alertname: PgBouncerClientsWaiting
+                    exp_alerts:
+                      - exp_labels: { severity: warning, server: db, instance: pgbouncer }
+                        exp_annotations: { summary: 'clients of pgbouncer on db wait more than 5s for a server connection (pool too small for the load, or PostgreSQL slow) for 5m' }
+                  - eval_time: 10m
+                    alertname: PostgreSQLDown
+                    exp_alerts: []
+                  - eval_time: 10m
+                    alertname: RedisDown
+                    exp_alerts:
+                      - exp_labels: { severity: critical, server: db, instance: app-api.redis, job: redis }
+                        exp_annotations: { summary: 'Redis app-api.redis on db does not answer its exporter for 5m' }
                   - eval_time: 10m
                     alertname: TargetDown
                     exp_alerts:
@@ -283,6 +335,12 @@ public sealed class ObservabilityIntegrationTests : IDisposable
             Assert.Equal("server", node1.GetProperty("instance").GetString());
             var down = await Query("up == 0");
             Assert.Equal(context.Targets.Count(t => t.Job is not ("node" or "prometheus")), down.GetArrayLength());
+            // The data services' targets came from their files, with their labels and, for Redis, the target parameter.
+            var redis = await Query("up{job=\"redis\"}");
+            Assert.Equal(context.Targets.Count(t => t.Job == "redis"), redis.GetArrayLength());
+            Assert.All(redis.EnumerateArray(), r => Assert.EndsWith(".redis", r.GetProperty("metric").GetProperty("instance").GetString(), StringComparison.Ordinal));
+            var targetsApi = await http.GetStringAsync($"http://127.0.0.1:{promPort}/api/v1/targets");
+            Assert.Contains("target=redis%3A%2F%2Fapp-api.redis%3A6379", targetsApi, StringComparison.Ordinal);
             var rules = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{promPort}/api/v1/rules")).RootElement;
             Assert.Equal(ObservabilityPart.Build(settings, context).Rules.Length,
                 rules.GetProperty("data").GetProperty("groups").EnumerateArray().Sum(g => g.GetProperty("rules").GetArrayLength()));

@@ -49,7 +49,7 @@ public sealed class ObservabilityPartTests
         Assert.Equal(bp.Servers.Select(x => x.Key.Id).Order(StringComparer.Ordinal),
             targets.Where(t => t.Job == "node").Select(t => t.Server).Order(StringComparer.Ordinal));
         foreach (var s in bp.Services.Where(x => x.Part.Kind == PartKind.Redis && !x.OneShot && x.Schedule is null))
-            Assert.Contains(targets, t => t.Job == "redis" && t.Instance == s.Name && t.Target == $"redis://{s.ContainerName ?? s.Name}:6379");
+            Assert.Contains(targets, t => t.Job == "redis" && t.Instance == s.Name && t.Target == $"redis://{s.ContainerName ?? s.Name}:{s.InternalPorts[0]}");
         Assert.Equal(bp.Services.Any(x => x.Name == ServiceNames.Postgres), targets.Any(t => t.Job == "postgres"));
         Assert.Equal(bp.Services.Any(x => x.Name == ServiceNames.Minio), targets.Any(t => t.Job == "minio"));
         Assert.Equal(bp.Services.Any(x => x.Name == ServiceNames.MariaDb), targets.Any(t => t.Job == "mariadb"));

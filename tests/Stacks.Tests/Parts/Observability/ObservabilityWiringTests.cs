@@ -195,13 +195,13 @@ public sealed class ObservabilityWiringTests
         var prod = PlanText.Render(TestStacks.ShippedBlueprint("prod"));
         var scale = PlanText.Render(TestStacks.ShippedBlueprint("scale"));
         var small = PlanText.Render(TestStacks.ShippedBlueprint("small"));
-        Assert.Contains("memory: 704 MB in all — prometheus 192 MB, loki 160 MB, grafana 160 MB, alertmanager 32 MB, alloy 96 MB, logs-proxy 32 MB, node-exporter 32 MB", prod, StringComparison.Ordinal);
-        Assert.Contains("memory: 1184 MB in all — prometheus 192 MB, loki 160 MB, grafana 160 MB, alertmanager 32 MB, alloy 4 x 96 MB, logs-proxy 4 x 32 MB, node-exporter 4 x 32 MB", scale, StringComparison.Ordinal);
-        Assert.Contains("turned on it takes 704 MB", PlanText.Render(TestStacks.ShippedBlueprint("staging")), StringComparison.Ordinal);
-        Assert.Contains("but only 552 MB are free: it does NOT fit on a cx22. Fix: set platform:serverType to cx32 (8 GB), or lower the apps' memory by 152 MB", small, StringComparison.Ordinal);
+        Assert.Contains("memory: 768 MB in all — prometheus 192 MB, loki 160 MB, grafana 160 MB, alertmanager 32 MB, alloy 96 MB, logs-proxy 32 MB, node-exporter 32 MB, pgbouncer-exporter 24 MB, postgres-exporter 24 MB, redis-exporter 16 MB", prod, StringComparison.Ordinal);
+        Assert.Contains("memory: 1248 MB in all — prometheus 192 MB, loki 160 MB, grafana 160 MB, alertmanager 32 MB, alloy 4 x 96 MB, logs-proxy 4 x 32 MB, node-exporter 4 x 32 MB, pgbouncer-exporter 24 MB, postgres-exporter 24 MB, redis-exporter 16 MB", scale, StringComparison.Ordinal);
+        Assert.Contains("turned on it takes 768 MB", PlanText.Render(TestStacks.ShippedBlueprint("staging")), StringComparison.Ordinal);
+        Assert.Contains("but only 552 MB are free: it does NOT fit on a cx22. Fix: set platform:serverType to cx32 (8 GB), or lower the apps' memory by 216 MB", small, StringComparison.Ordinal);
         Assert.Contains("kept 15 days", prod, StringComparison.Ordinal);
         Assert.Contains("kept 7 days", prod, StringComparison.Ordinal);
-        foreach (var figure in new[] { "704 MB", "prometheus 192 MB, loki 160 MB, grafana 160 MB, alertmanager 32 MB, alloy 96 MB, logs-proxy 32 MB, node-exporter 32 MB", "1184 MB", "552 MB", "152 MB", "15 days", "7 days" })
+        foreach (var figure in new[] { "768 MB", "prometheus 192 MB, loki 160 MB, grafana 160 MB, alertmanager 32 MB, alloy 96 MB, logs-proxy 32 MB, node-exporter 32 MB, pgbouncer-exporter 24 MB, postgres-exporter 24 MB, redis-exporter 16 MB", "1248 MB", "552 MB", "216 MB", "15 days", "7 days" })
             Assert.Contains(figure, section.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 }
