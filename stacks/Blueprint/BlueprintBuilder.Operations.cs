@@ -110,7 +110,12 @@ public static partial class BlueprintBuilder
     /// <summary>The platform's own monitored hosts: the status page, the files host and the MinIO console (when served).</summary>
     public static ImmutableArray<PublicHost> PlatformMonitoredHosts(StackSettings s) =>
     [
-        new PublicHost("status-page", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), "/"),
+        // Up when Uptime Kuma answers the status page's path: 200 once a status page has the slug "default", its own 404
+        // page before (both its index.html, which Traefik's 404 is not); proves TLS, the route and Uptime Kuma.
+        new PublicHost("status-page", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), StatusPageRoutes.MonitorPath, StatusPageRoutes.MonitorKeyword)
+            { AcceptedStatusCodes = [.. MonitorSpec.DefaultStatusCodes, "404"] },
+        // Uptime Kuma is not in the admin CIDRs: its admin host is up when it refuses it, which proves the route and the guard.
+        new PublicHost("status-admin", Routing.Fqdn(ServiceNames.StatusAdminHost, s.Domain), "/") { AcceptedStatusCodes = ["403"] },
         new PublicHost("files", Routing.Fqdn(ServiceNames.FilesHost, s.Domain), "/minio/health/live"),
         // Uptime Kuma is not in the allowlist: the console is up when it refuses it, which proves the route and the guard.
         .. s.MinioConsole is { } console ? [new PublicHost("minio-console", Routing.Fqdn(console.Host, s.Domain), "/") { AcceptedStatusCodes = ["403"] }] : Array.Empty<PublicHost>(),

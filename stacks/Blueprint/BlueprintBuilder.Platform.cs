@@ -201,13 +201,29 @@ public static partial class BlueprintBuilder
     public const string TraefikDynamicHostDirectory = "/srv/platform/traefik/dynamic";
     public const string TraefikDynamicDirectory = "/etc/traefik/dynamic";
 
-    /// <summary>The file routes: Uptime Kuma's status page, live once its first admin exists.</summary>
+    /// <summary>
+    /// The file routes, live once Uptime Kuma's first admin exists: <c>status.&lt;domain&gt;</c> serves the status pages
+    /// and the front end they load only (<see cref="StatusPageRoutes"/>: two routers, pages and assets), and <c>status-admin.&lt;domain&gt;</c> all of Uptime Kuma (login, socket.io, API)
+    /// to the admin CIDRs only (403 for everyone else).
+    /// </summary>
     private static ImmutableArray<FileRouteSpec> FileRoutes(StackSettings s)
     {
         var status = new RouteSpec("status", Routing.Fqdn(ServiceNames.StatusHost, s.Domain), ServiceNames.StatusHost, null, true);
-        return [new FileRouteSpec(status.Router, status.Fqdn, Routing.Rule(status, s.Domain), UptimeKumaUrl, [Routing.SecureHeaders],
-            OneShotCheckName(AutoKuma.SetupContainerName)) { Priority = Routing.Priority(status), CertResolver = Routing.ZoneResolver(s) }];
+        var admin = new RouteSpec(StatusAdminRouter, Routing.Fqdn(ServiceNames.StatusAdminHost, s.Domain), ServiceNames.StatusAdminHost, null, true);
+        var after = OneShotCheckName(AutoKuma.SetupContainerName);
+        return
+        [
+            new FileRouteSpec(status.Router, status.Fqdn, StatusPageRoutes.PagesRule(status.Fqdn), UptimeKumaUrl, [Routing.SecureHeaders], after)
+                { Priority = Routing.Priority(status), CertResolver = Routing.ZoneResolver(s) },
+            new FileRouteSpec(StatusPageRoutes.AssetsRouter, status.Fqdn, StatusPageRoutes.AssetsRule(status.Fqdn), UptimeKumaUrl, [Routing.SecureHeaders], after)
+                { Priority = Routing.Priority(status), CertResolver = Routing.ZoneResolver(s) },
+            new FileRouteSpec(admin.Router, admin.Fqdn, Routing.Rule(admin, s.Domain), UptimeKumaUrl, [Routing.SecureHeaders], after)
+                { Priority = Routing.Priority(admin), CertResolver = Routing.ZoneResolver(s), AllowCidrs = s.AdminCidrs },
+        ];
     }
+
+    /// <summary>The router of Uptime Kuma's admin host.</summary>
+    public const string StatusAdminRouter = "status-admin";
 
     /// <summary>
     /// Traefik's dynamic configuration for the file routes (YAML, file provider), with each route's allow-list and, when

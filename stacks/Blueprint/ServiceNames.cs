@@ -34,6 +34,8 @@ public static class ServiceNames
     /// <summary>Hosts the platform itself serves under the stack's domain.</summary>
     public const string StatusHost = "status";
     public const string FilesHost = "files";
+    /// <summary>Uptime Kuma's admin (dashboard, login, socket.io, API): to the admin CIDRs only.</summary>
+    public const string StatusAdminHost = "status-admin";
 
-    public static readonly IReadOnlySet<string> PlatformHosts = new HashSet<string>(StringComparer.Ordinal) { StatusHost, FilesHost };
+    public static readonly IReadOnlySet<string> PlatformHosts = new HashSet<string>(StringComparer.Ordinal) { StatusHost, FilesHost, StatusAdminHost };
 }

@@ -150,7 +150,8 @@ public sealed class DerivationTests
         {
             Assert.Contains(b.DnsRecords, d => d.Fqdn == host && d.Type == "A" && d.Proxied && d.Ttl == 1);
             Assert.Contains(b.DnsRecords, d => d.Fqdn == host && d.Type == "AAAA" && d.Proxied && d.Ttl == 1);
-            Assert.Contains(b.Monitors, m => m.Kind == "http" && m.Target.StartsWith($"https://{host}/", StringComparison.Ordinal));
+            // HTTP, or keyword (the status page's: its status codes include Uptime Kuma's own 404 page, never Traefik's).
+            Assert.Contains(b.Monitors, m => m.Kind is "http" or "keyword" && m.Target.StartsWith($"https://{host}/", StringComparison.Ordinal));
             if (b.FileRoutes.Any(r => r.Fqdn == host)) continue; // routed by Traefik's file provider, see the status-page test
             var rule = routers.First(l => l.Key.EndsWith(".rule", StringComparison.Ordinal) && l.Value.Contains($"Host(`{host}`)", StringComparison.Ordinal));
             var router = rule.Key[..^".rule".Length];

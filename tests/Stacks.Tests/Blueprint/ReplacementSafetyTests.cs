@@ -94,11 +94,12 @@ public sealed class ReplacementSafetyTests
             Assert.Contains("exit 1", check.Create, StringComparison.Ordinal);
         }
 
-        // Uptime Kuma itself carries no route; its status page is a file route behind the setup's check.
+        // Uptime Kuma itself carries no route; its status page (pages and assets) and its admin host are file routes behind
+        // the setup's check.
         Assert.DoesNotContain(b.Service("uptime-kuma").Labels.Keys, k => k.StartsWith("traefik.", StringComparison.Ordinal));
-        var status = Assert.Single(b.FileRoutes);
-        Assert.Equal($"status.{b.Domain}", status.Fqdn);
-        Assert.Equal(BlueprintBuilder.OneShotCheckName("uptime-kuma-setup"), status.AfterCommand);
+        Assert.Equal([$"status.{b.Domain}", $"status.{b.Domain}", $"status-admin.{b.Domain}"], b.FileRoutes.Select(r => r.Fqdn).ToArray());
+        Assert.All(b.FileRoutes, r => Assert.Equal(BlueprintBuilder.OneShotCheckName("uptime-kuma-setup"), r.AfterCommand));
+        var status = b.FileRoutes[0];
         var writer = Assert.Single(b.HostCommands, c => c.Name == HostCommandNames.TraefikFileRoutes);
         Assert.Equal([status.AfterCommand], writer.AfterCommands.ToArray());
         Assert.Contains($"Host(`status.{b.Domain}`)", writer.Stdin!.Masked, StringComparison.Ordinal);
@@ -113,7 +114,7 @@ public sealed class ReplacementSafetyTests
         var yaml = new YamlDotNet.Serialization.DeserializerBuilder().Build()
             .Deserialize<Dictionary<string, Dictionary<string, Dictionary<string, Dictionary<string, object>>>>>(BlueprintBuilder.FileRoutesYaml(b.FileRoutes));
         var router = yaml["http"]["routers"]["status"];
-        Assert.Equal("Host(`status.brightlane.io`)", router["rule"]);
+        Assert.StartsWith("Host(`status.brightlane.io`) && (Path(`/`) || ", (string)router["rule"], StringComparison.Ordinal);
         Assert.Equal("status", router["service"]);
         Assert.Equal(["websecure"], ((List<object>)router["entryPoints"]).Cast<string>());
         var servers = (List<object>)((Dictionary<object, object>)yaml["http"]["services"]["status"]["loadBalancer"])["servers"];

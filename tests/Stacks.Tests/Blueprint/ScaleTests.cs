@@ -14,7 +14,7 @@ public sealed class ScaleTests
         Assert.Equal(200, b.Services.Count(s => s.Kind == ServiceKind.App));
         Assert.Equal(50, b.Databases.Length);
         Assert.Equal(40, b.Buckets.Length);
-        Assert.Equal((200 + 2) * 2, b.DnsRecords.Length);
+        Assert.Equal((200 + ServiceNames.PlatformHosts.Count) * 2, b.DnsRecords.Length);
         Assert.True(b.Budget.Fits);
         Assert.Contains("app199", PlanText.Render(b));
     }

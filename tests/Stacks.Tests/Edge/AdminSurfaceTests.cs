@@ -1,12 +1,16 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
+using Platform.Stacks.Plan;
+using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Support;
 
 namespace Platform.Stacks.Tests.Edge;
 
 /// <summary>
 /// What of the platform's own services the public hosts serve: MinIO's S3 API on <c>files</c> but not its admin or KMS API,
-/// and its console only where it is routed. Each answer is the route explainer's, on the rendered labels and file routes.
+/// and its console only where it is routed; Uptime Kuma's status pages on <c>status</c> but none of its admin, which is on
+/// <c>status-admin</c> behind the admin CIDRs. Each answer is the route explainer's, on the rendered labels and file routes.
 /// </summary>
 public sealed class AdminSurfaceTests
 {
@@ -81,5 +85,98 @@ public sealed class AdminSurfaceTests
             .Replace("  platform:serverType: cx42\n", "", StringComparison.Ordinal));
         Assert.Equal([9000, 9001], split.Service(ServiceNames.Minio).PublishedPorts.Select(p => p.HostPort).Order());
         Assert.Equal([9000], Scale.Service(ServiceNames.Minio).PublishedPorts.Select(p => p.HostPort));
+    }
+
+    // Uptime Kuma 2.0.2: what its status pages load (status-page-router.js, StatusPage.vue, server.js's dist and /upload).
+    public static TheoryData<string, string> StatusPagePaths => new()
+    {
+        { "/", "status" },
+        { "/status", "status" },
+        { "/status/brightlane", "status" },
+        { "/status/brightlane/rss", "status" },
+        { "/status-page", "status" },
+        { "/api/status-page/brightlane", "status" },
+        { "/api/status-page/heartbeat/brightlane", "status" },
+        { "/api/status-page/brightlane/manifest.json", "status" },
+        { "/api/status-page/brightlane/badge?label=up", "status" },
+        { "/upload/logo1.png", "status" },
+        { "/assets/index-3f2a9c.js", StatusPageRoutes.AssetsRouter },
+        { "/assets/index-3f2a9c.css", StatusPageRoutes.AssetsRouter },
+        { "/icon.svg", StatusPageRoutes.AssetsRouter },
+        { "/favicon.ico", StatusPageRoutes.AssetsRouter },
+        { "/manifest.json", StatusPageRoutes.AssetsRouter },
+        { "/icon-192x192.png", StatusPageRoutes.AssetsRouter },
+        { "/apple-touch-icon.png", StatusPageRoutes.AssetsRouter },
+    };
+
+    // Its admin: the dashboard, socket.io (login and every admin action), the push, badge and metrics endpoints, the setup.
+    public static TheoryData<string> UptimeKumaAdminPaths =>
+    [
+        "/dashboard", "/dashboard/1", "/settings/general", "/add", "/setup", "/setup-database", "/setup-database-info",
+        "/socket.io/?EIO=4&transport=polling", "/socket.io/", "/api/push/abc123?status=up", "/api/badge/1/status", "/api/entry-page",
+        "/metrics", "/statusx", "/status-pagex", "/api/status-pages", "/uploads/x", "/.well-known/change-password", "/_e2e/take-sqlite-snapshot",
+    ];
+
+    [Theory]
+    [MemberData(nameof(StatusPagePaths))]
+    public void The_status_host_serves_the_status_pages_and_what_they_load(string path, string router)
+    {
+        var answer = RouteExplainer.Explain(Prod, "https://status.brightlane.io" + path);
+        Assert.Equal(router, answer.Router!.Router);
+        Assert.Equal("http://uptime-kuma:3001", answer.Router.Target);
+        Assert.DoesNotContain(answer.Router.Middlewares, m => m.EndsWith("-allowlist", StringComparison.Ordinal));
+        foreach (var server in Scale.AppServers)
+            Assert.Equal((router, $"http://{PrivateAddresses.Of(ServerKey.Data)}:3001"),
+                (RouteExplainer.Explain(Scale, "https://status.brightlane.cloud" + path, server: server.Key).Router?.Router, RouteExplainer.Explain(Scale, "https://status.brightlane.cloud" + path, server: server.Key).Router?.Target));
+    }
+
+    [Theory]
+    [MemberData(nameof(UptimeKumaAdminPaths))]
+    public void The_status_host_serves_nothing_of_uptime_kumas_admin(string path)
+    {
+        foreach (var (b, host, server) in new[] { (Prod, "status.brightlane.io", (ServerKey?)null), (Scale, "status.brightlane.cloud", ServerKey.App(2)) })
+        {
+            var answer = RouteExplainer.Explain(b, $"https://{host}{path}", server: server);
+            Assert.Null(answer.Router);
+            Assert.Equal(404, answer.Status);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(UptimeKumaAdminPaths))]
+    public void The_admin_host_serves_all_of_uptime_kuma_to_the_admin_cidrs_only(string path)
+    {
+        var admins = TestStacks.Shipped("prod").AdminCidrs;
+        var answer = RouteExplainer.Explain(Prod, "https://status-admin.brightlane.io" + path);
+        Assert.Equal(BlueprintBuilder.StatusAdminRouter, answer.Router!.Router);
+        Assert.Equal("http://uptime-kuma:3001", answer.Router.Target);
+        Assert.Equal(string.Join(",", admins), answer.Router.MiddlewareDetails[BlueprintBuilder.StatusAdminRouter + "-allowlist"]["ipallowlist.sourcerange"]);
+        var split = RouteExplainer.Explain(Scale, "https://status-admin.brightlane.cloud" + path, server: ServerKey.App(3));
+        Assert.Equal(string.Join(",", TestStacks.Shipped("scale").AdminCidrs), split.Router!.MiddlewareDetails[BlueprintBuilder.StatusAdminRouter + "-allowlist"]["ipallowlist.sourcerange"]);
+    }
+
+    [Fact]
+    public void Plan_route_shows_the_status_page_the_refused_admin_path_and_the_guarded_admin_host()
+    {
+        var outcome = PlanCommand.Evaluate(StackFiles.Load(TestStacks.RepoRoot, "prod"), "text",
+            ["https://status.brightlane.io/status/brightlane", "https://status.brightlane.io/socket.io/?EIO=4", "https://status-admin.brightlane.io/dashboard"]);
+        Assert.Equal(PlanCommand.ExitOk, outcome.ExitCode);
+        Assert.Contains("  router status on websecure (priority 10000): Host(`status.brightlane.io`) && (Path(`/`) ||", outcome.Stdout, StringComparison.Ordinal);
+        Assert.Contains("https://status.brightlane.io/socket.io/?EIO=4 (host status.brightlane.io, path /socket.io/)\n  no router matches: Traefik answers 404.", outcome.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  router status-admin on websecure (priority 10000): Host(`status-admin.brightlane.io`)\n  goes to http://uptime-kuma:3001", outcome.Stdout, StringComparison.Ordinal);
+        Assert.Contains("status-admin-allowlist: ipallowlist.ipstrategy.depth=1, ipallowlist.sourcerange=", outcome.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_status_page_is_watched_on_its_path_and_the_admin_host_is_up_when_it_refuses_uptime_kuma()
+    {
+        var hosts = BlueprintBuilder.PlatformMonitoredHosts(TestStacks.Shipped("prod"));
+        var page = hosts.Single(h => h.Name == "status-page");
+        Assert.Equal(("/status", "<div id=\"app\">"), (page.HealthPath, page.Keyword));
+        Assert.Equal(["200-299", "404"], page.AcceptedStatusCodes.ToArray());
+        // The monitor's path is one the status host serves (Traefik's own 404 would not carry the keyword).
+        Assert.Equal("status", RouteExplainer.Explain(Prod, "https://status.brightlane.io" + page.HealthPath).Router!.Router);
+        Assert.Equal(["403"], hosts.Single(h => h.Name == "status-admin").AcceptedStatusCodes.ToArray());
+        Assert.Contains(Prod.DnsRecords, d => d.Fqdn == "status-admin.brightlane.io" && d.Proxied);
     }
 }

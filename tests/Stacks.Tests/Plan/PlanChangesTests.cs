@@ -36,7 +36,7 @@ public sealed class PlanChangesTests
         Assert.Contains(lines, l => l.StartsWith("- Origin CA certificate: ", StringComparison.Ordinal));
         Assert.Contains("~ placement group platform-scale-app: spread: app-1, app-2, app-3 -> spread: app-1", lines);
         // Seven hosts (apps, status, files, grafana), A and AAAA each.
-        Assert.Contains("~ DNS: 14 records move from the load balancer to the server app-1", lines);
+        Assert.Contains("~ DNS: 16 records move from the load balancer to the server app-1", lines);
         // One app server takes 80/443 from Cloudflare itself.
         Assert.Contains("~ firewall firewall-app: platform-scale-app, its rules change", lines);
         Assert.Contains(lines, l => l.StartsWith("- on app-3: ", StringComparison.Ordinal));

@@ -134,7 +134,7 @@ public sealed class PlanSnapshotTests
                      "+ placement group platform-prod-app: spread: app-1, app-2, app-3",
                      "+ load balancer platform-prod: Hetzner lb11, private IP 10.20.1.254, targets app-1, app-2, app-3; tcp 80, 443 with the PROXY protocol",
                      "+ data volume platform-prod-data: 100 GB on data, protected",
-                     "~ DNS: 14 records move from the server to the load balancer",
+                     "~ DNS: 16 records move from the server to the load balancer",
                      "+ == Servers ==",
                      "- == Server ==",
                  })

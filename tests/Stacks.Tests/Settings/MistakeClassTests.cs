@@ -292,7 +292,7 @@ public sealed class MistakeClassTests
         var hosts = Platform.Stacks.Blueprint.BlueprintBuilder.MonitoredHosts(TestStacks.Read(yaml));
         Assert.Contains(hosts, h => h.Id is null && h.Name == "status-page");
         Assert.Contains(hosts, h => h.Id == "http-app-status-page-r0");
-        Assert.Contains(b.Monitors, m => m.Target == "https://status.example.com/");
+        Assert.Contains(b.Monitors, m => m.Target == "https://status.example.com/status");
     }
 
     [Fact]
