@@ -326,6 +326,10 @@ public sealed record ServiceSpec
     public ImmutableArray<string> CapAdd { get; init; } = [];
     /// <summary>Forbid gaining privileges through setuid binaries or file capabilities. Default: false.</summary>
     public bool NoNewPrivileges { get; init; }
+    /// <summary>Why the image needs the capabilities in <see cref="CapAdd"/> (see <see cref="Parts.Hardening.ContainerHardening"/>).</summary>
+    public string? CapabilitiesWhy { get; init; }
+    /// <summary>Why the root filesystem stays writable, when it is not read-only.</summary>
+    public string? WritableRootWhy { get; init; }
 }
 
 /// <summary>A host name the container resolves to a fixed address (an <c>/etc/hosts</c> line).</summary>

@@ -293,6 +293,7 @@ public static class PlanText
         w.Line($"  limits: {svc.Limits.MemoryMb} MB, {svc.Limits.Cpus.ToString(CultureInfo.InvariantCulture)} CPU; restart {svc.RestartPolicy}; logs {svc.Log.Driver} {string.Join(" ", svc.Log.Options.Select(o => $"{o.Key}={o.Value}"))}");
         w.Line($"  health: {string.Join(" ", svc.HealthCheck.Test)} (every {svc.HealthCheck.IntervalSeconds}s, {svc.HealthCheck.Retries} retries)");
         w.Line($"  networks: {string.Join(", ", svc.Networks.Select(n => n.Aliases.IsEmpty ? n.Network : $"{n.Network} as {string.Join("/", n.Aliases)}"))}");
+        w.Line($"  privileges: {Privileges(svc)}");
         if (svc.OneShot) w.Line("  one-shot: runs to completion on each change; the deployment fails unless it exits 0");
         if (svc.Schedule is not null) w.Line($"  scheduled: created by the deployment, started by a systemd timer on '{svc.Schedule}' (UTC)");
         if (!svc.PublishedPorts.IsEmpty)
@@ -320,6 +321,19 @@ public static class PlanText
             w.Line($"  labels for Traefik: {traefik.Count} (the routers, services and middlewares the routes section names; sha256 {Sha(string.Join('\n', traefik.Select(l => $"{l.Key}={l.Value}")))}; --verbose prints them)");
         if (!svc.DependsOn.IsEmpty || !svc.AfterHostCommands.IsEmpty)
             w.Line($"  after: {string.Join(", ", svc.DependsOn.Concat(svc.AfterHostCommands))}");
+    }
+
+    /// <summary>What a container may do beyond running its process, with the reason for each exception.</summary>
+    public static string Privileges(ServiceSpec svc)
+    {
+        var parts = new List<string>();
+        if (svc.User is { } user) parts.Add($"user {user}");
+        parts.Add(svc.CapDrop.Contains("ALL") ? svc.CapAdd.IsEmpty ? "no capabilities" : $"capabilities {string.Join(", ", svc.CapAdd)} only ({svc.CapabilitiesWhy ?? "no reason given"})" : "Docker's default capabilities");
+        if (svc.NoNewPrivileges) parts.Add("no-new-privileges");
+        parts.Add(svc.ReadOnlyRootFilesystem
+            ? $"read-only root{(svc.Tmpfs.IsEmpty ? "" : $" (tmpfs {string.Join(", ", svc.Tmpfs.Keys)})")}"
+            : $"writable root ({svc.WritableRootWhy ?? "no reason given"})");
+        return string.Join("; ", parts);
     }
 
     /// <summary>

@@ -42,6 +42,9 @@ public static class Policies
         new("container-hygiene", "Without limits one container can starve the host; without a health check, restart policy and log rotation, failures go unnoticed or fill the disk.",
             b => b.Services.SelectMany(ContainerHygiene)),
 
+        new("containers-hardened", "A compromised process keeps only what its image needs: every capability dropped but those its part names with a reason, no privilege gained through setuid binaries, and a read-only root unless the part says why not.",
+            b => b.Services.SelectMany(Hardened)),
+
         new("public-hosts-complete", "A public host needs a DNS record, a TLS route and a monitor, or it is unreachable, insecure or unwatched.",
             PublicHostsComplete),
 
@@ -74,6 +77,18 @@ public static class Policies
         if (!s.OneShot && s.StartOnDeploy && s.RestartPolicy is not ("unless-stopped" or "always" or "on-failure")) yield return new(id, s.Name, $"restart policy is '{s.RestartPolicy}'.", "Use unless-stopped.");
         if (s.Log.Driver == "json-file" && (!s.Log.Options.ContainsKey("max-size") || !s.Log.Options.ContainsKey("max-file")))
             yield return new(id, s.Name, "logs without rotation.", "Set max-size and max-file log options.");
+    }
+
+    private static IEnumerable<PolicyViolation> Hardened(ServiceSpec s)
+    {
+        const string id = "containers-hardened";
+        const string fix = "Give the container a profile in Parts/Hardening/ContainerHardening.cs.";
+        if (!s.CapDrop.Contains("ALL")) yield return new(id, s.Name, "keeps Docker's default capabilities.", $"Drop ALL and add back only what the image needs, with the reason. {fix}");
+        else if (!s.CapAdd.IsEmpty && string.IsNullOrWhiteSpace(s.CapabilitiesWhy))
+            yield return new(id, s.Name, $"adds back {string.Join(", ", s.CapAdd)} without a reason.", $"State why the image needs them. {fix}");
+        if (!s.NoNewPrivileges) yield return new(id, s.Name, "may gain privileges through setuid binaries.", $"Set no-new-privileges. {fix}");
+        if (!s.ReadOnlyRootFilesystem && string.IsNullOrWhiteSpace(s.WritableRootWhy))
+            yield return new(id, s.Name, "has a writable root filesystem without a reason.", $"Mount the root read-only with tmpfs for its scratch places, or state why the image writes there. {fix}");
     }
 
     private static IEnumerable<PolicyViolation> DockerSocketWithEgress(PlatformBlueprint b)
