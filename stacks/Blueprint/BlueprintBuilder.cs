@@ -70,9 +70,10 @@ public static partial class BlueprintBuilder
         services.AddRange(PlatformServices(s, databases, ops));
         services.AddRange(s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppServices(s, a, databases)));
 
-        var volumes = OnDataVolume(s, Volumes(s, ops));
+        var volumes = OnDataVolume(s, WithUpgradeVolumes(s, Volumes(s, ops)));
         var fileRoutes = FileRoutes(s);
         var hostCommands = HostCommands(s, databases, buckets, services, fileRoutes, ops);
+        (services, hostCommands) = WithDeclaredUpgrades(s, services, volumes, hostCommands);
         (services, hostCommands) = WithMajorVersionGuards(s, services, hostCommands);
         var budget = MemoryBudget.Compute(s);
         var type = ServerTypes.All[s.Server.Type];
@@ -223,7 +224,7 @@ public static partial class BlueprintBuilder
         var volumes = new List<VolumeSpec>
         {
             new("traefik-acme", ServiceNames.Traefik, "ACME account and certificates; survives restarts so certificates are never re-requested", s.IsProd) { Part = PartId.Edge, Durable = true },
-            new("postgres-data", ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd) { Part = PartId.Postgres, Durable = true },
+            new(PostgresDataVolume, ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd) { Part = PartId.Postgres, Durable = true },
             new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd) { Part = PartId.ObjectStorage, Durable = true },
             new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring, Durable = true },
         };

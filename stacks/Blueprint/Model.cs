@@ -407,6 +407,8 @@ public sealed record HostCommandSpec(string Name, string Description, string Cre
     public HostReload? Reload { get; init; }
     /// <summary>The data container whose major-version guard this is, with the image it compares with the data. Default: none.</summary>
     public Data.GuardedData? Guards { get; init; }
+    /// <summary>The declared major-version upgrade this command runs (it copies, verifies and switches). Default: none.</summary>
+    public Data.DataUpgradeSpec? Upgrades { get; init; }
 }
 
 /// <summary>A files host command's container, reloaded in place or (<paramref name="Restarts"/>) restarted.</summary>

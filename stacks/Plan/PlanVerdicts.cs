@@ -94,6 +94,15 @@ public static class PlanVerdicts
                 lines.Add($"! {change}{On(c.Host)}");
         }
 
+        // A declared upgrade is a downtime step of its own; a container that moves to another data volume (a rollback) is said so.
+        foreach (var c in after.HostCommands.Where(c => c.Upgrades is not null && !oldCommands.ContainsKey((c.Host, c.Name))))
+            lines.Add($"! {UpgradeStep(c.Upgrades!)}{On(c.Host)}");
+        foreach (var c in after.HostCommands.Where(c => c.Guards is not null))
+            if (oldCommands.TryGetValue((c.Host, c.Name), out var old) && old.Guards is { } guarded && guarded.Volume != c.Guards!.Volume
+                && !after.HostCommands.Any(x => x.Host == c.Host && x.Upgrades?.Service == c.Guards.Service && !oldCommands.ContainsKey((x.Host, x.Name))))
+                lines.Add($"! container {c.Guards.Service} runs on volume {c.Guards.Volume} instead of {guarded.Volume}{On(c.Host)} ({c.Guards.Setting} = {c.Guards.Image}; "
+                    + $"it holds what it held when it was last used: what was written on {guarded.Volume} since is not in it)");
+
         foreach (var budget in after.Budgets)
             if (before.Budgets.FirstOrDefault(x => x.Server == budget.Server) is { } old && old.TotalMb != budget.TotalMb)
                 lines.Add($"= memory{On(budget.Server)}: {Signed(budget.TotalMb - old.TotalMb)} MB ({old.TotalMb} -> {budget.TotalMb} MB of {budget.ServerMemoryMb} MB; {budget.FreeMb} MB free)");
@@ -102,10 +111,16 @@ public static class PlanVerdicts
         return [.. lines];
     }
 
-    /// <summary>What a guard's new image means for the data it guards: a new major (or an older Redis) is refused unless the data was upgraded; null otherwise.</summary>
+    /// <summary>A declared upgrade as a downtime step, with its estimate and what it is based on.</summary>
+    private static string UpgradeStep(Data.DataUpgradeSpec u) =>
+        $"DOWNTIME, declared upgrade: container {u.Service} ({u.EngineName} {u.From} -> {u.To}, {u.Setting}): {Data.UpgradeScripts.CommandName(u.Service)} copies every database into the new volume {u.NewVolume}, "
+        + $"verifies every table's row count and checksum and switches; {(u.Engine == Data.GuardedEngine.Postgres ? "the apps lose PostgreSQL (PgBouncer is stopped) until " + Data.UpgradeScripts.FinishCommandName(u.Service) + " runs" : "MariaDB refuses writes until the new container runs")}; "
+        + $"{u.OldVolume} is kept as it was (rollback: {u.Setting}.rollback: true); {Data.UpgradeEstimate.Describe(u)}";
+
+    /// <summary>What a guard's new image means for the data it guards: a new major (or an older Redis) is refused unless the data was upgraded; null otherwise (also when the container moves to another volume: a declared upgrade's or a rollback's).</summary>
     private static string? MajorChange(Data.GuardedData? before, Data.GuardedData? after)
     {
-        if (before is null || after is null || Data.MajorVersionGuard.ImageVersion(after.Engine, after.Image) is not { } now
+        if (before is null || after is null || before.Volume != after.Volume || Data.MajorVersionGuard.ImageVersion(after.Engine, after.Image) is not { } now
             || Data.MajorVersionGuard.ImageVersion(before.Engine, before.Image) is not { } was || now == was)
             return null;
         var guard = Data.MajorVersionGuard.CommandName(after.Service);

@@ -140,17 +140,23 @@ public static class SettingsReader
             return new ServiceSettings(image, Int(prefix + "MemoryMb", minMb, 262144), cpus);
         }
 
-        var postgres = new PostgresSettings(Service("postgres", 2, 256), Int("postgresMaxConnections", 10, 10000), 0,
-            Bool("postgresPitr"), Int("postgresPitrRetentionDays", 1, 3650), Int("postgresPitrStorageGb", 0, 1_000_000));
+        var postgresService = Service("postgres", 2, 256);
+        var postgres = new PostgresSettings(postgresService, Int("postgresMaxConnections", 10, 10000), 0,
+            Bool("postgresPitr"), Int("postgresPitrRetentionDays", 1, 3650), Int("postgresPitrStorageGb", 0, 1_000_000),
+            Parts.Upgrades.UpgradeSettingsReader.Read(r, values.GetValueOrDefault("postgresUpgrade")?.Node, Key("postgresUpgrade"),
+                Data.GuardedEngine.Postgres, postgresService.Image, "postgresImage", Blueprint.BlueprintBuilder.PostgresDataVolume));
         var pgbouncer = new PgBouncerSettings(Service("pgbouncer", 0.5, 16),
             Int("pgbouncerMaxClientConn", 1, 100000), Int("pgbouncerDefaultPoolSize", 1, 10000),
             Int("pgbouncerMinPoolSize", 0, 10000), Int("pgbouncerReservePoolSize", 0, 10000));
         if (pgbouncer.MinPoolSize > pgbouncer.DefaultPoolSize)
             r.Error(Key("pgbouncerMinPoolSize"), $"({pgbouncer.MinPoolSize}) is larger than pgbouncerDefaultPoolSize ({pgbouncer.DefaultPoolSize}).", "Lower pgbouncerMinPoolSize or raise pgbouncerDefaultPoolSize.");
 
+        var mariadbImage = Str("mariadbImage").Trim();
         var mariadb = new Parts.MariaDb.MariaDbSettings
         {
-            Image = Str("mariadbImage").Trim(),
+            Image = mariadbImage,
+            Upgrade = Parts.Upgrades.UpgradeSettingsReader.Read(r, values.GetValueOrDefault("mariadbUpgrade")?.Node, Key("mariadbUpgrade"),
+                Data.GuardedEngine.MariaDb, mariadbImage, "mariadbImage", Parts.MariaDb.MariaDbNames.DataVolume),
             MemoryMb = Int("mariadbMemoryMb", 1, 262144),
             MaxConnections = Int("mariadbMaxConnections", 0, 10000),
             Protect = environment == StackEnvironment.Prod,

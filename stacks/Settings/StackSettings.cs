@@ -152,13 +152,15 @@ public sealed record ServiceSettings(string Image, int MemoryMb, double Cpus);
 /// <param name="Pitr">Point-in-time recovery with pgBackRest (postgresPitr). Default: off.</param>
 /// <param name="PitrRetentionDays">With <paramref name="Pitr"/>: how far back a restore can go. Default: 14.</param>
 /// <param name="PitrStorageGb">With <paramref name="Pitr"/>: the repository's expected size, for the cost estimate. Default: 20.</param>
+/// <param name="Upgrade">A declared major-version upgrade (postgresUpgrade). Default: none.</param>
 public sealed record PostgresSettings(
     ServiceSettings Service,
     int MaxConnections,
     int VolumeSizeGb,
     bool Pitr = false,
     int PitrRetentionDays = 14,
-    int PitrStorageGb = 20);
+    int PitrStorageGb = 20,
+    Parts.Upgrades.UpgradeSettings? Upgrade = null);
 
 public sealed record PgBouncerSettings(
     ServiceSettings Service,

@@ -42,6 +42,9 @@ public sealed record MariaDbSettings
 
     /// <summary>Protect the data volume from deletion (prod; containers are never protected, they are replaceable). Default: false.</summary>
     public bool Protect { get; init; }
+
+    /// <summary>A declared major-version upgrade (<c>mariadbUpgrade</c>): the image may then be of its series. Default: none.</summary>
+    public Upgrades.UpgradeSettings? Upgrade { get; init; }
 }
 
 /// <summary>

@@ -27,9 +27,17 @@ public static partial class MariaDbValidation
         ArgumentNullException.ThrowIfNull(requests);
         var key = requestKey ?? DefaultRequestKey;
         var errors = new List<SettingsError>();
-        if (!PinnedImageRegex().IsMatch(settings.Image ?? ""))
+        // A declared upgrade (mariadbUpgrade) moves to its series (or, rolling back, returns to the old one).
+        var series = settings.Upgrade is { From.Length: > 0, To.Length: > 0 } u ? (u.Rollback ? u.From : u.To) : null;
+        if (series is not null && series != "10.11")
+        {
+            if (!Regex.IsMatch(settings.Image ?? "", $"^mariadb:{Regex.Escape(series)}\\.[0-9]+$", RegexOptions.CultureInvariant))
+                errors.Add(new($"{settingsKey}.image", $"'{settings.Image}' is not a pinned MariaDB {series} image, the series mariadbUpgrade names.",
+                    $"Use a full {series} patch tag such as 'mariadb:{series}.1' (never 'latest' or '{series}')."));
+        }
+        else if (!PinnedImageRegex().IsMatch(settings.Image ?? ""))
             errors.Add(new($"{settingsKey}.image", $"'{settings.Image}' is not a pinned MariaDB 10.11 image.",
-                $"Use a full 10.11 patch tag such as '{MariaDbNames.DefaultImage}' (the series the platform is tested with; never 'latest' or '10.11')."));
+                $"Use a full 10.11 patch tag such as '{MariaDbNames.DefaultImage}' (the series the platform is tested with; never 'latest' or '10.11'), or declare an upgrade to another series (mariadbUpgrade, docs/operations.md)."));
         if (settings.MemoryMb < MariaDbConfig.MinMemoryMb)
             errors.Add(new($"{settingsKey}.memoryMb", $"{settings.MemoryMb} MB is too little for MariaDB.",
                 $"Set memoryMb to {MariaDbConfig.MinMemoryMb} or more."));

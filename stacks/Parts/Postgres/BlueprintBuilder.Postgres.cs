@@ -9,6 +9,9 @@ namespace Platform.Stacks.Blueprint;
 public static partial class BlueprintBuilder
 {
     public const string PostgresConfigPath = "/etc/postgresql/postgresql.conf";
+    /// <summary>PostgreSQL's data volume (a declared upgrade moves the data to <c>postgres-data-&lt;major&gt;</c>) and where it is mounted (PGDATA is its <c>pgdata</c> folder).</summary>
+    public const string PostgresDataVolume = "postgres-data";
+    public const string PostgresDataMount = "/var/lib/postgresql/data";
     /// <summary>The superuser's password, read once by the image's initdb step (<c>POSTGRES_PASSWORD_FILE</c>).</summary>
     public const string PostgresPasswordFile = Platform.Stacks.Operations.Backups.PostgresPasswordFile;
     public const string PostgresHbaPath = "/etc/postgresql/pg_hba.conf";
@@ -81,7 +84,7 @@ public static partial class BlueprintBuilder
             AfterHostCommands = pitr is null ? [] : [HostCommandNames.PostgresImage],
             ImageBuiltBy = pitr is null ? null : HostCommandNames.PostgresImage,
             InternalPorts = [AppEnvironment.PostgresPort],
-            Mounts = [new MountSpec(MountKind.Volume, "postgres-data", "/var/lib/postgresql/data", ReadOnly: false), .. HookMounts(postgresHooks)],
+            Mounts = [new MountSpec(MountKind.Volume, PostgresDataVolume, PostgresDataMount, ReadOnly: false), .. HookMounts(postgresHooks)],
             // The host's backup timers exec the dumps here, with the server's own pg_dump (see Backups.PostgresDumpScript).
             Files =
             [

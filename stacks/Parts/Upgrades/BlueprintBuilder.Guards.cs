@@ -14,10 +14,12 @@ public static partial class BlueprintBuilder
         var result = new List<GuardedData>();
         foreach (var service in services.OrderBy(x => x.Name, StringComparer.Ordinal))
         {
+            // The volume the container runs on (a declared upgrade moves it to a new one).
+            string Data(string mount) => service.Mounts.FirstOrDefault(m => m.Kind == MountKind.Volume && m.Target == mount)?.Source ?? "";
             if (service.Name == ServiceNames.Postgres)
-                result.Add(new GuardedData(GuardedEngine.Postgres, service.Name, "postgres-data", "postgresImage", s.Postgres.Service.Image));
+                result.Add(new GuardedData(GuardedEngine.Postgres, service.Name, Data(PostgresDataMount), "postgresImage", s.Postgres.Service.Image));
             else if (service.Name == Parts.MariaDb.MariaDbNames.Service)
-                result.Add(new GuardedData(GuardedEngine.MariaDb, service.Name, Parts.MariaDb.MariaDbNames.DataVolume, "mariadbImage", service.Image));
+                result.Add(new GuardedData(GuardedEngine.MariaDb, service.Name, Data(Parts.MariaDb.MariaDbNames.DataDirectory), "mariadbImage", service.Image));
             else if (service.Part == PartId.Redis && service.Mounts.FirstOrDefault(m => m.Kind == MountKind.Volume && m.Target == "/data") is { } data)
                 result.Add(new GuardedData(GuardedEngine.Redis, service.Name, data.Source, "redisImage", service.Image));
         }
@@ -38,7 +40,8 @@ public static partial class BlueprintBuilder
             if (!guards.TryGetValue(service.Name, out var g)) return service;
             var name = MajorVersionGuard.CommandName(service.Name);
             // The image PostgreSQL runs may be built on the server first; the guard reads files only, but runs after that build so a failing build is reported first.
-            var after = service.AfterHostCommands.Where(c => c == HostCommandNames.PostgresImage).ToImmutableArray();
+            // A declared upgrade prepares the new volume first: the guard then compares the copy it made.
+            var after = service.AfterHostCommands.Where(c => c == HostCommandNames.PostgresImage || c == UpgradeScripts.CommandName(service.Name)).ToImmutableArray();
             added.Add(new HostCommandSpec(name,
                 g.Engine == GuardedEngine.Redis
                     ? $"refuses to let {service.Name} start on RDB files of a newer format than {g.Setting} ({g.Image}) reads; runs before the container is replaced"

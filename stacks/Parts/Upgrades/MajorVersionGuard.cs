@@ -72,7 +72,7 @@ public static class MajorVersionGuard
         {
             case GuardedEngine.Postgres:
             {
-                var procedure = $"Either set {g.Setting} back to an image of that major, or upgrade: dump, restore into a new volume with the new major, verify, switch (docs/operations.md, section Major-version upgrades).";
+                var procedure = $"Either set {g.Setting} back to an image of that major, or upgrade: dump, restore into a new volume with the new major, verify, switch, which the deployment does when the stack file declares it: platform:{UpgradeKey(g)}: {{ from: \\\"$found\\\", to: \\\"{version}\\\" }} (docs/operations.md, section Major-version upgrades).";
                 lines.Add("found=\"$(datafile pgdata/PG_VERSION | tr -d '[:space:]')\"");
                 lines.Add($"[ -n \"$found\" ] || {{ echo {Backups.ShellQuote($"{who}: no PostgreSQL data directory yet, nothing to compare.")}; exit 0; }}");
                 if (version is null)
@@ -86,7 +86,7 @@ public static class MajorVersionGuard
             }
             case GuardedEngine.MariaDb:
             {
-                var procedure = $"Either set {g.Setting} back to a MariaDB $found image, or upgrade: dump, restore into a new volume with the new version, verify, switch (docs/operations.md, section Major-version upgrades).";
+                var procedure = $"Either set {g.Setting} back to a MariaDB $found image, or upgrade: dump, restore into a new volume with the new version, verify, switch, which the deployment does when the stack file declares it: platform:{UpgradeKey(g)}: {{ from: \\\"$found\\\", to: \\\"{version}\\\" }} (docs/operations.md, section Major-version upgrades).";
                 lines.Add("info=\"$(datafile mariadb_upgrade_info)\"");
                 lines.Add("[ -n \"$info\" ] || info=\"$(datafile mysql_upgrade_info)\"");
                 lines.Add("found=\"$(printf '%s\\n' \"$info\" | sed -n '1s/^\\([0-9][0-9]*\\.[0-9][0-9]*\\).*/\\1/p')\"");
@@ -146,6 +146,9 @@ public static class MajorVersionGuard
             "dataexists() { sudo test -e \"$dir/$1\"; }",
             Body(g));
     }
+
+    /// <summary>The setting that declares an upgrade of the guarded engine (<c>postgresImage</c> → <c>postgresUpgrade</c>).</summary>
+    private static string UpgradeKey(GuardedData g) => g.Setting.Replace("Image", "Upgrade", StringComparison.Ordinal);
 
     /// <summary>The name of the guard's host command for <paramref name="service"/>.</summary>
     public static string CommandName(string service) => $"{service}-major-guard";

@@ -20,9 +20,10 @@ namespace Platform.Stacks.Data;
 /// <param name="MemoryMb">The temporary server's memory limit (the container's).</param>
 /// <param name="DataNetwork">The data network (PostgreSQL's new client dumps the old server over it).</param>
 /// <param name="Pitr">Whether pgBackRest archives the cluster (its stanza is upgraded after the switch).</param>
+/// <param name="DataGb">The data's size the stack declares, for the downtime estimate.</param>
 public sealed record DataUpgradeSpec(
     GuardedEngine Engine, string Service, string Setting, string From, string To, string OldVolume, string NewVolume,
-    string? NewVolumeHostPath, string MountPath, string Image, int MemoryMb, string DataNetwork, bool Pitr = false)
+    string? NewVolumeHostPath, string MountPath, string Image, int MemoryMb, string DataNetwork, bool Pitr = false, int DataGb = 1)
 {
     /// <summary>The temporary container the copy is restored into.</summary>
     public string Temporary => $"{Service}-upgrade";

@@ -49,6 +49,8 @@ public sealed class MajorVersionGuardTests
         Assert.Contains("error: postgres (volume postgres-data) holds a PostgreSQL 15 data directory, but postgresImage is postgres:16.6-alpine (PostgreSQL 16), which cannot start on it", newer.Stderr, StringComparison.Ordinal);
         Assert.Contains("set postgresImage back to an image of that major, or upgrade: dump, restore into a new volume", newer.Stderr, StringComparison.Ordinal);
         Assert.Contains("docs/operations.md, section Major-version upgrades", newer.Stderr, StringComparison.Ordinal);
+        // The message names the declaration that lets the deployment do the upgrade.
+        Assert.Contains("which the deployment does when the stack file declares it: platform:postgresUpgrade: { from: \"15\", to: \"16\" }", newer.Stderr, StringComparison.Ordinal);
 
         // A digest without a tag cannot be compared: refused while data exists.
         var untagged = await Guard(Postgres("postgres@sha256:" + new string('a', 64)), volume.Path);
@@ -104,6 +106,7 @@ public sealed class MajorVersionGuardTests
         Assert.Equal(1, newer.ExitCode);
         Assert.Contains("error: mariadb (volume mariadb-data) holds data written by MariaDB 10.11, but mariadbImage is mariadb:11.4.5 (MariaDB 11.4)", newer.Stderr, StringComparison.Ordinal);
         Assert.Contains("Either set mariadbImage back to a MariaDB 10.11 image, or upgrade", newer.Stderr, StringComparison.Ordinal);
+        Assert.Contains("platform:mariadbUpgrade: { from: \"10.11\", to: \"11.4\" }", newer.Stderr, StringComparison.Ordinal);
         var older = await Guard(MariaDb("mariadb:10.6.20"), db.DataDirectory);
         Assert.Equal(1, older.ExitCode);
         Assert.Contains("but mariadbImage is mariadb:10.6.20 (MariaDB 10.6)", older.Stderr, StringComparison.Ordinal);
