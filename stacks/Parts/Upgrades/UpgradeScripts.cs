@@ -86,7 +86,8 @@ public static class UpgradeScripts
         lines.Add("  work=\"$(mktemp -d)\"");
         lines.Add("  trap cleanup EXIT");
         if (u.NewVolumeHostPath is { } host)
-            lines.Add($"  sudo install -d -m 0700 {Q(host)}");
+            // As the platform makes every volume folder on the data disk (the containers' entrypoints own what is inside).
+            lines.Add($"  sudo install -d -m 0755 {Q(host)}");
         lines.Add($"  docker volume create {(u.NewVolumeHostPath is { } hp ? $"--driver local --opt type=none --opt o=bind --opt device={Q(hp)} " : "")}{Q(u.NewVolume)} >/dev/null");
         var common = $"-d --name {Q(u.Temporary)} --memory {u.MemoryMb.ToString(CultureInfo.InvariantCulture)}m -v {Q(u.NewVolume)}:{u.MountPath}";
         if (pg)
@@ -174,7 +175,8 @@ public static class UpgradeScripts
         if (u.Pitr)
             lines.Add($"docker exec -u postgres {Q(u.Service)} sh -c 'pgbackrest stanza-upgrade && pgbackrest check && pgbackrest --type=full backup'");
         lines.Add($"docker exec -u postgres {Q(u.Service)} vacuumdb --all --analyze-in-stages --quiet");
-        lines.Add($"docker exec -u postgres {Q(u.Service)} sh -c {Q($"date -u +%Y-%m-%dT%H:%M:%SZ > {done}")}");
+        // As root: the volume's root folder is root's on the data disk.
+        lines.Add($"docker exec {Q(u.Service)} sh -c {Q($"date -u +%Y-%m-%dT%H:%M:%SZ > {done}")}");
         lines.Add("");
         return string.Join("\n", lines);
     }

@@ -75,7 +75,7 @@ public sealed class UpgradeScriptTests
         var s = UpgradeScripts.Script(Maria);
         AssertShellSyntax(s);
         Assert.Contains(UpgradeCopy.MariaDbFunctions().TrimEnd('\n'), s, StringComparison.Ordinal);
-        Assert.True(At(s, "sudo install -d -m 0700 /srv/platform/data/volumes/mariadb-data-11.4") < At(s, "docker volume create --driver local --opt type=none --opt o=bind --opt device=/srv/platform/data/volumes/mariadb-data-11.4 mariadb-data-11.4"));
+        Assert.True(At(s, "sudo install -d -m 0755 /srv/platform/data/volumes/mariadb-data-11.4") < At(s, "docker volume create --driver local --opt type=none --opt o=bind --opt device=/srv/platform/data/volumes/mariadb-data-11.4 mariadb-data-11.4"));
         Assert.True(At(s, "SET GLOBAL read_only = ON") < At(s, "  upgrade_copy"));
         Assert.Contains("SET GLOBAL read_only = OFF", s, StringComparison.Ordinal);
         Assert.Contains("grep '^MARIADB_ROOT_' > \"$work/env\"", s, StringComparison.Ordinal);
