@@ -11,7 +11,8 @@
 # `standIn: true` marks images that keep only the contract (ports, health command, user), not the program.
 #
 # Needs: docker.io (Debian's client, /usr/bin/docker), gcc (static libc), busybox-static, redis-server,
-# redis-tools, postgresql (15), pgbouncer.
+# redis-tools, postgresql (15), pgbouncer, prometheus, prometheus-node-exporter, prometheus-postgres-exporter,
+# prometheus-redis-exporter, prometheus-mysqld-exporter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +31,8 @@ busybox=/bin/busybox
 [ -x "$busybox" ] || { echo "local-images: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
 
 src=tests/Stacks.Tests/Docker/Images
-versions=$(dpkg-query -W -f '${Package}=${Version}\n' busybox-static redis-server redis-tools postgresql-15 pgbouncer dash libc6 2>/dev/null || true)
+versions=$(dpkg-query -W -f '${Package}=${Version}\n' busybox-static redis-server redis-tools postgresql-15 pgbouncer dash libc6 \
+  prometheus prometheus-node-exporter prometheus-postgres-exporter prometheus-redis-exporter prometheus-mysqld-exporter 2>/dev/null || true)
 hash=$( { cat "$0" "$src/standin.c"; echo "$versions"; } | sha256sum | cut -c1-12)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -222,8 +224,36 @@ pgbouncer_image() {
     'ENV PATH=/usr/lib/postgresql/15/bin:/usr/sbin:/usr/bin:/bin'
 }
 
+# A Prometheus-project program from Debian (Prometheus, an exporter) at the path its pinned image runs it from, as
+# the user that image runs it as, with no shell: the health check is the platform's BusyBox probe, mounted by the
+# container's configuration. $1 = name, $2 = Debian's binary, $3 = path in the image, $4 = uid, $5.. writable directories.
+program_image() {
+  # (base_files reads into name, uid and gid: this function's own variables are named otherwise.)
+  local img=$1 bin=$2 path=$3 owner=$4; shift 4
+  exists "platform-local/$img:$hash" && return 0
+  [ -x "$bin" ] || { echo "local-images: $bin missing (apt-get install $(dpkg -S "$bin" 2>/dev/null | cut -d: -f1 || echo its package))" >&2; exit 1; }
+  local r="$work/$img" d
+  copy_with_libs "$r" "$bin"
+  mkdir -p "$r$(dirname "$path")"
+  [ "$bin" = "$path" ] || mv "$r$bin" "$r$path"
+  if [ "$owner" = 65534 ]; then base_files "$r" nobody:65534:65534; else base_files "$r" nobody:65534:65534 "exporter:$owner:$owner"; fi
+  for d in "$@"; do mkdir -p "$r$d"; chown "$owner:$owner" "$r$d"; done
+  import "$img" "$r" "ENTRYPOINT [\"$path\"]" "USER $owner:$owner"
+}
+
 app_noshell
 app
+program_image prometheus /usr/bin/prometheus /bin/prometheus 65534 /prometheus /etc/prometheus
+program_image node-exporter /usr/bin/prometheus-node-exporter /bin/node_exporter 65534
+program_image postgres-exporter /usr/bin/prometheus-postgres-exporter /bin/postgres_exporter 65534
+program_image redis-exporter /usr/bin/prometheus-redis-exporter /redis_exporter 59000
+program_image mysqld-exporter /usr/bin/prometheus-mysqld-exporter /bin/mysqld_exporter 65534
+# Not in Debian (or another program there): stand-ins on their ports, answering their readiness paths.
+standin_image loki /usr/bin/loki 3100 3100
+standin_image grafana /run.sh 3000 3000
+standin_image alloy /bin/alloy 12345 12345
+standin_image alertmanager /bin/alertmanager 9093 9093
+standin_image pgbouncer-exporter /bin/pgbouncer_exporter 9127 9127
 redis_image
 postgres_image
 pgbouncer_image
@@ -257,6 +287,16 @@ minio/minio: { image: platform-local/minio:$hash, standIn: true }
 louislam/uptime-kuma: { image: platform-local/uptime-kuma:$hash, standIn: true }
 ghcr.io/bigboot/autokuma: { image: platform-local/autokuma:$hash, standIn: true }
 offen/docker-volume-backup: { image: platform-local/backup:$hash, standIn: true }
+prom/prometheus: platform-local/prometheus:$hash
+prom/node-exporter: platform-local/node-exporter:$hash
+quay.io/prometheuscommunity/postgres-exporter: platform-local/postgres-exporter:$hash
+oliver006/redis_exporter: platform-local/redis-exporter:$hash
+prom/mysqld-exporter: platform-local/mysqld-exporter:$hash
+quay.io/prometheuscommunity/pgbouncer-exporter: { image: platform-local/pgbouncer-exporter:$hash, standIn: true }
+grafana/loki: { image: platform-local/loki:$hash, standIn: true }
+grafana/grafana: { image: platform-local/grafana:$hash, standIn: true }
+grafana/alloy: { image: platform-local/alloy:$hash, standIn: true }
+prom/alertmanager: { image: platform-local/alertmanager:$hash, standIn: true }
 # Every other image (the apps): a server that answers 200 on \$PORT.
 "*": { image: platform-local/app:$hash, standIn: true }
 EOF

@@ -61,6 +61,13 @@ public static class MariaDbProvisioning
     }
 
     /// <summary>
+    /// The global privilege bits of the exporter's account once granted, as <c>mysql.global_priv</c> stores them: PROCESS
+    /// (1 &lt;&lt; 8) and REPLICATION CLIENT, which MariaDB 10.5+ calls BINLOG MONITOR (1 &lt;&lt; 20). Anything else there (a
+    /// global right added by hand) makes the script revoke and grant again; the integration test reads it back.
+    /// </summary>
+    public const long MonitorGlobalAccess = (1L << 8) | (1L << 20);
+
+    /// <summary>
     /// The metrics exporter's account (observability part on): PROCESS (processlist and InnoDB tables), REPLICATION CLIENT
     /// (binary log status) and SELECT on performance_schema, nothing on any database; anything else it holds is revoked.
     /// </summary>
@@ -75,7 +82,8 @@ public static class MariaDbProvisioning
             .Line($"' WITH MAX_USER_CONNECTIONS {MariaDbNames.MonitorConnections.ToString(CultureInfo.InvariantCulture)} ACCOUNT UNLOCK PASSWORD EXPIRE NEVER;");
         b.Line("DELIMITER //");
         b.Line("BEGIN NOT ATOMIC");
-        b.Line($"  IF EXISTS (SELECT 1 FROM mysql.db WHERE User = {user} AND Host = '%' AND (Db <> 'performance_schema' OR Grant_priv = 'Y'))");
+        b.Line($"  IF EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = {user} AND Host = '%' AND JSON_VALUE(Priv, '$.access') <> {MonitorGlobalAccess.ToString(CultureInfo.InvariantCulture)})");
+        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.db WHERE User = {user} AND Host = '%' AND (Db <> 'performance_schema' OR Grant_priv = 'Y'))");
         b.Line($"     OR EXISTS (SELECT 1 FROM mysql.tables_priv WHERE User = {user} AND Host = '%')");
         b.Line($"     OR EXISTS (SELECT 1 FROM mysql.columns_priv WHERE User = {user} AND Host = '%')");
         b.Line($"     OR EXISTS (SELECT 1 FROM mysql.procs_priv WHERE User = {user} AND Host = '%')");

@@ -185,8 +185,12 @@ public sealed class ExporterIntegrationTests(ITestOutputHelper output) : IDispos
         await using var db = await MariaDbServer.StartAsync();
         var provision = MariaDbProvisioning.Script([MariaDbFixture.Shop], SecretNames.MariaDbMonitor).Resolve(n => secrets[n]);
         await db.SqlAsync(provision);
-        // Idempotent: a second run changes nothing, and a right granted by hand is taken away again.
+        Assert.Equal(MariaDbProvisioning.MonitorGlobalAccess.ToString(CultureInfo.InvariantCulture),
+            await db.ScalarAsync("SELECT JSON_VALUE(Priv, '$.access') FROM mysql.global_priv WHERE User = 'platform_monitor' AND Host = '%'"));
+        // Idempotent: a second run changes nothing, and rights granted by hand (on a database, or global) are taken away again.
         await db.SqlAsync($"GRANT SELECT ON shop.* TO {MariaDbNames.Account(MariaDbNames.MonitorUser)};");
+        await db.SqlAsync(provision);
+        await db.SqlAsync($"GRANT SUPER, SELECT ON *.* TO {MariaDbNames.Account(MariaDbNames.MonitorUser)};");
         await db.SqlAsync(provision);
         var grants = (await db.QueryAsync($"SHOW GRANTS FOR {MariaDbNames.Account(MariaDbNames.MonitorUser)}")).Select(r => r[0]).ToList();
         Assert.Equal(2, grants.Count);
