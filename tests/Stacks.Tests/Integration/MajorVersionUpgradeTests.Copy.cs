@@ -164,3 +164,103 @@ public sealed partial class MajorVersionUpgradeTests
         Assert.Equal("501", await old.ScalarAsync("SELECT COUNT(*) FROM shop.orders"));
     }
 }
+
+public sealed partial class MajorVersionUpgradeTests
+{
+    private static readonly DataUpgradeSpec PgUpgrade = new(GuardedEngine.Postgres, "postgres", "postgresUpgrade", "16", "17", "postgres-data", "postgres-data-17",
+        null, "/var/lib/postgresql/data", "postgres:17.2-alpine", 4096, "data");
+
+    /// <summary>
+    /// Runs the server's upgrade script as rendered, in a real shell, with <c>docker</c> and <c>sudo</c> as small programs on
+    /// PATH: docker answers the inspections from the environment, logs every call, and fails psql when told to (the
+    /// servers themselves are the copy tests' business); sudo runs the command.
+    /// </summary>
+    private static async Task<(ProcResult Result, string[] Calls)> ServerScript(Dictionary<string, string> state)
+    {
+        using var bin = await ServerDirectory.CreateAsync("upbin", null);
+        var log = Path.Combine(bin.Path, "calls");
+        await File.WriteAllTextAsync(Path.Combine(bin.Path, "docker"), """
+            #!/bin/sh
+            echo "docker $*" >> "$CALLS"
+            case "$1 $2" in
+              "volume inspect") [ "$NEW_EXISTS" = yes ] || exit 1; case "$*" in *Options*) echo '<no value>' ;; *Mountpoint*) echo "$NEW_DIR" ;; esac ;;
+              "inspect -f") case "$*" in *State.Running*) echo "$RUNNING" ;; *Mounts*) echo "$MOUNTED" ;; *) exit 2 ;; esac ;;
+              "exec postgres") [ "$3" != cat ] || [ "$4" != /var/lib/postgresql/data/pgdata/PG_VERSION ] || echo "$FOUND" ;;
+            esac
+            case "$*" in *psql*) [ "$PSQL_FAILS" != yes ] || { echo "psql: connection refused" >&2; exit 2; } ;; esac
+            exit 0
+            """);
+        await File.WriteAllTextAsync(Path.Combine(bin.Path, "sudo"), "#!/bin/sh\nexec \"$@\"\n");
+        await Proc.RunCheckedAsync("chmod", ["+x", Path.Combine(bin.Path, "docker"), Path.Combine(bin.Path, "sudo")]);
+        var env = new Dictionary<string, string>(state)
+        {
+            ["PATH"] = bin.Path + ":" + Environment.GetEnvironmentVariable("PATH"),
+            ["CALLS"] = log,
+        };
+        var result = await Proc.RunAsync("sh", ["-s"], stdin: UpgradeScripts.Script(PgUpgrade), env: env, timeout: TimeSpan.FromSeconds(60));
+        return (result, File.Exists(log) ? await File.ReadAllLinesAsync(log) : []);
+    }
+
+    private static Dictionary<string, string> Healthy(string newDir) => new()
+    {
+        ["NEW_EXISTS"] = "no", ["NEW_DIR"] = newDir, ["RUNNING"] = "true", ["MOUNTED"] = "postgres-data", ["FOUND"] = "16", ["PSQL_FAILS"] = "no",
+    };
+
+    private static int Index(string[] calls, string prefix) => Array.FindIndex(calls, c => c.StartsWith(prefix, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task MajorVersion_upgrade_script_checks_before_it_changes_anything_switches_last_and_undoes_a_failed_copy()
+    {
+        using var newVolume = await ServerDirectory.CreateAsync("upvol", null);
+        static bool Changes(string c) => c.StartsWith("docker volume create", StringComparison.Ordinal) || c.StartsWith("docker stop", StringComparison.Ordinal) || c.StartsWith("docker run", StringComparison.Ordinal);
+
+        // Each wrong precondition stops it before the first change, naming what to correct.
+        foreach (var (key, value, message) in new[]
+        {
+            ("RUNNING", "false", "container postgres is not running: the upgrade copies from the running PostgreSQL 16"),
+            ("MOUNTED", "postgres-data-16", "postgres runs on volume postgres-data-16, not on postgres-data: set postgresUpgrade.previousVolume to postgres-data-16."),
+            ("FOUND", "15", "postgres's data is PostgreSQL 15, not 16 (postgresUpgrade.from): correct postgresUpgrade."),
+        })
+        {
+            var (refused, calls) = await ServerScript(new(Healthy(newVolume.Path)) { [key] = value });
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("error: postgres-upgrade: " + message, refused.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(calls, Changes);
+        }
+
+        // A copy that fails (here psql cannot reach a server): the new volume is emptied, PgBouncer starts again, the old server is not stopped.
+        var (failed, failedCalls) = await ServerScript(new(Healthy(newVolume.Path)) { ["PSQL_FAILS"] = "yes" });
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("nothing was switched: postgres runs PostgreSQL 16 on postgres-data as before, and postgres-data-17 is empty", failed.Stderr, StringComparison.Ordinal);
+        Assert.True(Index(failedCalls, "docker stop pgbouncer") < Index(failedCalls, "docker run -d --name postgres-upgrade"));
+        Assert.Contains(failedCalls, c => c.StartsWith("docker run --rm -v postgres-data-17:/v --entrypoint sh postgres:17.2-alpine -c rm -rf", StringComparison.Ordinal));
+        Assert.Contains("docker start pgbouncer", failedCalls);
+        Assert.Contains("docker rm -f postgres-upgrade", failedCalls);
+        Assert.DoesNotContain(failedCalls, c => c.StartsWith("docker stop -t 120 postgres", StringComparison.Ordinal));
+
+        // A copy that verifies (both servers empty here): receipt, the temporary server stopped, then the old container: the switch.
+        var (done, calls2) = await ServerScript(Healthy(newVolume.Path));
+        Assert.True(done.Ok, done.ToString());
+        Assert.Contains("verified: 0 tables and other objects", done.Stdout, StringComparison.Ordinal);
+        var receipt = Index(calls2, "docker exec postgres-upgrade sh -c echo");
+        Assert.True(Index(calls2, "docker volume create postgres-data-17") < Index(calls2, "docker run -d --name postgres-upgrade"));
+        Assert.True(receipt > Index(calls2, "docker run -d --name postgres-upgrade") && receipt < Index(calls2, "docker stop -t 120 postgres-upgrade"));
+        Assert.True(Index(calls2, "docker stop -t 120 postgres-upgrade") < Array.IndexOf(calls2, "docker stop -t 120 postgres"));
+        Assert.Equal("docker stop -t 120 postgres", calls2.Last(c => c.StartsWith("docker stop", StringComparison.Ordinal)));
+        Assert.DoesNotContain("docker start pgbouncer", calls2);
+        Assert.DoesNotContain(calls2, c => c.Contains("rm -rf", StringComparison.Ordinal));
+
+        // Run again once the copy is verified: nothing to do. A copy without its receipt (an interrupted attempt) is refused.
+        await File.WriteAllTextAsync(Path.Combine(newVolume.Path, PgUpgrade.Receipt), "verified");
+        var (again, calls3) = await ServerScript(new(Healthy(newVolume.Path)) { ["NEW_EXISTS"] = "yes" });
+        Assert.True(again.Ok, again.ToString());
+        Assert.Contains("volume postgres-data-17 holds the verified PostgreSQL 17 copy already: nothing to do.", again.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(calls3, Changes);
+        File.Delete(Path.Combine(newVolume.Path, PgUpgrade.Receipt));
+        Directory.CreateDirectory(Path.Combine(newVolume.Path, "pgdata"));
+        var (interrupted, calls4) = await ServerScript(new(Healthy(newVolume.Path)) { ["NEW_EXISTS"] = "yes" });
+        Assert.Equal(1, interrupted.ExitCode);
+        Assert.Contains("volume postgres-data-17 holds data but no verified copy (an interrupted attempt). Remove it (docker volume rm postgres-data-17)", interrupted.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(calls4, Changes);
+    }
+}
