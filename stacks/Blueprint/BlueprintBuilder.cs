@@ -115,8 +115,9 @@ public static partial class BlueprintBuilder
             Cost = Cost(s, type),
             Outputs = Outputs(s, databases),
         };
-        // Every container, the split stack's copies and the observability part's included, drops its privileges last.
-        return Parts.Hardening.ContainerHardening.Apply(WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one));
+        // Every container, the split stack's copies and the observability part's included, drops its privileges last; the
+        // host packet filter sees every port the parts publish.
+        return WithHostFirewall(s, Parts.Hardening.ContainerHardening.Apply(WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one)));
     }
 
     /// <summary>Public hosts of the stack in its zone (each gets a DNS record): every app route, the platform's own, the MinIO console.</summary>

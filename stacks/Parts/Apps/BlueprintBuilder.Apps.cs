@@ -437,4 +437,6 @@ public static class HostCommandNames
     public const string AutoKumaMonitors = "autokuma-monitors";
     /// <summary>Every server: the daily timer that removes unused images (see <see cref="ImageHygiene"/>).</summary>
     public const string ImageHygiene = "image-hygiene";
+    /// <summary>Every server: its packet filter for containers and the private network (see <see cref="Blueprint.HostFirewall"/>).</summary>
+    public const string HostFirewall = "host-firewall";
 }

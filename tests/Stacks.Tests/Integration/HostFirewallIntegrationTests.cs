@@ -1,0 +1,137 @@
+using System.Globalization;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts;
+using Platform.Stacks.Tests.Support;
+
+namespace Platform.Stacks.Tests.Integration;
+
+/// <summary>
+/// The host packet filter, for real: the rendered rules file and script run by the kernel's netfilter (Debian's iptables,
+/// nftables-backed like the servers'), in network namespaces that stand for a split stack's data server, two app servers
+/// on the private network and a container behind Docker's DNAT on a <c>br-…</c> bridge. Real TCP connections are opened
+/// before and after the rules, so each check can fail. Needs root (network namespaces); nothing leaves this machine.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class HostFirewallIntegrationTests
+{
+    private const string DataIp = "10.20.1.2";
+    private const string App1 = "10.20.1.11";
+    private const string App2 = "10.20.1.12";
+    private const string Bridge = "br-e22fw";
+    private const string ContainerIp = "172.31.77.2";
+    private const string GatewayIp = "172.31.77.1";
+
+    /// <summary>A split stack whose one database app runs on app-1 only, while another app runs on all three app servers.</summary>
+    private static readonly string SplitYaml = TestStacks.Yaml("""
+        - name: api
+          image: ghcr.io/example/api:1.0.0
+          port: 8000
+          routes: [{ host: api }]
+          healthPath: /healthz
+          cpus: 0.5
+          memoryMb: 256
+          instances: 1
+          needs: { database: true, redis: true }
+        - name: web
+          image: ghcr.io/example/web:2.0.0
+          port: 3000
+          routes: [{ host: app }]
+          healthPath: /health
+          cpus: 0.5
+          memoryMb: 256
+          instances: 3
+        """, extra: "platform:servers:\n  app: { type: cx32, count: 3 }\n  data: { type: ccx23, volumeGb: 100 }")
+        .Replace("  platform:serverType: cx42\n", "", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task On_the_data_server_a_data_port_admits_only_the_app_servers_that_use_it_and_containers_do_not_reach_the_host()
+    {
+        var split = TestStacks.Build(SplitYaml);
+        Assert.Equal(DataIp, split.ServerOf(ServerKey.Data).PrivateIp);
+        var ports = BlueprintBuilder.PrivatePortRules(TestStacks.Read(SplitYaml), split, ServerKey.Data);
+        var pgbouncer = ports.Single(p => p.Port == 6432);
+        var uptimeKuma = ports.Single(p => p.Port == BlueprintBuilder.UptimeKumaPort);
+        Assert.Equal([App1], pgbouncer.Sources.ToArray());
+        Assert.Contains(App2, uptimeKuma.Sources);
+
+        var id = Guid.NewGuid().ToString("N")[..6];
+        string D = $"e22d{id}", A1 = $"e22a{id}", A2 = $"e22b{id}", C = $"e22c{id}";
+        var dir = Directory.CreateTempSubdirectory("host-firewall-").FullName;
+        try
+        {
+            await Sh($"""
+                set -eu
+                for n in {D} {A1} {A2} {C}; do ip netns add $n; ip -n $n link set lo up; done
+                # The private network: a bridge on the data server, an app server on each side of a veth.
+                ip -n {D} link add lan type bridge; ip -n {D} addr add {DataIp}/24 dev lan; ip -n {D} link set lan up
+                ip link add e22p1{id} netns {D} type veth peer name eth0 netns {A1}
+                ip link add e22p2{id} netns {D} type veth peer name eth0 netns {A2}
+                for p in e22p1{id} e22p2{id}; do ip -n {D} link set $p master lan; ip -n {D} link set $p up; done
+                ip -n {A1} addr add {App1}/24 dev eth0; ip -n {A1} link set eth0 up
+                ip -n {A2} addr add {App2}/24 dev eth0; ip -n {A2} link set eth0 up
+                # A container behind a Docker bridge, its ports published on the private address by DNAT, as Docker does.
+                ip link add {Bridge} netns {D} type veth peer name eth0 netns {C}
+                ip -n {D} addr add {GatewayIp}/24 dev {Bridge}; ip -n {D} link set {Bridge} up
+                ip -n {C} addr add {ContainerIp}/24 dev eth0; ip -n {C} link set eth0 up; ip -n {C} route add default via {GatewayIp}
+                ip netns exec {D} sysctl -qw net.ipv4.ip_forward=1
+                ip netns exec {D} iptables -w -N DOCKER-USER
+                ip netns exec {D} iptables -w -A FORWARD -j DOCKER-USER
+                for port in 6432 {BlueprintBuilder.UptimeKumaPort}; do
+                  ip netns exec {D} iptables -w -t nat -A PREROUTING -d {DataIp}/32 -p tcp --dport $port -j DNAT --to-destination {ContainerIp}:$port
+                done
+                """);
+            // Listeners: the container's two published services, and a host daemon (like sshd) on every address.
+            var listeners = new List<System.Diagnostics.Process>();
+            foreach (var (ns, port) in new[] { (C, 6432), (C, BlueprintBuilder.UptimeKumaPort), (D, 2222) })
+                listeners.Add(System.Diagnostics.Process.Start(Proc.StartInfo("ip", ["netns", "exec", ns, Proc.Require("socat"), $"TCP-LISTEN:{port},fork,reuseaddr", "SYSTEM:true"]))!);
+            try
+            {
+                await Task.Delay(500);
+                // Before the rules: everything connects (so the checks below can fail).
+                Assert.True(await Connects(A2, DataIp, 6432));
+                Assert.True(await Connects(C, GatewayIp, 2222));
+                Assert.True(await Connects(A1, DataIp, 2222));
+
+                var rules = Path.Combine(dir, "firewall.rules");
+                var script = Path.Combine(dir, "platform-firewall");
+                await File.WriteAllTextAsync(rules, HostFirewall.Rules(DataIp, ports));
+                await File.WriteAllTextAsync(script, HostFirewall.Script(DataIp, rules));
+                var test = await Proc.RunAsync("ip", ["netns", "exec", D, Proc.Require("iptables-restore"), "--test", "--noflush", rules]);
+                Assert.True(test.Ok, test.ToString());
+                await Sh($"ip netns exec {D} sh {script}");
+                var once = (await Proc.RunCheckedAsync("ip", ["netns", "exec", D, "iptables", "-w", "-S"])).Stdout;
+                // Idempotent: a second run (every deployment, every boot) leaves the same rules.
+                await Sh($"ip netns exec {D} sh {script}");
+                Assert.Equal(once, (await Proc.RunCheckedAsync("ip", ["netns", "exec", D, "iptables", "-w", "-S"])).Stdout);
+
+                Assert.True(await Connects(A1, DataIp, 6432), "app-1 runs api, which uses PgBouncer");
+                Assert.False(await Connects(A2, DataIp, 6432), "app-2 runs no app that uses PgBouncer");
+                Assert.True(await Connects(A2, DataIp, BlueprintBuilder.UptimeKumaPort), "every app server reaches Uptime Kuma");
+                Assert.False(await Connects(A1, DataIp, 2222), "no host daemon on the private address");
+                Assert.False(await Connects(C, GatewayIp, 2222), "a container opens no connection to the host");
+                Assert.False(await Connects(C, DataIp, 2222), "nor on the host's other addresses");
+                // The host still opens connections to its containers (the backup timers' heartbeats, provisioning).
+                Assert.True(await Connects(D, ContainerIp, 6432));
+            }
+            finally
+            {
+                foreach (var l in listeners)
+                {
+                    try { l.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                    l.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            foreach (var ns in new[] { D, A1, A2, C })
+                await Proc.RunAsync("ip", ["netns", "del", ns]);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<bool> Connects(string ns, string ip, int port) =>
+        (await Proc.RunAsync("ip", ["netns", "exec", ns, Proc.Require("socat"), "-T2", "/dev/null", $"TCP:{ip}:{port.ToString(CultureInfo.InvariantCulture)},connect-timeout=2"], timeout: TimeSpan.FromSeconds(10))).Ok;
+
+    private static async Task Sh(string script) => await Proc.RunCheckedAsync("sh", ["-c", script], timeout: TimeSpan.FromSeconds(60));
+}
