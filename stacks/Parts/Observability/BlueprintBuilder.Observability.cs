@@ -27,6 +27,7 @@ public static partial class BlueprintBuilder
             ProxyImage = s.SocketProxy.Image,
             ProxyMemoryMb = s.SocketProxy.MemoryMb,
             AlertWebhookSecret = s.Monitoring.AlertWebhook ? ObservabilityNames.AlertWebhookSecret : null,
+            NoEvictionRedis = [.. Parts.Redis.RedisNames.Of(s).Where(i => i.EvictionPolicy == "noeviction").Select(i => i.Container)],
         };
         var spec = ObservabilityPart.Build(settings, context);
 

@@ -24,6 +24,9 @@ public sealed record ObservabilityPartContext
     /// <summary>How a collector on another server reaches Loki (the storage server's private address). Default: none (single server).</summary>
     public string? StoragePrivateIp { get; init; }
 
+    /// <summary>The Redis instances (their service names) whose policy is <c>noeviction</c>: each gets a memory alert. Default: none.</summary>
+    public ImmutableArray<string> NoEvictionRedis { get; init; } = [];
+
     /// <summary>The alert thresholds. Default: DESIGN.md's (<see cref="AlertThresholds.Default"/>).</summary>
     public AlertThresholds Thresholds { get; init; } = AlertThresholds.Default;
 
@@ -130,7 +133,7 @@ public static class ObservabilityPart
             throw new ArgumentException($"Observability has {errors.Count} configuration error(s):\n" + string.Join("\n", errors.Select(e => "  - " + e)), nameof(settings));
 
         var jobs = context.Targets.Select(t => t.Job).ToHashSet(StringComparer.Ordinal);
-        var rules = PrometheusConfig.Rules(context.Thresholds, jobs);
+        var rules = PrometheusConfig.Rules(context.Thresholds, jobs, context.NoEvictionRedis);
         var lokiPush = $"/loki/api/v1/push";
         var collectors = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, context.Servers.Select(server =>
             KeyValuePair.Create(server.Id, LogsConfig.Alloy(context.Stack, server.Id, context.DockerHost,

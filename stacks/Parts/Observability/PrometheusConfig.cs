@@ -92,8 +92,9 @@ public static class PrometheusConfig
     }
 
     /// <summary>The alert rules for <paramref name="thresholds"/> (the platform's, <see cref="AlertThresholds.Default"/>); the
-    /// database-connection rules only for the engines in <paramref name="jobs"/>.</summary>
-    public static ImmutableArray<AlertRule> Rules(AlertThresholds thresholds, IReadOnlySet<string> jobs)
+    /// data services' rules only for the engines in <paramref name="jobs"/>; a memory rule for the Redis instances in
+    /// <paramref name="noEvictionRedis"/> (policy <c>noeviction</c>: full, they refuse writes; the others evict, as a cache should).</summary>
+    public static ImmutableArray<AlertRule> Rules(AlertThresholds thresholds, IReadOnlySet<string> jobs, IReadOnlyList<string>? noEvictionRedis = null)
     {
         ArgumentNullException.ThrowIfNull(thresholds);
         var rules = new List<AlertRule>();
@@ -121,6 +122,15 @@ public static class PrometheusConfig
                 thresholds.DbConnections);
             rules.Add(new("database", "PgBouncerClientsWaiting", $"max by (server, instance) (pgbouncer_pools_client_maxwait_seconds) > {N(PgBouncerMaxWaitSeconds)}", HoldFor, "warning",
                 $"clients of {{{{ $labels.instance }}}} on {{{{ $labels.server }}}} wait more than {N(PgBouncerMaxWaitSeconds)}s for a server connection (pool too small for the load, or PostgreSQL slow) for {HoldFor}"));
+        }
+        if (jobs.Contains("redis") && noEvictionRedis is { Count: > 0 } queues)
+        {
+            // Character classes, not escapes: the instance names hold dots, and PromQL and YAML quoting would each eat a backslash.
+            var selector = $"{{instance=~\"{string.Join("|", queues.Order(StringComparer.Ordinal).Select(q => q.Replace(".", "[.]", StringComparison.Ordinal)))}\"}}";
+            var expr = $"100 * max by (server, instance) (redis_memory_used_bytes{selector}) / max by (server, instance) (redis_memory_max_bytes{selector} > 0)";
+            foreach (var (level, percent) in new[] { ("Warning", thresholds.Memory.WarnPercent), ("Critical", thresholds.Memory.CriticalPercent) })
+                rules.Add(new("database", "RedisNoEvictionMemory" + level, $"{expr} > {N(percent)}", HoldFor, level.ToLowerInvariant(),
+                    $"Redis {{{{ $labels.instance }}}} on {{{{ $labels.server }}}} (noeviction: it refuses writes when full) above {N(percent)}% of maxmemory for {HoldFor}"));
         }
         // An exporter that answers while its service does not: up is 1, the service's own up metric 0.
         foreach (var (job, metric, what) in ServiceUp.Where(x => jobs.Contains(x.Job)))

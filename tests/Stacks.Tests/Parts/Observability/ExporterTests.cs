@@ -124,6 +124,23 @@ public sealed class ExporterTests
     }
 
     [Fact]
+    public void Only_the_noeviction_redis_instances_get_a_memory_alert()
+    {
+        var settings = TestStacks.Shipped("prod");
+        var instances = Platform.Stacks.Parts.Redis.RedisNames.Of(settings);
+        var queues = instances.Where(i => i.EvictionPolicy == "noeviction").Select(i => i.Container).ToList();
+        Assert.NotEmpty(queues);
+        Assert.Contains(instances, i => i.EvictionPolicy != "noeviction");
+        var rules = Prod().HostCommands.Single(h => h.Name == ObservabilityNames.PrometheusFilesCommand).Stdin!.Masked;
+        Assert.Contains("- alert: RedisNoEvictionMemoryWarning\n", rules, StringComparison.Ordinal);
+        Assert.Contains("- alert: RedisNoEvictionMemoryCritical\n", rules, StringComparison.Ordinal);
+        foreach (var i in instances)
+            Assert.Equal(queues.Contains(i.Container), rules.Contains(i.Container.Replace(".", "[.]", StringComparison.Ordinal), StringComparison.Ordinal));
+        // No noeviction instance, no rule.
+        Assert.DoesNotContain(PrometheusConfig.Rules(Platform.Stacks.Operations.AlertThresholds.Default, new HashSet<string> { "redis" }, []), r => r.Name.StartsWith("RedisNoEviction", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void No_app_can_take_a_monitoring_users_name()
     {
         Assert.False(PostgresNames.IsValid(MonitorRole.Name));

@@ -20,7 +20,11 @@ public sealed class ObservabilityIntegrationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static ObservabilityPartContext Context(string stack) => ObservabilityPartContext.FromBlueprint(TestStacks.ShippedBlueprint(stack));
+    /// <summary>The part's context as the blueprint builder makes it (with the stack's noeviction Redis instances).</summary>
+    private static ObservabilityPartContext Context(string stack) => ObservabilityPartContext.FromBlueprint(TestStacks.ShippedBlueprint(stack)) with
+    {
+        NoEvictionRedis = [.. Platform.Stacks.Parts.Redis.RedisNames.Of(TestStacks.Shipped(stack)).Where(i => i.EvictionPolicy == "noeviction").Select(i => i.Container)],
+    };
 
     private static readonly string[] Engines = ["postgres", "mariadb", "pgbouncer", "redis"];
 
@@ -115,7 +119,8 @@ public sealed class ObservabilityIntegrationTests : IDisposable
     [Fact]
     public async Task The_alert_rules_fire_at_the_platform_thresholds_in_promtools_unit_tests()
     {
-        var rules = PrometheusConfig.Rules(AlertThresholds.Default, new HashSet<string>(Engines));
+        string[] queues = ["app-worker.redis", "app-jobs.redis"];
+        var rules = PrometheusConfig.Rules(AlertThresholds.Default, new HashSet<string>(Engines), queues);
         File.WriteAllText(Path.Combine(_dir, "platform.rules.yml"), PrometheusConfig.RenderRules(rules));
         // Two servers: "web" at 75% CPU, 85% memory, 80% disk (warnings only); "db" at 95% CPU, 95% memory, 90% disk (both).
         // PostgreSQL at 90 of 100 connections (warning), MariaDB at 96 of 100 (both). Redis's exporter target is down.
@@ -178,6 +183,18 @@ public sealed class ObservabilityIntegrationTests : IDisposable
                     values: '1 1 0x18'
                   - series: 'redis_up{job="redis",server="db",instance="app-web.redis"}'
                     values: '1x20'
+                  - series: 'redis_memory_used_bytes{job="redis",server="db",instance="app-worker.redis"}'
+                    values: '85x20'
+                  - series: 'redis_memory_max_bytes{job="redis",server="db",instance="app-worker.redis"}'
+                    values: '100x20'
+                  - series: 'redis_memory_used_bytes{job="redis",server="db",instance="app-web.redis"}'
+                    values: '100x20'
+                  - series: 'redis_memory_max_bytes{job="redis",server="db",instance="app-web.redis"}'
+                    values: '100x20'
+                  - series: 'redis_memory_used_bytes{job="redis",server="db",instance="app-jobs.redis"}'
+                    values: '5x20'
+                  - series: 'redis_memory_max_bytes{job="redis",server="db",instance="app-jobs.redis"}'
+                    values: '0x20'
                   - series: 'up{job="node",server="web",instance="web"}'
                     values: '1x20'
                 alert_rule_test:
@@ -256,6 +273,14 @@ public sealed class ObservabilityIntegrationTests : IDisposable
                     alertname: PostgreSQLDown
                     exp_alerts: []
                   - eval_time: 10m
+                    alertname: RedisNoEvictionMemoryWarning
+                    exp_alerts:
+                      - exp_labels: { severity: warning, server: db, instance: app-worker.redis }
+                        exp_annotations: { summary: 'Redis app-worker.redis on db (noeviction: it refuses writes when full) above 80% of maxmemory for 5m' }
+                  - eval_time: 10m
+                    alertname: RedisNoEvictionMemoryCritical
+                    exp_alerts: []
+                  - eval_time: 10m
                     alertname: RedisDown
                     exp_alerts:
                       - exp_labels: { severity: critical, server: db, instance: app-api.redis, job: redis }
@@ -274,7 +299,7 @@ public sealed class ObservabilityIntegrationTests : IDisposable
 
         // The same tests fail against rules with other thresholds: they measure the thresholds, not just the syntax.
         File.WriteAllText(Path.Combine(_dir, "platform.rules.yml"),
-            PrometheusConfig.RenderRules(PrometheusConfig.Rules(AlertThresholds.Default with { Cpu = new(80, 90) }, new HashSet<string>(Engines))));
+            PrometheusConfig.RenderRules(PrometheusConfig.Rules(AlertThresholds.Default with { Cpu = new(80, 90) }, new HashSet<string>(Engines), queues)));
         var other = await Proc.RunAsync(Proc.Require("promtool"), ["test", "rules", testFile]);
         Assert.False(other.Ok, other.ToString());
     }
