@@ -75,6 +75,12 @@ public static class UpgradeScripts
             $"    if sudo test -e \"$(voldir {Q(u.NewVolume)})/{u.Receipt}\"; then log {Q($"volume {u.NewVolume} holds the verified {u.EngineName} {u.To} copy already: nothing to do.")}; return 0; fi",
             $"    if [ -n \"$(sudo ls -A \"$(voldir {Q(u.NewVolume)})\")\" ]; then fail {Q($"volume {u.NewVolume} holds data but no verified copy (an interrupted attempt). Remove it (docker volume rm {u.NewVolume}) and deploy again; {u.OldVolume} was not touched.")}; fi",
             "  fi",
+            // A stack whose file already declares the upgrade starts on the new volume: with no old container and no old data there is nothing to copy.
+            $"  if ! docker inspect {Q(u.Service)} >/dev/null 2>&1; then",
+            $"    if docker volume inspect {Q(u.OldVolume)} >/dev/null 2>&1 && [ -n \"$(sudo ls -A \"$(voldir {Q(u.OldVolume)})\")\" ]; then fail {Q($"there is no container {u.Service}, but volume {u.OldVolume} holds data: run {u.EngineName} {u.From} on it first (set the image back and remove {u.Setting}), then deploy again.")}; fi",
+            $"    log {Q($"no container {u.Service} and no data in {u.OldVolume} (a first start): nothing to copy; {u.Service} starts on {u.NewVolume}.")}",
+            "    return 0",
+            "  fi",
             $"  [ \"$(docker inspect -f '{{{{.State.Running}}}}' {Q(u.Service)} 2>/dev/null || true)\" = true ] || fail {Q($"container {u.Service} is not running: the upgrade copies from the running {u.EngineName} {u.From}. Start it, or set the image back to {u.EngineName} {u.From} and remove {u.Setting}, then deploy again.")}",
             $"  mounted=\"$(docker inspect -f '{{{{range .Mounts}}}}{{{{if eq .Destination \"{u.MountPath}\"}}}}{{{{.Name}}}}{{{{end}}}}{{{{end}}}}' {Q(u.Service)})\"",
             $"  [ \"$mounted\" = {Q(u.OldVolume)} ] || fail \"{u.Service} runs on volume $mounted, not on {u.OldVolume}: set {u.Setting}.previousVolume to $mounted.\"",
@@ -168,8 +174,10 @@ public static class UpgradeScripts
             "set -eu",
             $"# After the upgrade of {u.Service} to {u.EngineName} {u.To}.",
             $"i=0; until docker exec -u postgres {Q(u.Service)} pg_isready -q -h 127.0.0.1 -p 5432; do i=$((i + 1)); [ \"$i\" -lt 300 ] || {{ echo 'error: {FinishCommandName(u.Service)}: PostgreSQL {u.To} did not start' >&2; exit 1; }}; sleep 1; done",
-            $"docker start {Q(pgbouncer)} >/dev/null",
-            $"if docker exec {Q(u.Service)} test -e {done}; then exit 0; fi",
+            // PgBouncer exists unless this is the stack's first deployment (then the deployment creates it, running).
+            $"if docker inspect {Q(pgbouncer)} >/dev/null 2>&1; then docker start {Q(pgbouncer)} >/dev/null; fi",
+            // Nothing to finish on a first start (no copy was made) or once finished.
+            $"if ! docker exec {Q(u.Service)} test -e {u.MountPath}/{u.Receipt} || docker exec {Q(u.Service)} test -e {done}; then exit 0; fi",
             $"echo {Q($"{FinishCommandName(u.Service)}: PgBouncer runs again; the apps reach PostgreSQL {u.To}.")}",
         };
         if (u.Pitr)

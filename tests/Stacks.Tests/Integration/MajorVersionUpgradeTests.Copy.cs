@@ -185,6 +185,7 @@ public sealed partial class MajorVersionUpgradeTests
             case "$1 $2" in
               "volume inspect") [ "$NEW_EXISTS" = yes ] || exit 1; case "$*" in *Options*) echo '<no value>' ;; *Mountpoint*) echo "$NEW_DIR" ;; esac ;;
               "inspect -f") case "$*" in *State.Running*) echo "$RUNNING" ;; *Mounts*) echo "$MOUNTED" ;; *) exit 2 ;; esac ;;
+              "inspect postgres") [ "$CONTAINER" != none ] || exit 1 ;;
               "exec postgres") [ "$3" != cat ] || [ "$4" != /var/lib/postgresql/data/pgdata/PG_VERSION ] || echo "$FOUND" ;;
             esac
             case "$*" in *psql*) [ "$PSQL_FAILS" != yes ] || { echo "psql: connection refused" >&2; exit 2; } ;; esac
@@ -203,7 +204,7 @@ public sealed partial class MajorVersionUpgradeTests
 
     private static Dictionary<string, string> Healthy(string newDir) => new()
     {
-        ["NEW_EXISTS"] = "no", ["NEW_DIR"] = newDir, ["RUNNING"] = "true", ["MOUNTED"] = "postgres-data", ["FOUND"] = "16", ["PSQL_FAILS"] = "no",
+        ["NEW_EXISTS"] = "no", ["NEW_DIR"] = newDir, ["CONTAINER"] = "postgres", ["RUNNING"] = "true", ["MOUNTED"] = "postgres-data", ["FOUND"] = "16", ["PSQL_FAILS"] = "no",
     };
 
     private static int Index(string[] calls, string prefix) => Array.FindIndex(calls, c => c.StartsWith(prefix, StringComparison.Ordinal));
@@ -227,6 +228,12 @@ public sealed partial class MajorVersionUpgradeTests
             Assert.Contains("error: postgres-upgrade: " + message, refused.Stderr, StringComparison.Ordinal);
             Assert.DoesNotContain(calls, Changes);
         }
+
+        // A first deployment of a stack whose file declares the upgrade: no container, no old volume: nothing to copy.
+        var (first, firstCalls) = await ServerScript(new(Healthy(newVolume.Path)) { ["CONTAINER"] = "none" });
+        Assert.True(first.Ok, first.ToString());
+        Assert.Contains("no container postgres and no data in postgres-data (a first start): nothing to copy", first.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(firstCalls, Changes);
 
         // A copy that fails (here psql cannot reach a server): the new volume is emptied, PgBouncer starts again, the old server is not stopped.
         var (failed, failedCalls) = await ServerScript(new(Healthy(newVolume.Path)) { ["PSQL_FAILS"] = "yes" });

@@ -63,6 +63,9 @@ public sealed class UpgradeScriptTests
     {
         var plain = UpgradeScripts.FinishScript(Pg);
         Assert.True(At(plain, "pg_isready") < At(plain, "docker start pgbouncer"));
+        // On a first start (no copy, no receipt) or once finished it does nothing more; PgBouncer is started only where it exists.
+        Assert.Contains("if docker inspect pgbouncer >/dev/null 2>&1; then docker start pgbouncer", plain, StringComparison.Ordinal);
+        Assert.True(At(plain, "test -e /var/lib/postgresql/data/upgrade-from-16.verified") < At(plain, "vacuumdb"));
         Assert.Contains("vacuumdb --all --analyze-in-stages", plain, StringComparison.Ordinal);
         Assert.DoesNotContain("pgbackrest", plain, StringComparison.Ordinal);
         var pitr = UpgradeScripts.FinishScript(Pg with { Pitr = true });
