@@ -77,7 +77,11 @@ public static partial class BlueprintBuilder
         return new BackupsInput(
                 b.Service.Image,
                 new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
-                    b.Encrypt ? "backupEncryptionPassphrase" : null, $"{s.Project}-{s.Stack}"),
+                    b.Encrypt ? "backupEncryptionPassphrase" : null, $"{s.Project}-{s.Stack}")
+                {
+                    AgeRecipients = b.Encrypt ? b.AgeRecipients : [],
+                    RunnerPrunes = !b.RetentionByBucket,
+                },
                 new BackupSources(
                     [.. DatabaseNames(s, DatabaseEngine.Postgres)],
                     s.Postgres.Service.Image, SecretNames.PostgresSuperuser,
@@ -259,7 +263,12 @@ public static partial class BlueprintBuilder
             BackupSubject.AppVolumes => $"{j.What}: {string.Join(", ", j.SourceMounts.Select(m => m.Source).Order(StringComparer.Ordinal))}",
             _ => j.What,
         };
-        return new BackupJobView(j.Name, what, j.Schedule, j.Destination, j.RetentionDays == 1 ? "1 day" : $"{j.RetentionDays} days");
+        var keep = j.RetentionDays == 1 ? "1 day" : $"{j.RetentionDays} days";
+        // Pruned by the bucket's lifecycle rule: the plan says what that rule must keep, for each prefix.
+        if (s.Backups.RetentionByBucket) keep += " (by the bucket's lifecycle rule; the runner's key only writes)";
+        if (s.Backups.Encrypt && !s.Backups.AgeRecipients.IsEmpty && j.Name != Data.Pitr.JobName)
+            keep += $"; encrypted to {s.Backups.AgeRecipients.Length} age recipient{(s.Backups.AgeRecipients.Length == 1 ? "" : "s")} (no key to read it on the server)";
+        return new BackupJobView(j.Name, what, j.Schedule, j.Destination, keep);
     }
 
     /// <summary>

@@ -42,7 +42,8 @@ public static partial class BlueprintBuilder
         {
             Configured("backupS3AccessKeyId", "Off-site backup bucket");
             Configured("backupS3SecretAccessKey", "Off-site backup bucket");
-            if (s.Backups.Encrypt) Configured("backupEncryptionPassphrase", "Backup encryption");
+            if (s.Backups.Encrypt && (s.Backups.AgeRecipients.IsEmpty || s.Postgres.Pitr))
+                Configured("backupEncryptionPassphrase", s.Backups.AgeRecipients.IsEmpty ? "Backup encryption" : "Point-in-time archive encryption (pgBackRest)");
         }
         if (s.Monitoring.AlertWebhook) Configured("alertWebhookUrl", "Alert notifications");
         // Secrets renamed into the app namespace keep their values: their password resources alias the former names.

@@ -171,7 +171,23 @@ public static class SettingsReader
             r.Error(Key("redisEvictionPolicy"), $"'{eviction}' is not a Redis eviction policy.", $"Use one of: {string.Join(", ", RedisPolicies)}.");
         var redis = new RedisSettings(new ServiceSettings(redisImage, redisMax * 2, 1), redisMax, eviction);
 
-        var backups = ReadBackups(r, Str, Int, Bool, Service, secretsSet, environment, doc.Stack);
+        var backups = ReadBackups(r, Str, Int, Bool, Service, secretsSet, environment, doc.Stack) with
+        {
+            AgeRecipients = ReadAgeRecipients(r, Node("backupAgeRecipients")),
+            RetentionByBucket = Bool("backupRetentionByBucket"),
+        };
+        // The runner encrypts to the age recipients without a passphrase; pgBackRest (point-in-time recovery) has only
+        // symmetric repository encryption, so it still needs the passphrase.
+        if (backups.Enabled && backups.Encrypt && !secretsSet.Contains("backupEncryptionPassphrase") && (backups.AgeRecipients.IsEmpty || postgres.Pitr))
+            r.Error(Key("backupEncryptionPassphrase"), backups.AgeRecipients.IsEmpty
+                    ? "is required when backupEncrypt is true."
+                    : "is required with postgresPitr: pgBackRest encrypts its archive with a passphrase only (backupAgeRecipients cover the other archives).",
+                $"Generate a long passphrase, keep a copy outside this platform, and run: pulumi config set --secret backupEncryptionPassphrase <passphrase> --stack {doc.Stack}");
+        if (backups.RetentionByBucket && postgres.Pitr)
+            r.Error(Key("backupRetentionByBucket"), "is true with postgresPitr: pgBackRest expires its own backups and WAL in order, and a bucket rule deleting them by age would break the chain a restore replays.",
+                "Set backupRetentionByBucket to false, or postgresPitr to false.");
+        if (!backups.AgeRecipients.IsEmpty && !backups.Encrypt)
+            r.Error(Key("backupAgeRecipients"), "is set but backupEncrypt is false, so nothing would be encrypted to them.", "Set backupEncrypt to true, or remove backupAgeRecipients.");
         if (postgres.Pitr && !backups.Enabled)
             r.Error(Key("postgresPitr"), "is true but backupsEnabled is false: WAL and base backups go to the backup bucket.",
                 $"Turn backups on (pulumi config set backupsEnabled true --stack {doc.Stack}, with the backupS3* settings), or set postgresPitr to false.");
@@ -426,10 +442,26 @@ public static class SettingsReader
             if (!secrets.Contains(name))
                 r.Error(Key(name), "is required when backups are enabled.", $"pulumi config set --secret {name} <value> --stack {stack}");
         }
-        if (settings.Encrypt && !secrets.Contains("backupEncryptionPassphrase"))
-            r.Error(Key("backupEncryptionPassphrase"), "is required when backupEncrypt is true.",
-                $"Generate a long passphrase, keep a copy outside this platform, and run: pulumi config set --secret backupEncryptionPassphrase <passphrase> --stack {stack}");
         return settings;
+    }
+
+    private static ImmutableArray<string> ReadAgeRecipients(NodeReader r, YamlNode? node)
+    {
+        if (node is null) return [];
+        var keys = r.StringList(node, Key("backupAgeRecipients"));
+        var result = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var key = keys[i].Trim();
+            if (Operations.AgeRecipients.IsValid(key)) result.Add(key);
+            else if (Operations.AgeRecipients.IsPrivateKey(key))
+                r.Error($"{Key("backupAgeRecipients")}[{i}]", "is an age private key; it must never be in a stack file or on a server.",
+                    "Remove it from the file (and rotate it: it is in git history now), and give the public key age-keygen -y prints (age1…).");
+            else
+                r.Error($"{Key("backupAgeRecipients")}[{i}]", $"'{(key.Length > 24 ? key[..24] + "…" : key)}' is not an age recipient.",
+                    "Give the public key age-keygen prints (age1…, 62 characters, copied whole: its last 6 are a checksum), or an ssh-ed25519/ssh-rsa public key line; keep the private key off the servers.");
+        }
+        return result.ToImmutable();
     }
 
     private static string Schedule(NodeReader r, Func<string, string> str, string name)

@@ -198,6 +198,10 @@ public sealed record BackupSettings(
 {
     /// <summary>Whether the business-hours dumps run (<c>backupHourlyEnabled</c>). Default: true.</summary>
     public bool HourlyEnabled { get; init; } = true;
+    /// <summary>Public keys archives are encrypted to with age (<c>backupAgeRecipients</c>); empty: symmetric GPG. Default: none.</summary>
+    public ImmutableArray<string> AgeRecipients { get; init; } = [];
+    /// <summary>The bucket's lifecycle rule prunes, not the runner (<c>backupRetentionByBucket</c>): a write-only S3 key suffices. Default: false.</summary>
+    public bool RetentionByBucket { get; init; }
 }
 
 /// <param name="AlertWebhook">Whether alertWebhookUrl is set.</param>

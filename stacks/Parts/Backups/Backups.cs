@@ -21,7 +21,13 @@ public sealed record S3Target(
     string AccessKeyIdSecret,
     string SecretAccessKeySecret,
     string? EncryptionPassphraseSecret,
-    string PathPrefix);
+    string PathPrefix)
+{
+    /// <summary>Public keys archives are encrypted to with age instead of the passphrase (the private keys stay off the server). Default: none.</summary>
+    public ImmutableArray<string> AgeRecipients { get; init; } = [];
+    /// <summary>Whether the runner prunes old archives (it then needs list and delete rights); false leaves it to the bucket's lifecycle rule, so a write-only key suffices. Default: true.</summary>
+    public bool RunnerPrunes { get; init; } = true;
+}
 
 /// <summary>What is backed up and how to reach it.</summary>
 /// <param name="AppDatabases">Every app database, dumped one by one.</param>
@@ -498,13 +504,14 @@ public static partial class Backups
         void Set(string key, string value) => config.Append(key).Append("=\"").Append(value).Append("\"\n");
         Set("BACKUP_FILENAME", name + "-%Y-%m-%dT%H-%M-%S.{{ .Extension }}");
         Set("BACKUP_PRUNING_PREFIX", name + "-");
-        Set("BACKUP_RETENTION_DAYS", retentionDays.ToString(CultureInfo.InvariantCulture));
+        // Without it the runner never lists or deletes (offen's default -1): the bucket's lifecycle rule prunes.
+        if (o.RunnerPrunes) Set("BACKUP_RETENTION_DAYS", retentionDays.ToString(CultureInfo.InvariantCulture));
         Set("BACKUP_SOURCES", sourceDirectory ?? ArchiveDirectory(subject));
         Set("AWS_S3_PATH", s3Path);
 
         var gap = CronSchedule.Parse(schedule).LongestGap() ?? TimeSpan.FromDays(366);
         var heartbeat = MonitorSpec.Push($"backup-{name}", $"Backup {what}", (int)gap.TotalSeconds + HeartbeatGraceSeconds, tokenSecret, null);
-        var extension = o.EncryptionPassphraseSecret is null ? "tar.gz" : "tar.gz.gpg";
+        var extension = !o.AgeRecipients.IsEmpty ? "tar.gz.age" : o.EncryptionPassphraseSecret is null ? "tar.gz" : "tar.gz.gpg";
         return new BackupJob(
             Name: name,
             What: what,
@@ -540,7 +547,7 @@ public static partial class Backups
             ("AWS_ACCESS_KEY_ID", o.AccessKeyIdSecret),
             ("AWS_SECRET_ACCESS_KEY", o.SecretAccessKeySecret),
         };
-        if (o.EncryptionPassphraseSecret is { } passphrase) secrets.Add(("GPG_PASSPHRASE", passphrase));
+        if (o.AgeRecipients.IsEmpty && o.EncryptionPassphraseSecret is { } passphrase) secrets.Add(("GPG_PASSPHRASE", passphrase));
         var env = new List<EnvVar>
         {
             EnvVar.Plain("AWS_ENDPOINT", o.Endpoint),
@@ -549,6 +556,8 @@ public static partial class Backups
             EnvVar.Plain("TZ", "UTC"),
         };
         env.AddRange(secrets.Select(x => EnvVar.Plain(x.Variable + "_FILE", SecretFile(x.Variable))));
+        // Public keys, not secrets: offen splits the list on commas (envconfig) and parses each as age does.
+        if (!o.AgeRecipients.IsEmpty) env.Add(EnvVar.Plain("AGE_PUBLIC_KEYS", string.Join(",", o.AgeRecipients)));
         var sources = jobs.SelectMany(j => j.SourceMounts).Distinct();
         return new OpsContainer(
             Name: RunnerName,
