@@ -102,11 +102,12 @@ public static class PlatformStack
 
         var addresses = servers.ToDictionary(kv => AddressTarget.Of(kv.Key), kv => kv.Value.Addresses);
         if (loadBalancer is not null) addresses[AddressTarget.LoadBalancer] = loadBalancer.Addresses;
-        _ = new DnsRecords("dns", new DnsRecordsArgs
+        var dns = new DnsRecords("dns", new DnsRecordsArgs
         {
             Zone = blueprint.Zone,
             Records = blueprint.DnsRecords,
             Targets = addresses,
+            OriginPulls = blueprint.CloudflareOriginPulls,
         }, Options());
 
         // Per server: its Docker host, its Docker networks and the images of the services that run on it.
@@ -141,7 +142,8 @@ public static class PlatformStack
             Secrets = secrets,
             Servers = targets,
         };
-        ComposeParts(blueprint, infrastructure, Options);
+        // Traefik starts requiring Cloudflare's client certificate only once the zone sends it.
+        ComposeParts(blueprint, infrastructure, Options, edgeAfter: dns.OriginPulls);
 
         var outputs = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (key, server) in servers)
@@ -166,7 +168,14 @@ public static class PlatformStack
     /// One component per part, in the order the core's <see cref="PartGraph"/> gives: each part is handed
     /// the parts it depends on (typed), never names or ids.
     /// </summary>
-    public static IReadOnlyList<PlatformPart> ComposeParts(PlatformBlueprint blueprint, PartInfrastructure infrastructure, Func<ComponentResourceOptions> options)
+    private static ComponentResourceOptions EdgeOptions(ComponentResourceOptions options, Resource? after)
+    {
+        if (after is not null) options.DependsOn.Add(after);
+        return options;
+    }
+
+    public static IReadOnlyList<PlatformPart> ComposeParts(PlatformBlueprint blueprint, PartInfrastructure infrastructure, Func<ComponentResourceOptions> options,
+        Resource? edgeAfter = null)
     {
         Traefik? edge = null;
         Postgres? postgres = null;
@@ -179,7 +188,7 @@ public static class PlatformStack
         {
             PlatformPart part = node.Id.Kind switch
             {
-                PartKind.Edge => edge = new Traefik(new TraefikArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.Edge => edge = new Traefik(new TraefikArgs { Spec = node, Infrastructure = infrastructure }, EdgeOptions(options(), edgeAfter)),
                 PartKind.Postgres => postgres = new Postgres(new PostgresArgs { Spec = node, Infrastructure = infrastructure }, options()),
                 PartKind.MariaDb => mariaDb = new MariaDb(new MariaDbArgs { Spec = node, Infrastructure = infrastructure }, options()),
                 PartKind.Redis => redis = new Redis(new RedisArgs { Spec = node, Infrastructure = infrastructure }, options()),
@@ -190,7 +199,10 @@ public static class PlatformStack
                     Spec = node, Infrastructure = infrastructure, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio, Monitoring = monitoring,
                     Apps = [.. parts.OfType<App>()],
                 }, options()),
-                PartKind.Observability => new Components.Observability.Observability(new Components.Observability.ObservabilityArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.Observability => new Components.Observability.Observability(new Components.Observability.ObservabilityArgs
+                {
+                    Spec = node, Infrastructure = infrastructure, Watched = [postgres, redis, mariaDb, minio, monitoring],
+                }, options()),
                 PartKind.App => new App(new AppArgs
                 {
                     Spec = node, Infrastructure = infrastructure, Edge = edge, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio,

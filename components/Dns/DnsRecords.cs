@@ -17,6 +17,12 @@ public sealed class DnsRecordsArgs
 
     /// <summary>The public addresses of every target the records name (<see cref="DnsRecordSpec.Target"/>).</summary>
     public required IReadOnlyDictionary<AddressTarget, PublicAddresses> Targets { get; init; }
+
+    /// <summary>
+    /// Turn on the zone's authenticated origin pulls (<see cref="PlatformBlueprint.CloudflareOriginPulls"/>): Cloudflare then
+    /// presents its origin-pull client certificate to the origin. Default: false (the zone setting is not managed).
+    /// </summary>
+    public bool OriginPulls { get; init; }
 }
 
 /// <summary>One Cloudflare DNS record per blueprint record, in the zone looked up by name.</summary>
@@ -27,6 +33,9 @@ public sealed class DnsRecords : ComponentResource
 
     [Output("zoneId")]
     public Output<string> ZoneId { get; private set; }
+
+    /// <summary>The zone's authenticated origin pulls setting, when the blueprint turns it on; null otherwise.</summary>
+    public Cloudflare.AuthenticatedOriginPullsSettings? OriginPulls { get; }
 
     public DnsRecords(string name, DnsRecordsArgs args, ComponentResourceOptions? opts = null)
         : base("platform:dns:Records", name, opts)
@@ -62,6 +71,12 @@ public sealed class DnsRecords : ComponentResource
             }, new CustomResourceOptions { Parent = this });
         }
         Records = records;
+        if (args.OriginPulls)
+            OriginPulls = new Cloudflare.AuthenticatedOriginPullsSettings($"{name}-origin-pulls", new Cloudflare.AuthenticatedOriginPullsSettingsArgs
+            {
+                ZoneId = ZoneId,
+                Enabled = true,
+            }, new CustomResourceOptions { Parent = this });
         RegisterOutputs();
     }
 }

@@ -84,6 +84,7 @@ public static partial class BlueprintBuilder
             Project = s.Project,
             Stack = s.Stack,
             Environment = s.Environment,
+            CloudflareOriginPulls = s.CloudflareOriginPulls,
             Domain = s.Domain,
             Zone = s.Zone,
             Servers = [Server(s, type)],
@@ -322,6 +323,7 @@ public static partial class BlueprintBuilder
         commands.AddRange(services.Where(x => x.OneShot).Select(OneShotCheck));
         commands.AddRange(AppHostCommands(s));
         if (!fileRoutes.IsEmpty) commands.Add(TraefikFileRoutes(fileRoutes));
+        if (s.CloudflareOriginPulls) commands.Add(TraefikOriginPulls());
         if (TraefikAuthFiles(s) is { } auth) commands.Add(auth);
         if (ops.Backup is { } backups) commands.Add(BackupTimersHostCommand(backups));
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];

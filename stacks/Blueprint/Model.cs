@@ -45,6 +45,8 @@ public sealed record PlatformBlueprint
     /// requests once); null when the one Traefik gets its own from Let's Encrypt. Default: none.
     /// </summary>
     public OriginCertificateSpec? OriginCertificate { get; init; }
+    /// <summary>Authenticated origin pulls: the zone's setting on (Cloudflare presents its client certificate), Traefik requiring it. Default: off.</summary>
+    public bool CloudflareOriginPulls { get; init; }
     /// <summary>
     /// Behind a load balancer, the app server whose Traefik gets the tenants' own domains' certificates (HTTP-01); the
     /// others forward those challenges and pass those domains' TLS through to it. Null when there is none. Default: none.

@@ -22,4 +22,10 @@ public static class CloudflareRanges
     ];
 
     public static ImmutableArray<string> All => [.. Ipv4, .. Ipv6];
+
+    /// <summary>
+    /// Every range, one a line, sorted as <c>LC_ALL=C sort</c> sorts (ordinal): what <c>cloudflare-ranges</c> prints and
+    /// <c>.github/workflows/cloudflare-ranges.yml</c> compares with https://www.cloudflare.com/ips-v4 and ips-v6.
+    /// </summary>
+    public static string Listing() => string.Concat(All.Order(StringComparer.Ordinal).Select(r => r + "\n"));
 }

@@ -60,6 +60,9 @@ public static class PlanText
             w.Line($"      via {string.Join(" > ", r.Middlewares.Select(Unversioned))}");
         }
         w.Line(EntryPointTimeouts.Summary);
+        w.Line(b.CloudflareOriginPulls
+            ? $"authenticated origin pulls: on; Cloudflare's zone setting on, every Traefik's TLS requires a client certificate from Cloudflare's origin-pull CA ({OriginPulls.ClientAuthType}), so only this zone's proxy gets through"
+            : "authenticated origin pulls: off (platform:cloudflareOriginPulls); Traefik accepts TLS from any client the firewall lets in");
         w.Line(b.IsSplit ? "networks (Docker networks are per server: each server has its own copy of those it uses):" : "networks:");
         // Who is on each network, indexed once (a plan of a thousand apps has thousands of networks).
         var attached = b.Services.SelectMany(x => x.Networks.Select(a => (Key: (a.Network, x.Host), Member: x.App ?? x.Name))).ToLookup(x => x.Key, x => x.Member);

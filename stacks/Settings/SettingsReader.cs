@@ -131,6 +131,7 @@ public static class SettingsReader
         if (topology is not null) server = server with { Type = topology.AppType };
         var adminCidrs = ReadCidrs(r, Node("adminCidrs"));
         var cloudflareOnly = Bool("cloudflareOnlyIngress");
+        var originPulls = Bool("cloudflareOriginPulls");
 
         ServiceSettings Service(string prefix, double cpus, int minMb)
         {
@@ -212,6 +213,7 @@ public static class SettingsReader
             Server = server,
             AdminCidrs = adminCidrs,
             CloudflareOnlyIngress = cloudflareOnly,
+            CloudflareOriginPulls = originPulls,
             Postgres = postgres,
             PgBouncer = pgbouncer,
             Redis = redis,

@@ -73,6 +73,9 @@ internal static class SettingsRules
                     if (s.Zone.Length > 0 && (domain == s.Zone || domain.EndsWith("." + s.Zone, StringComparison.Ordinal)))
                         r.Error(hostKey, $"{domain} is inside the stack's zone {s.Zone}.", $"Use 'host: {(domain == s.Domain ? "\"@\"" : domain.EndsWith("." + s.Domain, StringComparison.Ordinal) ? domain[..^(s.Domain.Length + 1)] : "<subdomain>")}' for names in the zone; domain: is for a tenant's own domain.");
                     // HTTP-01 needs Let's Encrypt to reach port 80 directly, and the tenant's visitors reach 443 without Cloudflare.
+                    if (s.CloudflareOriginPulls)
+                        r.Error(hostKey, $"{domain} is a domain outside the zone, whose visitors come straight to the server without Cloudflare's client certificate, but platform:cloudflareOriginPulls is true, so Traefik refuses every TLS connection without it.",
+                            "Set platform:cloudflareOriginPulls: false, or serve the tenant under the stack's domain.");
                     if (s.CloudflareOnlyIngress)
                         r.Error(hostKey, $"{domain} is a domain outside the zone: its certificate comes by HTTP-01 and its visitors come straight to the server, but platform:cloudflareOnlyIngress is true, so the firewall lets only Cloudflare reach 80/443.",
                             "Set platform:cloudflareOnlyIngress: false (80/443 open to everyone; Cloudflare-proxied hosts keep working), or serve the tenant under the stack's domain.");

@@ -51,6 +51,7 @@ public static class SettingsSchema
         new("servers", SettingType.Object, "Servers by role instead of one server: { app: { type, count }, data: { type, volumeGb } }. App servers sit behind a load balancer when there are several; the data server holds every stateful part on a Hetzner Volume (see docs/topology.md). Excludes serverType and dataVolumeGb.", InProjectFile: false),
         new("adminCidrs", SettingType.StringArray, "CIDRs allowed to reach SSH (22) through the Hetzner firewall."),
         new("cloudflareOnlyIngress", SettingType.Boolean, "Allow 80/443 only from Cloudflare's published ranges (origin not reachable around the proxy).", true),
+        new("cloudflareOriginPulls", SettingType.Boolean, "Authenticated origin pulls: Traefik accepts TLS only from clients presenting Cloudflare's origin-pull certificate (mTLS), and the zone setting is turned on; every other Cloudflare customer and every direct client is refused.", false),
         new("postgresImage", SettingType.String, "PostgreSQL image, pinned.", "postgres:16.6-alpine"),
         new("postgresMemoryMb", SettingType.Integer, "PostgreSQL memory limit; shared_buffers is 25% of it, effective_cache_size 75%.", 4096),
         new("postgresMaxConnections", SettingType.Integer, "PostgreSQL max_connections.", 100),

@@ -24,6 +24,8 @@ public sealed record StackSettings
     public required ServerSettings Server { get; init; }
     public required ImmutableArray<string> AdminCidrs { get; init; }
     public required bool CloudflareOnlyIngress { get; init; }
+    /// <summary>Traefik requires Cloudflare's origin-pull client certificate (mTLS), and the zone sends it. Default: false.</summary>
+    public bool CloudflareOriginPulls { get; init; }
     public required PostgresSettings Postgres { get; init; }
     public required PgBouncerSettings PgBouncer { get; init; }
     public required RedisSettings Redis { get; init; }

@@ -33,6 +33,31 @@ public sealed class ShippedStackTests
     /// <summary>The stacks whose environment is prod.</summary>
     public static TheoryData<string> ProdStacks => new() { "prod", "scale" };
 
+    private const string OriginPulls = "cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings";
+
+    [Theory]
+    [InlineData("prod", true)]
+    [InlineData("staging", false)]
+    [InlineData("scale", false)]
+    public async Task The_zones_authenticated_origin_pulls_are_on_exactly_where_the_stack_asks(string stack, bool on)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        Assert.Equal(on, run.Blueprint.CloudflareOriginPulls);
+        var settings = run.OfType(OriginPulls).ToList();
+        if (!on)
+        {
+            Assert.Empty(settings);
+            return;
+        }
+        var setting = Assert.Single(settings);
+        Assert.Equal("dns-origin-pulls", setting.Name);
+        Assert.Equal(true, setting.Inputs["enabled"]);
+        Assert.True(setting.Inputs.ContainsKey("zoneId"));
+        Assert.Equal("platform:dns:Records", run.OptionsOf(OriginPulls, setting.Name).ParentType);
+        // Traefik's TLS options that require the certificate are rendered only where the zone sends it.
+        Assert.Contains(run.Mocks.Registrations, r => r.Name == HostCommandNames.TraefikOriginPulls + "-command");
+    }
+
     private static string ProviderOf(ServerKey key) => $"{ShellDecisions.PerServer("docker", key)}-provider";
 
     private static (string Ipv4, string Ipv6) AddressesOf(ServerSpec server) => RecordingMocks.AddressesOf($"{server.Key.ResourceName}-server");
@@ -70,6 +95,7 @@ public sealed class ShippedStackTests
             "hcloud:index/loadBalancer:LoadBalancer", "hcloud:index/loadBalancerNetwork:LoadBalancerNetwork", "hcloud:index/loadBalancerTarget:LoadBalancerTarget",
             "hcloud:index/loadBalancerService:LoadBalancerService", "hcloud:index/volume:Volume", "hcloud:index/volumeAttachment:VolumeAttachment",
             "tls:index/privateKey:PrivateKey", "tls:index/certRequest:CertRequest", "cloudflare:index/originCaCertificate:OriginCaCertificate",
+            OriginPulls,
         };
         Assert.All(run.Mocks.Registrations, r => Assert.True(known.Contains(r.Type) || r.Type.StartsWith("platform:", StringComparison.Ordinal), $"unexpected {r.Type} {r.Name}"));
     }

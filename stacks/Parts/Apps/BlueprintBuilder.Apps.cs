@@ -437,6 +437,8 @@ public static class HostCommandNames
     public const string AutoKumaMonitors = "autokuma-monitors";
     /// <summary>Every server: the daily timer that removes unused images (see <see cref="ImageHygiene"/>).</summary>
     public const string ImageHygiene = "image-hygiene";
+    /// <summary>With authenticated origin pulls: Traefik's TLS options requiring Cloudflare's client certificate.</summary>
+    public const string TraefikOriginPulls = "traefik-origin-pulls";
     /// <summary>Every server: its packet filter for containers and the private network (see <see cref="Blueprint.HostFirewall"/>).</summary>
     public const string HostFirewall = "host-firewall";
 }

@@ -79,4 +79,78 @@ public sealed class DriftWorkflowTests
             Assert.DoesNotContain("secrets.", step.ToString(), StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void Cloudflares_ranges_are_compared_weekly_with_its_published_lists_without_a_secret_and_a_change_opens_an_issue()
+    {
+        var workflow = Load("cloudflare-ranges.yml");
+        var on = (YamlMappingNode)Child(workflow, "on");
+        Assert.Equal(["schedule", "workflow_dispatch"], on.Children.Keys.Select(k => ((YamlScalarNode)k).Value).Order(StringComparer.Ordinal));
+        Assert.Matches(@"^\d+ \d+ \* \* [0-6]$", Scalar(((YamlSequenceNode)Child(on, "schedule")).Children[0], "cron"));
+        Assert.Equal("read", Scalar(Child(workflow, "permissions"), "contents"));
+        Assert.Single(((YamlMappingNode)Child(workflow, "permissions")).Children);
+        // No secret anywhere: it reads public lists and the repository.
+        Assert.DoesNotContain("secrets.", File.ReadAllText(Path.Combine(TestStacks.RepoRoot, ".github", "workflows", "cloudflare-ranges.yml")), StringComparison.Ordinal);
+
+        var job = Child(Child(workflow, "jobs"), "ranges");
+        Assert.Equal("ubuntu-latest", Scalar(job, "runs-on"));
+        Assert.Equal("write", Scalar(Child(job, "permissions"), "issues"));
+        var steps = Steps(job).ToList();
+        var compare = Assert.Single(steps, s => (Scalar(s, "run") ?? "").Contains("cloudflare-ranges", StringComparison.Ordinal));
+        var script = Scalar(compare, "run")!;
+        Assert.Contains("https://www.cloudflare.com/ips-v4", script, StringComparison.Ordinal);
+        Assert.Contains("https://www.cloudflare.com/ips-v6", script, StringComparison.Ordinal);
+        var report = Assert.Single(steps, s => Scalar(s, "if") == "failure()" && (Scalar(s, "run") ?? "").Contains("gh issue create", StringComparison.Ordinal));
+        Assert.Equal("${{ github.token }}", Scalar(Child(report, "env"), "GH_TOKEN"));
+        foreach (var step in steps.Where(s => Scalar(s, "uses") is not null))
+            Assert.Matches(@"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$", Scalar(step, "uses"));
+    }
+
+    /// <summary>
+    /// The comparison itself, run offline: the workflow's script with the two downloads and the <c>dotnet run</c> replaced by
+    /// local files (Cloudflare serves its lists in its own order, without a final newline). Equal lists pass; a range
+    /// Cloudflare adds fails, with the range in the difference.
+    /// </summary>
+    [Fact]
+    public async Task The_comparison_passes_on_the_same_ranges_in_cloudflares_order_and_fails_on_a_new_one()
+    {
+        var script = Scalar(Steps(Child(Child(Load("cloudflare-ranges.yml"), "jobs"), "ranges")).Single(s => (Scalar(s, "run") ?? "").Contains("cloudflare-ranges", StringComparison.Ordinal)), "run")!;
+        var dir = Directory.CreateTempSubdirectory("cf-ranges-").FullName;
+        try
+        {
+            async Task<(int Code, string Output)> Run(IEnumerable<string> v4, IEnumerable<string> v6)
+            {
+                await File.WriteAllTextAsync(Path.Combine(dir, "trusted"), Platform.Stacks.Catalog.CloudflareRanges.Listing());
+                await File.WriteAllTextAsync(Path.Combine(dir, "v4"), string.Join("\n", v4));
+                await File.WriteAllTextAsync(Path.Combine(dir, "v6"), string.Join("\n", v6));
+                var local = script
+                    .Replace("dotnet run --project stacks -c Release -- cloudflare-ranges", $"cat {dir}/trusted", StringComparison.Ordinal)
+                    .Replace("curl -fsS --retry 3 https://www.cloudflare.com/ips-v4", $"cat {dir}/v4", StringComparison.Ordinal)
+                    .Replace("curl -fsS --retry 3 https://www.cloudflare.com/ips-v6", $"cat {dir}/v6", StringComparison.Ordinal);
+                Assert.DoesNotContain("curl", local, StringComparison.Ordinal);
+                var psi = new System.Diagnostics.ProcessStartInfo("bash", ["-eo", "pipefail", "-c", local])
+                {
+                    RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                };
+                psi.Environment["RUNNER_TEMP"] = dir;
+                using var p = System.Diagnostics.Process.Start(psi)!;
+                var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
+                await p.WaitForExitAsync();
+                return (p.ExitCode, output);
+            }
+
+            var same = await Run(Platform.Stacks.Catalog.CloudflareRanges.Ipv4, Platform.Stacks.Catalog.CloudflareRanges.Ipv6);
+            Assert.True(same.Code == 0, same.Output);
+            var changed = await Run(Platform.Stacks.Catalog.CloudflareRanges.Ipv4, [.. Platform.Stacks.Catalog.CloudflareRanges.Ipv6, "2a09:bac0::/29"]);
+            Assert.Equal(1, changed.Code);
+            Assert.Contains("+2a09:bac0::/29", changed.Output, StringComparison.Ordinal);
+            var removed = await Run(Platform.Stacks.Catalog.CloudflareRanges.Ipv4.Skip(1), Platform.Stacks.Catalog.CloudflareRanges.Ipv6);
+            Assert.Equal(1, removed.Code);
+            Assert.Contains($"-{Platform.Stacks.Catalog.CloudflareRanges.Ipv4[0]}", removed.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
