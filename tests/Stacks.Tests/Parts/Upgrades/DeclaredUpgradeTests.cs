@@ -64,6 +64,8 @@ public sealed class DeclaredUpgradeTests
         Assert.Empty(TestStacks.Errors(TestStacks.Yaml(MariaDbApps, "platform:mariadbImage: mariadb:11.4.5\nplatform:mariadbUpgrade: { from: \"10.11\", to: \"11.4\" }")));
         Assert.Contains(TestStacks.Errors(TestStacks.Yaml(MariaDbApps, "platform:mariadbImage: mariadb:11.4.5\nplatform:mariadbUpgrade: { from: \"10.11\", to: \"11\" }")),
             e => e.Key == "platform:mariadbUpgrade.to" && e.Fix.Contains("a MariaDB major is major.minor", StringComparison.Ordinal));
+        var unused = Assert.Single(TestStacks.Errors(TestStacks.Yaml(extra: "platform:mariadbUpgrade: { from: \"10.11\", to: \"11.4\" }")), e => e.Key == "platform:mariadbUpgrade");
+        Assert.Contains("no app uses MariaDB", unused.Problem, StringComparison.Ordinal);
         var b = TestStacks.Build(TestStacks.Yaml(MariaDbApps, "platform:mariadbImage: mariadb:11.4.5\nplatform:mariadbUpgrade: { from: \"10.11\", to: \"11.4\" }"));
         Assert.Equal("mariadb-data-11.4", b.Service("mariadb").Mounts.Single(m => m.Target == "/var/lib/mysql").Source);
         var upgrade = b.HostCommands.Single(c => c.Name == "mariadb-upgrade");
