@@ -272,9 +272,16 @@ public static partial class BlueprintBuilder
     }
 
     /// <summary>
-    /// Each MinIO user's policy statements (JSON), by app: everything on its own buckets; on a bucket granted to it,
-    /// listing (the bucket) and reading objects, and for readwrite also putting and deleting them.
+    /// Each MinIO user's policy statements (JSON), by app: on its own buckets, listing and every object operation
+    /// (multipart uploads included) but nothing on the bucket itself — no policy, lifecycle, versioning, lock or deletion,
+    /// so an app cannot make its bucket public or drop it (the platform sets public reads with its own account); on a
+    /// bucket granted to it, listing and reading objects, and for readwrite also putting and deleting them.
     /// </summary>
+    public static readonly ImmutableArray<string> OwnBucketActions = ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"];
+
+    public static readonly ImmutableArray<string> OwnObjectActions =
+        ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"];
+
     public static ImmutableSortedDictionary<string, ImmutableArray<string>> MinioPolicies(IEnumerable<BucketSpec> buckets)
     {
         static string Statement(IEnumerable<string> actions, IEnumerable<string> resources) =>
@@ -282,7 +289,11 @@ public static partial class BlueprintBuilder
         var users = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         List<string> Of(string user) => users.TryGetValue(user, out var list) ? list : users[user] = [];
         foreach (var owner in buckets.GroupBy(x => x.App))
-            Of(owner.Key).Add(Statement(["s3:*"], owner.OrderBy(x => x.Name, StringComparer.Ordinal).SelectMany(x => new[] { x.Name, $"{x.Name}/*" })));
+        {
+            var own = owner.OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
+            Of(owner.Key).Add(Statement(OwnBucketActions, own.Select(x => x.Name)));
+            Of(owner.Key).Add(Statement(OwnObjectActions, own.Select(x => $"{x.Name}/*")));
+        }
         foreach (var bucket in buckets.OrderBy(x => x.Name, StringComparer.Ordinal))
         {
             foreach (var grant in bucket.Grants)
