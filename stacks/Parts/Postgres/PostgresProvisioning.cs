@@ -58,6 +58,11 @@ public static class PostgresProvisioning
         b.Line("-- Idempotent. Run as the postgres superuser: psql -v ON_ERROR_STOP=1 -d postgres -f <this file>");
         b.Line("-- It never drops a role or a database: removing an app from the stack leaves its data in place.");
         b.Line(@"\set ON_ERROR_STOP on");
+        // An error message must not quote the statement: by default psql prints the failing line ("LINE 1: … PASSWORD
+        // 'SCRAM-SHA-256$…'") and PL/pgSQL's CONTEXT the EXECUTEd text, and a failed host command's output lands in
+        // the deployment's log. Terse keeps the message and the character position only.
+        b.Line(@"\set VERBOSITY terse");
+        b.Line(@"\set SHOW_CONTEXT never");
         b.Line();
         b.Line("-- Apps have no business in the maintenance database: only superusers (and roles granted it explicitly) connect.");
         b.Line(@"\connect postgres");

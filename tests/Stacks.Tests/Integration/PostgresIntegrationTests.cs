@@ -146,6 +146,36 @@ public sealed class PostgresIntegrationTests(DataTierFixture f) : IClassFixture<
         Assert.DoesNotContain(f.Secret(DataTierFixture.Shop.PasswordSecret), before, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A failing statement's text never reaches the log: psql would otherwise quote it ("LINE 1: … PASSWORD
+    /// 'SCRAM-SHA-256$…'"), and PL/pgSQL's CONTEXT the EXECUTEd statement, and the host command's output is the
+    /// deployment's log. The rendered script's own settings make psql terse.
+    /// </summary>
+    [Fact]
+    public async Task A_statement_that_fails_after_the_rendered_header_is_reported_without_its_text()
+    {
+        var script = f.Resolve(PostgresProvisioning.Script(DataTierFixture.Apps));
+        const string verifier = "SCRAM-SHA-256$4096:c2FsdHNhbHQ=$c3RvcmVka2V5$c2VydmVya2V5";
+        var failing = script
+            + $"ALTER ROLE shop PASSWORD '{verifier}' VALID UNTIL bogus;\n";
+        var plain = await f.Postgres.TryPsqlAsync($"ALTER ROLE shop PASSWORD '{verifier}' VALID UNTIL bogus;\n");
+        Assert.False(plain.Ok);
+        // What psql prints without the header: the line around the error, with the verifier's tail in it.
+        Assert.Contains("LINE 1:", plain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("c2VydmVya2V5", plain.Stderr, StringComparison.Ordinal);
+        var result = await f.Postgres.TryPsqlAsync(failing);
+        Assert.False(result.Ok);
+        Assert.Contains("syntax error", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("SCRAM-SHA-256$", result.Stderr + result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2VydmVya2V5", result.Stderr + result.Stdout, StringComparison.Ordinal);
+
+        var inBlock = script + $"DO $b$ BEGIN EXECUTE format('ALTER ROLE no_such_role PASSWORD %L', '{verifier}'); END $b$;\n";
+        var blockResult = await f.Postgres.TryPsqlAsync(inBlock);
+        Assert.False(blockResult.Ok);
+        Assert.Contains("no_such_role", blockResult.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2VydmVya2V5", blockResult.Stderr + blockResult.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Removing_an_app_from_the_script_drops_nothing()
     {
