@@ -94,6 +94,8 @@ public sealed class PlatformServer : ComponentResource
             Labels = spec.Labels.ToDictionary(),
             DeleteProtection = spec.Protect,
             RebuildProtection = spec.Protect,
+            // Hetzner's automatic backups: a daily image, 7 kept; toggled in place, never a replacement.
+            Backups = spec.Backups,
             PublicNets = new HCloud.Inputs.ServerPublicNetArgs { Ipv4Enabled = true, Ipv6Enabled = true },
         };
         var serverOptions = new CustomResourceOptions

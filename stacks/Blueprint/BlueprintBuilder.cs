@@ -180,7 +180,7 @@ public static partial class BlueprintBuilder
             ReadinessCommand: ReadinessCommand,
             ReadinessTimeoutSeconds: (int)CloudInit.Readiness.Timeout.TotalSeconds,
             MemoryMb: type.MemoryGb * 1024,
-            Vcpus: type.Vcpus) { Key = key ?? ServerKey.Single };
+            Vcpus: type.Vcpus) { Key = key ?? ServerKey.Single, Backups = s.ServerBackups };
     }
 
     /// <summary>The hardened server's first boot (see <see cref="CloudInit"/>); no secret is in it.</summary>
@@ -289,6 +289,8 @@ public static partial class BlueprintBuilder
             new($"Hetzner {type.Name} server ({type.Vcpus} vCPU, {type.MemoryGb} GB, {type.Cpu}; traffic included)", 1, "month", Price(type.Name, type.MonthlyEur)),
             new("Primary IPv4 address", 1, "month", Price("ipv4", Prices.PrimaryIpv4Eur)),
         };
+        if (s.ServerBackups)
+            lines.Add(ServerBackupsLine($"{type.Name} server", 1, Price(type.Name, type.MonthlyEur)));
         if (s.DataVolumeGb > 0)
             lines.Add(new($"Hetzner Volume for the stateful data (platform:dataVolumeGb)", s.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
         if (s.Backups.Enabled)
@@ -298,6 +300,14 @@ public static partial class BlueprintBuilder
                 s.Postgres.PitrStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
         return new CostEstimate([.. lines]);
     }
+
+    /// <summary>Hetzner's automatic backups of <paramref name="count"/> servers: a share of each one's price.</summary>
+    internal static CostLine ServerBackupsLine(string servers, int count, decimal serverPriceEur) =>
+        new($"Hetzner automatic backups of the {servers}{(count > 1 ? "s" : "")} (7 daily slots; {Prices.ServerBackupsPercent.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}% of the server price; platform:serverBackups)",
+            count, "month", ServerBackupsEur(serverPriceEur));
+
+    /// <summary>What Hetzner bills for one server's backups: 20% of its price, to the cent, as its price list shows it.</summary>
+    internal static decimal ServerBackupsEur(decimal serverPriceEur) => decimal.Round(serverPriceEur * Prices.ServerBackupsPercent / 100m, 2);
 
     private static ImmutableArray<OutputSpec> Outputs(StackSettings s, ImmutableArray<DatabaseSpec> databases)
     {

@@ -128,6 +128,8 @@ public sealed record ServerSpec(
     /// interface has its address, since Docker cannot bind an address the host does not have yet. Null on a single server.
     /// </summary>
     public string? PrivateIpReadyCommand { get; init; }
+    /// <summary>Hetzner's automatic backups: a daily full-system image, the last 7 kept, at 20% of the server's price. Default: off.</summary>
+    public bool Backups { get; init; }
 }
 
 /// <summary>The app server that gets the certificates of the tenants' own <paramref name="Domains"/> behind a load balancer.</summary>

@@ -9,6 +9,9 @@ public static class Prices
     public const decimal PrimaryIpv4Eur = 0.50m;
     public const decimal BackupStoragePerGbEur = 0.0055m;
 
+    /// <summary>Hetzner's automatic server backups cost this share of the server's price (Hetzner Cloud price list, "Backups").</summary>
+    public const decimal ServerBackupsPercent = 20m;
+
     /// <summary>Hetzner Cloud Volume, per GB and month.</summary>
     public const decimal VolumePerGbEur = 0.044m;
 

@@ -162,12 +162,15 @@ public static class PlanText
         return w.ToString();
     }
 
+    private static string ServerBackups(ServerSpec s) =>
+        s.Backups ? "; automatic backups (7 daily slots, +20% of the server price)" : "";
+
     /// <summary>The single server's section, as every single-server plan has always shown it.</summary>
     private static void SingleServer(Writer w, PlatformBlueprint b)
     {
         w.Section("Server");
         var s = b.Server;
-        w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}");
+        w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}{ServerBackups(s)}");
         w.Line($"deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
         w.Line("SSH host key: read by the readiness step on first contact, then pinned for the Docker provider and every host command");
         w.Line($"ready when: {Script(s.ReadinessCommand)} (timeout {s.ReadinessTimeoutSeconds}s)");
@@ -190,11 +193,11 @@ public static class PlanText
         foreach (var s in b.Servers)
         {
             var role = s.Key.Role == Parts.ServerRole.Data ? "data server" : $"app server {s.Key.Index}";
-            w.Line($"{s.Key}: {s.Name}, {role}, Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}");
+            w.Line($"{s.Key}: {s.Name}, {role}, Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}{ServerBackups(s)}");
             var placement = b.PlacementGroup is { } pg && pg.Members.Contains(s.Key) ? $"; placement group {pg.Name} (spread)" : "";
             w.Line($"  private IP {s.PrivateIp}{(b.PrivateNetwork is { } net ? $" on {net.Name}" : "")}; firewall {s.FirewallName}{placement}");
             if (b.Cost.PerServer.FirstOrDefault(x => x.Server == s.Key) is { } cost)
-                w.Line($"  cost: {cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month (the server, its IPv4{(s.Key.Role == Parts.ServerRole.Data ? ", the data volume" : "")})");
+                w.Line($"  cost: {cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month (the server{(s.Backups ? ", its backups" : "")}, its IPv4{(s.Key.Role == Parts.ServerRole.Data ? ", the data volume" : "")})");
             var here = parts.Where(p => p.Services.Any(x => x.Host == s.Key) || p.Volumes.Any(x => x.Host == s.Key) || p.HostCommands.Any(x => x.Host == s.Key));
             w.Line($"  parts: {string.Join(", ", here.Select(p => p.Id.ResourceName))}");
             if (b.DataVolume is { } dv && dv.Server == s.Key)

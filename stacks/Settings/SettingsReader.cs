@@ -132,6 +132,7 @@ public static class SettingsReader
         var adminCidrs = ReadCidrs(r, Node("adminCidrs"));
         var cloudflareOnly = Bool("cloudflareOnlyIngress");
         var originPulls = Bool("cloudflareOriginPulls");
+        var serverBackups = Bool("serverBackups");
 
         ServiceSettings Service(string prefix, double cpus, int minMb)
         {
@@ -214,6 +215,7 @@ public static class SettingsReader
             AdminCidrs = adminCidrs,
             CloudflareOnlyIngress = cloudflareOnly,
             CloudflareOriginPulls = originPulls,
+            ServerBackups = serverBackups,
             Postgres = postgres,
             PgBouncer = pgbouncer,
             Redis = redis,

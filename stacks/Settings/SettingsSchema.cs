@@ -44,6 +44,7 @@ public static class SettingsSchema
         new("serverType", SettingType.String, "Hetzner Cloud server type (e.g. cx32, ccx23). Its RAM bounds the memory budget.", "ccx23"),
         new("serverLocation", SettingType.String, "Hetzner Cloud location (fsn1, nbg1, hel1, ash, hil, sin).", "fsn1"),
         new("serverImage", SettingType.String, "Server OS image.", "ubuntu-24.04"),
+        new("serverBackups", SettingType.Boolean, "Hetzner's automatic backups of every server of the stack: a full-system image taken daily, the last 7 kept (Hetzner's slots); restore or rebuild from one in the Hetzner console. Costs 20% of each server's price.", false),
         new("sshPublicKeys", SettingType.StringArray, "SSH public keys (one line each, e.g. 'ssh-ed25519 AAAA… alice@example.com') allowed to log in as the deploy user."),
         new("deployUser", SettingType.String, "Unprivileged user that owns deployments and runs Docker over SSH.", "deploy"),
         new("osReserveMb", SettingType.Integer, "Memory kept for the OS, Docker and page cache outside every container limit.", 1024),

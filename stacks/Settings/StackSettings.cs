@@ -26,6 +26,8 @@ public sealed record StackSettings
     public required bool CloudflareOnlyIngress { get; init; }
     /// <summary>Traefik requires Cloudflare's origin-pull client certificate (mTLS), and the zone sends it. Default: false.</summary>
     public bool CloudflareOriginPulls { get; init; }
+    /// <summary>Hetzner's automatic daily backups of every server (7 slots kept), at 20% of each server's price. Default: false.</summary>
+    public bool ServerBackups { get; init; }
     public required PostgresSettings Postgres { get; init; }
     public required PgBouncerSettings PgBouncer { get; init; }
     public required RedisSettings Redis { get; init; }

@@ -39,6 +39,18 @@ public sealed class ShippedStackTests
     [InlineData("prod", true)]
     [InlineData("staging", false)]
     [InlineData("scale", false)]
+    public async Task Hetzners_automatic_backups_are_on_for_every_server_exactly_where_the_stack_asks(string stack, bool on)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var servers = run.OfType(Server).ToList();
+        Assert.NotEmpty(servers);
+        Assert.All(servers, s => Assert.Equal(on, s.Inputs["backups"]));
+    }
+
+    [Theory]
+    [InlineData("prod", true)]
+    [InlineData("staging", false)]
+    [InlineData("scale", false)]
     public async Task The_zones_authenticated_origin_pulls_are_on_exactly_where_the_stack_asks(string stack, bool on)
     {
         var run = await StackRun.Shipped(stack, preview: false);

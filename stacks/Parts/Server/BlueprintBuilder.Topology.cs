@@ -472,6 +472,11 @@ public static partial class BlueprintBuilder
             new($"Hetzner {data.Name} data server ({data.Vcpus} vCPU, {data.MemoryGb} GB, {data.Cpu}; traffic included)", 1, "month", Price(data.Name, data.MonthlyEur)),
             new("Primary IPv4 address (one per server)", t.AppCount + 1, "month", Price("ipv4", Prices.PrimaryIpv4Eur)),
         };
+        if (s.ServerBackups)
+        {
+            lines.Add(ServerBackupsLine($"{app.Name} app server", t.AppCount, Price(app.Name, app.MonthlyEur)));
+            lines.Add(ServerBackupsLine($"{data.Name} data server", 1, Price(data.Name, data.MonthlyEur)));
+        }
         if (t.LoadBalanced)
             lines.Add(new($"Hetzner {Prices.LoadBalancerType} load balancer", 1, "month", Price(Prices.LoadBalancerType, Prices.LoadBalancerEur)));
         lines.Add(new("Hetzner Volume for the stateful data (platform:servers.data.volumeGb)", t.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
@@ -479,12 +484,13 @@ public static partial class BlueprintBuilder
             lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
         var ipv4 = Price("ipv4", Prices.PrimaryIpv4Eur);
         var volume = decimal.Round(t.DataVolumeGb * Price("volumePerGb", Prices.VolumePerGbEur), 2);
+        decimal Backups(decimal serverEur) => s.ServerBackups ? ServerBackupsEur(serverEur) : 0m;
         return new CostEstimate([.. lines])
         {
             PerServer =
             [
-                new ServerCost(ServerKey.Data, Price(data.Name, data.MonthlyEur) + ipv4 + volume),
-                .. t.AppServers.Select(k => new ServerCost(k, Price(app.Name, app.MonthlyEur) + ipv4)),
+                new ServerCost(ServerKey.Data, Price(data.Name, data.MonthlyEur) + Backups(Price(data.Name, data.MonthlyEur)) + ipv4 + volume),
+                .. t.AppServers.Select(k => new ServerCost(k, Price(app.Name, app.MonthlyEur) + Backups(Price(app.Name, app.MonthlyEur)) + ipv4)),
             ],
         };
     }
