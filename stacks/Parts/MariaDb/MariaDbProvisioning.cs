@@ -80,20 +80,7 @@ public static class MariaDbProvisioning
         b.Text($"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY PASSWORD '").Derived(secret, SecretDerivation.MysqlNativePassword, "").Line("';");
         b.Text($"ALTER USER {account} IDENTIFIED BY PASSWORD '").Derived(secret, SecretDerivation.MysqlNativePassword, "")
             .Line($"' WITH MAX_USER_CONNECTIONS {MariaDbNames.MonitorConnections.ToString(CultureInfo.InvariantCulture)} ACCOUNT UNLOCK PASSWORD EXPIRE NEVER;");
-        b.Line("DELIMITER //");
-        b.Line("BEGIN NOT ATOMIC");
-        b.Line($"  IF EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = {user} AND Host = '%' AND JSON_VALUE(Priv, '$.access') <> {MonitorGlobalAccess.ToString(CultureInfo.InvariantCulture)})");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.db WHERE User = {user} AND Host = '%' AND (Db <> 'performance_schema' OR Grant_priv = 'Y'))");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.tables_priv WHERE User = {user} AND Host = '%')");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.columns_priv WHERE User = {user} AND Host = '%')");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.procs_priv WHERE User = {user} AND Host = '%')");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.roles_mapping WHERE User = {user} AND Host = '%')");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.proxies_priv WHERE User = {user} AND Host = '%')");
-        b.Line("  THEN");
-        b.Line($"    REVOKE ALL PRIVILEGES, GRANT OPTION FROM {account};");
-        b.Line("  END IF;");
-        b.Line("END //");
-        b.Line("DELIMITER ;");
+        RevokeBeyond(b, account, user, MonitorGlobalAccess, "Db <> 'performance_schema'", objectDb: null);
         b.Line($"GRANT PROCESS, REPLICATION CLIENT ON *.* TO {account};");
         b.Line($"GRANT SELECT ON performance_schema.* TO {account};");
     }
@@ -117,20 +104,31 @@ public static class MariaDbProvisioning
             .Derived(r.PasswordSecret, SecretDerivation.MysqlNativePassword, "")
             .Line($"' WITH MAX_USER_CONNECTIONS {limit} ACCOUNT UNLOCK PASSWORD EXPIRE NEVER;");
         b.Line("-- Anything beyond ALL on its own database (and no GRANT OPTION) is revoked; an exact match is left alone.");
+        RevokeBeyond(b, account, user, 0, $"Db <> {MariaDbNames.QuoteLiteral(pattern)}", objectDb: dbLiteral);
+        b.Line($"GRANT ALL PRIVILEGES ON {MariaDbNames.QuoteIdent(pattern)}.* TO {account};");
+    }
+
+    /// <summary>
+    /// Revokes everything from <paramref name="account"/> when it holds any right beyond its own: global rights other
+    /// than <paramref name="globalAccess"/>, a database grant matching <paramref name="otherDatabases"/> or with GRANT
+    /// OPTION, table, column or routine rights outside <paramref name="objectDb"/> (anywhere when null), roles or
+    /// proxies. An exact match is left alone, so a rerun changes nothing.
+    /// </summary>
+    private static void RevokeBeyond(SecretTextBuilder b, string account, string user, long globalAccess, string otherDatabases, string? objectDb)
+    {
+        var outside = objectDb is null ? "" : $" AND Db <> {objectDb}";
         b.Line("DELIMITER //");
         b.Line("BEGIN NOT ATOMIC");
-        b.Line($"  IF EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = {user} AND Host = '%' AND JSON_VALUE(Priv, '$.access') <> 0)");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.db WHERE User = {user} AND Host = '%' AND (Db <> {MariaDbNames.QuoteLiteral(pattern)} OR Grant_priv = 'Y'))");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.tables_priv WHERE User = {user} AND Host = '%' AND Db <> {dbLiteral})");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.columns_priv WHERE User = {user} AND Host = '%' AND Db <> {dbLiteral})");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.procs_priv WHERE User = {user} AND Host = '%' AND Db <> {dbLiteral})");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.roles_mapping WHERE User = {user} AND Host = '%')");
-        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.proxies_priv WHERE User = {user} AND Host = '%')");
+        b.Line($"  IF EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = {user} AND Host = '%' AND JSON_VALUE(Priv, '$.access') <> {globalAccess.ToString(CultureInfo.InvariantCulture)})");
+        b.Line($"     OR EXISTS (SELECT 1 FROM mysql.db WHERE User = {user} AND Host = '%' AND ({otherDatabases} OR Grant_priv = 'Y'))");
+        foreach (var table in new[] { "tables_priv", "columns_priv", "procs_priv" })
+            b.Line($"     OR EXISTS (SELECT 1 FROM mysql.{table} WHERE User = {user} AND Host = '%'{outside})");
+        foreach (var table in new[] { "roles_mapping", "proxies_priv" })
+            b.Line($"     OR EXISTS (SELECT 1 FROM mysql.{table} WHERE User = {user} AND Host = '%')");
         b.Line("  THEN");
         b.Line($"    REVOKE ALL PRIVILEGES, GRANT OPTION FROM {account};");
         b.Line("  END IF;");
         b.Line("END //");
         b.Line("DELIMITER ;");
-        b.Line($"GRANT ALL PRIVILEGES ON {MariaDbNames.QuoteIdent(pattern)}.* TO {account};");
     }
 }
