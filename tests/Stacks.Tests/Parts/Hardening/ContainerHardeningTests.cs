@@ -52,6 +52,14 @@ public sealed class ContainerHardeningTests
         Assert.Empty(exporter.CapAdd);
     }
 
+    /// <summary>What the README's security section says runs read-only: node-exporter, and a split stack's app-server Traefiks.</summary>
+    [Fact]
+    public void On_the_split_stack_node_exporter_and_the_app_servers_traefiks_run_read_only_and_nothing_else()
+    {
+        var readOnly = TestStacks.ShippedBlueprint("scale").Services.Where(s => s.ReadOnlyRootFilesystem).Select(s => s.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(["node-exporter", "node-exporter@app-1", "node-exporter@app-2", "node-exporter@app-3", "traefik@app-1", "traefik@app-2", "traefik@app-3"], readOnly.ToArray());
+    }
+
     [Fact]
     public void Apps_lose_raw_sockets_device_nodes_and_chroot_but_keep_what_common_entrypoints_use()
     {
