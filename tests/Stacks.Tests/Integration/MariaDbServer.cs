@@ -61,7 +61,11 @@ public sealed class MariaDbServer : IAsyncDisposable
                 "--no-defaults", $"--datadir={server.DataDirectory}", "--auth-root-authentication-method=socket", "--skip-test-db",
             ];
             if (!Proc.IsRoot) install.Add($"--auth-root-socket-user={Environment.UserName}");
-            await Proc.RunCheckedAsync(Proc.Require("mariadb-install-db"), install, asUser: owner, timeout: TimeSpan.FromSeconds(120));
+            // Its own temporary directory: the bootstrap server's internal temporary tables live in $TMPDIR (/tmp by
+            // default), and with several servers bootstrapping at once one run's files went missing under another
+            // ("File '/tmp/#sql-temptable-….MAD' not found", install failed), once in a CI run.
+            await Proc.RunCheckedAsync(Proc.Require("mariadb-install-db"), install, env: new Dictionary<string, string> { ["TMPDIR"] = dir.Path },
+                asUser: owner, timeout: TimeSpan.FromSeconds(120));
 
             var options = new MariaDbOptions(memoryMb) { BindAddress = server.Host, Port = server.Port, Socket = server.Socket };
             options = configure?.Invoke(options) ?? options;
@@ -82,7 +86,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         if (IsRunning) throw new InvalidOperationException("The server is already running.");
         if (_process is not null) await _process.DisposeAsync();
         _process = ServerProcess.Start($"MariaDB on port {Port}", Proc.Require("mariadbd"),
-            [$"--defaults-file={ConfigFile}", $"--datadir={DataDirectory}", $"--pid-file={Path.Combine(_dir.Path, "mariadbd.pid")}"],
+            [$"--defaults-file={ConfigFile}", $"--datadir={DataDirectory}", $"--pid-file={Path.Combine(_dir.Path, "mariadbd.pid")}", $"--tmpdir={_dir.Path}"],
             Proc.IsRoot ? OsUser : null);
         await _process.WaitUntilAsync(async () => File.Exists(Socket) && (await TrySqlAsync("SELECT 1")).Ok, TimeSpan.FromSeconds(60));
     }
