@@ -200,15 +200,23 @@ public static partial class BlueprintBuilder
     /// <summary>What <paramref name="server"/> admits on its private address (empty off a split stack).</summary>
     public static ImmutableArray<PrivatePortRule> PrivatePortRules(StackSettings s, PlatformBlueprint b, ServerKey server)
     {
+        if (b.ServerOf(server).PrivateIp is null) return [];
         var users = new Dictionary<int, SortedSet<string>>();
-        foreach (var data in b.Services.Where(x => RestrictedDataParts.Contains(x.Part.Kind) && x.Host.Role == ServerRole.Data))
-            foreach (var p in data.PublishedPorts)
-                users.TryAdd(p.HostPort, new SortedSet<string>(StringComparer.Ordinal));
+        var dataByName = new Dictionary<string, ServiceSpec>(StringComparer.Ordinal);
+        foreach (var data in b.Services.Where(x => RestrictedDataParts.Contains(x.Part.Kind)))
+        {
+            dataByName.TryAdd(data.Name, data);
+            if (data.Host.Role == ServerRole.Data)
+                foreach (var p in data.PublishedPorts)
+                    users.TryAdd(p.HostPort, new SortedSet<string>(StringComparer.Ordinal));
+        }
+        var appServers = b.Services.Where(x => x.App is not null && x.Host.Role == ServerRole.App)
+            .ToLookup(x => x.App!, x => b.ServerOf(x.Host).PrivateIp!, StringComparer.Ordinal);
         foreach (var app in s.Apps)
         {
-            var servers = b.Services.Where(x => x.App == app.Name && x.Host.Role == ServerRole.App).Select(x => b.ServerOf(x.Host).PrivateIp!).Distinct().ToList();
+            var servers = appServers[app.Name].Distinct().ToList();
             foreach (var used in DataServicesOf(s, app))
-                if (b.Services.FirstOrDefault(x => x.Name == used && RestrictedDataParts.Contains(x.Part.Kind)) is { } data)
+                if (dataByName.TryGetValue(used, out var data))
                     foreach (var p in data.PublishedPorts)
                         users[p.HostPort].UnionWith(servers);
         }
