@@ -68,7 +68,7 @@ public static class PlanMermaid
                 var count = g.Count();
                 var where = b.IsSplit ? $"<br/>on {string.Join(", ", servers.Select(k => k.Id))}" : "";
                 return new AppNode(g.Key, g.Key + (count > 1 ? $" ×{count}" : "") + where,
-                    g.SelectMany(s => s.Labels).Where(l => l.Key.EndsWith(".rule", StringComparison.Ordinal)).Select(l => Host(l.Value)).Distinct().Order(StringComparer.Ordinal).ToList(),
+                    g.SelectMany(s => s.Labels).Where(l => l.Key.EndsWith(".rule", StringComparison.Ordinal) && !l.Key.Contains("-cache", StringComparison.Ordinal)).Select(l => Host(l.Value)).Distinct().Order(StringComparer.Ordinal).ToList(),
                     g.SelectMany(s => s.DependsOn).Distinct().ToList(), servers);
             }),
     ];

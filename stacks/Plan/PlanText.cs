@@ -58,6 +58,8 @@ public static class PlanText
             var allowed = file is null || file.AllowCidrs.IsEmpty ? "" : $"; only from {string.Join(", ", file.AllowCidrs)}";
             w.Line($"  [{r.Priority}] {r.Rule} -> {r.Target}{live}{allowed}; {Certificate(resolver)}");
             w.Line($"      via {string.Join(" > ", r.Middlewares.Select(Unversioned))}");
+            foreach (var cache in r.MiddlewareDetails.Values.Select(d => d.GetValueOrDefault(CacheControlDetail)).OfType<string>())
+                w.Line($"      sets Cache-Control: {cache} (replacing the app's)");
         }
         w.Line(EntryPointTimeouts.Summary);
         w.Line(b.CloudflareOriginPulls
@@ -284,6 +286,8 @@ public static class PlanText
         SecretSource.OriginCertificate => $"issued by Cloudflare's Origin CA for {b.OriginCertificate?.KeySecret ?? "the program's key"}",
         _ => $"from config {secret.ConfigKey}",
     };
+
+    private const string CacheControlDetail = "headers.customresponseheaders.Cache-Control";
 
     private static string Certificate(string? resolver) => resolver switch
     {

@@ -247,6 +247,8 @@ public sealed record AppSettings
     public ReleaseSettings? Release { get; init; }
     /// <summary>Scheduled one-shot runs of the app's image. Default: none.</summary>
     public ImmutableArray<JobSettings> Jobs { get; init; } = [];
+    /// <summary>Cache-Control headers on paths of the app's routes (hashed static assets). Default: none (the app's own headers pass).</summary>
+    public ImmutableArray<Parts.Edge.CacheRule> Cache { get; init; } = [];
 
     public string Key => $"platform:apps[{Index}]";
 

@@ -387,6 +387,7 @@ public static partial class BlueprintBuilder
                 _ => null,
             },
             Compress = r.Compress,
+            CacheRules = Parts.Edge.CacheRules.Of(s, app, r),
         }),
     ];
 

@@ -29,6 +29,8 @@ public sealed record RouteSpec(string Router, string Fqdn, string Host, string? 
     /// <summary>Host every request is redirected to (permanently, same path); null for none.</summary>
     public string? RedirectTo { get; init; }
     public bool Compress { get; init; }
+    /// <summary>Cache-Control rules on this route's path or below it (<see cref="Parts.Edge.CacheRules"/>). Default: none.</summary>
+    public ImmutableArray<Parts.Edge.CacheRule> CacheRules { get; init; } = [];
 }
 
 /// <summary>Traefik's Docker labels for routing, TLS, priorities and each route's middlewares.</summary>
@@ -109,20 +111,52 @@ public static class Routing
             labels[$"traefik.http.services.{service}.loadbalancer.sticky.cookie.httponly"] = "true";
         }
         var own = new List<string>();
+        var routers = new List<string>();
         foreach (var route in routes)
         {
             var middlewares = Middlewares(route, cloudflareOnlyIngress, labels);
+            // A cache rule on the route's own path joins its chain; one below it gets a router of its own (CacheRouter).
+            var whole = route.CacheRules.FirstOrDefault(c => c.Path == route.PathPrefix);
+            if (whole is not null) middlewares.Insert(1, CacheHeaders(route.Router, whole, labels));
             own.AddRange(middlewares.Where(m => !m.Contains('@', StringComparison.Ordinal)));
-            var prefix = $"traefik.http.routers.{route.Router}";
-            labels[$"{prefix}.rule"] = Rule(route, domain);
-            labels[$"{prefix}.priority"] = Num(Priority(route));
+            Router(route, route.Router, Rule(route, domain), Priority(route), middlewares);
+            foreach (var (rule, i) in route.CacheRules.Where(c => c != whole).Select((c, i) => (c, i)))
+            {
+                var name = CacheRouter(route.Router, i);
+                var chain = new List<string>(middlewares);
+                chain.Insert(1, CacheHeaders(name, rule, labels));
+                own.Add(chain[1]);
+                Router(route, name, Rule(route with { PathPrefix = rule.Path }, domain), Priority(route.Kind, rule.Path), chain);
+            }
+        }
+        return Conventions.Labels(Versioned(labels, [service, .. routes.Select(r => r.Router), .. routers, .. own]));
+
+        void Router(RouteSpec route, string name, string rule, int priority, List<string> middlewares)
+        {
+            if (name != route.Router) routers.Add(name);
+            var prefix = $"traefik.http.routers.{name}";
+            labels[$"{prefix}.rule"] = rule;
+            labels[$"{prefix}.priority"] = Num(priority);
             labels[$"{prefix}.entrypoints"] = EntryPoint;
             labels[$"{prefix}.tls"] = "true";
             if (route.CertResolver is { } resolver) labels[$"{prefix}.tls.certresolver"] = resolver;
             labels[$"{prefix}.service"] = service;
             labels[$"{prefix}.middlewares"] = string.Join(",", middlewares);
         }
-        return Conventions.Labels(Versioned(labels, [service, .. routes.Select(r => r.Router), .. own]));
+    }
+
+    /// <summary>
+    /// The router of a route's <paramref name="index"/>th cache rule below its path: the route's name (<c>app-web_r0</c>) and
+    /// <c>-cache&lt;n&gt;</c>, which no app router can be (those end in <c>_r&lt;digits&gt;</c>).
+    /// </summary>
+    public static string CacheRouter(string router, int index) => $"{router}-cache{index.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The headers middleware setting <paramref name="rule"/>'s Cache-Control on every answer of <paramref name="router"/>.</summary>
+    private static string CacheHeaders(string router, Parts.Edge.CacheRule rule, Dictionary<string, string> labels)
+    {
+        var name = $"{router}-cacheheaders";
+        labels[$"traefik.http.middlewares.{name}.headers.customresponseheaders.Cache-Control"] = rule.CacheControl;
+        return name;
     }
 
     /// <summary>
