@@ -310,7 +310,11 @@ public static partial class BlueprintBuilder
     {
         var b = new SecretTextBuilder();
         b.Line("set -eu");
-        b.Line("mc alias set local http://127.0.0.1:9000 \"$MINIO_ROOT_USER\" \"$MINIO_ROOT_PASSWORD\" >/dev/null");
+        // No secret on a command line (any user of the server can list them): the alias comes from MC_HOST_local, set by
+        // this shell from the root password file; each app user's secret key reaches mc on its stdin (mc admin user add
+        // with two arguments reads the secret key from a non-terminal stdin: cmd/admin-user-add.go, fetchUserKeys).
+        b.Line($"MC_HOST_local=\"http://$MINIO_ROOT_USER:$(cat {MinioRootPasswordFile})@127.0.0.1:9000\"");
+        b.Line("export MC_HOST_local");
         foreach (var bucket in buckets)
         {
             b.Line($"mc mb --ignore-existing local/{bucket.Name}");
@@ -323,7 +327,7 @@ public static partial class BlueprintBuilder
             b.Line($"printf '%s' '{{\"Version\":\"2012-10-17\",\"Statement\":[{string.Join(",", statements)}]}}' > /tmp/{policy}.json");
             b.Line($"mc admin policy create local {policy} /tmp/{policy}.json");
             // Adding an existing user sets its secret key: rotation is a re-run.
-            b.Text($"mc admin user add local {minioUser} '").Secret(SecretNames.Minio(user)).Line("'");
+            b.Line($"mc admin user add local {minioUser} >/dev/null <<'PLATFORM_SECRET'").Secret(SecretNames.Minio(user)).Line().Line("PLATFORM_SECRET");
             b.Line($"mc admin policy attach local {policy} --user {minioUser} >/dev/null 2>&1 || mc admin user info local {minioUser} | grep -q {policy}");
             b.Line($"rm -f /tmp/{policy}.json");
         }

@@ -151,6 +151,10 @@ public static partial class BlueprintBuilder
         [.. MinioRefusedPrefixes.Select(prefix => new RouteSpec($"{MinioRefusedService}-{prefix.Split('/')[^1]}", Routing.Fqdn(ServiceNames.FilesHost, s.Domain),
             ServiceNames.FilesHost, prefix, false) { AllowCidrs = Parts.Observability.ObservabilityNames.NoClient })];
 
+    /// <summary>MinIO's root user (not a secret) and the file in its container that holds the root password.</summary>
+    public const string MinioRootUser = "platform-admin";
+    public const string MinioRootPasswordFile = "/run/secrets/minio-root-password";
+
     private static ServiceSpec Minio(StackSettings s)
     {
         var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
@@ -171,14 +175,18 @@ public static partial class BlueprintBuilder
             Command = s.MinioConsole is null ? ["server", "/data"] : ["server", "/data", "--console-address", $":{MinioConsolePort}"],
             Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
             {
-                ["MINIO_ROOT_USER"] = SecretText.Plain("platform-admin"),
-                ["MINIO_ROOT_PASSWORD"] = SecretText.Of(new SecretPart(SecretNames.MinioRoot)),
+                ["MINIO_ROOT_USER"] = SecretText.Plain(MinioRootUser),
+                // A file, so an inspect shows no password: MinIO reads MINIO_ROOT_PASSWORD_FILE at start (cmd/common-main.go,
+                // loadEnvVarsFromFiles; an absolute path is read as is) and refuses to start when the file is missing or empty
+                // (a root user without password is "Missing credential environment variable"), never falling back to defaults.
+                ["MINIO_ROOT_PASSWORD_FILE"] = SecretText.Plain(MinioRootPasswordFile),
                 // Presigned URLs must carry the public host, or clients get signature errors.
                 ["MINIO_SERVER_URL"] = SecretText.Plain($"https://{files.Fqdn}"),
                 ["MINIO_BROWSER"] = SecretText.Plain(s.MinioConsole is null ? "off" : "on"),
             }),
             InternalPorts = s.MinioConsole is null ? [AppEnvironment.MinioPort] : [AppEnvironment.MinioPort, MinioConsolePort],
             Mounts = [new MountSpec(MountKind.Volume, "minio-data", "/data", ReadOnly: false)],
+            Files = [new FileSpec(MinioRootPasswordFile, SecretText.Of(new SecretPart(SecretNames.MinioRoot)))],
             Labels = labels,
         };
     }

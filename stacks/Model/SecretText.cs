@@ -13,7 +13,7 @@ public sealed record LiteralPart(string Text) : TextPart;
 public sealed record SecretPart(string Secret) : TextPart;
 
 /// <summary>
-/// A value derived from a secret by a one-way function (a SCRAM verifier, a hash). It is still
+/// A value derived from a secret by a one-way function (a SCRAM verifier, a hash) or an encoding. It is still
 /// treated as secret: it is computed only where the secret's value is known (the Pulumi shell,
 /// inside <c>Apply</c>, or a test), never in the plan.
 /// </summary>
@@ -33,6 +33,13 @@ public enum SecretDerivation
     /// <c>IDENTIFIED BY PASSWORD '…'</c> takes, so the plaintext never reaches the server. <c>Salt</c> is unused.
     /// </summary>
     MysqlNativePassword,
+
+    /// <summary>
+    /// The value escaped for the inside of a JSON string (also a valid TOML basic string): not one-way, an encoding for
+    /// embedding a configured secret (a webhook URL, an SMTP password) in a file, so quotes or backslashes in it cannot
+    /// break the file. <c>Salt</c> is unused.
+    /// </summary>
+    JsonStringBody,
 }
 
 /// <summary>
@@ -75,6 +82,7 @@ public sealed record SecretText(ImmutableArray<TextPart> Parts)
         {
             SecretDerivation.ScramSha256 => $"<scram-sha-256:{name}>",
             SecretDerivation.MysqlNativePassword => $"<mysql-native-password:{name}>",
+            SecretDerivation.JsonStringBody => $"<secret:{name}>",
             _ => $"<sha256:{name}>",
         });
 

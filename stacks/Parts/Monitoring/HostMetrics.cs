@@ -93,12 +93,13 @@ public static class HostMetrics
             EnvVar.Plain("PGHOST", input.PostgresHost),
             EnvVar.Plain("PGUSER", "postgres"),
             EnvVar.Plain("PGDATABASE", "postgres"),
-            EnvVar.Secret("PGPASSWORD", input.PostgresPasswordSecret),
             EnvVar.Plain("ROOT", "/host"),
             EnvVar.Plain("INTERVAL", I(IntervalSeconds)),
         };
-        env.AddRange(Metrics.Select(m => EnvVar.Secret(m.TokenEnv, TokenSecret(m.Id))));
-        if (input.WalArchiving) env.AddRange(PitrMetrics.Select(m => EnvVar.Secret(m.TokenEnv, TokenSecret(m.Id))));
+        // The password and the push tokens are files the script reads (SecretFiles), so an inspect shows none.
+        var secrets = new List<UploadedFile> { new(SecretFile("PGPASSWORD"), SecretText.Of(new SecretPart(input.PostgresPasswordSecret))) };
+        secrets.AddRange(Metrics.Select(m => TokenFile(m.TokenEnv, TokenSecret(m.Id))));
+        if (input.WalArchiving) secrets.AddRange(PitrMetrics.Select(m => TokenFile(m.TokenEnv, TokenSecret(m.Id))));
         return new OpsContainer(
             Name: ContainerName,
             Image: input.Image,
@@ -109,10 +110,19 @@ public static class HostMetrics
             // usage — without exposing any host path. /proc already shows the host's CPU and memory.
             Mounts: [Mount.Volume(DiskProbeVolume, "/host", readOnly: true)],
             Networks: [input.Networks.Data],
-            Files: [new UploadedFile(ScriptPath, SecretText.Plain(Script(t, input.WalArchiving)))],
+            Files: [new UploadedFile(ScriptPath, SecretText.Plain(Script(t, input.WalArchiving))), .. secrets],
             Mode: RunMode.Service,
             MemoryMb: input.MemoryMb);
     }
+
+    /// <summary>Where the agent's secrets are: one file per variable the script sets from it.</summary>
+    public const string SecretsDir = "/run/secrets/host-metrics";
+
+    /// <summary>The file holding the value of the script's variable <paramref name="variable"/> (e.g. PUSH_TOKEN_CPU).</summary>
+    public static string SecretFile(string variable) => $"{SecretsDir}/{variable.ToLowerInvariant().Replace('_', '-')}";
+
+    /// <summary>A push token's file.</summary>
+    public static UploadedFile TokenFile(string variable, string secret) => new(SecretFile(variable), SecretText.Of(new SecretPart(secret)));
 
     /// <summary>Healthy while the loop has run within the last three intervals.</summary>
     public static ImmutableArray<string> HealthCheck =>
@@ -125,8 +135,10 @@ public static class HostMetrics
     public static string Script(AlertThresholds t, bool walArchiving = false)
     {
         var script = BaseScript(t);
-        const string anchor = "  touch /tmp/thresholds.last\n";
-        return walArchiving ? script.Replace(anchor, WalLines + anchor, StringComparison.Ordinal) : script;
+        if (!walArchiving) return script;
+        const string anchor = "  touch /tmp/thresholds.last\n", secrets = "export PGPASSWORD\n";
+        var tokens = string.Concat(PitrMetrics.Select(m => $"{m.TokenEnv}=${{{m.TokenEnv}:-$(secret {SecretFile(m.TokenEnv)[(SecretsDir.Length + 1)..]})}}\n"));
+        return script.Replace(secrets, tokens + secrets, StringComparison.Ordinal).Replace(anchor, WalLines + anchor, StringComparison.Ordinal);
     }
 
     private static string BaseScript(AlertThresholds t) => $$"""
@@ -137,6 +149,16 @@ public static class HostMetrics
         ROOT=${ROOT:-/}
         INTERVAL=${INTERVAL:-60}
         ONCE=${ONCE:-}
+        # Secrets are files (one per variable), not env: an inspect of the container shows none. A variable set in the
+        # environment wins (the tests run the script that way); a metric without a token is not reported.
+        SECRETS=${SECRETS:-{{SecretsDir}}}
+        secret() { if [ -r "$SECRETS/$1" ]; then cat "$SECRETS/$1"; fi; }
+        PGPASSWORD=${PGPASSWORD:-$(secret pgpassword)}
+        PUSH_TOKEN_CPU=${PUSH_TOKEN_CPU:-$(secret push-token-cpu)}
+        PUSH_TOKEN_MEMORY=${PUSH_TOKEN_MEMORY:-$(secret push-token-memory)}
+        PUSH_TOKEN_DISK=${PUSH_TOKEN_DISK:-$(secret push-token-disk)}
+        PUSH_TOKEN_DB_CONNECTIONS=${PUSH_TOKEN_DB_CONNECTIONS:-$(secret push-token-db-connections)}
+        export PGPASSWORD
 
         cpu_sample() { awk '/^cpu /{ idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i; print total, idle }' "$PROC/stat"; }
 

@@ -40,9 +40,9 @@ public sealed record MonitoringServicesInput(
 
 /// <summary>
 /// Renders monitors as AutoKuma static-monitor files (one JSON file per monitor; the file name is the
-/// AutoKuma id) and the containers that apply them. Secrets never appear in a file: a file reads them
-/// from AutoKuma's environment with <c>{{ get_env(name='AUTOKUMA__ENV__…') }}</c>, and that environment
-/// references the secrets by name.
+/// AutoKuma id) and the containers that apply them. No container's env holds a secret: the push tokens and the
+/// notification's secret are in the files (written root-only by a host command), AutoKuma's password in its config
+/// file and the setup's in a file, so an inspect of either shows none.
 /// </summary>
 public static class AutoKuma
 {
@@ -128,6 +128,9 @@ public static class AutoKuma
         return new UploadedFile($"{MonitorsDir}/{m.Id}.json", WithPushToken(Json(json), m));
     }
 
+    /// <summary>Stands for the notification's secret in the serialised JSON; replaced by the secret, escaped.</summary>
+    private const string SecretPlaceholder = "@@platform-secret@@";
+
     /// <summary>Stands for the push token in the serialised JSON; replaced by the secret (32 letters and digits, nothing to escape).</summary>
     private const string PushTokenPlaceholder = "@@platform-push-token@@";
 
@@ -147,7 +150,7 @@ public static class AutoKuma
             WebhookNotification => new JsonObject
             {
                 ["type"] = "webhook",
-                ["webhookURL"] = EnvTemplate(NotificationEnv("WEBHOOK_URL")),
+                ["webhookURL"] = SecretPlaceholder,
                 ["webhookContentType"] = "json",
             },
             EmailNotification e => new JsonObject
@@ -157,7 +160,7 @@ public static class AutoKuma
                 ["smtpPort"] = e.SmtpPort,
                 ["smtpSecure"] = e.SmtpTls,
                 ["smtpUsername"] = e.SmtpUsername,
-                ["smtpPassword"] = EnvTemplate(NotificationEnv("SMTP_PASSWORD")),
+                ["smtpPassword"] = SecretPlaceholder,
                 ["smtpFrom"] = e.From,
                 ["smtpTo"] = e.To,
             },
@@ -171,7 +174,13 @@ public static class AutoKuma
             ["is_default"] = true,
             ["config"] = config,
         };
-        return new UploadedFile($"{MonitorsDir}/{NotificationFileId(n)}.json", SecretText.Plain(Json(json)));
+        var secret = n switch { WebhookNotification w => w.UrlSecret, EmailNotification e => e.SmtpPasswordSecret, _ => throw new ArgumentOutOfRangeException(nameof(n)) };
+        var text = Json(json);
+        var at = text.IndexOf('"' + SecretPlaceholder + '"', StringComparison.Ordinal) + 1;
+        // The secret itself, escaped for a JSON string, in the file the host command writes (root-only, 0600), not in
+        // AutoKuma's env: an inspect of AutoKuma shows no secret.
+        return new UploadedFile($"{MonitorsDir}/{NotificationFileId(n)}.json", new SecretTextBuilder()
+            .Text(text[..at]).Derived(secret, SecretDerivation.JsonStringBody, "").Text(text[(at + SecretPlaceholder.Length)..]).Build());
     }
 
     /// <summary>Every file AutoKuma reads: the notification (if any) and one per monitor, sorted by path.</summary>
@@ -195,17 +204,14 @@ public static class AutoKuma
         {
             EnvVar.Plain("AUTOKUMA__KUMA__URL", input.UptimeKumaUrl),
             EnvVar.Plain("AUTOKUMA__KUMA__USERNAME", input.AdminUsername),
-            EnvVar.Secret("AUTOKUMA__KUMA__PASSWORD", input.AdminPasswordSecret),
+            // AutoKuma reads <config dir>/autokuma/config.{toml,…} before its env (autokuma/src/main.rs: File::with_name of
+            // dirs::config_local_dir()/autokuma/config, then Environment AUTOKUMA__…): the password comes from that file.
+            EnvVar.Plain("XDG_CONFIG_HOME", ConfigHome),
             EnvVar.Plain("AUTOKUMA__STATIC_MONITORS", MonitorsDir),
             EnvVar.Plain("AUTOKUMA__DOCKER__ENABLED", "false"),
             EnvVar.Plain("AUTOKUMA__ON_DELETE", "delete"),
             EnvVar.Plain("AUTOKUMA__TAG_NAME", "AutoKuma"),
         };
-        switch (input.Notification)
-        {
-            case WebhookNotification w: env.Add(EnvVar.Secret(NotificationEnv("WEBHOOK_URL"), w.UrlSecret)); break;
-            case EmailNotification e: env.Add(EnvVar.Secret(NotificationEnv("SMTP_PASSWORD"), e.SmtpPasswordSecret)); break;
-        }
         return new OpsContainer(
             Name: ContainerName,
             Image: input.AutoKumaImage,
@@ -215,10 +221,24 @@ public static class AutoKuma
             // The monitor files come from the server's directory, written by a host command (see HostMonitorsDir).
             Mounts: [Mount.Volume(DataVolume, DataDir), new Mount(MountKind.Bind, HostMonitorsDir, MonitorsDir, ReadOnly: true)],
             Networks: [input.Networks.Data],
-            Files: [],
+            Files: [new UploadedFile(ConfigPath, ConfigFile(input.AdminPasswordSecret))],
             Mode: RunMode.Service,
             MemoryMb: input.AutoKumaMemoryMb);
     }
+
+    /// <summary>AutoKuma's config directory (XDG_CONFIG_HOME) and its config file there, which holds the admin password.</summary>
+    public const string ConfigHome = "/run/autokuma";
+    public const string ConfigPath = ConfigHome + "/autokuma/config.toml";
+
+    /// <summary>AutoKuma's config file: only the Uptime Kuma login's password (the rest is plain env).</summary>
+    public static SecretText ConfigFile(string adminPasswordSecret) => new SecretTextBuilder()
+        .Line("# AutoKuma's Uptime Kuma password, rendered by the platform: a file, so an inspect of the container shows none.")
+        .Line("[kuma]")
+        .Text("password = \"").Derived(adminPasswordSecret, SecretDerivation.JsonStringBody, "").Line("\"")
+        .Build();
+
+    /// <summary>The file in the setup container that holds the admin password.</summary>
+    public const string SetupPasswordFile = "/run/secrets/uptime-kuma-admin";
 
     /// <summary>
     /// Env the Uptime Kuma container itself needs: <c>UPTIME_KUMA_DB_TYPE=sqlite</c> skips Uptime Kuma 2's
@@ -241,13 +261,13 @@ public static class AutoKuma
         Env:
         [
             EnvVar.Plain("KUMA_ADMIN_USERNAME", input.AdminUsername),
-            EnvVar.Secret("KUMA_ADMIN_PASSWORD", input.AdminPasswordSecret),
+            EnvVar.Plain("KUMA_ADMIN_PASSWORD_FILE", SetupPasswordFile),
             EnvVar.Plain("KUMA_URL", input.UptimeKumaUrl),
         ],
         Labels: ImmutableSortedDictionary<string, string>.Empty,
         Mounts: [],
         Networks: [input.Networks.Data],
-        Files: [],
+        Files: [new UploadedFile(SetupPasswordFile, SecretText.Of(new SecretPart(input.AdminPasswordSecret)))],
         Mode: RunMode.OneShot,
         MemoryMb: 128);
 
@@ -258,9 +278,11 @@ public static class AutoKuma
     /// <summary>Node script run by <see cref="SetupContainer"/> (working directory /app of the Uptime Kuma image).</summary>
     public const string SetupScript = """
         const { io } = require("socket.io-client");
-        const url = process.env.KUMA_URL, username = process.env.KUMA_ADMIN_USERNAME, password = process.env.KUMA_ADMIN_PASSWORD;
         const done = (code, message) => { (code === 0 ? console.log : console.error)("uptime-kuma-setup: " + message); process.exit(code); };
-        if (!url || !username || !password) done(1, "KUMA_URL, KUMA_ADMIN_USERNAME and KUMA_ADMIN_PASSWORD must be set");
+        const url = process.env.KUMA_URL, username = process.env.KUMA_ADMIN_USERNAME, passwordFile = process.env.KUMA_ADMIN_PASSWORD_FILE;
+        let password = "";
+        try { password = require("fs").readFileSync(passwordFile || "", "utf8").trim(); } catch (e) { done(1, "cannot read KUMA_ADMIN_PASSWORD_FILE: " + e.code); }
+        if (!url || !username || !password) done(1, "KUMA_URL, KUMA_ADMIN_USERNAME and a non-empty KUMA_ADMIN_PASSWORD_FILE must be set");
         setTimeout(() => done(1, "no answer from " + url + " within 300 s"), 300000);
         const socket = io(url, { transports: ["websocket"], reconnection: true, reconnectionDelay: 2000, timeout: 10000 });
         socket.on("connect_error", (e) => console.error("uptime-kuma-setup: waiting for " + url + ": " + e.message));
@@ -276,10 +298,6 @@ public static class AutoKuma
           }
         }));
         """;
-
-    private static string NotificationEnv(string what) => "AUTOKUMA__ENV__NOTIFY_" + what;
-
-    private static string EnvTemplate(string envName) => "{{ get_env(name='" + envName + "') }}";
 
     private static string EnvSuffix(string id) => new([.. id.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
 

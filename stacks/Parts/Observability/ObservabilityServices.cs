@@ -40,6 +40,9 @@ public static class ObservabilityServices
     /// <summary>Where the proxy's HAProxy configuration is read.</summary>
     public const string LogsProxyConfigPath = "/usr/local/etc/haproxy/logs-api.cfg";
 
+    /// <summary>The file in Grafana's container that holds its admin password.</summary>
+    public const string GrafanaAdminPasswordFile = "/run/secrets/grafana-admin-password";
+
     /// <summary>A per-server container's logical name: plain on the storage server, <c>name@server</c> elsewhere.</summary>
     public static string NameOn(string name, ServerKey server, ServerKey storage) => server == storage ? name : $"{name}@{server.Id}";
 
@@ -124,7 +127,9 @@ public static class ObservabilityServices
                 Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
                 {
                     ["GF_SECURITY_ADMIN_USER"] = SecretText.Plain("admin"),
-                    ["GF_SECURITY_ADMIN_PASSWORD"] = SecretText.Of(new SecretPart(ObservabilityNames.GrafanaAdminSecret)),
+                    // A file, so an inspect shows no password: the image's run.sh exports every GF_*__FILE variable's file
+                    // content as the variable without the suffix (packaging/docker/run.sh) before starting Grafana.
+                    ["GF_SECURITY_ADMIN_PASSWORD__FILE"] = SecretText.Plain(GrafanaAdminPasswordFile),
                     ["GF_AUTH_ANONYMOUS_ENABLED"] = SecretText.Plain("false"),
                     ["GF_USERS_ALLOW_SIGN_UP"] = SecretText.Plain("false"),
                     ["GF_ANALYTICS_REPORTING_ENABLED"] = SecretText.Plain("false"),
@@ -138,6 +143,7 @@ public static class ObservabilityServices
                 Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.GrafanaVolume, "/var/lib/grafana", ReadOnly: false)],
                 Files =
                 [
+                    new FileSpec(GrafanaAdminPasswordFile, SecretText.Of(new SecretPart(ObservabilityNames.GrafanaAdminSecret))),
                     new FileSpec(ObservabilityNames.GrafanaDatasourcesPath, SecretText.Plain(files.GrafanaDatasources)),
                     new FileSpec(ObservabilityNames.GrafanaDashboardProviderPath, SecretText.Plain(files.GrafanaDashboardProvider)),
                     .. files.Dashboards.Select(d => new FileSpec($"{ObservabilityNames.GrafanaDashboardsDirectory}/{d.Key}", SecretText.Plain(d.Value))),

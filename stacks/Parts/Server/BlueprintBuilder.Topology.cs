@@ -126,8 +126,10 @@ public static partial class BlueprintBuilder
                     ["INTERVAL"] = hostMetrics.Env["INTERVAL"],
                     ["KUMA_URL"] = SecretText.Plain(dataUrl(UptimeKumaPort)),
                     ["ROOT"] = hostMetrics.Env["ROOT"],
-                    ["PUSH_TOKEN_DB_CONNECTIONS"] = SecretText.Plain(""),
-                }.Concat(HostMetrics.HostOnlyMetrics.Select(m => KeyValuePair.Create(m.TokenEnv, SecretText.Of(new SecretPart(HostMetrics.TokenSecret(m.Id, a))))))),
+                }),
+                // Its own push tokens, as files (no database here: no password, no connections token).
+                Files = [.. hostMetrics.Files.Where(f => !f.Path.StartsWith(HostMetrics.SecretsDir + "/", StringComparison.Ordinal)),
+                    .. HostMetrics.HostOnlyMetrics.Select(m => new FileSpec(HostMetrics.SecretFile(m.TokenEnv), SecretText.Of(new SecretPart(HostMetrics.TokenSecret(m.Id, a)))))],
                 // No data network here (it is internal to the data server): the edge network reaches the private address.
                 Networks = [new NetworkAttachment(ServiceNames.EdgeNetwork, [])],
                 DependsOn = [ServiceNames.UptimeKuma],

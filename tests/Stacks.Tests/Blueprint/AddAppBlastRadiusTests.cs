@@ -82,7 +82,8 @@ public sealed class AddAppBlastRadiusTests
     {
         var b = TestStacks.ShippedBlueprint("prod");
         var autokuma = b.Services.Single(x => x.Name == Platform.Stacks.Operations.AutoKuma.ContainerName);
-        Assert.Empty(autokuma.Files);
+        // Its one uploaded file is its config (the login's password), which no app changes; the monitors are not uploads.
+        Assert.Equal([Platform.Stacks.Operations.AutoKuma.ConfigPath], autokuma.Files.Select(f => f.Path));
         Assert.Contains(autokuma.Mounts, m => m.Kind == MountKind.Bind && m.Source == Platform.Stacks.Operations.AutoKuma.HostMonitorsDir && m.Target == Platform.Stacks.Operations.AutoKuma.MonitorsDir && m.ReadOnly);
         Assert.DoesNotContain(autokuma.Env.Keys, k => k.Contains("PUSH_TOKEN", StringComparison.Ordinal));
         Assert.Contains(HostCommandNames.AutoKumaMonitors, autokuma.AfterHostCommands);

@@ -302,7 +302,7 @@ public sealed class AppFeatureTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.DoesNotContain("s3:DeleteBucket", own, StringComparison.Ordinal);
         // The grantee gets a MinIO user of its own and the S3 settings, but no bucket variable of another app's.
         var script = b.HostCommands.Single(c => c.Name == HostCommandNames.MinioProvision).Stdin!.Masked;
-        Assert.Contains("mc admin user add local app-worker '<secret:app.worker.minio>'", script, StringComparison.Ordinal);
+        Assert.Contains("mc admin user add local app-worker >/dev/null <<'PLATFORM_SECRET'\n<secret:app.worker.minio>\nPLATFORM_SECRET\n", script, StringComparison.Ordinal);
         Assert.Equal("app-worker", b.Service("worker-1").Env["S3_ACCESS_KEY_ID"].Masked);
         Assert.DoesNotContain(b.Service("worker-1").Env.Keys, k => k.StartsWith("S3_BUCKET_", StringComparison.Ordinal));
         Assert.Contains("granted to crm (read), worker (readwrite)", PlanText.Render(b), StringComparison.Ordinal);

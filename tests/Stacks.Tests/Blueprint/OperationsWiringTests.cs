@@ -92,7 +92,7 @@ public sealed class OperationsWiringTests
         Assert.Contains("mc anonymous set none local/api-uploads", script);
         Assert.Contains("mc anonymous set download local/api-avatars", script);
         Assert.Contains("\"arn:aws:s3:::api-uploads/*\"", script);
-        Assert.Contains("mc admin user add local app-api '<secret:app.api.minio>'", script);
+        Assert.Contains("mc admin user add local app-api >/dev/null <<'PLATFORM_SECRET'\n<secret:app.api.minio>\nPLATFORM_SECRET\n", script);
         Assert.Equal<string>(["app.api.minio"], cmd.Stdin.Secrets);
     }
 

@@ -8,7 +8,7 @@ namespace Platform.Stacks.Tests.Operations;
 public sealed class HostMetricsTests
 {
     private static Dictionary<string, string> Run(int cpuBusyPercent, int memoryUsedPercent, string diskPercent, string? connectionsPercent,
-        IReadOnlyDictionary<string, string>? env = null)
+        IReadOnlyDictionary<string, string>? env = null, bool secretsAsFiles = false, string[]? skipFiles = null)
     {
         var root = Directory.CreateTempSubdirectory("thresholds-").FullName;
         try
@@ -27,7 +27,7 @@ public sealed class HostMetricsTests
             var awk = new[] { "/usr/bin/awk", "/bin/awk" }.First(File.Exists);
             Shim("awk", $"if [ \"$#\" = 2 ] && [ \"$2\" = {proc}/stat ]; then n=$(cat {root}/n 2>/dev/null || echo 0); echo $((n + 1)) > {root}/n; exec {awk} \"$1\" {proc}/stat.$n; fi\nexec {awk} \"$@\"");
             Shim("df", $"echo 'Filesystem 1024-blocks Used Available Capacity Mounted on'; echo '/dev/vda 100 50 50 {diskPercent} /host'");
-            Shim("psql", connectionsPercent is null ? "exit 2" : $"echo {connectionsPercent}");
+            Shim("psql", $"echo \"$PGPASSWORD\" > {root}/pgpassword\n" + (connectionsPercent is null ? "exit 2" : $"echo {connectionsPercent}"));
             Shim("wget", $"for a in \"$@\"; do case \"$a\" in http*) echo \"$a\" >> {root}/pushes;; esac; done");
             Shim("touch", "exit 0");
 
@@ -39,12 +39,25 @@ public sealed class HostMetricsTests
             psi.Environment["ROOT"] = root;
             psi.Environment["ONCE"] = "1";
             psi.Environment["KUMA_URL"] = "http://kuma:3001";
-            foreach (var (_, _, name) in HostMetrics.Metrics) psi.Environment[name] = "token-" + name;
+            if (secretsAsFiles)
+            {
+                // As in the container: one file per variable under SecretsDir (moved under the test directory), no env.
+                var secrets = Directory.CreateDirectory(Path.Combine(root, "secrets")).FullName;
+                foreach (var (_, _, name) in HostMetrics.Metrics.Where(m => skipFiles?.Contains(m.TokenEnv) != true))
+                    File.WriteAllText(Path.Combine(secrets, Path.GetFileName(HostMetrics.SecretFile(name))), "token-" + name + "\n");
+                if (skipFiles?.Contains("PGPASSWORD") != true)
+                    File.WriteAllText(Path.Combine(secrets, Path.GetFileName(HostMetrics.SecretFile("PGPASSWORD"))), "superuser-password\n");
+                psi.Environment["SECRETS"] = secrets;
+            }
+            else
+                foreach (var (_, _, name) in HostMetrics.Metrics) psi.Environment[name] = "token-" + name;
             foreach (var (name, value) in env ?? new Dictionary<string, string>()) psi.Environment[name] = value;
             using var p = Process.Start(psi)!;
             var stderr = p.StandardError.ReadToEnd();
             p.WaitForExit();
             Assert.True(p.ExitCode == 0, stderr);
+            if (secretsAsFiles && skipFiles?.Contains("PGPASSWORD") != true)
+                Assert.Equal("superuser-password", File.ReadAllText(Path.Combine(root, "pgpassword")).Trim());
             return File.ReadAllLines(Path.Combine(root, "pushes")).ToDictionary(
                 l => l.Split("/api/push/")[1].Split('?')[0], l => Uri.UnescapeDataString(l.Split('?')[1]));
         }
@@ -62,6 +75,14 @@ public sealed class HostMetricsTests
         Assert.StartsWith("status=up&msg=CPU 10%&", pushes["token-PUSH_TOKEN_CPU"]);
         Assert.StartsWith("status=up&msg=Memory 50%&", pushes["token-PUSH_TOKEN_MEMORY"]);
         Assert.StartsWith("status=up&msg=Disk 40%&", pushes["token-PUSH_TOKEN_DISK"]);
+        Assert.StartsWith("status=up&msg=DB connections 12%&", pushes["token-PUSH_TOKEN_DB_CONNECTIONS"]);
+    }
+
+    [Fact]
+    public void The_tokens_and_the_password_come_from_the_secret_files_when_the_env_has_none()
+    {
+        var pushes = Run(cpuBusyPercent: 10, memoryUsedPercent: 50, diskPercent: "40%", connectionsPercent: "12", secretsAsFiles: true);
+        Assert.Equal(["token-PUSH_TOKEN_CPU", "token-PUSH_TOKEN_DB_CONNECTIONS", "token-PUSH_TOKEN_DISK", "token-PUSH_TOKEN_MEMORY"], pushes.Keys.Order());
         Assert.StartsWith("status=up&msg=DB connections 12%&", pushes["token-PUSH_TOKEN_DB_CONNECTIONS"]);
     }
 
@@ -85,12 +106,15 @@ public sealed class HostMetricsTests
     [Fact]
     public void On_an_app_server_the_agent_reports_cpu_memory_and_disk_and_skips_the_database_it_does_not_have()
     {
-        // The app-server copy's environment, as the split blueprint gives it (no PostgreSQL there: an empty token).
+        // The app-server copy's secret files, as the split blueprint gives them: its CPU, memory and disk tokens, no
+        // database password or connections token (no PostgreSQL there).
         var b = Platform.Stacks.Tests.Support.TestStacks.ShippedBlueprint("scale");
-        var env = b.Service("host-metrics@app-2").Env.ToDictionary(e => e.Key, e => e.Value.Masked);
-        Assert.Equal("", env["PUSH_TOKEN_DB_CONNECTIONS"]);
-        var pushes = Run(cpuBusyPercent: 10, memoryUsedPercent: 50, diskPercent: "40%", connectionsPercent: null,
-            new Dictionary<string, string> { ["PUSH_TOKEN_DB_CONNECTIONS"] = env["PUSH_TOKEN_DB_CONNECTIONS"] });
+        var copy = b.Service("host-metrics@app-2");
+        var secretFiles = copy.Files.Where(f => f.Path.StartsWith(HostMetrics.SecretsDir + "/", StringComparison.Ordinal)).Select(f => f.Path).Order(StringComparer.Ordinal);
+        Assert.Equal(HostMetrics.HostOnlyMetrics.Select(m => HostMetrics.SecretFile(m.TokenEnv)).Order(StringComparer.Ordinal), secretFiles);
+        Assert.DoesNotContain(copy.Env.Values, v => v.IsSecret);
+        var pushes = Run(cpuBusyPercent: 10, memoryUsedPercent: 50, diskPercent: "40%", connectionsPercent: null, secretsAsFiles: true,
+            skipFiles: ["PUSH_TOKEN_DB_CONNECTIONS", "PGPASSWORD"]);
         Assert.Equal(["token-PUSH_TOKEN_CPU", "token-PUSH_TOKEN_DISK", "token-PUSH_TOKEN_MEMORY"], pushes.Keys.Order(StringComparer.Ordinal));
     }
 }

@@ -121,7 +121,7 @@ public class MonitorsTests
     }
 
     [Fact]
-    public void Notification_files_hold_templates_not_secrets()
+    public void Notification_files_hold_the_secret_as_a_reference_and_autokumas_env_none()
     {
         var webhook = AutoKuma.NotificationFile(Webhook);
         Assert.Equal("/autokuma/monitors/notify-ops.json", webhook.Path);
@@ -133,7 +133,7 @@ public class MonitorsTests
               "is_default": true,
               "config": {
                 "type": "webhook",
-                "webhookURL": "{{ get_env(name='AUTOKUMA__ENV__NOTIFY_WEBHOOK_URL') }}",
+                "webhookURL": "<secret:alert-webhook-url>",
                 "webhookContentType": "json"
               }
             }
@@ -145,8 +145,8 @@ public class MonitorsTests
         var config = json.RootElement.GetProperty("config");
         Assert.Equal("smtp", config.GetProperty("type").GetString());
         Assert.Equal(465, config.GetProperty("smtpPort").GetInt32());
-        Assert.Equal("{{ get_env(name='AUTOKUMA__ENV__NOTIFY_SMTP_PASSWORD') }}", config.GetProperty("smtpPassword").GetString());
-        Assert.Contains(AutoKuma.Container(Services(email)).Env, e => e.Name == "AUTOKUMA__ENV__NOTIFY_SMTP_PASSWORD" && e.Value.Masked == "<secret:smtp-password>");
+        Assert.Equal("<secret:smtp-password>", config.GetProperty("smtpPassword").GetString());
+        Assert.DoesNotContain(AutoKuma.Container(Services(email)).Env, e => e.Value.IsSecret);
     }
 
     [Fact]
@@ -157,18 +157,19 @@ public class MonitorsTests
         Assert.Equal(new Dictionary<string, string>
         {
             ["AUTOKUMA__DOCKER__ENABLED"] = "false",
-            ["AUTOKUMA__ENV__NOTIFY_WEBHOOK_URL"] = "<secret:alert-webhook-url>",
-            ["AUTOKUMA__KUMA__PASSWORD"] = "<secret:uptime-kuma-admin-password>",
             ["AUTOKUMA__KUMA__URL"] = "http://uptime-kuma:3001",
             ["AUTOKUMA__KUMA__USERNAME"] = "admin",
             ["AUTOKUMA__ON_DELETE"] = "delete",
             ["AUTOKUMA__STATIC_MONITORS"] = "/autokuma/monitors",
             ["AUTOKUMA__TAG_NAME"] = "AutoKuma",
+            ["XDG_CONFIG_HOME"] = "/run/autokuma",
         }, c.Env.ToDictionary(e => e.Name, e => e.Value.Masked));
         // Its monitor files come read-only from the server's directory (no Docker socket, no uploads).
         Assert.Equal([Mount.Volume("autokuma-data", "/data"), new Mount(MountKind.Bind, AutoKuma.HostMonitorsDir, AutoKuma.MonitorsDir, true)], c.Mounts.AsEnumerable());
         Assert.Equal(["data"], c.Networks.AsEnumerable());
-        Assert.Empty(c.Files);
+        // Its one upload is the config file with the login's password (AutoKuma reads $XDG_CONFIG_HOME/autokuma/config.toml).
+        Assert.Equal("/run/autokuma/autokuma/config.toml", c.Files.Single().Path);
+        Assert.Equal(["uptime-kuma-admin-password"], c.Files.Single().Content.Secrets.AsEnumerable());
         var files = AutoKuma.Files(Services().Monitors, Services().Notification);
         Assert.Equal(11, files.Length); // 10 monitors + the notification
         Assert.All(files, f => JsonDocument.Parse(f.Content.Masked).Dispose());
@@ -182,8 +183,9 @@ public class MonitorsTests
         Assert.Equal(["node", "-e", AutoKuma.SetupScript], s.Command.AsEnumerable());
         Assert.Equal(new Dictionary<string, string>
         {
-            ["KUMA_ADMIN_PASSWORD"] = "<secret:uptime-kuma-admin-password>", ["KUMA_ADMIN_USERNAME"] = "admin", ["KUMA_URL"] = "http://uptime-kuma:3001",
+            ["KUMA_ADMIN_PASSWORD_FILE"] = "/run/secrets/uptime-kuma-admin", ["KUMA_ADMIN_USERNAME"] = "admin", ["KUMA_URL"] = "http://uptime-kuma:3001",
         }, s.Env.ToDictionary(e => e.Name, e => e.Value.Masked));
+        Assert.Equal(("/run/secrets/uptime-kuma-admin", "<secret:uptime-kuma-admin-password>"), (s.Files.Single().Path, s.Files.Single().Content.Masked));
         Assert.Contains("socket.emit(\"setup\", username, password", AutoKuma.SetupScript, StringComparison.Ordinal);
         Assert.Contains("socket.emit(\"login\"", AutoKuma.SetupScript, StringComparison.Ordinal);
         Assert.Equal([EnvVar.Plain("UPTIME_KUMA_DB_TYPE", "sqlite")], AutoKuma.UptimeKumaEnv.AsEnumerable());

@@ -28,7 +28,7 @@ public sealed class GrafanaUiTests
         Assert.Empty(grafana.PublishedPorts);
         Assert.Equal("https://grafana.brightlane.io/", grafana.Env["GF_SERVER_ROOT_URL"].Masked);
         Assert.Equal("false", grafana.Env["GF_AUTH_ANONYMOUS_ENABLED"].Masked);
-        Assert.True(grafana.Env["GF_SECURITY_ADMIN_PASSWORD"].IsSecret);
+        Assert.True(grafana.Files.Single(f => f.Path == grafana.Env["GF_SECURITY_ADMIN_PASSWORD__FILE"].Masked).Content.IsSecret);
         // Uptime Kuma is outside the allowlist: the host is up when it answers 403, which proves the route and the guard.
         Assert.Contains(b.Monitors, m => m.Name.Contains("grafana", StringComparison.Ordinal) && m.Target.Contains("grafana.brightlane.io", StringComparison.Ordinal));
         Assert.Empty(Policies.Check(b));

@@ -223,7 +223,7 @@ public sealed class ObservabilityServicesTests
         Assert.Contains("--storage.tsdb.retention.time=15d", prometheus.Command);
         Assert.Contains(prometheus.Files, f => f.Path == ObservabilityNames.PrometheusConfigPath);
         var grafana = spec.Services.Single(s => s.Name == "grafana");
-        Assert.True(grafana.Env["GF_SECURITY_ADMIN_PASSWORD"].IsSecret);
+        Assert.True(grafana.Files.Single(f => f.Path == grafana.Env["GF_SECURITY_ADMIN_PASSWORD__FILE"].Masked).Content.IsSecret);
         Assert.Equal(SecretText.Plain("false"), grafana.Env["GF_AUTH_ANONYMOUS_ENABLED"]);
         Assert.Contains(spec.Secrets, x => x.Name == ObservabilityNames.GrafanaAdminSecret && x.Source == SecretSource.Generated);
     }

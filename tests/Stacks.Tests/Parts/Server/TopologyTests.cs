@@ -231,7 +231,7 @@ public sealed class TopologyTests
             Assert.Equal(server.Key, metrics.Host);
             Assert.Equal("http://10.20.1.2:3001", metrics.Env["KUMA_URL"].Masked);
             Assert.False(metrics.Env.ContainsKey("PGPASSWORD"));
-            Assert.Equal($"<secret:host-metrics-{server.Key}-cpu-push-token>", metrics.Env["PUSH_TOKEN_CPU"].Masked);
+            Assert.Equal($"<secret:host-metrics-{server.Key}-cpu-push-token>", metrics.Files.Single(f => f.Path == Platform.Stacks.Operations.HostMetrics.SecretFile("PUSH_TOKEN_CPU")).Content.Masked);
             Assert.Contains(b.Monitors, m => m.Kind == "push" && m.Target.EndsWith($"threshold-cpu-{server.Key}", StringComparison.Ordinal));
             // What the load balancer's health check sees, Uptime Kuma watches too: a Traefik out of rotation alerts.
             Assert.Contains(b.Monitors, m => m.Kind == "http" && m.Target == $"http://{server.PrivateIp}:{BlueprintBuilder.TraefikPingPort}/ping");
