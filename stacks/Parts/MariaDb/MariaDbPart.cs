@@ -60,8 +60,18 @@ public sealed record MariaDbPartSpec(
 /// <summary>The MariaDB part: settings and database requests in, its specs out. Pure: the same input gives the same spec.</summary>
 public static class MariaDbPart
 {
+    /// <summary>
+    /// What runs inside the container: the client reads the script on stdin; its errors are passed on only up to the
+    /// server's <c>near '…'</c> quote of the statement, which could hold a password hash (a verifier, like the SCRAM
+    /// one PostgreSQL's provisioning keeps out of logs), and lines that continue such a quote are dropped. The exit
+    /// status is the client's. No single quote inside: it is itself single-quoted (<c>\x27</c> is sed's quote).
+    /// </summary>
+    public const string ProvisionClientScript =
+        "e=/tmp/platform-provision.$$.err; mariadb --batch --binary-mode 2>\"$e\"; rc=$?; " +
+        "sed -n \"/^ERROR /{s/ near \\x27.*/ near ... (the statement is not shown: it may hold a password hash)/;p}\" \"$e\" >&2; rm -f \"$e\"; exit $rc";
+
     /// <summary>How the provisioning script is run on the server: as root inside the container, over its socket.</summary>
-    public static readonly string ProvisionHostCommand = $"docker exec -i {MariaDbNames.Service} mariadb --batch --binary-mode";
+    public static readonly string ProvisionHostCommand = $"docker exec -i {MariaDbNames.Service} sh -c '{ProvisionClientScript}'";
 
     public static MariaDbOptions Options(MariaDbSettings s) => new(s.MemoryMb) { MaxConnections = s.MaxConnections, BufferPoolMb = s.BufferPoolMb };
 

@@ -6,7 +6,7 @@ namespace Platform.Stacks.Parts.MariaDb;
 /// <summary>
 /// The idempotent provisioning script: one section per requested database. It is run as <c>root@localhost</c> over
 /// the server's Unix socket (unix_socket authentication, no password) by
-/// <c>docker exec -i mariadb mariadb --batch --binary-mode</c> (<see cref="MariaDbPart.ProvisionHostCommand"/>), any number of times.
+/// <c>mariadb --batch --binary-mode</c> in the container (<see cref="MariaDbPart.ProvisionHostCommand"/>), any number of times.
 /// </summary>
 /// <remarks>
 /// What it guarantees, on every run:

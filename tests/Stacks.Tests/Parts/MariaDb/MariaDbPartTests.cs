@@ -184,7 +184,8 @@ public sealed class MariaDbPartTests
     {
         var part = MariaDbPart.Build(new MariaDbSettings(), [Shop, Faces]);
         Assert.Equal("mariadb-provision", part.Provision.Name);
-        Assert.Equal("docker exec -i mariadb mariadb --batch --binary-mode", part.Provision.Create);
+        Assert.Equal($"docker exec -i mariadb sh -c '{MariaDbPart.ProvisionClientScript}'", part.Provision.Create);
+        Assert.Contains("mariadb --batch --binary-mode", MariaDbPart.ProvisionClientScript, StringComparison.Ordinal);
         Assert.Equal(MariaDbProvisioning.Script([Shop, Faces]), part.Provision.Stdin);
         Assert.Equal(["mariadb"], part.Provision.DependsOnServices.ToArray());
     }
