@@ -106,6 +106,7 @@ public static class PlatformStack
         {
             Zone = blueprint.Zone,
             Records = blueprint.DnsRecords,
+            Declared = blueprint.ZoneRecords,
             Targets = addresses,
             OriginPulls = blueprint.CloudflareOriginPulls,
         }, Options());

@@ -23,6 +23,13 @@ public sealed class DnsRecordsArgs
     /// presents its origin-pull client certificate to the origin. Default: false (the zone setting is not managed).
     /// </summary>
     public bool OriginPulls { get; init; }
+
+    /// <summary>
+    /// The records the stack file declares (<see cref="PlatformBlueprint.ZoneRecords"/>: mail, CAA, a SaaS, a server elsewhere),
+    /// each created as it is. Default: none. No record of the zone is ever imported or adopted: Pulumi changes and deletes
+    /// only the resources in its state, i.e. the ones it created.
+    /// </summary>
+    public ImmutableArray<Platform.Stacks.Parts.Dns.ZoneRecordSpec> Declared { get; init; } = [];
 }
 
 /// <summary>One Cloudflare DNS record per blueprint record, in the zone looked up by name.</summary>
@@ -33,6 +40,9 @@ public sealed class DnsRecords : ComponentResource
 
     [Output("zoneId")]
     public Output<string> ZoneId { get; private set; }
+
+    /// <summary>The declared records, keyed by their resource suffix (<see cref="Platform.Stacks.Parts.Dns.ZoneRecordSpec.ResourceSuffix"/>).</summary>
+    public IReadOnlyDictionary<string, Cloudflare.DnsRecord> Declared { get; }
 
     /// <summary>The zone's authenticated origin pulls setting, when the blueprint turns it on; null otherwise.</summary>
     public Cloudflare.AuthenticatedOriginPullsSettings? OriginPulls { get; }
@@ -71,6 +81,29 @@ public sealed class DnsRecords : ComponentResource
             }, new CustomResourceOptions { Parent = this });
         }
         Records = records;
+        var declared = new Dictionary<string, Cloudflare.DnsRecord>(StringComparer.Ordinal);
+        foreach (var record in args.Declared)
+        {
+            if (declared.ContainsKey(record.ResourceSuffix) || records.ContainsKey($"{record.Fqdn} {record.Type}"))
+                throw new InvalidOperationException($"The blueprint declares {record.Fqdn} {record.Type} twice ({record.Key}).");
+            var recordArgs = new Cloudflare.DnsRecordArgs
+            {
+                ZoneId = ZoneId,
+                Name = record.Fqdn,
+                Type = record.Type,
+                Proxied = record.Proxied,
+                Ttl = record.Ttl,
+                Comment = record.Comment,
+            };
+            // A CAA record's value is its data (flags, tag, value), not content (Pulumi.Cloudflare 6.17.0 DnsRecordDataArgs).
+            if (record.Type == "CAA")
+                recordArgs.Data = new Cloudflare.Inputs.DnsRecordDataArgs { Flags = Output.Create<object>(record.CaaFlags), Tag = record.CaaTag!, Value = record.Content };
+            else
+                recordArgs.Content = record.Content;
+            if (record.Priority is { } priority) recordArgs.Priority = priority;
+            declared[record.ResourceSuffix] = new Cloudflare.DnsRecord($"{name}-{record.ResourceSuffix}", recordArgs, new CustomResourceOptions { Parent = this });
+        }
+        Declared = declared;
         if (args.OriginPulls)
             OriginPulls = new Cloudflare.AuthenticatedOriginPullsSettings($"{name}-origin-pulls", new Cloudflare.AuthenticatedOriginPullsSettingsArgs
             {

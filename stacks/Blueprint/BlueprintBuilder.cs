@@ -91,6 +91,7 @@ public static partial class BlueprintBuilder
             DataVolume = DataVolume(s, volumes),
             Firewalls = [Firewall(s)],
             DnsRecords = DnsRecords(s),
+            ZoneRecords = Parts.Dns.ZoneRecords.Specs(s),
             Networks = Networks(s),
             NetworkJoins = NetworkJoins(s),
             Volumes = volumes,

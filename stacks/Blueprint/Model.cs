@@ -53,6 +53,8 @@ public sealed record PlatformBlueprint
     /// </summary>
     public TenantIssuerSpec? TenantIssuer { get; init; }
     public required ImmutableArray<DnsRecordSpec> DnsRecords { get; init; }
+    /// <summary>The records declared in the stack file (<c>platform:dnsRecords</c>), which the platform does not serve. Default: none.</summary>
+    public ImmutableArray<Parts.Dns.ZoneRecordSpec> ZoneRecords { get; init; } = [];
     public required ImmutableArray<NetworkSpec> Networks { get; init; }
     public required ImmutableArray<VolumeSpec> Volumes { get; init; }
     public required ImmutableArray<ServiceSpec> Services { get; init; }

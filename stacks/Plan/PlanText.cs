@@ -47,6 +47,9 @@ public static class PlanText
         w.Line("DNS records (Cloudflare, proxied, TTL auto):");
         foreach (var d in b.DnsRecords)
             w.Line($"  {d.Fqdn} {d.Type} -> {d.Target} {(d.Content == ServerAddress.Ipv4 ? "IPv4" : "IPv6")}{(d.Proxied ? " proxied" : "")} ttl {d.Ttl}");
+        if (!b.ZoneRecords.IsEmpty)
+            w.Line("DNS records declared in platform:dnsRecords (the stack creates, changes and deletes these and its own above, never a record it did not create):");
+        foreach (var z in b.ZoneRecords) w.Line($"  {z.Describe()}");
         w.Line("routes (HTTPS via Traefik; highest priority first, the first whose rule matches takes the request):");
         var fileRoutes = b.FileRoutes.GroupBy(f => f.Router, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var resolvers = Resolvers(b);

@@ -73,6 +73,13 @@ public static class PlanVerdicts
             lines.Add($"+ created: DNS {d.Type} {d.Fqdn}");
         foreach (var d in before.DnsRecords.Where(d => !newRecords.Contains((d.Fqdn, d.Type))))
             lines.Add($"- destroyed: DNS {d.Type} {d.Fqdn}");
+        // Declared records by their resource name: a changed value of any but a CNAME is a new record and the old one's removal.
+        var oldDeclared = before.ZoneRecords.Select(z => z.ResourceSuffix).ToHashSet(StringComparer.Ordinal);
+        var newDeclared = after.ZoneRecords.Select(z => z.ResourceSuffix).ToHashSet(StringComparer.Ordinal);
+        foreach (var z in after.ZoneRecords.Where(z => !oldDeclared.Contains(z.ResourceSuffix)))
+            lines.Add($"+ created: DNS {z.Type} {z.Fqdn} (declared: {z.Describe()})");
+        foreach (var z in before.ZoneRecords.Where(z => !newDeclared.Contains(z.ResourceSuffix)))
+            lines.Add($"- destroyed: DNS {z.Type} {z.Fqdn} (declared: {z.Describe()}; a record the stack created)");
 
         var oldCommands = before.HostCommands.ToDictionary(c => (c.Host, c.Name));
         var newCommands = after.HostCommands.ToDictionary(c => (c.Host, c.Name));

@@ -252,7 +252,7 @@ public static class SettingsReader
         if (settings.MariaDb.Upgrade is not null && !settings.UsesMariaDb)
             r.Error(Key("mariadbUpgrade"), "is set, but no app uses MariaDB, so there is no MariaDB data to upgrade.",
                 "Remove mariadbUpgrade: it moves the data of a MariaDB that runs to a new series.");
-        SettingsRules.Check(settings, r);
+        SettingsRules.Check(settings = Parts.Edge.PlatformEdgeSettings.Read(r, values, settings), r);
         errors = ErrorCauses.Collapse(errors);
         return (errors.Count == 0 ? settings : null, errors);
     }

@@ -17,6 +17,8 @@ public sealed record ResourceOptionsSeen(
 {
     /// <summary>The name of the provider resource it was given explicitly (e.g. <c>docker-app-1-provider</c>); null for the default provider.</summary>
     public string? ProviderName { get; init; }
+    /// <summary>The id of an existing resource to adopt (<c>CustomResourceOptions.ImportId</c>); null when the program creates it.</summary>
+    public string? ImportId { get; init; }
 }
 
 /// <summary>The result of running the program against the mocks.</summary>
@@ -65,6 +67,7 @@ public sealed record StackRun(
                 [.. Aliases(o).Select(a => { string? n = null; _ = a.Name?.Apply(x => n = x); return n; }).OfType<string>()])
             {
                 ProviderName = o.Provider?.GetResourceName(),
+                ImportId = (o as CustomResourceOptions)?.ImportId,
             });
             return null;
         };
