@@ -84,7 +84,7 @@ public sealed class ShippedStackTests
         Assert.Equal(b.Firewalls.Length, run.OfType(Firewall).Count());
         Assert.Equal(b.Servers.Length, run.OfType(DockerProvider).Count()); // one Docker host per server
         Assert.Empty(run.OfType(SshKey)); // cloud-init installs the keys; Hetzner refuses duplicate fingerprints across stacks
-        Assert.Equal(b.DnsRecords.Length, run.OfType(Dns).Count());
+        Assert.Equal(b.DnsRecords.Length + b.ZoneRecords.Length, run.OfType(Dns).Count()); // the platform's records and the declared ones
         Assert.Equal(b.Networks.Length, run.OfType(Network).Count());
         Assert.Equal(b.Volumes.Length, run.OfType(Volume).Count());
         Assert.Equal(b.Services.Length, run.OfType(Container).Count());
