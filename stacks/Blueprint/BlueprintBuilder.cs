@@ -109,6 +109,7 @@ public static partial class BlueprintBuilder
             MariaDbConnections = MariaDbRequests(s) is { IsEmpty: false } mariaDbApps
                 ? (s.MariaDb.MaxConnections, s.MariaDb.MaxConnectionsDerived, mariaDbApps.Sum(x => x.Request.ConnectionLimit))
                 : null,
+            PostgresLogMinDurationStatementMs = services.Any(x => x.Name == ServiceNames.Postgres) ? s.Postgres.Tuning.LogMinDurationStatementMs : null,
             BackupsOff = s.Backups is { Enabled: true, HourlyEnabled: false }
                 ? [("postgres-hourly", BackupPolicy.HourlyOffReason), .. MariaDbRequests(s).Any() ? [("mariadb-hourly", BackupPolicy.HourlyOffReason)] : Array.Empty<(string, string)>()]
                 : [],
@@ -147,7 +148,11 @@ public static partial class BlueprintBuilder
                 var users = s.DatabaseUsers(a.Name);
                 var engine = a.Database!.Engine;
                 var secret = engine == DatabaseEngine.MariaDb ? Parts.MariaDb.MariaDbDatabaseRequest.ForApp(a.Name).PasswordSecret : SecretNames.Postgres(a.Name);
-                return new DatabaseSpec(a.Name, name, role, a.Database.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, secret, users) { Engine = engine };
+                return new DatabaseSpec(a.Name, name, role, a.Database.Extensions.Order(StringComparer.Ordinal).ToImmutableArray(), a.Database.ConnectionLimit, secret, users)
+                {
+                    Engine = engine,
+                    Session = engine == DatabaseEngine.Postgres ? s.Postgres.Tuning.ForRole(a.Database.Session) : Data.PostgresRoleSettings.None,
+                };
             })
             .OrderBy(d => d.Database, StringComparer.Ordinal)
             .ToImmutableArray();

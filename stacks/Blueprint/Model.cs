@@ -73,6 +73,8 @@ public sealed record PlatformBlueprint
     public required ImmutableArray<BackupJobView> Backups { get; init; }
     /// <summary>MariaDB's max_connections when an app uses MariaDB: the value, whether it was derived, and the apps' limits' sum. Default: none.</summary>
     public (int MaxConnections, bool Derived, int AppLimits)? MariaDbConnections { get; init; }
+    /// <summary>PostgreSQL's server-wide <c>log_min_duration_statement</c> in ms (-1: off), when PostgreSQL runs. Default: none.</summary>
+    public int? PostgresLogMinDurationStatementMs { get; init; }
     /// <summary>Backup jobs the stack switched off, each with why (the plan lists them). Default: none.</summary>
     public ImmutableArray<(string Job, string Reason)> BackupsOff { get; init; } = [];
     public required ImmutableArray<SecretSpec> Secrets { get; init; }
@@ -365,6 +367,8 @@ public sealed record FileSpec(string Path, SecretText Content);
 public sealed record DatabaseSpec(string App, string Database, string Role, ImmutableArray<string> Extensions, int ConnectionLimit, string PasswordSecret, ImmutableArray<string> UsedBy)
 {
     public DatabaseEngine Engine { get; init; } = DatabaseEngine.Postgres;
+    /// <summary>PostgreSQL: the session settings of the role (the app's over the stack's <c>postgresTuning</c>). Default: none.</summary>
+    public Data.PostgresRoleSettings Session { get; init; } = Data.PostgresRoleSettings.None;
 }
 
 public static class DatabaseSpecs

@@ -103,8 +103,10 @@ public static class PlanText
                 + (maria.Derived ? $", + {Parts.MariaDb.MariaDbSettings.PlatformConnections} for the platform's own clients, at least {Parts.MariaDb.MariaDbSettings.DefaultMaxConnections} (derived; platform:mariadbMaxConnections sets it)" : " (platform:mariadbMaxConnections)"));
         foreach (var db in b.Databases.Where(d => d.Engine == Settings.DatabaseEngine.MariaDb))
             w.Line($"database {db.Database} (MariaDB): user {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}), rights on this database only; used by {string.Join(", ", db.UsedBy)}");
+        if (b.PostgresLogMinDurationStatementMs is { } slowLog)
+            w.Line($"PostgreSQL slow-query log: {(slowLog < 0 ? "off" : $"every statement slower than {slowLog} ms, with its duration")} (log_min_duration_statement, every session; platform:postgresTuning)");
         foreach (var db in b.Databases.Where(d => d.Engine == Settings.DatabaseEngine.Postgres))
-            w.Line($"database {db.Database}: owner role {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}){(db.Extensions.IsEmpty ? "" : ", extensions " + string.Join(", ", db.Extensions))}; used by {string.Join(", ", db.UsedBy)}");
+            w.Line($"database {db.Database}: owner role {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}){(db.Extensions.IsEmpty ? "" : ", extensions " + string.Join(", ", db.Extensions))}{(db.Session.Describe() is { Length: > 0 } session ? $"; role settings: {session}" : "")}; used by {string.Join(", ", db.UsedBy)}");
         foreach (var bucket in b.Buckets)
             w.Line($"bucket {bucket.Name}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}{(bucket.Grants.IsEmpty ? "" : "; granted to " + string.Join(", ", bucket.Grants.Select(g => $"{g.App} ({(g.Access == Settings.BucketAccess.ReadWrite ? "readwrite" : "read")})")))}");
 

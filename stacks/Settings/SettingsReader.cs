@@ -33,7 +33,7 @@ public static class SettingsReader
     private static readonly string[] RedisKeys = ["maxMemoryMb", "evictionPolicy"];
     /// <summary>Redis's maxmemory-policy values.</summary>
     public static readonly string[] RedisPolicies = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
-    private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit", "name", "role"];
+    private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit", "name", "role", .. Data.PostgresTuningReader.Keys];
     private static readonly string[] BucketKeys = ["name", "publicRead", "grants"];
     private static readonly string[] GrantKeys = ["app", "access"];
     private static readonly string[] VolumeKeys = ["name", "mountPath", "sizeGb", "shared"];
@@ -146,7 +146,8 @@ public static class SettingsReader
         var postgres = new PostgresSettings(postgresService, Int("postgresMaxConnections", 10, 10000), 0,
             Bool("postgresPitr"), Int("postgresPitrRetentionDays", 1, 3650), Int("postgresPitrStorageGb", 0, 1_000_000),
             Parts.Upgrades.UpgradeSettingsReader.Read(r, values.GetValueOrDefault("postgresUpgrade")?.Node, Key("postgresUpgrade"),
-                Data.GuardedEngine.Postgres, postgresService.Image, "postgresImage", Blueprint.BlueprintBuilder.PostgresDataVolume));
+                Data.GuardedEngine.Postgres, postgresService.Image, "postgresImage", Blueprint.BlueprintBuilder.PostgresDataVolume))
+        { Tuning = Data.PostgresTuningReader.Read(r, values.GetValueOrDefault("postgresTuning")?.Node) };
         var pgbouncer = new PgBouncerSettings(Service("pgbouncer", 0.5, 16),
             Int("pgbouncerMaxClientConn", 1, 100000), Int("pgbouncerDefaultPoolSize", 1, 10000),
             Int("pgbouncerMinPoolSize", 0, 10000), Int("pgbouncerReservePoolSize", 0, 10000));
@@ -761,19 +762,16 @@ public static class SettingsReader
                                 DatabaseEngine.Postgres),
                         };
                     }
-                    var extensions = dm.TryGetValue("extensions", out var extNode) ? r.StringList(extNode, $"{nk}.database.extensions") : [];
-                    if (engine == DatabaseEngine.MariaDb && !extensions.IsEmpty)
-                        r.Error($"{nk}.database.extensions", "is set on a MariaDB database; MariaDB has no extensions.", "Remove extensions, or use engine: postgres.");
-                    for (var j = 0; j < extensions.Length && engine == DatabaseEngine.Postgres; j++)
-                    {
-                        if (!Data.PostgresNames.IsExtension(extensions[j]))
-                            r.Error($"{nk}.database.extensions[{j}]", $"'{extensions[j]}' is not an extension name.", "Use the extension's name as in CREATE EXTENSION, e.g. pg_trgm.");
-                    }
+                    var extensions = Data.PostgresTuningReader.ReadExtensions(r, dm, $"{nk}.database", engine == DatabaseEngine.Postgres);
                     var limit = dm.TryGetValue("connectionLimit", out var clNode) ? r.Int(clNode, $"{nk}.database.connectionLimit", 20, 1, 1000) : 20;
                     // Checked as identifiers of their engine, and against every other app's, in SettingsRules.
                     var dbName = dm.TryGetValue("name", out var dnNode) ? r.String(dnNode, $"{nk}.database.name") : null;
                     var dbRole = dm.TryGetValue("role", out var drNode) ? r.String(drNode, $"{nk}.database.role") : null;
-                    database = new DatabaseNeed(engine == DatabaseEngine.MariaDb ? [] : extensions, limit) { Engine = engine, Name = dbName, Role = dbRole };
+                    database = new DatabaseNeed(extensions, limit)
+                    {
+                        Engine = engine, Name = dbName, Role = dbRole,
+                        Session = Data.PostgresTuningReader.ReadDatabase(r, dm, $"{nk}.database", engine == DatabaseEngine.Postgres),
+                    };
                 }
             }
             if (nm.TryGetValue("databaseOf", out var ofNode))

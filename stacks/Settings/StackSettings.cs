@@ -166,7 +166,11 @@ public sealed record PostgresSettings(
     bool Pitr = false,
     int PitrRetentionDays = 14,
     int PitrStorageGb = 20,
-    Parts.Upgrades.UpgradeSettings? Upgrade = null);
+    Parts.Upgrades.UpgradeSettings? Upgrade = null)
+{
+    /// <summary>The slow-query log and the app roles' timeouts (<c>platform:postgresTuning</c>). Default: slow-query log from 1 s, no timeouts.</summary>
+    public Data.PostgresTuning Tuning { get; init; } = new();
+}
 
 public sealed record PgBouncerSettings(
     ServiceSettings Service,
@@ -329,6 +333,8 @@ public sealed record DatabaseNeed(ImmutableArray<string> Extensions, int Connect
     public string? Name { get; init; }
     /// <summary>The owner role (MariaDB: the user). Default: the database's name.</summary>
     public string? Role { get; init; }
+    /// <summary>PostgreSQL timeouts and slow-query log of the role, over <c>platform:postgresTuning</c>'s. Default: none (the stack's).</summary>
+    public Data.PostgresRoleSettings? Session { get; init; }
 }
 
 public sealed record BucketNeed(string Name, bool PublicRead)

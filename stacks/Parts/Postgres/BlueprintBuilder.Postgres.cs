@@ -27,10 +27,14 @@ public static partial class BlueprintBuilder
 
     /// <summary>The core's PostgreSQL renderers' view of the app databases (the PostgreSQL ones).</summary>
     public static IEnumerable<AppDatabase> AppDatabases(IEnumerable<DatabaseSpec> databases) =>
-        databases.Where(d => d.Engine == DatabaseEngine.Postgres).Select(d => new AppDatabase(d.Role, d.Database, d.Extensions, d.ConnectionLimit, d.PasswordSecret));
+        databases.Where(d => d.Engine == DatabaseEngine.Postgres).Select(d => new AppDatabase(d.Role, d.Database, d.Extensions, d.ConnectionLimit, d.PasswordSecret) { Session = d.Session });
 
     public static PostgresOptions PostgresOptions(StackSettings s) =>
-        new(s.Postgres.Service.MemoryMb) { MaxConnections = s.Postgres.MaxConnections, ArchiveCommand = s.Postgres.Pitr ? Pitr.ArchiveCommand : null };
+        new(s.Postgres.Service.MemoryMb)
+        {
+            MaxConnections = s.Postgres.MaxConnections, ArchiveCommand = s.Postgres.Pitr ? Pitr.ArchiveCommand : null,
+            LogMinDurationStatementMs = s.Postgres.Tuning.LogMinDurationStatementMs,
+        };
 
     /// <summary>pgBackRest's settings for the stack: its backup bucket, under <c>/&lt;project&gt;-&lt;stack&gt;/pgbackrest</c>, encrypted with the backup passphrase when archives are; null when PITR is off.</summary>
     public static PitrOptions? PitrOptions(StackSettings s)

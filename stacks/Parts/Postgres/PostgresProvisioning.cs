@@ -7,7 +7,11 @@ namespace Platform.Stacks.Data;
 /// One app's database: its login role (password from the secret <paramref name="PasswordSecret"/>),
 /// the database it owns, the extensions it needs and the role's connection limit (-1: none).
 /// </summary>
-public sealed record AppDatabase(string Role, string Database, IReadOnlyList<string> Extensions, int ConnectionLimit, string PasswordSecret);
+public sealed record AppDatabase(string Role, string Database, IReadOnlyList<string> Extensions, int ConnectionLimit, string PasswordSecret)
+{
+    /// <summary>Timeouts and slow-query log set on the role (<c>ALTER ROLE … SET</c>); what is not set is reset. Default: none.</summary>
+    public PostgresRoleSettings Session { get; init; } = PostgresRoleSettings.None;
+}
 
 /// <summary>
 /// The metrics exporter's login role: member of <c>pg_monitor</c> (read every statistics view and setting) and nothing
@@ -34,6 +38,7 @@ public sealed record MonitorRole(string PasswordSecret, int ConnectionLimit = Mo
 /// CONNECTION LIMIT, and its password is the SCRAM-SHA-256 verifier of the app's secret (so a new secret
 /// value rotates it; the plaintext never reaches PostgreSQL, its logs or the script);</item>
 /// <item>the database exists and is owned by the role; only the role (and superusers) may connect to it;</item>
+/// <item>the role's session settings are the app's (<see cref="AppDatabase.Session"/>: set, or reset when not given);</item>
 /// <item>inside it, PUBLIC has no right on schema <c>public</c> and the owner has all; the extensions exist.</item>
 /// </list>
 /// It never drops anything: an app removed from the stack keeps its role and data until an operator
@@ -131,6 +136,9 @@ public static class PostgresProvisioning
         b.Text($"ALTER ROLE {r} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT {limit} PASSWORD '")
             .Derived(app.PasswordSecret, SecretDerivation.ScramSha256, role)
             .Line("';");
+        // The app's sessions only (directly or through PgBouncer); the platform's own sessions keep the server's values.
+        foreach (var (name, value) in (app.Session ?? PostgresRoleSettings.None).Entries())
+            b.Line(value is { } v ? $"ALTER ROLE {r} SET {name} = {v.ToString(CultureInfo.InvariantCulture)};" : $"ALTER ROLE {r} RESET {name};");
         b.Line($"SELECT format('CREATE DATABASE %I OWNER %I', {dl}, {rl}) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = {dl})");
         b.Line(@"\gexec");
         b.Line($"ALTER DATABASE {d} OWNER TO {r};");
@@ -141,7 +149,7 @@ public static class PostgresProvisioning
         b.Line("REVOKE ALL ON SCHEMA public FROM PUBLIC;");
         b.Line($"GRANT ALL ON SCHEMA public TO {r};");
         foreach (var ext in extensions)
-            b.Line($"CREATE EXTENSION IF NOT EXISTS {PostgresNames.QuoteIdent(ext)};");
+            b.Line($"CREATE EXTENSION IF NOT EXISTS {PostgresNames.QuoteIdent(ext)} CASCADE;");
     }
 
     /// <summary>Keeps this session's statements (which hold verifiers) out of the server log, whatever log_statement says.</summary>

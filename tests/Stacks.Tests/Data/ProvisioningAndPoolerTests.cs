@@ -40,7 +40,7 @@ public sealed class ProvisioningAndPoolerTests
         Assert.Contains("SELECT format('CREATE DATABASE %I OWNER %I', 'api', 'api') WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = 'api')\n\\gexec\n", masked, StringComparison.Ordinal);
         Assert.Contains("ALTER ROLE \"api\" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT 20 PASSWORD", masked, StringComparison.Ordinal);
         Assert.Contains("ALTER DATABASE \"api\" OWNER TO \"api\";\nREVOKE ALL ON DATABASE \"api\" FROM PUBLIC;\nGRANT CONNECT, TEMPORARY ON DATABASE \"api\" TO \"api\";\n\\connect \"api\"\n", masked, StringComparison.Ordinal);
-        Assert.Contains("REVOKE ALL ON SCHEMA public FROM PUBLIC;\nGRANT ALL ON SCHEMA public TO \"api\";\nCREATE EXTENSION IF NOT EXISTS \"pg_trgm\";\nCREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\n", masked, StringComparison.Ordinal);
+        Assert.Contains("REVOKE ALL ON SCHEMA public FROM PUBLIC;\nGRANT ALL ON SCHEMA public TO \"api\";\nCREATE EXTENSION IF NOT EXISTS \"pg_trgm\" CASCADE;\nCREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" CASCADE;\n", masked, StringComparison.Ordinal);
         Assert.DoesNotContain("CREATE ROLE \"", masked, StringComparison.Ordinal); // only ever through the NOT EXISTS guard
         Assert.DoesNotContain("CREATE DATABASE \"", masked, StringComparison.Ordinal);
         Assert.StartsWith("-- Provisioning", masked, StringComparison.Ordinal);
