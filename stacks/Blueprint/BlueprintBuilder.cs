@@ -23,7 +23,7 @@ public static partial class BlueprintBuilder
             Generated(db.PasswordSecret, $"PostgreSQL role {db.Role} (verifier in PostgreSQL and PgBouncer)");
         foreach (var secret in mariadb?.Secrets ?? []) secrets[secret.Name] = secret;
         var buckets = s.Apps.SelectMany(a => a.Buckets.Select(b => new BucketSpec(b.FullName(a.Name), a.Name, b.PublicRead)
-            { Grants = [.. b.Grants.OrderBy(g => g.App, StringComparer.Ordinal)] }))
+            { Grants = [.. b.Grants.OrderBy(g => g.App, StringComparer.Ordinal)], ChosenFor = b.BucketName is null ? null : b.Name }))
             .OrderBy(b => b.Name, StringComparer.Ordinal).ToImmutableArray();
 
         Generated(SecretNames.PostgresSuperuser, "PostgreSQL superuser (initdb only; provisioning uses the local socket)");

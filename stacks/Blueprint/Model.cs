@@ -395,6 +395,8 @@ public sealed record BucketSpec(string Name, string App, bool PublicRead)
 {
     /// <summary>Other apps' access (MinIO policy statements on their users). Default: none.</summary>
     public ImmutableArray<BucketGrant> Grants { get; init; } = [];
+    /// <summary>The app's name for it (<c>needs.buckets[].name</c>) when the stack chose the bucket's name (<c>bucketName</c>). Default: none, derived.</summary>
+    public string? ChosenFor { get; init; }
 }
 
 /// <summary>

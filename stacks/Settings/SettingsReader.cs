@@ -34,7 +34,7 @@ public static class SettingsReader
     /// <summary>Redis's maxmemory-policy values.</summary>
     public static readonly string[] RedisPolicies = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
     private static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit", "name", "role", .. Data.PostgresTuningReader.Keys];
-    private static readonly string[] BucketKeys = ["name", "publicRead", "grants"];
+    private static readonly string[] BucketKeys = ["name", "bucketName", "publicRead", "grants"];
     private static readonly string[] GrantKeys = ["app", "access"];
     private static readonly string[] VolumeKeys = ["name", "mountPath", "sizeGb", "shared"];
     private static readonly string[] ReleaseKeys = ["command"];
@@ -824,7 +824,8 @@ public static class SettingsReader
                     };
                     grants.Add(new BucketGrant(grantee, access));
                 }
-                buckets.Add(new BucketNeed(bucket, publicRead) { Grants = grants.ToImmutable() });
+                buckets.Add(new BucketNeed(bucket, publicRead)
+                    { Grants = grants.ToImmutable(), BucketName = Parts.Storage.BucketNames.ReadChosen(r, bm, $"{bk}.bucketName", name, bucket) });
             }
         }
 

@@ -342,8 +342,11 @@ public sealed record BucketNeed(string Name, bool PublicRead)
     /// <summary>Other apps' access to this bucket. Default: none (only the owner).</summary>
     public ImmutableArray<BucketGrant> Grants { get; init; } = [];
 
-    /// <summary>The bucket's name in MinIO: <c>&lt;app&gt;-&lt;name&gt;</c>.</summary>
-    public string FullName(string app) => $"{app}-{Name}";
+    /// <summary>The bucket's name in MinIO chosen by the stack (<c>bucketName</c>), checked against every other. Default: none, <c>&lt;app&gt;-&lt;name&gt;</c>.</summary>
+    public string? BucketName { get; init; }
+
+    /// <summary>The bucket's name in MinIO: <see cref="BucketName"/>, or <c>&lt;app&gt;-&lt;name&gt;</c>.</summary>
+    public string FullName(string app) => BucketName ?? $"{app}-{Name}";
 }
 
 /// <summary>Requests per second per client IP, and the burst allowed above it.</summary>

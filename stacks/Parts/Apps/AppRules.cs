@@ -112,20 +112,28 @@ internal static class AppRules
         }
     }
 
-    /// <summary>Buckets are created as &lt;app&gt;-&lt;name&gt;: two entries must not meet (app a-b's c and app a's b-c).</summary>
+    /// <summary>
+    /// Buckets are created as &lt;app&gt;-&lt;name&gt;, or under the name the stack chose (bucketName): no two entries may make
+    /// the same bucket (app a-b's c and app a's b-c; a chosen name and another app's derived one), and none a name the
+    /// platform keeps (<see cref="Platform.Stacks.Parts.Storage.BucketNames.PlatformProblem"/>).
+    /// </summary>
     private static void CheckBucketNames(StackSettings s, NodeReader r)
     {
-        var seen = new Dictionary<string, (string App, string Key)>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, (string App, string Name, string Key)>(StringComparer.Ordinal);
         foreach (var app in s.Apps)
         {
             for (var b = 0; b < app.Buckets.Length; b++)
             {
-                var key = $"{app.Key}.needs.buckets[{b}].name";
-                var full = app.Buckets[b].FullName(app.Name);
+                var bucket = app.Buckets[b];
+                var key = $"{app.Key}.needs.buckets[{b}].{(bucket.BucketName is null ? "name" : "bucketName")}";
+                var full = bucket.FullName(app.Name);
+                if (bucket.BucketName is null && Platform.Stacks.Parts.Storage.BucketNames.PlatformProblem(full) is { } problem)
+                    r.Error(key, $"makes the bucket '{full}', which {problem}.", "Choose another bucket name, or set bucketName.");
                 // The same app listing a bucket twice is reported where the app's buckets are read.
-                if (seen.TryGetValue(full, out var owner) && owner.App != app.Key)
-                    r.Error(key, $"makes the bucket '{full}', which {owner.Key} makes too.", "Choose another bucket name.");
-                else seen.TryAdd(full, (app.Key, key));
+                if (seen.TryGetValue(full, out var owner) && (owner.App != app.Key || owner.Name != bucket.Name))
+                    r.Error(key, $"makes the bucket '{full}', which {owner.Key} makes too.",
+                        "Choose another bucket name (or bucketName); to share a bucket, grant it to the other app (grants: [{ app: …, access: read }]).");
+                else seen.TryAdd(full, (app.Key, bucket.Name, key));
             }
         }
     }
