@@ -150,6 +150,7 @@ public abstract class PlatformPart : ComponentResource
                     Volumes = MountableOn(service.Host),
                     Secrets = infrastructure.Secrets,
                     DependsOn = [.. deps.Cast<Resource>()],
+                    Ssh = on.Ssh,
                 }, new ComponentResourceOptions { Parent = this, Aliases = { new Alias { NoParent = true } } });
                 _workloads[node.Key] = container.Container;
                 containers[node.Name] = container.Container;

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using Platform.Components.Docker;
 using Platform.Components.Secrets;
+using Platform.Components.Server;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Canonical;
 using Pulumi;
 using DockerSdk = Pulumi.Docker;
+using Remote = Pulumi.Command.Remote;
 
 namespace Platform.Components.Services;
 
@@ -31,6 +33,12 @@ public sealed class ServiceContainerArgs
 
     /// <summary>What must exist first: the containers and host commands the spec names. Default: nothing.</summary>
     public IReadOnlyList<Resource>? DependsOn { get; init; }
+
+    /// <summary>
+    /// Where the drain of a replaced container runs (<see cref="Draining.Script"/>). Default: null, and a container whose
+    /// configuration asks to be drained is stopped without it (a part used with nothing but a Docker provider).
+    /// </summary>
+    public SshTarget? Ssh { get; init; }
 }
 
 /// <summary>
@@ -42,6 +50,9 @@ public sealed class ServiceContainerArgs
 public sealed class ServiceContainer : ComponentResource
 {
     public DockerSdk.Container Container { get; }
+
+    /// <summary>The command whose delete step drains the container before the provider stops it; null when not drained.</summary>
+    public Remote.Command? Drain { get; }
 
     /// <summary>The environment handed to Docker ("K=V"); secret whenever any value uses a secret.</summary>
     public Output<ImmutableArray<string>> Environment { get; }
@@ -120,6 +131,9 @@ public sealed class ServiceContainer : ComponentResource
         if (config.User is not null) container.User = config.User;
         if (config.ReadOnlyRootFilesystem) container.ReadOnly = true;
         if (config.StopSignal is not null) container.StopSignal = config.StopSignal;
+        // The container's own stop timeout, for a stop the engine makes (a reboot): only on drained containers, which
+        // are replaced once for it anyway; on the others a new value would replace every platform container.
+        if (config.DrainSeconds is not null) container.StopTimeout = config.StopGraceSeconds;
         if (!config.SecurityOpts.IsEmpty) container.SecurityOpts = config.SecurityOpts.ToList();
         if (!config.CapAdd.IsEmpty || !config.CapDrop.IsEmpty)
             container.Capabilities = new DockerSdk.Inputs.ContainerCapabilitiesArgs { Adds = config.CapAdd.ToList(), Drops = config.CapDrop.ToList() };
@@ -137,6 +151,26 @@ public sealed class ServiceContainer : ComponentResource
 
         Container = new DockerSdk.Container($"{name}-container", container, options);
         ContainerName = Container.Name;
+
+        if (config.DrainSeconds is { } drainSeconds && args.Ssh is { } ssh)
+        {
+            // Replaced with each container (its id is the trigger), created after it. Pulumi deletes what a deployment
+            // replaced at its end, dependents first: the old drain command's delete step (drain the old container
+            // by name) runs before the provider's destroy of the old container (stop with destroyGraceSeconds, remove).
+            Drain = new Remote.Command($"{name}-drain", new Remote.CommandArgs
+            {
+                Connection = new Remote.Inputs.ConnectionArgs
+                {
+                    Host = ssh.Host,
+                    User = ssh.User,
+                    HostKey = ssh.HostKey,
+                    PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
+                },
+                Create = Draining.CreateNote,
+                Delete = Container.Name.Apply(n => Draining.Script(n, drainSeconds)),
+                Triggers = { (Input<object>)Container.Id.Apply(id => (object)id) },
+            }, new CustomResourceOptions { Parent = this, DependsOn = { Container } });
+        }
         RegisterOutputs();
     }
 

@@ -324,6 +324,11 @@ public sealed record ServiceSpec
     public ImmutableSortedDictionary<string, string> Tmpfs { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     /// <summary>The signal a stop sends. Default: the image's (SIGTERM unless the image says otherwise).</summary>
     public string? StopSignal { get; init; }
+    /// <summary>
+    /// Taken out of Traefik's rotation before it is stopped (<see cref="Draining"/>), waiting at most this many seconds.
+    /// Default: null, stopped at once.
+    /// </summary>
+    public int? DrainSeconds { get; init; }
     /// <summary>The user (uid or uid:gid) the process runs as. Default: the image's.</summary>
     public string? User { get; init; }
     /// <summary>Mount the root filesystem read-only. Default: false.</summary>

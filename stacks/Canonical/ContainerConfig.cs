@@ -49,6 +49,11 @@ public sealed record ContainerConfig
     public string? StopSignal { get; init; }
     /// <summary>Seconds between the stop signal and SIGKILL, on <c>docker stop</c> and on destroy.</summary>
     public required int StopGraceSeconds { get; init; }
+    /// <summary>
+    /// Drained before the stop (<see cref="Draining.Script"/>, at most this many seconds), and the container's own stop
+    /// timeout set to <see cref="StopGraceSeconds"/> so a stop by the engine (a reboot) gives the same grace. Null: neither.
+    /// </summary>
+    public int? DrainSeconds { get; init; }
     /// <summary>Files put into the container before it starts.</summary>
     public required ImmutableArray<FileSpec> Uploads { get; init; }
     /// <summary>The user (uid or uid:gid) the process runs as; null keeps the image's.</summary>
@@ -125,6 +130,7 @@ public static class ContainerConfigs
             LogOpts = spec.Log.Options,
             StopSignal = spec.StopSignal,
             StopGraceSeconds = spec.StopGraceSeconds,
+            DrainSeconds = spec.DrainSeconds,
             Uploads = spec.Files.IsDefault ? [] : spec.Files,
             User = spec.User,
             ReadOnlyRootFilesystem = spec.ReadOnlyRootFilesystem,

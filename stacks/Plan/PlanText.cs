@@ -307,6 +307,8 @@ public static class PlanText
         w.Line($"  container: {(svc.ContainerName ?? "unique name per deploy")}, {(svc.Replacement == Replacement.CreateBeforeDelete ? "replaced create-before-delete (new one healthy first)" : "replaced delete-before-create")}");
         w.Line($"  limits: {svc.Limits.MemoryMb} MB, {svc.Limits.Cpus.ToString(CultureInfo.InvariantCulture)} CPU; restart {svc.RestartPolicy}; logs {svc.Log.Driver} {string.Join(" ", svc.Log.Options.Select(o => $"{o.Key}={o.Value}"))}");
         w.Line($"  health: {string.Join(" ", svc.HealthCheck.Test)} (every {svc.HealthCheck.IntervalSeconds}s, {svc.HealthCheck.Retries} retries)");
+        if (svc.DrainSeconds is { } drain)
+            w.Line($"  stop: drained first ({Draining.Marker} fails its health check; unhealthy, it leaves Traefik's rotation; at most {drain} s), then {svc.StopSignal ?? "SIGTERM"} with {svc.StopGraceSeconds} s to finish requests in flight before SIGKILL");
         w.Line($"  networks: {string.Join(", ", svc.Networks.Select(n => n.Aliases.IsEmpty ? n.Network : $"{n.Network} as {string.Join("/", n.Aliases)}"))}");
         w.Line($"  privileges: {Privileges(svc)}");
         if (svc.OneShot) w.Line("  one-shot: runs to completion on each change; the deployment fails unless it exits 0");

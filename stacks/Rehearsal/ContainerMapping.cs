@@ -37,7 +37,8 @@ public static class ContainerMapping
             Labels = new Dictionary<string, string>(c.Labels.Concat(labels), StringComparer.Ordinal),
             User = c.User,
             StopSignal = c.StopSignal,
-            StopTimeout = TimeSpan.FromSeconds(c.StopGraceSeconds),
+            // As the shell: only a drained container carries its grace as its own stop timeout (an engine-side stop, a reboot).
+            StopTimeout = c.DrainSeconds is null ? null : TimeSpan.FromSeconds(c.StopGraceSeconds),
             ExposedPorts = ports.Count == 0 ? null : ports.ToDictionary(g => g.Key, _ => default(EmptyStruct)),
             Healthcheck = c.Healthcheck.Tests.IsDefaultOrEmpty ? null : new HealthConfig
             {

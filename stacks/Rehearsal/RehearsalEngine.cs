@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Platform.Stacks.Canonical;
 using Platform.Stacks.Model;
 
 namespace Platform.Stacks.Rehearsal;
@@ -157,7 +158,7 @@ public sealed class RehearsalEngine(DockerClient docker, RehearsalState state, T
         var clock = Stopwatch.StartNew();
         if (c.DeleteBeforeReplace)
         {
-            foreach (var old in existing) await RemoveAsync(old, removed, ct);
+            foreach (var old in existing) await RemoveAsync(old, c, removed, ct);
         }
         else if (c.ContainerName is null)
         {
@@ -204,7 +205,7 @@ public sealed class RehearsalEngine(DockerClient docker, RehearsalState state, T
             Say($"container {name}: started");
         }
         if (!c.DeleteBeforeReplace)
-            foreach (var old in existing) await RemoveAsync(old, removed, ct);
+            foreach (var old in existing) await RemoveAsync(old, c, removed, ct);
     }
 
     private async Task WaitHealthyAsync(string id, string name, bool noCheck, TimeSpan timeout, CancellationToken ct)
@@ -225,12 +226,26 @@ public sealed class RehearsalEngine(DockerClient docker, RehearsalState state, T
         }
     }
 
-    private async Task RemoveAsync(ContainerListResponse old, ConcurrentBag<string> removed, CancellationToken ct)
+    /// <summary>
+    /// Removes a replaced container as the Docker provider destroys one: drained first where the configuration says so
+    /// (<see cref="Blueprint.Draining.Script"/>, as the shell's drain command runs it), then stopped with its grace period
+    /// (<c>destroyGraceSeconds</c>: the stop signal, SIGKILL after the grace), then removed.
+    /// </summary>
+    private async Task RemoveAsync(ContainerListResponse old, ContainerConfig c, ConcurrentBag<string> removed, CancellationToken ct)
     {
-        await docker.Containers.RemoveContainerAsync(old.ID, new ContainerRemoveParameters { Force = true }, ct);
         var name = old.Names.FirstOrDefault()?.TrimStart('/') ?? old.ID[..12];
+        var clock = Stopwatch.StartNew();
+        if (c.DrainSeconds is { } wait)
+        {
+            var drain = await state.RunShellAsync(Blueprint.Draining.Script(name, wait), null, ct);
+            Say($"container {name}: {drain.Output.Trim()}");
+        }
+        var drained = clock.Elapsed;
+        if (old.State == "running")
+            await docker.Containers.StopContainerAsync(old.ID, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)c.StopGraceSeconds }, ct);
+        await docker.Containers.RemoveContainerAsync(old.ID, new ContainerRemoveParameters { Force = true }, ct);
         removed.Add(name);
-        Say($"container {name}: removed (replaced)");
+        Say($"container {name}: removed (replaced; drained {drained.TotalSeconds:0.0} s, stopped in {(clock.Elapsed - drained).TotalSeconds:0.0} s of its {c.StopGraceSeconds} s grace)");
     }
 
     private async Task RunCommandAsync(PlannedCommand c, ConcurrentBag<string> ran, ConcurrentBag<string> skipped, CancellationToken ct)

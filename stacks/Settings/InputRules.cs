@@ -195,6 +195,9 @@ internal static partial class InputRules
         if (path == ProbeDirectory || path.StartsWith(ProbeDirectory + "/", StringComparison.Ordinal))
             return ($"'{path}' is where the platform mounts the health probe ({Blueprint.HealthProbe.ContainerPath}): a volume there collides with it, and the container's health check (or the container) fails.",
                 "Mount the volume where the image keeps its data, e.g. /app/data.");
+        if (path == Blueprint.Draining.Directory || path.StartsWith(Blueprint.Draining.Directory + "/", StringComparison.Ordinal))
+            return ($"'{path}' is the platform's drain marker directory ({Blueprint.Draining.Directory}): a volume there would keep the marker across replacements, and a new instance would start out of the rotation.",
+                "Mount the volume where the image keeps its data, e.g. /app/data.");
         if (SystemDirectories.Contains(path, StringComparer.Ordinal))
             return ($"'{path}' is a system directory: a volume over it hides the image's own files there, so the container no longer starts as built.",
                 "Mount the volume on the data directory below it, e.g. /var/lib/app or /etc/app/conf.d.");

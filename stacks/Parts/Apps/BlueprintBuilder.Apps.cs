@@ -29,14 +29,17 @@ public static partial class BlueprintBuilder
         // The platform's services join the app's networks before anything of the app runs.
         after.Add(AppNames.AttachCommand(app.Name));
 
+        var exclusive = app.Volumes.Any(v => !v.Shared);
+        // A routed instance replaced create-before-delete leaves Traefik's rotation before its stop signal; one replaced
+        // delete-before-create has no successor running to take its requests, so draining it would only add a wait.
+        var drained = !labels.IsEmpty && !exclusive && app.HealthPath is not null && app.Port is not null;
         var health = app.HealthPath is not null && app.Port is { } p
-            ? Conventions.HttpCheck(p, app.HealthPath)
+            ? (drained ? Draining.HttpCheck(p, app.HealthPath) : Conventions.HttpCheck(p, app.HealthPath))
             : app.HealthCommand;
         var env = AppEnvironment.For(s, app, databases);
         var mounts = app.Volumes.Select(v => new MountSpec(MountKind.Volume, AppNames.Volume(app.Name, v.Name), v.MountPath, ReadOnly: false)).ToImmutableArray();
         // Two containers on one volume at once is what create-before-delete means; a volume not declared shared gets
         // one writer at a time: the old instance stops before the new one starts (seconds of downtime per deploy).
-        var exclusive = app.Volumes.Any(v => !v.Shared);
         // The release and the jobs run next to a serving instance: they get only the volumes declared shared.
         var sharedMounts = mounts.Where((_, i) => app.Volumes[i].Shared).ToImmutableArray();
 
@@ -66,6 +69,9 @@ public static partial class BlueprintBuilder
                 DependsOn = [.. dependsOn],
                 AfterHostCommands = [.. instanceAfter],
                 App = app.Name,
+                Tmpfs = drained ? ImmutableSortedDictionary<string, string>.Empty.Add(Draining.Directory, Draining.TmpfsOptions) : ImmutableSortedDictionary<string, string>.Empty,
+                StopGraceSeconds = Draining.GraceSeconds,
+                DrainSeconds = drained ? Draining.WaitSeconds(Conventions.Health(health)) : null,
             };
         }
 
