@@ -340,6 +340,7 @@ public static partial class BlueprintBuilder
         commands.AddRange(AppHostCommands(s));
         if (!fileRoutes.IsEmpty) commands.Add(TraefikFileRoutes(fileRoutes));
         if (s.CloudflareOriginPulls) commands.Add(TraefikOriginPulls());
+        commands.Add(TraefikMaintenance(s, services));
         if (TraefikAuthFiles(s) is { } auth) commands.Add(auth);
         if (ops.Backup is { } backups) commands.Add(BackupTimersHostCommand(backups));
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];

@@ -230,7 +230,7 @@ public static class SettingsReader
             Backups = backups,
             Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl"), Int("hostMetricsMemoryMb", 16, 4096)),
             Observability = Parts.Observability.ObservabilitySettingsReader.Read(r, values.GetValueOrDefault("observability")?.Node, adminCidrs),
-            Apps = apps,
+            Maintenance = Parts.Maintenance.MaintenanceSettingsReader.Read(r, values.GetValueOrDefault("maintenance")?.Node, adminCidrs, apps.Select(a => a.Name)), Apps = apps,
             BackupStorageGb = Int("backupStorageGb", 0, 1_000_000),
             Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),
             Registries = ReadRegistries(r, values.GetValueOrDefault("registries")?.Node, doc.Stack, secretsSet),

@@ -46,6 +46,8 @@ public sealed record StackSettings
     public Parts.Observability.ObservabilitySettings Observability { get; init; } = new();
     /// <summary>Records of the zone the platform does not serve (mail, CAA, a SaaS, a server elsewhere): <c>platform:dnsRecords</c>. Default: none.</summary>
     public ImmutableArray<Parts.Dns.ZoneRecordSettings> DnsRecords { get; init; } = [];
+    /// <summary>Maintenance mode (<c>platform:maintenance</c>). Default: off.</summary>
+    public Parts.Maintenance.MaintenanceSettings Maintenance { get; init; } = new();
     public required ImmutableArray<AppSettings> Apps { get; init; }
     /// <summary>Off-site backup storage the cost estimate assumes.</summary>
     public int BackupStorageGb { get; init; } = 50;

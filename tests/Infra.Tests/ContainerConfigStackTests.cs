@@ -33,6 +33,19 @@ public sealed class ContainerConfigStackTests
             Assert.Equal(config.LogDriver, inputs["logDriver"]);
             Assert.Equal(config.LogOpts.ToDictionary(), StringMap(inputs["logOpts"]));
             Assert.Equal(config.StopGraceSeconds, Convert.ToInt32(inputs["destroyGraceSeconds"]));
+            // A drained instance: its own stop timeout is the grace, and a drain command whose delete step drains it by name.
+            if (config.DrainSeconds is { } drain)
+            {
+                Assert.Equal(config.StopGraceSeconds, Convert.ToInt32(inputs["stopTimeout"]));
+                var drainCommand = run.Named("command:remote:Command", $"{config.Service}-drain").Inputs;
+                var registered = run.Named(Container, $"{config.Service}-container");
+                var name = $"{registered.Name}-{registered.Id}"; // the mocks' stand-in for the provider's generated name
+                Assert.Equal(Platform.Stacks.Blueprint.Draining.Script(name, drain), drainCommand["delete"]);
+            }
+            else
+            {
+                Assert.False(inputs.ContainsKey("stopTimeout"), $"{at}: a stop timeout would replace a container that is not drained");
+            }
             Assert.Equal(config.Command.ToArray(), Strings(inputs.GetValueOrDefault("command")));
             Assert.Equal(config.Entrypoint.ToArray(), Strings(inputs.GetValueOrDefault("entrypoints")));
 

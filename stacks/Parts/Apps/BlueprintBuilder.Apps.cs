@@ -435,6 +435,8 @@ public static class HostCommandNames
     public const string PostgresPitrStanza = "postgres-pitr-stanza";
     public const string RedisAcl = "redis-acl";
     public const string TraefikFileRoutes = "traefik-file-routes";
+    /// <summary>Maintenance mode's routes (<see cref="BlueprintBuilder.MaintenanceYaml"/>), on every Traefik.</summary>
+    public const string TraefikMaintenance = "traefik-maintenance";
     public const string TraefikAuthFiles = "traefik-auth-files";
     /// <summary>A split stack's app servers: Traefik's routes to the data server and its default certificate.</summary>
     public const string TraefikEdgeRoutes = "traefik-edge-routes";

@@ -39,6 +39,7 @@ public static partial class RouteExplainer
                 ? seq.Children.OfType<YamlScalarNode>().Select(x => x.Value ?? "") : [];
 
         var httpServices = Map(Map(root, "http"), "services");
+        var fileMiddlewares = Map(Map(root, "http"), "middlewares");
         foreach (var (key, node) in (IEnumerable<KeyValuePair<YamlNode, YamlNode>>?)Map(Map(root, "http"), "routers")?.Children ?? [])
         {
             var name = ((YamlScalarNode)key).Value!;
@@ -52,8 +53,10 @@ public static partial class RouteExplainer
             // A router without entry points listens on all of them.
             foreach (var ep in entryPoints.Count == 0 ? [Routing.EntryPoint, "web"] : entryPoints)
             {
-                var view = new RouterView(name, rule, priority, url ?? service ?? "", service, middlewares,
-                    ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, string>>.Empty) { EntryPoint = ep };
+                var details = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, middlewares
+                    .Where(m => !m.Contains('@', StringComparison.Ordinal) && fileMiddlewares?.Children.ContainsKey(new YamlScalarNode(m)) == true)
+                    .Select(m => KeyValuePair.Create(m, Flatten(fileMiddlewares!.Children[new YamlScalarNode(m)]))));
+                var view = new RouterView(name, rule, priority, url ?? service ?? "", service, middlewares, details) { EntryPoint = ep };
                 (ep == "web" ? http : https).Add(view);
             }
         }
@@ -67,6 +70,29 @@ public static partial class RouteExplainer
             if (Scalar(Map(node, "tls"), "passthrough") == "true")
                 tcp.Add(new TcpRouterView(name, Scalar(node, "rule") ?? "", address, Map(lb, "proxyProtocol") is not null));
         }
+    }
+
+    /// <summary>A file middleware's settings as its labels would spell them (<c>ipallowlist.sourcerange</c>: lower case, lists joined by commas).</summary>
+    private static ImmutableSortedDictionary<string, string> Flatten(YamlNode node)
+    {
+        var flat = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        void Walk(YamlNode n, string path)
+        {
+            switch (n)
+            {
+                case YamlMappingNode map:
+                    foreach (var (k, v) in map.Children) Walk(v, (path.Length == 0 ? "" : path + ".") + ((YamlScalarNode)k).Value!.ToLowerInvariant());
+                    break;
+                case YamlSequenceNode seq:
+                    flat[path] = string.Join(",", seq.Children.OfType<YamlScalarNode>().Select(x => x.Value));
+                    break;
+                case YamlScalarNode scalar:
+                    flat[path] = scalar.Value ?? "";
+                    break;
+            }
+        }
+        Walk(node, "");
+        return flat.ToImmutable();
     }
 
     /// <summary>

@@ -135,6 +135,9 @@ public static partial class RouteExplainer
         var edgeYml = b.HostCommands.FirstOrDefault(c => c.Name == at.Qualify(HostCommandNames.TraefikEdgeRoutes)) is { } command
             ? HostFile(command, "edge.yml") : null;
         if (edgeYml is not null) ReadDynamic(edgeYml, https, http, tcp);
+        if (b.HostCommands.FirstOrDefault(c => c.Name == (b.IsSplit ? at.Qualify(HostCommandNames.TraefikMaintenance) : HostCommandNames.TraefikMaintenance)) is { } maintenance
+            && HostFile(maintenance, BlueprintBuilder.MaintenanceFile) is { } maintenanceYml)
+            ReadDynamic(maintenanceYml, https, http, tcp);
         if (traefikService is not null) http.AddRange(InternalRouters(traefikService.Command));
         return new EdgeView(at, Sorted(https.DistinctBy(r => r.Router)), Sorted(http), [.. tcp.OrderBy(t => t.Router, StringComparer.Ordinal)]);
     }
@@ -262,6 +265,14 @@ public static partial class RouteExplainer
     /// <summary>What a router's middlewares do beyond their rendered settings, for the explanation.</summary>
     private static IEnumerable<string> Notes(RouterView router)
     {
+        // Maintenance mode (BlueprintBuilder.MaintenanceYaml): an allow-list that refuses with 503, and the Retry-After it sends.
+        if (router.MiddlewareDetails.Values.FirstOrDefault(d => d.ContainsKey("ipallowlist.rejectstatuscode")) is { } allow)
+        {
+            var retry = router.MiddlewareDetails.Values.Select(d => d.GetValueOrDefault("headers.customresponseheaders.retry-after")).FirstOrDefault(v => v is not null);
+            var page = router.MiddlewareDetails.Values.Select(d => d.GetValueOrDefault("errors.query")).FirstOrDefault(v => v is not null);
+            yield return $"maintenance: a client outside {allow.GetValueOrDefault("ipallowlist.sourcerange")} gets {allow["ipallowlist.rejectstatuscode"]}" +
+                $"{(retry is null ? "" : $" with Retry-After: {retry}")}{(page is null ? "" : $" and the maintenance page ({page})")}; inside, the app answers";
+        }
         foreach (var m in router.Middlewares)
             if (router.MiddlewareDetails.GetValueOrDefault(m)?.GetValueOrDefault("buffering.maxrequestbodybytes") is { } max
                 && long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))

@@ -68,7 +68,7 @@ public static partial class BlueprintBuilder
         var edgeServices = one.Services.Where(x => x.Part == PartId.Edge).Select(x => x.Name).ToHashSet(StringComparer.Ordinal);
         var hostMetrics = one.Services.Single(x => x.Name == HostMetrics.ContainerName);
         HashSet<string> perAppServer = [.. edgeServices];
-        var perAppCommands = new HashSet<string>(StringComparer.Ordinal) { HostCommandNames.TraefikFileRoutes, HostCommandNames.TraefikAuthFiles, HostCommandNames.TraefikOriginPulls };
+        var perAppCommands = new HashSet<string>(StringComparer.Ordinal) { HostCommandNames.TraefikFileRoutes, HostCommandNames.TraefikAuthFiles, HostCommandNames.TraefikOriginPulls, HostCommandNames.TraefikMaintenance };
         perAppCommands.UnionWith(s.Apps.Select(a => AppNames.AttachCommand(a.Name)));
 
         // A name as seen from a server: a copied service or command is the copy on that server; from the data
