@@ -60,7 +60,7 @@ public static partial class BlueprintBuilder
             AutoKuma.Container(monitoring),
             AutoKuma.SetupContainer(monitoring),
             HostMetrics.Container(new HostMetricsInput(s.Postgres.Service.Image, AlertThresholds.Default, ServiceNames.Postgres,
-                SecretNames.PostgresSuperuser, kumaUrl, networks, s.Monitoring.HostMetricsMemoryMb, s.Postgres.Pitr)),
+                SecretNames.PostgresMonitor, kumaUrl, networks, s.Monitoring.HostMetricsMemoryMb, s.Postgres.Pitr)),
         };
         if (plan is not null) containers.AddRange([plan.Runner, .. plan.Agents]);
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
@@ -183,7 +183,13 @@ public static partial class BlueprintBuilder
         Log = Conventions.Log,
         Files = [.. c.Files.Select(f => new FileSpec(f.Path, f.Content))],
         DependsOn = OpsDependencies(c, s),
-        AfterHostCommands = c.Name == AutoKuma.ContainerName ? [HostCommandNames.AutoKumaMonitors] : [],
+        AfterHostCommands = c.Name switch
+        {
+            AutoKuma.ContainerName => [HostCommandNames.AutoKumaMonitors],
+            // Its role is created by the provisioning; before that every psql would fail and report "could not be measured".
+            HostMetrics.ContainerName => [HostCommandNames.PostgresProvision],
+            _ => [],
+        },
         WaitHealthy = c.Mode == RunMode.Service,
     };
 

@@ -28,6 +28,7 @@ public static partial class BlueprintBuilder
 
         Generated(SecretNames.PostgresSuperuser, "PostgreSQL superuser (initdb only; provisioning uses the local socket)");
         Generated(SecretNames.PgBouncerStats, "PgBouncer admin/stats user");
+        Generated(SecretNames.PostgresMonitor, $"PostgreSQL role {Data.MonitorRole.Name} (pg_monitor only): host metrics, and postgres_exporter with the observability part");
         Generated(SecretNames.MinioRoot, "MinIO root user");
         Generated(SecretNames.UptimeKumaAdmin, "Uptime Kuma admin account (used by AutoKuma)");
         Generated(SecretNames.RedisAdmin, $"Redis operators' user {Data.RedisConfig.AdminUser} in every instance (health check, backups, ACL LOAD)");

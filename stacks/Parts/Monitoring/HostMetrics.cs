@@ -8,7 +8,7 @@ namespace Platform.Stacks.Operations;
 /// <param name="Image">An image with sh, awk, df, wget and psql: the PostgreSQL server's own (Alpine) image.</param>
 /// <param name="Thresholds">The thresholds (DESIGN.md defaults in <see cref="AlertThresholds.Default"/>).</param>
 /// <param name="PostgresHost">PostgreSQL on the data network.</param>
-/// <param name="PostgresPasswordSecret">The superuser's password secret (to count connections).</param>
+/// <param name="PostgresPasswordSecret">The monitoring role's password secret (to count connections; pg_monitor only).</param>
 /// <param name="UptimeKumaUrl">Uptime Kuma's internal URL.</param>
 /// <param name="Networks">The agent joins the data network (PostgreSQL and Uptime Kuma are there).</param>
 /// <param name="MemoryMb">The agent's memory limit.</param>
@@ -91,7 +91,8 @@ public static class HostMetrics
         {
             EnvVar.Plain("KUMA_URL", input.UptimeKumaUrl),
             EnvVar.Plain("PGHOST", input.PostgresHost),
-            EnvVar.Plain("PGUSER", "postgres"),
+            // pg_monitor reads every session in pg_stat_activity and the WAL directory's size; no superuser.
+            EnvVar.Plain("PGUSER", Data.MonitorRole.Name),
             EnvVar.Plain("PGDATABASE", "postgres"),
             EnvVar.Plain("ROOT", "/host"),
             EnvVar.Plain("INTERVAL", I(IntervalSeconds)),
@@ -114,6 +115,10 @@ public static class HostMetrics
             Mode: RunMode.Service,
             MemoryMb: input.MemoryMb);
     }
+
+    /// <summary>Client connections as a percentage of max_connections (what the DB connections monitor reports).</summary>
+    public const string ConnectionsPercentSql =
+        "select count(*) * 100 / current_setting('max_connections')::int from pg_stat_activity where backend_type = 'client backend'";
 
     /// <summary>Where the agent's secrets are: one file per variable the script sets from it.</summary>
     public const string SecretsDir = "/run/secrets/host-metrics";
@@ -181,7 +186,7 @@ public static class HostMetrics
           prev=$cur
           memory=$(awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { if (t > 0) printf "%d\n", (t - a) * 100 / t }' "$PROC/meminfo")
           disk=$(df -P "$ROOT" | awk 'NR == 2 { sub("%", "", $5); print $5 }')
-          connections=$(psql -XAtq -c "select count(*) * 100 / current_setting('max_connections')::int from pg_stat_activity where backend_type = 'client backend'" 2>/dev/null)
+          connections=$(psql -XAtq -c "{{ConnectionsPercentSql}}" 2>/dev/null)
           report "$PUSH_TOKEN_CPU" CPU "$cpu" {{I(t.Cpu.WarnPercent)}} {{I(t.Cpu.CriticalPercent)}}
           report "$PUSH_TOKEN_MEMORY" Memory "$memory" {{I(t.Memory.WarnPercent)}} {{I(t.Memory.CriticalPercent)}}
           report "$PUSH_TOKEN_DISK" Disk "$disk" {{I(t.Disk.WarnPercent)}} {{I(t.Disk.CriticalPercent)}}

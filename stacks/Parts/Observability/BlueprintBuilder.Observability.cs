@@ -66,7 +66,8 @@ public static partial class BlueprintBuilder
 
         var volumes = bp.Volumes.AddRange(spec.Volumes.Select(v => v with { Host = context.Servers.Single(x => NameOnServer(v.Service, x, context.StorageServer)) }))
             .OrderBy(v => v.Key, StringComparer.Ordinal).ToImmutableArray();
-        var secrets = bp.Secrets.AddRange(spec.Secrets).OrderBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
+        // The platform's own (e.g. the PostgreSQL monitoring role's, which host metrics uses too) come first.
+        var secrets = bp.Secrets.AddRange(spec.Secrets.Where(x => !bp.Secrets.Any(o => o.Name == x.Name))).OrderBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
         ImmutableArray<MemoryBudget> budgets = bp.IsSplit
             ? [.. bp.Servers.Select(x => MemoryBudget.ForServer(x, s.Server.OsReserveMb, services.Where(y => y.Host == x.Key)))]
             // The single server's budget holds the part's lines when it is on (MemoryBudget.Compute); a test pins them to the containers.

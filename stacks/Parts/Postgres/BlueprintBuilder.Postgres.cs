@@ -130,7 +130,8 @@ public static partial class BlueprintBuilder
             HostCommandNames.PostgresProvision,
             "creates or updates each app's role (SCRAM verifier) and database; idempotent, never drops",
             $"docker exec -i -u {PostgresConfig.Superuser} {ServiceNames.Postgres} psql -v ON_ERROR_STOP=1 --no-psqlrc -d postgres",
-            PostgresProvisioning.Script(AppDatabases(databases), s.Observability.Enabled ? new MonitorRole(SecretNames.PostgresMonitor) : null),
+            // The monitoring role always exists: host metrics counts connections with it, never as the superuser.
+            PostgresProvisioning.Script(AppDatabases(databases), MonitorRole.For(SecretNames.PostgresMonitor, exporter: s.Observability.Enabled)),
             [ServiceNames.Postgres]) { Part = PartId.Postgres };
         yield return PgBouncerConfigCommand(s, databases);
         if (s.Postgres.Pitr)

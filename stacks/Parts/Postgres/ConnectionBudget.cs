@@ -48,12 +48,13 @@ public sealed record ConnectionBudget(int MaxConnections, int SuperuserReserved,
         }
         if (s.Backups.Enabled)
             lines.Add(new ConnectionLine("backup dump agents", "platform", 2, "postgres-daily and postgres-hourly: one pg_dump each, one database at a time"));
-        lines.Add(new ConnectionLine(Operations.HostMetrics.ContainerName, "platform", 1, "counts client connections every minute"));
+        lines.Add(new ConnectionLine(Operations.HostMetrics.ContainerName, "platform", MonitorRole.HostMetricsConnections,
+            $"counts client connections every minute, as {MonitorRole.Name} (pg_monitor only)"));
         lines.Add(new ConnectionLine(HostCommandNames.PostgresProvision, "platform", 1, "psql while roles and databases are created or updated"));
         lines.Add(new ConnectionLine(bouncer.StatsUser, "platform", 0, "PgBouncer's admin console user; it exists only in PgBouncer"));
         if (s.Observability.Enabled)
-            lines.Add(new ConnectionLine(MonitorRole.Name, "platform", MonitorRole.DefaultConnectionLimit,
-                $"postgres_exporter (observability part), CONNECTION LIMIT {MonitorRole.DefaultConnectionLimit}: one connection in each of its two database handles"));
+            lines.Add(new ConnectionLine(MonitorRole.Name, "platform", MonitorRole.ExporterConnections,
+                $"postgres_exporter (observability part): one connection in each of its two database handles; with host metrics, CONNECTION LIMIT {MonitorRole.HostMetricsConnections + MonitorRole.ExporterConnections}"));
         var pg = BlueprintBuilder.PostgresOptions(s);
         return new ConnectionBudget(pg.MaxConnections, pg.SuperuserReservedConnections, lines.ToImmutable());
     }

@@ -23,7 +23,17 @@ public sealed record MonitorRole(string PasswordSecret, int ConnectionLimit = Mo
     public const string Name = "platform_monitor";
 
     /// <summary>postgres_exporter keeps at most one connection in each of its two database handles (its server and collector packages).</summary>
-    public const int DefaultConnectionLimit = 2;
+    public const int ExporterConnections = 2;
+
+    /// <summary>The host-metrics agent: one psql at a time, every minute.</summary>
+    public const int HostMetricsConnections = 1;
+
+    /// <summary>Host metrics alone.</summary>
+    public const int DefaultConnectionLimit = HostMetricsConnections;
+
+    /// <summary>The role for a stack: host metrics always, postgres_exporter with the observability part.</summary>
+    public static MonitorRole For(string passwordSecret, bool exporter) =>
+        new(passwordSecret, HostMetricsConnections + (exporter ? ExporterConnections : 0));
 }
 
 /// <summary>
@@ -80,7 +90,7 @@ public static class PostgresProvisioning
     }
 
     /// <summary>
-    /// The metrics exporter's role (when the observability part is on): <c>pg_monitor</c> is its only membership, the
+    /// The monitoring role (host metrics, and the metrics exporter with the observability part): <c>pg_monitor</c> is its only membership, the
     /// maintenance database its only one; no table of any app is readable to it.
     /// </summary>
     private static void MonitorSection(SecretTextBuilder b, MonitorRole monitor)
@@ -90,7 +100,7 @@ public static class PostgresProvisioning
         var r = PostgresNames.QuoteIdent(MonitorRole.Name);
         var rl = PostgresNames.QuoteLiteral(MonitorRole.Name);
         b.Line();
-        b.Line($"-- ── role {MonitorRole.Name}: the metrics exporter, pg_monitor only ──");
+        b.Line($"-- ── role {MonitorRole.Name}: host metrics and the metrics exporter, pg_monitor only ──");
         b.Line(@"\connect postgres");
         QuietSession(b);
         b.Line($"SELECT format('CREATE ROLE %I', {rl}) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {rl})");

@@ -96,7 +96,7 @@ public sealed class ExporterIntegrationTests(ITestOutputHelper output) : IDispos
             [DataTierFixture.Shop.PasswordSecret] = Secrets.NewPassword(),
         };
         await using var pg = await PostgresServer.StartAsync();
-        await pg.PsqlAsync(PostgresProvisioning.Script([DataTierFixture.Shop], new MonitorRole(SecretNames.PostgresMonitor)).Resolve(n => secrets[n]));
+        await pg.PsqlAsync(PostgresProvisioning.Script([DataTierFixture.Shop], MonitorRole.For(SecretNames.PostgresMonitor, exporter: true)).Resolve(n => secrets[n]));
         await pg.PsqlAsync("CREATE TABLE secret_rows (v text); INSERT INTO secret_rows VALUES ('x');", "shop");
 
         var svc = Exporter("postgres");

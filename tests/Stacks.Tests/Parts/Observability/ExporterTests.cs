@@ -75,14 +75,16 @@ public sealed class ExporterTests
     }
 
     [Fact]
-    public void Without_the_part_there_is_no_exporter_no_monitoring_user_and_no_secret_of_one()
+    public void Without_the_part_there_is_no_exporter_and_no_exporter_user_only_the_postgres_role_host_metrics_uses()
     {
         var b = TestStacks.ShippedBlueprint("staging");
         Assert.False(b.Observability!.Enabled);
         Assert.DoesNotContain(b.Services, s => s.Name.EndsWith("-exporter", StringComparison.Ordinal));
-        Assert.DoesNotContain(b.Secrets, s => s.Name.EndsWith("-monitor", StringComparison.Ordinal));
+        // Only PostgreSQL's monitoring role exists without the part: host metrics counts connections with it.
+        Assert.Equal([SecretNames.PostgresMonitor], b.Secrets.Where(s => s.Name.EndsWith("-monitor", StringComparison.Ordinal)).Select(s => s.Name));
+        var provision = b.HostCommands.Single(h => h.Name == HostCommandNames.PostgresProvision).Stdin!.Masked;
+        Assert.Contains($"CONNECTION LIMIT {MonitorRole.HostMetricsConnections} PASSWORD", provision, StringComparison.Ordinal);
         var text = string.Join("\n", b.HostCommands.Select(h => h.Stdin?.Masked ?? "")) + string.Join("\n", b.Services.SelectMany(s => s.Files).Select(f => f.Content.Masked));
-        Assert.DoesNotContain(MonitorRole.Name, text, StringComparison.Ordinal);
         Assert.DoesNotContain(PgBouncerConfig.MonitorUser, text, StringComparison.Ordinal);
         Assert.DoesNotContain(b.Connections.Lines, l => l.Name == MonitorRole.Name);
     }
@@ -98,8 +100,9 @@ public sealed class ExporterTests
         Assert.Contains($"GRANT pg_monitor TO {role};", sql, StringComparison.Ordinal);
         Assert.Contains($"GRANT CONNECT ON DATABASE postgres TO {role};", sql, StringComparison.Ordinal);
         Assert.Single(sql.Split('\n'), l => l.StartsWith("GRANT", StringComparison.Ordinal) && l.Contains(role, StringComparison.Ordinal) && !l.Contains("pg_monitor", StringComparison.Ordinal));
-        Assert.Contains($"NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT {MonitorRole.DefaultConnectionLimit}", sql, StringComparison.Ordinal);
-        Assert.Contains(b.Connections.Lines, l => l.Name == MonitorRole.Name && l.Connections == MonitorRole.DefaultConnectionLimit);
+        // The exporter's two connections and host metrics' one.
+        Assert.Contains($"NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT {MonitorRole.ExporterConnections + MonitorRole.HostMetricsConnections}", sql, StringComparison.Ordinal);
+        Assert.Contains(b.Connections.Lines, l => l.Name == MonitorRole.Name && l.Connections == MonitorRole.ExporterConnections);
 
         var bouncer = Stdin(HostCommandNames.PgBouncerConfig);
         Assert.Contains($"stats_users = {PgBouncerConfig.DefaultStatsUser}, {PgBouncerConfig.MonitorUser}\n", bouncer, StringComparison.Ordinal);
