@@ -223,8 +223,10 @@ public static partial class BlueprintBuilder
             var name = fqdn == s.Zone ? "@" : fqdn[..^(s.Zone.Length + 1)];
             var comment = $"{s.Project}/{s.Stack}: {host}";
             // Proxied records must use TTL 1 ("automatic"); Cloudflare answers with its own edge addresses.
-            records.Add(new DnsRecordSpec(name, fqdn, "A", ServerAddress.Ipv4, Proxied: true, Ttl: 1, comment));
-            records.Add(new DnsRecordSpec(name, fqdn, "AAAA", ServerAddress.Ipv6, Proxied: true, Ttl: 1, comment));
+            // A nested tenant wildcard is DNS only: Cloudflare's free certificate covers one level (Parts.Edge.NestedWildcards).
+            var proxied = !Parts.Edge.NestedWildcards.IsHost(host);
+            records.Add(new DnsRecordSpec(name, fqdn, "A", ServerAddress.Ipv4, Proxied: proxied, Ttl: 1, comment));
+            records.Add(new DnsRecordSpec(name, fqdn, "AAAA", ServerAddress.Ipv6, Proxied: proxied, Ttl: 1, comment));
         }
         return records.ToImmutable();
     }

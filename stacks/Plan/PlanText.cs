@@ -46,20 +46,23 @@ public static class PlanText
         }
         w.Line("DNS records (Cloudflare, proxied, TTL auto):");
         foreach (var d in b.DnsRecords)
-            w.Line($"  {d.Fqdn} {d.Type} -> {d.Target} {(d.Content == ServerAddress.Ipv4 ? "IPv4" : "IPv6")}{(d.Proxied ? " proxied" : "")} ttl {d.Ttl}");
+            w.Line($"  {d.Fqdn} {d.Type} -> {d.Target} {(d.Content == ServerAddress.Ipv4 ? "IPv4" : "IPv6")}{(d.Proxied ? " proxied" : " DNS only")} ttl {d.Ttl}");
         if (!b.ZoneRecords.IsEmpty)
             w.Line("DNS records declared in platform:dnsRecords (the stack creates, changes and deletes these and its own above, never a record it did not create):");
         foreach (var z in b.ZoneRecords) w.Line($"  {z.Describe()}");
         w.Line("routes (HTTPS via Traefik; highest priority first, the first whose rule matches takes the request):");
         var fileRoutes = b.FileRoutes.GroupBy(f => f.Router, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var resolvers = Resolvers(b);
+        var tlsDomains = b.Services.SelectMany(x => x.Labels).Where(l => l.Key.StartsWith("traefik.http.routers.", StringComparison.Ordinal) && l.Key.EndsWith(".tls.domains[0].main", StringComparison.Ordinal))
+            .GroupBy(l => l.Key["traefik.http.routers.".Length..^".tls.domains[0].main".Length], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
         foreach (var r in RouteExplainer.Routers(b))
         {
             var file = fileRoutes.GetValueOrDefault(r.Router);
             var resolver = file is null ? resolvers.TryGetValue(r.Router, out var own) ? own : Routing.CertResolver : file.CertResolver;
             var live = file is null ? "" : file.AfterCommand.Length == 0 ? " (file route)" : $" (file route, live after {file.AfterCommand})";
             var allowed = file is null || file.AllowCidrs.IsEmpty ? "" : $"; only from {string.Join(", ", file.AllowCidrs)}";
-            w.Line($"  [{r.Priority}] {r.Rule} -> {r.Target}{live}{allowed}; {Certificate(resolver)}");
+            var nested = tlsDomains.GetValueOrDefault(r.Router);
+            w.Line($"  [{r.Priority}] {r.Rule} -> {r.Target}{live}{allowed}; {(nested is null ? Certificate(resolver) : $"certificate by DNS-01 for {nested}: {Parts.Edge.NestedWildcards.TlsNote}")}");
             w.Line($"      via {string.Join(" > ", r.Middlewares.Select(Unversioned))}");
             foreach (var cache in r.MiddlewareDetails.Values.Select(d => d.GetValueOrDefault(CacheControlDetail)).OfType<string>())
                 w.Line($"      sets Cache-Control: {cache} (replacing the app's)");

@@ -943,9 +943,9 @@ public static class SettingsReader
         }
         else if (!rm.ContainsKey("host"))
             r.Error($"{rk}.host", "is required.", "Give a subdomain ('app'), '@' for the apex, or '*' for a wildcard — or domain: for a tenant's own domain.");
-        else if (host.Contains('.') && LooksLikeFullDomain(host))
+        else if (host.Contains('.') && !Parts.Edge.NestedWildcards.IsHost(host) && LooksLikeFullDomain(host))
             r.Error($"{rk}.host", $"'{host}' looks like a full domain name.", "Give only the subdomain of the stack's domain (e.g. 'app' for app.example.com), '@' for the apex, or '*' for a wildcard — not a full domain; a tenant's own domain outside the zone goes in 'domain:'.");
-        else if (host != "@" && host != "*" && !host.Split('.').All(Names.IsLabel))
+        else if (host != "@" && host != "*" && !Parts.Edge.NestedWildcards.IsHost(host) && !host.Split('.').All(Names.IsLabel))
             r.Error($"{rk}.host", $"'{host}' is not a host name.", "Give a subdomain of the stack's domain ('app'), '@' for the apex, or '*' for a wildcard — not a full domain.");
 
         string? path = null;

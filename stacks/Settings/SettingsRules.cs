@@ -92,11 +92,11 @@ internal static class SettingsRules
 
                 // Cloudflare's Universal SSL certificate covers the zone apex and one level of
                 // subdomains; a proxied host deeper than that fails TLS at the edge.
-                if (route.Domain is null && s.Zone.Length > 0 && fqdn.EndsWith("." + s.Zone, StringComparison.Ordinal)
+                if (route.Domain is null && !Parts.Edge.NestedWildcards.IsHost(route.Host) && s.Zone.Length > 0 && fqdn.EndsWith("." + s.Zone, StringComparison.Ordinal)
                     && fqdn[..^(s.Zone.Length + 1)].Contains('.'))
                 {
                     r.Error($"{key}.host", $"{fqdn} is more than one level below the Cloudflare zone {s.Zone}; Cloudflare's Universal SSL does not cover it, so visitors would get a TLS error.",
-                        "Use a one-level host (e.g. 'app-staging' instead of 'app' under a 'staging.' domain), or give the stack its own zone.");
+                        "Use a one-level host (e.g. 'app-staging' instead of 'app' under a 'staging.' domain), or give the stack its own zone; tenants two levels down take a nested wildcard (host: \"*.app\", DNS only, see README).");
                 }
             }
         }
@@ -158,6 +158,7 @@ internal static class SettingsRules
 
         AppRules.Check(s, r, byName);
         Parts.Edge.CacheRules.Check(s, r);
+        Parts.Edge.NestedWildcards.Check(s, r);
         Parts.Dns.ZoneRecords.CheckStack(s, r);
         InputRules.Check(s, r);
         Parts.TopologyRules.Check(s, r);

@@ -304,7 +304,8 @@ public sealed record RouteSettings(string Host, string? PathPrefix, bool Websock
     /// <summary>Compress responses (gzip, brotli, zstd as the client accepts). Default: false.</summary>
     public bool Compress { get; init; }
 
-    public bool IsWildcard => Domain is null && Host == "*";
+    /// <summary>A tenant wildcard: one level (<c>*</c>) or two (<c>*.app</c>, see <see cref="Parts.Edge.NestedWildcards"/>).</summary>
+    public bool IsWildcard => Domain is null && (Host == "*" || Parts.Edge.NestedWildcards.IsHost(Host));
 
     /// <summary>The host name this route answers (for a wildcard, <c>*.&lt;domain&gt;</c>).</summary>
     public string Fqdn(string domain) => Domain ?? SettingsRules.Fqdn(Host, domain);

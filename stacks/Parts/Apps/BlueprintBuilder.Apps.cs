@@ -394,6 +394,8 @@ public static partial class BlueprintBuilder
             },
             Compress = r.Compress,
             CacheRules = Parts.Edge.CacheRules.Of(s, app, r),
+            Proxied = r.Domain is not null || !Parts.Edge.NestedWildcards.IsHost(r.Host),
+            TlsDomain = r.Domain is null && Parts.Edge.NestedWildcards.IsHost(r.Host) ? Parts.Edge.NestedWildcards.CertificateDomain(r.Host, s.Domain) : null,
         }),
     ];
 

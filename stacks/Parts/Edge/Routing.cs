@@ -31,6 +31,10 @@ public sealed record RouteSpec(string Router, string Fqdn, string Host, string? 
     public bool Compress { get; init; }
     /// <summary>Cache-Control rules on this route's path or below it (<see cref="Parts.Edge.CacheRules"/>). Default: none.</summary>
     public ImmutableArray<Parts.Edge.CacheRule> CacheRules { get; init; } = [];
+    /// <summary>Whether Cloudflare proxies the host (the client is the address it appends); false for a DNS-only nested wildcard. Default: true.</summary>
+    public bool Proxied { get; init; } = true;
+    /// <summary>The certificate the router asks its resolver for (<c>*.app.example.com</c>); null: the entry point's. Default: null.</summary>
+    public string? TlsDomain { get; init; }
 }
 
 /// <summary>Traefik's Docker labels for routing, TLS, priorities and each route's middlewares.</summary>
@@ -78,8 +82,10 @@ public static class Routing
     /// </summary>
     public static string Rule(RouteSpec route, string domain)
     {
+        // One label in front of what the wildcard stands under: the domain, or for a nested wildcard "app.<domain>".
+        var under = route.Fqdn.StartsWith("*.", StringComparison.Ordinal) ? route.Fqdn[2..] : domain;
         var host = route.Kind == HostKind.Wildcard
-            ? $"HostRegexp(`^[a-z0-9-]+\\.{domain.Replace(".", "\\.", StringComparison.Ordinal)}$`)"
+            ? $"HostRegexp(`^[a-z0-9-]+\\.{under.Replace(".", "\\.", StringComparison.Ordinal)}$`)"
             : $"Host(`{route.Fqdn}`)";
         return route.PathPrefix is null ? host : $"{host} && (Path(`{route.PathPrefix}`) || PathPrefix(`{route.PathPrefix}/`))";
     }
@@ -140,6 +146,7 @@ public static class Routing
             labels[$"{prefix}.entrypoints"] = EntryPoint;
             labels[$"{prefix}.tls"] = "true";
             if (route.CertResolver is { } resolver) labels[$"{prefix}.tls.certresolver"] = resolver;
+            if (route.TlsDomain is { } tlsDomain) labels[$"{prefix}.tls.domains[0].main"] = tlsDomain;
             labels[$"{prefix}.service"] = service;
             labels[$"{prefix}.middlewares"] = string.Join(",", middlewares);
         }
@@ -209,7 +216,7 @@ public static class Routing
         // Cloudflare, and the client is the address Cloudflare appended to X-Forwarded-For, which Traefik trusts from
         // Cloudflare's ranges only (a forged one from elsewhere is dropped, so the check fails closed). A tenant's
         // domain outside the zone is reached directly: the client is the connection's own address.
-        var proxied = route.CertResolver != HttpCertResolver;
+        var proxied = route.Proxied && route.CertResolver != HttpCertResolver;
         if (!route.AllowCidrs.IsEmpty)
         {
             var m = Own("allowlist");
