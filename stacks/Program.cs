@@ -210,12 +210,29 @@ rehearse.SetAction(parse => PlanCommand.Guard(() =>
     return Platform.Stacks.Rehearsal.RehearseCommand.RunAsync(request, Console.Out, Console.Error).GetAwaiter().GetResult();
 }, Console.Error));
 
+var rollbackApp = new Option<string>("--app") { Description = "The app to roll back to its previous release.", Required = true };
+var rollbackReleases = new Option<string>("--releases") { Description = "The appReleases output of the last successful deploy (pulumi stack output appReleases > FILE).", Required = true };
+var rollback = new Command("rollback", "Put an app's previous release (from the appReleases output) into Pulumi.<stack>.yaml and print the review of that change; then pulumi up.")
+{
+    stackOption, rollbackApp, rollbackReleases, projectOption,
+};
+rollback.SetAction(parse => PlanCommand.Guard(() =>
+{
+    var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
+    if (dir is null)
+    {
+        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+        return 2;
+    }
+    return Rollback.Run(dir, parse.GetValue(stackOption)!, parse.GetValue(rollbackApp)!, parse.GetValue(rollbackReleases)!, Console.Out, Console.Error);
+}, Console.Error));
+
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
 var cloudflareRanges = new Command("cloudflare-ranges", "Print the Cloudflare ranges the platform trusts, one CIDR a line, sorted: CI compares them with Cloudflare's published lists.");
 cloudflareRanges.SetAction(_ => Console.Out.Write(Platform.Stacks.Catalog.CloudflareRanges.Listing()));
 
-var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, projectFile, cloudflareRanges };
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, projectFile, cloudflareRanges };
 // The actions guard themselves; this catches what escapes parsing, so no input ever ends in a stack trace.
 return PlanCommand.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), Console.Error);

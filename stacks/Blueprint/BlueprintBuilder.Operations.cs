@@ -51,6 +51,7 @@ public static partial class BlueprintBuilder
             // The load balancer quietly drops a failing Traefik from rotation; this says so.
             .AddRange(s.Topology is { LoadBalanced: true } t ? t.AppServers.Select(k => MonitorSpec.Http($"traefik-{k.Id}", $"Traefik on {k.Id} (load balancer health check)",
                 $"http://{PrivateAddresses.Of(k)}:{TraefikPingPort.ToString(CultureInfo.InvariantCulture)}/ping", notification?.Id)) : [])
+            .AddRange(Parts.Reboots.Monitors(s, notification?.Id))
             .Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
             monitors, notification, networks, kumaUrl, s.AutoKuma.MemoryMb);
@@ -65,7 +66,7 @@ public static partial class BlueprintBuilder
         if (plan is not null) containers.AddRange([plan.Runner, .. plan.Agents]);
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
             [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(s.Postgres.Pitr ? HostMetrics.PitrSecrets : []).Concat((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.SecretsFor(k)))
-                .Concat(JobSecrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification, plan);
+                .Concat(JobSecrets(s)).Concat(Parts.Reboots.Secrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification, plan);
     }
 
     /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>

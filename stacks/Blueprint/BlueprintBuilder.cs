@@ -122,7 +122,7 @@ public static partial class BlueprintBuilder
         };
         // Every container, the split stack's copies and the observability part's included, drops its privileges last; the
         // host packet filter sees every port the parts publish.
-        return WithHostFirewall(s, Parts.Hardening.ContainerHardening.Apply(WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one)));
+        return Parts.Reboots.Apply(s, WithHostFirewall(s, Parts.Hardening.ContainerHardening.Apply(WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one))));
     }
 
     /// <summary>Public hosts of the stack in its zone (each gets a DNS record): every app route, the platform's own, the MinIO console.</summary>
@@ -323,6 +323,7 @@ public static partial class BlueprintBuilder
         var outputs = new List<OutputSpec>
         {
             new("urls", SecretText.Plain(string.Join(" ", PublicHosts(s).Select(h => h.Fqdn).Concat(CustomDomains(s)).Select(h => "https://" + h))), false, "Every public URL"),
+            new(Rollback.Output, SecretText.Plain(Rollback.Json(Rollback.Next(s.LastDeployReleases, s.Apps))), false, "Each app's image and the one before it (what a rollback goes back to)"),
         };
         foreach (var db in databases)
             outputs.Add(db.Engine == DatabaseEngine.MariaDb

@@ -134,6 +134,8 @@ public sealed record ServerSpec(
     public string? PrivateIpReadyCommand { get; init; }
     /// <summary>Hetzner's automatic backups: a daily full-system image, the last 7 kept, at 20% of the server's price. Default: off.</summary>
     public bool Backups { get; init; }
+    /// <summary>When (HH:MM UTC) it reboots itself if an upgrade requires it (<see cref="Parts.Reboots"/>); null: never by itself.</summary>
+    public string? RebootAt { get; init; }
 }
 
 /// <summary>The app server that gets the certificates of the tenants' own <paramref name="Domains"/> behind a load balancer.</summary>

@@ -175,12 +175,15 @@ public static class PlanText
     private static string ServerBackups(ServerSpec s) =>
         s.Backups ? "; automatic backups (7 daily slots, +20% of the server price)" : "";
 
+    private static string Reboot(ServerSpec s) =>
+        s.RebootAt is { } at ? $"; reboots itself at {at} UTC when an upgrade requires it" : "; never reboots by itself (no rebootWindow)";
+
     /// <summary>The single server's section, as every single-server plan has always shown it.</summary>
     private static void SingleServer(Writer w, PlatformBlueprint b)
     {
         w.Section("Server");
         var s = b.Server;
-        w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}{ServerBackups(s)}");
+        w.Line($"{s.Name}: Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}{ServerBackups(s)}{Reboot(s)}");
         w.Line($"deploy user {s.DeployUser}; SSH keys (installed by cloud-init, not uploaded to Hetzner): {string.Join(", ", s.SshKeys.Select(k => k.Name))}");
         w.Line("SSH host key: read by the readiness step on first contact, then pinned for the Docker provider and every host command");
         w.Line($"ready when: {Script(s.ReadinessCommand)} (timeout {s.ReadinessTimeoutSeconds}s)");
@@ -203,7 +206,7 @@ public static class PlanText
         foreach (var s in b.Servers)
         {
             var role = s.Key.Role == Parts.ServerRole.Data ? "data server" : $"app server {s.Key.Index}";
-            w.Line($"{s.Key}: {s.Name}, {role}, Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}{ServerBackups(s)}");
+            w.Line($"{s.Key}: {s.Name}, {role}, Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}{ServerBackups(s)}{Reboot(s)}");
             var placement = b.PlacementGroup is { } pg && pg.Members.Contains(s.Key) ? $"; placement group {pg.Name} (spread)" : "";
             w.Line($"  private IP {s.PrivateIp}{(b.PrivateNetwork is { } net ? $" on {net.Name}" : "")}; firewall {s.FirewallName}{placement}");
             if (b.Cost.PerServer.FirstOrDefault(x => x.Server == s.Key) is { } cost)

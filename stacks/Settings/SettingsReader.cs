@@ -230,7 +230,7 @@ public static class SettingsReader
             Backups = backups,
             Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl"), Int("hostMetricsMemoryMb", 16, 4096)),
             Observability = Parts.Observability.ObservabilitySettingsReader.Read(r, values.GetValueOrDefault("observability")?.Node, adminCidrs),
-            Maintenance = Parts.Maintenance.MaintenanceSettingsReader.Read(r, values.GetValueOrDefault("maintenance")?.Node, adminCidrs, apps.Select(a => a.Name)), Apps = apps,
+            Apps = apps,
             BackupStorageGb = Int("backupStorageGb", 0, 1_000_000),
             Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),
             Registries = ReadRegistries(r, values.GetValueOrDefault("registries")?.Node, doc.Stack, secretsSet),
@@ -240,14 +240,14 @@ public static class SettingsReader
             SecretsSet = secretsSet.ToImmutable(),
         };
 
+        settings = Parts.Maintenance.DayTwoSettingsReader.Read(r, name => values.GetValueOrDefault(name)?.Node, settings); // maintenance, releases, reboots
         // 0: max_connections follows the apps (20 tenant stores of 20 connections each need 410, not the 100 of a fixed default).
         if (settings.MariaDb.MaxConnections == 0)
             settings = settings with
             {
                 MariaDb = settings.MariaDb with
                 {
-                    MaxConnections = Parts.MariaDb.MariaDbSettings.Derived(Blueprint.BlueprintBuilder.MariaDbRequests(settings).Select(x => x.Request.ConnectionLimit)),
-                    MaxConnectionsDerived = true,
+                    MaxConnections = Parts.MariaDb.MariaDbSettings.Derived(Blueprint.BlueprintBuilder.MariaDbRequests(settings).Select(x => x.Request.ConnectionLimit)), MaxConnectionsDerived = true,
                 },
             };
         if (settings.MariaDb.Upgrade is not null && !settings.UsesMariaDb)

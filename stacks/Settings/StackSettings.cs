@@ -48,6 +48,10 @@ public sealed record StackSettings
     public ImmutableArray<Parts.Dns.ZoneRecordSettings> DnsRecords { get; init; } = [];
     /// <summary>Maintenance mode (<c>platform:maintenance</c>). Default: off.</summary>
     public Parts.Maintenance.MaintenanceSettings Maintenance { get; init; } = new();
+    /// <summary>Start (HH:MM UTC) of the window in which servers reboot themselves when an upgrade requires it (<c>platform:rebootWindow</c>). Default: null, never by themselves.</summary>
+    public string? RebootWindow { get; init; }
+    /// <summary>The <c>appReleases</c> output of the last successful deploy, handed back by the workflow (<c>platform:lastDeployReleases</c>). Default: none.</summary>
+    public System.Collections.Immutable.ImmutableSortedDictionary<string, Blueprint.AppRelease> LastDeployReleases { get; init; } = System.Collections.Immutable.ImmutableSortedDictionary<string, Blueprint.AppRelease>.Empty;
     public required ImmutableArray<AppSettings> Apps { get; init; }
     /// <summary>Off-site backup storage the cost estimate assumes.</summary>
     public int BackupStorageGb { get; init; } = 50;

@@ -72,3 +72,40 @@ internal static class MaintenanceSettingsReader
         return settings;
     }
 }
+
+/// <summary>
+/// The day-two settings each part reads for itself (<c>maintenance</c>, <c>lastDeployReleases</c>, <c>rebootWindow</c>), applied to the settings
+/// the main reader made: one call there, the reading here.
+/// </summary>
+internal static class DayTwoSettingsReader
+{
+    public static StackSettings Read(NodeReader r, Func<string, YamlNode?> node, StackSettings s)
+    {
+        var releases = ImmutableSortedDictionary<string, Blueprint.AppRelease>.Empty;
+        if (node(Blueprint.Rollback.LastDeployKey) is { } json)
+        {
+            var key = $"platform:{Blueprint.Rollback.LastDeployKey}";
+            var (parsed, problem) = Blueprint.Rollback.Parse(r.String(json, key));
+            if (parsed is null)
+                r.Error(key, problem!, $"Give the {Blueprint.Rollback.Output} output of the last deploy as it is (pulumi stack output {Blueprint.Rollback.Output}), or leave it unset.");
+            else
+                releases = parsed;
+        }
+        string? window = null;
+        if (node("rebootWindow") is { } w)
+        {
+            window = r.String(w, "platform:rebootWindow").Trim();
+            if (!TimeOnly.TryParseExact(window, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+            {
+                r.Error("platform:rebootWindow", $"'{window}' is not a time of day as HH:MM (UTC).", "Give the window's start in 24-hour UTC, e.g. \"03:30\".");
+                window = null;
+            }
+        }
+        return s with
+        {
+            RebootWindow = window,
+            Maintenance = MaintenanceSettingsReader.Read(r, node("maintenance"), s.AdminCidrs, s.Apps.Select(a => a.Name)),
+            LastDeployReleases = releases,
+        };
+    }
+}
