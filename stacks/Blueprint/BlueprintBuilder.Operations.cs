@@ -94,7 +94,7 @@ public static partial class BlueprintBuilder
                     s.Postgres.Pitr ? s.Postgres.PitrRetentionDays : null),
                 new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
                     b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays) { HourlyEnabled = b.HourlyEnabled },
-                networks, UptimeKumaUrl, b.Service.MemoryMb);
+                networks, UptimeKumaUrl, b.Service.MemoryMb) { StorageBox = b.StorageBox };
     }
 
     /// <summary>The stack's app databases on one engine, sorted.</summary>

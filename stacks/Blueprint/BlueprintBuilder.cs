@@ -43,6 +43,7 @@ public static partial class BlueprintBuilder
         {
             Configured("backupS3AccessKeyId", "Off-site backup bucket");
             Configured("backupS3SecretAccessKey", "Off-site backup bucket");
+            if (s.Backups.StorageBox is not null) Configured(StorageBoxSettings.KeySecret, "Storage Box login (SFTP key of the backup runner)");
             if (s.Backups.Encrypt && (s.Backups.AgeRecipients.IsEmpty || s.Postgres.Pitr))
                 Configured("backupEncryptionPassphrase", s.Backups.AgeRecipients.IsEmpty ? "Backup encryption" : "Point-in-time archive encryption (pgBackRest)");
         }
@@ -111,6 +112,7 @@ public static partial class BlueprintBuilder
                 ? (s.MariaDb.MaxConnections, s.MariaDb.MaxConnectionsDerived, mariaDbApps.Sum(x => x.Request.ConnectionLimit))
                 : null,
             PostgresLogMinDurationStatementMs = services.Any(x => x.Name == ServiceNames.Postgres) ? s.Postgres.Tuning.LogMinDurationStatementMs : null,
+            BackupStorageBox = s.Backups is { Enabled: true, StorageBox: { } storageBox } ? StorageBox.Describe(storageBox, s.Postgres.Pitr) : null,
             BackupsOff = s.Backups is { Enabled: true, HourlyEnabled: false }
                 ? [("postgres-hourly", BackupPolicy.HourlyOffReason), .. MariaDbRequests(s).Any() ? [("mariadb-hourly", BackupPolicy.HourlyOffReason)] : Array.Empty<(string, string)>()]
                 : [],
@@ -304,6 +306,8 @@ public static partial class BlueprintBuilder
             lines.Add(new($"Hetzner Volume for the stateful data (platform:dataVolumeGb)", s.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
         if (s.Backups.Enabled)
             lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
+        if (s.Backups is { Enabled: true, StorageBox: { } box })
+            lines.Add(StorageBox.CostLine(box, Price));
         if (s.Postgres.Pitr)
             lines.Add(new($"Point-in-time recovery repository (pgBackRest: base backups and WAL) at {s.Backups.S3Endpoint} (estimate, platform:postgresPitrStorageGb)",
                 s.Postgres.PitrStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));

@@ -75,6 +75,8 @@ public sealed record PlatformBlueprint
     public (int MaxConnections, bool Derived, int AppLimits)? MariaDbConnections { get; init; }
     /// <summary>PostgreSQL's server-wide <c>log_min_duration_statement</c> in ms (-1: off), when PostgreSQL runs. Default: none.</summary>
     public int? PostgresLogMinDurationStatementMs { get; init; }
+    /// <summary>The plan's line on the Storage Box the archives also go to (<c>backupStorageBox</c>). Default: none.</summary>
+    public string? BackupStorageBox { get; init; }
     /// <summary>Backup jobs the stack switched off, each with why (the plan lists them). Default: none.</summary>
     public ImmutableArray<(string Job, string Reason)> BackupsOff { get; init; } = [];
     public required ImmutableArray<SecretSpec> Secrets { get; init; }

@@ -115,6 +115,7 @@ public static class PlanText
 
         w.Section("Operations");
         if (b.Backups.IsEmpty) w.Line("backups: none");
+        if (b.BackupStorageBox is { } storageBox) w.Line(storageBox);
         foreach (var job in b.Backups)
             w.Line($"backup {job.Name}: {job.What}; schedule '{job.Schedule}' (UTC) -> {job.Destination}; keep {job.Retention}");
         foreach (var (job, reason) in b.BackupsOff)

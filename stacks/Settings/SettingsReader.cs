@@ -178,6 +178,7 @@ public static class SettingsReader
         {
             AgeRecipients = ReadAgeRecipients(r, Node("backupAgeRecipients")),
             RetentionByBucket = Bool("backupRetentionByBucket"),
+            StorageBox = Operations.StorageBox.Read(r, values.GetValueOrDefault("backupStorageBox")?.Node, secretsSet, Bool("backupsEnabled"), doc.Stack),
         };
         // The runner encrypts to the age recipients without a passphrase; pgBackRest (point-in-time recovery) has only
         // symmetric repository encryption, so it still needs the passphrase.
@@ -328,9 +329,9 @@ public static class SettingsReader
         {
             var item = (k as YamlScalarNode)?.Value ?? "";
             var key = $"{Key("prices")}.{item}";
-            if (!Catalog.ServerTypes.All.ContainsKey(item) && item is not ("ipv4" or "backupStoragePerGb" or "volumePerGb" or Catalog.Prices.LoadBalancerType))
+            if (!Catalog.ServerTypes.All.ContainsKey(item) && item is not ("ipv4" or "backupStoragePerGb" or "volumePerGb" or Catalog.Prices.LoadBalancerType) && !Operations.StorageBox.Products.ContainsKey(item))
             {
-                r.Error(key, "is not a priced item.", NodeReader.Suggest(item, [.. Catalog.ServerTypes.All.Keys, "ipv4", "backupStoragePerGb", "volumePerGb", Catalog.Prices.LoadBalancerType]));
+                r.Error(key, "is not a priced item.", NodeReader.Suggest(item, [.. Catalog.ServerTypes.All.Keys, "ipv4", "backupStoragePerGb", "volumePerGb", Catalog.Prices.LoadBalancerType, .. Operations.StorageBox.Products.Keys]));
                 continue;
             }
             var text = r.Scalar(v, key, "a price");

@@ -218,6 +218,8 @@ public sealed record BackupSettings(
     public ImmutableArray<string> AgeRecipients { get; init; } = [];
     /// <summary>The bucket's lifecycle rule prunes, not the runner (<c>backupRetentionByBucket</c>): a write-only S3 key suffices. Default: false.</summary>
     public bool RetentionByBucket { get; init; }
+    /// <summary>A Hetzner Storage Box every archive also goes to over SFTP (<c>backupStorageBox</c>). Default: none.</summary>
+    public Operations.StorageBoxSettings? StorageBox { get; init; }
 }
 
 /// <param name="AlertWebhook">Whether alertWebhookUrl is set.</param>

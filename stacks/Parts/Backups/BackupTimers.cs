@@ -50,7 +50,13 @@ public static class BackupTimers
                 lines.Add($"docker exec {Backups.ShellQuote(container)} chown {Backups.ShellQuote(owner)} {Backups.DumpDir} || {{ rc=$?; status=down; msg=dump%20directory%20exit%20$rc; }}");
             lines.Add($"[ \"$status\" = up ] && {{ docker exec{env}{user} {Backups.ShellQuote(container)} {Backups.ToShell(["sh", "-c", script])} || {{ rc=$?; status=down; msg=dump%20failed%20exit%20$rc; }}; }}");
         }
-        lines.Add($"[ \"$status\" = up ] && {{ docker exec {Backups.ShellQuote(runner)} {Backups.ToShell(Backups.RunCommand(job.Name))} || {{ rc=$?; status=down; msg=upload%20failed%20exit%20$rc; }}; }}");
+        // The runner accepts any host key, so the host checks the Storage Box's before the run; a box that shows
+        // another key gets nothing (the runner's SSH target is blanked for this run) and the job reports down.
+        if (job.StorageBoxCheck is { } check)
+            lines.Add($"box=; [ \"$status\" = up ] && {{ {check} || box='-e SSH_HOST_NAME='; }}");
+        lines.Add($"[ \"$status\" = up ] && {{ docker exec{(job.StorageBoxCheck is null ? "" : " $box")} {Backups.ShellQuote(runner)} {Backups.ToShell(Backups.RunCommand(job.Name))} || {{ rc=$?; status=down; msg=upload%20failed%20exit%20$rc; }}; }}");
+        if (job.StorageBoxCheck is not null)
+            lines.Add("[ \"$status\" = up ] && [ -n \"$box\" ] && { status=down; msg=storage%20box%20host%20key%20is%20not%20the%20pinned%20one%3A%20uploaded%20to%20S3%20only; }");
         lines.Add($"ip=$(docker inspect -f '{{{{with index .NetworkSettings.Networks \"{heartbeatNetwork}\"}}}}{{{{.IPAddress}}}}{{{{end}}}}' {uptimeKuma} 2>/dev/null || true)");
         lines.Add($"if [ -n \"$ip\" ]; then curl -fsS -m 10 -o /dev/null \"http://$ip:{uptimeKumaPort.ToString(CultureInfo.InvariantCulture)}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2; else echo '{uptimeKuma} is not running: no heartbeat' >&2; fi");
         lines.Add("echo \"backup " + job.Name + ": $status ($msg)\"");

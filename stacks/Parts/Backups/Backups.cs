@@ -106,7 +106,11 @@ public sealed record BackupsInput(
     BackupPolicy Policy,
     OpsNetworks Networks,
     string UptimeKumaUrl = "http://uptime-kuma:3001",
-    int RunnerMemoryMb = 64);
+    int RunnerMemoryMb = 64)
+{
+    /// <summary>A Storage Box every archive also goes to (SFTP). Default: none.</summary>
+    public StorageBoxSettings? StorageBox { get; init; }
+}
 
 /// <summary>What a backup job copies off-site.</summary>
 public enum BackupSubject { Postgres, Redis, Minio, MariaDb, AppVolumes }
@@ -145,6 +149,9 @@ public sealed record BackupJob(
 
     /// <summary>Env the host passes to the dump's exec only (never in the container's own env, so no inspect shows it). Default: none.</summary>
     public ImmutableArray<EnvVar> DumpEnv { get; init; } = [];
+
+    /// <summary>The host's test that the Storage Box shows its pinned key (<see cref="StorageBox.HostKeyCheck"/>); null without a box. Default: null.</summary>
+    public string? StorageBoxCheck { get; init; }
 }
 
 /// <summary>
@@ -508,6 +515,7 @@ public static partial class Backups
         if (o.RunnerPrunes) Set("BACKUP_RETENTION_DAYS", retentionDays.ToString(CultureInfo.InvariantCulture));
         Set("BACKUP_SOURCES", sourceDirectory ?? ArchiveDirectory(subject));
         Set("AWS_S3_PATH", s3Path);
+        if (input.StorageBox is { } box) Set("SSH_REMOTE_PATH", StorageBox.RemotePath(box, o.PathPrefix, name));
 
         var gap = CronSchedule.Parse(schedule).LongestGap() ?? TimeSpan.FromDays(366);
         var heartbeat = MonitorSpec.Push($"backup-{name}", $"Backup {what}", (int)gap.TotalSeconds + HeartbeatGraceSeconds, tokenSecret, null);
@@ -518,7 +526,8 @@ public static partial class Backups
             Subject: subject,
             Schedule: schedule,
             RetentionDays: retentionDays,
-            Destination: $"s3://{o.Bucket}/{s3Path}/{name}-<UTC time>.{extension}",
+            Destination: $"s3://{o.Bucket}/{s3Path}/{name}-<UTC time>.{extension}"
+                + (input.StorageBox is { } sftp ? $" and sftp://{sftp.User}@{sftp.Host}:{sftp.Port}/{StorageBox.RemotePath(sftp, o.PathPrefix, name)}/" : ""),
             FilePrefix: name + "-",
             DumpCommands: dumps,
             DumpScript: script,
@@ -527,7 +536,8 @@ public static partial class Backups
             SourceMounts: [Mount.Volume(volume, sourceDirectory ?? ArchiveDirectory(subject), readOnly: true)],
             Config: new UploadedFile($"{JobsDirectory}/{name}.env", SecretText.Plain(config.ToString())),
             Heartbeat: heartbeat,
-            PushToken: new GeneratedSecret(tokenSecret, 32, true, $"Uptime Kuma push token of the {name} backup heartbeat"));
+            PushToken: new GeneratedSecret(tokenSecret, 32, true, $"Uptime Kuma push token of the {name} backup heartbeat"))
+        { StorageBoxCheck = input.StorageBox is { } pinned ? StorageBox.HostKeyCheck(pinned) : null };
     }
 
     /// <summary>The file of a runner secret (read through the image's <c>*_FILE</c> variables).</summary>
@@ -558,6 +568,7 @@ public static partial class Backups
         env.AddRange(secrets.Select(x => EnvVar.Plain(x.Variable + "_FILE", SecretFile(x.Variable))));
         // Public keys, not secrets: offen splits the list on commas (envconfig) and parses each as age does.
         if (!o.AgeRecipients.IsEmpty) env.Add(EnvVar.Plain("AGE_PUBLIC_KEYS", string.Join(",", o.AgeRecipients)));
+        if (input.StorageBox is { } box) env.AddRange(StorageBox.RunnerEnv(box));
         var sources = jobs.SelectMany(j => j.SourceMounts).Distinct();
         return new OpsContainer(
             Name: RunnerName,
@@ -567,7 +578,8 @@ public static partial class Backups
             Labels: ImmutableSortedDictionary<string, string>.Empty,
             Mounts: [.. sources],
             Networks: [input.Networks.Egress],
-            Files: [.. jobs.Select(j => j.Config), .. secrets.Select(x => new UploadedFile(SecretFile(x.Variable), SecretText.Of(new SecretPart(x.Secret))))],
+            Files: [.. jobs.Select(j => j.Config), .. secrets.Select(x => new UploadedFile(SecretFile(x.Variable), SecretText.Of(new SecretPart(x.Secret)))),
+                .. input.StorageBox is null ? Array.Empty<UploadedFile>() : [StorageBox.IdentityUpload]],
             Mode: RunMode.Service,
             MemoryMb: input.RunnerMemoryMb);
     }

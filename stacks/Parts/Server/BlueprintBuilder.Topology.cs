@@ -484,6 +484,8 @@ public static partial class BlueprintBuilder
         lines.Add(new("Hetzner Volume for the stateful data (platform:servers.data.volumeGb)", t.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
         if (s.Backups.Enabled)
             lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
+        if (s.Backups is { Enabled: true, StorageBox: { } box })
+            lines.Add(Platform.Stacks.Operations.StorageBox.CostLine(box, Price));
         var ipv4 = Price("ipv4", Prices.PrimaryIpv4Eur);
         var volume = decimal.Round(t.DataVolumeGb * Price("volumePerGb", Prices.VolumePerGbEur), 2);
         decimal Backups(decimal serverEur) => s.ServerBackups ? ServerBackupsEur(serverEur) : 0m;

@@ -92,8 +92,9 @@ public sealed class PlanSnapshotTests
                     database: { engine: mariadb, connectionLimit: 30 }
 
             """;
-        // (With the observability part on, MariaDB's exporter and the rules and targets it adds to Prometheus's files come too.)
-        AssertFixture("add-wordpress-app.diff", yaml, maxLines: 460);
+        // (With the observability part on, MariaDB's exporter and the rules and targets it adds to Prometheus's files come too;
+        // with prod's Storage Box, each MariaDB job's timer checks the box's host key before its upload.)
+        AssertFixture("add-wordpress-app.diff", yaml, maxLines: 480);
         var diff = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "tests", "Stacks.Tests", "Fixtures", "add-wordpress-app.diff"));
         foreach (var line in new[]
                  {
