@@ -82,7 +82,8 @@ public sealed class DrainingEngineTests
             Assert.Equal($"done {slowMs}\n", body);
             Assert.Contains(old.Names[0].TrimStart('/'), replaced.Removed);
             var events = (await Proc.RunCheckedAsync("/usr/bin/docker", ["events", "--since", since.ToString(CultureInfo.InvariantCulture),
-                "--until", DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "--filter", $"container={old.ID}",
+                // --until is whole seconds: one more, so the events of this second (the old container's die) are in.
+                "--until", (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1).ToString(CultureInfo.InvariantCulture), "--filter", $"container={old.ID}",
                 "--format", "{{.Action}}"], env: new Dictionary<string, string> { ["DOCKER_HOST"] = host })).Stdout
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(a => !a.StartsWith("exec_", StringComparison.Ordinal)).ToList();
             var unhealthy = events.IndexOf("health_status: unhealthy");
