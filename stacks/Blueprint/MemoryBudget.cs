@@ -96,6 +96,8 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         foreach (var app in s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
             lines.Add(new BudgetLine(app.Name, "app", app.Instances, app.MemoryMb));
+            for (var i = 0; i < app.StaticFiles.Length; i++)
+                lines.Add(new BudgetLine(Parts.Edge.StaticFiles.Service(app.Name, i), "app", 1, app.StaticFiles[i].MemoryMb));
             // A job runs next to the instances; the release command only during a deployment, so it is not counted.
             foreach (var job in app.Jobs) lines.Add(new BudgetLine($"{app.Name} job {job.Name}", "job", 1, app.MemoryMb));
         }

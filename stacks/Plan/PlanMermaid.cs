@@ -61,7 +61,7 @@ public static class PlanMermaid
     private static List<AppNode> Apps(PlatformBlueprint b, ServerKey? on) =>
     [
         .. b.Services.Where(s => s.Kind == ServiceKind.App && !s.OneShot && s.Schedule is null && (on is null || s.Host == on))
-            .GroupBy(s => s.App!).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .GroupBy(s => Parts.Edge.StaticFiles.IsService(s.Name) ? s.Name : s.App!).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g =>
             {
                 var servers = g.Select(s => s.Host).Distinct().OrderBy(k => k.Id, StringComparer.Ordinal).ToList();
@@ -149,7 +149,7 @@ public static class PlanMermaid
     /// <summary>An app's node on a split stack; <c>app_</c> keeps it apart from the platform's nodes.</summary>
     private static string AppId(string app) => "app_" + Id(app);
 
-    private static string Id(string name) => name.Replace('-', '_');
+    private static string Id(string name) => name.Replace('-', '_').Replace('.', '_');
 
     /// <summary>A service's node: an app's Redis instance is <c>redis__&lt;owner&gt;</c> (<c>__</c>: no platform node or app has it).</summary>
     private static string Node(string service) =>

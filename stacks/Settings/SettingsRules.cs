@@ -158,6 +158,7 @@ internal static class SettingsRules
 
         AppRules.Check(s, r, byName);
         Parts.Edge.CacheRules.Check(s, r);
+        Parts.Edge.StaticFiles.Check(s, r);
         Parts.Edge.NestedWildcards.Check(s, r);
         Parts.Dns.ZoneRecords.CheckStack(s, r);
         InputRules.Check(s, r);

@@ -263,6 +263,8 @@ public sealed record AppSettings
     public ImmutableArray<JobSettings> Jobs { get; init; } = [];
     /// <summary>Cache-Control headers on paths of the app's routes (hashed static assets). Default: none (the app's own headers pass).</summary>
     public ImmutableArray<Parts.Edge.CacheRule> Cache { get; init; } = [];
+    /// <summary>Paths of its hosts served straight from one of its volumes by a file server (uploads). Default: none.</summary>
+    public ImmutableArray<Parts.Edge.StaticFilesSettings> StaticFiles { get; init; } = [];
 
     public string Key => $"platform:apps[{Index}]";
 

@@ -79,6 +79,9 @@ public static partial class BlueprintBuilder
         if (app.Release is { } release)
             yield return OneShotOfApp(s, app, AppNames.Release(app.Name), release.Command, env, sharedMounts, dependsOn, after) with { OneShot = true };
 
+        // Files the app wrote to a volume, served by their own small server (Parts.Edge.StaticFiles).
+        foreach (var files in Parts.Edge.StaticFiles.Services(s, app)) yield return files;
+
         foreach (var job in app.Jobs)
         {
             yield return OneShotOfApp(s, app, AppNames.Job(app.Name, job.Name), job.Command, env, sharedMounts, dependsOn, after) with

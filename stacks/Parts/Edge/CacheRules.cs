@@ -120,7 +120,11 @@ public static class CacheRules
     /// <summary>The app's rules that <paramref name="route"/> serves: those whose path, on the route's host, this very route takes.</summary>
     public static ImmutableArray<CacheRule> Of(StackSettings s, AppSettings app, RouteSettings route) =>
         app.Cache.IsEmpty || route.Redirect is not null ? [] :
-        [.. app.Cache.Where(c => Owner(s, route.Fqdn(s.Domain), c.Path) is { } owner && ReferenceEquals(owner.Route, route))];
+        [.. app.Cache.Where(c => Owner(s, route.Fqdn(s.Domain), c.Path) is { } owner && ReferenceEquals(owner.Route, route)
+            && !app.StaticFiles.Any(f => f.Host == route.Host && Under(c.Path, f.Path)))];
+
+    /// <summary>Whether <paramref name="path"/> is <paramref name="prefix"/> or below it (whole segments).</summary>
+    public static bool Under(string path, string prefix) => path == prefix || path.StartsWith(prefix + "/", StringComparison.Ordinal);
 
     /// <summary>A cache rule that no route of its app serves (it would set nothing, or take another app's path): the error with the fix.</summary>
     internal static void Check(StackSettings s, NodeReader r)
@@ -131,7 +135,7 @@ public static class CacheRules
             for (var i = 0; i < app.Cache.Length; i++)
             {
                 var rule = app.Cache[i];
-                if (rule.Path.Length < 2 || app.Routes.Any(route => Of(s, app, route).Contains(rule))) continue;
+                if (rule.Path.Length < 2 || app.Routes.Any(route => Of(s, app, route).Contains(rule)) || app.StaticFiles.Any(f => Under(rule.Path, f.Path))) continue;
                 var where = app.Routes.Select(route => (route, owner: Owner(s, route.Fqdn(s.Domain), rule.Path))).ToList();
                 var other = where.FirstOrDefault(x => x.owner is { } o && o.App.Name != app.Name);
                 var problem = app.Routes.IsEmpty

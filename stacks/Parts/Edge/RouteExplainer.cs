@@ -89,7 +89,7 @@ public static partial class RouteExplainer
                 var prefix = $"traefik.http.routers.{name}.";
                 var middlewares = service.Labels.GetValueOrDefault(prefix + "middlewares", "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToImmutableArray();
                 var priority = long.TryParse(service.Labels.GetValueOrDefault(prefix + "priority"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p != 0 ? p : rule.Length;
-                routers[name] = new RouterView(name, rule, priority, service.App ?? service.Name, service.Labels.GetValueOrDefault(prefix + "service"),
+                routers[name] = new RouterView(name, rule, priority, Parts.Edge.StaticFiles.IsService(service.Name) ? service.Name : service.App ?? service.Name, service.Labels.GetValueOrDefault(prefix + "service"),
                     middlewares, Details(middlewares, service.Labels, traefik));
             }
         }

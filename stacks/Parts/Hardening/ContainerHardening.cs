@@ -55,6 +55,8 @@ public static class ContainerHardening
     /// <summary>The profile of a container, by what it runs (a split stack's copies, <c>name@app-n</c>, as their original).</summary>
     public static HardeningProfile For(ServiceSpec s)
     {
+        // An app's file server (nginx's unprivileged image: user 101, port 8080, pid and temporary files in /tmp).
+        if (Edge.StaticFiles.IsService(s.Name.Split('@')[0])) return Strict(readOnly: true);
         if (s.Kind == ServiceKind.App)
             return WithCaps(AppDefault, "an app's own image: Docker's default set less NET_RAW, MKNOD, AUDIT_WRITE, SETFCAP, SETPCAP, SYS_CHROOT and FSETID, which no web app needs",
                 "an app's own image may write anywhere in its filesystem");

@@ -115,7 +115,9 @@ public sealed class PlanSnapshotTests
     [Fact]
     public void Moving_prod_to_the_split_form_shows_what_it_creates_and_destroys()
     {
-        var yaml = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml"))
+        // A split stack refuses app volumes (docs/topology.md): the API's uploads move to its bucket first.
+        var yaml = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "Pulumi.prod.yaml")),
+                "      volumes:.*\n.*\n      staticFiles:.*\n.*\n", "")
             .Replace("  platform:serverType: ccx23\n", MoveToSplit, StringComparison.Ordinal);
         // (Larger with the observability part on: its collector, proxy and node-exporter join every new server; with the
         // files host's refusing routers for MinIO's admin and KMS API, which move from labels to every app server's file
