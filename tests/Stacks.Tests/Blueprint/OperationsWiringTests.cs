@@ -13,7 +13,8 @@ public sealed class OperationsWiringTests
             foreach (var db in b.Databases) Assert.Contains(db.Database, job.What, StringComparison.Ordinal);
         // The dump itself lists the databases when it runs; it is exercised against a real server by the restore drill.
         Assert.Contains("for db in $dbs", b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand).Stdin!.Masked, StringComparison.Ordinal);
-        Assert.Equal(["minio", "pitr-base", "postgres-daily", "postgres-hourly", "redis-api", "redis-web"], b.Backups.Select(j => j.Name).Order(StringComparer.Ordinal));
+        // app-volumes: the API's uploads volume (served by its file server) is archived too.
+        Assert.Equal(["app-volumes", "minio", "pitr-base", "postgres-daily", "postgres-hourly", "redis-api", "redis-web"], b.Backups.Select(j => j.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
