@@ -204,16 +204,16 @@ public static partial class BlueprintBuilder
         var b = new SecretTextBuilder();
         b.Line("set -eu");
         b.Line($"sudo install -d -m 0700 {AppNames.JobsDirectory}");
-        WriteFile(b, $"{AppNames.JobsDirectory}/run-job.sh", "0755", SecretText.Plain(uptimeKumaUrl is null ? RunJobScript : RunJobScriptFor(uptimeKumaUrl)));
+        HostFiles.Write(b, $"{AppNames.JobsDirectory}/run-job.sh", "0755", SecretText.Plain(uptimeKumaUrl is null ? RunJobScript : RunJobScriptFor(uptimeKumaUrl)));
         var units = new List<string>();
         foreach (var job in app.Jobs)
         {
             var container = AppNames.Job(app.Name, job.Name);
             var unit = AppNames.JobUnit(app.Name, job.Name);
             units.Add(unit);
-            WriteFile(b, $"{AppNames.JobsDirectory}/{container}.env", "0600",
+            HostFiles.Write(b, $"{AppNames.JobsDirectory}/{container}.env", "0600",
                 new SecretTextBuilder().Text("PUSH_TOKEN=").Secret(AppNames.JobPushToken(app.Name, job.Name)).Build());
-            WriteFile(b, $"/etc/systemd/system/{unit}.service", "0644", SecretText.Plain(string.Join("\n",
+            HostFiles.Write(b, $"/etc/systemd/system/{unit}.service", "0644", SecretText.Plain(string.Join("\n",
                 "[Unit]",
                 $"Description=Job {job.Name} of the app {app.Name}",
                 "Requires=docker.service",
@@ -224,7 +224,7 @@ public static partial class BlueprintBuilder
                 $"EnvironmentFile={AppNames.JobsDirectory}/{container}.env",
                 $"ExecStart={AppNames.JobsDirectory}/run-job.sh {container}",
                 "")));
-            WriteFile(b, $"/etc/systemd/system/{unit}.timer", "0644", SecretText.Plain(string.Join("\n",
+            HostFiles.Write(b, $"/etc/systemd/system/{unit}.timer", "0644", SecretText.Plain(string.Join("\n",
                 [
                     "[Unit]",
                     $"Description=Schedule '{job.Schedule}' (UTC) of the job {job.Name} of {app.Name}",
@@ -249,16 +249,6 @@ public static partial class BlueprintBuilder
             Part = PartId.App(app.Name),
             Delete = $"for t in /etc/systemd/system/{prefix}*.timer; do [ -e \"$t\" ] || continue; sudo systemctl disable --now \"$(basename \"$t\")\" || true; done; sudo rm -f /etc/systemd/system/{prefix}* {AppNames.JobsDirectory}/{AppNames.Job(app.Name, "")}*; sudo systemctl daemon-reload",
         };
-    }
-
-    private static void WriteFile(SecretTextBuilder b, string path, string mode, SecretText content)
-    {
-        b.Line($"sudo install -m {mode} /dev/null {path}.new");
-        b.Line($"sudo tee {path}.new >/dev/null <<'PLATFORM_FILE'");
-        b.Append(content);
-        if (!content.Masked.EndsWith('\n')) b.Line();
-        b.Line("PLATFORM_FILE");
-        b.Line($"sudo mv -f {path}.new {path}");
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ public static partial class BlueprintBuilder
         b.Line("set -eu");
         b.Line($"sudo install -d -m 0700 {BackupTimers.Directory}");
         foreach (var f in BackupTimers.Files(plan.Jobs, Backups.RunnerName, ServiceNames.UptimeKuma, ServiceNames.EdgeNetwork, UptimeKumaPort))
-            WriteFile(b, f.Path, f.Mode, f.Content);
+            HostFiles.Write(b, f.Path, f.Mode, f.Content);
         var units = plan.Jobs.Select(j => BackupTimers.Unit(j.Name)).ToList();
         var prefix = BackupTimers.UnitPrefix;
         b.Line($"for t in /etc/systemd/system/{prefix}*.timer; do [ -e \"$t\" ] || continue; u=$(basename \"$t\" .timer); case \" {string.Join(" ", units)} \" in *\" $u \"*) ;; *) sudo systemctl disable --now \"$u.timer\" || true; sudo rm -f \"/etc/systemd/system/$u.timer\" \"/etc/systemd/system/$u.service\" \"{BackupTimers.Directory}/${{u#{prefix}}}.sh\" \"{BackupTimers.Directory}/${{u#{prefix}}}.env\";; esac; done");

@@ -102,9 +102,9 @@ public static class HostFirewall
     public static HostCommandSpec Command(ServerKey server, string? privateIp, IReadOnlyList<PrivatePortRule> ports)
     {
         var b = new SecretTextBuilder().Line("set -eu").Line("sudo install -d -m 0755 /etc/platform");
-        Write(b, RulesPath, "0644", Rules(privateIp, ports));
-        Write(b, ScriptPath, "0755", Script(privateIp));
-        Write(b, $"/etc/systemd/system/{Unit}.service", "0644", string.Join("\n",
+        HostFiles.Write(b, RulesPath, "0644", Rules(privateIp, ports));
+        HostFiles.Write(b, ScriptPath, "0755", Script(privateIp));
+        HostFiles.Write(b, $"/etc/systemd/system/{Unit}.service", "0644", string.Join("\n",
             "[Unit]",
             "Description=The platform's host packet filter (containers to the host; the private network's published ports)",
             "After=docker.service",
@@ -169,15 +169,6 @@ public static class HostFirewall
                     rules.Add(new(p.HostPort, [b.ServerOf(ServerKey.Data).PrivateIp!], $"{svc.Name}: the data server (Prometheus)"));
             }
         return [.. rules.GroupBy(r => r.Port).Select(g => g.First() with { Sources = [.. g.SelectMany(r => r.Sources).Distinct().Order(StringComparer.Ordinal)] }).OrderBy(r => r.Port)];
-    }
-
-    private static void Write(SecretTextBuilder b, string path, string mode, string content)
-    {
-        b.Line($"sudo install -m {mode} /dev/null {path}.new");
-        b.Line($"sudo tee {path}.new >/dev/null <<'PLATFORM_FILE'");
-        b.Text(content.EndsWith('\n') ? content : content + "\n");
-        b.Line("PLATFORM_FILE");
-        b.Line($"sudo mv -f {path}.new {path}");
     }
 }
 

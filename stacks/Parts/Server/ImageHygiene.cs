@@ -57,8 +57,8 @@ public static class ImageHygiene
     public static HostCommandSpec Command(string name = HostCommandNames.ImageHygiene)
     {
         var b = new SecretTextBuilder().Line("set -eu");
-        Write(b, ScriptPath, "0755", Script());
-        Write(b, $"/etc/systemd/system/{Unit}.service", "0644", string.Join("\n",
+        Blueprint.HostFiles.Write(b, ScriptPath, "0755", Script());
+        Blueprint.HostFiles.Write(b, $"/etc/systemd/system/{Unit}.service", "0644", string.Join("\n",
             "[Unit]",
             "Description=Remove Docker images no container uses (keeps the newest " + KeepPerRepository.ToString(CultureInfo.InvariantCulture) + " of each repository)",
             "Requires=docker.service",
@@ -68,7 +68,7 @@ public static class ImageHygiene
             "Type=oneshot",
             $"ExecStart={ScriptPath}",
             ""));
-        Write(b, $"/etc/systemd/system/{Unit}.timer", "0644", string.Join("\n",
+        Blueprint.HostFiles.Write(b, $"/etc/systemd/system/{Unit}.timer", "0644", string.Join("\n",
             "[Unit]",
             "Description=Daily image hygiene",
             "",
@@ -90,14 +90,5 @@ public static class ImageHygiene
             Part = PartId.Monitoring,
             Delete = $"sudo systemctl disable --now {Unit}.timer 2>/dev/null || true; sudo rm -f /etc/systemd/system/{Unit}.service /etc/systemd/system/{Unit}.timer {ScriptPath}; sudo systemctl daemon-reload",
         };
-    }
-
-    private static void Write(SecretTextBuilder b, string path, string mode, string content)
-    {
-        b.Line($"sudo install -m {mode} /dev/null {path}.new");
-        b.Line($"sudo tee {path}.new >/dev/null <<'PLATFORM_FILE'");
-        b.Text(content.EndsWith('\n') ? content : content + "\n");
-        b.Line("PLATFORM_FILE");
-        b.Line($"sudo mv -f {path}.new {path}");
     }
 }

@@ -93,15 +93,15 @@ public static class Reboots
     {
         var time = TimeFor(s, server);
         var b = new SecretTextBuilder().Line("set -eu").Line("sudo install -d -m 0700 /etc/platform");
-        Write(b, ScriptPath, "0755", SecretText.Plain(Script(ServiceNames.UptimeKuma, ServiceNames.DataNetwork, BlueprintBuilder.UptimeKumaPort)));
+        Blueprint.HostFiles.Write(b, ScriptPath, "0755", SecretText.Plain(Script(ServiceNames.UptimeKuma, ServiceNames.DataNetwork, BlueprintBuilder.UptimeKumaPort)));
         var env = new SecretTextBuilder().Text("PUSH_TOKEN=").Secret(TokenSecret(server)).Line();
         if (kumaUrl is not null) env.Line($"KUMA_URL={kumaUrl}");
-        Write(b, EnvPath, "0600", env.Build());
-        Write(b, AptConfPath, "0644", SecretText.Plain(AptConf(time)));
-        Write(b, $"/etc/systemd/system/{Unit}.service", "0644", SecretText.Plain(string.Join("\n",
+        Blueprint.HostFiles.Write(b, EnvPath, "0600", env.Build());
+        Blueprint.HostFiles.Write(b, AptConfPath, "0644", SecretText.Plain(AptConf(time)));
+        Blueprint.HostFiles.Write(b, $"/etc/systemd/system/{Unit}.service", "0644", SecretText.Plain(string.Join("\n",
             "[Unit]", "Description=Push whether a reboot is required to Uptime Kuma", "After=docker.service", "",
             "[Service]", "Type=oneshot", $"ExecStart={ScriptPath}", "")));
-        Write(b, $"/etc/systemd/system/{Unit}.timer", "0644", SecretText.Plain(string.Join("\n",
+        Blueprint.HostFiles.Write(b, $"/etc/systemd/system/{Unit}.timer", "0644", SecretText.Plain(string.Join("\n",
             "[Unit]", "Description=Reboot-required check", "", "[Timer]", "OnBootSec=2min", $"OnUnitActiveSec={CheckMinutes}min", "",
             "[Install]", "WantedBy=timers.target", "")));
         b.Line("sudo systemctl daemon-reload");
@@ -130,15 +130,5 @@ public static class Reboots
             Servers = [.. b.Servers.Select(x => x with { RebootAt = TimeFor(s, x.Key) })],
             HostCommands = [.. b.HostCommands.Concat(Order(s).Select(k => Command(s, k, k.Role == ServerRole.App ? dataKuma : null))).OrderBy(c => c.Name, StringComparer.Ordinal)],
         };
-    }
-
-    private static void Write(SecretTextBuilder b, string path, string mode, SecretText content)
-    {
-        b.Line($"sudo install -m {mode} /dev/null {path}.new");
-        b.Line($"sudo tee {path}.new >/dev/null <<'PLATFORM_FILE'");
-        b.Append(content);
-        if (!content.Masked.EndsWith('\n')) b.Line();
-        b.Line("PLATFORM_FILE");
-        b.Line($"sudo mv -f {path}.new {path}");
     }
 }
