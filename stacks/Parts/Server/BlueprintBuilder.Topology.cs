@@ -133,6 +133,8 @@ public static partial class BlueprintBuilder
                 // No data network here (it is internal to the data server): the edge network reaches the private address.
                 Networks = [new NetworkAttachment(ServiceNames.EdgeNetwork, [])],
                 DependsOn = [ServiceNames.UptimeKuma],
+                // No database here, so nothing to wait for but Uptime Kuma (the data server's copy waits for its role).
+                AfterHostCommands = [],
             });
 
         var volumes = new List<VolumeSpec>();

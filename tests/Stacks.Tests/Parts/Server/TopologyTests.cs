@@ -231,6 +231,8 @@ public sealed class TopologyTests
             Assert.Equal(server.Key, metrics.Host);
             Assert.Equal("http://10.20.1.2:3001", metrics.Env["KUMA_URL"].Masked);
             Assert.False(metrics.Env.ContainsKey("PGPASSWORD"));
+            // No database on an app server: its agent waits for Uptime Kuma only, not for the data server's provisioning.
+            Assert.Empty(metrics.AfterHostCommands);
             Assert.Equal($"<secret:host-metrics-{server.Key}-cpu-push-token>", metrics.Files.Single(f => f.Path == Platform.Stacks.Operations.HostMetrics.SecretFile("PUSH_TOKEN_CPU")).Content.Masked);
             Assert.Contains(b.Monitors, m => m.Kind == "push" && m.Target.EndsWith($"threshold-cpu-{server.Key}", StringComparison.Ordinal));
             // What the load balancer's health check sees, Uptime Kuma watches too: a Traefik out of rotation alerts.
