@@ -374,8 +374,8 @@ public static partial class Backups
 
     /// <summary>
     /// A shell script, to run on the server as the deploy user, that restores one app database (or all)
-    /// from an extracted archive directory, through a throwaway container of the PostgreSQL image on the
-    /// data network. The superuser password is read from the running PostgreSQL container's env, so it is
+    /// from an extracted archive directory, through a throwaway container of the PostgreSQL image in the
+    /// PostgreSQL container's network namespace (the superuser logs in from loopback only). The superuser password is read from the running PostgreSQL container's env, so it is
     /// never typed or stored.
     /// </summary>
     public static string RestoreScript(BackupsInput input, string jobName, string? only = null)
@@ -393,9 +393,10 @@ public static partial class Backups
         sb.Append("export PGPASSWORD\n");
         foreach (var cmd in commands)
         {
-            sb.Append("docker run --rm --network ").Append(ShellQuote(input.Networks.Data))
+            // In PostgreSQL's own network namespace: the superuser logs in only from the loopback address (pg_hba.conf).
+            sb.Append("docker run --rm --network container:").Append(ShellQuote(s.PostgresHost))
                 .Append(" -e PGPASSWORD")
-                .Append(" -e PGHOST=").Append(ShellQuote(s.PostgresHost))
+                .Append(" -e PGHOST=127.0.0.1")
                 .Append(" -e PGPORT=").Append(s.PostgresPort.ToString(CultureInfo.InvariantCulture))
                 .Append(" -e PGUSER=").Append(ShellQuote(s.PostgresUser))
                 .Append(" -v \"$dir\":/restore:ro ")

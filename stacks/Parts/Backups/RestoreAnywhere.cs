@@ -138,8 +138,8 @@ public static partial class Backups
         sb.Append("PGPASSWORD=\"$(docker exec ").Append(ShellQuote(s.PostgresHost)).Append(" cat ").Append(PostgresPasswordFile).Append(")\"\n");
         sb.Append("export PGPASSWORD\n");
         sb.Append("in=/restore\n");
-        sb.Append("pg() { docker run --rm -i --network ").Append(ShellQuote(target.Networks.Data))
-            .Append(" -e PGPASSWORD -e PGHOST=").Append(ShellQuote(s.PostgresHost))
+        sb.Append("pg() { docker run --rm -i --network container:").Append(ShellQuote(s.PostgresHost))
+            .Append(" -e PGPASSWORD -e PGHOST=127.0.0.1")
             .Append(" -e PGPORT=").Append(s.PostgresPort.ToString(CultureInfo.InvariantCulture))
             .Append(" -e PGUSER=").Append(ShellQuote(s.PostgresUser))
             .Append(" -v \"$dir\":/restore:ro ").Append(ShellQuote(s.PostgresImage)).Append(" \"$@\"; }\n");

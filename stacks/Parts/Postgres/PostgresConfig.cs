@@ -133,7 +133,11 @@ public static class PostgresConfig
     /// <summary>
     /// pg_hba.conf: over TCP every role authenticates with scram-sha-256 (md5 and trust are never
     /// accepted); over the local socket only the <c>postgres</c> OS user, as the <c>postgres</c>
-    /// role, by peer — what <c>docker exec -u postgres psql</c> provisioning uses. Anything else is rejected.
+    /// role, by peer — what <c>docker exec -u postgres psql</c> provisioning uses. The superuser may
+    /// log in over TCP only from the loopback address: inside PostgreSQL's own container, or a one-shot
+    /// container the server's root runs in its network namespace (<c>--network container:postgres</c>:
+    /// the restore and major-upgrade scripts). From any other address it is rejected, whatever the
+    /// password, so no container on a data network can use it. Anything else is rejected.
     /// </summary>
     public static string PgHbaConf(PostgresHbaOptions? options = null)
     {
@@ -143,6 +147,9 @@ public static class PostgresConfig
         sb.Append("# pg_hba.conf — rendered by Platform.Stacks.Data.PostgresConfig; do not edit by hand.\n");
         sb.Append("# TYPE  DATABASE  USER      ADDRESS  METHOD\n");
         sb.Append($"local   all       {Superuser}            peer\n");
+        sb.Append($"host    all       {Superuser}  127.0.0.1/32  scram-sha-256\n");
+        sb.Append($"host    all       {Superuser}  ::1/128  scram-sha-256\n");
+        sb.Append($"host    all       {Superuser}  all  reject\n");
         foreach (var network in o.TcpClientNetworks)
         {
             if (!System.Net.IPNetwork.TryParse(network, out _))

@@ -111,8 +111,9 @@ public static class UpgradeScripts
                 $"  i=0; until docker exec -u postgres {Q(u.Temporary)} pg_isready -q -h 127.0.0.1 -p 5432; do i=$((i + 1)); [ \"$i\" -lt 300 ] || fail \"the new server did not start: $(docker logs --tail 20 {Q(u.Temporary)} 2>&1)\"; sleep 1; done",
                 $"  old_psql() {{ docker exec -i -u postgres {Q(u.Service)} psql -X -q -v ON_ERROR_STOP=1 \"$@\"; }}",
                 $"  new_psql() {{ docker exec -i -u postgres {Q(u.Temporary)} psql -X -q -v ON_ERROR_STOP=1 \"$@\"; }}",
-                // The new major's pg_dumpall reads the old server (PostgreSQL's advice), over the data network.
-                $"  dumpall() {{ docker exec -u postgres {Q(u.Temporary)} sh -c 'PGPASSWORD=\"$(cat {Backups.PostgresPasswordFile})\" exec pg_dumpall -h {u.Service} -U {PostgresConfig.Superuser}'; }}",
+                // The new major's pg_dumpall reads the old server (PostgreSQL's advice), from the old server's own network
+                // namespace: its superuser logs in over TCP from loopback only (pg_hba.conf).
+                $"  dumpall() {{ docker run --rm -u postgres --network container:{Q(u.Service)} -v \"$work/password:{Backups.PostgresPasswordFile}:ro\" {Q(u.Image)} sh -c 'PGPASSWORD=\"$(cat {Backups.PostgresPasswordFile})\" exec pg_dumpall -h 127.0.0.1 -U {PostgresConfig.Superuser}'; }}",
             ]);
         }
         else

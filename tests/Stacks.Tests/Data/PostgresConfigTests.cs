@@ -78,9 +78,14 @@ public sealed class PostgresConfigTests
         var rules = PostgresConfig.PgHbaConf().Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#'))
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         Assert.Equal(["local", "all", "postgres", "peer"], rules[0]);
-        Assert.Equal(["host", "all", "all", "0.0.0.0/0", "scram-sha-256"], rules[1]);
-        Assert.Equal(["host", "all", "all", "::/0", "scram-sha-256"], rules[2]);
-        Assert.Equal(3, rules.Count);
+        // The superuser over TCP: from loopback only (PostgreSQL's own container, or a one-shot in its network
+        // namespace); the reject comes before any rule that would match it from elsewhere (first match wins).
+        Assert.Equal(["host", "all", "postgres", "127.0.0.1/32", "scram-sha-256"], rules[1]);
+        Assert.Equal(["host", "all", "postgres", "::1/128", "scram-sha-256"], rules[2]);
+        Assert.Equal(["host", "all", "postgres", "all", "reject"], rules[3]);
+        Assert.Equal(["host", "all", "all", "0.0.0.0/0", "scram-sha-256"], rules[4]);
+        Assert.Equal(["host", "all", "all", "::/0", "scram-sha-256"], rules[5]);
+        Assert.Equal(6, rules.Count);
         var hba = PostgresConfig.PgHbaConf();
         Assert.DoesNotContain("md5", hba, StringComparison.Ordinal);
         Assert.DoesNotContain("trust", hba, StringComparison.Ordinal);

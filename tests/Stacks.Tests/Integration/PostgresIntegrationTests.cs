@@ -37,9 +37,9 @@ public sealed class PostgresIntegrationTests(DataTierFixture f) : IClassFixture<
         Assert.Equal("32MB", await ScalarAsync<string>(su, "SHOW wal_buffers"));
         Assert.Equal("100", await ScalarAsync<string>(su, "SHOW max_connections"));
         Assert.Equal("scram-sha-256", await ScalarAsync<string>(su, "SHOW password_encryption"));
-        // Only scram-sha-256 over TCP; the local socket only for postgres by peer.
+        // Only scram-sha-256 over TCP (the superuser's rejected except from loopback); the local socket only for postgres by peer.
         var methods = await ScalarAsync<string>(su, "SELECT string_agg(DISTINCT type || ':' || auth_method || ':' || array_to_string(user_name, ','), ' ' ORDER BY type || ':' || auth_method || ':' || array_to_string(user_name, ',')) FROM pg_hba_file_rules");
-        Assert.Equal("host:scram-sha-256:all local:peer:postgres", methods);
+        Assert.Equal("host:reject:postgres host:scram-sha-256:all host:scram-sha-256:postgres local:peer:postgres", methods);
         // The app roles' passwords are the verifiers we computed: byte for byte.
         Assert.Equal(Scram.Verifier(f.Secret(DataTierFixture.Shop.PasswordSecret), "shop"),
             await ScalarAsync<string>(su, "SELECT rolpassword FROM pg_authid WHERE rolname = 'shop'"));

@@ -236,7 +236,7 @@ public class BackupsTests
 
         var script = Backups.RestoreScript(Input(), "postgres-daily", only: "shop");
         Assert.Contains("PGPASSWORD=\"$(docker exec postgres cat /run/secrets/postgres-password)\"", script, StringComparison.Ordinal);
-        Assert.Contains("docker run --rm --network data -e PGPASSWORD -e PGHOST=postgres -e PGPORT=5432 -e PGUSER=postgres -v \"$dir\":/restore:ro postgres:16.6-alpine " +
+        Assert.Contains("docker run --rm --network container:postgres -e PGPASSWORD -e PGHOST=127.0.0.1 -e PGPORT=5432 -e PGUSER=postgres -v \"$dir\":/restore:ro postgres:16.6-alpine " +
                         "pg_restore --no-password --clean --if-exists --single-transaction --exit-on-error --dbname=shop /restore/shop.dump", script, StringComparison.Ordinal);
         Assert.DoesNotContain("blog", script, StringComparison.Ordinal);
         Assert.Equal(0, ShellSyntax(script));
