@@ -151,6 +151,7 @@ public static class PlatformStack
         {
             outputs[ShellDecisions.ServerIpv4OutputOf(key)] = server.Ipv4Address;
             outputs[ShellDecisions.ServerIpv6OutputOf(key)] = server.Ipv6Address;
+            outputs[ShellDecisions.ServerHostKeyOutputOf(key)] = server.HostKey;
         }
         if (loadBalancer is not null)
         {

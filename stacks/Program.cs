@@ -227,12 +227,45 @@ rollback.SetAction(parse => PlanCommand.Guard(() =>
     return Rollback.Run(dir, parse.GetValue(stackOption)!, parse.GetValue(rollbackApp)!, parse.GetValue(rollbackReleases)!, Console.Out, Console.Error);
 }, Console.Error));
 
+var logsApp = new Option<string?>("--app") { Description = "The app whose containers to read: every instance on every server, its release, jobs and file servers." };
+var logsService = new Option<string?>("--service") { Description = "Instead of an app, a platform service (e.g. postgres, pgbouncer, traefik: on every server it runs on)." };
+var logsSince = new Option<string>("--since") { Description = "From when: a duration (15m, 2h) or a moment (2026-12-07T10:00:00Z).", DefaultValueFactory = _ => "1h" };
+var logsFollow = new Option<bool>("--follow") { Description = "Keep printing new lines (Ctrl-C ends)." };
+var logsOutputs = new Option<string?>("--outputs") { Description = "The stack's outputs as JSON (pulumi stack output --json --stack S > FILE). Default: asked of the Pulumi CLI." };
+var logsIdentity = new Option<string?>("--identity-file") { Description = "The private key to log in with. Default: your SSH agent's keys." };
+var logsPort = new Option<int>("--ssh-port") { Description = "The servers' SSH port.", DefaultValueFactory = _ => 22 };
+var logsUser = new Option<string?>("--user") { Description = "Who logs in. Default: the stack's deployUser (the one account the servers have)." };
+var logs = new Command("logs", "Print an app's (or a platform service's) container logs from every server it runs on, merged by time, each line labelled [server/instance].")
+{
+    stackOption, logsApp, logsService, logsSince, logsFollow, logsOutputs, logsIdentity, logsPort, logsUser, projectOption,
+};
+logs.SetAction(parse => PlanCommand.Guard(() =>
+{
+    var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
+    if (dir is null)
+    {
+        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+        return PlanCommand.ExitUsage;
+    }
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+    var request = new Platform.Stacks.Operations.Logs.LogsRequest(dir, parse.GetValue(stackOption)!, new(parse.GetValue(logsApp), parse.GetValue(logsService)))
+    {
+        Since = parse.GetValue(logsSince)!,
+        Follow = parse.GetValue(logsFollow),
+        OutputsFile = parse.GetValue(logsOutputs),
+        Access = new(parse.GetValue(logsPort), parse.GetValue(logsIdentity)),
+        User = parse.GetValue(logsUser),
+    };
+    return Platform.Stacks.Operations.Logs.LogsCommand.RunAsync(request, Console.Out, Console.Error, cancel.Token).GetAwaiter().GetResult();
+}, Console.Error));
+
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
 var cloudflareRanges = new Command("cloudflare-ranges", "Print the Cloudflare ranges the platform trusts, one CIDR a line, sorted: CI compares them with Cloudflare's published lists.");
 cloudflareRanges.SetAction(_ => Console.Out.Write(Platform.Stacks.Catalog.CloudflareRanges.Listing()));
 
-var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, projectFile, cloudflareRanges };
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, logs, projectFile, cloudflareRanges };
 // The actions guard themselves; this catches what escapes parsing, so no input ever ends in a stack trace.
 return PlanCommand.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), Console.Error);

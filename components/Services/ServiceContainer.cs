@@ -149,7 +149,7 @@ public sealed class ServiceContainer : ComponentResource
         options.DeleteBeforeReplace = config.DeleteBeforeReplace;
         if (args.DependsOn is { Count: > 0 } dependsOn) options.DependsOn = dependsOn.ToList();
 
-        Container = new DockerSdk.Container($"{name}-container", container, options);
+        Container = new DockerSdk.Container(ShellDecisions.ContainerResourceName(name), container, options);
         ContainerName = Container.Name;
 
         if (config.DrainSeconds is { } drainSeconds && args.Ssh is { } ssh)

@@ -104,6 +104,32 @@ public static class ShellDecisions
     /// <inheritdoc cref="ServerIpv4OutputOf"/>
     public static string ServerIpv6OutputOf(Parts.ServerKey server) => server.IsSingle ? ServerIpv6Output : $"{ServerIpv6Output}.{server.Id}";
 
+    /// <summary>
+    /// Each server's SSH host key as the readiness step read it (<c>ssh-ed25519 AAAA…</c>): <c>serverHostKey</c> on a single
+    /// server, <c>serverHostKey.data</c>, <c>serverHostKey.app-1</c> on a split stack. Commands run from a workstation (e.g.
+    /// <c>logs</c>) pin their SSH connections to it, as the deployment's own do.
+    /// </summary>
+    public const string ServerHostKeyOutput = "serverHostKey";
+
+    /// <inheritdoc cref="ServerHostKeyOutput"/>
+    public static string ServerHostKeyOutputOf(Parts.ServerKey server) => server.IsSingle ? ServerHostKeyOutput : $"{ServerHostKeyOutput}.{server.Id}";
+
+    /// <summary>
+    /// The Pulumi resource name of a service's container. A container without a fixed name gets the Docker provider's
+    /// generated one: this name, <c>-</c> and 7 random hex digits (pulumi-docker <c>provider/resources.go</c>
+    /// <c>prov.SetAutonaming(255, "-")</c>; pulumi-terraform-bridge <c>pkg/tfbridge/info/autonaming.go</c> <c>AutoName</c>:
+    /// <c>Randlen: 7</c>, hex digits by default), e.g. <c>api-1-container-3f9a0c1</c>.
+    /// </summary>
+    public static string ContainerResourceName(string service) => $"{service}-container";
+
+    /// <summary>Whether <paramref name="dockerName"/> is a name the provider generates for <paramref name="service"/>'s container (see <see cref="ContainerResourceName"/>).</summary>
+    public static bool IsGeneratedContainerName(string service, string dockerName)
+    {
+        var prefix = ContainerResourceName(service) + "-";
+        return dockerName.Length == prefix.Length + 7 && dockerName.StartsWith(prefix, StringComparison.Ordinal)
+            && dockerName[prefix.Length..].All(char.IsAsciiHexDigitLower);
+    }
+
     /// <summary>The load balancer's public addresses (what the DNS records of a load-balanced stack point at).</summary>
     public const string LoadBalancerIpv4Output = "loadBalancerIpv4";
 

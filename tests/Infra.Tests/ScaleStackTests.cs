@@ -130,7 +130,11 @@ public sealed class ScaleStackTests(ITestOutputHelper output)
         Assert.Equal(RecordingMocks.LoadBalancerIpv4, await StackRun.ValueOf((Output<string>)run.Outputs[ShellDecisions.LoadBalancerIpv4Output]!));
         Assert.Equal(RecordingMocks.LoadBalancerIpv6, await StackRun.ValueOf((Output<string>)run.Outputs[ShellDecisions.LoadBalancerIpv6Output]!));
         foreach (var server in run.Blueprint.Servers)
+        {
             Assert.Equal(RecordingMocks.AddressesOf($"{server.Key.ResourceName}-server").Ipv4, await StackRun.ValueOf((Output<string>)run.Outputs[ShellDecisions.ServerIpv4OutputOf(server.Key)]!));
+            // The key the readiness step read, which the logs command pins its SSH connections to.
+            Assert.Equal(RecordingMocks.HostKey, await StackRun.ValueOf((Output<string>)run.Outputs[ShellDecisions.ServerHostKeyOutputOf(server.Key)]!));
+        }
     }
 
     [Fact]

@@ -374,6 +374,19 @@ public sealed class ShippedStackTests
     }
 
     [Theory, MemberData(nameof(Stacks))]
+    public async Task The_logs_command_finds_each_server_and_container(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false);
+        var b = run.Blueprint;
+        // Each server's pinned host key is an output (the logs command's SSH connections accept no other key).
+        foreach (var server in b.Servers)
+            Assert.Equal(RecordingMocks.HostKey, await StackRun.ValueOf((Output<string>)run.Outputs[ShellDecisions.ServerHostKeyOutputOf(server.Key)]!));
+        // A container without a fixed name gets the provider's name from this resource name (ShellDecisions.ContainerResourceName).
+        Assert.Equal(b.Services.Select(s => ShellDecisions.ContainerResourceName(s.Name)).Order(StringComparer.Ordinal),
+            run.OfType(Container).Select(r => r.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Theory, MemberData(nameof(Stacks))]
     public async Task Secrets_stay_secret(string stack)
     {
         var run = await StackRun.Shipped(stack, preview: false);
