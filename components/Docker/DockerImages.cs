@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Platform.Stacks.Blueprint;
 using Pulumi;
 using DockerSdk = Pulumi.Docker;
 
@@ -26,7 +25,7 @@ public sealed class DockerImages : ComponentResource
     {
         Images = args.Images.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToDictionary(
             image => image,
-            image => new DockerSdk.RemoteImage($"{name}-{ResourceName(image)}", new DockerSdk.RemoteImageArgs
+            image => new DockerSdk.RemoteImage($"{name}-{ShellDecisions.ImageResourceName(image)}", new DockerSdk.RemoteImageArgs
             {
                 Name = image,
                 // The old container keeps running on its image until the new one is healthy, and a
@@ -41,12 +40,4 @@ public sealed class DockerImages : ComponentResource
     public DockerSdk.RemoteImage Get(string image) => Images.TryGetValue(image, out var i)
         ? i
         : throw new InvalidOperationException($"The image '{image}' was not pulled; pass it to DockerImages.");
-
-    /// <summary>A readable, stable resource name for an image reference (hash-suffixed so distinct references never collide).</summary>
-    internal static string ResourceName(string image)
-    {
-        var readable = new string(image.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-').ToArray());
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image)))[..8];
-        return $"{readable}-{hash}";
-    }
 }

@@ -142,6 +142,17 @@ public static class ShellDecisions
     public static string PerServer(string name, Parts.ServerKey server) => server.IsSingle ? name : $"{name}-{server.Id}";
 
     /// <summary>
+    /// The Pulumi name suffix of a pulled image (its resource is <c>&lt;images component&gt;-&lt;this&gt;</c>): the reference made
+    /// readable, and hash-suffixed so distinct references never collide.
+    /// </summary>
+    public static string ImageResourceName(string image)
+    {
+        var readable = new string(image.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-').ToArray());
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(image)))[..8];
+        return $"{readable}-{hash}";
+    }
+
+    /// <summary>
     /// How the load balancer forwards (<see cref="LoadBalancerSpec"/>): plain TCP, so TLS ends at Traefik and the PROXY
     /// protocol carries the client's address; its health check is HTTP against Traefik's ping path.
     /// </summary>

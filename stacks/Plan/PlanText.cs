@@ -194,6 +194,15 @@ public static class PlanText
         if (b.DataVolume is { } dv)
             w.Line($"data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(dv.Protect ? "; protected (delete protection)" : "")}");
         w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
+        DeployTimeLines(w, b);
+    }
+
+    /// <summary>The modelled length of a first <c>pulumi up</c> and its critical path (<see cref="DeployTime"/>; bench/DeployTime prints the table).</summary>
+    private static void DeployTimeLines(Writer w, PlatformBlueprint b)
+    {
+        var first = DeployTime.FirstUp(b);
+        w.Line($"modelled first pulumi up: {first.Range} (durations per step from DeployTime.Table, on the program's dependency graph; bench/DeployTime)");
+        w.Line($"  critical path: {first.Path}");
     }
 
     /// <summary>
@@ -242,6 +251,7 @@ public static class PlanText
                 w.Line($"{s.Key} ready when: {Script(s.ReadinessCommand)} (timeout {s.ReadinessTimeoutSeconds}s)");
                 w.Body("ready when", s.ReadinessCommand, Statements);
             }
+        DeployTimeLines(w, b);
         foreach (var r in b.Registries)
             w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
         if (b.PrivateNetwork is { } network)

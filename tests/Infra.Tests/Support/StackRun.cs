@@ -30,6 +30,9 @@ public sealed record StackRun(
     IReadOnlyList<ResourceOptionsSeen> Options,
     TimeSpan Elapsed)
 {
+    /// <summary>Every registration as the SDK sent it to the engine (dependencies, parent, provider); empty unless asked for (<see cref="Shipped(string, bool, bool)"/>).</summary>
+    public IReadOnlyList<RegisteredResource> Registered { get; init; } = [];
+
     public ResourceOptionsSeen OptionsOf(string type, string name) => Options.Single(o => o.Type == type && o.Name == name);
 
     public IEnumerable<Registration> OfType(string type) => Mocks.Registrations.Where(r => r.Type == type);
@@ -39,14 +42,20 @@ public sealed record StackRun(
         ?? throw new Xunit.Sdk.XunitException($"No {type} named {name}; have: {string.Join(", ", Mocks.Registrations.Where(r => r.Type == type).Select(r => r.Name))}");
 
     /// <summary>Runs the program for a shipped stack exactly as Pulumi would: settings read by the program itself.</summary>
-    public static Task<StackRun> Shipped(string stack, bool preview)
+    public static Task<StackRun> Shipped(string stack, bool preview) => Shipped(stack, preview, recordRequests: false);
+
+    /// <summary>
+    /// As <see cref="Shipped(string, bool)"/>; with <paramref name="recordRequests"/>, <see cref="Registered"/> holds the
+    /// registration requests the engine would receive (<see cref="DependencySpy"/>).
+    /// </summary>
+    public static Task<StackRun> Shipped(string stack, bool preview, bool recordRequests)
     {
         var root = RepoRoot();
         var blueprint = BlueprintBuilder.Build(SettingsReader.Load(root, stack));
         // The program reads the settings itself (stack name and project directory from the deployment).
         // The program reads the settings from the config Pulumi hands it: the stack file's, as the CLI would.
         var stackFile = File.ReadAllText(Path.Combine(root, StackFiles.StackFile(stack)));
-        return Run(blueprint, preview, root, t => PlatformStack.Deploy(BlueprintBuilder.Build(PlatformStack.LoadSettings()), t), stackFile);
+        return Run(blueprint, preview, root, t => PlatformStack.Deploy(BlueprintBuilder.Build(PlatformStack.LoadSettings()), t), stackFile, recordRequests);
     }
 
     /// <summary>Runs <see cref="PlatformStack.Deploy"/> for a blueprint built in the test.</summary>
@@ -54,8 +63,9 @@ public sealed record StackRun(
         Run(blueprint, preview, RepoRoot(), t => PlatformStack.Deploy(blueprint, t));
 
     private static async Task<StackRun> Run(PlatformBlueprint blueprint, bool preview, string root,
-        Func<IReadOnlyList<ResourceTransformation>, IDictionary<string, object?>> program, string? stackFile = null)
+        Func<IReadOnlyList<ResourceTransformation>, IDictionary<string, object?>> program, string? stackFile = null, bool recordRequests = false)
     {
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<RegisteredResource>();
         var seen = new System.Collections.Concurrent.ConcurrentQueue<ResourceOptionsSeen>();
         ResourceTransformation record = args =>
         {
@@ -84,9 +94,13 @@ public sealed record StackRun(
             StackName = blueprint.Stack,
             RootDirectory = root,
             IsPreview = preview,
-        }, () => program([record]));
+        }, () =>
+        {
+            if (recordRequests) DependencySpy.Install(requests);
+            return program([record]);
+        });
         clock.Stop();
-        return new StackRun(blueprint, mocks, resources, outputs, [.. seen], clock.Elapsed);
+        return new StackRun(blueprint, mocks, resources, outputs, [.. seen], clock.Elapsed) { Registered = [.. requests] };
     }
 
     /// <summary>The aliases given as values (the program never passes them as outputs).</summary>

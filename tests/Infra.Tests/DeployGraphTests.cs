@@ -1,0 +1,60 @@
+using Platform.Infra.Tests.Support;
+using Platform.Stacks.Blueprint;
+
+namespace Platform.Infra.Tests;
+
+/// <summary>
+/// The core's dependency graph of a deployment (<see cref="DeployGraph"/>, which the deploy-time model and its benchmark run
+/// on, without Pulumi) is the program's: every resource the program registers under Pulumi's mocks, with the parent, the
+/// dependencies and the provider the SDK hands the engine, is in the core's graph with the same, and the core's graph has
+/// nothing more.
+/// </summary>
+[Collection(PulumiCollection.Name)]
+public sealed class DeployGraphTests
+{
+    public static TheoryData<string> Stacks => new() { "staging", "small", "prod", "scale" };
+
+    [Theory, MemberData(nameof(Stacks))]
+    public async Task The_cores_graph_is_the_programs(string stack)
+    {
+        var run = await StackRun.Shipped(stack, preview: false, recordRequests: true);
+        var core = DeployGraph.Of(run.Blueprint).ToDictionary(n => (n.Ref.Type, n.Ref.Name));
+        var registered = run.Registered.Where(r => r.Type != DeployGraph.Stack).ToList();
+        Assert.True(registered.Count > 100, $"only {registered.Count} registrations were recorded");
+
+        static string Show(IEnumerable<(string Type, string Name)> refs) => string.Join(", ", refs.Select(r => r.Name).Order(StringComparer.Ordinal));
+        var problems = new List<string>();
+        foreach (var r in registered)
+        {
+            if (!core.TryGetValue((r.Type, r.Name), out var node))
+            {
+                problems.Add($"{r.Type} {r.Name}: registered, not in the core's graph");
+                continue;
+            }
+            var parent = r.Parent is { Type: DeployGraph.Stack } ? null : r.Parent;
+            var coreParent = node.Parent is { } p ? (p.Type, p.Name) : ((string, string)?)null;
+            if (parent != coreParent) problems.Add($"{r.Type} {r.Name}: parent {parent?.Name ?? "the stack"}, the core says {coreParent?.Item2 ?? "the stack"}");
+            var coreDeps = node.DependsOn.Select(d => (d.Type, d.Name)).ToHashSet();
+            if (!coreDeps.SetEquals(r.Dependencies))
+                problems.Add($"{r.Type} {r.Name}: depends on [{Show(r.Dependencies)}], the core says [{Show(coreDeps)}]");
+            var coreProvider = node.Provider is { } q ? (q.Type, q.Name) : ((string, string)?)null;
+            if (r.Provider != coreProvider) problems.Add($"{r.Type} {r.Name}: provider {r.Provider?.Name}, the core says {coreProvider?.Item2}");
+        }
+        var names = registered.Select(r => (r.Type, r.Name)).ToHashSet();
+        problems.AddRange(core.Keys.Where(k => !names.Contains(k)).Select(k => $"{k.Type} {k.Name}: in the core's graph, not registered"));
+        Assert.True(problems.Count == 0, $"{problems.Count} differences:\n" + string.Join("\n", problems.Take(40)));
+        Assert.Equal(registered.Count, core.Count);
+    }
+
+    /// <summary>The spy reads what the engine would be told: a dependency the program declares shows up (not an empty graph that matches anything).</summary>
+    [Fact]
+    public async Task The_recorded_requests_carry_the_programs_dependencies()
+    {
+        var run = await StackRun.Shipped("staging", preview: false, recordRequests: true);
+        var provider = run.Registered.Single(r => r.Type == DeployGraph.DockerProvider);
+        Assert.Contains((DeployGraph.Command, "server-ready"), provider.Dependencies);
+        var pgbouncer = run.Registered.Single(r => r.Type == DeployGraph.Container && r.Name == "pgbouncer-container");
+        Assert.Equal((DeployGraph.DockerProvider, "docker-provider"), pgbouncer.Provider);
+        Assert.Contains((DeployGraph.Container, "postgres-container"), pgbouncer.Dependencies);
+    }
+}
