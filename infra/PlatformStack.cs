@@ -86,7 +86,7 @@ public static class PlatformStack
             Spec = spec,
             Firewall = firewalls.TryGetValue(spec.FirewallName, out var firewall) ? firewall
                 : throw new RunException($"The server {spec.Name} is to have the firewall {spec.FirewallName}, which the blueprint does not declare. Nothing was created."),
-            DataVolume = blueprint.DataVolume is { } data && data.Server == spec.Key ? data : null,
+            DataVolume = blueprint.DataVolumeOf(spec.Key),
             PrivateNetwork = spec.PrivateIp is null ? null : privateNetwork,
             PlacementGroup = spec.Spread ? placementGroup : null,
         }, Options()));

@@ -46,8 +46,8 @@ public static partial class BlueprintBuilder
         var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
             .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id))
             .AddRange(s.Postgres.Pitr ? HostMetrics.PitrMonitorsFor(notification?.Id) : [])
-            // Every app server of a split stack reports its own CPU, memory and disk.
-            .AddRange((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.MonitorsFor(notification?.Id, k)))
+            // Every app server (and cache or file server) of a split stack reports its own CPU, memory and disk.
+            .AddRange((s.Topology?.ReportingServers ?? []).SelectMany(k => HostMetrics.MonitorsFor(notification?.Id, k)))
             // The load balancer quietly drops a failing Traefik from rotation; this says so.
             .AddRange(s.Topology is { LoadBalanced: true } t ? t.AppServers.Select(k => MonitorSpec.Http($"traefik-{k.Id}", $"Traefik on {k.Id} (load balancer health check)",
                 $"http://{PrivateAddresses.Of(k)}:{TraefikPingPort.ToString(CultureInfo.InvariantCulture)}/ping", notification?.Id)) : [])
@@ -65,7 +65,7 @@ public static partial class BlueprintBuilder
         };
         if (plan is not null) containers.AddRange([plan.Runner, .. plan.Agents]);
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
-            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(s.Postgres.Pitr ? HostMetrics.PitrSecrets : []).Concat((s.Topology?.AppServers ?? []).SelectMany(k => HostMetrics.SecretsFor(k)))
+            [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(s.Postgres.Pitr ? HostMetrics.PitrSecrets : []).Concat((s.Topology?.ReportingServers ?? []).SelectMany(k => HostMetrics.SecretsFor(k)))
                 .Concat(JobSecrets(s)).Concat(Parts.Reboots.Secrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification, plan);
     }
 

@@ -175,7 +175,7 @@ public static partial class BlueprintBuilder
     {
         var keys = s.Server.SshPublicKeys.Select((k, i) => new SshKeySpec($"{s.Stack}-{Names.SshKeyName(k, i)}", k.Trim())).ToImmutableArray();
         var labels = new Dictionary<string, string> { ["project"] = s.Project, ["stack"] = s.Stack, ["environment"] = s.IsProd ? "prod" : "staging" };
-        if (key is { Role: { } role }) labels["role"] = role == ServerRole.Data ? "data" : "app";
+        if (key is { Role: { } role }) labels["role"] = TopologySettings.RoleKey(key);
         return new ServerSpec(
             Name: key is null or { IsSingle: true } ? $"{s.Project}-{s.Stack}" : $"{s.Project}-{s.Stack}-{key.Id}",
             Type: type.Name,
@@ -272,9 +272,12 @@ public static partial class BlueprintBuilder
     private static ImmutableArray<VolumeSpec> OnDataVolume(StackSettings s, ImmutableArray<VolumeSpec> volumes) =>
         s.DataVolumeGb == 0 ? volumes : [.. volumes.Select(v => v.Durable ? v with { HostPath = $"{DataVolumeMountPath}/{v.Name}" } : v)];
 
-    private static DataVolumeSpec? DataVolume(StackSettings s, ImmutableArray<VolumeSpec> volumes)
+    private static DataVolumeSpec? DataVolume(StackSettings s, ImmutableArray<VolumeSpec> volumes) =>
+        s.DataVolumeGb == 0 ? null : DataVolume(s, volumes, $"{s.Project}-{s.Stack}-data", s.DataVolumeGb);
+
+    /// <summary>A Hetzner Volume of <paramref name="sizeGb"/> named <paramref name="name"/>, holding <paramref name="volumes"/>' directories.</summary>
+    private static DataVolumeSpec DataVolume(StackSettings s, ImmutableArray<VolumeSpec> volumes, string name, int sizeGb)
     {
-        if (s.DataVolumeGb == 0) return null;
         var directories = volumes.Where(v => v.HostPath is not null).Select(v => v.HostPath!).Order(StringComparer.Ordinal);
         // Hetzner links each attached volume as /dev/disk/by-id/scsi-0HC_Volume_<id>; the server has exactly one.
         var script = string.Join("\n",
@@ -288,7 +291,7 @@ public static partial class BlueprintBuilder
             .. directories.Select(d => $"sudo install -d -m 0755 {d}"),
             "",
         ]);
-        return new DataVolumeSpec($"{s.Project}-{s.Stack}-data", s.DataVolumeGb, s.Server.Location, "ext4", DataVolumeMountPath, s.IsProd, script);
+        return new DataVolumeSpec(name, sizeGb, s.Server.Location, "ext4", DataVolumeMountPath, s.IsProd, script);
     }
 
     /// <summary>The monthly cost from the price table, with the stack's <c>prices</c> overrides applied.</summary>

@@ -19,11 +19,11 @@ public sealed record PlatformBlueprint
     public required string Domain { get; init; }
     public required string Zone { get; init; }
     /// <summary>
-    /// The servers: the one server of a single-server stack, or a split stack's data server and then its app servers
-    /// in order (see <see cref="ServerKey"/>).
+    /// The servers: the one server of a single-server stack, or a split stack's data server, its cache and file servers
+    /// (when declared) and then its app servers in order (see <see cref="ServerKey"/>).
     /// </summary>
     public required ImmutableArray<ServerSpec> Servers { get; init; }
-    /// <summary>The first server: the only one, or a split stack's data server (where the data and the backups are).</summary>
+    /// <summary>The first server: the only one, or a split stack's data server (where the databases, Uptime Kuma and the backups are).</summary>
     public ServerSpec Server => Servers[0];
     /// <summary>A split stack's app servers (none on a single-server stack).</summary>
     public ImmutableArray<ServerSpec> AppServers => [.. Servers.Where(x => x.Key.Role == ServerRole.App)];
@@ -31,6 +31,11 @@ public sealed record PlatformBlueprint
     public bool IsSplit => !Server.Key.IsSingle;
     /// <summary>The Hetzner Volume holding the durable data; null when it stays on the server's disk. Default: none.</summary>
     public DataVolumeSpec? DataVolume { get; init; }
+    /// <summary>The Hetzner Volumes of a split stack's cache and file servers, where their stack file gives a <c>volumeGb</c>. Default: none.</summary>
+    public ImmutableArray<DataVolumeSpec> RoleVolumes { get; init; } = [];
+    /// <summary>The Hetzner Volume attached to <paramref name="server"/>, if any.</summary>
+    public DataVolumeSpec? DataVolumeOf(ServerKey server) =>
+        DataVolume is { } data && data.Server == server ? data : RoleVolumes.FirstOrDefault(v => v.Server == server);
     /// <summary>One firewall per role (one for the single server); each lists the servers it applies to.</summary>
     public required ImmutableArray<FirewallSpec> Firewalls { get; init; }
     public FirewallSpec Firewall => Firewalls[0];
@@ -227,8 +232,8 @@ public sealed record NetworkSpec(string Name, bool Internal, string Purpose)
     public ImmutableSortedDictionary<string, string> Options { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     /// <summary>The server it is on (Docker networks are per host: a split stack has a copy on each server that uses it).</summary>
     public ServerKey Host { get; init; } = ServerKey.Single;
-    /// <summary>Unique in the blueprint: the name, qualified with the server on a split stack's app servers.</summary>
-    public string Key => Host.Role == ServerRole.App ? Host.Qualify(Name) : Name;
+    /// <summary>Unique in the blueprint: the name, qualified with the server on a split stack's app, cache and file servers.</summary>
+    public string Key => Host.ReportsToDataServer ? Host.Qualify(Name) : Name;
 }
 
 public sealed record VolumeSpec(string Name, string Service, string Purpose, bool Protect)
@@ -253,8 +258,8 @@ public sealed record VolumeSpec(string Name, string Service, string Purpose, boo
     public bool BackedUp { get; init; }
     /// <summary>The server it is on.</summary>
     public ServerKey Host { get; init; } = ServerKey.Single;
-    /// <summary>Unique in the blueprint: the name, qualified with the server on a split stack's app servers.</summary>
-    public string Key => Host.Role == ServerRole.App ? Host.Qualify(Name) : Name;
+    /// <summary>Unique in the blueprint: the name, qualified with the server on a split stack's app, cache and file servers.</summary>
+    public string Key => Host.ReportsToDataServer ? Host.Qualify(Name) : Name;
 }
 
 public enum ServiceKind { Edge, Data, App, Operations }

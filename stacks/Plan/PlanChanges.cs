@@ -100,6 +100,8 @@ public static class PlanChanges
     {
         ServerRole.App => "app",
         ServerRole.Data => "data",
+        ServerRole.Cache => "cache",
+        ServerRole.Files => "files",
         _ => "every role",
     };
 

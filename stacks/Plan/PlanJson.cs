@@ -33,6 +33,8 @@ public static class PlanJson
     {
         ServerRole.App => "app",
         ServerRole.Data => "data",
+        ServerRole.Cache => "cache",
+        ServerRole.Files => "files",
         _ => "all",
     };
 

@@ -107,21 +107,46 @@ public static class PlanMermaid
         sb.Append("    subgraph ").Append(Sub(data.Key)).Append("[\"").Append(data.Name).Append(" (").Append(data.Type).Append(") ").Append(data.PrivateIp).Append("\"]\n");
         sb.Append("      pgbouncer[PgBouncer] --> postgres[(PostgreSQL)]\n");
         var redis = RedisNodes(b);
-        foreach (var (node, label) in redis) sb.Append("      ").Append(node).Append("[(").Append(label).Append(")]\n");
+        // A cache server holds the Redis instances, a file server MinIO: each in its own subgraph, with its own backup runner.
+        var cache = b.Servers.FirstOrDefault(x => x.Key.Role == ServerRole.Cache);
+        var files = b.Servers.FirstOrDefault(x => x.Key.Role == ServerRole.Files);
+        var dataRedis = cache is null ? redis : [];
+        foreach (var (node, label) in dataRedis) sb.Append("      ").Append(node).Append("[(").Append(label).Append(")]\n");
         if (mariadb) sb.Append("      mariadb[(MariaDB)]\n");
-        sb.Append("      minio[(MinIO)]\n");
+        if (files is null) sb.Append("      minio[(MinIO)]\n");
         sb.Append("      uptime_kuma[Uptime Kuma]\n");
         sb.Append("      autokuma[AutoKuma] -->|monitors as code| uptime_kuma\n");
         if (!b.Backups.IsEmpty)
         {
             sb.Append("      backup[Backup jobs] --> postgres\n");
-            foreach (var (node, _) in redis) sb.Append("      backup --> ").Append(node).Append('\n');
-            sb.Append("      backup --> minio\n");
+            foreach (var (node, _) in dataRedis) sb.Append("      backup --> ").Append(node).Append('\n');
+            if (files is null) sb.Append("      backup --> minio\n");
             if (mariadb) sb.Append("      backup --> mariadb\n");
             sb.Append("      backup -->|heartbeat| uptime_kuma\n");
         }
         if (b.DataVolume is { } dv) sb.Append("      volume[(\"Hetzner Volume ").Append(dv.SizeGb).Append(" GB\")]\n");
         sb.Append("    end\n");
+        var roleBackups = new List<string>();
+        void RoleServer(ServerSpec? server, IEnumerable<(string Node, string Label)> nodes)
+        {
+            if (server is null) return;
+            var id = Id(server.Key.Id);
+            sb.Append("    subgraph ").Append(Sub(server.Key)).Append("[\"").Append(server.Name).Append(" (").Append(server.Type).Append(") ").Append(server.PrivateIp).Append("\"]\n");
+            foreach (var (node, label) in nodes) sb.Append("      ").Append(node).Append("[(").Append(label).Append(")]\n");
+            if (b.Services.Any(x => x.Host == server.Key && x.Part.Kind == PartKind.Backups))
+            {
+                roleBackups.Add("backup__" + id);
+                foreach (var (node, _) in nodes) sb.Append("      backup__").Append(id).Append("[Backup jobs] --> ").Append(node).Append('\n');
+            }
+            if (b.DataVolumeOf(server.Key) is { } rv)
+            {
+                sb.Append("      volume__").Append(id).Append("[(\"Hetzner Volume ").Append(rv.SizeGb).Append(" GB\")]\n");
+                sb.Append("      ").Append(string.Join(" & ", nodes.Select(n => n.Node))).Append(" --- volume__").Append(id).Append('\n');
+            }
+            sb.Append("    end\n");
+        }
+        RoleServer(cache, redis);
+        RoleServer(files, [("minio", "MinIO")]);
         sb.Append("  end\n");
         // Across the private network: the load balancer to each Traefik, Traefik to the data server's routes and to the
         // apps it serves, the apps to the data services.
@@ -141,8 +166,10 @@ public static class PlanMermaid
                 sb.Append("  ").Append(AppId(app.Name)).Append(" --> ").Append(dep).Append('\n');
         foreach (var server in b.Servers)
             sb.Append("  fw -.->|SSH| ").Append(Sub(server.Key)).Append('\n');
-        if (b.DataVolume is not null) sb.Append("  postgres").Append(string.Concat(redis.Select(r => " & " + r.Node))).Append(" & minio & uptime_kuma").Append(mariadb ? " & mariadb" : "").Append(" --- volume\n");
+        if (b.DataVolume is not null) sb.Append("  postgres").Append(string.Concat(dataRedis.Select(r => " & " + r.Node))).Append(files is null ? " & minio" : "").Append(" & uptime_kuma").Append(mariadb ? " & mariadb" : "").Append(" --- volume\n");
         if (!b.Backups.IsEmpty) sb.Append("  backup -->|off-site, encrypted| s3[(S3 bucket)]\n");
+        foreach (var runner in roleBackups)
+            sb.Append("  ").Append(runner).Append(" -->|heartbeat| uptime_kuma\n  ").Append(runner).Append(" -->|off-site, encrypted| s3\n");
         return sb.ToString();
     }
 

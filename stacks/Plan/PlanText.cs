@@ -215,16 +215,18 @@ public static class PlanText
         var parts = Parts.PartGraph.Of(b);
         foreach (var s in b.Servers)
         {
-            var role = s.Key.Role == Parts.ServerRole.Data ? "data server" : $"app server {s.Key.Index}";
+            var role = s.Key.Description;
             w.Line($"{s.Key}: {s.Name}, {role}, Hetzner {s.Type} ({s.Vcpus} vCPU, {s.MemoryMb} MB) in {s.Location}, image {s.Image}{Protection(s)}{ServerBackups(s)}{Reboot(s)}");
             var placement = b.PlacementGroup is { } pg && pg.Members.Contains(s.Key) ? $"; placement group {pg.Name} (spread)" : "";
             w.Line($"  private IP {s.PrivateIp}{(b.PrivateNetwork is { } net ? $" on {net.Name}" : "")}; firewall {s.FirewallName}{placement}");
             if (b.Cost.PerServer.FirstOrDefault(x => x.Server == s.Key) is { } cost)
-                w.Line($"  cost: {cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month (the server{(s.Backups ? ", its backups" : "")}, its IPv4{(s.Key.Role == Parts.ServerRole.Data ? ", the data volume" : "")})");
+                w.Line($"  cost: {cost.MonthlyEur.ToString("0.00", CultureInfo.InvariantCulture)} EUR/month (the server{(s.Backups ? ", its backups" : "")}, its IPv4{(s.Key.Role == Parts.ServerRole.Data ? ", the data volume" : b.DataVolumeOf(s.Key) is not null ? ", its volume" : "")})");
             var here = parts.Where(p => p.Services.Any(x => x.Host == s.Key) || p.Volumes.Any(x => x.Host == s.Key) || p.HostCommands.Any(x => x.Host == s.Key));
             w.Line($"  parts: {string.Join(", ", here.Select(p => p.Id.ResourceName))}");
-            if (b.DataVolume is { } dv && dv.Server == s.Key)
-                w.Line($"  data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(dv.Protect ? "; protected (delete protection)" : "")}");
+            if (b.DataVolumeOf(s.Key) is { } dv)
+                w.Line($"  data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(s.Key.Role == Parts.ServerRole.Data ? "" : " placed here")}{(dv.Protect ? "; protected (delete protection)" : "")}");
+            else if (s.Key.Role is Parts.ServerRole.Cache or Parts.ServerRole.Files)
+                w.Line("  no Hetzner Volume: its data stays on the server's own disk (platform:servers." + Parts.TopologySettings.RoleKey(s.Key) + ".volumeGb adds one)");
             w.Line($"  cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
             if (s.PrivateIpReadyCommand is { } ready)
             {

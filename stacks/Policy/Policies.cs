@@ -168,6 +168,7 @@ public static class Policies
         if (b.PrivateNetwork is { Protect: false } network) yield return new(id, network.Name, "is a prod private network without protection.", "Protect it: every private address hangs on it.");
         if (b.LoadBalancer is { Protect: false } lb) yield return new(id, lb.Name, "is a prod load balancer without protection.", "Protect it: a new one has new public addresses.");
         if (b.DataVolume is { Protect: false } dv) yield return new(id, dv.Name, "is a prod data volume without protection.", "Protect the Hetzner data volume.");
+        foreach (var rv in b.RoleVolumes.Where(v => !v.Protect)) yield return new(id, rv.Name, "is a prod data volume without protection.", "Protect the Hetzner data volume.");
         if (b.Backups.IsEmpty) yield return new(id, b.Stack, "has no backups.", "Set platform:backupsEnabled to true.");
     }
 

@@ -245,15 +245,15 @@ internal static class SettingsRules
     {
         foreach (var budget in BlueprintBuilder.Build(s).Budgets.Where(b => !b.Fits))
         {
-            var data = budget.Server.Role == Parts.ServerRole.Data;
-            var key = data ? "platform:servers.data.type" : "platform:servers.app.type";
+            var data = budget.Server.HoldsData;
+            var key = Parts.TopologySettings.TypeKey(budget.Server);
             var type = ServerTypes.All[budget.ServerType];
             var bigger = ServerTypes.All.Values.Where(x => x.MemoryGb * 1024 >= budget.TotalMb + budget.OneShotPeakMb && x.Cpu == type.Cpu).OrderBy(x => x.MemoryGb).FirstOrDefault();
             r.Error(key,
                 $"The memory budget of {budget.Server} does not fit: containers {budget.ContainersMb} MB + OS reserve {budget.OsReserveMb} MB = {budget.TotalMb} MB"
                 + (budget.OneShotPeakMb > 0 ? $", plus a one-shot of {budget.OneShotPeakMb} MB," : "") + $" but a {type.Name} has {budget.ServerMemoryMb} MB.",
                 (bigger is null ? "Choose a larger server type" : $"Choose a larger server type (e.g. {bigger.Name}, {bigger.MemoryGb} GB)")
-                + (data ? " or lower the data services' *MemoryMb settings." : $" or add app servers (servers.app.count, now {t.AppCount}) or lower the apps' memoryMb/instances."));
+                + (data ? $" or lower the {(budget.Server.Role == Parts.ServerRole.Cache ? "Redis instances' memory (platform:redisMaxMemoryMb, needs.redis.maxMemoryMb)" : budget.Server.Role == Parts.ServerRole.Files ? "MinIO's memory (platform:minioMemoryMb)" : "data services' *MemoryMb settings")}." : $" or add app servers (servers.app.count, now {t.AppCount}) or lower the apps' memoryMb/instances."));
         }
     }
 

@@ -30,9 +30,10 @@ public static class BackupTimers
     /// The job's script, run by its timer as root: the dump (when the job has one) inside <see cref="BackupJob.DumpContainer"/>
     /// as <see cref="BackupJob.DumpUser"/> (the dump directory is handed to that user first), then the runner's one-off run,
     /// then the heartbeat: up when both succeeded, down with the failed step otherwise. Uptime Kuma is found by its address
-    /// on <paramref name="heartbeatNetwork"/> (the host is on every bridge network).
+    /// on <paramref name="heartbeatNetwork"/> (the host is on every bridge network), or at <paramref name="uptimeKumaUrl"/> when
+    /// it runs on another server (a split stack's cache or file server reaches the data server's private address).
     /// </summary>
-    public static string Script(BackupJob job, string runner, string uptimeKuma, string heartbeatNetwork, int uptimeKumaPort)
+    public static string Script(BackupJob job, string runner, string uptimeKuma, string heartbeatNetwork, int uptimeKumaPort, string? uptimeKumaUrl = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         var lines = new List<string>
@@ -57,8 +58,13 @@ public static class BackupTimers
         lines.Add($"[ \"$status\" = up ] && {{ docker exec{(job.StorageBoxCheck is null ? "" : " $box")} {Backups.ShellQuote(runner)} {Backups.ToShell(Backups.RunCommand(job.Name))} || {{ rc=$?; status=down; msg=upload%20failed%20exit%20$rc; }}; }}");
         if (job.StorageBoxCheck is not null)
             lines.Add("[ \"$status\" = up ] && [ -n \"$box\" ] && { status=down; msg=storage%20box%20host%20key%20is%20not%20the%20pinned%20one%3A%20uploaded%20to%20S3%20only; }");
-        lines.Add($"ip=$(docker inspect -f '{{{{with index .NetworkSettings.Networks \"{heartbeatNetwork}\"}}}}{{{{.IPAddress}}}}{{{{end}}}}' {uptimeKuma} 2>/dev/null || true)");
-        lines.Add($"if [ -n \"$ip\" ]; then curl -fsS -m 10 -o /dev/null \"http://$ip:{uptimeKumaPort.ToString(CultureInfo.InvariantCulture)}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2; else echo '{uptimeKuma} is not running: no heartbeat' >&2; fi");
+        if (uptimeKumaUrl is not null)
+            lines.Add($"curl -fsS -m 10 -o /dev/null \"{uptimeKumaUrl}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2");
+        else
+        {
+            lines.Add($"ip=$(docker inspect -f '{{{{with index .NetworkSettings.Networks \"{heartbeatNetwork}\"}}}}{{{{.IPAddress}}}}{{{{end}}}}' {uptimeKuma} 2>/dev/null || true)");
+            lines.Add($"if [ -n \"$ip\" ]; then curl -fsS -m 10 -o /dev/null \"http://$ip:{uptimeKumaPort.ToString(CultureInfo.InvariantCulture)}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2; else echo '{uptimeKuma} is not running: no heartbeat' >&2; fi");
+        }
         lines.Add("echo \"backup " + job.Name + ": $status ($msg)\"");
         lines.Add("[ \"$status\" = up ]");
         lines.Add("");
@@ -100,11 +106,11 @@ public static class BackupTimers
     ]);
 
     /// <summary>Every file the host command writes, in order: per job its script, env file, service and timer.</summary>
-    public static ImmutableArray<HostFile> Files(IEnumerable<BackupJob> jobs, string runner, string uptimeKuma, string heartbeatNetwork, int uptimeKumaPort) =>
+    public static ImmutableArray<HostFile> Files(IEnumerable<BackupJob> jobs, string runner, string uptimeKuma, string heartbeatNetwork, int uptimeKumaPort, string? uptimeKumaUrl = null) =>
     [
         .. jobs.SelectMany(j => new[]
         {
-            new HostFile(ScriptPath(j.Name), "0700", SecretText.Plain(Script(j, runner, uptimeKuma, heartbeatNetwork, uptimeKumaPort))),
+            new HostFile(ScriptPath(j.Name), "0700", SecretText.Plain(Script(j, runner, uptimeKuma, heartbeatNetwork, uptimeKumaPort, uptimeKumaUrl))),
             new HostFile(EnvPath(j.Name), "0600", Env(j)),
             new HostFile($"/etc/systemd/system/{Unit(j.Name)}.service", "0644", SecretText.Plain(Service(j))),
             new HostFile($"/etc/systemd/system/{Unit(j.Name)}.timer", "0644", SecretText.Plain(Timer(j))),

@@ -74,7 +74,7 @@ public static class HostMetrics
 
     /// <summary>Push token of a metric of another server than the data one, e.g. <c>host-metrics-app-2-cpu-push-token</c>.</summary>
     public static string TokenSecret(string metricId, Parts.ServerKey server) =>
-        server.Role == Parts.ServerRole.App ? $"host-metrics-{server.Id}-{metricId}-push-token" : TokenSecret(metricId);
+        server.ReportsToDataServer ? $"host-metrics-{server.Id}-{metricId}-push-token" : TokenSecret(metricId);
 
     /// <summary>An app server's own threshold monitors (<c>threshold-cpu-app-2</c>, …).</summary>
     public static ImmutableArray<MonitorSpec> MonitorsFor(string? notification, Parts.ServerKey server) =>

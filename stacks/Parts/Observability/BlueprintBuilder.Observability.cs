@@ -20,6 +20,21 @@ public static partial class BlueprintBuilder
         return s.Observability.Enabled ? On(s, bp, s.Observability) : off;
     }
 
+    /// <summary>
+    /// An exporter next to a data service off the storage server (a split stack's cache server): Prometheus scrapes it at
+    /// that server's private address, so it publishes its port there, joining the publish network (Docker publishes no port
+    /// of a container on internal networks only). On the storage server nothing changes.
+    /// </summary>
+    private static ServiceSpec ExporterOffStorage(ServiceSpec svc, ObservabilityPartContext context) =>
+        svc.Host != context.StorageServer && svc.Host.HoldsData && ObservabilityPart.ExporterOfJob.ContainsValue(svc.Name)
+            && context.PrivateIps.TryGetValue(svc.Host.Id, out var ip)
+            ? svc with
+            {
+                PublishedPorts = [.. svc.InternalPorts.Select(p => new PublishedPort(ip, p, p, "tcp"))],
+                Networks = svc.Networks.Add(new NetworkAttachment(ServiceNames.PublishNetwork, [])),
+            }
+            : svc;
+
     private static PlatformBlueprint On(StackSettings s, PlatformBlueprint bp, ObservabilitySettings settings)
     {
         var context = ObservabilityPartContext.FromBlueprint(bp) with
@@ -52,14 +67,14 @@ public static partial class BlueprintBuilder
                 Labels = bp.IsSplit ? svc.Labels : svc.Labels.SetItems(Routing.Labels("minio-metrics", AppEnvironment.MinioPort, MinioMetricsRoutes(s), s.Domain, null, s.CloudflareOnlyIngress, sticky: false)),
             },
             _ => svc,
-        }).Concat(spec.Services.Select(svc => svc.Name == ObservabilityNames.Grafana ? GrafanaUi(s, settings, svc, ips) : svc)).Select(LogLabels).OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
+        }).Concat(spec.Services.Select(svc => svc.Name == ObservabilityNames.Grafana ? GrafanaUi(s, settings, svc, ips) : ExporterOffStorage(svc, context))).Select(LogLabels).OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal).ToImmutableArray();
 
         // Networks are per server: add those the part's containers use where the server has none of that name yet.
         var templates = bp.Networks.GroupBy(n => n.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         templates[ObservabilityNames.LogsNetwork] = new NetworkSpec(ObservabilityNames.LogsNetwork, Internal: true,
             "The log collector and its read-only Docker API proxy; no egress");
         var networks = bp.Networks.ToList();
-        foreach (var svc in spec.Services)
+        foreach (var svc in services.Where(x => x.Part == PartId.Observability))
             foreach (var attachment in svc.Networks)
                 if (!networks.Any(n => n.Name == attachment.Network && n.Host == svc.Host))
                     networks.Add(templates[attachment.Network] with { Host = svc.Host });
@@ -75,7 +90,8 @@ public static partial class BlueprintBuilder
         var commands = bp.HostCommands.AddRange(spec.HostFiles.Select(f => HostFilesCommand(f.Command, f.Description, f.HostDirectory, f.Uid, f.Uid,
                 [.. f.Files], f.Container,
                 SecretText.Plain(f.Restart ? ShellDecisions.RestartCommand(f.Container) : $"docker kill -s HUP {f.Container} >/dev/null"), PartId.Observability)
-            with { Host = context.StorageServer }))
+            // Next to the container that reads the files (an exporter sits next to what it measures, e.g. on a cache server).
+            with { Host = spec.Services.FirstOrDefault(x => (x.ContainerName ?? x.Name) == f.Container)?.Host ?? context.StorageServer }))
             .OrderBy(c => c.Name, StringComparer.Ordinal).ToImmutableArray();
         var placed = bp with
         {

@@ -57,7 +57,7 @@ public sealed record ObservabilityView(bool Enabled, ImmutableArray<string> Line
                 fits = false;
                 var type = Catalog.ServerTypes.All[budget.ServerType];
                 var bigger = Catalog.ServerTypes.All.Values.Where(x => x.MemoryGb * 1024 >= budget.TotalMb + budget.OneShotPeakMb && x.Cpu == type.Cpu).OrderBy(x => x.MemoryGb).FirstOrDefault();
-                var key = !bp.IsSplit ? "platform:serverType" : budget.Server.Role == ServerRole.Data ? "platform:servers.data.type" : "platform:servers.app.type";
+                var key = !bp.IsSplit ? "platform:serverType" : TopologySettings.TypeKey(budget.Server);
                 lines.Add($"{where}turned on it takes {N(need)} MB ({Components(part)}), but only {N(before.FreeMb - before.OneShotPeakMb)} MB are free: it does NOT fit on a {type.Name}. "
                     + $"Fix: set {key} to {(bigger is null ? "a larger type" : $"{bigger.Name} ({N(bigger.MemoryGb)} GB)")}, or lower the apps' memory by {N(budget.TotalMb + budget.OneShotPeakMb - budget.ServerMemoryMb)} MB, before turning it on");
             }

@@ -84,7 +84,7 @@ public static partial class BlueprintBuilder
         foreach (var svc in one.Services)
         {
             if (DataServerParts.Contains(svc.Part.Kind))
-                services.Add(OnDataServer(s, svc, dataIp, internalNetworks));
+                services.Add(OnDataServer(s, svc, t.HostOf(svc.Part.Kind), internalNetworks));
             else if (svc.Part == PartId.Edge)
                 services.AddRange(appServers.Select(a => TraefikSide(s, t, svc, a) with
                 {
@@ -107,7 +107,7 @@ public static partial class BlueprintBuilder
                         : svc.Labels,
                     // The data network is the data server's; the data services are reached at its private address.
                     Networks = [.. svc.Networks.Where(n => n.Network != AppNames.DataNetwork(app.Name))],
-                    ExtraHosts = [.. DataServicesOf(s, app).Select(DataAlias).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, dataIp))],
+                    ExtraHosts = [.. DataServicesOf(s, app).Select(DataAlias).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, PrivateAddresses.Of(AliasHost(t, d))))],
                     DependsOn = Deps(host, svc.DependsOn, false),
                     AfterHostCommands = Deps(host, svc.AfterHostCommands, true),
                 });
@@ -115,8 +115,8 @@ public static partial class BlueprintBuilder
             else
                 throw new InvalidOperationException($"The service {svc.Name} of the part {svc.Part} has no place on a split stack.");
         }
-        // Every app server reports its own CPU, memory and disk to Uptime Kuma on the data server.
-        foreach (var a in appServers)
+        // Every app server (and cache or file server) reports its own CPU, memory and disk to Uptime Kuma on the data server.
+        foreach (var a in t.ReportingServers)
             services.Add(hostMetrics with
             {
                 Name = a.Qualify(hostMetrics.Name),
@@ -150,18 +150,20 @@ public static partial class BlueprintBuilder
                 volumes.AddRange(appServers.Select(a => v with { Host = a, HostPath = null }));
             else
             {
-                volumes.Add(v with { Host = data });
+                // A cache or file server without a Hetzner Volume keeps its data on its own disk.
+                var home = t.HostOf(v.Part.Kind);
+                volumes.Add(v with { Host = home, HostPath = t.VolumeGbOf(home) > 0 ? v.HostPath : null });
                 if (v.Name == HostMetrics.DiskProbeVolume)
-                    volumes.AddRange(appServers.Select(a => v with { Host = a, HostPath = null }));
+                    volumes.AddRange(t.ReportingServers.Select(a => v with { Host = a, HostPath = null }));
             }
         }
 
-        var fileRoutes = SplitFileRoutes(s, one, dataUrl);
+        var fileRoutes = SplitFileRoutes(s, one, dataUrl, (int port) => $"http://{PrivateAddresses.Of(t.HostOf(PartKind.ObjectStorage))}:{port.ToString(CultureInfo.InvariantCulture)}");
         var commands = new List<HostCommandSpec>();
         foreach (var c in one.HostCommands)
         {
             if (c.Name == HostCommandNames.ImageHygiene)
-                commands.AddRange(appServers.Prepend(data).Select(h => c with { Name = h.Qualify(c.Name), Host = h }));
+                commands.AddRange(t.ReportingServers.Prepend(data).Select(h => c with { Name = h.Qualify(c.Name), Host = h }));
             else if (c.Name == HostCommandNames.TraefikFileRoutes)
                 commands.AddRange(appServers.Select(a => TraefikFileRoutes([.. fileRoutes.Where(r => r.AfterCommand.Length > 0)]) with
                 {
@@ -175,8 +177,9 @@ public static partial class BlueprintBuilder
                 commands.Add(JobsCommand(jobsOf, dataUrl(UptimeKumaPort)) with { Host = ServerKey.App(1) });
             else
             {
-                // Where what it works on runs: a one-shot's check next to the one-shot, provisioning on the data server.
-                var host = c.DependsOnServices.Select(d => services.FirstOrDefault(x => x.Name == d)?.Host).OfType<ServerKey>().FirstOrDefault() ?? data;
+                // Where what it works on runs: a one-shot's check next to the one-shot, provisioning next to its data service
+                // (MinIO's on the file server, Redis's ACL files on the cache server), the rest on the data server.
+                var host = c.DependsOnServices.Select(d => services.FirstOrDefault(x => x.Name == d)?.Host).OfType<ServerKey>().FirstOrDefault() ?? t.HostOf(c.Part.Kind);
                 commands.Add(c with { Host = host, DependsOnServices = Deps(host, c.DependsOnServices, false), AfterCommands = Deps(host, c.AfterCommands, true) });
             }
         }
@@ -205,12 +208,19 @@ public static partial class BlueprintBuilder
             });
         }
 
+        // The cache and file servers: Uptime Kuma reaches their data services at their addresses; each backs up its own data.
+        WithRoleServers(s, t, services, commands, volumes);
+
         var networks = new List<NetworkSpec>();
-        foreach (var host in appServers.Prepend(data))
+        foreach (var host in t.ReportingServers.Prepend(data))
         {
             var used = services.Where(x => x.Host == host).SelectMany(x => x.Networks.Select(n => n.Network))
                 .Concat(commands.Where(c => c.Host == host).SelectMany(c => c.Networks)).ToHashSet(StringComparer.Ordinal);
-            networks.AddRange(one.Networks.Append(PublishNetwork).Where(n => used.Contains(n.Name)).Select(n => n with { Host = host }));
+            networks.AddRange(one.Networks.Append(PublishNetwork).Where(n => used.Contains(n.Name)).Select(n => n with
+            {
+                Host = host,
+                Purpose = n.Name == ServiceNames.PublishNetwork && host != data ? $"Data services' ports on the {host.Description}'s private address; no masquerading, so no internet egress" : n.Purpose,
+            }));
         }
         var joins = services.Where(x => x.Host.Role == ServerRole.App && x.App is not null)
             .Select(x => (x.Host, App: s.Apps.Single(a => a.Name == x.App)))
@@ -242,6 +252,7 @@ public static partial class BlueprintBuilder
             OriginCertificate = origin,
             TenantIssuer = TenantIssuer(s, t) is { } tenantIssuer ? new TenantIssuerSpec(tenantIssuer, CustomDomains(s)) : null,
             DataVolume = DataVolume(s, [.. placedVolumes.Where(v => v.Host == data)]) is { } dv ? dv with { Server = data } : null,
+            RoleVolumes = RoleVolumes(s, t, placedVolumes),
             DnsRecords = [.. one.DnsRecords.Select(d => d with { Target = t.LoadBalanced ? AddressTarget.LoadBalancer : AddressTarget.Of(ServerKey.App(1)) })],
             Networks = [.. networks],
             NetworkJoins = [.. joins],
@@ -268,7 +279,6 @@ public static partial class BlueprintBuilder
     private static NetworkSpec PublishNetwork => new(ServiceNames.PublishNetwork, Internal: false,
         "Data services' ports on the data server's private address; no masquerading, so no internet egress")
     {
-        Host = ServerKey.Data,
         Options = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("com.docker.network.bridge.enable_ip_masquerade", "false")]),
     };
 
@@ -276,17 +286,18 @@ public static partial class BlueprintBuilder
     /// A data-server container: its data ports published on the private address only, no Traefik labels (no Traefik there).
     /// A container on internal networks only gets no published port from Docker: those join the publish network.
     /// </summary>
-    private static ServiceSpec OnDataServer(StackSettings s, ServiceSpec svc, string dataIp, ISet<string> internalNetworks)
+    private static ServiceSpec OnDataServer(StackSettings s, ServiceSpec svc, ServerKey host, ISet<string> internalNetworks)
     {
+        var dataIp = PrivateAddresses.Of(host);
         // An app's Redis instance listens on its own port (see RedisNames.Of), published as it is.
         if (!PrivatePorts.TryGetValue(svc.Name, out var ports) && !(Parts.Redis.RedisNames.IsContainer(svc.Name) && svc.Part == PartId.Redis && (ports = svc.InternalPorts).Length > 0))
-            return svc with { Host = ServerKey.Data };
+            return svc with { Host = host };
         // Only what the container listens on (MinIO's console only when it is routed).
         ports = [.. ports.Where(svc.InternalPorts.Contains)];
         var networks = svc.Networks.All(n => internalNetworks.Contains(n.Network)) ? svc.Networks.Add(new NetworkAttachment(ServiceNames.PublishNetwork, [])) : svc.Networks;
         return svc with
         {
-            Host = ServerKey.Data,
+            Host = host,
             PublishedPorts = [.. ports.Select(p => new PublishedPort(dataIp, p, p, "tcp"))],
             Networks = networks,
             Labels = svc.Labels.RemoveRange(svc.Labels.Keys.Where(k => k.StartsWith("traefik.", StringComparison.Ordinal))),
@@ -375,26 +386,26 @@ public static partial class BlueprintBuilder
     public const int RedirectPriorityBesideChallengeForward = 1;
 
     /// <summary>The status page's route, and MinIO's (it has no Traefik next to it): every app server's Traefik routes them to the data server.</summary>
-    private static ImmutableArray<FileRouteSpec> SplitFileRoutes(StackSettings s, PlatformBlueprint one, Func<int, string> dataUrl)
+    private static ImmutableArray<FileRouteSpec> SplitFileRoutes(StackSettings s, PlatformBlueprint one, Func<int, string> dataUrl, Func<int, string> filesUrl)
     {
         var zone = Routing.ZoneResolver(s);
         var routes = one.FileRoutes.Select(r => r with { ServiceUrl = dataUrl(UptimeKumaPort), CertResolver = zone }).ToList();
         var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
-        routes.Add(new FileRouteSpec("minio", files.Fqdn, Routing.Rule(files, s.Domain), dataUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
+        routes.Add(new FileRouteSpec("minio", files.Fqdn, Routing.Rule(files, s.Domain), filesUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
             { Priority = Routing.Priority(files), CertResolver = zone });
         foreach (var refused in MinioRefusedRoutes(s))
-            routes.Add(new FileRouteSpec(refused.Router, refused.Fqdn, Routing.Rule(refused, s.Domain), dataUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
+            routes.Add(new FileRouteSpec(refused.Router, refused.Fqdn, Routing.Rule(refused, s.Domain), filesUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
                 { Priority = Routing.Priority(refused), CertResolver = zone, AllowCidrs = refused.AllowCidrs });
         if (s.MinioConsole is { } console)
         {
             var route = new RouteSpec(MinioConsoleRouter, Routing.Fqdn(console.Host, s.Domain), console.Host, null, false);
-            routes.Add(new FileRouteSpec(MinioConsoleRouter, route.Fqdn, Routing.Rule(route, s.Domain), dataUrl(MinioConsolePort), [Routing.SecureHeaders], "")
+            routes.Add(new FileRouteSpec(MinioConsoleRouter, route.Fqdn, Routing.Rule(route, s.Domain), filesUrl(MinioConsolePort), [Routing.SecureHeaders], "")
                 { Priority = Routing.Priority(route), CertResolver = zone, AllowCidrs = console.AllowCidrs });
         }
         if (s.Observability.Enabled)
         {
             foreach (var metrics in MinioMetricsRoutes(s))
-                routes.Add(new FileRouteSpec(metrics.Router, metrics.Fqdn, Routing.Rule(metrics, s.Domain), dataUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
+                routes.Add(new FileRouteSpec(metrics.Router, metrics.Fqdn, Routing.Rule(metrics, s.Domain), filesUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
                     { Priority = Routing.Priority(metrics), CertResolver = zone, AllowCidrs = metrics.AllowCidrs });
             var route = new RouteSpec(Parts.Observability.ObservabilityNames.Grafana, Routing.Fqdn(s.Observability.Host, s.Domain), s.Observability.Host, null, false);
             routes.Add(new FileRouteSpec(Parts.Observability.ObservabilityNames.Grafana, route.Fqdn, Routing.Rule(route, s.Domain), dataUrl(Parts.Observability.ObservabilityNames.GrafanaPort), [Routing.SecureHeaders], "")
@@ -436,10 +447,11 @@ public static partial class BlueprintBuilder
         {
             PrivateIp = PrivateAddresses.Of(key),
             PrivateIpReadyCommand = PrivateIpReady(PrivateAddresses.Of(key)),
-            FirewallName = $"{s.Project}-{s.Stack}-{(key.Role == ServerRole.Data ? "data" : "app")}",
+            // The cache and file servers have the data server's firewall: nothing public but SSH.
+            FirewallName = $"{s.Project}-{s.Stack}-{(key.HoldsData ? "data" : "app")}",
             Spread = key.Role == ServerRole.App,
         };
-        return [Make(ServerKey.Data), .. t.AppServers.Select(Make)];
+        return [.. t.DataServers.Select(Make), .. t.AppServers.Select(Make)];
     }
 
     /// <summary>
@@ -453,7 +465,7 @@ public static partial class BlueprintBuilder
         var ssh = single.Rules.Where(r => r.Port is "22" || r.Protocol == "icmp").ToImmutableArray();
         return
         [
-            new FirewallSpec($"{s.Project}-{s.Stack}-data", ssh) { ResourceName = "firewall-data", AppliesTo = "the data server" },
+            new FirewallSpec($"{s.Project}-{s.Stack}-data", ssh) { ResourceName = "firewall-data", AppliesTo = t.RoleServers.IsEmpty ? "the data server" : "the data, cache and file servers" },
             new FirewallSpec($"{s.Project}-{s.Stack}-app", t.LoadBalanced ? ssh : single.Rules) { ResourceName = "firewall-app", AppliesTo = "the app servers" },
         ];
     }
@@ -464,40 +476,4 @@ public static partial class BlueprintBuilder
             new LoadBalancerServiceSpec(80, 80, ProxyProtocol: true, TraefikPingPort, "/ping", 10, 5, 3),
             new LoadBalancerServiceSpec(443, 443, ProxyProtocol: true, TraefikPingPort, "/ping", 10, 5, 3),
         ], labels) { Protect = s.IsProd };
-
-    private static CostEstimate SplitCost(StackSettings s, TopologySettings t)
-    {
-        decimal Price(string item, decimal listed) => s.Prices.TryGetValue(item, out var over) ? over : listed;
-        var app = ServerTypes.All[t.AppType];
-        var data = ServerTypes.All[t.DataType];
-        var lines = new List<CostLine>
-        {
-            new($"Hetzner {app.Name} app server ({app.Vcpus} vCPU, {app.MemoryGb} GB, {app.Cpu}; traffic included)", t.AppCount, "month", Price(app.Name, app.MonthlyEur)),
-            new($"Hetzner {data.Name} data server ({data.Vcpus} vCPU, {data.MemoryGb} GB, {data.Cpu}; traffic included)", 1, "month", Price(data.Name, data.MonthlyEur)),
-            new("Primary IPv4 address (one per server)", t.AppCount + 1, "month", Price("ipv4", Prices.PrimaryIpv4Eur)),
-        };
-        if (s.ServerBackups)
-        {
-            lines.Add(ServerBackupsLine($"{app.Name} app server", t.AppCount, Price(app.Name, app.MonthlyEur)));
-            lines.Add(ServerBackupsLine($"{data.Name} data server", 1, Price(data.Name, data.MonthlyEur)));
-        }
-        if (t.LoadBalanced)
-            lines.Add(new($"Hetzner {Prices.LoadBalancerType} load balancer", 1, "month", Price(Prices.LoadBalancerType, Prices.LoadBalancerEur)));
-        lines.Add(new("Hetzner Volume for the stateful data (platform:servers.data.volumeGb)", t.DataVolumeGb, "GB-month", Price("volumePerGb", Prices.VolumePerGbEur)));
-        if (s.Backups.Enabled)
-            lines.Add(new($"Off-site backup storage at {s.Backups.S3Endpoint} (estimate, platform:backupStorageGb)", s.BackupStorageGb, "GB-month", Price("backupStoragePerGb", Prices.BackupStoragePerGbEur)));
-        if (s.Backups is { Enabled: true, StorageBox: { } box })
-            lines.Add(Platform.Stacks.Operations.StorageBox.CostLine(box, Price));
-        var ipv4 = Price("ipv4", Prices.PrimaryIpv4Eur);
-        var volume = decimal.Round(t.DataVolumeGb * Price("volumePerGb", Prices.VolumePerGbEur), 2);
-        decimal Backups(decimal serverEur) => s.ServerBackups ? ServerBackupsEur(serverEur) : 0m;
-        return new CostEstimate([.. lines])
-        {
-            PerServer =
-            [
-                new ServerCost(ServerKey.Data, Price(data.Name, data.MonthlyEur) + Backups(Price(data.Name, data.MonthlyEur)) + ipv4 + volume),
-                .. t.AppServers.Select(k => new ServerCost(k, Price(app.Name, app.MonthlyEur) + Backups(Price(app.Name, app.MonthlyEur)) + ipv4)),
-            ],
-        };
-    }
 }

@@ -150,14 +150,24 @@ public static class HostFirewall
         var me = b.ServerOf(server);
         if (me.PrivateIp is not { } ip) return [];
         var appIps = b.AppServers.Select(a => a.PrivateIp!).ToImmutableArray();
+        var dataIp = b.ServerOf(ServerKey.Data).PrivateIp!;
+        // A cache or file server's data services are also reached from the data server: Uptime Kuma's monitors, Prometheus.
+        var roleServer = server.Role is ServerRole.Cache or ServerRole.Files;
+        var others = b.Servers.Where(x => x.Key != server && x.PrivateIp is not null).Select(x => x.PrivateIp!).ToImmutableArray();
         var rules = new List<PrivatePortRule>();
         foreach (var svc in b.Services.Where(x => x.Host == server))
             foreach (var p in svc.PublishedPorts.Where(p => p.HostIp == ip))
             {
                 if (dataPortUsers.TryGetValue(p.HostPort, out var users))
-                    rules.Add(new(p.HostPort, users, $"{svc.Name}: the app servers of the apps that use it"));
+                    rules.Add(roleServer
+                        ? new(p.HostPort, users.Add(dataIp), $"{svc.Name}: the app servers of the apps that use it, and the data server (monitors, metrics)")
+                        : new(p.HostPort, users, $"{svc.Name}: the app servers of the apps that use it"));
                 else if (server.Role == ServerRole.Data)
-                    rules.Add(new(p.HostPort, appIps, $"{svc.Name}: every app server (Traefik's routes, monitors and logs)"));
+                    rules.Add(others.Length == appIps.Length
+                        ? new(p.HostPort, appIps, $"{svc.Name}: every app server (Traefik's routes, monitors and logs)")
+                        : new(p.HostPort, others, $"{svc.Name}: every other server (Traefik's routes, monitors, heartbeats and logs)"));
+                else if (roleServer && svc.Kind == ServiceKind.Data)
+                    rules.Add(new(p.HostPort, appIps.Add(dataIp), $"{svc.Name}: every app server (Traefik's routes) and the data server (monitors, metrics)"));
                 else if (svc.Name == server.Qualify(ServiceNames.Traefik) && p.HostPort is 80 or 443 or BlueprintBuilder.TraefikPingPort)
                 {
                     var from = b.LoadBalancer is { } lb ? [lb.PrivateIp] : ImmutableArray<string>.Empty;
@@ -197,7 +207,7 @@ public static partial class BlueprintBuilder
         foreach (var data in b.Services.Where(x => RestrictedDataParts.Contains(x.Part.Kind)))
         {
             dataByName.TryAdd(data.Name, data);
-            if (data.Host.Role == ServerRole.Data)
+            if (data.Host.HoldsData)
                 foreach (var p in data.PublishedPorts)
                     users.TryAdd(p.HostPort, new SortedSet<string>(StringComparer.Ordinal));
         }

@@ -30,12 +30,12 @@ public static class Reboots
     /// <summary>Measured figures the plan states: a server's boot and its containers healthy again.</summary>
     public const string SingleServerDowntime = "about 2–3 minutes without any service (boot ~1 min, then every container starts and turns healthy)";
 
-    public static string MonitorId(ServerKey k) => k.Role == ServerRole.App ? $"reboot-required-{k.Id}" : "reboot-required";
-    public static string TokenSecret(ServerKey k) => k.Role == ServerRole.App ? $"reboot-check-{k.Id}-push-token" : "reboot-check-push-token";
+    public static string MonitorId(ServerKey k) => k.ReportsToDataServer ? $"reboot-required-{k.Id}" : "reboot-required";
+    public static string TokenSecret(ServerKey k) => k.ReportsToDataServer ? $"reboot-check-{k.Id}-push-token" : "reboot-check-push-token";
 
     /// <summary>The servers in reboot order: app servers by number, then the data server; the single server alone.</summary>
     public static ImmutableArray<ServerKey> Order(Settings.StackSettings s) =>
-        s.Topology is { } t ? [.. t.AppServers, ServerKey.Data] : [ServerKey.Single];
+        s.Topology is { } t ? [.. t.ReportingServers, ServerKey.Data] : [ServerKey.Single];
 
     /// <summary>One push monitor per server: down while a reboot is pending, red too when no push arrives for two checks.</summary>
     public static ImmutableArray<MonitorSpec> Monitors(Settings.StackSettings s, string? notification) =>
@@ -119,6 +119,8 @@ public static class Reboots
             ? "never reboots by itself (no rebootWindow)"
             : $"reboots by itself at {time} UTC when an upgrade requires it" + (s.Topology is null ? $": {SingleServerDowntime}"
                 : server.Role == ServerRole.App ? $" ({SpacingMinutes} min after the previous app server; the load balancer routes around it)"
+                : server.Role == ServerRole.Cache ? $" ({SpacingMinutes} min after the previous server: Redis is down for about 2 minutes)"
+                : server.Role == ServerRole.Files ? $" ({SpacingMinutes} min after the previous server: MinIO is down for about 2 minutes)"
                 : " (after every app server: the databases, MinIO and Uptime Kuma are down for about 2 minutes)"));
 
     /// <summary>Sets each server's reboot time and adds each server's reboot-policy host command.</summary>
@@ -128,7 +130,7 @@ public static class Reboots
         return b with
         {
             Servers = [.. b.Servers.Select(x => x with { RebootAt = TimeFor(s, x.Key) })],
-            HostCommands = [.. b.HostCommands.Concat(Order(s).Select(k => Command(s, k, k.Role == ServerRole.App ? dataKuma : null))).OrderBy(c => c.Name, StringComparer.Ordinal)],
+            HostCommands = [.. b.HostCommands.Concat(Order(s).Select(k => Command(s, k, k.ReportsToDataServer ? dataKuma : null))).OrderBy(c => c.Name, StringComparer.Ordinal)],
         };
     }
 }

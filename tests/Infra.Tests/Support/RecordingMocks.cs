@@ -37,13 +37,20 @@ public sealed class RecordingMocks(bool preview) : IMocks
 
     /// <summary>
     /// A server's public addresses by its resource name: the single server (<c>server-server</c>) has <see cref="Ipv4"/> and
-    /// <see cref="Ipv6"/>; a split stack's servers each their own (data <c>.20</c>, app server n <c>.20+n</c>).
+    /// <see cref="Ipv6"/>; a split stack's servers each their own (data <c>.20</c>, cache <c>.18</c>, files <c>.19</c>, app server n <c>.20+n</c>).
     /// </summary>
     public static (string Ipv4, string Ipv6) AddressesOf(string serverResourceName)
     {
         if (serverResourceName == "server-server") return (Ipv4, Ipv6);
         var id = serverResourceName["server-".Length..^"-server".Length];
-        var n = id == "data" ? 20 : 20 + int.Parse(id["app-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        // The cache and file servers (optional roles) take .18 and .19, below the app servers'.
+        var n = id switch
+        {
+            "data" => 20,
+            "cache" => 18,
+            "files" => 19,
+            _ => 20 + int.Parse(id["app-".Length..], System.Globalization.CultureInfo.InvariantCulture),
+        };
         return ($"203.0.113.{n}", $"2001:db8::{n}");
     }
 

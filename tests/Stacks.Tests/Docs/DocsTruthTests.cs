@@ -42,13 +42,37 @@ public sealed partial class DocsTruthTests
     [Fact]
     public void The_topology_docs_budget_table_is_the_scale_plans()
     {
+        AssertBudgetTable("## Memory budget and cost per server", TestStacks.ShippedBlueprint("scale"), 3);
+    }
+
+    [Fact]
+    public void The_topology_docs_cache_and_file_server_table_is_their_plans()
+    {
+        var b = Platform.Stacks.Blueprint.BlueprintBuilder.Build(TestStacks.Read(Parts.Server.RoleStacks.ScaleWithRoles, "scale"));
+        AssertBudgetTable("## Cache and file servers", b, 3);
+        var doc = Section("## Cache and file servers");
+        Assert.Contains($"{b.Cost.MonthlyEur.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} EUR/month in all", doc, StringComparison.Ordinal);
+        // The example's lines are the ones the tests add (RoleStacks.Roles), in flow style.
+        Assert.Contains("cache: { type: cx22 }", doc, StringComparison.Ordinal);
+        Assert.Contains("files: { type: cx22, volumeGb: 200 }", doc, StringComparison.Ordinal);
+    }
+
+    private static string Section(string heading)
+    {
         var doc = File.ReadAllText(Path.Combine(TestStacks.RepoRoot, "docs", "topology.md"));
-        var scale = TestStacks.ShippedBlueprint("scale");
-        var rows = Regex.Matches(doc, @"^\| `(?<server>[a-z0-9-]+)`[^|]*\| (?<type>\w+) \| (?<used>\d+) MB of (?<ram>\d+) MB", RegexOptions.Multiline);
-        Assert.True(rows.Count >= 3, "docs/topology.md gives the scale stack's budget per server");
+        var start = doc.IndexOf(heading, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"docs/topology.md has a section {heading}");
+        var end = doc.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
+        return end < 0 ? doc[start..] : doc[start..end];
+    }
+
+    private static void AssertBudgetTable(string heading, Platform.Stacks.Blueprint.PlatformBlueprint b, int minRows)
+    {
+        var rows = Regex.Matches(Section(heading), @"^\| `(?<server>[a-z0-9-]+)`[^|]*\| (?<type>\w+) \| (?<used>\d+) MB of (?<ram>\d+) MB", RegexOptions.Multiline);
+        Assert.True(rows.Count >= minRows, $"docs/topology.md gives the budget per server under {heading}");
         foreach (Match row in rows)
         {
-            var budget = Assert.Single(scale.Budgets, b => b.Server.ToString() == row.Groups["server"].Value);
+            var budget = Assert.Single(b.Budgets, x => x.Server.ToString() == row.Groups["server"].Value);
             Assert.Equal((budget.ServerType, budget.TotalMb, budget.ServerMemoryMb),
                 (row.Groups["type"].Value, int.Parse(row.Groups["used"].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(row.Groups["ram"].Value, System.Globalization.CultureInfo.InvariantCulture)));
         }

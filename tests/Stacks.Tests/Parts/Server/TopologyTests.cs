@@ -298,10 +298,10 @@ public sealed class TopologyTests
     [Fact]
     public void Every_mistake_in_servers_is_reported_at_once_with_its_key()
     {
-        var yaml = TestStacks.Yaml(extra: "platform:dataVolumeGb: 50\nplatform:servers:\n  app: { type: cx99, count: 11 }\n  data: { type: ccx23, count: 2, volumeGb: 5 }\n  cache: { type: cx22 }");
+        var yaml = TestStacks.Yaml(extra: "platform:dataVolumeGb: 50\nplatform:servers:\n  app: { type: cx99, count: 11 }\n  data: { type: ccx23, count: 2, volumeGb: 5 }\n  redis: { type: cx22 }");
         var keys = TestStacks.Errors(yaml).Select(e => e.Key).ToList();
         foreach (var key in new[] { "platform:serverType", "platform:dataVolumeGb", "platform:servers.app.type", "platform:servers.app.count",
-                     "platform:servers.data.count", "platform:servers.data.volumeGb", "platform:servers.cache" })
+                     "platform:servers.data.count", "platform:servers.data.volumeGb", "platform:servers.redis" })
             Assert.Contains(key, keys);
         var missing = TestStacks.Errors(SplitYaml("platform:servers:\n  app: { count: 2 }"));
         Assert.Contains(missing, e => e.Key == "platform:servers.data" && e.Fix.Contains("volumeGb", StringComparison.Ordinal));
