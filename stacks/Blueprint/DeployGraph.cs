@@ -31,6 +31,8 @@ public enum DeployStep
     DockerProvider,
     /// <summary>An image pulled onto a server.</summary>
     ImagePull,
+    /// <summary>A host command that builds an image on the server (<see cref="ServiceSpec.ImageBuiltBy"/>): its base image pulled, packages added.</summary>
+    ImageBuild,
     /// <summary>A Docker network or volume.</summary>
     DockerObject,
     /// <summary>A container created, started and waited for until healthy.</summary>
@@ -196,6 +198,7 @@ public static class DeployGraph
             foreach (var s in part.Services) workloads[s.Name] = new(Container, $"{s.Name}-container");
             foreach (var h in part.HostCommands) workloads[h.Name] = new(Command, $"{h.Name}-command");
         }
+        var builders = b.Services.Select(s => s.ImageBuiltBy).OfType<string>().ToHashSet(StringComparer.Ordinal);
         foreach (var part in PartGraph.Of(b))
         {
             var c = new ResourceRef(part.Id.TypeToken, part.Id.ResourceName);
@@ -219,7 +222,7 @@ public static class DeployGraph
             foreach (var h in part.HostCommands)
             {
                 var refs = servers[h.Host];
-                Add(Command, $"{h.Name}-command", DeployStep.SshCommand, Component(HostCommand, h.Name, c),
+                Add(Command, $"{h.Name}-command", builders.Contains(h.Name) ? DeployStep.ImageBuild : DeployStep.SshCommand, Component(HostCommand, h.Name, c),
                 [
                     .. h.DependsOnServices.Select(d => (ResourceRef?)workloads[d]),
                     .. h.AfterCommands.Select(a => (ResourceRef?)workloads[a]),

@@ -38,6 +38,7 @@ public static class DeployTime
             "typical on a fresh Ubuntu image; cloud-init's own timings are in `cloud-init analyze show` on the server"),
         new(DeployStep.SshCommand, 4, 4, "a command over SSH (host command, mount, address wait, drain note)", "an SSH handshake and a short script"),
         new(DeployStep.ImagePull, 20, 30, "an image pulled", "typical image of 50–300 MB from a registry"),
+        new(DeployStep.ImageBuild, 25, 45, "an image built on the server by a host command (PostgreSQL with pgBackRest)", "its base image pulled (20–30 s) and one distribution package added (5–15 s)"),
         new(DeployStep.Container, 15, 30, "a container created, started and healthy", "start plus the first passing health check (10–30 s intervals)"),
         new(DeployStep.OneShot, 15, 30, "a one-shot container run to completion", "as a container"),
         new(DeployStep.ContainerStarted, 3, 3, "a container created and started, not waited for", "Docker's create and start"),
