@@ -133,7 +133,7 @@ public static class DeployGraph
                 [firewalls[spec.FirewallName], spec.PrivateIp is null ? null : network, spec.PrivateIp is null ? null : subnet, spec.Spread ? group : null]).Ref;
             var ready = Add(Command, $"{name}-ready", DeployStep.Readiness, c, [server]).Ref;
             ResourceRef? mount = null, privateIp = null;
-            if (b.DataVolume is { } data && data.Server == spec.Key)
+            if (b.DataVolumeOf(spec.Key) is { } data)
             {
                 var volume = Add("hcloud:index/volume:Volume", $"{name}-data", DeployStep.CloudObject, c).Ref;
                 var attachment = Add("hcloud:index/volumeAttachment:VolumeAttachment", $"{name}-data-attachment", DeployStep.CloudObject, c, [server, volume]).Ref;

@@ -1,5 +1,6 @@
 using Platform.Infra.Tests.Support;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Settings;
 
 namespace Platform.Infra.Tests;
 
@@ -15,9 +16,24 @@ public sealed class DeployGraphTests
     public static TheoryData<string> Stacks => new() { "staging", "small", "prod", "scale" };
 
     [Theory, MemberData(nameof(Stacks))]
-    public async Task The_cores_graph_is_the_programs(string stack)
+    public async Task The_cores_graph_is_the_programs(string stack) =>
+        AssertSameGraph(await StackRun.Shipped(stack, preview: false, recordRequests: true));
+
+    /// <summary>The scale stack with a cache server and a file server with its own Hetzner Volume (no shipped stack has them).</summary>
+    [Fact]
+    public async Task The_cores_graph_is_the_programs_with_cache_and_file_servers()
     {
-        var run = await StackRun.Shipped(stack, preview: false, recordRequests: true);
+        const string data = "    data:\n      type: ccx23\n      volumeGb: 100\n";
+        var scale = File.ReadAllText(Path.Combine(StackRun.RepoRoot(), "Pulumi.scale.yaml"));
+        Assert.Contains(data, scale, StringComparison.Ordinal);
+        var text = scale.Replace(data, data + "    cache:\n      type: cx22\n    files:\n      type: cx22\n      volumeGb: 200\n", StringComparison.Ordinal);
+        var blueprint = BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "scale", text)));
+        Assert.Equal(["data", "cache", "files", "app-1", "app-2", "app-3"], blueprint.Servers.Select(s => s.Key.Id));
+        AssertSameGraph(await StackRun.Of(blueprint, preview: false, recordRequests: true));
+    }
+
+    private static void AssertSameGraph(StackRun run)
+    {
         var core = DeployGraph.Of(run.Blueprint).ToDictionary(n => (n.Ref.Type, n.Ref.Name));
         var registered = run.Registered.Where(r => r.Type != DeployGraph.Stack).ToList();
         Assert.True(registered.Count > 100, $"only {registered.Count} registrations were recorded");

@@ -59,8 +59,8 @@ public sealed record StackRun(
     }
 
     /// <summary>Runs <see cref="PlatformStack.Deploy"/> for a blueprint built in the test.</summary>
-    public static Task<StackRun> Of(PlatformBlueprint blueprint, bool preview) =>
-        Run(blueprint, preview, RepoRoot(), t => PlatformStack.Deploy(blueprint, t));
+    public static Task<StackRun> Of(PlatformBlueprint blueprint, bool preview, bool recordRequests = false) =>
+        Run(blueprint, preview, RepoRoot(), t => PlatformStack.Deploy(blueprint, t), recordRequests: recordRequests);
 
     private static async Task<StackRun> Run(PlatformBlueprint blueprint, bool preview, string root,
         Func<IReadOnlyList<ResourceTransformation>, IDictionary<string, object?>> program, string? stackFile = null, bool recordRequests = false)
