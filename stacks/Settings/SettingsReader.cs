@@ -15,7 +15,7 @@ public static class SettingsReader
     private static readonly string[] AppKeys =
     [
         "name", "image", "port", "routes", "healthPath", "healthCommand", "command", "cpus", "memoryMb", "instances",
-        "env", "secretEnv", "needs", "rateLimit", "volumes", "talksTo", "release", "jobs", .. Parts.Edge.AppEdgeSettings.Keys,
+        "env", "secretEnv", "needs", "rateLimit", "volumes", "talksTo", "release", "jobs", .. Parts.Edge.AppEdgeSettings.Keys, .. Blueprint.AppEgress.Keys,
     ];
 
     private static readonly string[] RouteKeys =
@@ -890,7 +890,7 @@ public static class SettingsReader
             jobs.Add(new JobSettings(jobName, schedule, jobCommand));
         }
 
-        return Parts.Edge.AppEdgeSettings.Read(r, m, key, new AppSettings
+        return Blueprint.AppEgress.Read(r, m, key, Parts.Edge.AppEdgeSettings.Read(r, m, key, new AppSettings
         {
             Index = index,
             Name = name,
@@ -915,7 +915,7 @@ public static class SettingsReader
             TalksTo = talksTo,
             Release = release,
             Jobs = jobs.ToImmutable(),
-        });
+        }));
     }
 
     private static RateLimitSettings ReadRateLimit(NodeReader r, YamlNode node, string rk)

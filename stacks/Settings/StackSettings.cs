@@ -265,6 +265,8 @@ public sealed record AppSettings
     public ImmutableArray<Parts.Edge.CacheRule> Cache { get; init; } = [];
     /// <summary>Paths of its hosts served straight from one of its volumes by a file server (uploads). Default: none.</summary>
     public ImmutableArray<Parts.Edge.StaticFilesSettings> StaticFiles { get; init; } = [];
+    /// <summary>Whether its containers may open connections to the internet (<see cref="Blueprint.AppEgress"/>). Default: false.</summary>
+    public bool Egress { get; init; }
 
     public string Key => $"platform:apps[{Index}]";
 

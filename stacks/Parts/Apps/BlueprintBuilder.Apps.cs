@@ -118,7 +118,7 @@ public static partial class BlueprintBuilder
     };
 
     /// <summary>
-    /// The networks an app's container joins: its own (egress; Traefik if routed; the apps that talk to it), its data
+    /// The networks an app's container joins: its own (egress if it declares it; Traefik if routed; the apps that talk to it), its data
     /// network when it uses a data service, and the own network of every app it talks to.
     /// </summary>
     private static ImmutableArray<NetworkAttachment> Attachments(StackSettings s, AppSettings app, ImmutableArray<string> aliases)
@@ -149,7 +149,8 @@ public static partial class BlueprintBuilder
         var joined = new List<string> { $"{app.Name}'s containers" };
         if (!app.Routes.IsEmpty) joined.Add("Traefik");
         if (!talkers.IsEmpty) joined.Add($"the apps that talk to it ({string.Join(", ", talkers)})");
-        yield return new(AppNames.Network(app.Name), Internal: false, $"{string.Join(", ", joined)}; internet egress");
+        yield return new(AppNames.Network(app.Name), Internal: !app.Egress,
+            $"{string.Join(", ", joined)}; {(app.Egress ? "internet egress (egress: true)" : "no internet egress (declare egress: true to open it)")}");
         if (UsesDataServices(s, app))
             yield return new(AppNames.DataNetwork(app.Name), Internal: true, $"{app.Name} and the data services it uses ({string.Join(", ", DataServicesOf(s, app))}); no egress");
     }

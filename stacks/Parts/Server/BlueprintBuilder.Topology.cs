@@ -212,15 +212,14 @@ public static partial class BlueprintBuilder
         WithRoleServers(s, t, services, commands, volumes);
 
         var networks = new List<NetworkSpec>();
+        var appsByNetwork = s.Apps.ToDictionary(a => AppNames.Network(a.Name), StringComparer.Ordinal);
         foreach (var host in t.ReportingServers.Prepend(data))
         {
             var used = services.Where(x => x.Host == host).SelectMany(x => x.Networks.Select(n => n.Network))
                 .Concat(commands.Where(c => c.Host == host).SelectMany(c => c.Networks)).ToHashSet(StringComparer.Ordinal);
-            networks.AddRange(one.Networks.Append(PublishNetwork).Where(n => used.Contains(n.Name)).Select(n => n with
-            {
-                Host = host,
-                Purpose = n.Name == ServiceNames.PublishNetwork && host != data ? $"Data services' ports on the {host.Description}'s private address; no masquerading, so no internet egress" : n.Purpose,
-            }));
+            networks.AddRange(one.Networks.Append(PublishNetwork).Where(n => used.Contains(n.Name)).Select(n => n.Name == ServiceNames.PublishNetwork && host != data
+                ? n with { Host = host, Purpose = $"Data services' ports on the {host.Description}'s private address; no masquerading, so no internet egress" }
+                : OnServer(appsByNetwork, n, host)));
         }
         var joins = services.Where(x => x.Host.Role == ServerRole.App && x.App is not null)
             .Select(x => (x.Host, App: s.Apps.Single(a => a.Name == x.App)))
@@ -274,6 +273,24 @@ public static partial class BlueprintBuilder
     /// <summary>The app servers an app has containers on.</summary>
     private static IEnumerable<ServerKey> ServersOf(TopologySettings t, IEnumerable<ServiceSpec> services, AppSettings app) =>
         t.AppServers.Where(a => services.Any(x => x.App == app.Name && x.Host == a));
+
+    /// <summary>
+    /// A network's copy on <paramref name="host"/>. On an app server, the own network of an app without egress keeps its
+    /// gateway (its containers reach the data server's private address through it) and gets a fixed bridge name, by which
+    /// the server's host packet filter refuses it everything but the private network (<see cref="AppEgress"/>).
+    /// </summary>
+    private static NetworkSpec OnServer(Dictionary<string, AppSettings> appsByNetwork, NetworkSpec n, ServerKey host)
+    {
+        if (host.Role == ServerRole.App && n.Internal && appsByNetwork.GetValueOrDefault(n.Name) is { Egress: false } app)
+            return n with
+            {
+                Host = host,
+                Internal = false,
+                Options = AppEgress.BridgeOptions(app.Name),
+                Purpose = n.Purpose.Replace("no internet egress", $"no internet egress: the host packet filter lets its bridge ({AppEgress.BridgeName(app.Name)}) reach only the private network", StringComparison.Ordinal),
+            };
+        return n with { Host = host };
+    }
 
     /// <summary>The data server's network for published ports: a bridge without masquerading (see <see cref="ServiceNames.PublishNetwork"/>).</summary>
     private static NetworkSpec PublishNetwork => new(ServiceNames.PublishNetwork, Internal: false,

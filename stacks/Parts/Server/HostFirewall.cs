@@ -27,6 +27,10 @@ public sealed record PrivatePortRule(int Port, ImmutableArray<string> Sources, s
 /// <c>INPUT</c> (the host's own daemons). Each published port admits only the addresses of
 /// <see cref="PrivatePortRule.Sources"/>: on the data server, a data service's port only from the app servers that run an
 /// app using it; on an app server, Traefik's ports only from the load balancer. Everything else is dropped.</item>
+/// <item><see cref="EgressChain"/>, from <c>DOCKER-USER</c> for packets a Docker bridge forwards, on a split stack's app
+/// server: each bridge of an app without egress (<see cref="AppEgress.BridgeName"/>) may send back onto itself (Traefik,
+/// the apps that talk to it) and to the private network (the data server), and nowhere else: the internet and the cloud's
+/// metadata service are refused. Answers to connections made to its containers pass.</item>
 /// </list>
 /// Docker's own rules are untouched (it keeps <c>DOCKER-USER</c> first in <c>FORWARD</c> and never flushes it); the rules
 /// use the iptables the server's Docker uses (nftables-backed on current Ubuntu), IPv4 only (the private network and the
@@ -36,6 +40,7 @@ public static class HostFirewall
 {
     public const string HostChain = "PLATFORM-HOST";
     public const string PrivateChain = "PLATFORM-PRIVATE";
+    public const string EgressChain = "PLATFORM-EGRESS";
     public const string RulesPath = "/etc/platform/firewall.rules";
     public const string ScriptPath = "/usr/local/sbin/platform-firewall";
     public const string Unit = "platform-firewall";
@@ -44,13 +49,15 @@ public static class HostFirewall
     public static readonly ImmutableArray<string> DockerBridges = ["br-+", "docker0"];
 
     /// <summary>The rules (<c>iptables-restore --noflush</c>: declaring a chain flushes it, so a re-run replaces, never duplicates).</summary>
-    public static string Rules(string? privateIp, IReadOnlyList<PrivatePortRule> ports)
+    public static string Rules(string? privateIp, IReadOnlyList<PrivatePortRule> ports, IReadOnlyList<string>? closedBridges = null)
     {
+        var closed = Closed(privateIp, closedBridges);
         var sb = new StringBuilder();
         void Line(string s) => sb.Append(s).Append('\n');
         Line("*filter");
         Line($":{HostChain} - [0:0]");
         if (privateIp is not null) Line($":{PrivateChain} - [0:0]");
+        if (!closed.IsEmpty) Line($":{EgressChain} - [0:0]");
         Line($"-A {HostChain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN");
         // A refusal a client notices at once, rather than a timeout.
         Line($"-A {HostChain} -p tcp -j REJECT --reject-with tcp-reset");
@@ -62,12 +69,23 @@ public static class HostFirewall
                     Line($"-A {PrivateChain} -s {source}/32 -p tcp -m conntrack --ctorigdstport {rule.Port.ToString(CultureInfo.InvariantCulture)} -j RETURN");
             Line($"-A {PrivateChain} -j DROP");
         }
+        if (!closed.IsEmpty)
+        {
+            Line($"-A {EgressChain} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN");
+            foreach (var bridge in closed)
+            {
+                Line($"-A {EgressChain} -i {bridge} -o {bridge} -j RETURN");
+                Line($"-A {EgressChain} -i {bridge} -d {PrivateAddresses.NetworkRange} -j RETURN");
+                Line($"-A {EgressChain} -i {bridge} -p tcp -j REJECT --reject-with tcp-reset");
+                Line($"-A {EgressChain} -i {bridge} -j REJECT --reject-with icmp-admin-prohibited");
+            }
+        }
         Line("COMMIT");
         return sb.ToString();
     }
 
     /// <summary>The jumps into the chains, each added once (checked with <c>-C</c>), first in its chain.</summary>
-    public static ImmutableArray<(string Chain, string Rule)> Hooks(string? privateIp)
+    public static ImmutableArray<(string Chain, string Rule)> Hooks(string? privateIp, IReadOnlyList<string>? closedBridges = null)
     {
         var hooks = new List<(string, string)>();
         foreach (var bridge in DockerBridges)
@@ -77,14 +95,20 @@ public static class HostFirewall
             hooks.Add(("DOCKER-USER", $"-p tcp -m conntrack --ctstate NEW --ctorigdst {privateIp}/32 -j {PrivateChain}"));
             hooks.Add(("INPUT", $"-d {privateIp}/32 -p tcp -m conntrack --ctstate NEW -j {PrivateChain}"));
         }
+        if (!Closed(privateIp, closedBridges).IsEmpty)
+            hooks.Add(("DOCKER-USER", $"-i br-+ -j {EgressChain}"));
         return [.. hooks];
     }
+
+    /// <summary>The bridges without egress, sorted; only where there is a private network (one server uses internal networks).</summary>
+    private static ImmutableArray<string> Closed(string? privateIp, IReadOnlyList<string>? bridges) =>
+        privateIp is null || bridges is null ? [] : [.. bridges.Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// The script that applies <paramref name="rulesPath"/> and hooks the chains in (POSIX sh, as root). It creates
     /// <c>DOCKER-USER</c> when Docker has not yet (Docker keeps an existing one), so it may run before or after Docker.
     /// </summary>
-    public static string Script(string? privateIp, string rulesPath = RulesPath)
+    public static string Script(string? privateIp, string rulesPath = RulesPath, IReadOnlyList<string>? closedBridges = null)
     {
         var sb = new StringBuilder();
         void Line(string s) => sb.Append(s).Append('\n');
@@ -93,17 +117,17 @@ public static class HostFirewall
         Line("set -eu");
         Line("iptables -w -N DOCKER-USER 2>/dev/null || true");
         Line($"iptables-restore -w --noflush {rulesPath}");
-        foreach (var (chain, rule) in Hooks(privateIp))
+        foreach (var (chain, rule) in Hooks(privateIp, closedBridges))
             Line($"iptables -w -C {chain} {rule} 2>/dev/null || iptables -w -I {chain} 1 {rule}");
         return sb.ToString();
     }
 
     /// <summary>The host command that installs the rules, the script and the boot unit on one server, and applies them.</summary>
-    public static HostCommandSpec Command(ServerKey server, string? privateIp, IReadOnlyList<PrivatePortRule> ports)
+    public static HostCommandSpec Command(ServerKey server, string? privateIp, IReadOnlyList<PrivatePortRule> ports, IReadOnlyList<string>? closedBridges = null)
     {
         var b = new SecretTextBuilder().Line("set -eu").Line("sudo install -d -m 0755 /etc/platform");
-        HostFiles.Write(b, RulesPath, "0644", Rules(privateIp, ports));
-        HostFiles.Write(b, ScriptPath, "0755", Script(privateIp));
+        HostFiles.Write(b, RulesPath, "0644", Rules(privateIp, ports, closedBridges));
+        HostFiles.Write(b, ScriptPath, "0755", Script(privateIp, RulesPath, closedBridges));
         HostFiles.Write(b, $"/etc/systemd/system/{Unit}.service", "0644", string.Join("\n",
             "[Unit]",
             "Description=The platform's host packet filter (containers to the host; the private network's published ports)",
@@ -126,8 +150,9 @@ public static class HostFirewall
             .Select(g => $"{string.Join(", ", g.Select(p => p.Port).Order().Select(p => p.ToString(CultureInfo.InvariantCulture)))} from {(g.Key.Length == 0 ? "nobody" : g.Key)}");
         var what = privateIp is null
             ? "containers open no connection to the host"
-            : $"containers open no connection to the host; on {privateIp} {(ports.Count == 0 ? "no port" : string.Join("; ", groups))}; nothing else";
-        var unhook = string.Join("; ", Hooks(privateIp).Select(h => $"sudo iptables -w -D {h.Chain} {h.Rule} 2>/dev/null || true"));
+            : $"containers open no connection to the host; on {privateIp} {(ports.Count == 0 ? "no port" : string.Join("; ", groups))}; nothing else"
+              + (Closed(privateIp, closedBridges) is { IsEmpty: false } closed ? $"; the bridges of apps without egress ({string.Join(", ", closed)}) reach only the private network" : "");
+        var unhook = string.Join("; ", Hooks(privateIp, closedBridges).Select(h => $"sudo iptables -w -D {h.Chain} {h.Rule} 2>/dev/null || true"));
         return new HostCommandSpec(server.Qualify(HostCommandNames.HostFirewall), $"installs and applies the host packet filter: {what}", "sh -s", b.Build(), [])
         {
             // Like image hygiene, a concern of every server: carried by the part present on each (the data server has no edge).
@@ -194,9 +219,13 @@ public static partial class BlueprintBuilder
     /// </summary>
     private static PlatformBlueprint WithHostFirewall(StackSettings s, PlatformBlueprint b)
     {
-        var commands = b.Servers.Select(x => HostFirewall.Command(x.Key, x.PrivateIp, PrivatePortRules(s, b, x.Key)));
+        var commands = b.Servers.Select(x => HostFirewall.Command(x.Key, x.PrivateIp, PrivatePortRules(s, b, x.Key), ClosedBridges(b, x.Key)));
         return b with { HostCommands = [.. b.HostCommands.Concat(commands).OrderBy(c => c.Name, StringComparer.Ordinal)] };
     }
+
+    /// <summary>The bridges on <paramref name="server"/> of apps without egress (named only on a split stack's app servers).</summary>
+    public static ImmutableArray<string> ClosedBridges(PlatformBlueprint b, ServerKey server) =>
+        [.. b.Networks.Where(n => n.Host == server && n.Options.ContainsKey(AppEgress.BridgeNameOption)).Select(n => n.Options[AppEgress.BridgeNameOption])];
 
     /// <summary>What <paramref name="server"/> admits on its private address (empty off a split stack).</summary>
     public static ImmutableArray<PrivatePortRule> PrivatePortRules(StackSettings s, PlatformBlueprint b, ServerKey server)

@@ -27,7 +27,7 @@ public sealed class DerivationTests
         Assert.Equal(["app-web"], NetworksOf(b, "web-1"));                       // needs nothing
         Assert.Equal(["app-worker", "app-worker.data"], NetworksOf(b, "worker-1"));   // shares api's database
         Assert.True(b.Networks.Single(n => n.Name == "app-api.data").Internal);
-        Assert.False(b.Networks.Single(n => n.Name == "app-web").Internal);       // egress for the app
+        Assert.True(b.Networks.Single(n => n.Name == "app-web").Internal);        // no egress: web does not declare it
     }
 
     [Fact]

@@ -30,11 +30,13 @@ public sealed class EngineNetworkTests(LocalImages images) : IAsyncLifetime
     public async Task Two_apps_networks_are_isolated_both_ways_and_nothing_is_forwarded_out_of_an_internal_network()
     {
         var blueprint = TestStacks.ShippedBlueprint("staging");
-        var web = blueprint.Networks.Single(n => n.Name == "app-web");
+        // api declares egress (its own network is not internal); admin does not (internal); api's data network never is.
+        var web = blueprint.Networks.Single(n => n.Name == "app-api");
         var admin = blueprint.Networks.Single(n => n.Name == "app-admin");
-        var webData = blueprint.Networks.Single(n => n.Name == "app-web.data");
+        var webData = blueprint.Networks.Single(n => n.Name == "app-api.data");
         Assert.True(webData.Internal);
         Assert.False(web.Internal);
+        Assert.True(admin.Internal);
 
         var webNet = await NetworkAsync(web);
         var adminNet = await NetworkAsync(admin);

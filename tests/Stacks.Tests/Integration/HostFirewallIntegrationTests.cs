@@ -130,6 +130,93 @@ public sealed class HostFirewallIntegrationTests
         }
     }
 
+    [Fact]
+    public async Task On_an_app_server_an_app_without_egress_reaches_the_private_network_and_its_bridge_but_not_the_internet()
+    {
+        // The rendered names and rules: web declares no egress, api does.
+        var split = TestStacks.Build(SplitYaml.Replace("  needs: { database: true, redis: true }", "  needs: { database: true, redis: true }\n      egress: true", StringComparison.Ordinal));
+        var closed = BlueprintBuilder.ClosedBridges(split, ServerKey.App(1));
+        var web = AppEgress.BridgeName("web");
+        Assert.Equal([web], closed.ToArray());
+
+        var id = Guid.NewGuid().ToString("N")[..6];
+        string A = $"e22e{id}", D = $"e22f{id}", X = $"e22x{id}", C = $"e22g{id}", T = $"e22t{id}", E = $"e22h{id}";
+        const string Internet = "203.0.113.1", AppPublic = "203.0.113.11";
+        const string WebGateway = "172.31.80.1", WebIp = "172.31.80.2", TraefikIp = "172.31.80.3", ApiGateway = "172.31.81.1", ApiIp = "172.31.81.2";
+        var dir = Directory.CreateTempSubdirectory("host-egress-").FullName;
+        try
+        {
+            await Sh($"""
+                set -eu
+                for n in {A} {D} {X} {C} {T} {E}; do ip netns add $n; ip -n $n link set lo up; done
+                # app-1's private interface to the data server, and its public one to "the internet" (a test address).
+                ip link add eth1 netns {A} type veth peer name eth0 netns {D}
+                ip -n {A} addr add {App1}/24 dev eth1; ip -n {A} link set eth1 up
+                ip -n {D} addr add {DataIp}/24 dev eth0; ip -n {D} link set eth0 up
+                ip link add eth0 netns {A} type veth peer name eth0 netns {X}
+                ip -n {A} addr add {AppPublic}/24 dev eth0; ip -n {A} link set eth0 up; ip -n {A} route add default via {Internet}
+                ip -n {X} addr add {Internet}/24 dev eth0; ip -n {X} link set eth0 up
+                # web's network: a real Linux bridge with the rendered name, web's container and Traefik on it.
+                ip -n {A} link add {web} type bridge; ip -n {A} addr add {WebGateway}/24 dev {web}; ip -n {A} link set {web} up
+                ip link add vc{id} netns {A} type veth peer name eth0 netns {C}
+                ip link add vt{id} netns {A} type veth peer name eth0 netns {T}
+                for p in vc{id} vt{id}; do ip -n {A} link set $p master {web}; ip -n {A} link set $p up; done
+                ip -n {C} addr add {WebIp}/24 dev eth0; ip -n {C} link set eth0 up; ip -n {C} route add default via {WebGateway}
+                ip -n {T} addr add {TraefikIp}/24 dev eth0; ip -n {T} link set eth0 up; ip -n {T} route add default via {WebGateway}
+                # api's network: Docker's own bridge name (br-<id>), api's container on it.
+                ip link add br-e22api netns {A} type veth peer name eth0 netns {E}
+                ip -n {A} addr add {ApiGateway}/24 dev br-e22api; ip -n {A} link set br-e22api up
+                ip -n {E} addr add {ApiIp}/24 dev eth0; ip -n {E} link set eth0 up; ip -n {E} route add default via {ApiGateway}
+                # As Docker sets an app server up: forwarding, DOCKER-USER first in FORWARD, masquerading out of each bridge.
+                ip netns exec {A} sysctl -qw net.ipv4.ip_forward=1
+                ip netns exec {A} iptables -w -N DOCKER-USER
+                ip netns exec {A} iptables -w -A FORWARD -j DOCKER-USER
+                ip netns exec {A} iptables -w -t nat -A POSTROUTING -s 172.31.80.0/24 ! -o {web} -j MASQUERADE
+                ip netns exec {A} iptables -w -t nat -A POSTROUTING -s 172.31.81.0/24 ! -o br-e22api -j MASQUERADE
+                ip -n {D} route add default via {App1}
+                """);
+            var listeners = new List<System.Diagnostics.Process>();
+            foreach (var (ns, port) in new[] { (X, 443), (D, 6432), (C, 8080) })
+                listeners.Add(System.Diagnostics.Process.Start(Proc.StartInfo("ip", ["netns", "exec", ns, Proc.Require("socat"), $"TCP-LISTEN:{port},fork,reuseaddr", "SYSTEM:true"]))!);
+            try
+            {
+                await Task.Delay(500);
+                // Before the rules: web reaches the internet (so the check below can fail).
+                Assert.True(await Connects(C, Internet, 443));
+                Assert.True(await Connects(C, DataIp, 6432));
+
+                var rules = Path.Combine(dir, "firewall.rules");
+                var script = Path.Combine(dir, "platform-firewall");
+                await File.WriteAllTextAsync(rules, HostFirewall.Rules(App1, [], closed));
+                await File.WriteAllTextAsync(script, HostFirewall.Script(App1, rules, closed));
+                await Sh($"ip netns exec {A} sh {script}");
+                var once = (await Proc.RunCheckedAsync("ip", ["netns", "exec", A, "iptables", "-w", "-S"])).Stdout;
+                await Sh($"ip netns exec {A} sh {script}");
+                Assert.Equal(once, (await Proc.RunCheckedAsync("ip", ["netns", "exec", A, "iptables", "-w", "-S"])).Stdout);
+
+                Assert.False(await Connects(C, Internet, 443), "web declares no egress");
+                Assert.True(await Connects(C, DataIp, 6432), "web still reaches the data server on the private network");
+                Assert.True(await Connects(T, WebIp, 8080), "Traefik, on web's bridge, still reaches web");
+                Assert.True(await Connects(E, Internet, 443), "api declares egress");
+                Assert.True(await Connects(E, DataIp, 6432));
+            }
+            finally
+            {
+                foreach (var l in listeners)
+                {
+                    try { l.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                    l.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            foreach (var ns in new[] { A, D, X, C, T, E })
+                await Proc.RunAsync("ip", ["netns", "del", ns]);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static async Task<bool> Connects(string ns, string ip, int port) =>
         (await Proc.RunAsync("ip", ["netns", "exec", ns, Proc.Require("socat"), "-T2", "/dev/null", $"TCP:{ip}:{port.ToString(CultureInfo.InvariantCulture)},connect-timeout=2"], timeout: TimeSpan.FromSeconds(10))).Ok;
 
