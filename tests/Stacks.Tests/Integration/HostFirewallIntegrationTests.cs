@@ -217,6 +217,84 @@ public sealed class HostFirewallIntegrationTests
         }
     }
 
+    /// <summary>
+    /// A cache server (<c>platform:servers.cache</c>): api's Redis instance admits app-1 (which runs api) and the data server
+    /// (Uptime Kuma's monitor), not app-2, whose apps use no Redis.
+    /// </summary>
+    [Fact]
+    public async Task On_a_cache_server_a_Redis_port_admits_the_app_servers_that_use_it_and_the_data_server_only()
+    {
+        var yaml = SplitYaml.Replace("  data: { type: ccx23, volumeGb: 100 }", "  data: { type: ccx23, volumeGb: 100 }\n    cache: { type: cx22 }", StringComparison.Ordinal);
+        var settings = TestStacks.Read(yaml);
+        var split = TestStacks.Build(yaml);
+        const string cacheIp = "10.20.1.3";
+        Assert.Equal(cacheIp, split.ServerOf(ServerKey.Cache).PrivateIp);
+        var ports = BlueprintBuilder.PrivatePortRules(settings, split, ServerKey.Cache);
+        var redis = Assert.Single(ports).Port;
+        Assert.Equal(Platform.Stacks.Parts.Redis.RedisNames.Of(settings).Single().Port, redis);
+
+        var id = Guid.NewGuid().ToString("N")[..6];
+        string K = $"e22k{id}", D = $"e22d{id}", A1 = $"e22a{id}", A2 = $"e22b{id}", C = $"e22c{id}";
+        var dir = Directory.CreateTempSubdirectory("host-firewall-").FullName;
+        try
+        {
+            await Sh($"""
+                set -eu
+                for n in {K} {D} {A1} {A2} {C}; do ip netns add $n; ip -n $n link set lo up; done
+                ip -n {K} link add lan type bridge; ip -n {K} addr add {cacheIp}/24 dev lan; ip -n {K} link set lan up
+                ip link add e22q0{id} netns {K} type veth peer name eth0 netns {D}
+                ip link add e22q1{id} netns {K} type veth peer name eth0 netns {A1}
+                ip link add e22q2{id} netns {K} type veth peer name eth0 netns {A2}
+                for p in e22q0{id} e22q1{id} e22q2{id}; do ip -n {K} link set $p master lan; ip -n {K} link set $p up; done
+                ip -n {D} addr add {DataIp}/24 dev eth0; ip -n {D} link set eth0 up
+                ip -n {A1} addr add {App1}/24 dev eth0; ip -n {A1} link set eth0 up
+                ip -n {A2} addr add {App2}/24 dev eth0; ip -n {A2} link set eth0 up
+                ip link add {Bridge} netns {K} type veth peer name eth0 netns {C}
+                ip -n {K} addr add {GatewayIp}/24 dev {Bridge}; ip -n {K} link set {Bridge} up
+                ip -n {C} addr add {ContainerIp}/24 dev eth0; ip -n {C} link set eth0 up; ip -n {C} route add default via {GatewayIp}
+                ip netns exec {K} sysctl -qw net.ipv4.ip_forward=1
+                ip netns exec {K} iptables -w -N DOCKER-USER
+                ip netns exec {K} iptables -w -A FORWARD -j DOCKER-USER
+                ip netns exec {K} iptables -w -t nat -A PREROUTING -d {cacheIp}/32 -p tcp --dport {redis} -j DNAT --to-destination {ContainerIp}:{redis}
+                """);
+            var listeners = new List<System.Diagnostics.Process>();
+            foreach (var (ns, port) in new[] { (C, redis), (K, 2222) })
+                listeners.Add(System.Diagnostics.Process.Start(Proc.StartInfo("ip", ["netns", "exec", ns, Proc.Require("socat"), $"TCP-LISTEN:{port},fork,reuseaddr", "SYSTEM:true"]))!);
+            try
+            {
+                await Task.Delay(500);
+                Assert.True(await Connects(A2, cacheIp, redis));
+                Assert.True(await Connects(D, cacheIp, 2222));
+
+                var rules = Path.Combine(dir, "firewall.rules");
+                var script = Path.Combine(dir, "platform-firewall");
+                await File.WriteAllTextAsync(rules, HostFirewall.Rules(cacheIp, ports));
+                await File.WriteAllTextAsync(script, HostFirewall.Script(cacheIp, rules));
+                await Sh($"ip netns exec {K} sh {script}");
+
+                Assert.True(await Connects(A1, cacheIp, redis), "app-1 runs api, which uses this Redis instance");
+                Assert.True(await Connects(D, cacheIp, redis), "the data server's Uptime Kuma monitors it");
+                Assert.False(await Connects(A2, cacheIp, redis), "app-2 runs no app that uses Redis");
+                Assert.False(await Connects(D, cacheIp, 2222), "no host daemon on the private address, not even for the data server");
+                Assert.False(await Connects(C, GatewayIp, 2222), "a container opens no connection to the host");
+            }
+            finally
+            {
+                foreach (var l in listeners)
+                {
+                    try { l.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                    l.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            foreach (var ns in new[] { K, D, A1, A2, C })
+                await Proc.RunAsync("ip", ["netns", "del", ns]);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static async Task<bool> Connects(string ns, string ip, int port) =>
         (await Proc.RunAsync("ip", ["netns", "exec", ns, Proc.Require("socat"), "-T2", "/dev/null", $"TCP:{ip}:{port.ToString(CultureInfo.InvariantCulture)},connect-timeout=2"], timeout: TimeSpan.FromSeconds(10))).Ok;
 

@@ -191,6 +191,31 @@ public class BackupsTests
         }
     }
 
+    /// <summary>On a split stack's cache or file server Uptime Kuma is on the data server: the job reports to its private address, looking nothing up.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    [Fact]
+    public void A_job_on_another_server_than_Uptime_Kuma_reports_to_the_address_it_is_given()
+    {
+        var script = BackupTimers.Script(Job("redis"), "backup", "uptime-kuma", "edge", 3001, "http://10.20.1.2:3001");
+        var bin = Directory.CreateTempSubdirectory("backup-timer-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(bin, "docker"), "#!/bin/sh\necho \"docker $*\" >> \"$CALLS\"\n");
+            File.WriteAllText(Path.Combine(bin, "curl"), "#!/bin/sh\necho \"curl $*\" >> \"$CALLS\"\n");
+            foreach (var tool in new[] { "docker", "curl" })
+                File.SetUnixFileMode(Path.Combine(bin, tool), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var env = new Dictionary<string, string> { ["PATH"] = bin + ":/usr/bin:/bin", ["CALLS"] = Path.Combine(bin, "calls"), ["PUSH_TOKEN"] = "tok" };
+            Assert.Equal(0, Run(script, env));
+            var calls = File.ReadAllLines(Path.Combine(bin, "calls"));
+            Assert.DoesNotContain(calls, c => c.StartsWith("docker inspect", StringComparison.Ordinal));
+            Assert.Equal("curl -fsS -m 10 -o /dev/null http://10.20.1.2:3001/api/push/tok?status=up&msg=OK", calls[^1]);
+        }
+        finally
+        {
+            Directory.Delete(bin, recursive: true);
+        }
+    }
+
     [Fact]
     public void Each_job_has_a_heartbeat_that_allows_its_longest_gap_plus_an_hour()
     {
