@@ -260,12 +260,37 @@ logs.SetAction(parse => PlanCommand.Guard(() =>
     return Platform.Stacks.Operations.Logs.LogsCommand.RunAsync(request, Console.Out, Console.Error, cancel.Token).GetAwaiter().GetResult();
 }, Console.Error));
 
+var notifyStatus = new Option<string>("--status") { Description = "How the deploy ended: success, failure or cancelled (the workflow's job.status).", Required = true };
+notifyStatus.AcceptOnlyFromAmong(Platform.Stacks.Operations.DeployResult.Statuses);
+var notifyCommit = new Option<string?>("--commit") { Description = "The deployed commit." };
+var notifyActor = new Option<string?>("--actor") { Description = "Who started the deploy." };
+var notifyRunUrl = new Option<string?>("--run-url") { Description = "The workflow run's page." };
+var notifyConfig = new Option<string?>("--config") { Description = "The output of pulumi config --show-secrets --json --stack S. Default: asked of the Pulumi CLI." };
+var notifyDryRun = new Option<bool>("--dry-run") { Description = "Print each channel's notice (never a secret) instead of sending it." };
+var notify = new Command("notify", "Post a deploy's result to every alert channel of the stack (Slack, Discord, Telegram, e-mail, webhook; the channels Uptime Kuma notifies).")
+{
+    stackOption, notifyStatus, notifyCommit, notifyActor, notifyRunUrl, notifyConfig, notifyDryRun, projectOption,
+};
+notify.SetAction(parse => PlanCommand.Guard(() =>
+{
+    var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
+    if (dir is null)
+    {
+        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+        return PlanCommand.ExitUsage;
+    }
+    var result = new Platform.Stacks.Operations.DeployResult(parse.GetValue(stackOption)!, parse.GetValue(notifyStatus)!,
+        parse.GetValue(notifyCommit), parse.GetValue(notifyActor), parse.GetValue(notifyRunUrl));
+    var request = new Platform.Stacks.Operations.NotifyRequest(dir, result) { ConfigFile = parse.GetValue(notifyConfig), DryRun = parse.GetValue(notifyDryRun) };
+    return Platform.Stacks.Operations.NotifyCommand.RunAsync(request, Console.Out, Console.Error).GetAwaiter().GetResult();
+}, Console.Error));
+
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
 var cloudflareRanges = new Command("cloudflare-ranges", "Print the Cloudflare ranges the platform trusts, one CIDR a line, sorted: CI compares them with Cloudflare's published lists.");
 cloudflareRanges.SetAction(_ => Console.Out.Write(Platform.Stacks.Catalog.CloudflareRanges.Listing()));
 
-var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, logs, projectFile, cloudflareRanges };
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, logs, notify, projectFile, cloudflareRanges };
 // The actions guard themselves; this catches what escapes parsing, so no input ever ends in a stack trace.
 return PlanCommand.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), Console.Error);

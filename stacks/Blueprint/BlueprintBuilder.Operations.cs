@@ -14,7 +14,7 @@ public sealed record OperationsParts(
     ImmutableArray<MonitorSpec> Monitors,
     ImmutableArray<OpsContainer> Containers,
     ImmutableArray<GeneratedSecret> Secrets,
-    NotificationTarget? Notification,
+    ImmutableArray<NotificationTarget> Channels,
     BackupPlan? Backup)
 {
     /// <summary>The backup hooks a database container carries (labels, env, dump volume); null when backups are off.</summary>
@@ -42,7 +42,9 @@ public static partial class BlueprintBuilder
         var dataServices = Monitors.DefaultDataServices
             .AddRange(Parts.Redis.RedisNames.Of(s).Select(i => new DataService(Parts.Redis.RedisNames.MonitorName(i.Owner), i.Container, i.Port)));
         if (MariaDbPartOf(s) is { } mariadb) dataServices = dataServices.Add(mariadb.DataService);
-        NotificationTarget? notification = s.Monitoring.AlertWebhook ? new WebhookNotification("alerts", "Alerts webhook", "alertWebhookUrl") : null;
+        // Every alerting monitor notifies every channel; the id they carry says only that they alert.
+        var channels = AlertChannels.Of(s);
+        NotificationTarget? notification = channels.IsEmpty ? null : channels[0] with { Id = AlertChannels.MonitorsNotify };
         var monitors = Monitors.For(new MonitoringInput(MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
             .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id))
             .AddRange(s.Postgres.Pitr ? HostMetrics.PitrMonitorsFor(notification?.Id) : [])
@@ -54,7 +56,7 @@ public static partial class BlueprintBuilder
             .AddRange(Parts.Reboots.Monitors(s, notification?.Id))
             .Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
-            monitors, notification, networks, kumaUrl, s.AutoKuma.MemoryMb);
+            monitors, channels, networks, kumaUrl, s.AutoKuma.MemoryMb);
 
         var containers = new List<OpsContainer>
         {
@@ -66,7 +68,7 @@ public static partial class BlueprintBuilder
         if (plan is not null) containers.AddRange([plan.Runner, .. plan.Agents]);
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
             [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(s.Postgres.Pitr ? HostMetrics.PitrSecrets : []).Concat((s.Topology?.ReportingServers ?? []).SelectMany(k => HostMetrics.SecretsFor(k)))
-                .Concat(JobSecrets(s)).Concat(Parts.Reboots.Secrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], notification, plan);
+                .Concat(JobSecrets(s)).Concat(Parts.Reboots.Secrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], channels, plan);
     }
 
     /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>
@@ -202,7 +204,7 @@ public static partial class BlueprintBuilder
     /// </summary>
     private static HostCommandSpec AutoKumaMonitorFiles(OperationsParts ops)
     {
-        var files = AutoKuma.Files(ops.Monitors, ops.Notification)
+        var files = AutoKuma.Files(ops.Monitors, ops.Channels)
             .Select(f => (File: f.Path[(f.Path.LastIndexOf('/') + 1)..], f.Content)).ToList();
         var dir = AutoKuma.HostMonitorsDir;
         var b = new SecretTextBuilder()

@@ -48,6 +48,8 @@ public static partial class BlueprintBuilder
                 Configured("backupEncryptionPassphrase", s.Backups.AgeRecipients.IsEmpty ? "Backup encryption" : "Point-in-time archive encryption (pgBackRest)");
         }
         if (s.Monitoring.AlertWebhook) Configured("alertWebhookUrl", "Alert notifications");
+        foreach (var channel in s.Monitoring.Channels)
+            Configured(AlertChannels.SecretOf(channel), $"Alert channel {channel.Id} ({AlertChannels.KindOf(channel)}): {AlertChannels.SecretWhat(AlertChannels.KindOf(channel))}");
         // Secrets renamed into the app namespace keep their values: their password resources alias the former names.
         var platformNames = secrets.Keys.Where(k => !k.StartsWith(Identities.AppSecretPrefix, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
         foreach (var app in s.Apps)
@@ -112,6 +114,7 @@ public static partial class BlueprintBuilder
                 ? (s.MariaDb.MaxConnections, s.MariaDb.MaxConnectionsDerived, mariaDbApps.Sum(x => x.Request.ConnectionLimit))
                 : null,
             PostgresLogMinDurationStatementMs = services.Any(x => x.Name == ServiceNames.Postgres) ? s.Postgres.Tuning.LogMinDurationStatementMs : null,
+            AlertChannels = [.. Platform.Stacks.Operations.AlertChannels.Of(s).Select(Platform.Stacks.Operations.AlertChannels.PlanLine)],
             BackupStorageBox = s.Backups is { Enabled: true, StorageBox: { } storageBox } ? StorageBox.Describe(storageBox, s.Postgres.Pitr) : null,
             BackupsOff = s.Backups is { Enabled: true, HourlyEnabled: false }
                 ? [("postgres-hourly", BackupPolicy.HourlyOffReason), .. MariaDbRequests(s).Any() ? [("mariadb-hourly", BackupPolicy.HourlyOffReason)] : Array.Empty<(string, string)>()]

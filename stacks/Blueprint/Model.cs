@@ -82,6 +82,8 @@ public sealed record PlatformBlueprint
     public int? PostgresLogMinDurationStatementMs { get; init; }
     /// <summary>The plan's line on the Storage Box the archives also go to (<c>backupStorageBox</c>). Default: none.</summary>
     public string? BackupStorageBox { get; init; }
+    /// <summary>Where alerts and deploy results go: one line per channel (name, kind, where; the secret by name only). Default: none.</summary>
+    public ImmutableArray<string> AlertChannels { get; init; } = [];
     /// <summary>Backup jobs the stack switched off, each with why (the plan lists them). Default: none.</summary>
     public ImmutableArray<(string Job, string Reason)> BackupsOff { get; init; } = [];
     public required ImmutableArray<SecretSpec> Secrets { get; init; }

@@ -120,6 +120,10 @@ public static class PlanText
             w.Line($"backup {job.Name}: {job.What}; schedule '{job.Schedule}' (UTC) -> {job.Destination}; keep {job.Retention}");
         foreach (var (job, reason) in b.BackupsOff)
             w.Line($"backup {job}: {reason}");
+        if (b.AlertChannels.IsEmpty)
+            w.Line("alert channels: none (a red monitor and a deploy's result alert nobody; see platform:alertChannels)");
+        foreach (var channel in b.AlertChannels)
+            w.Line($"alert channel {channel} (every monitor's alerts and each deploy's result)");
         foreach (var m in b.Monitors)
             w.Line($"monitor {m.Name}: {m.Kind} {m.Target} every {m.IntervalSeconds}s (retry every {m.RetryIntervalSeconds}s, {m.MaxRetries} retries)");
 

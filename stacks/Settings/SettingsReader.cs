@@ -102,6 +102,9 @@ public static class SettingsReader
             CollectAppSecrets(r, appSecrets, doc.Stack, secretsSet);
         if (values.TryGetValue("registrySecrets", out var registrySecrets))
             CollectRegistrySecrets(r, registrySecrets, doc.Stack, secretsSet);
+        if (values.TryGetValue(Operations.AlertChannels.SecretsSetting, out var channelSecrets))
+            Operations.AlertChannels.CollectSecrets(r, channelSecrets, doc.Stack, secretsSet);
+        var alertChannels = Operations.AlertChannels.Read(r, Node("alertChannels"), secretsSet, doc.Stack);
 
         var environment = Str("environment") switch
         {
@@ -195,9 +198,9 @@ public static class SettingsReader
         if (postgres.Pitr && !backups.Enabled)
             r.Error(Key("postgresPitr"), "is true but backupsEnabled is false: WAL and base backups go to the backup bucket.",
                 $"Turn backups on (pulumi config set backupsEnabled true --stack {doc.Stack}, with the backupS3* settings), or set postgresPitr to false.");
-        if (environment == StackEnvironment.Prod && !secretsSet.Contains("alertWebhookUrl"))
-            r.Error(Key("alertWebhookUrl"), "is not set on a prod stack, so a red monitor would alert nobody.",
-                $"pulumi config set --secret alertWebhookUrl <https://hooks.example.com/…> --stack {doc.Stack}");
+        if (environment == StackEnvironment.Prod && !secretsSet.Contains("alertWebhookUrl") && alertChannels.IsEmpty)
+            r.Error(Key("alertWebhookUrl"), "is not set on a prod stack and platform:alertChannels lists none, so a red monitor would alert nobody.",
+                $"pulumi config set --secret alertWebhookUrl <https://hooks.example.com/…> --stack {doc.Stack}, or declare a channel in platform:alertChannels (Slack, Discord, Telegram, e-mail)");
 
         if (!secretsSet.Contains("cloudflareApiToken") && !values.ContainsKey("cloudflareApiToken") && topology?.LoadBalanced != true)
             r.Error(Key("cloudflareApiToken"), "is required but not set (Traefik needs it for the DNS-01 challenge).",
@@ -229,7 +232,7 @@ public static class SettingsReader
             AutoKuma = AutoKumaService(r, Service("autoKuma", 0.25, 32)),
             SocketProxy = Service("socketProxy", 0.25, 16),
             Backups = backups,
-            Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl"), Int("hostMetricsMemoryMb", 16, 4096)),
+            Monitoring = new MonitoringSettings(secretsSet.Contains("alertWebhookUrl"), Int("hostMetricsMemoryMb", 16, 4096)) { Channels = alertChannels },
             Observability = Parts.Observability.ObservabilitySettingsReader.Read(r, values.GetValueOrDefault("observability")?.Node, adminCidrs),
             Apps = apps,
             BackupStorageGb = Int("backupStorageGb", 0, 1_000_000),

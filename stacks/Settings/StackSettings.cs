@@ -224,7 +224,11 @@ public sealed record BackupSettings(
 
 /// <param name="AlertWebhook">Whether alertWebhookUrl is set.</param>
 /// <param name="HostMetricsMemoryMb">Memory limit of the host-metrics agent.</param>
-public sealed record MonitoringSettings(bool AlertWebhook, int HostMetricsMemoryMb);
+public sealed record MonitoringSettings(bool AlertWebhook, int HostMetricsMemoryMb)
+{
+    /// <summary>The channels of <c>platform:alertChannels</c> (<see cref="Operations.AlertChannels"/>). Default: none.</summary>
+    public ImmutableArray<Operations.NotificationTarget> Channels { get; init; } = [];
+}
 
 /// <summary>One app: one entry in <c>platform:apps</c>.</summary>
 public sealed record AppSettings

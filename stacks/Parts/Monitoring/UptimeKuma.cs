@@ -23,7 +23,7 @@ public static class OperationsImages
 /// <param name="AdminUsername">Uptime Kuma's admin user name.</param>
 /// <param name="AdminPasswordSecret">Generated secret holding the admin password (also AutoKuma's login).</param>
 /// <param name="Monitors">Every monitor (<see cref="Monitors.For"/>).</param>
-/// <param name="Notification">Where alerts go; null for none.</param>
+/// <param name="Notifications">Where alerts go (<see cref="AlertChannels.Of"/>); empty for nowhere.</param>
 /// <param name="Networks">Networks (AutoKuma and the setup job join <see cref="OpsNetworks.Data"/>, where Uptime Kuma is).</param>
 /// <param name="UptimeKumaUrl">Uptime Kuma's internal URL.</param>
 /// <param name="AutoKumaMemoryMb">AutoKuma's memory limit.</param>
@@ -33,7 +33,7 @@ public sealed record MonitoringServicesInput(
     string AdminUsername,
     string AdminPasswordSecret,
     ImmutableArray<MonitorSpec> Monitors,
-    NotificationTarget? Notification,
+    ImmutableArray<NotificationTarget> Notifications,
     OpsNetworks Networks,
     string UptimeKumaUrl = "http://uptime-kuma:3001",
     int AutoKumaMemoryMb = 128);
@@ -84,6 +84,18 @@ public static class AutoKuma
     /// <summary>One monitor's file: path in the AutoKuma container and JSON content (no secret).</summary>
     public static UploadedFile MonitorFile(MonitorSpec m, NotificationTarget? notification)
     {
+        if (m.Notification is not null && notification is not null && m.Notification != notification.Id)
+            throw new ArgumentException($"Monitor '{m.Id}' notifies '{m.Notification}', but the notification target is '{notification.Id}'.", nameof(m));
+        return MonitorFileNotifying(m, notification is null ? [] : [notification]);
+    }
+
+    /// <summary>
+    /// One monitor's file; an alerting monitor (<see cref="MonitorSpec.Notification"/> set) notifies every one of
+    /// <paramref name="notifications"/> (AutoKuma's <c>notification_name_list</c>: the AutoKuma ids of the notification
+    /// entities, BigBoot/AutoKuma v2.0.0 ENTITY_TYPES.md).
+    /// </summary>
+    public static UploadedFile MonitorFileNotifying(MonitorSpec m, IReadOnlyList<NotificationTarget> notifications)
+    {
         var json = new JsonObject
         {
             ["type"] = m.Kind switch
@@ -119,12 +131,8 @@ public static class AutoKuma
         json["max_retries"] = m.MaxRetries;
         if (m.Kind is MonitorKind.Http or MonitorKind.Keyword)
             json["accepted_statuscodes"] = new JsonArray([.. m.AcceptedStatusCodes.Select(c => (JsonNode)JsonValue.Create(c))]);
-        if (m.Notification is not null && notification is not null)
-        {
-            if (m.Notification != notification.Id)
-                throw new ArgumentException($"Monitor '{m.Id}' notifies '{m.Notification}', but the notification target is '{notification.Id}'.", nameof(m));
-            json["notification_name_list"] = new JsonArray(JsonValue.Create(NotificationFileId(notification)));
-        }
+        if (m.Notification is not null && notifications.Count > 0)
+            json["notification_name_list"] = new JsonArray([.. notifications.Select(n => (JsonNode)JsonValue.Create(NotificationFileId(n))!)]);
         return new UploadedFile($"{MonitorsDir}/{m.Id}.json", WithPushToken(Json(json), m));
     }
 
@@ -145,27 +153,7 @@ public static class AutoKuma
     /// <summary>The notification target's file (AutoKuma "notification" entity), default for new monitors.</summary>
     public static UploadedFile NotificationFile(NotificationTarget n)
     {
-        JsonObject config = n switch
-        {
-            WebhookNotification => new JsonObject
-            {
-                ["type"] = "webhook",
-                ["webhookURL"] = SecretPlaceholder,
-                ["webhookContentType"] = "json",
-            },
-            EmailNotification e => new JsonObject
-            {
-                ["type"] = "smtp",
-                ["smtpHost"] = e.SmtpHost,
-                ["smtpPort"] = e.SmtpPort,
-                ["smtpSecure"] = e.SmtpTls,
-                ["smtpUsername"] = e.SmtpUsername,
-                ["smtpPassword"] = SecretPlaceholder,
-                ["smtpFrom"] = e.From,
-                ["smtpTo"] = e.To,
-            },
-            _ => throw new ArgumentOutOfRangeException(nameof(n)),
-        };
+        var config = AlertChannels.KumaConfig(n, SecretPlaceholder);
         var json = new JsonObject
         {
             ["type"] = "notification",
@@ -174,7 +162,7 @@ public static class AutoKuma
             ["is_default"] = true,
             ["config"] = config,
         };
-        var secret = n switch { WebhookNotification w => w.UrlSecret, EmailNotification e => e.SmtpPasswordSecret, _ => throw new ArgumentOutOfRangeException(nameof(n)) };
+        var secret = AlertChannels.SecretOf(n);
         var text = Json(json);
         var at = text.IndexOf('"' + SecretPlaceholder + '"', StringComparison.Ordinal) + 1;
         // The secret itself, escaped for a JSON string, in the file the host command writes (root-only, 0600), not in
@@ -184,10 +172,14 @@ public static class AutoKuma
     }
 
     /// <summary>Every file AutoKuma reads: the notification (if any) and one per monitor, sorted by path.</summary>
-    public static ImmutableArray<UploadedFile> Files(ImmutableArray<MonitorSpec> monitors, NotificationTarget? notification)
+    public static ImmutableArray<UploadedFile> Files(ImmutableArray<MonitorSpec> monitors, NotificationTarget? notification) =>
+        Files(monitors, notification is null ? [] : [notification]);
+
+    /// <summary>Every file AutoKuma reads: one per notification channel and one per monitor, sorted by path.</summary>
+    public static ImmutableArray<UploadedFile> Files(ImmutableArray<MonitorSpec> monitors, ImmutableArray<NotificationTarget> notifications)
     {
-        var files = monitors.Select(m => MonitorFile(m, notification)).ToList();
-        if (notification is not null) files.Add(NotificationFile(notification));
+        var files = monitors.Select(m => MonitorFileNotifying(m, notifications)).ToList();
+        files.AddRange(notifications.Select(NotificationFile));
         var paths = files.Select(f => f.Path).ToList();
         if (paths.Distinct(StringComparer.Ordinal).Count() != paths.Count)
             throw new ArgumentException("Two AutoKuma files would have the same name; monitor ids must be unique and must not start with 'notify-'.");

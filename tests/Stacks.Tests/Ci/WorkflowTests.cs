@@ -112,4 +112,23 @@ public sealed partial class WorkflowTests
         Assert.Equal("read", Scalar(Map(Workflow, "permissions"), "contents"));
         Assert.Single(Map(Workflow, "permissions").Children);
     }
+    [Fact]
+    public void Every_deploy_ends_by_telling_its_stacks_alert_channels_how_it_went()
+    {
+        foreach (var (job, stack) in new[] { ("deploy-staging", "staging"), ("deploy-prod", "prod") })
+        {
+            var steps = Steps(Jobs().Single(j => j.Name == job).Job).ToList();
+            var notify = Assert.Single(steps, s => (Scalar(s, "run") ?? "").Contains(" notify ", StringComparison.Ordinal));
+            // Also after a failed or cancelled deploy; a channel that cannot be reached shows in the step, not in the deploy's result.
+            Assert.Equal("always()", Scalar(notify, "if"));
+            Assert.Equal("true", Scalar(notify, "continue-on-error"));
+            Assert.Equal($"dotnet run --project stacks -c Release -- notify --stack {stack} --status \"$STATUS\" --commit \"$GITHUB_SHA\" --actor \"$GITHUB_ACTOR\" --run-url \"$RUN_URL\"", Scalar(notify, "run"));
+            var env = Map(notify, "env");
+            Assert.Equal("${{ job.status }}", Scalar(env, "STATUS"));
+            // The channels' secrets are read from the stack's configuration with this environment's token only.
+            Assert.Equal("${{ secrets.PULUMI_ACCESS_TOKEN }}", Scalar(env, "PULUMI_ACCESS_TOKEN"));
+            Assert.Single(env.Children, kv => Scalars(kv.Value).Any(v => v.Contains("secrets.", StringComparison.Ordinal)));
+            Assert.True(steps.IndexOf(notify) > steps.FindIndex(s => Scalar(s, "run") == $"pulumi up --yes --diff --stack {stack}"));
+        }
+    }
 }

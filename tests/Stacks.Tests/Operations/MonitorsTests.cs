@@ -16,7 +16,7 @@ public class MonitorsTests
 
     private static MonitoringServicesInput Services(NotificationTarget? n = null) => new(
         OperationsImages.UptimeKuma, OperationsImages.AutoKuma, "admin", "uptime-kuma-admin-password",
-        Monitors.For(Input(n)), n ?? Webhook, new OpsNetworks());
+        Monitors.For(Input(n)), [n ?? Webhook], new OpsNetworks());
 
     [Fact]
     public void Every_host_service_and_backup_gets_a_monitor_with_design_intervals()
@@ -170,7 +170,7 @@ public class MonitorsTests
         // Its one upload is the config file with the login's password (AutoKuma reads $XDG_CONFIG_HOME/autokuma/config.toml).
         Assert.Equal("/run/autokuma/autokuma/config.toml", c.Files.Single().Path);
         Assert.Equal(["uptime-kuma-admin-password"], c.Files.Single().Content.Secrets.AsEnumerable());
-        var files = AutoKuma.Files(Services().Monitors, Services().Notification);
+        var files = AutoKuma.Files(Services().Monitors, Services().Notifications);
         Assert.Equal(11, files.Length); // 10 monitors + the notification
         Assert.All(files, f => JsonDocument.Parse(f.Content.Masked).Dispose());
     }
