@@ -53,7 +53,9 @@ public static class ObservabilityServices
         new VolumeSpec(ObservabilityNames.GrafanaVolume, ObservabilityNames.Grafana, "Grafana's database (users, sessions; dashboards come from code)", false) { Part = PartId.Observability },
         .. c.AlertWebhookSecret is null ? [] : new[] { new VolumeSpec(ObservabilityNames.AlertmanagerVolume, ObservabilityNames.Alertmanager,
             "Alertmanager's silences and notification log, so a restart neither forgets a silence nor repeats a notice", false) { Part = PartId.Observability } },
-        .. c.Servers.Select(s => new VolumeSpec(NameOn(ObservabilityNames.CollectorVolume, s, c.StorageServer), NameOn(ObservabilityNames.Collector, s, c.StorageServer),
+        // One per server, under the same Docker name on each (Docker volumes are per host; its key is qualified, and a
+        // qualified name such as alloy-data@app-1 is no valid Docker volume name: [a-zA-Z0-9][a-zA-Z0-9_.-]).
+        .. c.Servers.Select(s => new VolumeSpec(ObservabilityNames.CollectorVolume, NameOn(ObservabilityNames.Collector, s, c.StorageServer),
             "the collector's read positions, so a restart neither loses nor repeats log lines", false) { Part = PartId.Observability }),
     ];
 
@@ -199,7 +201,7 @@ public static class ObservabilityServices
                     new NetworkAttachment(Home(server), [ObservabilityNames.Collector]),
                     new NetworkAttachment(ObservabilityNames.LogsNetwork, [ObservabilityNames.Collector]),
                 ],
-                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, NameOn(ObservabilityNames.CollectorVolume, server, storage), "/var/lib/alloy/data", ReadOnly: false)],
+                Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Volume, ObservabilityNames.CollectorVolume, "/var/lib/alloy/data", ReadOnly: false)],
                 Files = [new FileSpec(ObservabilityNames.CollectorConfigPath, SecretText.Plain(files.Collectors[server.Id]))],
                 DependsOn = [NameOn(ObservabilityNames.LogsProxy, server, storage)],
             });

@@ -121,7 +121,8 @@ public static class Reboots
                 : server.Role == ServerRole.App ? $" ({SpacingMinutes} min after the previous app server; the load balancer routes around it)"
                 : server.Role == ServerRole.Cache ? $" ({SpacingMinutes} min after the previous server: Redis is down for about 2 minutes)"
                 : server.Role == ServerRole.Files ? $" ({SpacingMinutes} min after the previous server: MinIO is down for about 2 minutes)"
-                : " (after every app server: the databases, MinIO and Uptime Kuma are down for about 2 minutes)"));
+                : s.Topology.Files is null ? " (after every app server: the databases, MinIO and Uptime Kuma are down for about 2 minutes)"
+                : " (after every other server: the databases and Uptime Kuma are down for about 2 minutes)"));
 
     /// <summary>Sets each server's reboot time and adds each server's reboot-policy host command.</summary>
     public static PlatformBlueprint Apply(Settings.StackSettings s, PlatformBlueprint b)

@@ -20,26 +20,29 @@ public sealed class Rehearsal : IAsyncDisposable
     public RehearsalPlan Plan { get; private set; }
 
     private readonly string _socket;
+    private readonly Platform.Stacks.Parts.ServerKey? _server;
 
-    private Rehearsal(DockerClient docker, RehearsalState state, ImageMap images, PlatformBlueprint blueprint, string socket)
+    private Rehearsal(DockerClient docker, RehearsalState state, ImageMap images, PlatformBlueprint blueprint, string socket, Platform.Stacks.Parts.ServerKey? server)
     {
         Docker = docker;
         State = state;
         Images = images;
         Blueprint = blueprint;
         _socket = socket;
+        _server = server;
         Plan = PlanOf(blueprint);
     }
 
-    public static Rehearsal Open(PlatformBlueprint blueprint, ImageMap images)
+    /// <summary>Opens a rehearsal of <paramref name="server"/>'s Docker layer (default: the first server, as <c>rehearse</c>).</summary>
+    public static Rehearsal Open(PlatformBlueprint blueprint, ImageMap images, Platform.Stacks.Parts.ServerKey? server = null)
     {
         var host = DockerEngine.Host ?? throw new InvalidOperationException(DockerEngine.NotConfigured);
         var dir = Path.Combine(Path.GetTempPath(), $"platform-rehearsal-{blueprint.Stack}-{Guid.NewGuid():N}");
-        return new Rehearsal(DockerEngine.Client(), RehearsalState.Open(dir, host, blueprint), images, blueprint, host["unix://".Length..]);
+        return new Rehearsal(DockerEngine.Client(), RehearsalState.Open(dir, host, blueprint), images, blueprint, host["unix://".Length..], server);
     }
 
     private RehearsalPlan PlanOf(PlatformBlueprint blueprint) =>
-        RehearsalPlan.Build(blueprint, blueprint.Server, new RehearsalTarget(Images, State.HostRoot, _socket));
+        RehearsalPlan.Build(blueprint, _server is { } key ? blueprint.ServerOf(key) : blueprint.Server, new RehearsalTarget(Images, State.HostRoot, _socket));
 
     /// <summary>Applies <paramref name="blueprint"/> (default: the current one), which becomes the current one.</summary>
     public async Task<RehearsalResult> UpAsync(PlatformBlueprint? blueprint = null)

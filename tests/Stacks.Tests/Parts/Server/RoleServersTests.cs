@@ -194,6 +194,19 @@ public sealed class RoleServersTests
     }
 
     [Fact]
+    public void With_a_reboot_window_the_cache_and_file_servers_reboot_between_the_app_servers_and_the_data_server()
+    {
+        var yaml = RoleStacks.ScaleWithRoles.Replace("  platform:serverLocation: fsn1\n", "  platform:serverLocation: fsn1\n  platform:rebootWindow: \"03:00\"\n", StringComparison.Ordinal);
+        var b = BlueprintBuilder.Build(TestStacks.Read(yaml, "scale"));
+        Assert.Equal(["03:00", "03:20", "03:40", "04:00", "04:20", "04:40"],
+            new[] { ServerKey.App(1), ServerKey.App(2), ServerKey.App(3), ServerKey.Cache, ServerKey.Files, ServerKey.Data }.Select(k => b.ServerOf(k).RebootAt));
+        Assert.Contains("Redis is down for about 2 minutes", b.HostCommands.Single(c => c.Name == "reboot-policy@cache").Description, StringComparison.Ordinal);
+        var data = b.HostCommands.Single(c => c.Name == ServerKey.Data.Qualify(Reboots.CommandName)).Description;
+        Assert.Contains("the databases and Uptime Kuma are down", data, StringComparison.Ordinal);
+        Assert.DoesNotContain("MinIO", data, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Each_server_has_its_own_memory_budget_and_cost_line()
     {
         Assert.Equal(B.Servers.Select(s => s.Key), B.Budgets.Select(b => b.Server));
