@@ -285,12 +285,34 @@ notify.SetAction(parse => PlanCommand.Guard(() =>
     return Platform.Stacks.Operations.NotifyCommand.RunAsync(request, Console.Out, Console.Error).GetAwaiter().GetResult();
 }, Console.Error));
 
+var pinImages = new Command("pin-images", "Record in Pulumi.<stack>.yaml the digest each image of the stack has now (platform:imageDigests), so what deploys is image@digest; print what moved and the review of the change.")
+{
+    stackOption, projectOption,
+};
+pinImages.SetAction(parse => PlanCommand.Guard(() =>
+{
+    var dir = parse.GetValue(projectOption) ?? StackFiles.FindProjectDirectory(Directory.GetCurrentDirectory());
+    if (dir is null)
+    {
+        Console.Error.WriteLine("error: no Pulumi.yaml here or above. Run from the project directory or pass --project-dir.");
+        return PlanCommand.ExitUsage;
+    }
+    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+    var user = Environment.GetEnvironmentVariable("REGISTRY_USERNAME");
+    var password = Environment.GetEnvironmentVariable("REGISTRY_PASSWORD");
+    var resolver = new Platform.Stacks.Parts.Images.RegistryResolver(http)
+    {
+        Credentials = string.IsNullOrEmpty(user) || string.IsNullOrEmpty(password) ? null : (user, password),
+    };
+    return Platform.Stacks.Parts.Images.PinImages.RunAsync(dir, parse.GetValue(stackOption)!, resolver, Console.Out, Console.Error).GetAwaiter().GetResult();
+}, Console.Error));
+
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
 var cloudflareRanges = new Command("cloudflare-ranges", "Print the Cloudflare ranges the platform trusts, one CIDR a line, sorted: CI compares them with Cloudflare's published lists.");
 cloudflareRanges.SetAction(_ => Console.Out.Write(Platform.Stacks.Catalog.CloudflareRanges.Listing()));
 
-var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, logs, notify, projectFile, cloudflareRanges };
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, logs, notify, pinImages, projectFile, cloudflareRanges };
 // The actions guard themselves; this catches what escapes parsing, so no input ever ends in a stack trace.
 return PlanCommand.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), Console.Error);

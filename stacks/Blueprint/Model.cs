@@ -72,6 +72,8 @@ public sealed record PlatformBlueprint
     /// <c>pulumi preview</c>/<c>up</c> stop at them with "failed to decrypt" before the program runs. Default: none.
     /// </summary>
     public ImmutableArray<(string Key, string Command)> PendingSecrets { get; init; } = [];
+    /// <summary>What the plan's summary warns of about images by tag and stale digests (<see cref="Parts.Images.ImageDigests"/>).</summary>
+    public ImmutableArray<string> ImageWarnings { get; init; } = [];
     /// <summary>Private registries the Docker provider logs in to for image pulls. Default: none.</summary>
     public ImmutableArray<RegistrySpec> Registries { get; init; } = [];
     public required ImmutableArray<MonitorSpecView> Monitors { get; init; }

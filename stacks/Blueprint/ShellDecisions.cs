@@ -147,6 +147,8 @@ public static class ShellDecisions
     /// </summary>
     public static string ImageResourceName(string image)
     {
+        // By the reference without its digest: recording or moving a digest updates the image resource, its name stays.
+        image = Parts.Images.ImageDigests.Strip(image);
         var readable = new string(image.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-').ToArray());
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(image)))[..8];
         return $"{readable}-{hash}";

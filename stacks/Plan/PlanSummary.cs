@@ -59,6 +59,7 @@ public sealed record PlanSummary(
             foreach (var line in budget.Lines.Where(l => l.OneShot && l.TotalMb > budget.FreeMb))
                 warnings.Add($"{where}the one-shot {line.Name} ({line.TotalMb} MB) does not fit in the {budget.FreeMb} MB free while a deployment runs it");
         }
+        warnings.AddRange(b.ImageWarnings);
         var connections = b.Connections;
         if (connections.FreeConnections < connections.AvailableConnections * LowConnectionsShare)
             warnings.Add($"PostgreSQL: {connections.FreeConnections} of {connections.AvailableConnections} connections free, under {LowConnectionsShare * 100:0}%");

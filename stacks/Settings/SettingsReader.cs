@@ -238,6 +238,7 @@ public static class SettingsReader
             BackupStorageGb = Int("backupStorageGb", 0, 1_000_000),
             Prices = ReadPrices(r, values.GetValueOrDefault("prices")?.Node),
             Registries = ReadRegistries(r, values.GetValueOrDefault("registries")?.Node, doc.Stack, secretsSet),
+            ImageDigests = Parts.Images.ImageDigests.Read(r, values.GetValueOrDefault(Parts.Images.ImageDigests.Name)?.Node),
             SecretPlaceholders = Placeholders(values),
             DataVolumeGb = topology?.DataVolumeGb ?? DataVolume(r, Int("dataVolumeGb", 0, 10000)),
             Topology = topology,

@@ -48,6 +48,8 @@ public sealed record StackSettings
     public ImmutableArray<Parts.Dns.ZoneRecordSettings> DnsRecords { get; init; } = [];
     /// <summary>Maintenance mode (<c>platform:maintenance</c>). Default: off.</summary>
     public Parts.Maintenance.MaintenanceSettings Maintenance { get; init; } = new();
+    /// <summary>Recorded digests of the images it deploys, by reference (<c>platform:imageDigests</c>, written by pin-images). Default: none.</summary>
+    public ImmutableSortedDictionary<string, string> ImageDigests { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     /// <summary>Start (HH:MM UTC) of the window in which servers reboot themselves when an upgrade requires it (<c>platform:rebootWindow</c>). Default: null, never by themselves.</summary>
     public string? RebootWindow { get; init; }
     /// <summary>The <c>appReleases</c> output of the last successful deploy, handed back by the workflow (<c>platform:lastDeployReleases</c>). Default: none.</summary>

@@ -35,9 +35,10 @@ public static class ImageHygiene
         set -eu
         KEEP=${KEEP:-{{{keep.ToString(CultureInfo.InvariantCulture)}}}}
         used=$(docker ps -aq --no-trunc | xargs -r docker inspect -f '{{.Image}}' | sort -u)
-        docker image ls --no-trunc --format '{{.ID}}' | sort -u | xargs -r docker image inspect -f '{{.Id}} {{.Created}} {{range .RepoTags}}{{.}},{{end}}' |
+        docker image ls --no-trunc --format '{{.ID}}' | sort -u | xargs -r docker image inspect -f '{{.Id}} {{.Created}} {{range .RepoTags}}{{.}},{{end}}{{range .RepoDigests}}{{.}},{{end}}' |
           while read -r id created tags; do
-            repos=$(printf '%s\n' "$tags" | tr ',' '\n' | sed -n 's/:[^:/]*$//p' | sort -u)
+            # repo:tag, and repo@sha256:… for an image pulled by digest (pin-images), which has no tag.
+            repos=$(printf '%s\n' "$tags" | tr ',' '\n' | sed -n -e 's/@sha256:[0-9a-f]*$//p' -e 's/:[^:/]*$//p' | sort -u)
             [ -n "$repos" ] || repos='<none>'
             for repo in $repos; do printf '%s %s %s\n' "$repo" "$created" "$id"; done
           done |

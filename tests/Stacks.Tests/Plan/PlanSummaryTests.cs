@@ -63,6 +63,6 @@ public sealed class PlanSummaryTests
         Assert.Contains($"{budget.FreeMb} MB of {budget.ServerMemoryMb} MB free, under 10%", tight.Warnings);
         var oneShot = budget.Lines.Single(l => l.OneShot);
         Assert.Contains($"the one-shot {oneShot.Name} ({oneShot.TotalMb} MB) does not fit in the {budget.FreeMb} MB free while a deployment runs it", tight.Warnings);
-        Assert.Equal("warnings: none", PlanSummary.Of(b with { PendingSecrets = [] }).Lines().Last());
+        Assert.Equal("warnings: none", PlanSummary.Of(b with { PendingSecrets = [], ImageWarnings = [] }).Lines().Last());
     }
 }
