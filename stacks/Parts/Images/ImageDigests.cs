@@ -72,8 +72,12 @@ public static class ImageDigests
     {
         var pullable = Pullable(b);
         var byTag = pullable.Where(i => !digests.ContainsKey(i)).ToList();
-        if (prod && byTag.Count > 0)
-            yield return $"{byTag.Count} of {pullable.Length} images deploy by tag, not by a recorded digest: run `dotnet run --project stacks -- pin-images --stack {stack}` and commit {StackFiles.StackFile(stack)}";
+        var pin = $"run `dotnet run --project stacks -- pin-images --stack {stack}` and commit {StackFiles.StackFile(stack)}";
+        // Without counts when nothing is pinned, so adding an app does not change the warning.
+        if (prod && byTag.Count == pullable.Length && byTag.Count > 0)
+            yield return $"every image deploys by tag, none by a recorded digest: {pin}";
+        else if (prod && byTag.Count > 0)
+            yield return $"{byTag.Count} of {pullable.Length} images deploy by tag, not by a recorded digest ({string.Join(", ", byTag)}): {pin}";
         var unused = digests.Keys.Where(k => !pullable.Contains(k)).ToList();
         if (unused.Count > 0)
             yield return $"{Key} records {unused.Count} image(s) the stack does not deploy ({string.Join(", ", unused)}): pin-images removes them";

@@ -78,8 +78,11 @@ public sealed class ImageDigestsTests
     public void Prod_warns_of_images_by_tag_and_every_stack_of_stale_digests()
     {
         var prod = BlueprintBuilder.Build(TestStacks.Shipped("prod"));
-        var count = ImageDigests.Pullable(prod).Length;
-        Assert.Equal($"{count} of {count} images deploy by tag, not by a recorded digest: run `dotnet run --project stacks -- pin-images --stack prod` and commit Pulumi.prod.yaml", Assert.Single(prod.ImageWarnings));
+        var images = ImageDigests.Pullable(prod);
+        Assert.Equal("every image deploys by tag, none by a recorded digest: run `dotnet run --project stacks -- pin-images --stack prod` and commit Pulumi.prod.yaml", Assert.Single(prod.ImageWarnings));
+        var allButOne = images.Skip(1).ToImmutableSortedDictionary(i => i, _ => Digest('a'), StringComparer.Ordinal);
+        var partly = BlueprintBuilder.Build(TestStacks.Shipped("prod") with { ImageDigests = allButOne });
+        Assert.Equal($"1 of {images.Length} images deploy by tag, not by a recorded digest ({images[0]}): run `dotnet run --project stacks -- pin-images --stack prod` and commit Pulumi.prod.yaml", Assert.Single(partly.ImageWarnings));
         Assert.Contains(prod.ImageWarnings[0], PlanSummary.Of(prod).Warnings);
         Assert.Empty(BlueprintBuilder.Build(TestStacks.Shipped("staging")).ImageWarnings);
         var stale = BlueprintBuilder.Build(TestStacks.Shipped("staging") with { ImageDigests = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("ghcr.io/brightlane/gone:1.0", Digest('b'))]) });
