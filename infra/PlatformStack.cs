@@ -91,12 +91,15 @@ public static class PlatformStack
             PlacementGroup = spec.Spread ? placementGroup : null,
         }, Options()));
 
+        // What the public reaches waits until every server is fully patched (Stacks.Parts.ServerGates).
+        var patched = servers.Values.Select(x => x.Patched).OfType<Resource>().ToList();
         var loadBalancer = blueprint.LoadBalancer is { } balancer
             ? new LoadBalancer("load-balancer", new LoadBalancerArgs
             {
                 Spec = balancer,
                 Network = privateNetwork ?? throw new RunException($"Stack '{blueprint.Stack}' has a load balancer but no private network to reach its targets on. Nothing was created."),
                 Servers = servers,
+                After = patched,
             }, Options())
             : null;
 
@@ -109,6 +112,7 @@ public static class PlatformStack
             Declared = blueprint.ZoneRecords,
             Targets = addresses,
             OriginPulls = blueprint.CloudflareOriginPulls,
+            After = patched,
         }, Options());
 
         // Per server: its Docker host, its Docker networks and the images of the services that run on it.
@@ -142,6 +146,7 @@ public static class PlatformStack
             Images = first.Images,
             Secrets = secrets,
             Servers = targets,
+            Patched = patched,
         };
         // Traefik starts requiring Cloudflare's client certificate only once the zone sends it.
         ComposeParts(blueprint, infrastructure, Options, edgeAfter: dns.OriginPulls);

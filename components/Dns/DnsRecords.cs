@@ -30,6 +30,12 @@ public sealed class DnsRecordsArgs
     /// only the resources in its state, i.e. the ones it created.
     /// </summary>
     public ImmutableArray<Platform.Stacks.Parts.Dns.ZoneRecordSpec> Declared { get; init; } = [];
+
+    /// <summary>
+    /// What the platform's records wait for: every server's patched gate (<see cref="ServerSpec.PatchedCommand"/>), so no
+    /// request reaches a server before it is fully patched. The declared records do not wait. Default: nothing.
+    /// </summary>
+    public IReadOnlyList<Resource> After { get; init; } = [];
 }
 
 /// <summary>One Cloudflare DNS record per blueprint record, in the zone looked up by name.</summary>
@@ -78,7 +84,7 @@ public sealed class DnsRecords : ComponentResource
                 Proxied = record.Proxied,
                 Ttl = record.Ttl,
                 Comment = record.Comment,
-            }, new CustomResourceOptions { Parent = this });
+            }, new CustomResourceOptions { Parent = this, DependsOn = args.After.ToList() });
         }
         Records = records;
         var declared = new Dictionary<string, Cloudflare.DnsRecord>(StringComparer.Ordinal);

@@ -38,6 +38,12 @@ public sealed class PartInfrastructure
     /// </summary>
     public IReadOnlyDictionary<ServerKey, ServerTargets>? Servers { get; init; }
 
+    /// <summary>
+    /// Every server's patched gate: a container that takes the public's requests directly
+    /// (<see cref="Stacks.Blueprint.ServiceSpec.AfterServersPatched"/>) waits for them. Default: none.
+    /// </summary>
+    public IReadOnlyList<Resource> Patched { get; init; } = [];
+
     /// <summary>The targets of the server <paramref name="host"/>; throws when a split stack's targets do not include it.</summary>
     public ServerTargets On(ServerKey host) =>
         Servers is null ? new ServerTargets(Docker, Ssh, Networks, Images)
@@ -149,7 +155,7 @@ public abstract class PlatformPart : ComponentResource
                     Networks = on.Networks,
                     Volumes = MountableOn(service.Host),
                     Secrets = infrastructure.Secrets,
-                    DependsOn = [.. deps.Cast<Resource>()],
+                    DependsOn = [.. deps.Cast<Resource>(), .. service.AfterServersPatched ? infrastructure.Patched : []],
                     Ssh = on.Ssh,
                 }, new ComponentResourceOptions { Parent = this, Aliases = { new Alias { NoParent = true } } });
                 _workloads[node.Key] = container.Container;

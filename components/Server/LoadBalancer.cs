@@ -16,6 +16,9 @@ public sealed class LoadBalancerArgs
 
     /// <summary>The servers by key; every target of the spec must be among them.</summary>
     public required IReadOnlyDictionary<ServerKey, PlatformServer> Servers { get; init; }
+
+    /// <summary>What the targets wait for: every server's patched gate, so no request reaches a server before it is fully patched. Default: nothing.</summary>
+    public IReadOnlyList<Resource> After { get; init; } = [];
 }
 
 /// <summary>
@@ -77,7 +80,7 @@ public sealed class LoadBalancer : ComponentResource
                 LoadBalancerId = balancerId,
                 ServerId = server.Server.Id.Apply(int.Parse),
                 UsePrivateIp = true,
-            }, new CustomResourceOptions { Parent = this, DependsOn = { Attachment } });
+            }, new CustomResourceOptions { Parent = this, DependsOn = [Attachment, .. args.After] });
         });
 
         Services = spec.Services.ToDictionary(service => service.ListenPort, service => new HCloud.LoadBalancerService($"{name}-service-{service.ListenPort}", new HCloud.LoadBalancerServiceArgs

@@ -43,7 +43,7 @@ public sealed class PlatformServer : ComponentResource
 {
     public HCloud.Server Server { get; }
 
-    /// <summary>Completes once cloud-init has finished on the current server; everything that uses Docker depends on it.</summary>
+    /// <summary>Completes once Docker answers on the current server (cloud-init may still be upgrading); everything that uses Docker depends on it.</summary>
     public Remote.Command Readiness { get; }
 
     [Output("ipv4Address")]
@@ -64,6 +64,12 @@ public sealed class PlatformServer : ComponentResource
     /// cannot publish a port on an address the host does not have yet.
     /// </summary>
     public Remote.Command? PrivateIpReady { get; }
+
+    /// <summary>
+    /// Completes once cloud-init has finished, the full package upgrade included (<see cref="ServerSpec.PatchedCommand"/>);
+    /// null without one. What the public reaches (DNS records, load-balancer targets) waits for it.
+    /// </summary>
+    public Remote.Command? Patched { get; }
 
     /// <summary>The server's public addresses.</summary>
     public PublicAddresses Addresses => new(Ipv4Address, Ipv6Address);
@@ -182,7 +188,18 @@ public sealed class PlatformServer : ComponentResource
                 Create = privateIpReady,
                 // A new server waits for its own interface.
                 Triggers = { (Input<object>)Server.Id.Apply(id => (object)id) },
-            }, new CustomResourceOptions { Parent = this, DependsOn = DataMount is { } mount ? [Readiness, mount] : [Readiness] });
+            }, new CustomResourceOptions { Parent = this, DependsOn = { Readiness } });
+        }
+        if (spec.PatchedCommand is { } patched)
+        {
+            Patched = new Remote.Command($"{name}-patched", new Remote.CommandArgs
+            {
+                Connection = Pinned(spec),
+                // The core bounds the wait with `timeout`.
+                Create = patched,
+                // A new server passes its own gate.
+                Triggers = { (Input<object>)Server.Id.Apply(id => (object)id) },
+            }, new CustomResourceOptions { Parent = this, DependsOn = { Readiness } });
         }
         Ssh = new SshTarget(Server.Ipv4Address, spec.DeployUser, HostKey, (CustomResource?)PrivateIpReady ?? (CustomResource?)DataMount ?? Readiness);
         RegisterOutputs();

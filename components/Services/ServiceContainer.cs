@@ -166,7 +166,8 @@ public sealed class ServiceContainer : ComponentResource
                     HostKey = ssh.HostKey,
                     PerDialTimeout = ShellDecisions.PerDialTimeoutSeconds,
                 },
-                Create = Draining.CreateNote,
+                // No create step: its work is its delete step, and a create would cost an SSH session per instance for nothing
+                // (the command provider connects only to run a step; an existing drain whose create goes away keeps its id).
                 Delete = Container.Name.Apply(n => Draining.Script(n, drainSeconds)),
                 Triggers = { (Input<object>)Container.Id.Apply(id => (object)id) },
             }, new CustomResourceOptions { Parent = this, DependsOn = { Container } });

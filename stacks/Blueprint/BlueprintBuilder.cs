@@ -127,7 +127,7 @@ public static partial class BlueprintBuilder
         };
         // Every container, the split stack's copies and the observability part's included, drops its privileges last; the
         // host packet filter sees every port the parts publish.
-        var built = Parts.Reboots.Apply(s, WithHostFirewall(s, Parts.Hardening.ContainerHardening.Apply(WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one))));
+        var built = Parts.ServerGates.Apply(s, Parts.Reboots.Apply(s, WithHostFirewall(s, Parts.Hardening.ContainerHardening.Apply(WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one)))));
         // Last: every container's image, the split stack's copies and the observability part's included, by its recorded digest.
         return Parts.Images.ImageDigests.Apply(s.ImageDigests, built) with
         {

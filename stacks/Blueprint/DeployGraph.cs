@@ -25,7 +25,11 @@ public enum DeployStep
     Server,
     /// <summary>The readiness step: cloud-init finished (<see cref="ServerSpec.ReadinessCommand"/>).</summary>
     Readiness,
-    /// <summary>A command over SSH: a host command, the data volume's mount, the private address's wait, a drain's note.</summary>
+    /// <summary>The patched step: cloud-init finished, the full package upgrade included (<see cref="ServerSpec.PatchedCommand"/>).</summary>
+    Patched,
+    /// <summary>A command with nothing to run when it is created: a drain, whose work is its delete step.</summary>
+    NoOp,
+    /// <summary>A command over SSH: a host command, the data volume's mount, the private address's wait.</summary>
     SshCommand,
     /// <summary>The Docker provider of a server (its configuration; it connects on first use).</summary>
     DockerProvider,
@@ -140,10 +144,13 @@ public static class DeployGraph
                 mount = Add(Command, $"{name}-data-mount", DeployStep.SshCommand, c, [server, ready, attachment]).Ref;
             }
             if (spec.PrivateIpReadyCommand is not null)
-                privateIp = Add(Command, $"{name}-private-ip", DeployStep.SshCommand, c, [server, ready, mount]).Ref;
-            servers[spec.Key] = new ServerRefs(server, ready, mount, privateIp);
+                privateIp = Add(Command, $"{name}-private-ip", DeployStep.SshCommand, c, [server, ready]).Ref;
+            ResourceRef? patched = spec.PatchedCommand is null ? null : Add(Command, $"{name}-patched", DeployStep.Patched, c, [server, ready]).Ref;
+            servers[spec.Key] = new ServerRefs(server, ready, mount, privateIp, patched);
         }
 
+        // What the public reaches waits until every server is fully patched (Parts.ServerGates).
+        var patchedServers = servers.Values.Select(x => x.Patched).ToList();
         ResourceRef? balancer = null;
         if (b.LoadBalancer is { } lb)
         {
@@ -151,7 +158,7 @@ public static class DeployGraph
             balancer = Add("hcloud:index/loadBalancer:LoadBalancer", "load-balancer-lb", DeployStep.LoadBalancer, c).Ref;
             var attachment = Add("hcloud:index/loadBalancerNetwork:LoadBalancerNetwork", "load-balancer-network", DeployStep.CloudObject, c, [balancer, subnet]).Ref;
             foreach (var target in lb.Targets)
-                Add(LoadBalancerTarget, $"load-balancer-target-{target.Id}", DeployStep.CloudObject, c, [balancer, attachment, servers[target].Server]);
+                Add(LoadBalancerTarget, $"load-balancer-target-{target.Id}", DeployStep.CloudObject, c, [balancer, attachment, servers[target].Server, .. patchedServers]);
             foreach (var service in lb.Services)
                 Add("hcloud:index/loadBalancerService:LoadBalancerService", $"load-balancer-service-{service.ListenPort}", DeployStep.CloudObject, c, [balancer]);
         }
@@ -159,7 +166,7 @@ public static class DeployGraph
         var dns = Component("platform:dns:Records", "dns");
         foreach (var record in b.DnsRecords)
             Add(DnsRecord, $"dns-{record.Fqdn}-{record.Type.ToLowerInvariant()}", DeployStep.CloudObject, dns,
-                [record.Target.Server is { } key ? servers[key].Server : balancer]);
+                [record.Target.Server is { } key ? servers[key].Server : balancer, .. patchedServers]);
         foreach (var record in b.ZoneRecords)
             Add(DnsRecord, $"dns-{record.ResourceSuffix}", DeployStep.CloudObject, dns);
         ResourceRef? originPulls = b.CloudflareOriginPulls
@@ -215,9 +222,10 @@ public static class DeployGraph
                     .. config.Uploads.SelectMany(f => SecretsOf(f.Content)),
                     .. s.DependsOn.Select(d => (ResourceRef?)workloads[d]),
                     .. s.AfterHostCommands.Select(h => (ResourceRef?)workloads[h]),
+                    .. s.AfterServersPatched ? patchedServers : [],
                 ], providers[s.Host]).Ref;
                 if (config.DrainSeconds is not null)
-                    Add(Command, $"{s.Name}-drain", DeployStep.SshCommand, wrapper, [container, servers[s.Host].Ready, servers[s.Host].Server]);
+                    Add(Command, $"{s.Name}-drain", DeployStep.NoOp, wrapper, [container, servers[s.Host].Ready, servers[s.Host].Server]);
             }
             foreach (var h in part.HostCommands)
             {
@@ -242,7 +250,7 @@ public static class DeployGraph
         : s.WaitHealthy ? DeployStep.Container
         : DeployStep.ContainerStarted;
 
-    private sealed record ServerRefs(ResourceRef Server, ResourceRef Ready, ResourceRef? Mount, ResourceRef? PrivateIp)
+    private sealed record ServerRefs(ResourceRef Server, ResourceRef Ready, ResourceRef? Mount, ResourceRef? PrivateIp, ResourceRef? Patched)
     {
         /// <summary>What a host command on the server waits for (the last gate before Docker; <c>SshTarget.Readiness</c> in the shell).</summary>
         public ResourceRef SshGate => PrivateIp ?? Mount ?? Ready;

@@ -143,6 +143,13 @@ public sealed record ServerSpec(
     /// interface has its address, since Docker cannot bind an address the host does not have yet. Null on a single server.
     /// </summary>
     public string? PrivateIpReadyCommand { get; init; }
+    /// <summary>
+    /// Run over SSH before the server takes traffic (<see cref="Parts.ServerGates"/>): waits until cloud-init has finished,
+    /// the full package upgrade included. Every DNS record of the platform and every load-balancer target waits for this step
+    /// of every server, and so does a container that takes the public's requests directly. Null: no such step (a server the
+    /// caller manages).
+    /// </summary>
+    public string? PatchedCommand { get; init; }
     /// <summary>Hetzner's automatic backups: a daily full-system image, the last 7 kept, at 20% of the server's price. Default: off.</summary>
     public bool Backups { get; init; }
     /// <summary>When (HH:MM UTC) it reboots itself if an upgrade requires it (<see cref="Parts.Reboots"/>); null: never by itself.</summary>
@@ -316,6 +323,11 @@ public sealed record ServiceSpec
     public int StopGraceSeconds { get; init; } = 30;
     /// <summary>Wait for the container to be healthy before the deployment goes on (and before an old one is removed).</summary>
     public bool WaitHealthy { get; init; } = true;
+    /// <summary>
+    /// Created only once every server is fully patched (<see cref="ServerSpec.PatchedCommand"/>): it takes the public's
+    /// requests directly (<see cref="Parts.ServerGates"/>). Default: false.
+    /// </summary>
+    public bool AfterServersPatched { get; init; }
     /// <summary>Runs to completion once per change (restart "no"); the deployment waits for exit code 0.</summary>
     public bool OneShot { get; init; }
     /// <summary>Size of /dev/shm in MB; null keeps Docker's 64 MB.</summary>

@@ -193,12 +193,25 @@ public static class PlanText
         w.Line("SSH host key: read by the readiness step on first contact, then pinned for the Docker provider and every host command");
         w.Line($"ready when: {Script(s.ReadinessCommand)} (timeout {s.ReadinessTimeoutSeconds}s)");
         w.Body("ready when", s.ReadinessCommand, Statements);
+        PatchedLines(w, b);
         foreach (var r in b.Registries)
             w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");
         if (b.DataVolume is { } dv)
             w.Line($"data volume {dv.Name}: Hetzner Volume, {dv.SizeGb} GB {dv.Format}, mounted at {dv.MountPath}; holds every durable Docker volume{(dv.Protect ? "; protected (delete protection)" : "")}");
         w.Line($"cloud-init user data: {s.UserData.Split('\n').Length} lines, sha256 {Sha(s.UserData)}");
         DeployTimeLines(w, b);
+    }
+
+    /// <summary>The gate before the servers take traffic (<see cref="Parts.ServerGates"/>) and what waits for it.</summary>
+    private static void PatchedLines(Writer w, PlatformBlueprint b)
+    {
+        if (b.Servers.Select(x => x.PatchedCommand).Distinct().SingleOrDefault() is not { } patched) return;
+        var waiting = new List<string> { "the DNS records" };
+        if (b.LoadBalancer is not null) waiting.Add("the load balancer's targets");
+        waiting.AddRange(b.Services.Where(x => x.AfterServersPatched).Select(x => $"container {x.Name}"));
+        var who = waiting.Count == 1 ? waiting[0] : $"{string.Join(", ", waiting.Take(waiting.Count - 1))} and {waiting[^1]}";
+        w.Line($"takes traffic when: {Script(patched)} (cloud-init done, the full upgrade included; {who} wait for every server's)");
+        w.Body("takes traffic when", patched, Statements);
     }
 
     /// <summary>The modelled length of a first <c>pulumi up</c> and its critical path (<see cref="DeployTime"/>; bench/DeployTime prints the table).</summary>
@@ -257,6 +270,7 @@ public static class PlanText
                 w.Line($"{s.Key} ready when: {Script(s.ReadinessCommand)} (timeout {s.ReadinessTimeoutSeconds}s)");
                 w.Body("ready when", s.ReadinessCommand, Statements);
             }
+        PatchedLines(w, b);
         DeployTimeLines(w, b);
         foreach (var r in b.Registries)
             w.Line($"registry {r.Address}: pulls as {r.Username}, password from {r.PasswordSecret}");

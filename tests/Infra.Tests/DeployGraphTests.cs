@@ -32,6 +32,19 @@ public sealed class DeployGraphTests
         AssertSameGraph(await StackRun.Of(blueprint, preview: false, recordRequests: true));
     }
 
+    /// <summary>With the web ports open to everyone, Traefik takes the public's requests itself: it waits for the patched gate.</summary>
+    [Fact]
+    public async Task The_cores_graph_is_the_programs_with_the_web_ports_open_to_everyone()
+    {
+        var staging = File.ReadAllText(Path.Combine(StackRun.RepoRoot(), "Pulumi.staging.yaml"));
+        var text = staging.Replace("config:\n", "config:\n  platform:cloudflareOnlyIngress: false\n", StringComparison.Ordinal);
+        var blueprint = BlueprintBuilder.Build(SettingsReader.Read(StackFiles.Parse("platform", "staging", text)));
+        Assert.True(blueprint.Service("traefik").AfterServersPatched);
+        var run = await StackRun.Of(blueprint, preview: false, recordRequests: true);
+        AssertSameGraph(run);
+        Assert.Contains((DeployGraph.Command, "server-patched"), run.Registered.Single(r => r.Name == "traefik-container").Dependencies);
+    }
+
     private static void AssertSameGraph(StackRun run)
     {
         var core = DeployGraph.Of(run.Blueprint).ToDictionary(n => (n.Ref.Type, n.Ref.Name));
@@ -72,5 +85,15 @@ public sealed class DeployGraphTests
         var pgbouncer = run.Registered.Single(r => r.Type == DeployGraph.Container && r.Name == "pgbouncer-container");
         Assert.Equal((DeployGraph.DockerProvider, "docker-provider"), pgbouncer.Provider);
         Assert.Contains((DeployGraph.Container, "postgres-container"), pgbouncer.Dependencies);
+        // PgBouncer needs its files and a running PostgreSQL, not the provisioning of the apps' databases and roles.
+        Assert.DoesNotContain((DeployGraph.Command, "postgres-provision-command"), pgbouncer.Dependencies);
+        // What the public reaches waits for the full upgrade; Docker only for Docker.
+        Assert.All(run.Registered.Where(r => r.Type == DeployGraph.DnsRecord), r => Assert.Contains((DeployGraph.Command, "server-patched"), r.Dependencies));
+        Assert.DoesNotContain((DeployGraph.Command, "server-patched"), provider.Dependencies);
+        var patched = run.Named(DeployGraph.Command, "server-patched").Inputs;
+        Assert.Equal(run.Blueprint.Server.PatchedCommand, patched["create"]);
+        Assert.Contains("cloud-init status --wait", (string)patched["create"], StringComparison.Ordinal);
+        Assert.Equal(RecordingMocks.HostKey, ((IDictionary<string, object>)patched["connection"])["hostKey"]);
+        Assert.DoesNotContain(run.Registered.Where(r => r.Type == DeployGraph.Container), r => r.Dependencies.Contains((DeployGraph.Command, "server-patched")));
     }
 }

@@ -93,9 +93,10 @@ public sealed class ShippedStackTests
         Assert.Equal(b.Secrets.Count(s => s.Source == SecretSource.Generated), run.OfType(Password).Count());
         Assert.Equal(b.Secrets.Count(s => s.Source == SecretSource.PrivateKey), run.OfType("tls:index/privateKey:PrivateKey").Count());
         Assert.Equal(b.Secrets.Count(s => s.Source == SecretSource.OriginCertificate), run.OfType("cloudflare:index/originCaCertificate:OriginCaCertificate").Count());
-        // + each server's readiness gate, its private-address wait (split stacks), the data volume's mount and each
-        // drained app instance's drain step.
-        Assert.Equal(b.HostCommands.Length + b.Servers.Length + b.Servers.Count(x => x.PrivateIpReadyCommand is not null) + (b.DataVolume is null ? 0 : 1)
+        // + each server's readiness gate and patched gate, its private-address wait (split stacks), the data volume's mount
+        // and each drained app instance's drain step.
+        Assert.Equal(b.HostCommands.Length + b.Servers.Length + b.Servers.Count(x => x.PatchedCommand is not null)
+            + b.Servers.Count(x => x.PrivateIpReadyCommand is not null) + (b.DataVolume is null ? 0 : 1)
             + b.Services.Count(s => s.DrainSeconds is not null), run.OfType(Command).Count());
         Assert.Equal(b.PrivateNetwork is null ? 0 : 1, run.OfType("hcloud:index/network:Network").Count());
         Assert.Equal(b.LoadBalancer is null ? 0 : 1, run.OfType("hcloud:index/loadBalancer:LoadBalancer").Count());

@@ -50,8 +50,6 @@ public static class Draining
             $"[ ! -e {Marker} ] && exec {HealthProbe.ContainerPath} wget -q -O /dev/null \"$0\"",
             $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}{path}"];
 
-    /// <summary>What the shell's drain command runs when it is created (nothing: its work is its delete step).</summary>
-    public const string CreateNote = "echo 'drained before its stop when replaced or removed'";
 
     /// <summary>Whether a health test is the drain-aware check.</summary>
     public static bool Uses(ImmutableArray<string> test) =>

@@ -114,8 +114,10 @@ public static partial class BlueprintBuilder
             // The files come from the host (written by the pgbouncer-config host command), so adding an
             // app reloads PgBouncer in place instead of replacing the container every app talks to.
             Mounts = [new MountSpec(MountKind.Bind, PgBouncerHostDirectory, "/etc/pgbouncer", ReadOnly: true)],
+            // Its files and a running PostgreSQL are all it needs: the userlist holds the verifiers the provisioning sets, and
+            // the apps, which wait for the provisioning themselves, are its only clients.
             DependsOn = [ServiceNames.Postgres],
-            AfterHostCommands = [HostCommandNames.PostgresProvision, HostCommandNames.PgBouncerConfig],
+            AfterHostCommands = [HostCommandNames.PgBouncerConfig],
         };
 
 

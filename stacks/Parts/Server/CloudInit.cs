@@ -52,6 +52,28 @@ public static class CloudInit
     public const string SwappinessPath = "/etc/sysctl.d/60-platform-swap.conf";
     public const string NonLocalBindPath = "/etc/sysctl.d/60-platform-nonlocal-bind.conf";
     public const string NonLocalBind = "net.ipv4.ip_nonlocal_bind = 1\n";
+    public const string NeedrestartPath = "/etc/needrestart/conf.d/60-platform-docker.conf";
+
+    /// <summary>
+    /// needrestart (on Ubuntu's server images) restarts services whose libraries an upgrade replaced. The full upgrade runs
+    /// while the deployment drives Docker (<see cref="Render"/>), so it never restarts the Docker daemon or containerd by
+    /// itself: a restart mid-deployment would fail the Docker provider's calls. They are fresh from the same package lists
+    /// anyway; a library they use that the upgrade replaces is picked up at the next reboot (the reboot-required monitor).
+    /// </summary>
+    public const string NeedrestartDocker =
+        "# Managed by the platform (cloud-init): the first boot's full upgrade runs while the deployment uses Docker.\n"
+        + "push @{$nrconf{blacklist_rc}}, qr(^docker\\.service$), qr(^containerd\\.service$);\n";
+
+    /// <summary>
+    /// The full upgrade, cloud-init's last step: what cloud-init's <c>package_upgrade</c> ran before (its Debian distro's
+    /// <c>APT_GET_COMMAND</c> with <c>dist-upgrade</c>: keep changed configuration files, unsafe I/O, no questions), plus a
+    /// wait for the package lock that a starting apt timer may hold.
+    /// </summary>
+    public static readonly ImmutableArray<string> FullUpgrade =
+    [
+        "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "--option=Dpkg::Options::=--force-confold", "--option=Dpkg::options::=--force-unsafe-io",
+        "--option=DPkg::Lock::Timeout=600", "--assume-yes", "--quiet", "dist-upgrade",
+    ];
     public const string SwapFile = "/swapfile";
 
     /// <summary>Packages installed on first boot: Docker from the distribution, intrusion bans, security updates, time sync.</summary>
@@ -68,16 +90,36 @@ public static class CloudInit
         return Math.Clamp(ramMb / 2, 1024, 4096);
     }
 
-    /// <summary>The readiness step the shell runs before Docker is used (see <see cref="ReadinessCheck"/>).</summary>
+    /// <summary>
+    /// The readiness step the shell runs before Docker is used (see <see cref="ReadinessCheck"/>): it waits until the deploy
+    /// user reaches the Docker daemon, which cloud-init installs before it runs the full upgrade (<see cref="Render"/>), so
+    /// images pull and containers start while the upgrade finishes. It fails as soon as cloud-init has finished (done, error
+    /// or degraded) with Docker still unreachable, printing <c>cloud-init status --long</c>. It prints the host key last.
+    /// </summary>
     public static ReadinessCheck Readiness { get; } = new(
+        Command: string.Join("; ",
+            "until docker info --format '{{.ServerVersion}}' >/dev/null 2>&1",
+            "do s=$(cloud-init status 2>/dev/null | sed -n 's/^status: //p')",
+            "case \"$s\" in *done*|*error*|*degraded*|disabled) cloud-init status --long >&2; echo \"cloud-init is $s but the deploy user cannot reach the Docker daemon; see /var/log/cloud-init-output.log on the server\" >&2; exit 1;; esac",
+            "sleep 2",
+            "done",
+            // The host key, read on this first contact and pinned for every later SSH connection of the deployment.
+            $"printf '{HostKeyMarker}%s\\n' \"$(cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub)\""),
+        SuccessExitCodes: [0],
+        ExpectedStatusLine: "",
+        Timeout: TimeSpan.FromMinutes(20));
+
+    /// <summary>
+    /// The step before a server takes traffic: cloud-init has finished, the full package upgrade (its last step) included.
+    /// It insists on <c>status: done</c> (not <c>error</c>, not <c>degraded</c>): a failed upgrade keeps the stack's DNS records
+    /// and load-balancer targets from being made, so no request reaches a server that is not fully patched.
+    /// </summary>
+    public static ReadinessCheck Patched { get; } = new(
         Command: string.Join("; ",
             "out=$(cloud-init status --wait 2>&1)",
             "rc=$?",
             "printf '%s\\n' \"$out\"",
-            "if [ \"$rc\" -ne 0 ] || ! printf '%s\\n' \"$out\" | grep -qx 'status: done'; then cloud-init status --long >&2; echo \"cloud-init did not finish cleanly (exit $rc); see /var/log/cloud-init-output.log on the server\" >&2; exit 1; fi",
-            "docker info --format '{{.ServerVersion}}' >/dev/null || { echo 'cloud-init is done but the deploy user cannot reach the Docker daemon' >&2; exit 1; }",
-            // The host key, read on this first contact and pinned for every later SSH connection of the deployment.
-            $"printf '{HostKeyMarker}%s\\n' \"$(cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub)\""),
+            "if [ \"$rc\" -ne 0 ] || ! printf '%s\\n' \"$out\" | grep -qx 'status: done'; then cloud-init status --long >&2; echo \"cloud-init did not finish cleanly (exit $rc), the full upgrade included; see /var/log/cloud-init-output.log on the server\" >&2; exit 1; fi"),
         SuccessExitCodes: [0],
         ExpectedStatusLine: "status: done",
         Timeout: TimeSpan.FromMinutes(20));
@@ -181,10 +223,13 @@ public static class CloudInit
                 File(AutoUpgradesPath, AutoUpgrades, "0644"),
                 File(Fail2banJailPath, Fail2banJail(input.AdminCidrs), "0644"),
                 File(SwappinessPath, Swappiness, "0644"),
+                File(NeedrestartPath, NeedrestartDocker, "0644"),
                 .. (input.NonLocalBind ? new[] { File(NonLocalBindPath, NonLocalBind, "0644") } : []),
             ],
+            // Docker first, from fresh package lists (so the upgrade below has nothing of it to replace): the readiness step
+            // lets the deployment pull images and start containers as soon as Docker answers.
             ["package_update"] = true,
-            ["package_upgrade"] = true,
+            ["package_upgrade"] = false,
             ["package_reboot_if_required"] = false,
             ["packages"] = Packages.ToArray(),
             ["runcmd"] = new object[]
@@ -193,6 +238,8 @@ public static class CloudInit
                 new[] { "timedatectl", "set-ntp", "true" },
                 new[] { "systemctl", "enable", "--now", "docker", "fail2ban", "unattended-upgrades" },
                 new[] { "sh", "-c", "sshd -t && systemctl try-reload-or-restart ssh" },
+                // Last: cloud-init reports done only once the server is fully patched (the step before it takes traffic).
+                FullUpgrade.ToArray(),
             },
         };
 

@@ -39,9 +39,9 @@ public static partial class BlueprintBuilder
         {
             if (!guards.TryGetValue(service.Name, out var g)) return service;
             var name = MajorVersionGuard.CommandName(service.Name);
-            // The image PostgreSQL runs may be built on the server first; the guard reads files only, but runs after that build so a failing build is reported first.
-            // A declared upgrade prepares the new volume first: the guard then compares the copy it made.
-            var after = service.AfterHostCommands.Where(c => c == HostCommandNames.PostgresImage || c == UpgradeScripts.CommandName(service.Name)).ToImmutableArray();
+            // The guard reads files only, so it runs while the image PostgreSQL runs is built on the server (the container waits
+            // for both). A declared upgrade prepares the new volume first: the guard then compares the copy it made.
+            var after = service.AfterHostCommands.Where(c => c == UpgradeScripts.CommandName(service.Name)).ToImmutableArray();
             added.Add(new HostCommandSpec(name,
                 g.Engine == GuardedEngine.Redis
                     ? $"refuses to let {service.Name} start on RDB files of a newer format than {g.Setting} ({g.Image}) reads; runs before the container is replaced"

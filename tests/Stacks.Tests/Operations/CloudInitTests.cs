@@ -105,7 +105,15 @@ public class CloudInitTests
         Assert.Equal(["docker.io", "fail2ban", "unattended-upgrades", "systemd-timesyncd", "busybox-static"],
             Seq(root, "packages").Children.Select(c => ((YamlScalarNode)c).Value));
         Assert.Equal("true", Scalar(root, "package_update"));
-        Assert.Equal("true", Scalar(root, "package_upgrade"));
+        // Docker first, from fresh lists; the full upgrade is runcmd's last command, so cloud-init is done only once it is.
+        Assert.Equal("false", Scalar(root, "package_upgrade"));
+        var runcmd = Seq(root, "runcmd").Children.Select(c => string.Join(" ", ((YamlSequenceNode)c).Children.Select(x => ((YamlScalarNode)x).Value))).ToList();
+        Assert.Equal(string.Join(" ", CloudInit.FullUpgrade), runcmd[^1]);
+        Assert.Contains("apt-get", runcmd[^1], StringComparison.Ordinal);
+        Assert.EndsWith(" dist-upgrade", runcmd[^1], StringComparison.Ordinal);
+        Assert.Contains("--force-confold", runcmd[^1], StringComparison.Ordinal);
+        Assert.Contains("DPkg::Lock::Timeout=", runcmd[^1], StringComparison.Ordinal);
+        Assert.Equal(CloudInit.NeedrestartDocker, FileContent(root, CloudInit.NeedrestartPath));
         Assert.Equal("UTC", Scalar(root, "timezone"));
         var swap = (YamlMappingNode)root["swap"];
         Assert.Equal("/swapfile", Scalar(swap, "filename"));
@@ -160,32 +168,67 @@ public class CloudInitTests
     }
 
     [Fact]
-    public void Readiness_check_waits_for_cloud_init_and_requires_status_done()
+    public void Readiness_waits_for_Docker_and_the_patched_gate_requires_status_done()
     {
         var r = CloudInit.Readiness;
-        Assert.Contains("cloud-init status --wait", r.Command, StringComparison.Ordinal);
-        Assert.Contains("grep -qx 'status: done'", r.Command, StringComparison.Ordinal);
-        Assert.Equal("status: done", r.ExpectedStatusLine);
+        Assert.Contains("docker info", r.Command, StringComparison.Ordinal);
+        Assert.DoesNotContain("status --wait", r.Command, StringComparison.Ordinal);
         Assert.Equal([0], r.SuccessExitCodes.ToArray());
         Assert.Equal(0, RunShell("sh", "-n", "-c", r.Command).Exit); // valid POSIX sh
+        var p = CloudInit.Patched;
+        Assert.Contains("cloud-init status --wait", p.Command, StringComparison.Ordinal);
+        Assert.Contains("grep -qx 'status: done'", p.Command, StringComparison.Ordinal);
+        Assert.Equal("status: done", p.ExpectedStatusLine);
+        Assert.Equal(0, RunShell("sh", "-n", "-c", p.Command).Exit);
     }
 
     [Fact]
-    public void Readiness_check_passes_only_on_status_done_with_exit_0()
+    public void Readiness_passes_once_Docker_answers_even_while_cloud_init_still_upgrades()
     {
-        // Run the exact command against stand-ins for cloud-init and docker on PATH.
-        Assert.Equal(0, RunReadiness("status: done", 0));
-        Assert.Contains(CloudInit.HostKeyMarker, RunReadinessOutput("status: done", 0));
-        Assert.NotEqual(0, RunReadiness("status: error", 1));
-        Assert.NotEqual(0, RunReadiness("status: degraded done", 2));
-        Assert.NotEqual(0, RunReadiness("status: done", 0, dockerWorks: false));
+        // The exact command against stand-ins for cloud-init and docker on PATH.
+        var running = Run(CloudInit.Readiness.Command, "status: running", 0, dockerWorks: true);
+        Assert.Equal(0, running.Exit);
+        Assert.Contains(CloudInit.HostKeyMarker, running.Output);
+        Assert.Equal(0, Run(CloudInit.Readiness.Command, "status: done", 0, dockerWorks: true).Exit);
+        // cloud-init has finished (or failed) and Docker still does not answer: it says so at once, not after its timeout.
+        Assert.NotEqual(0, Run(CloudInit.Readiness.Command, "status: done", 0, dockerWorks: false).Exit);
+        Assert.NotEqual(0, Run(CloudInit.Readiness.Command, "status: error", 1, dockerWorks: false).Exit);
+        Assert.NotEqual(0, Run(CloudInit.Readiness.Command, "status: degraded done", 2, dockerWorks: false).Exit);
+        // Docker not there yet while cloud-init runs: it keeps waiting (here until the test's own deadline).
+        Assert.Equal(124, Run($"timeout 3 sh -c {Platform.Stacks.Blueprint.Shell.Quote(CloudInit.Readiness.Command)}", "status: running", 0, dockerWorks: false).Exit);
     }
 
-    private static int RunReadiness(string status, int exit, bool dockerWorks = true) => Readiness(status, exit, dockerWorks).Exit;
+    [Fact]
+    public void The_patched_gate_passes_only_on_status_done_with_exit_0()
+    {
+        Assert.Equal(0, Run(CloudInit.Patched.Command, "status: done", 0, dockerWorks: true).Exit);
+        Assert.NotEqual(0, Run(CloudInit.Patched.Command, "status: error", 1, dockerWorks: true).Exit);
+        Assert.NotEqual(0, Run(CloudInit.Patched.Command, "status: degraded done", 2, dockerWorks: true).Exit);
+        // A failed upgrade (runcmd's last command) ends cloud-init in error: the gate stays shut.
+        Assert.NotEqual(0, Run(CloudInit.Patched.Command, "status: error", 0, dockerWorks: true).Exit);
+    }
 
-    private static string RunReadinessOutput(string status, int exit) => Readiness(status, exit, true).Output;
+    /// <summary>needrestart reads its conf.d files as Perl: the fragment adds Docker and containerd to the services it never restarts.</summary>
+    [Fact]
+    public void The_needrestart_fragment_keeps_Docker_and_containerd_running()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, CloudInit.NeedrestartDocker);
+            var (exit, output) = RunShell("perl", "-e",
+                "our %nrconf = (blacklist_rc => [qr(^cryptdisks)]); do $ARGV[0]; die $@ if $@; "
+                + "for my $s (qw(docker.service containerd.service ssh.service)) { print $s, ' ', ((grep { $s =~ $_ } @{$nrconf{blacklist_rc}}) ? 'kept' : 'restartable'), \"\\n\" }",
+                file);
+            Assert.True(exit == 0, output);
+            Assert.Contains("docker.service kept", output, StringComparison.Ordinal);
+            Assert.Contains("containerd.service kept", output, StringComparison.Ordinal);
+            Assert.Contains("ssh.service restartable", output, StringComparison.Ordinal);
+        }
+        finally { File.Delete(file); }
+    }
 
-    private static (int Exit, string Output) Readiness(string status, int exit, bool dockerWorks)
+    private static (int Exit, string Output) Run(string command, string status, int exit, bool dockerWorks)
     {
         var dir = Directory.CreateTempSubdirectory("readiness-");
         try
@@ -194,7 +237,7 @@ public class CloudInitTests
             File.WriteAllText(Path.Combine(dir.FullName, "docker"), $"#!/bin/sh\nexit {(dockerWorks ? 0 : 1)}\n");
             if (!OperatingSystem.IsWindows())
                 foreach (var f in dir.GetFiles()) File.SetUnixFileMode(f.FullName, (UnixFileMode)0b111_101_101);
-            var psi = new ProcessStartInfo("sh", ["-c", CloudInit.Readiness.Command]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo("sh", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true };
             psi.Environment["PATH"] = dir.FullName + ":" + Environment.GetEnvironmentVariable("PATH");
             using var p = Process.Start(psi)!;
             var output = p.StandardOutput.ReadToEnd();
