@@ -21,7 +21,7 @@ public sealed class ImageDigestEngineTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _env = new() { ["DOCKER_HOST"] = DockerEngine.Host ?? "", ["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin" };
+        _env = DockerCli.Environment();
         return Task.CompletedTask;
     }
 
@@ -63,31 +63,9 @@ public sealed class ImageDigestEngineTests : IAsyncLifetime
         return b with { Services = [b.Services.First(s => s.Kind == ServiceKind.App) with { Image = image }] };
     }
 
-    /// <summary>A tiny image of its own, made by import: nothing is pulled from outside.</summary>
-    private async Task<string> ImportAsync(string tag)
-    {
-        var dir = Directory.CreateTempSubdirectory("digest");
-        try
-        {
-            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "release"), tag);
-            var tar = Path.Combine(dir.FullName, "..", $"{dir.Name}.tar");
-            await Proc.RunCheckedAsync("tar", ["-C", dir.FullName, "-cf", tar, "."]);
-            try
-            {
-                return (await Docker("import", "-c", "CMD [\"/release\"]", tar, tag)).Stdout.Trim();
-            }
-            finally
-            {
-                File.Delete(tar);
-            }
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
+    private Task<string> ImportAsync(string tag) => DockerCli.ImportAsync(_env, tag);
 
-    private Task<ProcResult> Docker(params string[] args) => Proc.RunCheckedAsync("/usr/bin/docker", args, env: _env, timeout: TimeSpan.FromMinutes(2));
+    private Task<ProcResult> Docker(params string[] args) => DockerCli.RunAsync(_env, args);
 
     public async Task DisposeAsync()
     {

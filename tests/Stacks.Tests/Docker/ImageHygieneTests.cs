@@ -17,7 +17,7 @@ public sealed class ImageHygieneTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _env = new() { ["DOCKER_HOST"] = DockerEngine.Host ?? "", ["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin" };
+        _env = DockerCli.Environment();
         return Task.CompletedTask;
     }
 
@@ -52,31 +52,9 @@ public sealed class ImageHygieneTests : IAsyncLifetime
         Assert.DoesNotContain(ids[$"{app}:3"], second.Stdout, StringComparison.Ordinal);
     }
 
-    /// <summary>A tiny image of its own (distinct content, so a distinct id), made by import: nothing is pulled.</summary>
-    private async Task<string> ImportAsync(string tag)
-    {
-        var dir = Directory.CreateTempSubdirectory("hygiene");
-        try
-        {
-            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "release"), tag);
-            var tar = Path.Combine(dir.FullName, "..", $"{dir.Name}.tar");
-            await Proc.RunCheckedAsync("tar", ["-C", dir.FullName, "-cf", tar, "."]);
-            try
-            {
-                return (await Docker("import", "-c", "CMD [\"/release\"]", tar, tag)).Stdout.Trim();
-            }
-            finally
-            {
-                File.Delete(tar);
-            }
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
+    private Task<string> ImportAsync(string tag) => DockerCli.ImportAsync(_env, tag);
 
-    private Task<ProcResult> Docker(params string[] args) => Proc.RunCheckedAsync("/usr/bin/docker", args, env: _env, timeout: TimeSpan.FromMinutes(2));
+    private Task<ProcResult> Docker(params string[] args) => DockerCli.RunAsync(_env, args);
 
     public async Task DisposeAsync()
     {
