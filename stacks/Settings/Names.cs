@@ -37,6 +37,9 @@ public static partial class Names
     [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
     private static partial Regex DigestRegex();
 
+    /// <summary>Whether <paramref name="value"/> is a digest as registries and Docker write it (<c>sha256:</c> and 64 hexadecimal digits).</summary>
+    public static bool IsDigest(string value) => DigestRegex().IsMatch(value);
+
     /// <summary>Tags that move: an image with one of these is not pinned.</summary>
     public static readonly FrozenSet<string> FloatingTags = new[]
     {

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Platform.Stacks.Parts.Images;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace Platform.Stacks.Parts.Images;
 /// <param name="Repository">The repository path on it, e.g. <c>library/postgres</c>.</param>
 /// <param name="Tag">The tag (<c>latest</c> when none is written).</param>
 /// <param name="Digest">The digest after <c>@</c>, when the reference is already pinned.</param>
-public sealed partial record ImageReference(string Registry, string Repository, string Tag, string? Digest)
+public sealed record ImageReference(string Registry, string Repository, string Tag, string? Digest)
 {
     public const string DockerHub = "docker.io";
 
@@ -32,53 +30,26 @@ public sealed partial record ImageReference(string Registry, string Repository, 
     }
 
     /// <summary>A digest as registries and Docker write it.</summary>
-    public static bool IsDigest(string value) => DigestPattern().IsMatch(value);
+    public static bool IsDigest(string value) => Settings.Names.IsDigest(value);
 
-    /// <summary>The reference, or null with the reason.</summary>
+    /// <summary>
+    /// The reference, or null with the reason: what <see cref="Settings.Names.ImageProblem"/> says of it (the same rule the
+    /// stack's images and the policy <c>pinned-images</c> follow, so a version tag or a digest is required).
+    /// </summary>
     public static (ImageReference? Reference, string? Problem) Parse(string reference)
     {
-        if (string.IsNullOrWhiteSpace(reference) || reference.Any(char.IsWhiteSpace))
-            return (null, "an image reference has no spaces and is not empty");
+        if (Settings.Names.ImageProblem(reference) is { } problem) return (null, problem.TrimEnd('.'));
         string? digest = null;
         var name = reference;
-        var at = reference.IndexOf('@', StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            digest = reference[(at + 1)..];
-            name = reference[..at];
-            if (!IsDigest(digest)) return (null, $"'{digest}' is not a sha256 digest");
-        }
+        if (reference.IndexOf('@', StringComparison.Ordinal) is var at and >= 0)
+            (name, digest) = (reference[..at], reference[(at + 1)..]);
         var slash = name.LastIndexOf('/');
         var colon = name.LastIndexOf(':');
         var tag = "latest";
-        if (colon > slash)
-        {
-            tag = name[(colon + 1)..];
-            name = name[..colon];
-            if (!TagPattern().IsMatch(tag)) return (null, $"'{tag}' is not a tag (letters, digits, '_', '.', '-'; up to 128)");
-        }
+        if (colon > slash) (name, tag) = (name[..colon], name[(colon + 1)..]);
         var first = name.IndexOf('/');
-        string registry, repository;
-        if (first > 0 && (name[..first].Contains('.') || name[..first].Contains(':') || name[..first] == "localhost"))
-        {
-            registry = name[..first];
-            repository = name[(first + 1)..];
-        }
-        else
-        {
-            registry = DockerHub;
-            repository = first < 0 ? $"library/{name}" : name;
-        }
-        if (!RepositoryPattern().IsMatch(repository)) return (null, $"'{repository}' is not a repository path (lower-case components separated by '/')");
-        return (new ImageReference(registry, repository, tag, digest), null);
+        return first > 0 && (name[..first].Contains('.') || name[..first].Contains(':') || name[..first] == "localhost")
+            ? (new ImageReference(name[..first], name[(first + 1)..], tag, digest), null)
+            : (new ImageReference(DockerHub, first < 0 ? $"library/{name}" : name, tag, digest), null);
     }
-
-    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
-    private static partial Regex DigestPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
-    private static partial Regex TagPattern();
-
-    [GeneratedRegex("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")]
-    private static partial Regex RepositoryPattern();
 }

@@ -16,7 +16,7 @@ public sealed class ImageDigestsTests
     /// <summary>Cases from distribution/reference's normalize_test.go (TestParseNormalizedNamed, ParseDockerRef) that the platform's images use.</summary>
     [Theory]
     [InlineData("postgres:16.6-alpine", "docker.io", "library/postgres", "16.6-alpine", null)]
-    [InlineData("redis", "docker.io", "library/redis", "latest", null)]
+    [InlineData("redis:7.4-alpine", "docker.io", "library/redis", "7.4-alpine", null)]
     [InlineData("louislam/uptime-kuma:2.0.2", "docker.io", "louislam/uptime-kuma", "2.0.2", null)]
     [InlineData("ghcr.io/brightlane/api:3.8.1", "ghcr.io", "brightlane/api", "3.8.1", null)]
     [InlineData("localhost/app:1", "localhost", "app", "1", null)]
@@ -34,6 +34,8 @@ public sealed class ImageDigestsTests
     [InlineData("postgres:16@sha256:abc")]
     [InlineData("postgres: 16")]
     [InlineData("")]
+    [InlineData("redis")]
+    [InlineData("redis:latest")]
     public void Bad_references_are_refused_with_a_reason(string text)
     {
         var (reference, problem) = ImageReference.Parse(text);
