@@ -12,3 +12,9 @@ done
 # The review-diff fixtures (raising an app's memory, adding an app) follow the plan's format.
 UPDATE_SNAPSHOTS=1 dotnet test tests/Stacks.Tests --filter "FullyQualifiedName~PlanSnapshotTests" -v quiet -nologo >/dev/null
 echo "tests/Stacks.Tests/Fixtures/*.diff"
+# Every resource of each shipped stack under Pulumi's mocks (snapshots/<stack>.resources.txt), where the Pulumi
+# packages restore: a change that moves a URN or an input shows in the diff.
+if dotnet restore tests/Infra.Tests -v quiet >/dev/null 2>&1; then
+  UPDATE_SNAPSHOTS=1 dotnet test tests/Infra.Tests -c Release --filter "FullyQualifiedName~ResourceSnapshotTests" -v quiet -nologo >/dev/null
+  echo "snapshots/*.resources.txt"
+fi

@@ -12,7 +12,14 @@ namespace Platform.Infra.Tests.Support;
 /// expanded to their custom children, as the SDK computes them) and its explicit provider, each as (type, name).
 /// </summary>
 public sealed record RegisteredResource(string Type, string Name, (string Type, string Name)? Parent, ImmutableHashSet<(string Type, string Name)> Dependencies,
-    (string Type, string Name)? Provider, bool Custom);
+    (string Type, string Name)? Provider, bool Custom)
+{
+    /// <summary>The parent's URN as the SDK sent it; empty for a resource at the stack's root.</summary>
+    public string ParentUrn { get; init; } = "";
+
+    /// <summary>The whole request as the SDK sent it (its protobuf JSON form): inputs, options, dependencies and aliases.</summary>
+    public string RequestJson { get; init; } = "";
+}
 
 /// <summary>
 /// Sits between the SDK and Pulumi's mock monitor and records each <c>RegisterResourceRequest</c> it forwards: what the
@@ -65,7 +72,12 @@ public class DependencySpy : DispatchProxy
         var provider = Get<string>("Provider");
         return new RegisteredResource(Get<string>("Type"), Get<string>("Name"), parent.Length == 0 ? null : FromUrn(parent), dependencies,
             // A provider reference is "<urn>::<id>".
-            provider.Length == 0 ? null : FromUrn(provider[..provider.LastIndexOf("::", StringComparison.Ordinal)]), Get<bool>("Custom"));
+            provider.Length == 0 ? null : FromUrn(provider[..provider.LastIndexOf("::", StringComparison.Ordinal)]), Get<bool>("Custom"))
+        {
+            ParentUrn = parent,
+            // A protobuf message's ToString is its JSON form.
+            RequestJson = request.ToString() ?? "",
+        };
     }
 
     /// <summary>(type, name) of a URN <c>urn:pulumi:stack::project::parent$type::name</c>.</summary>

@@ -57,7 +57,15 @@ public sealed class RecordingMocks(bool preview) : IMocks
     private readonly ConcurrentQueue<Registration> _registrations = new();
     private readonly ConcurrentQueue<string> _calls = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private int _ids;
+
+    /// <summary>
+    /// The id the mocks give a resource: a number (Hetzner's ids are) derived from its type and name alone, so a run's ids,
+    /// and every input that carries one (a provider reference, a replacement trigger), do not depend on the order in which
+    /// the SDK happens to register resources.
+    /// </summary>
+    public static string IdOf(string type, string name) =>
+        (100_000_000 + BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(type + "::" + name))) % 900_000_000)
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public IReadOnlyList<Registration> Registrations => [.. _registrations];
 
@@ -69,7 +77,7 @@ public sealed class RecordingMocks(bool preview) : IMocks
         var type = args.Type ?? "";
         var name = args.Name ?? "";
         var state = args.Inputs.ToDictionary(kv => kv.Key, kv => kv.Value);
-        var id = (Interlocked.Increment(ref _ids) + 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var id = IdOf(type, name);
 
         switch (type)
         {
