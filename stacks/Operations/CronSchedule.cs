@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Cronos;
 
 namespace Platform.Stacks.Operations;
 
@@ -10,6 +11,14 @@ namespace Platform.Stacks.Operations;
 /// names (JAN–DEC, SUN–SAT). Day of week is 0–6 (Sunday = 0); 7 is refused because that scheduler
 /// refuses it. As in cron, when both day fields are restricted a day matches either of them.
 /// </summary>
+/// <remarks>
+/// Occurrences (<see cref="Matches"/>, <see cref="Next"/>, <see cref="LongestGap"/>) come from Cronos. Its language is
+/// wider than robfig/cron's, so the fields are first checked here, item by item, and Cronos gets the schedule as
+/// explicit value lists: Cronos also takes macros (<c>@daily</c>), <c>L</c>, <c>W</c>, <c>#</c>, seconds, a weekday 7,
+/// ranges that wrap around (<c>18-8</c>) and <c>MON/2</c> up to weekday 7, none of which robfig/cron runs as written; and
+/// when both day fields are restricted Cronos wants both to match, where cron (and robfig/cron) wants either, so such a
+/// schedule is two Cronos expressions, one per day field, whose occurrences are merged.
+/// </remarks>
 public sealed record CronSchedule
 {
     private static readonly string[] MonthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
@@ -30,11 +39,23 @@ public sealed record CronSchedule
         _allowed = allowed;
         _domStar = domStar;
         _dowStar = dowStar;
+        string Field(int field, bool star = false)
+        {
+            var (_, min, max, _, _) = Fields[field];
+            var values = Enumerable.Range(min, max - min + 1).Where(v => allowed[field][v]).ToList();
+            return star || values.Count == max - min + 1 ? "*" : string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        }
+        var time = $"{Field(0)} {Field(1)}";
+        _cronos = domStar || dowStar
+            ? [CronExpression.Parse($"{time} {Field(2, domStar)} {Field(3)} {Field(4, dowStar)}", CronFormat.Standard)]
+            : [CronExpression.Parse($"{time} {Field(2)} {Field(3)} *", CronFormat.Standard), CronExpression.Parse($"{time} * {Field(3)} {Field(4)}", CronFormat.Standard)];
     }
 
     private readonly ImmutableArray<bool[]> _allowed;
     private readonly bool _domStar;
     private readonly bool _dowStar;
+    /// <summary>One expression, or two (day of month, day of week) whose union is the schedule.</summary>
+    private readonly ImmutableArray<CronExpression> _cronos;
 
     /// <summary>The expression as given (trimmed).</summary>
     public string Expression { get; }
@@ -166,10 +187,18 @@ public sealed record CronSchedule
     /// <summary>Whether the schedule fires at <paramref name="t"/> (UTC, to the minute).</summary>
     public bool Matches(DateTime t)
     {
-        if (!_allowed[0][t.Minute] || !_allowed[1][t.Hour] || !_allowed[3][t.Month]) return false;
-        var dom = _allowed[2][t.Day];
-        var dow = _allowed[4][(int)t.DayOfWeek];
-        return _domStar || _dowStar ? dom && dow : dom || dow;
+        var minute = new DateTime(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0, DateTimeKind.Utc);
+        return Next(minute, inclusive: true) == minute;
+    }
+
+    /// <summary>The first run after <paramref name="from"/> (UTC; at it too when <paramref name="inclusive"/>), or null if there is none.</summary>
+    public DateTime? Next(DateTime from, bool inclusive = false)
+    {
+        from = DateTime.SpecifyKind(from, DateTimeKind.Utc);
+        DateTime? first = null;
+        foreach (var cron in _cronos)
+            if (cron.GetNextOccurrence(from, inclusive) is { } next && (first is null || next < first)) first = next;
+        return first;
     }
 
     /// <summary>
@@ -183,31 +212,26 @@ public sealed record CronSchedule
         // Five years, not four: every leap day's schedule then fires in two leap years, so the gap between
         // them is seen ('* * 29 2 *' fires every minute of one day, then not for four years).
         var end = start.AddYears(5);
-        // Every matching day has the same times of day, so only a day's first and last run meet the
-        // neighbouring days' runs; the gaps inside a day are the same every day. Day by day, then.
-        var times = (from h in Enumerable.Range(0, 24) where _allowed[1][h]
-                     from m in Enumerable.Range(0, 60) where _allowed[0][m]
-                     select TimeSpan.FromMinutes(h * 60 + m)).ToArray();
+        if (Next(start, inclusive: true) is not { } first || first >= end) return null;
+        // Every matching day has the same times of day (the minute and hour fields do not depend on the day), so
+        // only a day's first and last run meet the neighbouring days' runs; the gaps inside a day are the same
+        // every day. The first matching day gives the times; then from day to day.
+        var times = new List<TimeSpan>();
+        for (DateTime? t = first; t is { } run && run.Date == first.Date; t = Next(run)) times.Add(run.TimeOfDay);
         var withinDay = TimeSpan.Zero;
-        for (var i = 1; i < times.Length; i++)
+        for (var i = 1; i < times.Count; i++)
             if (times[i] - times[i - 1] > withinDay) withinDay = times[i] - times[i - 1];
-        DateTime? previousDay = null;
+        DateTime? previousLast = null;
         var runs = 0L;
         var longest = TimeSpan.Zero;
-        for (var day = start; day < end; day = day.AddDays(1))
+        for (DateTime? t = first; t is { } dayFirst && dayFirst < end; t = Next(previousLast!.Value))
         {
-            if (!Matches(day + times[0])) continue;
-            if (previousDay is { } p && day + times[0] - (p + times[^1]) > longest) longest = day + times[0] - (p + times[^1]);
-            previousDay = day;
-            runs += times.Length;
+            if (previousLast is { } p && dayFirst - p > longest) longest = dayFirst - p;
+            previousLast = dayFirst.Date + times[^1];
+            runs += times.Count;
         }
         if (runs > 1 && withinDay > longest) longest = withinDay;
-        return runs switch
-        {
-            0 => null,
-            1 => end - start,
-            _ => longest,
-        };
+        return runs == 1 ? end - start : longest;
     }
 
     public override string ToString() => Expression;

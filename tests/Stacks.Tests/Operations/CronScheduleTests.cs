@@ -28,6 +28,14 @@ public class CronScheduleTests
     [InlineData("a * * * *", "'a', which is not a number")]
     [InlineData("0 3 * * FUNDAY", "not a number or name")]
     [InlineData("0,,5 3 * * *", "empty list item")]
+    // Cronos (which computes the occurrences) takes these, robfig/cron (the scheduler that runs them) does not:
+    [InlineData("0 3 L * *", "'L', which is not a number")]
+    [InlineData("0 3 15W * *", "'15W', which is not a number")]
+    [InlineData("0 3 * * 1#2", "'1#2', which is not a number or name")]
+    [InlineData("0 3 * * 5L", "'5L', which is not a number or name")]
+    [InlineData("0 3 * * 0-7", "has 0-7, outside 0-6")]
+    [InlineData("@weekly", "macro")]
+    [InlineData("0 22-2 * * *", "runs backwards")]
     public void Invalid_expressions_say_what_is_wrong(string cron, string expected)
     {
         var problem = CronSchedule.Problem(cron);
@@ -79,6 +87,20 @@ public class CronScheduleTests
         Assert.Equal(longest, schedule.LongestGap());
         // A leap-day schedule waits four years, however often it fires on the day itself.
         if (cron.Contains("29 2", StringComparison.Ordinal)) Assert.True(longest > TimeSpan.FromDays(365 * 4 - 1), longest.ToString());
+    }
+
+    [Theory]
+    [InlineData("0 0 1 * MON", "2025-06-01T00:00", "2025-06-02T00:00")] // the 1st (a Sunday), then a Monday: either day field
+    [InlineData("0 0 1 * MON", "2025-06-02T00:00", "2025-06-09T00:00")]
+    [InlineData("0 0 13 * FRI", "2025-06-06T00:00", "2025-06-13T00:00")]
+    [InlineData("? 5 * * *", "2025-06-01T05:00", "2025-06-01T05:01")] // '?' in any field, as robfig/cron reads it
+    [InlineData("5/20 * * * *", "2025-06-01T00:45", "2025-06-01T01:05")]
+    [InlineData("0 12 * * SAT/2", "2025-06-01T00:00", "2025-06-07T12:00")] // SAT/2 is Saturday only (6-6), not 6,8=Sunday
+    public void Next_run_follows_robfig_cron(string cron, string from, string expected)
+    {
+        var at = DateTime.SpecifyKind(DateTime.Parse(from, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
+        var next = CronSchedule.Parse(cron).Next(at);
+        Assert.Equal(DateTime.SpecifyKind(DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc), next);
     }
 
     [Fact]
