@@ -4,6 +4,7 @@ using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
+using static Platform.Stacks.Blueprint.BuildKit;
 
 namespace Platform.Stacks.Blueprint;
 
@@ -23,29 +24,11 @@ public static partial class BlueprintBuilder
         yield return Traefik(s);
         foreach (var service in PostgresServices(s, databases, ops)) yield return service;
         if (MariaDbPartOf(s) is { } mariadb) yield return mariadb.Service;
-        foreach (var service in RedisServices(s, ops)) yield return service;
+        foreach (var service in Parts.Redis.RedisBlueprint.Services(s, ops)) yield return service;
         yield return Minio(s);
         yield return UptimeKuma(s);
         foreach (var service in OperationsServices(ops, s)) yield return service;
     }
-
-    private static ServiceSpec Singleton(PartId part, string name, ServiceKind kind, ServiceSettings svc, ImmutableArray<NetworkAttachment> networks,
-        ImmutableArray<string> health, int startPeriod = 30) => new()
-    {
-        Name = name,
-        Part = part,
-        Kind = kind,
-        ContainerName = name,
-        Replacement = Replacement.DeleteBeforeCreate,
-        Image = svc.Image,
-        Networks = networks,
-        HealthCheck = Conventions.Health(health, startPeriod),
-        Limits = new ResourceLimits(svc.MemoryMb, svc.Cpus),
-        RestartPolicy = Conventions.RestartPolicy,
-        Log = Conventions.Log,
-    };
-
-    private static NetworkAttachment On(string network, string alias) => new(network, [alias]);
 
     /// <summary>Where Traefik reads the Cloudflare token for the DNS-01 challenge (<c>CF_DNS_API_TOKEN_FILE</c>).</summary>
     public const string TraefikCloudflareTokenFile = "/run/secrets/cloudflare-api-token";
@@ -363,8 +346,6 @@ public static partial class BlueprintBuilder
             null, [oneShot.Name]) { Part = oneShot.Part };
     }
 
-    internal static ImmutableSortedDictionary<string, SecretText> Plain(Dictionary<string, string> env) =>
-        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, env.Select(kv => KeyValuePair.Create(kv.Key, SecretText.Plain(kv.Value))));
 }
 
 /// <summary>

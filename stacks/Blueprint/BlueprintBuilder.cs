@@ -31,9 +31,7 @@ public static partial class BlueprintBuilder
         Generated(SecretNames.PostgresMonitor, $"PostgreSQL role {Data.MonitorRole.Name} (pg_monitor only): host metrics, and postgres_exporter with the observability part");
         Generated(SecretNames.MinioRoot, "MinIO root user");
         Generated(SecretNames.UptimeKumaAdmin, "Uptime Kuma admin account (used by AutoKuma)");
-        Generated(SecretNames.RedisAdmin, $"Redis operators' user {Data.RedisConfig.AdminUser} in every instance (health check, backups, ACL LOAD)");
-        foreach (var app in s.Apps.Where(a => a.Redis))
-            Generated(SecretNames.Redis(app.Name), $"{app.Name}'s password to {(s.RedisOwner(app) is { } owner && owner != app ? owner.Name + "'s" : "its own")} Redis instance");
+        foreach (var secret in Parts.Redis.RedisBlueprint.Secrets(s)) secrets[secret.Name] = secret;
         foreach (var app in s.Apps.Where(a => a.UsesObjectStorage(s))) Generated(SecretNames.Minio(app.Name), $"MinIO access for {app.Name}'s buckets and those granted to it");
         // Behind a load balancer every Traefik serves the Origin CA certificate: none asks Let's Encrypt for DNS-01.
         if (s.Topology?.LoadBalanced != true) Configured("cloudflareApiToken", "Cloudflare DNS-01 challenge (Traefik)");
@@ -250,8 +248,7 @@ public static partial class BlueprintBuilder
             new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd) { Part = PartId.ObjectStorage, Durable = true },
             new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring, Durable = true },
         };
-        volumes.AddRange(Parts.Redis.RedisNames.Of(s).Select(i =>
-            new VolumeSpec(i.Volume, i.Container, $"AOF and RDB files of {i.Owner}'s Redis", s.IsProd) { Part = PartId.Redis, Durable = true }));
+        volumes.AddRange(Parts.Redis.RedisBlueprint.Volumes(s));
         volumes.AddRange(MariaDbPartOf(s)?.Volumes ?? []);
         volumes.AddRange(AppVolumes(s));
         // A dump volume belongs to the database container that writes it (so that part comes first), not to the runner.
@@ -352,7 +349,7 @@ public static partial class BlueprintBuilder
     {
         var commands = new List<HostCommandSpec> { AutoKumaMonitorFiles(ops), ImageHygiene.Command() };
         commands.AddRange(PostgresHostCommands(s, databases, buckets));
-        commands.AddRange(RedisHostCommands(s));
+        commands.AddRange(Parts.Redis.RedisBlueprint.HostCommands(s));
         if (MariaDbPartOf(s) is { } mariadb) commands.Add(mariadb.Provision);
         if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
         commands.AddRange(services.Where(x => x.OneShot).Select(OneShotCheck));

@@ -80,16 +80,5 @@ public static class PartGraph
             [.. edges[id].OrderBy(d => position[d])]))];
     }
 
-    private static int Rank(PartId id) => id.Kind switch
-    {
-        PartKind.Edge => 0,
-        PartKind.Postgres => 1,
-        PartKind.MariaDb => 2,
-        PartKind.Redis => 3,
-        PartKind.ObjectStorage => 4,
-        PartKind.Monitoring => 5,
-        PartKind.App => 6,
-        PartKind.Backups => 7,
-        _ => 8,
-    };
+    private static int Rank(PartId id) => id.Identity.Order;
 }

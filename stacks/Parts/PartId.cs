@@ -40,53 +40,54 @@ public sealed record PartId(PartKind Kind, string? AppName = null)
 
     public static PartId App(string name) => new(PartKind.App, name);
 
+    /// <summary>The row of <see cref="PartIdentities"/> that describes this part's kind.</summary>
+    public PartIdentity Identity => PartIdentities.Of(Kind);
+
     /// <summary>The Pulumi type token of the part's component, e.g. <c>platform:data:Postgres</c>.</summary>
-    public string TypeToken => Kind switch
-    {
-        PartKind.Edge => "platform:edge:Traefik",
-        PartKind.Postgres => "platform:data:Postgres",
-        PartKind.MariaDb => "platform:data:MariaDb",
-        PartKind.Redis => "platform:data:Redis",
-        PartKind.ObjectStorage => "platform:storage:Minio",
-        PartKind.Monitoring => "platform:monitoring:UptimeKuma",
-        PartKind.Backups => "platform:backups:Backups",
-        PartKind.Observability => "platform:observability:Observability",
-        PartKind.App => "platform:apps:App",
-        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
-    };
+    public string TypeToken => Identity.TypeToken;
 
     /// <summary>
     /// The component's Pulumi resource name: platform parts by kind, apps as <c>app-&lt;name&gt;</c>.
     /// Platform names never start with <c>app-</c>, so the two namespaces cannot meet.
     /// </summary>
-    public string ResourceName => Kind switch
-    {
-        PartKind.App => $"app-{AppName}",
-        PartKind.Edge => "edge",
-        PartKind.Postgres => "postgres",
-        PartKind.MariaDb => "mariadb",
-        PartKind.Redis => "redis",
-        PartKind.ObjectStorage => "minio",
-        PartKind.Monitoring => "monitoring",
-        PartKind.Backups => "backups",
-        PartKind.Observability => "observability",
-        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
-    };
+    public string ResourceName => AppName is null ? Identity.ResourceName : $"{Identity.ResourceName}-{AppName}";
 
     /// <summary>The heading of the part in the plan.</summary>
-    public string Title => Kind switch
-    {
-        PartKind.App => $"App {AppName}",
-        PartKind.Edge => "Edge: Traefik",
-        PartKind.Postgres => "Data: PostgreSQL + PgBouncer",
-        PartKind.MariaDb => "Data: MariaDB",
-        PartKind.Redis => "Data: Redis",
-        PartKind.ObjectStorage => "Storage: MinIO",
-        PartKind.Monitoring => "Monitoring: Uptime Kuma",
-        PartKind.Backups => "Backups",
-        PartKind.Observability => "Observability: Prometheus, Loki, Grafana",
-        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
-    };
+    public string Title => AppName is null ? Identity.Title : $"{Identity.Title} {AppName}";
 
     public override string ToString() => ResourceName;
+}
+
+/// <summary>
+/// What identifies one kind of part to the shell and the plan.
+/// </summary>
+/// <param name="Kind">The kind this row describes.</param>
+/// <param name="TypeToken">The Pulumi type token of its component.</param>
+/// <param name="ResourceName">Its component's Pulumi resource name; for apps the prefix of <c>app-&lt;name&gt;</c>.</param>
+/// <param name="Title">Its heading in the plan; for apps followed by the app's name.</param>
+/// <param name="Order">Where it comes among parts that do not depend on each other (lower first).</param>
+public sealed record PartIdentity(PartKind Kind, string TypeToken, string ResourceName, string Title, int Order);
+
+/// <summary>One row per kind of part: the closed set the platform is made of.</summary>
+public static class PartIdentities
+{
+    public static readonly System.Collections.Immutable.ImmutableArray<PartIdentity> Rows =
+    [
+        new(PartKind.Edge, "platform:edge:Traefik", "edge", "Edge: Traefik", 0),
+        new(PartKind.Postgres, "platform:data:Postgres", "postgres", "Data: PostgreSQL + PgBouncer", 1),
+        new(PartKind.MariaDb, "platform:data:MariaDb", "mariadb", "Data: MariaDB", 2),
+        new(PartKind.Redis, "platform:data:Redis", "redis", "Data: Redis", 3),
+        new(PartKind.ObjectStorage, "platform:storage:Minio", "minio", "Storage: MinIO", 4),
+        new(PartKind.Monitoring, "platform:monitoring:UptimeKuma", "monitoring", "Monitoring: Uptime Kuma", 5),
+        new(PartKind.App, "platform:apps:App", "app", "App", 6),
+        new(PartKind.Backups, "platform:backups:Backups", "backups", "Backups", 7),
+        new(PartKind.Observability, "platform:observability:Observability", "observability", "Observability: Prometheus, Loki, Grafana", 8),
+    ];
+
+    private static readonly System.Collections.Frozen.FrozenDictionary<PartKind, PartIdentity> ByKind =
+        System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Rows, r => r.Kind);
+
+    /// <summary>The row of <paramref name="kind"/>.</summary>
+    public static PartIdentity Of(PartKind kind) =>
+        ByKind.TryGetValue(kind, out var row) ? row : throw new ArgumentOutOfRangeException(nameof(kind), kind, "no identity row for this kind of part");
 }

@@ -4,6 +4,7 @@ using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
+using static Platform.Stacks.Blueprint.BuildKit;
 
 namespace Platform.Stacks.Blueprint;
 

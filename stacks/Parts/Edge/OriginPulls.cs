@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Model;
 using Platform.Stacks.Parts;
+using static Platform.Stacks.Blueprint.BuildKit;
 
 namespace Platform.Stacks.Blueprint;
 

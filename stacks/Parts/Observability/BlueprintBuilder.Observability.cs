@@ -3,6 +3,7 @@ using Platform.Stacks.Model;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Parts.Observability;
 using Platform.Stacks.Settings;
+using static Platform.Stacks.Blueprint.BuildKit;
 
 namespace Platform.Stacks.Blueprint;
 
@@ -16,8 +17,8 @@ public static partial class BlueprintBuilder
 {
     private static PlatformBlueprint WithObservability(StackSettings s, PlatformBlueprint bp)
     {
-        var off = bp with { Observability = ObservabilityView.Off(s, bp, On(s, bp with { Observability = null }, s.Observability with { Enabled = true })) };
-        return s.Observability.Enabled ? On(s, bp, s.Observability) : off;
+        var off = bp with { Observability = ObservabilityView.Off(s, bp, ObservabilityOn(s, bp with { Observability = null }, s.Observability with { Enabled = true })) };
+        return s.Observability.Enabled ? ObservabilityOn(s, bp, s.Observability) : off;
     }
 
     /// <summary>
@@ -35,7 +36,7 @@ public static partial class BlueprintBuilder
             }
             : svc;
 
-    private static PlatformBlueprint On(StackSettings s, PlatformBlueprint bp, ObservabilitySettings settings)
+    private static PlatformBlueprint ObservabilityOn(StackSettings s, PlatformBlueprint bp, ObservabilitySettings settings)
     {
         var context = ObservabilityPartContext.FromBlueprint(bp) with
         {

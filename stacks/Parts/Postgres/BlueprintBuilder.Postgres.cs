@@ -3,6 +3,7 @@ using Platform.Stacks.Data;
 using Platform.Stacks.Model;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
+using static Platform.Stacks.Blueprint.BuildKit;
 
 namespace Platform.Stacks.Blueprint;
 
@@ -123,9 +124,6 @@ public static partial class BlueprintBuilder
 
     }
 
-    private static IEnumerable<MountSpec> HookMounts(Operations.DumpHooks? hooks) =>
-        hooks?.Mounts.Select(m => new MountSpec(MountKind.Volume, m.Source, m.Target, m.ReadOnly)) ?? [];
-
     private static IEnumerable<HostCommandSpec> PostgresHostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
     {
         yield return new HostCommandSpec(
@@ -166,31 +164,4 @@ public static partial class BlueprintBuilder
             SecretText.Plain($"docker kill -s HUP {ServiceNames.PgBouncer} >/dev/null"), PartId.Postgres);
     }
 
-    /// <summary>
-    /// A host command that writes files into a directory on the server (owned by the uid the container runs
-    /// as, mode 0600, each replaced atomically) and runs <paramref name="reload"/> if the container runs.
-    /// </summary>
-    private static HostCommandSpec HostFilesCommand(string name, string description, string dir, int uid, int gid,
-        IReadOnlyList<(string File, SecretText Content)> files, string container, SecretText reload, PartId part)
-    {
-        var b = new SecretTextBuilder()
-            .Line("set -eu")
-            .Line($"sudo install -d -o {uid} -g {gid} -m 0750 {dir}");
-        foreach (var (file, content) in files)
-        {
-            var marker = "PLATFORM_" + file.ToUpperInvariant().Replace('.', '_');
-            b.Line($"sudo install -o {uid} -g {gid} -m 0600 /dev/null {dir}/{file}.new");
-            b.Line($"sudo tee {dir}/{file}.new >/dev/null <<'{marker}'");
-            b.Append(content);
-            if (!content.Masked.EndsWith('\n')) b.Line();
-            b.Line(marker);
-        }
-        foreach (var (file, _) in files) b.Line($"sudo mv -f {dir}/{file}.new {dir}/{file}");
-        b.Text($"if [ \"$(docker inspect -f '{{{{.State.Running}}}}' {container} 2>/dev/null)\" = true ]; then ").Append(reload).Line("; fi");
-        return new HostCommandSpec(name, description, "sh -s", b.Build(), [])
-        {
-            Part = part,
-            Reload = new HostReload(container, reload.Masked == ShellDecisions.RestartCommand(container)),
-        };
-    }
 }

@@ -45,7 +45,7 @@ public static class RedisNames
     public static string DumpVolume(string owner) => $"app-{owner}.redis.dumps";
 
     /// <summary>Where the instance's ACL file lives on the server; bind-mounted read-only at <see cref="AclDirectory"/>.</summary>
-    public static string HostDirectory(string owner) => $"{BlueprintBuilder.RedisHostDirectory}/app-{owner}";
+    public static string HostDirectory(string owner) => $"{RedisBlueprint.HostDirectory}/app-{owner}";
 
     public const string AclDirectory = "/etc/redis-acl";
 

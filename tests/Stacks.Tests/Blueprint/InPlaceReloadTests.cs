@@ -86,13 +86,13 @@ public sealed class InPlaceReloadTests
         try
         {
             var dir = Path.Combine(root, "redis");
-            Run(script.Replace(BlueprintBuilder.RedisHostDirectory, dir, StringComparison.Ordinal), root);
+            Run(script.Replace(RedisBlueprint.HostDirectory, dir, StringComparison.Ordinal), root);
             var settings = TestStacks.Read(TestStacks.Yaml());
             var instance = RedisNames.Of(settings).Single();
             var file = Path.Combine(dir, "app-api", "users.acl");
-            Assert.Equal(RedisConfig.Acl(BlueprintBuilder.RedisOptions(instance), BlueprintBuilder.RedisMembers(instance)).Resolve(name => secrets[name]), File.ReadAllText(file));
+            Assert.Equal(RedisConfig.Acl(RedisBlueprint.Options(instance), RedisBlueprint.Members(instance)).Resolve(name => secrets[name]), File.ReadAllText(file));
             Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(file));
-            Assert.Equal(BlueprintBuilder.RedisUid, OwnerUid(file));
+            Assert.Equal(RedisBlueprint.Uid, OwnerUid(file));
             var docker = File.ReadAllText(Path.Combine(root, "docker.log"));
             Assert.Contains("exec -i app-api.redis sh -c REDISCLI_AUTH=\"$(cat)\" redis-cli --no-auth-warning --user platform_admin -p 6379 ACL LOAD", docker, StringComparison.Ordinal);
             // The password reached the command through stdin, not its arguments.

@@ -34,6 +34,21 @@ public sealed class PartGraphTests
         Assert.Equal(PartId.Monitoring, b.Service("autokuma").Part);
     }
 
+    [Fact]
+    public void Every_kind_of_part_has_one_identity_row_and_no_two_rows_share_a_token_name_or_order()
+    {
+        var rows = PartIdentities.Rows;
+        Assert.Equal(Enum.GetValues<PartKind>().Order(), rows.Select(r => r.Kind).Order());
+        Assert.Equal(rows.Length, rows.Select(r => r.TypeToken).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(rows.Length, rows.Select(r => r.ResourceName).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(rows.Length, rows.Select(r => r.Order).Distinct().Count());
+        Assert.All(rows, r => Assert.Matches("^platform:[a-z]+:[A-Z][A-Za-z]+$", r.TypeToken));
+        // Platform parts' names never start with the app namespace's prefix.
+        Assert.All(rows.Where(r => r.Kind != PartKind.App), r => Assert.False(r.ResourceName.StartsWith("app", StringComparison.Ordinal), r.ResourceName));
+        Assert.Equal(("app-shop", "App shop", "platform:apps:App"), (PartId.App("shop").ResourceName, PartId.App("shop").Title, PartId.App("shop").TypeToken));
+        Assert.Equal(("postgres", "Data: PostgreSQL + PgBouncer"), (PartId.Postgres.ResourceName, PartId.Postgres.Title));
+    }
+
     [Theory, MemberData(nameof(Shipped))]
     public void Parts_come_after_every_part_they_depend_on(string stack)
     {

@@ -34,10 +34,10 @@ public sealed class RedisIntegrationTests
         try
         {
             var aclPath = Path.Combine(server.Directory, "users.acl");
-            var options = BlueprintBuilder.RedisOptions(instance) with { Bind = "127.0.0.1", Port = server.Port, Dir = server.Directory, AclFile = aclPath };
+            var options = RedisBlueprint.Options(instance) with { Bind = "127.0.0.1", Port = server.Port, Dir = server.Directory, AclFile = aclPath };
             options = configure?.Invoke(options) ?? options;
-            await WriteAclAsync(server, RedisConfig.Acl(options, BlueprintBuilder.RedisMembers(instance)).Resolve(n => Passwords[n]));
-            var conf = RedisConfig.Conf(options, BlueprintBuilder.RedisMembers(instance));
+            await WriteAclAsync(server, RedisConfig.Acl(options, RedisBlueprint.Members(instance)).Resolve(n => Passwords[n]));
+            var conf = RedisConfig.Conf(options, RedisBlueprint.Members(instance));
             Assert.False(conf.IsSecret);
             await server.StartAsync(conf.Resolve(n => Passwords[n]), RedisConfig.AdminUser, Admin);
             return server;
@@ -234,8 +234,8 @@ public sealed class RedisIntegrationTests
             Assert.StartsWith("WRONGPASS", (await before.CallAsync("AUTH", Password("worker"))).Text, StringComparison.Ordinal);
 
         // The worker joins api's instance: the ACL file gains its password and ACL LOAD applies it, as the host command does.
-        var options = BlueprintBuilder.RedisOptions(Instance("api"));
-        await WriteAclAsync(s, RedisConfig.Acl(options, BlueprintBuilder.RedisMembers(Instance("api"))).Resolve(n => Passwords[n]));
+        var options = RedisBlueprint.Options(Instance("api"));
+        await WriteAclAsync(s, RedisConfig.Acl(options, RedisBlueprint.Members(Instance("api"))).Resolve(n => Passwords[n]));
         Assert.Equal("OK", await Reply(s.CliAsync(RedisConfig.AdminUser, Admin, "ACL", "LOAD")));
 
         await using var worker = await ConnectAsync(s, Password("worker"));

@@ -89,8 +89,8 @@ public sealed class RedisMigrationTests
     private static async Task<RedisServer> StartAsync(RedisInstance instance, Dictionary<string, string> passwords)
     {
         var server = await RedisServer.CreateAsync();
-        var options = BlueprintBuilder.RedisOptions(instance) with { Bind = "127.0.0.1", Port = server.Port, Dir = server.Directory, AclFile = null };
-        await server.StartAsync(RedisConfig.Conf(options, BlueprintBuilder.RedisMembers(instance)).Resolve(n => passwords[n]), RedisConfig.AdminUser, passwords[SecretNames.RedisAdmin]);
+        var options = RedisBlueprint.Options(instance) with { Bind = "127.0.0.1", Port = server.Port, Dir = server.Directory, AclFile = null };
+        await server.StartAsync(RedisConfig.Conf(options, RedisBlueprint.Members(instance)).Resolve(n => passwords[n]), RedisConfig.AdminUser, passwords[SecretNames.RedisAdmin]);
         return server;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Data;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Redis;
 using Platform.Stacks.Tests.Integration;
 using Platform.Stacks.Tests.Support;
 
@@ -24,7 +25,7 @@ public sealed class RedisRestoreDrillTests
     {
         var server = await RedisServer.CreateAsync();
         var instance = Platform.Stacks.Parts.Redis.RedisNames.Of(TestStacks.Shipped("staging")).First();
-        var options = BlueprintBuilder.RedisOptions(instance) with
+        var options = RedisBlueprint.Options(instance) with
         {
             Bind = "127.0.0.1", Port = server.Port, Dir = server.Directory, AclFile = null, AdminPasswordSecret = AdminSecret,
             // The drill's data must all fit (the shipped api instance's noeviction would refuse rather than evict).

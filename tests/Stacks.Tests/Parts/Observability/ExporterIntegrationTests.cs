@@ -146,9 +146,9 @@ public sealed class ExporterIntegrationTests(ITestOutputHelper output) : IDispos
         secrets[SecretNames.RedisMonitor] = Secrets.NewPassword();
         await using var redis = await RedisServer.CreateAsync();
         var aclPath = Path.Combine(redis.Directory, "users.acl");
-        var options = BlueprintBuilder.RedisOptions(instance, monitored: true) with { Bind = "127.0.0.1", Port = redis.Port, Dir = redis.Directory, AclFile = aclPath };
-        await ServerDirectory.WriteFileAsync(aclPath, RedisConfig.Acl(options, BlueprintBuilder.RedisMembers(instance)).Resolve(n => secrets[n]), Proc.IsRoot ? RedisServer.OsUser : null);
-        await redis.StartAsync(RedisConfig.Conf(options, BlueprintBuilder.RedisMembers(instance)).Resolve(n => secrets[n]), RedisConfig.AdminUser, secrets[SecretNames.RedisAdmin]);
+        var options = RedisBlueprint.Options(instance, monitored: true) with { Bind = "127.0.0.1", Port = redis.Port, Dir = redis.Directory, AclFile = aclPath };
+        await ServerDirectory.WriteFileAsync(aclPath, RedisConfig.Acl(options, RedisBlueprint.Members(instance)).Resolve(n => secrets[n]), Proc.IsRoot ? RedisServer.OsUser : null);
+        await redis.StartAsync(RedisConfig.Conf(options, RedisBlueprint.Members(instance)).Resolve(n => secrets[n]), RedisConfig.AdminUser, secrets[SecretNames.RedisAdmin]);
         Assert.Equal("OK", (await redis.CliAsync(null, secrets[SecretNames.Redis(instance.Owner)], "SET", "app:key", "v")).Stdout.Trim());
 
         var svc = Exporter("redis");

@@ -1,29 +1,29 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Data;
 using Platform.Stacks.Model;
-using Platform.Stacks.Parts;
-using Platform.Stacks.Parts.Redis;
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Settings;
+using static Platform.Stacks.Blueprint.BuildKit;
 
-namespace Platform.Stacks.Blueprint;
+namespace Platform.Stacks.Parts.Redis;
 
 /// <summary>
 /// The Redis part: one instance per app that asks for its own (<c>needs.redis</c>), shared with the apps that name it
 /// (<c>needs.redisOf</c>); each with its AOF volume, its memory bound, its ACL file and the in-place reload of it.
 /// </summary>
-public static partial class BlueprintBuilder
+public static class RedisBlueprint
 {
-    public const string RedisConfPath = "/usr/local/etc/redis/redis.conf";
+    public const string ConfPath = "/usr/local/etc/redis/redis.conf";
 
     /// <summary>Where the instances' ACL files live on the server, one directory per instance (<see cref="RedisNames.HostDirectory"/>).</summary>
-    public const string RedisHostDirectory = "/srv/platform/redis";
+    public const string HostDirectory = "/srv/platform/redis";
 
     /// <summary>The uid and gid Redis runs as in the official image (user <c>redis</c>).</summary>
-    public const int RedisUid = 999;
-    public const int RedisGid = 1000;
+    public const int Uid = 999;
+    public const int Gid = 1000;
 
     /// <summary>The rendered settings of one instance; with <paramref name="monitored"/> (the observability part on), its exporter's user.</summary>
-    public static RedisOptions RedisOptions(RedisInstance i, bool monitored = false) => new()
+    public static RedisOptions Options(RedisInstance i, bool monitored = false) => new()
     {
         MonitorPasswordSecret = monitored ? SecretNames.RedisMonitor : null,
         Port = i.Port,
@@ -34,18 +34,31 @@ public static partial class BlueprintBuilder
     };
 
     /// <summary>The apps of one instance with their passwords (each app keeps its own secret).</summary>
-    public static IEnumerable<RedisMember> RedisMembers(RedisInstance i) => i.Members.Select(m => new RedisMember(m, SecretNames.Redis(m)));
+    public static IEnumerable<RedisMember> Members(RedisInstance i) => i.Members.Select(m => new RedisMember(m, SecretNames.Redis(m)));
 
-    private static IEnumerable<ServiceSpec> RedisServices(StackSettings s, OperationsParts ops)
+    /// <summary>The operators' secret (every instance has the user, even with no instance yet) and each app's password.</summary>
+    internal static IEnumerable<SecretSpec> Secrets(StackSettings s) =>
+    [
+        Generated(SecretNames.RedisAdmin, $"Redis operators' user {RedisConfig.AdminUser} in every instance (health check, backups, ACL LOAD)"),
+        .. s.Apps.Where(a => a.Redis).Select(app =>
+            Generated(SecretNames.Redis(app.Name), $"{app.Name}'s password to {(s.RedisOwner(app) is { } owner && owner != app ? owner.Name + "'s" : "its own")} Redis instance")),
+    ];
+
+    /// <summary>Each instance's AOF and RDB volume.</summary>
+    internal static IEnumerable<VolumeSpec> Volumes(StackSettings s) =>
+        RedisNames.Of(s).Select(i => new VolumeSpec(i.Volume, i.Container, $"AOF and RDB files of {i.Owner}'s Redis", s.IsProd) { Part = PartId.Redis, Durable = true });
+
+    /// <summary>Every instance's container, with the dump mounts the backup runner's hooks ask for.</summary>
+    internal static IEnumerable<ServiceSpec> Services(StackSettings s, OperationsParts ops)
     {
         foreach (var instance in RedisNames.Of(s))
         {
             var hooks = ops.HooksFor(instance.Container);
-            var options = RedisOptions(instance, s.Observability.Enabled);
+            var options = Options(instance, s.Observability.Enabled);
             yield return Singleton(PartId.Redis, instance.Container, ServiceKind.Data, s.Redis.Service with { MemoryMb = instance.ContainerMemoryMb },
                 [On(ServiceNames.DataNetwork, instance.Container)], RedisConfig.HealthCheckTest(options)) with
             {
-                Command = ["redis-server", RedisConfPath],
+                Command = ["redis-server", ConfPath],
                 InternalPorts = [instance.Port],
                 Mounts =
                 [
@@ -54,20 +67,21 @@ public static partial class BlueprintBuilder
                     new MountSpec(MountKind.Bind, RedisNames.HostDirectory(instance.Owner), RedisNames.AclDirectory, ReadOnly: true),
                     .. HookMounts(hooks),
                 ],
-                Files = [new FileSpec(RedisConfPath, RedisConfig.Conf(options, RedisMembers(instance)))],
+                Files = [new FileSpec(ConfPath, RedisConfig.Conf(options, Members(instance)))],
                 AfterHostCommands = [RedisNames.AclCommand(instance.Owner)],
             };
         }
     }
 
-    private static IEnumerable<HostCommandSpec> RedisHostCommands(StackSettings s) => RedisNames.Of(s).Select(i => RedisAclCommand(i, s.Observability.Enabled));
+    /// <summary>Every instance's ACL command.</summary>
+    internal static IEnumerable<HostCommandSpec> HostCommands(StackSettings s) => RedisNames.Of(s).Select(i => AclCommand(i, s.Observability.Enabled));
 
     /// <summary>
     /// Writes the instance's ACL file on the server and, when it runs, applies it with <c>ACL LOAD</c> as the operators'
     /// user (its password goes through stdin, never a command line): a new member, or a rotated password, applies without
     /// restarting Redis or dropping a connected client.
     /// </summary>
-    private static HostCommandSpec RedisAclCommand(RedisInstance instance, bool monitored)
+    private static HostCommandSpec AclCommand(RedisInstance instance, bool monitored)
     {
         var reload = new SecretTextBuilder()
             .Text("printf '%s' '").Secret(SecretNames.RedisAdmin)
@@ -76,8 +90,8 @@ public static partial class BlueprintBuilder
         var dir = RedisNames.HostDirectory(instance.Owner);
         return HostFilesCommand(RedisNames.AclCommand(instance.Owner),
             $"writes the ACL file of {instance.Owner}'s Redis ({string.Join(", ", instance.Members)}; SHA-256 of each password) on the server and loads it in place",
-            dir, RedisUid, RedisGid,
-            [("users.acl", RedisConfig.Acl(RedisOptions(instance, monitored), RedisMembers(instance)))],
+            dir, Uid, Gid,
+            [("users.acl", RedisConfig.Acl(Options(instance, monitored), Members(instance)))],
             instance.Container, reload, PartId.Redis) with
         {
             Delete = $"sudo rm -rf {dir}",
