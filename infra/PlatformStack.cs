@@ -195,22 +195,22 @@ public static class PlatformStack
         {
             PlatformPart part = node.Id.Kind switch
             {
-                PartKind.Edge => edge = new Traefik(new TraefikArgs { Spec = node, Infrastructure = infrastructure }, EdgeOptions(options(), edgeAfter)),
-                PartKind.Postgres => postgres = new Postgres(new PostgresArgs { Spec = node, Infrastructure = infrastructure }, options()),
-                PartKind.MariaDb => mariaDb = new MariaDb(new MariaDbArgs { Spec = node, Infrastructure = infrastructure }, options()),
-                PartKind.Redis => redis = new Redis(new RedisArgs { Spec = node, Infrastructure = infrastructure }, options()),
-                PartKind.ObjectStorage => minio = new Minio(new MinioArgs { Spec = node, Infrastructure = infrastructure }, options()),
-                PartKind.Monitoring => monitoring = new UptimeKuma(new UptimeKumaArgs { Spec = node, Infrastructure = infrastructure, Postgres = postgres }, options()),
-                PartKind.Backups => new Backups(new BackupsArgs
+                PartKind.Edge => edge = new Traefik(node.Id.ResourceName, new TraefikArgs { Spec = node, Infrastructure = infrastructure }, EdgeOptions(options(), edgeAfter)),
+                PartKind.Postgres => postgres = new Postgres(node.Id.ResourceName, new PostgresArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.MariaDb => mariaDb = new MariaDb(node.Id.ResourceName, new MariaDbArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.Redis => redis = new Redis(node.Id.ResourceName, new RedisArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.ObjectStorage => minio = new Minio(node.Id.ResourceName, new MinioArgs { Spec = node, Infrastructure = infrastructure }, options()),
+                PartKind.Monitoring => monitoring = new UptimeKuma(node.Id.ResourceName, new UptimeKumaArgs { Spec = node, Infrastructure = infrastructure, Postgres = postgres }, options()),
+                PartKind.Backups => new Backups(node.Id.ResourceName, new BackupsArgs
                 {
                     Spec = node, Infrastructure = infrastructure, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio, Monitoring = monitoring,
                     Apps = [.. parts.OfType<App>()],
                 }, options()),
-                PartKind.Observability => new Components.Observability.Observability(new Components.Observability.ObservabilityArgs
+                PartKind.Observability => new Components.Observability.Observability(node.Id.ResourceName, new Components.Observability.ObservabilityArgs
                 {
                     Spec = node, Infrastructure = infrastructure, Watched = [postgres, redis, mariaDb, minio, monitoring],
                 }, options()),
-                PartKind.App => new App(new AppArgs
+                PartKind.App => new App(node.Id.ResourceName, new AppArgs
                 {
                     Spec = node, Infrastructure = infrastructure, Edge = edge, Postgres = postgres, MariaDb = mariaDb, Redis = redis, Minio = minio,
                 }, options()),

@@ -33,10 +33,11 @@ public sealed class App : PlatformPart
     [Output("instances")]
     public Output<int> Instances { get; private set; }
 
-    public App(AppArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.App, [args.Edge, args.Postgres, args.MariaDb, args.Redis, args.Minio], opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public App(string name, AppArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.App, [args.Edge, args.Postgres, args.MariaDb, args.Redis, args.Minio], opts)
     {
-        Instances = Output.Create(args.Spec.Services.Length);
+        Instances = AfterWorkloads(Containers.Count);
         RegisterOutputs();
     }
 }

@@ -36,10 +36,11 @@ public sealed class Backups : PlatformPart
     [Output("containers")]
     public Output<int> ContainerCount { get; private set; }
 
-    public Backups(BackupsArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.Backups, [args.Postgres, args.MariaDb, args.Redis, args.Minio, args.Monitoring, .. args.Apps], opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public Backups(string name, BackupsArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.Backups, [args.Postgres, args.MariaDb, args.Redis, args.Minio, args.Monitoring, .. args.Apps], opts)
     {
-        ContainerCount = Output.Create(args.Spec.Services.Length);
+        ContainerCount = AfterWorkloads(Containers.Count);
         RegisterOutputs();
     }
 }

@@ -19,11 +19,15 @@ public sealed class MariaDb : PlatformPart
     [Output("port")]
     public Output<int> Port { get; private set; }
 
-    public MariaDb(MariaDbArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.MariaDb, [], opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public MariaDb(string name, MariaDbArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.MariaDb, [], opts)
     {
-        Host = Output.Create(MariaDbNames.Service);
-        Port = Output.Create(MariaDbNames.Port);
+        Host = Containers[MariaDbNames.Service].Name;
+        Port = AfterWorkloads(MariaDbNames.Port);
         RegisterOutputs();
     }
+
+    /// <summary><paramref name="app"/>'s URL of its database (secret): what its <c>${database.url}</c> is.</summary>
+    public Output<string> ConnectionFor(string app) => Connection(app);
 }

@@ -22,11 +22,15 @@ public sealed class Postgres : PlatformPart
     [Output("pooledPort")]
     public Output<int> PooledPort { get; private set; }
 
-    public Postgres(PostgresArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.Postgres, [], opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public Postgres(string name, PostgresArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.Postgres, [], opts)
     {
-        PooledHost = Output.Create(ServiceNames.PgBouncer);
-        PooledPort = Output.Create(AppEnvironment.PgBouncerPort);
+        PooledHost = Containers[ServiceNames.PgBouncer].Name;
+        PooledPort = AfterWorkloads(AppEnvironment.PgBouncerPort);
         RegisterOutputs();
     }
+
+    /// <summary><paramref name="app"/>'s URL of its database through PgBouncer (secret): what its <c>${database.url}</c> is.</summary>
+    public Output<string> ConnectionFor(string app) => Connection(app);
 }

@@ -19,11 +19,16 @@ public sealed class Redis : PlatformPart
     [Output("port")]
     public Output<int> Port { get; private set; }
 
-    public Redis(RedisArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.Redis, [], opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public Redis(string name, RedisArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.Redis, [], opts)
     {
-        Host = Output.Create(ServiceNames.Redis);
-        Port = Output.Create(AppEnvironment.RedisPort);
+        // Every instance answers to the same alias on its group's network.
+        Host = AfterWorkloads(Stacks.Parts.Redis.RedisNames.Alias);
+        Port = AfterWorkloads(AppEnvironment.RedisPort);
         RegisterOutputs();
     }
+
+    /// <summary><paramref name="app"/>'s URL of its Redis instance (secret): what its <c>${redis.url}</c> is.</summary>
+    public Output<string> ConnectionFor(string app) => Connection(app);
 }

@@ -17,10 +17,13 @@ public sealed class Traefik : PlatformPart
     [Output("httpsPort")]
     public Output<int> HttpsPort { get; private set; }
 
-    public Traefik(TraefikArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.Edge, [], opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public Traefik(string name, TraefikArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.Edge, [], opts)
     {
-        HttpsPort = Output.Create(args.Spec.Services.SelectMany(s => s.PublishedPorts).Select(p => p.HostPort).DefaultIfEmpty(443).Max());
+        // The highest port any of its containers publishes (443; every app server's Traefik publishes the same).
+        HttpsPort = Output.All(Containers.Values.Select(c => c.Ports))
+            .Apply(ports => ports.SelectMany(p => p).Select(p => p.External ?? 0).DefaultIfEmpty(443).Max());
         RegisterOutputs();
     }
 }

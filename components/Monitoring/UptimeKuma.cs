@@ -19,10 +19,11 @@ public sealed class UptimeKuma : PlatformPart
     [Output("url")]
     public Output<string> Url { get; private set; }
 
-    public UptimeKuma(UptimeKumaArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.Monitoring, [args.Postgres], opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public UptimeKuma(string name, UptimeKumaArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.Monitoring, [args.Postgres], opts)
     {
-        Url = Output.Create(Stacks.Blueprint.BlueprintBuilder.UptimeKumaInternalUrl);
+        Url = AfterWorkloads(Stacks.Blueprint.BlueprintBuilder.UptimeKumaInternalUrl);
         RegisterOutputs();
     }
 }

@@ -19,10 +19,11 @@ public sealed class Observability : PlatformPart
     [Output("prometheusUrl")]
     public Output<string> PrometheusUrl { get; private set; }
 
-    public Observability(ObservabilityArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.Observability, args.Watched, opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public Observability(string name, ObservabilityArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.Observability, args.Watched, opts)
     {
-        PrometheusUrl = Output.Create($"http://{ObservabilityNames.Prometheus}:{ObservabilityNames.PrometheusPort}");
+        PrometheusUrl = Containers[ObservabilityNames.Prometheus].Name.Apply(host => $"http://{host}:{ObservabilityNames.PrometheusPort}");
         RegisterOutputs();
     }
 }

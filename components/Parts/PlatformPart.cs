@@ -85,12 +85,18 @@ public abstract class PlatformPart : ComponentResource
     /// <summary>The part's volumes by blueprint key (the name; qualified with the server for an app server's copy).</summary>
     public IReadOnlyDictionary<string, DockerSdk.Volume> Volumes { get; }
 
-    protected PlatformPart(PartArgs args, PartKind kind, IEnumerable<PlatformPart?> needs, ComponentResourceOptions? opts)
-        : base(Expect(args.Spec, kind).Id.TypeToken, args.Spec.Id.ResourceName, opts)
+    /// <summary>
+    /// Maps <paramref name="args"/>'s part onto resources under a component named <paramref name="name"/> (Pulumi's
+    /// <c>(name, args, opts)</c>; the platform names each part <see cref="PartId.ResourceName"/>, which keeps its URNs).
+    /// </summary>
+    protected PlatformPart(string name, PartArgs args, PartKind kind, IEnumerable<PlatformPart?> needs, ComponentResourceOptions? opts)
+        : base(Expect(args.Spec, kind).Id.TypeToken, name, opts)
     {
         var spec = args.Spec;
         var infrastructure = args.Infrastructure;
         Id = spec.Id;
+        _spec = spec;
+        _secrets = infrastructure.Secrets;
         var given = needs.OfType<PlatformPart>().ToList();
         foreach (var missing in spec.DependsOn.Where(d => given.All(g => g.Id != d)))
             throw new RunException($"The part {spec.Id} needs the part {missing}; pass it in its arguments.");
@@ -180,6 +186,26 @@ public abstract class PlatformPart : ComponentResource
         Containers = containers;
         Commands = commands;
     }
+
+    private readonly PartNode _spec;
+    private readonly PlatformSecrets _secrets;
+
+    /// <summary>
+    /// How <paramref name="app"/> connects to this part: the URL its environment gets (secret), known once every container
+    /// and host command of the part exists (so a resource that uses it waits for them, its provisioning included).
+    /// </summary>
+    protected Output<string> Connection(string app)
+    {
+        if (!_spec.Connections.TryGetValue(app, out var url))
+            throw new RunException($"The app '{app}' does not use the part {Id}: it has no connection to it (apps that do: {(_spec.Connections.IsEmpty ? "none" : string.Join(", ", _spec.Connections.Keys))}).");
+        return Output.CreateSecret(AfterWorkloads().Apply(_ => _secrets.Render(url)));
+    }
+
+    /// <summary><paramref name="value"/>, known once every container and host command of the part exists.</summary>
+    protected Output<T> AfterWorkloads<T>(T value) => AfterWorkloads().Apply(_ => value);
+
+    private Output<ImmutableArray<string>> AfterWorkloads() =>
+        Output.All(Containers.Values.Select(c => c.Id).Concat(Commands.Values.Select(c => c.Id)));
 
     private static PartNode Expect(PartNode spec, PartKind kind) =>
         spec.Id.Kind == kind ? spec : throw new ArgumentException($"Expected the {kind} part of the blueprint, got {spec.Id}.", nameof(spec));

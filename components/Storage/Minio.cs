@@ -15,10 +15,11 @@ public sealed class Minio : PlatformPart
     [Output("endpoint")]
     public Output<string> Endpoint { get; private set; }
 
-    public Minio(MinioArgs args, ComponentResourceOptions? opts = null)
-        : base(args, PartKind.ObjectStorage, [], opts)
+    /// <summary>The part <paramref name="args"/> holds, as the component <paramref name="name"/> (the platform names it by the part's <see cref="PartId.ResourceName"/>).</summary>
+    public Minio(string name, MinioArgs args, ComponentResourceOptions? opts = null)
+        : base(name, args, PartKind.ObjectStorage, [], opts)
     {
-        Endpoint = Output.Create(AppEnvironment.MinioEndpoint);
+        Endpoint = Containers[ServiceNames.Minio].Name.Apply(host => $"http://{host}:{AppEnvironment.MinioPort}");
         RegisterOutputs();
     }
 }

@@ -122,6 +122,7 @@ public static partial class BlueprintBuilder
             Connections = ConnectionBudget.Compute(s),
             Cost = Cost(s, type),
             Outputs = Outputs(s, databases),
+            AppConnections = Parts.PartConnections.Of(s, databases),
         };
         // Every container, the split stack's copies and the observability part's included, drops its privileges last; the
         // host packet filter sees every port the parts publish.

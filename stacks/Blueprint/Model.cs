@@ -97,6 +97,8 @@ public sealed record PlatformBlueprint
     public Parts.Observability.ObservabilityView? Observability { get; init; }
     public required CostEstimate Cost { get; init; }
     public required ImmutableArray<OutputSpec> Outputs { get; init; }
+    /// <summary>Each app's connection to each data part it uses (what the shell's <c>ConnectionFor(app)</c> gives). Default: none.</summary>
+    public ImmutableArray<Parts.AppConnection> AppConnections { get; init; } = [];
 
     /// <summary>Platform containers joined to apps' networks by the apps' host commands (not by their own specs). Default: none.</summary>
     public ImmutableArray<NetworkJoinSpec> NetworkJoins { get; init; } = [];

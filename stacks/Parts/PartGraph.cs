@@ -9,7 +9,11 @@ public sealed record PartNode(
     ImmutableArray<ServiceSpec> Services,
     ImmutableArray<VolumeSpec> Volumes,
     ImmutableArray<HostCommandSpec> HostCommands,
-    ImmutableArray<PartId> DependsOn);
+    ImmutableArray<PartId> DependsOn)
+{
+    /// <summary>A data part's connection URL of each app that uses it, by app name (secret). Default: none.</summary>
+    public ImmutableSortedDictionary<string, Model.SecretText> Connections { get; init; } = ImmutableSortedDictionary<string, Model.SecretText>.Empty;
+}
 
 /// <summary>
 /// The blueprint grouped by part, in the order the parts are composed: every part after the parts its
@@ -73,11 +77,15 @@ public static class PartGraph
         var services = b.Services.ToLookup(s => s.Part);
         var volumes = b.Volumes.ToLookup(v => v.Part);
         var commands = b.HostCommands.ToLookup(c => c.Part);
+        var connections = b.AppConnections.ToLookup(c => c.Part);
         return [.. order.Select(id => new PartNode(id,
             [.. services[id]],
             [.. volumes[id]],
             [.. commands[id]],
-            [.. edges[id].OrderBy(d => position[d])]))];
+            [.. edges[id].OrderBy(d => position[d])])
+        {
+            Connections = connections[id].ToImmutableSortedDictionary(c => c.App, c => c.Url, StringComparer.Ordinal),
+        })];
     }
 
     private static int Rank(PartId id) => id.Identity.Order;

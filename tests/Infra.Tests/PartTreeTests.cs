@@ -143,21 +143,33 @@ public sealed class PartTreeTests
             };
             PlatformPart part = which switch
             {
-                "postgres" => new Postgres(new PostgresArgs { Spec = Part(b, PartId.Postgres), Infrastructure = infrastructure }),
-                "redis" => new Redis(new RedisArgs { Spec = Part(b, PartId.Redis), Infrastructure = infrastructure }),
-                "minio" => new Minio(new MinioArgs { Spec = Part(b, PartId.ObjectStorage), Infrastructure = infrastructure }),
-                _ => new Traefik(new TraefikArgs { Spec = Part(b, PartId.Edge), Infrastructure = infrastructure }),
+                "postgres" => new Postgres("my-postgres", new PostgresArgs { Spec = Part(b, PartId.Postgres), Infrastructure = infrastructure }),
+                "redis" => new Redis("my-redis", new RedisArgs { Spec = Part(b, PartId.Redis), Infrastructure = infrastructure }),
+                "minio" => new Minio("my-minio", new MinioArgs { Spec = Part(b, PartId.ObjectStorage), Infrastructure = infrastructure }),
+                _ => new Traefik("my-edge", new TraefikArgs { Spec = Part(b, PartId.Edge), Infrastructure = infrastructure }),
             };
             outputs["containers"] = part.Containers.Count;
             if (part is Postgres pg) outputs["pooled"] = pg.PooledPort;
+            // What the app api would be handed, from the part itself.
+            if (part is Postgres withDatabases) outputs["connection"] = withDatabases.ConnectionFor("api");
+            if (part is Redis withInstances) outputs["connection"] = withInstances.ConnectionFor("api");
             return outputs;
         });
+        if (outputs.TryGetValue("connection", out var given))
+        {
+            var connection = (Output<string>)given!;
+            Assert.True(await Output.IsSecretAsync(connection));
+            Assert.Matches(which == "postgres" ? "^postgres://api:[A-Za-z0-9]{16,}@pgbouncer:6432/api\\?sslmode=disable$" : "^redis://:[A-Za-z0-9]{16,}@redis:6379/0$",
+                await StackRun.ValueOf(connection));
+        }
+        else Assert.True(which is "minio" or "edge");
         var id = which switch { "postgres" => PartId.Postgres, "redis" => PartId.Redis, "minio" => PartId.ObjectStorage, _ => PartId.Edge };
         var spec = Part(b, id);
         Assert.Equal(spec.Services.Select(s => s.Name + "-container").Order(), mocks.Registrations.Where(r => r.Type == Container).Select(r => r.Name).Order());
         Assert.Equal(spec.HostCommands.Select(c => c.Name + "-command").Order(), mocks.Registrations.Where(r => r.Type == Command).Select(r => r.Name).Order());
         Assert.Equal(spec.Volumes.Length, mocks.Registrations.Count(r => r.Type == "docker:index/volume:Volume"));
-        Assert.Contains(mocks.Registrations, r => r.Type == id.TypeToken && r.Name == id.ResourceName);
+        // Pulumi's convention: the component takes the caller's name (its children keep the part's own names).
+        Assert.Contains(mocks.Registrations, r => r.Type == id.TypeToken && r.Name == "my-" + which);
         Assert.Equal(spec.Services.Length, outputs["containers"]);
         // Only the edge publishes host ports.
         var publishes = mocks.Registrations.Where(r => r.Type == Container && r.Inputs.TryGetValue("ports", out var ports) && ports is System.Collections.IList { Count: > 0 }).Select(r => r.Name).ToList();
@@ -181,7 +193,7 @@ public sealed class PartTreeTests
                 Images = new DockerImages("images", new DockerImagesArgs { Images = b.Services.Select(s => s.Image), Docker = docker }),
                 Secrets = new PlatformSecrets("secrets", new PlatformSecretsArgs { Secrets = [.. b.Secrets.Where(s => s.Source == SecretSource.Generated)] }),
             };
-            _ = new Platform.Components.Apps.App(new Platform.Components.Apps.AppArgs { Spec = Part(b, PartId.App("api")), Infrastructure = infrastructure });
+            _ = new Platform.Components.Apps.App("api", new Platform.Components.Apps.AppArgs { Spec = Part(b, PartId.App("api")), Infrastructure = infrastructure });
             return new Dictionary<string, object?>();
         }));
         Assert.Contains("needs the part", error.ToString(), StringComparison.Ordinal);

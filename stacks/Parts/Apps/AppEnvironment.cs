@@ -32,6 +32,11 @@ public static class AppEnvironment
         new SecretTextBuilder().Text($"postgres://{db.Role}:").Secret(db.PasswordSecret)
             .Text($"@{ServiceNames.Postgres}:{PostgresPort}/{db.Database}?sslmode=disable").Build();
 
+    /// <summary>An app's URL of its Redis instance: the password only (the instance's default user takes every member's password).</summary>
+    public static SecretText RedisUrl(string app, Parts.Redis.RedisInstance instance) =>
+        new SecretTextBuilder().Text("redis://:").Secret(SecretNames.Redis(app))
+            .Text($"@{Parts.Redis.RedisNames.Alias}:{instance.Port.ToString(CultureInfo.InvariantCulture)}/0").Build();
+
     /// <summary>The families of references and what each needs, for error messages and the README.</summary>
     public static readonly IReadOnlyList<(string Prefix, string Needs, string[] Names)> Families =
     [
@@ -83,8 +88,7 @@ public static class AppEnvironment
         {
             // Password only (the instance's default user takes every member's password): what every client library accepts.
             var redisPort = redis.Port.ToString(CultureInfo.InvariantCulture);
-            values["redis.url"] = new SecretTextBuilder().Text("redis://:").Secret(SecretNames.Redis(app.Name))
-                .Text($"@{Parts.Redis.RedisNames.Alias}:{redisPort}/0").Build();
+            values["redis.url"] = RedisUrl(app.Name, redis);
             values["redis.host"] = SecretText.Plain(Parts.Redis.RedisNames.Alias);
             values["redis.port"] = SecretText.Plain(redisPort);
             values["redis.user"] = SecretText.Plain("default");
