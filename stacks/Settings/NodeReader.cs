@@ -9,7 +9,7 @@ namespace Platform.Stacks.Settings;
 /// <see cref="SettingsError"/> naming the key, and a fallback is returned so reading goes on
 /// and one run reports every mistake.
 /// </summary>
-internal sealed class NodeReader(List<SettingsError> errors)
+internal sealed partial class NodeReader(List<SettingsError> errors)
 {
     public List<SettingsError> Errors { get; } = errors;
 

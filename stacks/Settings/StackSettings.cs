@@ -30,7 +30,8 @@ public sealed record StackSettings
     public bool ServerBackups { get; init; }
     public required PostgresSettings Postgres { get; init; }
     public required PgBouncerSettings PgBouncer { get; init; }
-    public required RedisSettings Redis { get; init; }
+    /// <summary>Redis: the image, and the defaults of every app's instance (<see cref="RedisNeed"/> overrides them per app).</summary>
+    public required Parts.Redis.RedisSettings Redis { get; init; }
     /// <summary>MariaDB, for apps that speak the MySQL protocol; deployed only when one needs it (<see cref="UsesMariaDb"/>).</summary>
     public required Parts.MariaDb.MariaDbSettings MariaDb { get; init; }
     public required ServiceSettings Minio { get; init; }
@@ -187,14 +188,8 @@ public sealed record PgBouncerSettings(
     int MinPoolSize,
     int ReservePoolSize);
 
-/// <summary>Redis: the image, and the defaults of every app's instance (<see cref="RedisNeed"/> overrides them per app).</summary>
-/// <param name="Service">The image; its memory is the default instance's container limit (twice its maxmemory).</param>
-/// <param name="MaxMemoryMb">Default maxmemory of an instance.</param>
-/// <param name="EvictionPolicy">Default maxmemory-policy of an instance.</param>
-public sealed record RedisSettings(ServiceSettings Service, int MaxMemoryMb, string EvictionPolicy);
-
 /// <summary>An app's own Redis instance (<c>needs.redis</c>); null members take the stack's defaults.</summary>
-/// <param name="MaxMemoryMb">maxmemory of the instance. Default: <c>redisMaxMemoryMb</c>.</param>
+/// <param name="MaxMemoryMb">maxmemory of the instance. Default: <c>redisMaxMemoryMb</c> (<see cref="Parts.Redis.RedisSettings.MaxMemoryMb"/>).</param>
 /// <param name="EvictionPolicy">maxmemory-policy of the instance (a queue wants noeviction). Default: <c>redisEvictionPolicy</c>.</param>
 public sealed record RedisNeed(int? MaxMemoryMb = null, string? EvictionPolicy = null);
 

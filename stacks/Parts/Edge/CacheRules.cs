@@ -58,8 +58,8 @@ public static class CacheRules
             else if (path == "/")
                 r.Error($"{k}.path", "is '/', which covers every path of the host, HTML included, so a cached page would outlive a deployment.",
                     "Give the directory of the hashed files only, e.g. /assets or /_next/static.");
-            else if (!Names.IsPathPrefix(path) || path.Length > SettingsReader.MaxPathLength)
-                r.Error($"{k}.path", $"'{path}' is not a path prefix.", $"Start it with '/', without spaces or '//', at most {SettingsReader.MaxPathLength} characters, e.g. /assets.");
+            else if (!Names.IsPathPrefix(path) || path.Length > RouteSettingsReader.MaxPathLength)
+                r.Error($"{k}.path", $"'{path}' is not a path prefix.", $"Start it with '/', without spaces or '//', at most {RouteSettingsReader.MaxPathLength} characters, e.g. /assets.");
             else if (seen.TryGetValue(path, out var other))
                 r.Error($"{k}.path", $"'{path}' has a rule at {other} already.", "Keep one rule per path.");
             else

@@ -52,7 +52,7 @@ public static class Routing
     /// <summary>
     /// Router priorities. Traefik ranks routers by the length of their rule unless told otherwise, so a wildcard's
     /// long HostRegexp would beat every exact host. Explicit priorities: an exact host always beats a wildcard,
-    /// and on one host a longer path prefix beats a shorter one (paths are at most <see cref="SettingsReader.MaxPathLength"/> long).
+    /// and on one host a longer path prefix beats a shorter one (paths are at most <see cref="Parts.Edge.RouteSettingsReader.MaxPathLength"/> long).
     /// </summary>
     public const int ExactHostPriority = 10_000;
     public const int WildcardHostPriority = 1_000;

@@ -69,7 +69,7 @@ public static class StaticFiles
                 r.Error($"{k}.path", "is required.", "Give the path the files are under, e.g. path: /uploads.");
             else if (RoutePaths.Problem(path) is { } problem)
                 r.Error($"{k}.path", $"'{path}' {problem.Problem}", problem.Fix);
-            else if (path == "/" || !Names.IsPathPrefix(path) || path.Length > SettingsReader.MaxPathLength)
+            else if (path == "/" || !Names.IsPathPrefix(path) || path.Length > RouteSettingsReader.MaxPathLength)
                 r.Error($"{k}.path", $"'{path}' is not a path below the host's root.", "Give a path prefix such as /uploads (the host's root stays the app's).");
             var volume = r.String(m.GetValueOrDefault("volume"), $"{k}.volume").Trim();
             if (!m.ContainsKey("volume")) r.Error($"{k}.volume", "is required.", "Name the app's volume the files are in, e.g. volume: uploads.");

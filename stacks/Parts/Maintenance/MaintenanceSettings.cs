@@ -62,13 +62,7 @@ internal static class MaintenanceSettingsReader
         if (!settings.Apps.IsEmpty && settings.AllowCidrs.IsEmpty)
             r.Error($"{Key}.allowCidrs", "is empty, so nobody could reach an app in maintenance, not even to check it.",
                 "List the CIDRs that pass through, e.g. allowCidrs: [203.0.113.10/32], or leave it unset to use platform:adminCidrs.");
-        for (var i = 0; i < settings.AllowCidrs.Length; i++)
-        {
-            if (!Names.TryParseCidr(settings.AllowCidrs[i], out var network, out var canonical))
-                r.Error($"{Key}.allowCidrs[{i}]", $"'{settings.AllowCidrs[i]}' is not a CIDR.", "Write an address with a prefix length, e.g. 203.0.113.10/32.");
-            else if (!canonical)
-                r.Error($"{Key}.allowCidrs[{i}]", $"'{settings.AllowCidrs[i]}' has host bits set.", $"Write it as {network}.");
-        }
+        r.Cidrs(settings.AllowCidrs, $"{Key}.allowCidrs", "203.0.113.10/32");
         return settings;
     }
 }

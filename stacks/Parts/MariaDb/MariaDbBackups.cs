@@ -67,15 +67,15 @@ public static class MariaDbBackups
     ];
 
     /// <summary>The agent's script: clear old dumps, dump every database one by one; stops at the first failure, and fails unless every dump is complete (its last line) and of a sane size.</summary>
-    public static string DumpScript(IEnumerable<string> databases, string directory = Backups.DumpDir)
+    public static string DumpScript(IEnumerable<string> databases, string directory = Operations.Backups.DumpDir)
     {
         var lines = new List<string> { "set -eu", $"rm -f {directory}/*.sql" };
         var dbs = databases.Order(StringComparer.Ordinal).ToList();
-        lines.AddRange(dbs.Select(db => Backups.ToShell(DumpCommand(db, directory))));
+        lines.AddRange(dbs.Select(db => Operations.Backups.ToShell(DumpCommand(db, directory))));
         // mariadb-dump writes this line last, so a dump cut short (disk full, killed) lacks it.
         lines.AddRange(dbs.Select(db =>
             $"tail -n 1 {directory}/{db}.sql | grep -q \"^-- Dump completed\" || {{ echo \"backup check: {db}.sql is incomplete\" >&2; exit 1; }}"));
-        lines.Add(Backups.SizeCheck(directory, "*.sql", dbs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        lines.Add(Operations.Backups.SizeCheck(directory, "*.sql", dbs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         lines.Add($"ls -l {directory}");
         return string.Join("; ", lines);
     }
@@ -92,7 +92,7 @@ public static class MariaDbBackups
         var daily = Job("mariadb-daily", "MariaDB daily (every app database)", policy.PostgresDailySchedule, policy.PostgresDailyRetentionDays, image, dbs, networks, agentMemoryMb);
         return policy.HourlyEnabled
             ? [daily, Job("mariadb-hourly", "MariaDB hourly in business hours (every app database)", policy.PostgresHourlySchedule,
-                Backups.HoursToDays(policy.PostgresHourlyRetentionHours), image, dbs, networks, agentMemoryMb)]
+                Operations.Backups.HoursToDays(policy.PostgresHourlyRetentionHours), image, dbs, networks, agentMemoryMb)]
             : [daily];
     }
 
@@ -106,14 +106,14 @@ public static class MariaDbBackups
             Command: ["sleep", "infinity"],
             Env: [],
             Labels: ImmutableSortedDictionary<string, string>.Empty,
-            Mounts: [Mount.Volume(dumpVolume, Backups.DumpDir), Mount.Volume(MariaDbNames.SocketVolume, MariaDbNames.SocketDirectory)],
+            Mounts: [Mount.Volume(dumpVolume, Operations.Backups.DumpDir), Mount.Volume(MariaDbNames.SocketVolume, MariaDbNames.SocketDirectory)],
             // It talks to the server over the socket only; the internal data network gives it no egress.
             Networks: [networks.Data],
             Files: [],
             Mode: RunMode.Service,
             MemoryMb: memoryMb);
         return new MariaDbBackupJob(name, what, schedule, retentionDays, dumpVolume,
-            [.. dbs.Select(db => DumpCommand(db, Backups.DumpDir))], script, agent);
+            [.. dbs.Select(db => DumpCommand(db, Operations.Backups.DumpDir))], script, agent);
     }
 
     /// <summary>
@@ -139,9 +139,9 @@ public static class MariaDbBackups
         sb.Append("dir=\"$(cd \"${1:?usage: restore.sh <dump directory>}\" && pwd)\"\n");
         foreach (var db in dbs)
         {
-            sb.Append("docker exec -i ").Append(Backups.ShellQuote(container)).Append(' ')
-                .Append(Backups.ToShell(RestoreCommand())).Append(" < \"$dir/").Append(db).Append(".sql\"\n");
-            sb.Append("echo ").Append(Backups.ShellQuote($"Restored {db}.")).Append('\n');
+            sb.Append("docker exec -i ").Append(Operations.Backups.ShellQuote(container)).Append(' ')
+                .Append(Operations.Backups.ToShell(RestoreCommand())).Append(" < \"$dir/").Append(db).Append(".sql\"\n");
+            sb.Append("echo ").Append(Operations.Backups.ShellQuote($"Restored {db}.")).Append('\n');
         }
         sb.Append("echo 'Restore finished.'\n");
         return sb.ToString();

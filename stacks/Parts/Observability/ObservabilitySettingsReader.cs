@@ -42,13 +42,7 @@ internal static class ObservabilitySettingsReader
         if (settings.Enabled && settings.AllowCidrs.IsEmpty)
             r.Error($"{key}.allowCidrs", "is empty, so Grafana would be open to the internet (or to nobody).",
                 "List the admin CIDRs allowed in, e.g. allowCidrs: [203.0.113.10/32], or leave it unset to use platform:adminCidrs.");
-        for (var i = 0; i < settings.AllowCidrs.Length; i++)
-        {
-            if (!Names.TryParseCidr(settings.AllowCidrs[i], out var network, out var canonical))
-                r.Error($"{key}.allowCidrs[{i}]", $"'{settings.AllowCidrs[i]}' is not a CIDR.", "Write an address with a prefix length, e.g. 203.0.113.10/32.");
-            else if (!canonical)
-                r.Error($"{key}.allowCidrs[{i}]", $"'{settings.AllowCidrs[i]}' has host bits set.", $"Write it as {network}.");
-        }
+        r.Cidrs(settings.AllowCidrs, $"{key}.allowCidrs", "203.0.113.10/32");
         foreach (var e in ObservabilityValidation.Errors(settings, key)) r.Error(e.Key, e.Problem, e.Fix);
         return settings;
     }

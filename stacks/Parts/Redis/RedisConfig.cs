@@ -12,9 +12,10 @@ public sealed record RedisOptions
     public int Port { get; init; } = 6379;
     /// <summary>Where the RDB snapshot and the AOF directory go (the volume).</summary>
     public string Dir { get; init; } = "/data";
-    /// <summary>maxmemory. Default: 64 MB, a small cache; the container limit is twice it (copy-on-write of snapshots).</summary>
-    public int MaxMemoryMb { get; init; } = 64;
-    public string MaxMemoryPolicy { get; init; } = "allkeys-lru";
+    /// <summary>maxmemory. Default: <see cref="Parts.Redis.RedisSettings.MaxMemoryMb"/>'s (64 MB, a small cache); the container limit is twice it (copy-on-write of snapshots).</summary>
+    public int MaxMemoryMb { get; init; } = Parts.Redis.RedisSettings.Defaults.MaxMemoryMb;
+    /// <summary>maxmemory-policy, one of <see cref="Parts.Redis.RedisSettings.EvictionPolicies"/>. Default: <see cref="Parts.Redis.RedisSettings.EvictionPolicy"/>'s.</summary>
+    public string MaxMemoryPolicy { get; init; } = Parts.Redis.RedisSettings.Defaults.EvictionPolicy;
     /// <summary><c>everysec</c> (default): an OS crash loses at most ~1 s of writes; <c>always</c>: none, at a write-latency cost.</summary>
     public string AppendFsync { get; init; } = "everysec";
     /// <summary>RDB snapshot rules (seconds, changes): at least one snapshot per 15 minutes with any write, more under load.</summary>
@@ -72,9 +73,6 @@ public static partial class RedisConfig
     /// <summary>What an app may run: everything but @admin, except reading settings and listing clients.</summary>
     public const string AppCommandRules = "+@all -@admin +config|get +client|list";
 
-    private static readonly string[] Policies =
-        ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
-
     /// <summary>
     /// redis.conf; the ACL users are in it, or, with <see cref="RedisOptions.AclFile"/>, in that file
     /// (<see cref="Acl"/>). Secrets appear only as derived SHA-256 parts.
@@ -84,7 +82,7 @@ public static partial class RedisConfig
         var list = ValidMembers(o, members);
         if (o.Port is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(o), $"Port {o.Port} is not a TCP port.");
         if (o.MaxMemoryMb <= 0) throw new ArgumentOutOfRangeException(nameof(o), "maxmemory must be positive.");
-        if (!Policies.Contains(o.MaxMemoryPolicy, StringComparer.Ordinal)) throw new ArgumentException($"'{o.MaxMemoryPolicy}' is not a Redis eviction policy.", nameof(o));
+        if (!Parts.Redis.RedisSettings.EvictionPolicies.Contains(o.MaxMemoryPolicy, StringComparer.Ordinal)) throw new ArgumentException($"'{o.MaxMemoryPolicy}' is not a Redis eviction policy.", nameof(o));
         if (o.AppendFsync is not ("always" or "everysec" or "no")) throw new ArgumentException($"'{o.AppendFsync}' is not an appendfsync value.", nameof(o));
         foreach (var (value, name) in new[] { (o.Bind, nameof(o.Bind)), (o.Dir, nameof(o.Dir)), (o.Save, nameof(o.Save)), (o.AclFile ?? "-", nameof(o.AclFile)) })
             if (string.IsNullOrWhiteSpace(value) || value.Any(c => char.IsControl(c) || c is '"' or '\''))

@@ -92,7 +92,7 @@ public sealed class RouteOrderTests
     [Fact]
     public void Priorities_rank_exact_hosts_above_wildcards_and_longer_paths_above_shorter()
     {
-        Assert.True(Routing.Priority(HostKind.Exact, null) > Routing.Priority(HostKind.Wildcard, "/" + new string('a', Platform.Stacks.Settings.SettingsReader.MaxPathLength - 1)));
+        Assert.True(Routing.Priority(HostKind.Exact, null) > Routing.Priority(HostKind.Wildcard, "/" + new string('a', Platform.Stacks.Parts.Edge.RouteSettingsReader.MaxPathLength - 1)));
         Assert.True(Routing.Priority(HostKind.Exact, "/api/admin") > Routing.Priority(HostKind.Exact, "/api"));
         Assert.True(Routing.Priority(HostKind.Wildcard, "/socket.io") > Routing.Priority(HostKind.Wildcard, null));
         var routers = RouteExplainer.Routers(B);

@@ -164,7 +164,7 @@ public sealed class MistakeClassTests
     [Fact]
     public void The_largest_price_override_still_sums()
     {
-        var b = TestStacks.Build(TestStacks.Yaml(extra: $"platform:backupStorageGb: 1000000\nplatform:prices: {{ backupStoragePerGb: {SettingsReader.MaxPrice}, cx42: {SettingsReader.MaxPrice} }}"));
+        var b = TestStacks.Build(TestStacks.Yaml(extra: $"platform:backupStorageGb: 1000000\nplatform:prices: {{ backupStoragePerGb: {Platform.Stacks.Catalog.PriceSettingsReader.MaxPrice}, cx42: {Platform.Stacks.Catalog.PriceSettingsReader.MaxPrice} }}"));
         Assert.Equal(100_000m * 1_000_000 + 100_000m + Prices.PrimaryIpv4Eur, b.Cost.MonthlyEur);
     }
 
