@@ -95,9 +95,20 @@ public static class ContainerConfigs
     /// <summary>The security option that keeps setuid binaries and file capabilities from raising privileges.</summary>
     public const string NoNewPrivileges = "no-new-privileges:true";
 
+    /// <summary>
+    /// The container configuration of <paramref name="spec"/>. Computed once per spec (the plan, its verdicts and the deploy-time
+    /// model each ask for every container); a spec is immutable, and a copy made with <c>with</c> is another key.
+    /// </summary>
     public static ContainerConfig Of(ServiceSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        return Computed.GetValue(spec, Compute);
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ServiceSpec, ContainerConfig> Computed = new();
+
+    private static ContainerConfig Compute(ServiceSpec spec)
+    {
         var fixedName = spec.Replacement == Replacement.DeleteBeforeCreate;
         if (fixedName && spec.ContainerName is null)
             throw new InvalidOperationException($"Service {spec.Name} is replaced delete-before-create but has no container name.");

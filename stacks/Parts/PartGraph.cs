@@ -22,7 +22,21 @@ public sealed record PartNode(
 /// </summary>
 public static class PartGraph
 {
+    /// <summary>
+    /// The parts of <paramref name="b"/>. Computed once per blueprint (the plan, the deploy-time model and the shell each
+    /// ask); a blueprint is immutable, and a copy made with <c>with</c> is another key.
+    /// </summary>
     public static ImmutableArray<PartNode> Of(PlatformBlueprint b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return Computed.GetValue(b, x => new Parts(Compute(x))).Nodes;
+    }
+
+    private sealed record Parts(ImmutableArray<PartNode> Nodes);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlatformBlueprint, Parts> Computed = new();
+
+    private static ImmutableArray<PartNode> Compute(PlatformBlueprint b)
     {
         var serviceParts = b.Services.ToDictionary(s => s.Name, s => s.Part, StringComparer.Ordinal);
         var commandParts = b.HostCommands.ToDictionary(c => c.Name, c => c.Part, StringComparer.Ordinal);

@@ -109,47 +109,70 @@ public static class DeployTime
     /// <summary>The longest chain of <paramref name="graph"/>, each resource for which <paramref name="works"/> holds taking its time, the others none.</summary>
     public static DeployEstimate Estimate(ImmutableArray<DeployNode> graph, Func<DeployNode, bool> works)
     {
-        var low = Finish(graph, works, d => d.LowSeconds);
-        var high = Finish(graph, works, d => d.HighSeconds);
-        return new DeployEstimate(low.Values.DefaultIfEmpty((0, 0, null)).Max(x => x.End), high.Values.DefaultIfEmpty((0, 0, null)).Max(x => x.End), CriticalPath(graph, high));
+        ArgumentNullException.ThrowIfNull(works);
+        if (graph.IsEmpty) return new DeployEstimate(0, 0, []);
+        // Resources by position: each dependency is looked up once, and both walks (low and high durations) share the result.
+        var index = new Dictionary<ResourceRef, int>(graph.Length);
+        for (var i = 0; i < graph.Length; i++) index.Add(graph[i].Ref, i);
+        var waits = new int[graph.Length][];
+        var low = new int[graph.Length];
+        var high = new int[graph.Length];
+        for (var i = 0; i < graph.Length; i++)
+        {
+            var n = graph[i];
+            waits[i] = [.. WaitsFor(n).Select(d => index.TryGetValue(d, out var at) ? at
+                : throw new InvalidOperationException($"{n.Ref.Type} {n.Name} waits for {d.Type} {d.Name}, which the deployment does not have."))];
+            if (works(n)) (low[i], high[i]) = (ByStep[n.Step].LowSeconds, ByStep[n.Step].HighSeconds);
+        }
+        var lowTimes = Finish(graph, waits, low);
+        var highTimes = Finish(graph, waits, high);
+        return new DeployEstimate(lowTimes.Max(t => t.End), highTimes.Max(t => t.End), CriticalPath(graph, highTimes));
     }
 
-    /// <summary>Every resource's start, end and the resource it waited for last (null: none), in a topological walk of the graph.</summary>
-    private static Dictionary<ResourceRef, (int Start, int End, ResourceRef? After)> Finish(ImmutableArray<DeployNode> graph, Func<DeployNode, bool> works, Func<StepDuration, int> seconds)
+    /// <summary>A resource's start and end, and the position of the resource it waited for last (-1: none).</summary>
+    private readonly record struct Times(int Start, int End, int After);
+
+    /// <summary>
+    /// Every resource's times, in a depth-first walk of the graph in its order: a resource starts when the last of what it
+    /// waits for ends (of equal ends, the one first by name counts as last).
+    /// </summary>
+    private static Times[] Finish(ImmutableArray<DeployNode> graph, int[][] waits, int[] seconds)
     {
-        var byRef = graph.ToDictionary(n => n.Ref);
-        var done = new Dictionary<ResourceRef, (int Start, int End, ResourceRef? After)>();
-        var visiting = new HashSet<ResourceRef>();
-        (int Start, int End, ResourceRef? After) Visit(DeployNode n)
+        var times = new Times[graph.Length];
+        // 0: not yet, 1: on the walk's stack, 2: done.
+        var state = new byte[graph.Length];
+        Times Visit(int i)
         {
-            if (done.TryGetValue(n.Ref, out var known)) return known;
-            if (!visiting.Add(n.Ref)) throw new InvalidOperationException($"The deployment's dependencies form a cycle through {n.Ref.Type} {n.Name}.");
+            if (state[i] == 2) return times[i];
+            if (state[i] == 1) throw new InvalidOperationException($"The deployment's dependencies form a cycle through {graph[i].Ref.Type} {graph[i].Name}.");
+            state[i] = 1;
             var start = 0;
-            ResourceRef? after = null;
-            foreach (var d in WaitsFor(n))
+            var after = -1;
+            foreach (var d in waits[i])
             {
-                var dep = byRef.TryGetValue(d, out var x) ? x : throw new InvalidOperationException($"{n.Ref.Type} {n.Name} waits for {d.Type} {d.Name}, which the deployment does not have.");
-                var end = Visit(dep).End;
-                if (end > start || end == start && after is { } a && string.CompareOrdinal(d.Name, a.Name) < 0) (start, after) = (end, d);
+                var end = Visit(d).End;
+                if (end > start || end == start && after >= 0 && string.CompareOrdinal(graph[d].Name, graph[after].Name) < 0) (start, after) = (end, d);
             }
-            visiting.Remove(n.Ref);
-            return done[n.Ref] = (start, start + (works(n) ? seconds(ByStep[n.Step]) : 0), after);
+            state[i] = 2;
+            return times[i] = new Times(start, start + seconds[i], after);
         }
-        foreach (var n in graph) Visit(n);
-        return done;
+        for (var i = 0; i < graph.Length; i++) Visit(i);
+        return times;
     }
 
     private static IEnumerable<ResourceRef> WaitsFor(DeployNode n) =>
         n.DependsOn.Concat(n.Provider is { } p ? [p] : []).Concat(n.Parent is { } parent ? [parent] : []);
 
-    private static ImmutableArray<PathStep> CriticalPath(ImmutableArray<DeployNode> graph, Dictionary<ResourceRef, (int Start, int End, ResourceRef? After)> times)
+    /// <summary>The chain that ends last (of equal ends, the first by name), from its first resource.</summary>
+    private static ImmutableArray<PathStep> CriticalPath(ImmutableArray<DeployNode> graph, Times[] times)
     {
-        if (times.Count == 0) return [];
-        var byRef = graph.ToDictionary(n => n.Ref);
-        var last = times.OrderByDescending(t => t.Value.End).ThenBy(t => t.Key.Name, StringComparer.Ordinal).First().Key;
+        var last = 0;
+        for (var i = 1; i < times.Length; i++)
+            if (times[i].End > times[last].End || times[i].End == times[last].End && string.CompareOrdinal(graph[i].Name, graph[last].Name) < 0)
+                last = i;
         var path = new List<PathStep>();
-        for (ResourceRef? at = last; at is { } r; at = times[r].After)
-            path.Add(new PathStep(byRef[r], times[r].Start, times[r].End));
+        for (var at = last; at >= 0; at = times[at].After)
+            path.Add(new PathStep(graph[at], times[at].Start, times[at].End));
         path.Reverse();
         return [.. path];
     }
