@@ -310,9 +310,12 @@ pinImages.SetAction(parse => PlanCommand.Guard(() =>
 var projectFile = new Command("project-file", "Print Pulumi.yaml as generated from the settings schema.");
 projectFile.SetAction(_ => Console.Out.Write(ProjectFile.Render()));
 
+var stackSchema = new Command("stack-schema", $"Print the JSON Schema of the stack files ({JsonSchemaWriter.RepositoryPath}), as generated from the settings schema.");
+stackSchema.SetAction(_ => Console.Out.Write(JsonSchemaWriter.Render()));
+
 var cloudflareRanges = new Command("cloudflare-ranges", "Print the Cloudflare ranges the platform trusts, one CIDR a line, sorted: CI compares them with Cloudflare's published lists.");
 cloudflareRanges.SetAction(_ => Console.Out.Write(Platform.Stacks.Catalog.CloudflareRanges.Listing()));
 
-var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, logs, notify, pinImages, projectFile, cloudflareRanges };
+var root = new RootCommand("The platform's Pulumi-free core: validate stacks and plan them offline.") { plan, restore, migrate, rehearse, rollback, logs, notify, pinImages, projectFile, stackSchema, cloudflareRanges };
 // The actions guard themselves; this catches what escapes parsing, so no input ever ends in a stack trace.
 return PlanCommand.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), Console.Error);

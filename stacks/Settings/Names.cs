@@ -13,10 +13,16 @@ public static partial class Names
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
     private static partial Regex LabelRegex();
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,28}[a-z0-9]$")]
+    /// <summary>An app's (volume's, job's, channel's) name: also the stack file schema's pattern.</summary>
+    public const string AppNamePattern = "^[a-z][a-z0-9-]{0,28}[a-z0-9]$";
+
+    [GeneratedRegex(AppNamePattern)]
     private static partial Regex AppNameRegex();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    /// <summary>An environment variable's name: also the stack file schema's pattern.</summary>
+    public const string EnvNamePattern = "^[A-Za-z_][A-Za-z0-9_]*$";
+
+    [GeneratedRegex(EnvNamePattern)]
     private static partial Regex EnvNameRegex();
 
     [GeneratedRegex("^[^@\\s]+@[a-z0-9.-]+\\.[a-z]{2,}$")]
@@ -34,7 +40,10 @@ public static partial class Names
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
     private static partial Regex TagRegex();
 
-    [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
+    /// <summary>An image digest: also the stack file schema's pattern.</summary>
+    public const string DigestPattern = "^sha256:[a-f0-9]{64}$";
+
+    [GeneratedRegex(DigestPattern)]
     private static partial Regex DigestRegex();
 
     /// <summary>Whether <paramref name="value"/> is a digest as registries and Docker write it (<c>sha256:</c> and 64 hexadecimal digits).</summary>
