@@ -17,7 +17,8 @@ public static class StandalonePart
         ArgumentNullException.ThrowIfNull(spec);
         var connections = requests.GroupBy(r => r.App, StringComparer.Ordinal)
             .ToImmutableSortedDictionary(g => g.Key, g => MariaDbConnection.Url(g.First()), StringComparer.Ordinal);
-        return new PartNode(PartId.MariaDb, [spec.Service], spec.Volumes, [spec.Provision], []) { Connections = connections };
+        // Hardened as a stack's containers are (capabilities, no-new-privileges; Parts.Hardening).
+        return new PartNode(PartId.MariaDb, [Hardening.ContainerHardening.Apply(spec.Service)], spec.Volumes, [spec.Provision], []) { Connections = connections };
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using Platform.Infra.Tests.Support;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Parts.MariaDb;
+using Platform.Stacks.Parts.Redis;
 using Pulumi;
 using Pulumi.Testing;
 
@@ -60,6 +61,36 @@ public sealed partial class StandalonePartTests
         Assert.True(await Output.IsSecretAsync(connection!));
         Assert.Matches(UrlOf("mysql", "shop", "mariadb", 3306, "shop"), await StackRun.ValueOf(connection!));
         Assert.Equal("mariadb", await StackRun.ValueOf(host!));
+    }
+
+    [Fact]
+    public async Task Redis_from_typed_settings_runs_on_an_existing_docker_host()
+    {
+        Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG", "{}");
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", "[]");
+        var mocks = new RecordingMocks(preview: false);
+        Output<string>? connection = null;
+        await Deployment.TestAsync(mocks, new TestOptions { ProjectName = "shop", StackName = "dev", IsPreview = false }, () =>
+        {
+            var spec = RedisPart.Build(new RedisSettings { MaxMemoryMb = 256 }, ["shop"]);
+            var part = spec.AsPart();
+            var infrastructure = StandaloneInfrastructure.For("cache", part, spec.Secrets, "ssh://ops@cache.example.com",
+                new SshTarget("cache.example.com", "ops", HostKey: null, Readiness: null));
+            var redis = new Platform.Components.Data.Redis("cache", new RedisArgs { Spec = part, Infrastructure = infrastructure });
+            connection = redis.ConnectionFor("shop");
+            return new Dictionary<string, object?>();
+        });
+
+        Assert.Contains(mocks.Registrations, r => r.Type == PartId.Redis.TypeToken && r.Name == "cache");
+        var container = mocks.Registrations.Single(r => r.Type == Container);
+        Assert.Equal(RedisNames.Container("shop"), container.Inputs["name"]);
+        // Twice maxmemory, for the fork of a snapshot.
+        Assert.Equal(512, Convert.ToInt32(container.Inputs["memory"], System.Globalization.CultureInfo.InvariantCulture));
+        // Its ACL file is written on the host and loaded in place, as on a stack.
+        Assert.Contains(mocks.Registrations, r => r.Type == "command:remote:Command" && r.Name == RedisNames.AclCommand("shop") + "-command");
+        Assert.True(await Output.IsSecretAsync(connection!));
+        Assert.Matches("^redis://:[A-Za-z0-9]{16,}@redis:6379/0$", await StackRun.ValueOf(connection!));
     }
 
     [Fact]

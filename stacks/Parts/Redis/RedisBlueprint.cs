@@ -45,18 +45,29 @@ public static class RedisBlueprint
     ];
 
     /// <summary>Each instance's AOF and RDB volume.</summary>
-    internal static IEnumerable<VolumeSpec> Volumes(StackSettings s) =>
-        RedisNames.Of(s).Select(i => new VolumeSpec(i.Volume, i.Container, $"AOF and RDB files of {i.Owner}'s Redis", s.IsProd) { Part = PartId.Redis, Durable = true });
+    internal static IEnumerable<VolumeSpec> Volumes(StackSettings s) => Volumes(RedisNames.Of(s), s.IsProd);
+
+    /// <summary>Each instance's AOF and RDB volume, protected where <paramref name="protect"/>.</summary>
+    internal static IEnumerable<VolumeSpec> Volumes(IEnumerable<RedisInstance> instances, bool protect) =>
+        instances.Select(i => new VolumeSpec(i.Volume, i.Container, $"AOF and RDB files of {i.Owner}'s Redis", protect) { Part = PartId.Redis, Durable = true });
 
     /// <summary>Every instance's container, with the dump mounts the backup runner's hooks ask for.</summary>
-    internal static IEnumerable<ServiceSpec> Services(StackSettings s, OperationsParts ops)
+    internal static IEnumerable<ServiceSpec> Services(StackSettings s, OperationsParts ops) =>
+        Services(RedisNames.Of(s), s.Redis, ServiceNames.DataNetwork, s.Observability.Enabled, ops.HooksFor);
+
+    /// <summary>
+    /// Each instance's container on <paramref name="network"/>, with the image and CPU limit of <paramref name="settings"/>, the
+    /// exporter's user where <paramref name="monitored"/>, and the dump mounts <paramref name="hooksFor"/> gives a container.
+    /// </summary>
+    internal static IEnumerable<ServiceSpec> Services(IEnumerable<RedisInstance> instances, RedisSettings settings, string network, bool monitored,
+        Func<string, Operations.DumpHooks?> hooksFor)
     {
-        foreach (var instance in RedisNames.Of(s))
+        foreach (var instance in instances)
         {
-            var hooks = ops.HooksFor(instance.Container);
-            var options = Options(instance, s.Observability.Enabled);
-            yield return Singleton(PartId.Redis, instance.Container, ServiceKind.Data, s.Redis.Service with { MemoryMb = instance.ContainerMemoryMb },
-                [On(ServiceNames.DataNetwork, instance.Container)], RedisConfig.HealthCheckTest(options)) with
+            var hooks = hooksFor(instance.Container);
+            var options = Options(instance, monitored);
+            yield return Singleton(PartId.Redis, instance.Container, ServiceKind.Data, settings.Service with { MemoryMb = instance.ContainerMemoryMb },
+                [On(network, instance.Container)], RedisConfig.HealthCheckTest(options)) with
             {
                 Command = ["redis-server", ConfPath],
                 InternalPorts = [instance.Port],
@@ -74,7 +85,10 @@ public static class RedisBlueprint
     }
 
     /// <summary>Every instance's ACL command.</summary>
-    internal static IEnumerable<HostCommandSpec> HostCommands(StackSettings s) => RedisNames.Of(s).Select(i => AclCommand(i, s.Observability.Enabled));
+    internal static IEnumerable<HostCommandSpec> HostCommands(StackSettings s) => HostCommands(RedisNames.Of(s), s.Observability.Enabled);
+
+    /// <summary>Every instance's ACL command; with <paramref name="monitored"/>, each file has the exporter's user.</summary>
+    internal static IEnumerable<HostCommandSpec> HostCommands(IEnumerable<RedisInstance> instances, bool monitored) => instances.Select(i => AclCommand(i, monitored));
 
     /// <summary>
     /// Writes the instance's ACL file on the server and, when it runs, applies it with <c>ACL LOAD</c> as the operators'
