@@ -30,7 +30,7 @@ public sealed record StackSettings
     public bool ServerBackups { get; init; }
     public required PostgresSettings Postgres { get; init; }
     public required PgBouncerSettings PgBouncer { get; init; }
-    /// <summary>Redis: the image, and the defaults of every app's instance (<see cref="RedisNeed"/> overrides them per app).</summary>
+    /// <summary>Redis: the image, and the defaults of every app's instance (<see cref="Parts.Redis.RedisNeed"/> overrides them per app).</summary>
     public required Parts.Redis.RedisSettings Redis { get; init; }
     /// <summary>MariaDB, for apps that speak the MySQL protocol; deployed only when one needs it (<see cref="UsesMariaDb"/>).</summary>
     public required Parts.MariaDb.MariaDbSettings MariaDb { get; init; }
@@ -188,11 +188,6 @@ public sealed record PgBouncerSettings(
     int MinPoolSize,
     int ReservePoolSize);
 
-/// <summary>An app's own Redis instance (<c>needs.redis</c>); null members take the stack's defaults.</summary>
-/// <param name="MaxMemoryMb">maxmemory of the instance. Default: <c>redisMaxMemoryMb</c> (<see cref="Parts.Redis.RedisSettings.MaxMemoryMb"/>).</param>
-/// <param name="EvictionPolicy">maxmemory-policy of the instance (a queue wants noeviction). Default: <c>redisEvictionPolicy</c>.</param>
-public sealed record RedisNeed(int? MaxMemoryMb = null, string? EvictionPolicy = null);
-
 public sealed record BackupSettings(
     bool Enabled,
     ServiceSettings Service,
@@ -247,7 +242,7 @@ public sealed record AppSettings
     /// <summary>Name of another app whose database (and role) this app shares, e.g. a worker of an API.</summary>
     public string? DatabaseOf { get; init; }
     /// <summary>The app's own Redis instance (shared with the apps that name this one in <see cref="RedisOf"/>). Default: none.</summary>
-    public RedisNeed? RedisInstance { get; init; }
+    public Parts.Redis.RedisNeed? RedisInstance { get; init; }
     /// <summary>Name of another app whose Redis instance this app shares: one keyspace, e.g. a queue's producer and its worker. Default: none.</summary>
     public string? RedisOf { get; init; }
     /// <summary>Whether the app uses Redis: its own instance or another app's.</summary>

@@ -39,3 +39,8 @@ public sealed record RedisSettings
     public static readonly ImmutableArray<string> EvictionPolicies =
         ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
 }
+
+/// <summary>An app's own Redis instance (<c>needs.redis</c>); null members take the stack's defaults.</summary>
+/// <param name="MaxMemoryMb">maxmemory of the instance. Default: <c>redisMaxMemoryMb</c> (<see cref="RedisSettings.MaxMemoryMb"/>).</param>
+/// <param name="EvictionPolicy">maxmemory-policy of the instance (a queue wants noeviction). Default: <c>redisEvictionPolicy</c>.</param>
+public sealed record RedisNeed(int? MaxMemoryMb = null, string? EvictionPolicy = null);
