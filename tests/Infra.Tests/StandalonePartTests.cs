@@ -25,13 +25,9 @@ public sealed partial class StandalonePartTests
     [Fact]
     public async Task MariaDb_from_typed_settings_runs_on_an_existing_docker_host_and_gives_each_app_its_connection()
     {
-        Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
-        Environment.SetEnvironmentVariable("PULUMI_CONFIG", "{}");
-        Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", "[]");
-        var mocks = new RecordingMocks(preview: false);
         Output<string>? connection = null;
         Output<string>? host = null;
-        await Deployment.TestAsync(mocks, new TestOptions { ProjectName = "shop", StackName = "dev", IsPreview = false }, () =>
+        var mocks = await InOwnProgram(() =>
         {
             // As in the README: settings and requests in code, the part's spec from the core, the component from the shell.
             MariaDbDatabaseRequest[] requests = [MariaDbDatabaseRequest.ForApp("shop"), MariaDbDatabaseRequest.ForApp("blog", connectionLimit: 10)];
@@ -43,7 +39,6 @@ public sealed partial class StandalonePartTests
             connection = mariadb.ConnectionFor("shop");
             host = mariadb.Host;
             Assert.Throws<RunException>(() => mariadb.ConnectionFor("nobody"));
-            return new Dictionary<string, object?>();
         });
 
         Assert.Contains(mocks.Registrations, r => r.Type == PartId.MariaDb.TypeToken && r.Name == "db");
@@ -66,12 +61,8 @@ public sealed partial class StandalonePartTests
     [Fact]
     public async Task Redis_from_typed_settings_runs_on_an_existing_docker_host()
     {
-        Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
-        Environment.SetEnvironmentVariable("PULUMI_CONFIG", "{}");
-        Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", "[]");
-        var mocks = new RecordingMocks(preview: false);
         Output<string>? connection = null;
-        await Deployment.TestAsync(mocks, new TestOptions { ProjectName = "shop", StackName = "dev", IsPreview = false }, () =>
+        var mocks = await InOwnProgram(() =>
         {
             var spec = RedisPart.Build(new RedisSettings { MaxMemoryMb = 256 }, ["shop"]);
             var part = spec.AsPart();
@@ -79,7 +70,6 @@ public sealed partial class StandalonePartTests
                 new SshTarget("cache.example.com", "ops", HostKey: null, Readiness: null));
             var redis = new Platform.Components.Data.Redis("cache", new RedisArgs { Spec = part, Infrastructure = infrastructure });
             connection = redis.ConnectionFor("shop");
-            return new Dictionary<string, object?>();
         });
 
         Assert.Contains(mocks.Registrations, r => r.Type == PartId.Redis.TypeToken && r.Name == "cache");
@@ -109,6 +99,21 @@ public sealed partial class StandalonePartTests
         var env = ((IEnumerable)container.Inputs["envs"]).Cast<object>().Select(e => e.ToString()!).ToList();
         var databaseUrl = env.Single(e => e.StartsWith("DATABASE_URL=", StringComparison.Ordinal))["DATABASE_URL=".Length..];
         Assert.Matches(UrlOf("postgres", "api", "pgbouncer", 6432, "api"), databaseUrl);
+    }
+
+    /// <summary>Runs <paramref name="program"/> as someone else's Pulumi program (project shop, stack dev, no platform config) under the mocks.</summary>
+    private static async Task<RecordingMocks> InOwnProgram(Action program)
+    {
+        Environment.SetEnvironmentVariable("PULUMI_ERROR_OUTPUT_STRING", "true");
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG", "{}");
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG_SECRET_KEYS", "[]");
+        var mocks = new RecordingMocks(preview: false);
+        await Deployment.TestAsync(mocks, new TestOptions { ProjectName = "shop", StackName = "dev", IsPreview = false }, () =>
+        {
+            program();
+            return new Dictionary<string, object?>();
+        });
+        return mocks;
     }
 
     private static Regex UrlOf(string scheme, string user, string host, int port, string database) =>
