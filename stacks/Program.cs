@@ -110,7 +110,7 @@ restore.SetAction(parse => PlanCommand.Guard(() =>
                 Console.Error.WriteLine($"error: --to '{to}' is not a moment. Use e.g. --to '2026-12-07 10:45:00+00' (UTC when no offset is given).");
                 return 1;
             }
-            Console.Out.Write(Platform.Stacks.Operations.Backups.PitrRestoreScript(BlueprintBuilder.PostgresImage(settings), target));
+            Console.Out.Write(Platform.Stacks.Operations.Backups.PitrRestoreScript(Platform.Stacks.Parts.Postgres.PostgresBlueprint.Image(settings), target));
             return 0;
         }
         if (parse.GetValue(volumeOption) is { } volume)
@@ -133,7 +133,7 @@ restore.SetAction(parse => PlanCommand.Guard(() =>
         }
         var only = parse.GetValue(databaseOption);
         var postgres = input.Sources.AppDatabases;
-        var mariadb = BlueprintBuilder.MariaDbRequests(settings).Select(x => x.Request.Database).Order(StringComparer.Ordinal).ToList();
+        var mariadb = Platform.Stacks.Parts.MariaDb.MariaDbBlueprint.Requests(settings).Select(x => x.Request.Database).Order(StringComparer.Ordinal).ToList();
         var job = parse.GetValue(jobOption) ?? (only is not null && mariadb.Contains(only) ? "mariadb-daily" : "postgres-daily");
         var isMariaDb = job.StartsWith("mariadb-", StringComparison.Ordinal);
         if (isMariaDb && mariadb.Count == 0)

@@ -23,7 +23,7 @@ public sealed class UptimeKuma : PlatformPart
     public UptimeKuma(string name, UptimeKumaArgs args, ComponentResourceOptions? opts = null)
         : base(name, args, PartKind.Monitoring, [args.Postgres], opts)
     {
-        Url = AfterWorkloads(Stacks.Blueprint.BlueprintBuilder.UptimeKumaInternalUrl);
+        Url = AfterWorkloads(Stacks.Parts.Monitoring.MonitoringBlueprint.UptimeKumaInternalUrl);
         RegisterOutputs();
     }
 }

@@ -18,21 +18,14 @@ public static partial class BlueprintBuilder
         void Configured(string key, string purpose) => secrets[key] = new SecretSpec(key, SecretSource.Config, 0, $"{SettingsSchema.Namespace}:{key}", purpose);
 
         var databases = Databases(s);
-        var mariadb = MariaDbPartOf(s);
-        foreach (var db in databases.Where(d => d.Engine == DatabaseEngine.Postgres))
-            Generated(db.PasswordSecret, $"PostgreSQL role {db.Role} (verifier in PostgreSQL and PgBouncer)");
+        var mariadb = Parts.MariaDb.MariaDbBlueprint.PartOf(s);
+        foreach (var secret in Parts.Postgres.PostgresBlueprint.Secrets(databases)) secrets[secret.Name] = secret;
         foreach (var secret in mariadb?.Secrets ?? []) secrets[secret.Name] = secret;
-        var buckets = s.Apps.SelectMany(a => a.Buckets.Select(b => new BucketSpec(b.FullName(a.Name), a.Name, b.PublicRead)
-            { Grants = [.. b.Grants.OrderBy(g => g.App, StringComparer.Ordinal)], ChosenFor = b.BucketName is null ? null : b.Name }))
-            .OrderBy(b => b.Name, StringComparer.Ordinal).ToImmutableArray();
+        var buckets = Parts.Storage.MinioBlueprint.Buckets(s);
 
-        Generated(SecretNames.PostgresSuperuser, "PostgreSQL superuser (initdb only; provisioning uses the local socket)");
-        Generated(SecretNames.PgBouncerStats, "PgBouncer admin/stats user");
-        Generated(SecretNames.PostgresMonitor, $"PostgreSQL role {Data.MonitorRole.Name} (pg_monitor only): host metrics, and postgres_exporter with the observability part");
-        Generated(SecretNames.MinioRoot, "MinIO root user");
-        Generated(SecretNames.UptimeKumaAdmin, "Uptime Kuma admin account (used by AutoKuma)");
+        secrets[SecretNames.UptimeKumaAdmin] = Parts.Monitoring.MonitoringBlueprint.AdminSecret;
         foreach (var secret in Parts.Redis.RedisBlueprint.Secrets(s)) secrets[secret.Name] = secret;
-        foreach (var app in s.Apps.Where(a => a.UsesObjectStorage(s))) Generated(SecretNames.Minio(app.Name), $"MinIO access for {app.Name}'s buckets and those granted to it");
+        foreach (var secret in Parts.Storage.MinioBlueprint.Secrets(s)) secrets[secret.Name] = secret;
         // Behind a load balancer every Traefik serves the Origin CA certificate: none asks Let's Encrypt for DNS-01.
         if (s.Topology?.LoadBalanced != true) Configured("cloudflareApiToken", "Cloudflare DNS-01 challenge (Traefik)");
         var ops = Operations(s);
@@ -74,7 +67,7 @@ public static partial class BlueprintBuilder
         services.AddRange(s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppServices(s, a, databases)));
 
         var volumes = OnDataVolume(s, WithUpgradeVolumes(s, Volumes(s, ops)));
-        var fileRoutes = FileRoutes(s);
+        var fileRoutes = Parts.Monitoring.MonitoringBlueprint.FileRoutes(s);
         var hostCommands = HostCommands(s, databases, buckets, services, fileRoutes, ops);
         (services, hostCommands) = WithDeclaredUpgrades(s, services, volumes, hostCommands);
         (services, hostCommands) = WithMajorVersionGuards(s, services, hostCommands);
@@ -106,16 +99,16 @@ public static partial class BlueprintBuilder
                 ? $"pulumi config set --secret --path '{k}' <value> --stack {s.Stack}"
                 : $"pulumi config set --secret {k} <value> --stack {s.Stack}"))],
             Registries = [.. s.Registries.Select(x => new RegistrySpec(x.Address, x.Username, x.SecretKey)).OrderBy(x => x.Address, StringComparer.Ordinal)],
-            Monitors = [.. ops.Monitors.Select(View)],
+            Monitors = [.. ops.Monitors.Select(Parts.Monitoring.MonitoringBlueprint.View)],
             Backups = [.. ops.Jobs.Select(j => View(j, s))],
-            MariaDbConnections = MariaDbRequests(s) is { IsEmpty: false } mariaDbApps
+            MariaDbConnections = Parts.MariaDb.MariaDbBlueprint.Requests(s) is { IsEmpty: false } mariaDbApps
                 ? (s.MariaDb.MaxConnections, s.MariaDb.MaxConnectionsDerived, mariaDbApps.Sum(x => x.Request.ConnectionLimit))
                 : null,
             PostgresLogMinDurationStatementMs = services.Any(x => x.Name == ServiceNames.Postgres) ? s.Postgres.Tuning.LogMinDurationStatementMs : null,
             AlertChannels = [.. Platform.Stacks.Operations.AlertChannels.Of(s).Select(Platform.Stacks.Operations.AlertChannels.PlanLine)],
             BackupStorageBox = s.Backups is { Enabled: true, StorageBox: { } storageBox } ? StorageBox.Describe(storageBox, s.Postgres.Pitr) : null,
             BackupsOff = s.Backups is { Enabled: true, HourlyEnabled: false }
-                ? [("postgres-hourly", BackupPolicy.HourlyOffReason), .. MariaDbRequests(s).Any() ? [("mariadb-hourly", BackupPolicy.HourlyOffReason)] : Array.Empty<(string, string)>()]
+                ? [("postgres-hourly", BackupPolicy.HourlyOffReason), .. Parts.MariaDb.MariaDbBlueprint.Requests(s).Any() ? [("mariadb-hourly", BackupPolicy.HourlyOffReason)] : Array.Empty<(string, string)>()]
                 : [],
             Secrets = [.. secrets.Values],
             Budgets = [budget],
@@ -132,6 +125,19 @@ public static partial class BlueprintBuilder
         {
             ImageWarnings = [.. Parts.Images.ImageDigests.Warnings(s.IsProd, s.Stack, s.ImageDigests, built)],
         };
+    }
+
+    /// <summary>Every platform container, part by part (the apps' come from their own part).</summary>
+    private static IEnumerable<ServiceSpec> PlatformServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
+    {
+        yield return Parts.Edge.EdgeBlueprint.SocketProxy(s);
+        yield return Parts.Edge.EdgeBlueprint.Traefik(s);
+        foreach (var service in Parts.Postgres.PostgresBlueprint.Services(s, databases, ops)) yield return service;
+        if (Parts.MariaDb.MariaDbBlueprint.PartOf(s) is { } mariadb) yield return mariadb.Service;
+        foreach (var service in Parts.Redis.RedisBlueprint.Services(s, ops)) yield return service;
+        yield return Parts.Storage.MinioBlueprint.Service(s);
+        yield return Parts.Monitoring.MonitoringBlueprint.Service(s);
+        foreach (var service in OperationsServices(ops, s)) yield return service;
     }
 
     /// <summary>Public hosts of the stack in its zone (each gets a DNS record): every app route, the platform's own, the MinIO console.</summary>
@@ -245,12 +251,12 @@ public static partial class BlueprintBuilder
         var volumes = new List<VolumeSpec>
         {
             new("traefik-acme", ServiceNames.Traefik, "ACME account and certificates; survives restarts so certificates are never re-requested", s.IsProd) { Part = PartId.Edge, Durable = true },
-            new(PostgresDataVolume, ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd) { Part = PartId.Postgres, Durable = true },
-            new("minio-data", ServiceNames.Minio, "MinIO objects", s.IsProd) { Part = PartId.ObjectStorage, Durable = true },
-            new("uptime-kuma-data", ServiceNames.UptimeKuma, "Uptime Kuma database (monitor history)", s.IsProd) { Part = PartId.Monitoring, Durable = true },
+            Parts.Postgres.PostgresBlueprint.Volume(s),
+            Parts.Storage.MinioBlueprint.Volume(s),
+            Parts.Monitoring.MonitoringBlueprint.Volume(s),
         };
         volumes.AddRange(Parts.Redis.RedisBlueprint.Volumes(s));
-        volumes.AddRange(MariaDbPartOf(s)?.Volumes ?? []);
+        volumes.AddRange(Parts.MariaDb.MariaDbBlueprint.PartOf(s)?.Volumes ?? []);
         volumes.AddRange(AppVolumes(s));
         // A dump volume belongs to the database container that writes it (so that part comes first), not to the runner.
         foreach (var hooks in ops.Backup?.Hooks ?? [])
@@ -348,17 +354,17 @@ public static partial class BlueprintBuilder
     private static ImmutableArray<HostCommandSpec> HostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets,
         IReadOnlyList<ServiceSpec> services, ImmutableArray<FileRouteSpec> fileRoutes, OperationsParts ops)
     {
-        var commands = new List<HostCommandSpec> { AutoKumaMonitorFiles(ops), ImageHygiene.Command() };
-        commands.AddRange(PostgresHostCommands(s, databases, buckets));
+        var commands = new List<HostCommandSpec> { Parts.Monitoring.MonitoringBlueprint.AutoKumaMonitorFiles(ops), ImageHygiene.Command() };
+        commands.AddRange(Parts.Postgres.PostgresBlueprint.HostCommands(s, databases, buckets));
         commands.AddRange(Parts.Redis.RedisBlueprint.HostCommands(s));
-        if (MariaDbPartOf(s) is { } mariadb) commands.Add(mariadb.Provision);
-        if (!buckets.IsEmpty) commands.Add(MinioProvision(buckets));
-        commands.AddRange(services.Where(x => x.OneShot).Select(OneShotCheck));
+        if (Parts.MariaDb.MariaDbBlueprint.PartOf(s) is { } mariadb) commands.Add(mariadb.Provision);
+        if (!buckets.IsEmpty) commands.Add(Parts.Storage.MinioBlueprint.Provision(buckets));
+        commands.AddRange(services.Where(x => x.OneShot).Select(OneShotChecks.For));
         commands.AddRange(AppHostCommands(s));
-        if (!fileRoutes.IsEmpty) commands.Add(TraefikFileRoutes(fileRoutes));
-        if (s.CloudflareOriginPulls) commands.Add(TraefikOriginPulls());
+        if (!fileRoutes.IsEmpty) commands.Add(Parts.Monitoring.MonitoringBlueprint.TraefikFileRoutes(fileRoutes));
+        if (s.CloudflareOriginPulls) commands.Add(Parts.Edge.EdgeBlueprint.TraefikOriginPulls());
         commands.Add(TraefikMaintenance(s, services));
-        if (TraefikAuthFiles(s) is { } auth) commands.Add(auth);
+        if (Parts.Edge.EdgeBlueprint.TraefikAuthFiles(s) is { } auth) commands.Add(auth);
         if (ops.Backup is { } backups) commands.Add(BackupTimersHostCommand(backups));
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Edge;
 
 namespace Platform.Stacks.Plan;
 

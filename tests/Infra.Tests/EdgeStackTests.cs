@@ -2,6 +2,7 @@ using System.Collections;
 using Platform.Components.Operations;
 using Platform.Infra.Tests.Support;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Edge;
 using Platform.Stacks.Settings;
 using Pulumi;
 
@@ -61,8 +62,8 @@ public sealed class EdgeStackTests
         var traefik = run.Named(Container, $"{ServiceNames.Traefik}-container").Inputs;
         var volumes = ((IList)traefik["volumes"]).Cast<IDictionary<string, object>>();
         static object? Get(IDictionary<string, object> d, string key) => d.TryGetValue(key, out var v) ? v : null;
-        Assert.Contains(volumes, v => Equals(Get(v, "hostPath"), BlueprintBuilder.TraefikAuthHostDirectory)
-            && Equals(Get(v, "containerPath"), BlueprintBuilder.TraefikAuthDirectory) && Equals(Get(v, "readOnly"), true));
+        Assert.Contains(volumes, v => Equals(Get(v, "hostPath"), EdgeBlueprint.TraefikAuthHostDirectory)
+            && Equals(Get(v, "containerPath"), EdgeBlueprint.TraefikAuthDirectory) && Equals(Get(v, "readOnly"), true));
         Assert.Contains("--certificatesresolvers.letsencrypt-http.acme.httpchallenge.entrypoint=web", ((IList)traefik["command"]).Cast<string>());
     }
 }

@@ -107,11 +107,11 @@ public sealed partial class RealProviderTests
         foreach (var oneShot in oneShots)
         {
             var container = run.Named(Container, $"{oneShot.Name}-container");
-            var check = run.Named(Command, $"{BlueprintBuilder.OneShotCheckName(oneShot.Name)}-command");
+            var check = run.Named(Command, $"{OneShotChecks.Name(oneShot.Name)}-command");
             Assert.Contains("exit 1", (string)check.Inputs["create"], StringComparison.Ordinal);
             Assert.True(check.Started >= container.Finished, $"the check of {oneShot.Name} must run after it exited");
         }
-        var setupCheck = run.Named(Command, $"{BlueprintBuilder.OneShotCheckName("uptime-kuma-setup")}-command");
+        var setupCheck = run.Named(Command, $"{OneShotChecks.Name("uptime-kuma-setup")}-command");
         // The single Traefik's route file, or each app server's.
         var writers = run.OfType(Command).Where(c => c.Name == $"{HostCommandNames.TraefikFileRoutes}-command"
             || c.Name.StartsWith($"{HostCommandNames.TraefikFileRoutes}@", StringComparison.Ordinal)).ToList();

@@ -45,7 +45,7 @@ public static partial class BlueprintBuilder
         var sharedMounts = mounts.Where((_, i) => app.Volumes[i].Shared).ToImmutableArray();
 
         var instanceAfter = after.ToList();
-        if (app.Release is not null) instanceAfter.Add(OneShotCheckName(AppNames.Release(app.Name)));
+        if (app.Release is not null) instanceAfter.Add(OneShotChecks.Name(AppNames.Release(app.Name)));
         for (var i = 1; i <= app.Instances; i++)
         {
             yield return new ServiceSpec
@@ -263,7 +263,7 @@ public static partial class BlueprintBuilder
         "set -u",
         "if docker start -a \"$1\"; then status=up; msg=OK; else code=$?; status=down; msg=\"exit%20code%20$code\"; fi",
         $"ip=$(docker inspect -f '{{{{with index .NetworkSettings.Networks \"{ServiceNames.EdgeNetwork}\"}}}}{{{{.IPAddress}}}}{{{{end}}}}' {ServiceNames.UptimeKuma} 2>/dev/null || true)",
-        $"if [ -n \"$ip\" ]; then curl -fsS -m 10 -o /dev/null \"http://$ip:{UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2; else echo '{ServiceNames.UptimeKuma} is not running: no heartbeat' >&2; fi",
+        $"if [ -n \"$ip\" ]; then curl -fsS -m 10 -o /dev/null \"http://$ip:{Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}/api/push/$PUSH_TOKEN?status=$status&msg=$msg\" || echo 'heartbeat push failed' >&2; else echo '{ServiceNames.UptimeKuma} is not running: no heartbeat' >&2; fi",
         "[ \"$status\" = up ]",
         "");
 
@@ -380,7 +380,7 @@ public static partial class BlueprintBuilder
             // The app's rateLimit is the default of each of its routes.
             RateLimit = r.RateLimit ?? app.RateLimit,
             AllowCidrs = r.AllowCidrs,
-            BasicAuthFile = r.BasicAuthSecret is null ? null : $"{TraefikAuthDirectory}/{AuthFileName(app.Name, i)}",
+            BasicAuthFile = r.BasicAuthSecret is null ? null : $"{Parts.Edge.EdgeBlueprint.TraefikAuthDirectory}/{Parts.Edge.EdgeBlueprint.AuthFileName(app.Name, i)}",
             RedirectTo = r.Redirect switch
             {
                 RedirectTarget.Apex => r.Domain is { } d ? d["www.".Length..] : s.Domain,
@@ -393,30 +393,6 @@ public static partial class BlueprintBuilder
             TlsDomain = r.Domain is null && Parts.Edge.NestedWildcards.IsHost(r.Host) ? Parts.Edge.NestedWildcards.CertificateDomain(r.Host, s.Domain) : null,
         }),
     ];
-
-    /// <summary>Where Traefik reads basic-auth htpasswd files: on the server, and inside Traefik (read-only).</summary>
-    public const string TraefikAuthHostDirectory = "/srv/platform/traefik/auth";
-    public const string TraefikAuthDirectory = "/etc/traefik/auth";
-
-    private static string AuthFileName(string app, int route) => $"{Routing.AppRouter(app, route)}.htpasswd";
-
-    /// <summary>
-    /// Writes every basic-auth route's htpasswd file from its secret (never a label or a command line). Traefik reads
-    /// a users file only when it builds the middleware, so a changed file applies by restarting Traefik: a second
-    /// without the edge, and only when a basic-auth secret or route changed.
-    /// </summary>
-    private static HostCommandSpec? TraefikAuthFiles(StackSettings s)
-    {
-        var files = s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal)
-            .SelectMany(a => a.Routes.Select((r, i) => (r, i)).Where(x => x.r.BasicAuthSecret is not null)
-                .Select(x => (AuthFileName(a.Name, x.i), SecretText.Of(new SecretPart($"appSecrets.{a.Name}.{x.r.BasicAuthSecret}")))))
-            .ToList();
-        if (files.Count == 0) return null;
-        // Traefik runs as root in its image; 0600 root-owned files are readable to it and to nobody else.
-        return HostFilesCommand(HostCommandNames.TraefikAuthFiles,
-            "writes the htpasswd file of each basic-auth route from its secret; restarts Traefik so it rereads them",
-            TraefikAuthHostDirectory, 0, 0, files, ServiceNames.Traefik, SecretText.Plain(ShellDecisions.RestartCommand(ServiceNames.Traefik)), PartId.Edge);
-    }
 }
 
 /// <summary>Names of the platform's commands run on the server over SSH (an app's are in <see cref="AppNames"/>).</summary>

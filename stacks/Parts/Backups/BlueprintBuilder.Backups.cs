@@ -26,7 +26,7 @@ public static partial class BlueprintBuilder
         var b = new SecretTextBuilder();
         b.Line("set -eu");
         b.Line($"sudo install -d -m 0700 {BackupTimers.Directory}");
-        foreach (var f in BackupTimers.Files(jobs, runner, ServiceNames.UptimeKuma, ServiceNames.EdgeNetwork, UptimeKumaPort, uptimeKumaUrl))
+        foreach (var f in BackupTimers.Files(jobs, runner, ServiceNames.UptimeKuma, ServiceNames.EdgeNetwork, Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort, uptimeKumaUrl))
             HostFiles.Write(b, f.Path, f.Mode, f.Content);
         var units = jobs.Select(j => BackupTimers.Unit(j.Name)).ToList();
         var prefix = BackupTimers.UnitPrefix;

@@ -65,13 +65,3 @@ public static class OriginPulls
         return new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(doc);
     }
 }
-
-public static partial class BlueprintBuilder
-{
-    /// <summary>Writes the origin-pull TLS options next to Traefik's other dynamic files (watched: no restart).</summary>
-    private static HostCommandSpec TraefikOriginPulls() =>
-        HostFilesCommand(HostCommandNames.TraefikOriginPulls,
-            "writes Traefik's default TLS options: a client certificate from Cloudflare's origin-pull CA is required (authenticated origin pulls)",
-            TraefikDynamicHostDirectory, 0, 0, [(OriginPulls.FileName, SecretText.Plain(OriginPulls.DynamicYaml()))],
-            ServiceNames.Traefik, SecretText.Plain("true"), PartId.Edge);
-}

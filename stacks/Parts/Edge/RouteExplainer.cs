@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
+using Platform.Stacks.Parts.Edge;
 using Platform.Stacks.Parts;
 
 namespace Platform.Stacks.Blueprint;
@@ -99,7 +100,7 @@ public static partial class RouteExplainer
     }
 
     /// <summary>
-    /// A file route as <see cref="BlueprintBuilder.FileRoutesYaml"/> renders it: its middlewares, then its allowlist
+    /// A file route as <see cref="EdgeBlueprint.FileRoutesYaml"/> renders it: its middlewares, then its allowlist
     /// (<c>&lt;router&gt;-allowlist</c>, the client address Cloudflare appended, depth 1) when it has one.
     /// </summary>
     private static RouterView FileRouter(FileRouteSpec f, IReadOnlyDictionary<string, string> traefik)

@@ -120,6 +120,6 @@ public static partial class BlueprintBuilder
     private static HostCommandSpec TraefikMaintenance(StackSettings s, IEnumerable<ServiceSpec> services) =>
         HostFilesCommand(HostCommandNames.TraefikMaintenance,
             $"writes Traefik's maintenance routes, reloaded in place: {MaintenanceSummary(s.Maintenance, s.Apps.Select(a => a.Name))}",
-            TraefikDynamicHostDirectory, 0, 0, [(MaintenanceFile, SecretText.Plain(MaintenanceYaml(s.Maintenance, services)))],
+            Parts.Edge.EdgeBlueprint.TraefikDynamicHostDirectory, 0, 0, [(MaintenanceFile, SecretText.Plain(MaintenanceYaml(s.Maintenance, services)))],
             ServiceNames.Traefik, SecretText.Plain("true"), PartId.Edge);
 }

@@ -28,7 +28,7 @@ internal static class MariaDbSettingsReader
             {
                 MariaDb = settings.MariaDb with
                 {
-                    MaxConnections = MariaDbSettings.Derived(Blueprint.BlueprintBuilder.MariaDbRequests(settings).Select(x => x.Request.ConnectionLimit)), MaxConnectionsDerived = true,
+                    MaxConnections = MariaDbSettings.Derived(MariaDbBlueprint.Requests(settings).Select(x => x.Request.ConnectionLimit)), MaxConnectionsDerived = true,
                 },
             };
         if (settings.MariaDb.Upgrade is not null && !settings.UsesMariaDb)

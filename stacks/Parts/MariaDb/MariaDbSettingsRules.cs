@@ -13,7 +13,7 @@ internal static class MariaDbSettingsRules
     /// </summary>
     public static void Check(StackSettings s, NodeReader r)
     {
-        var requests = BlueprintBuilder.MariaDbRequests(s);
+        var requests = MariaDbBlueprint.Requests(s);
         const string settingsKey = "platform:mariadb";
         string RequestKey(int i) => $"{requests[i].App.Key}.needs.database";
         var settingKeys = new Dictionary<string, string>(StringComparer.Ordinal)

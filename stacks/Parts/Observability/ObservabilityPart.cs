@@ -3,6 +3,7 @@ using System.Globalization;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Edge;
 
 namespace Platform.Stacks.Parts.Observability;
 
@@ -31,7 +32,7 @@ public sealed record ObservabilityPartContext
     public AlertThresholds Thresholds { get; init; } = AlertThresholds.Default;
 
     /// <summary>The Docker API (the part's own read-only proxy on each server) the collectors list containers and read logs through.</summary>
-    public string DockerHost { get; init; } = $"tcp://{ObservabilityNames.LogsProxy}:{BlueprintBuilder.SocketProxyPort}";
+    public string DockerHost { get; init; } = $"tcp://{ObservabilityNames.LogsProxy}:{EdgeBlueprint.SocketProxyPort}";
 
     /// <summary>On a split stack, each server's private address by server id (exporters off the storage server publish there). Default: none.</summary>
     public ImmutableSortedDictionary<string, string> PrivateIps { get; init; } = ImmutableSortedDictionary<string, string>.Empty;

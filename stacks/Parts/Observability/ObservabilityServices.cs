@@ -208,11 +208,11 @@ public static class ObservabilityServices
             // The Docker socket is root on the server: the proxy lets the collector's reads through and nothing else, and
             // sits on an internal network with the collector only (no egress).
             services.Add(Base(NameOn(ObservabilityNames.LogsProxy, server, storage), ObservabilityNames.LogsProxy, c.ProxyImage, c.ProxyMemoryMb,
-                BlueprintBuilder.SocketProxyPort, "/_ping", server) with
+                EdgeBlueprint.SocketProxyPort, "/_ping", server) with
             {
                 Command = ["haproxy", "-f", LogsProxyConfigPath],
                 Networks = [new NetworkAttachment(ObservabilityNames.LogsNetwork, [ObservabilityNames.LogsProxy])],
-                Files = [new FileSpec(LogsProxyConfigPath, SecretText.Plain(DockerApiProxy.HaproxyConfig(CollectorCalls, BlueprintBuilder.SocketProxyPort)))],
+                Files = [new FileSpec(LogsProxyConfigPath, SecretText.Plain(DockerApiProxy.HaproxyConfig(CollectorCalls, EdgeBlueprint.SocketProxyPort)))],
                 Mounts = [HealthProbe.Mount, new MountSpec(MountKind.Bind, "/var/run/docker.sock", "/var/run/docker.sock", ReadOnly: true)],
                 Limits = new ResourceLimits(c.ProxyMemoryMb, 0.25),
             });

@@ -34,7 +34,7 @@ public sealed record ConnectionBudget(int MaxConnections, int SuperuserReserved,
     public static ConnectionBudget Compute(StackSettings s)
     {
         var lines = ImmutableArray.CreateBuilder<ConnectionLine>();
-        var bouncer = BlueprintBuilder.PgBouncerOptions(s);
+        var bouncer = Parts.Postgres.PostgresBlueprint.PgBouncerOptions(s);
         foreach (var app in s.Apps.Where(a => a.Database is { Engine: DatabaseEngine.Postgres }).OrderBy(a => BlueprintBuilder.DbName(a.Name), StringComparer.Ordinal))
         {
             var db = BlueprintBuilder.DbName(app.Name);
@@ -55,7 +55,7 @@ public sealed record ConnectionBudget(int MaxConnections, int SuperuserReserved,
         if (s.Observability.Enabled)
             lines.Add(new ConnectionLine(MonitorRole.Name, "platform", MonitorRole.ExporterConnections,
                 $"postgres_exporter (observability part): one connection in each of its two database handles; with host metrics, CONNECTION LIMIT {MonitorRole.HostMetricsConnections + MonitorRole.ExporterConnections}"));
-        var pg = BlueprintBuilder.PostgresOptions(s);
+        var pg = Parts.Postgres.PostgresBlueprint.Options(s);
         return new ConnectionBudget(pg.MaxConnections, pg.SuperuserReservedConnections, lines.ToImmutable());
     }
 }

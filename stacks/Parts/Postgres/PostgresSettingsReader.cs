@@ -12,7 +12,7 @@ internal static class PostgresSettingsReader
         return new PostgresSettings(service, v.Int("postgresMaxConnections", 10, 10000), 0,
             v.Bool("postgresPitr"), v.Int("postgresPitrRetentionDays", 1, 3650), v.Int("postgresPitrStorageGb", 0, 1_000_000),
             Upgrades.UpgradeSettingsReader.Read(r, v.Raw("postgresUpgrade"), StackValues.Key("postgresUpgrade"),
-                Data.GuardedEngine.Postgres, service.Image, "postgresImage", Blueprint.BlueprintBuilder.PostgresDataVolume))
+                Data.GuardedEngine.Postgres, service.Image, "postgresImage", PostgresBlueprint.DataVolume))
         { Tuning = Data.PostgresTuningReader.Read(r, v.Raw("postgresTuning")) };
     }
 

@@ -48,7 +48,7 @@ public static partial class BlueprintBuilder
             services[kuma] = services[kuma] with { ExtraHosts = [.. services[kuma].ExtraHosts, .. moved] };
 
         if (BackupsInput(s) is not { } input) return;
-        var jobs = Backups.Plan(input, MariaDbAgentDumps(s)).Jobs;
+        var jobs = Backups.Plan(input, Parts.MariaDb.MariaDbBlueprint.AgentDumps(s)).Jobs;
         var runnerIndex = services.FindIndex(x => x.Name == Backups.RunnerName);
         if (runnerIndex < 0) return;
         var runner = services[runnerIndex];
@@ -68,7 +68,7 @@ public static partial class BlueprintBuilder
                 Files = [.. runner.Files.Where(f => !otherFiles.Contains(f.Path))],
             };
         }
-        var kumaUrl = $"http://{PrivateAddresses.Of(ServerKey.Data)}:{UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}";
+        var kumaUrl = $"http://{PrivateAddresses.Of(ServerKey.Data)}:{Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}";
         var timers = commands.FindIndex(c => c.Name == BackupTimersCommand);
         var dataJobs = byServer.GetValueOrDefault(ServerKey.Data) ?? [];
         if (dataJobs.Count > 0)

@@ -33,8 +33,8 @@ public static partial class BlueprintBuilder
         [ServiceNames.PgBouncer] = [AppEnvironment.PgBouncerPort],
         [ServiceNames.Redis] = [AppEnvironment.RedisPort],
         [ServiceNames.MariaDb] = [Parts.MariaDb.MariaDbNames.Port],
-        [ServiceNames.Minio] = [AppEnvironment.MinioPort, MinioConsolePort],
-        [ServiceNames.UptimeKuma] = [UptimeKumaPort],
+        [ServiceNames.Minio] = [AppEnvironment.MinioPort, Parts.Storage.MinioBlueprint.ConsolePort],
+        [ServiceNames.UptimeKuma] = [Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort],
     }.ToImmutableDictionary(StringComparer.Ordinal);
 
     /// <summary>Traefik's ping entry point: its container health check and the load balancer's health check.</summary>
@@ -125,7 +125,7 @@ public static partial class BlueprintBuilder
                 Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
                 {
                     ["INTERVAL"] = hostMetrics.Env["INTERVAL"],
-                    ["KUMA_URL"] = SecretText.Plain(dataUrl(UptimeKumaPort)),
+                    ["KUMA_URL"] = SecretText.Plain(dataUrl(Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort)),
                     ["ROOT"] = hostMetrics.Env["ROOT"],
                 }),
                 // Its own push tokens, as files (no database here: no password, no connections token).
@@ -166,7 +166,7 @@ public static partial class BlueprintBuilder
             if (c.Name == HostCommandNames.ImageHygiene)
                 commands.AddRange(t.ReportingServers.Prepend(data).Select(h => c with { Name = h.Qualify(c.Name), Host = h }));
             else if (c.Name == HostCommandNames.TraefikFileRoutes)
-                commands.AddRange(appServers.Select(a => TraefikFileRoutes([.. fileRoutes.Where(r => r.AfterCommand.Length > 0)]) with
+                commands.AddRange(appServers.Select(a => Parts.Monitoring.MonitoringBlueprint.TraefikFileRoutes([.. fileRoutes.Where(r => r.AfterCommand.Length > 0)]) with
                 {
                     Name = a.Qualify(c.Name), Host = a, DependsOnServices = Deps(a, c.DependsOnServices, false),
                 }));
@@ -175,7 +175,7 @@ public static partial class BlueprintBuilder
             else if (perAppCommands.Contains(c.Name))
                 commands.AddRange(appServers.Select(a => c with { Name = a.Qualify(c.Name), Host = a, DependsOnServices = Deps(a, c.DependsOnServices, false) }));
             else if (s.Apps.FirstOrDefault(x => AppNames.JobsCommand(x.Name) == c.Name) is { } jobsOf)
-                commands.Add(JobsCommand(jobsOf, dataUrl(UptimeKumaPort)) with { Host = ServerKey.App(1) });
+                commands.Add(JobsCommand(jobsOf, dataUrl(Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort)) with { Host = ServerKey.App(1) });
             else
             {
                 // Where what it works on runs: a one-shot's check next to the one-shot, provisioning next to its data service
@@ -196,8 +196,8 @@ public static partial class BlueprintBuilder
                     ServiceNames.Traefik, SecretText.Plain("true"), PartId.Edge) with { Name = a.Qualify(HostCommandNames.TraefikCertificate), Host = a });
             commands.Add(HostFilesCommand(HostCommandNames.TraefikEdgeRoutes,
                 "writes Traefik's routes to the data server's services (MinIO) and its default certificate; Traefik watches the directory",
-                TraefikDynamicHostDirectory, 0, 0,
-                [("edge.yml", SecretText.Plain(FileRoutesYaml(edgeRoutes,
+                Parts.Edge.EdgeBlueprint.TraefikDynamicHostDirectory, 0, 0,
+                [("edge.yml", SecretText.Plain(Parts.Edge.EdgeBlueprint.FileRoutesYaml(edgeRoutes,
                     t.LoadBalanced ? ($"{TraefikCertDirectory}/origin.crt", $"{TraefikCertDirectory}/origin.key") : null,
                     t.LoadBalanced && s.CloudflareOnlyIngress ? (CloudflareOnlyMiddleware, CloudflareRanges.All) : null,
                     TenantIssuer(s, t) is { } issuer && issuer != a ? (CustomDomains(s), PrivateAddresses.Of(issuer)) : null)))],
@@ -363,7 +363,7 @@ public static partial class BlueprintBuilder
             Command = [.. command],
             // No DNS-01 challenge: nothing asks Let's Encrypt for the zone.
             Env = svc.Env.Remove("CF_DNS_API_TOKEN_FILE"),
-            Files = [.. svc.Files.Where(f => f.Path != TraefikCloudflareTokenFile)],
+            Files = [.. svc.Files.Where(f => f.Path != Parts.Edge.EdgeBlueprint.TraefikCloudflareTokenFile)],
             InternalPorts = [80, 443, TraefikPingPort],
             PublishedPorts = [.. new[] { 80, 443, TraefikPingPort }.Select(p => new PublishedPort(ip, p, p, "tcp"))],
             Mounts = [.. svc.Mounts.Where(m => issuer || m.Source != TraefikAcmeVolume), new MountSpec(MountKind.Bind, TraefikCertHostDirectory, TraefikCertDirectory, ReadOnly: true)],
@@ -373,7 +373,7 @@ public static partial class BlueprintBuilder
     /// <summary>
     /// Whose PROXY protocol header a Traefik behind the load balancer believes, per entry point: the load balancer's own
     /// private address, and on the tenant issuer's <c>websecure</c> also the other app servers, whose Traefiks pass the
-    /// tenants' TLS through to it with a PROXY header (<see cref="FileRoutesYaml"/>). Anyone else on the private network (a
+    /// tenants' TLS through to it with a PROXY header (<see cref="Parts.Edge.EdgeBlueprint.FileRoutesYaml"/>). Anyone else on the private network (a
     /// container on another server, masqueraded to that server's address) cannot claim a client address: Traefik ignores
     /// the header of an untrusted peer and sees the peer itself (<c>pkg/server/server_entrypoint_tcp.go</c>,
     /// buildProxyProtocolListener: <c>proxyproto.IGNORE</c> outside <c>trustedIPs</c>).
@@ -407,17 +407,17 @@ public static partial class BlueprintBuilder
     private static ImmutableArray<FileRouteSpec> SplitFileRoutes(StackSettings s, PlatformBlueprint one, Func<int, string> dataUrl, Func<int, string> filesUrl)
     {
         var zone = Routing.ZoneResolver(s);
-        var routes = one.FileRoutes.Select(r => r with { ServiceUrl = dataUrl(UptimeKumaPort), CertResolver = zone }).ToList();
+        var routes = one.FileRoutes.Select(r => r with { ServiceUrl = dataUrl(Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort), CertResolver = zone }).ToList();
         var files = new RouteSpec(ServiceNames.Minio, Routing.Fqdn(ServiceNames.FilesHost, s.Domain), ServiceNames.FilesHost, null, false);
         routes.Add(new FileRouteSpec("minio", files.Fqdn, Routing.Rule(files, s.Domain), filesUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
             { Priority = Routing.Priority(files), CertResolver = zone });
-        foreach (var refused in MinioRefusedRoutes(s))
+        foreach (var refused in Parts.Storage.MinioBlueprint.RefusedRoutes(s))
             routes.Add(new FileRouteSpec(refused.Router, refused.Fqdn, Routing.Rule(refused, s.Domain), filesUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
                 { Priority = Routing.Priority(refused), CertResolver = zone, AllowCidrs = refused.AllowCidrs });
         if (s.MinioConsole is { } console)
         {
-            var route = new RouteSpec(MinioConsoleRouter, Routing.Fqdn(console.Host, s.Domain), console.Host, null, false);
-            routes.Add(new FileRouteSpec(MinioConsoleRouter, route.Fqdn, Routing.Rule(route, s.Domain), filesUrl(MinioConsolePort), [Routing.SecureHeaders], "")
+            var route = new RouteSpec(Parts.Storage.MinioBlueprint.ConsoleRouter, Routing.Fqdn(console.Host, s.Domain), console.Host, null, false);
+            routes.Add(new FileRouteSpec(Parts.Storage.MinioBlueprint.ConsoleRouter, route.Fqdn, Routing.Rule(route, s.Domain), filesUrl(Parts.Storage.MinioBlueprint.ConsolePort), [Routing.SecureHeaders], "")
                 { Priority = Routing.Priority(route), CertResolver = zone, AllowCidrs = console.AllowCidrs });
         }
         if (s.Observability.Enabled)

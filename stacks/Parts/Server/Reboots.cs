@@ -3,6 +3,7 @@ using System.Globalization;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Monitoring;
 
 namespace Platform.Stacks.Parts;
 
@@ -93,7 +94,7 @@ public static class Reboots
     {
         var time = TimeFor(s, server);
         var b = new SecretTextBuilder().Line("set -eu").Line("sudo install -d -m 0700 /etc/platform");
-        Blueprint.HostFiles.Write(b, ScriptPath, "0755", SecretText.Plain(Script(ServiceNames.UptimeKuma, ServiceNames.DataNetwork, BlueprintBuilder.UptimeKumaPort)));
+        Blueprint.HostFiles.Write(b, ScriptPath, "0755", SecretText.Plain(Script(ServiceNames.UptimeKuma, ServiceNames.DataNetwork, MonitoringBlueprint.UptimeKumaPort)));
         var env = new SecretTextBuilder().Text("PUSH_TOKEN=").Secret(TokenSecret(server)).Line();
         if (kumaUrl is not null) env.Line($"KUMA_URL={kumaUrl}");
         Blueprint.HostFiles.Write(b, EnvPath, "0600", env.Build());
@@ -127,7 +128,7 @@ public static class Reboots
     /// <summary>Sets each server's reboot time and adds each server's reboot-policy host command.</summary>
     public static PlatformBlueprint Apply(Settings.StackSettings s, PlatformBlueprint b)
     {
-        var dataKuma = s.Topology is null ? null : $"http://{PrivateAddresses.Of(ServerKey.Data)}:{BlueprintBuilder.UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}";
+        var dataKuma = s.Topology is null ? null : $"http://{PrivateAddresses.Of(ServerKey.Data)}:{MonitoringBlueprint.UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}";
         return b with
         {
             Servers = [.. b.Servers.Select(x => x with { RebootAt = TimeFor(s, x.Key) })],

@@ -17,7 +17,7 @@ public static partial class BlueprintBuilder
             // The volume the container runs on (a declared upgrade moves it to a new one).
             string Data(string mount) => service.Mounts.FirstOrDefault(m => m.Kind == MountKind.Volume && m.Target == mount)?.Source ?? "";
             if (service.Name == ServiceNames.Postgres)
-                result.Add(new GuardedData(GuardedEngine.Postgres, service.Name, Data(PostgresDataMount), "postgresImage", s.Postgres.Service.Image));
+                result.Add(new GuardedData(GuardedEngine.Postgres, service.Name, Data(Parts.Postgres.PostgresBlueprint.DataMount), "postgresImage", s.Postgres.Service.Image));
             else if (service.Name == Parts.MariaDb.MariaDbNames.Service)
                 result.Add(new GuardedData(GuardedEngine.MariaDb, service.Name, Data(Parts.MariaDb.MariaDbNames.DataDirectory), "mariadbImage", service.Image));
             else if (service.Part == PartId.Redis && service.Mounts.FirstOrDefault(m => m.Kind == MountKind.Volume && m.Target == "/data") is { } data)

@@ -20,7 +20,7 @@ public static partial class BlueprintBuilder
     private static IEnumerable<DeclaredUpgrade> DeclaredUpgrades(StackSettings s)
     {
         if (s.Postgres.Upgrade is { From.Length: > 0, To.Length: > 0 } pg)
-            yield return new(pg, GuardedEngine.Postgres, ServiceNames.Postgres, "postgresUpgrade", PostgresDataVolume, PostgresDataMount);
+            yield return new(pg, GuardedEngine.Postgres, ServiceNames.Postgres, "postgresUpgrade", Parts.Postgres.PostgresBlueprint.DataVolume, Parts.Postgres.PostgresBlueprint.DataMount);
         if (s.UsesMariaDb && s.MariaDb.Upgrade is { From.Length: > 0, To.Length: > 0 } maria)
             yield return new(maria, GuardedEngine.MariaDb, ServiceNames.MariaDb, "mariadbUpgrade", Parts.MariaDb.MariaDbNames.DataVolume, Parts.MariaDb.MariaDbNames.DataDirectory);
     }

@@ -1,5 +1,6 @@
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Storage;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Policy;
@@ -284,7 +285,7 @@ public sealed class AppFeatureTests(Xunit.Abstractions.ITestOutputHelper output)
         var b = Build();
         var bucket = Assert.Single(b.Buckets);
         Assert.Equal(["crm", "worker"], bucket.Grants.Select(g => g.App));
-        var policies = BlueprintBuilder.MinioPolicies(b.Buckets);
+        var policies = MinioBlueprint.Policies(b.Buckets);
         var read = string.Join("", policies["crm"]);
         Assert.Contains("s3:GetObject", read, StringComparison.Ordinal);
         Assert.Contains("s3:ListBucket", read, StringComparison.Ordinal);

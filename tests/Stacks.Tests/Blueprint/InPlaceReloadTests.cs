@@ -1,7 +1,8 @@
-using Platform.Stacks.Parts.Redis;
 using System.Diagnostics;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Data;
+using Platform.Stacks.Parts.Postgres;
+using Platform.Stacks.Parts.Redis;
 using Platform.Stacks.Tests.Support;
 
 namespace Platform.Stacks.Tests.Blueprint;
@@ -37,17 +38,17 @@ public sealed class InPlaceReloadTests
         try
         {
             var dir = Path.Combine(root, "pgbouncer");
-            Run(script.Replace(BlueprintBuilder.PgBouncerHostDirectory, dir, StringComparison.Ordinal), root);
+            Run(script.Replace(PostgresBlueprint.PgBouncerHostDirectory, dir, StringComparison.Ordinal), root);
 
-            var options = BlueprintBuilder.PgBouncerOptions(TestStacks.Read(TestStacks.Yaml()));
-            var apps = BlueprintBuilder.AppDatabases(b.Databases).ToList();
+            var options = PostgresBlueprint.PgBouncerOptions(TestStacks.Read(TestStacks.Yaml()));
+            var apps = PostgresBlueprint.AppDatabases(b.Databases).ToList();
             Assert.Equal(PgBouncerConfig.Ini(options, apps), File.ReadAllText(Path.Combine(dir, "pgbouncer.ini")));
             Assert.Equal(PgBouncerConfig.Userlist(options, apps).Resolve(name => secrets[name]), File.ReadAllText(Path.Combine(dir, "userlist.txt")));
             Assert.Contains($"\"api\" \"{Scram.Verifier(secrets["app.api.postgres"], "api")}\"", File.ReadAllText(Path.Combine(dir, "userlist.txt")));
             foreach (var file in new[] { "pgbouncer.ini", "userlist.txt" })
             {
                 Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(Path.Combine(dir, file)));
-                Assert.Equal(BlueprintBuilder.PgBouncerUid, OwnerUid(Path.Combine(dir, file)));
+                Assert.Equal(PostgresBlueprint.PgBouncerUid, OwnerUid(Path.Combine(dir, file)));
             }
             Assert.False(File.Exists(Path.Combine(dir, "userlist.txt.new")));
             Assert.Contains("kill -s HUP pgbouncer", File.ReadAllText(Path.Combine(root, "docker.log")));

@@ -164,7 +164,7 @@ public sealed class MariaDbBlueprintTests
     public void The_restore_script_covers_the_stacks_mariadb_databases()
     {
         var settings = TestStacks.Read(TestStacks.Yaml(TestStacks.DefaultApps + "\n" + Shop));
-        var databases = BlueprintBuilder.MariaDbRequests(settings).Select(x => x.Request.Database).ToList();
+        var databases = MariaDbBlueprint.Requests(settings).Select(x => x.Request.Database).ToList();
         Assert.Equal(["shop"], databases);
         var script = MariaDbBackups.RestoreScript(databases, "mariadb-daily", "shop");
         Assert.Contains($"docker exec -i mariadb {Backups.ToShell(MariaDbBackups.RestoreCommand())} < \"$dir/shop.sql\"\n", script, StringComparison.Ordinal);

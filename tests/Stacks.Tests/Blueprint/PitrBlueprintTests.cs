@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Data;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Postgres;
 using Platform.Stacks.Tests.Support;
 
 namespace Platform.Stacks.Tests.Blueprint;
@@ -17,7 +18,7 @@ public sealed class PitrBlueprintTests
         Assert.Equal("platform/postgres-pgbackrest:16.6-alpine", pg.Image);
         Assert.Equal(HostCommandNames.PostgresImage, pg.ImageBuiltBy);
         Assert.Contains(HostCommandNames.PostgresImage, pg.AfterHostCommands);
-        var conf = pg.Files.Single(f => f.Path == BlueprintBuilder.PostgresConfigPath).Content.Masked;
+        var conf = pg.Files.Single(f => f.Path == PostgresBlueprint.ConfigPath).Content.Masked;
         Assert.Contains("archive_mode = on\narchive_command = 'pgbackrest --stanza=platform archive-push %p'\narchive_timeout = 60\n", conf, StringComparison.Ordinal);
         Assert.Equal("s3", pg.Env["PGBACKREST_REPO1_TYPE"].Masked);
         Assert.Equal("brightlane-prod-backups", pg.Env["PGBACKREST_REPO1_S3_BUCKET"].Masked);
@@ -44,7 +45,7 @@ public sealed class PitrBlueprintTests
         var spg = staging.Service("postgres");
         Assert.Equal("postgres:16.6-alpine", spg.Image);
         Assert.Null(spg.ImageBuiltBy);
-        Assert.DoesNotContain("archive_command", spg.Files.Single(f => f.Path == BlueprintBuilder.PostgresConfigPath).Content.Masked, StringComparison.Ordinal);
+        Assert.DoesNotContain("archive_command", spg.Files.Single(f => f.Path == PostgresBlueprint.ConfigPath).Content.Masked, StringComparison.Ordinal);
         Assert.DoesNotContain(spg.Env.Keys, k => k.StartsWith("PGBACKREST_", StringComparison.Ordinal));
         Assert.DoesNotContain(spg.Files, f => f.Path == Pitr.ConfigPath);
         Assert.DoesNotContain(staging.Backups, j => j.Name == Pitr.JobName);

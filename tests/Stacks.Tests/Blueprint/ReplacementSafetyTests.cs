@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Edge;
 using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Support;
 
@@ -88,7 +89,7 @@ public sealed class ReplacementSafetyTests
         Assert.NotEmpty(oneShots);
         foreach (var oneShot in oneShots)
         {
-            var check = Assert.Single(b.HostCommands, c => c.Name == BlueprintBuilder.OneShotCheckName(oneShot.Name));
+            var check = Assert.Single(b.HostCommands, c => c.Name == OneShotChecks.Name(oneShot.Name));
             Assert.Equal([oneShot.Name], check.DependsOnServices.ToArray());
             Assert.Contains($"docker inspect -f '{{{{.State.ExitCode}}}}' {oneShot.ContainerName}", check.Create, StringComparison.Ordinal);
             Assert.Contains("exit 1", check.Create, StringComparison.Ordinal);
@@ -98,13 +99,13 @@ public sealed class ReplacementSafetyTests
         // the setup's check.
         Assert.DoesNotContain(b.Service("uptime-kuma").Labels.Keys, k => k.StartsWith("traefik.", StringComparison.Ordinal));
         Assert.Equal([$"status.{b.Domain}", $"status.{b.Domain}", $"status-admin.{b.Domain}"], b.FileRoutes.Select(r => r.Fqdn).ToArray());
-        Assert.All(b.FileRoutes, r => Assert.Equal(BlueprintBuilder.OneShotCheckName("uptime-kuma-setup"), r.AfterCommand));
+        Assert.All(b.FileRoutes, r => Assert.Equal(OneShotChecks.Name("uptime-kuma-setup"), r.AfterCommand));
         var status = b.FileRoutes[0];
         var writer = Assert.Single(b.HostCommands, c => c.Name == HostCommandNames.TraefikFileRoutes);
         Assert.Equal([status.AfterCommand], writer.AfterCommands.ToArray());
         Assert.Contains($"Host(`status.{b.Domain}`)", writer.Stdin!.Masked, StringComparison.Ordinal);
         Assert.Contains("http://uptime-kuma:3001", writer.Stdin.Masked, StringComparison.Ordinal);
-        Assert.Contains(b.Service("traefik").Mounts, m => m.Source == BlueprintBuilder.TraefikDynamicHostDirectory && m.ReadOnly);
+        Assert.Contains(b.Service("traefik").Mounts, m => m.Source == EdgeBlueprint.TraefikDynamicHostDirectory && m.ReadOnly);
     }
 
     [Fact]
@@ -112,7 +113,7 @@ public sealed class ReplacementSafetyTests
     {
         var b = TestStacks.ShippedBlueprint("prod");
         var yaml = new YamlDotNet.Serialization.DeserializerBuilder().Build()
-            .Deserialize<Dictionary<string, Dictionary<string, Dictionary<string, Dictionary<string, object>>>>>(BlueprintBuilder.FileRoutesYaml(b.FileRoutes));
+            .Deserialize<Dictionary<string, Dictionary<string, Dictionary<string, Dictionary<string, object>>>>>(EdgeBlueprint.FileRoutesYaml(b.FileRoutes));
         var router = yaml["http"]["routers"]["status"];
         Assert.StartsWith("Host(`status.brightlane.io`) && (Path(`/`) || ", (string)router["rule"], StringComparison.Ordinal);
         Assert.Equal("status", router["service"]);

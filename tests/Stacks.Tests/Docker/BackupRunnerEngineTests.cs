@@ -1,8 +1,9 @@
-using Docker.DotNet;
 using Docker.DotNet.Models;
-using Platform.Stacks.Blueprint;
-using Platform.Stacks.Tests.Support;
+using Docker.DotNet;
 using NetworkSpec = Platform.Stacks.Blueprint.NetworkSpec;
+using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Edge;
+using Platform.Stacks.Tests.Support;
 
 namespace Platform.Stacks.Tests.Docker;
 
@@ -40,13 +41,13 @@ public sealed class BackupRunnerEngineTests(LocalImages images) : IAsyncLifetime
         foreach (var name in runner.Networks.Concat(proxy.Networks).Select(n => n.Network).Distinct())
             networks[name] = await NetworkAsync(blueprint.Networks.Single(n => n.Name == name && n.Host == runner.Host));
         // A stand-in for the proxy, listening on its port on its networks; a stand-in for the runner, on the runner's.
-        var proxyBox = await RunAsync("socket-proxy", [.. proxy.Networks.Select(n => networks[n.Network])], BlueprintBuilder.SocketProxyPort);
+        var proxyBox = await RunAsync("socket-proxy", [.. proxy.Networks.Select(n => networks[n.Network])], EdgeBlueprint.SocketProxyPort);
         var runnerBox = await RunAsync("backup", [.. runner.Networks.Select(n => networks[n.Network])], 8080);
 
         // No socket inside the runner.
         Assert.NotEqual(0, (await _docker.ExecAsync(runnerBox, "/bin/sh", "-c", "[ -S /var/run/docker.sock ] || [ -S /run/docker.sock ]")).ExitCode);
         // The proxy neither resolves by name nor answers by address from the runner's networks.
-        var port = BlueprintBuilder.SocketProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var port = EdgeBlueprint.SocketProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(2, (await _docker.ExecAsync(runnerBox, "/usr/local/bin/standin", "connect", $"{_run}-socket-proxy", port)).ExitCode);
         var inspect = await _docker.Containers.InspectContainerAsync(proxyBox);
         foreach (var address in inspect.NetworkSettings.Networks.Values.Select(n => n.IPAddress))

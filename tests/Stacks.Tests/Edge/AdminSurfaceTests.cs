@@ -1,5 +1,7 @@
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Monitoring;
+using Platform.Stacks.Parts.Storage;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
@@ -25,11 +27,11 @@ public sealed class AdminSurfaceTests
     {
         var answer = RouteExplainer.Explain(Prod, "https://files.brightlane.io" + path);
         var router = answer.Router!;
-        Assert.StartsWith(BlueprintBuilder.MinioRefusedService + "-", router.Router, StringComparison.Ordinal);
+        Assert.StartsWith(MinioBlueprint.RefusedService + "-", router.Router, StringComparison.Ordinal);
         // The allowlist admits loopback only, which no client reaching Traefik has: every request gets 403.
         var allow = Assert.Single(router.MiddlewareDetails, d => d.Value.ContainsKey("ipallowlist.sourcerange"));
         Assert.Equal("127.0.0.1/32", allow.Value["ipallowlist.sourcerange"]);
-        Assert.Contains(answer.Shadowed, r => r.Target == ServiceNames.Minio && !r.Router.StartsWith(BlueprintBuilder.MinioRefusedService, StringComparison.Ordinal));
+        Assert.Contains(answer.Shadowed, r => r.Target == ServiceNames.Minio && !r.Router.StartsWith(MinioBlueprint.RefusedService, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -39,7 +41,7 @@ public sealed class AdminSurfaceTests
         foreach (var server in Scale.AppServers)
         {
             var answer = RouteExplainer.Explain(Scale, "https://files.brightlane.cloud" + path, server: server.Key);
-            Assert.StartsWith(BlueprintBuilder.MinioRefusedService + "-", answer.Router!.Router, StringComparison.Ordinal);
+            Assert.StartsWith(MinioBlueprint.RefusedService + "-", answer.Router!.Router, StringComparison.Ordinal);
             Assert.Equal(["127.0.0.1/32"], Scale.FileRoutes.Single(r => r.Router == answer.Router.Router).AllowCidrs.ToArray());
             Assert.Contains(answer.Router.Router + "-allowlist", answer.Router.Middlewares);
         }
@@ -64,8 +66,8 @@ public sealed class AdminSurfaceTests
             Assert.Equal("off", minio.Env["MINIO_BROWSER"].Masked);
             Assert.DoesNotContain("--console-address", minio.Command);
             Assert.Equal([9000], minio.InternalPorts.ToArray());
-            Assert.DoesNotContain(minio.PublishedPorts, p => p.ContainerPort == BlueprintBuilder.MinioConsolePort);
-            Assert.DoesNotContain(minio.Labels.Keys, k => k.Contains(BlueprintBuilder.MinioConsoleRouter, StringComparison.Ordinal));
+            Assert.DoesNotContain(minio.PublishedPorts, p => p.ContainerPort == MinioBlueprint.ConsolePort);
+            Assert.DoesNotContain(minio.Labels.Keys, k => k.Contains(MinioBlueprint.ConsoleRouter, StringComparison.Ordinal));
         }
     }
 
@@ -148,11 +150,11 @@ public sealed class AdminSurfaceTests
     {
         var admins = TestStacks.Shipped("prod").AdminCidrs;
         var answer = RouteExplainer.Explain(Prod, "https://status-admin.brightlane.io" + path);
-        Assert.Equal(BlueprintBuilder.StatusAdminRouter, answer.Router!.Router);
+        Assert.Equal(MonitoringBlueprint.StatusAdminRouter, answer.Router!.Router);
         Assert.Equal("http://uptime-kuma:3001", answer.Router.Target);
-        Assert.Equal(string.Join(",", admins), answer.Router.MiddlewareDetails[BlueprintBuilder.StatusAdminRouter + "-allowlist"]["ipallowlist.sourcerange"]);
+        Assert.Equal(string.Join(",", admins), answer.Router.MiddlewareDetails[MonitoringBlueprint.StatusAdminRouter + "-allowlist"]["ipallowlist.sourcerange"]);
         var split = RouteExplainer.Explain(Scale, "https://status-admin.brightlane.cloud" + path, server: ServerKey.App(3));
-        Assert.Equal(string.Join(",", TestStacks.Shipped("scale").AdminCidrs), split.Router!.MiddlewareDetails[BlueprintBuilder.StatusAdminRouter + "-allowlist"]["ipallowlist.sourcerange"]);
+        Assert.Equal(string.Join(",", TestStacks.Shipped("scale").AdminCidrs), split.Router!.MiddlewareDetails[MonitoringBlueprint.StatusAdminRouter + "-allowlist"]["ipallowlist.sourcerange"]);
     }
 
     [Fact]
@@ -170,7 +172,7 @@ public sealed class AdminSurfaceTests
     [Fact]
     public void The_status_page_is_watched_on_its_path_and_the_admin_host_is_up_when_it_refuses_uptime_kuma()
     {
-        var hosts = BlueprintBuilder.PlatformMonitoredHosts(TestStacks.Shipped("prod"));
+        var hosts = MonitoringBlueprint.PlatformMonitoredHosts(TestStacks.Shipped("prod"));
         var page = hosts.Single(h => h.Name == "status-page");
         Assert.Equal(("/status", "<div id=\"app\">"), (page.HealthPath, page.Keyword));
         Assert.Equal(["200-299", "404"], page.AcceptedStatusCodes.ToArray());

@@ -1,6 +1,7 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Edge;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
@@ -40,7 +41,7 @@ public sealed class OriginPullsTests
         var clientAuth = (YamlMappingNode)stream.Documents[0].RootNode["tls"]["options"]["default"]["clientAuth"];
         Assert.Equal("RequireAndVerifyClientCert", ((YamlScalarNode)clientAuth["clientAuthType"]).Value);
         Assert.Equal(OriginPulls.CaPem, ((YamlScalarNode)((YamlSequenceNode)clientAuth["caFiles"]).Single()).Value);
-        Assert.Contains(BlueprintBuilder.TraefikDynamicHostDirectory, command.Stdin!.Masked, StringComparison.Ordinal);
+        Assert.Contains(EdgeBlueprint.TraefikDynamicHostDirectory, command.Stdin!.Masked, StringComparison.Ordinal);
         Assert.Contains("authenticated origin pulls: on;", PlanText.Render(b), StringComparison.Ordinal);
     }
 

@@ -1,4 +1,6 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Edge;
+using Platform.Stacks.Parts.Storage;
 using Platform.Stacks.Policy;
 using Platform.Stacks.Tests.Support;
 
@@ -93,7 +95,7 @@ public sealed class RouteMiddlewareTests
         Assert.True(writer.Stdin!.IsSecret);
         Assert.Contains("app-admin_r0.htpasswd", writer.Stdin.Masked, StringComparison.Ordinal);
         Assert.Contains(HostCommandNames.TraefikAuthFiles, B.Service("admin-1").AfterHostCommands);
-        Assert.Contains(B.Service("traefik").Mounts, m => m.Source == BlueprintBuilder.TraefikAuthHostDirectory && m.Target == BlueprintBuilder.TraefikAuthDirectory && m.ReadOnly);
+        Assert.Contains(B.Service("traefik").Mounts, m => m.Source == EdgeBlueprint.TraefikAuthHostDirectory && m.Target == EdgeBlueprint.TraefikAuthDirectory && m.ReadOnly);
         Assert.Contains(B.Secrets, x => x.Name == "appSecrets.admin.ADMIN_USERS" && x.Source == SecretSource.Config);
         // The secret's value never reaches the plan: only its name.
         Assert.DoesNotContain("v1:abc", Platform.Stacks.Plan.PlanText.Render(B), StringComparison.Ordinal);
@@ -187,9 +189,9 @@ public sealed class RouteMiddlewareTests
     public void The_minio_console_is_served_on_its_host_to_the_allowlist_only()
     {
         var labels = Labels("minio");
-        var service = TraefikNames.Of(labels, "services", BlueprintBuilder.MinioConsoleRouter);
+        var service = TraefikNames.Of(labels, "services", MinioBlueprint.ConsoleRouter);
         Assert.Equal("9001", labels[$"traefik.http.services.{service}.loadbalancer.server.port"]);
-        var router = TraefikNames.Of(labels, "routers", BlueprintBuilder.MinioConsoleRouter);
+        var router = TraefikNames.Of(labels, "routers", MinioBlueprint.ConsoleRouter);
         Assert.Equal("Host(`minio-admin.example.com`)", labels[$"traefik.http.routers.{router}.rule"]);
         Assert.Equal(service, labels[$"traefik.http.routers.{router}.service"]);
         var allow = TraefikNames.Of(labels, "middlewares", "minio-console-allowlist");

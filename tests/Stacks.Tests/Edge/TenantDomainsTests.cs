@@ -1,4 +1,5 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Edge;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Tests.Support;
 
@@ -44,7 +45,7 @@ public sealed class TenantDomainsTests
         Assert.Equal("app-1", final.Server);
         if (n != 1)
         {
-            Assert.Equal(BlueprintBuilder.TenantChallengeRouter, answer.Router!.Router);
+            Assert.Equal(EdgeBlueprint.TenantChallengeRouter, answer.Router!.Router);
             Assert.Equal("http://10.20.1.11:80", answer.Router.Target);
             Assert.Contains(answer.Shadowed, r => r.Router == "web-to-websecure@internal" && r.Priority == 1);
         }
@@ -81,7 +82,7 @@ public sealed class TenantDomainsTests
         Assert.Equal("/cart", final.ForwardedPath);
         if (n != 1)
         {
-            Assert.Equal(BlueprintBuilder.TenantPassthroughRouter, answer.PassedThrough!.Router);
+            Assert.Equal(EdgeBlueprint.TenantPassthroughRouter, answer.PassedThrough!.Router);
             Assert.Equal("10.20.1.11:443", answer.PassedThrough.Address);
             Assert.True(answer.PassedThrough.ProxyProtocol);
         }
@@ -116,7 +117,7 @@ public sealed class TenantDomainsTests
             foreach (var r in edge.Https.Concat(edge.Http).Where(r => !r.Router.EndsWith("@internal", StringComparison.Ordinal)))
                 Assert.True(r.Priority is > 0 and <= RouteExplainer.MaxUserPriority, $"{r.Router} on {server}: {r.Priority}");
         }
-        Assert.Contains(RouteExplainer.Edge(B, ServerKey.App(2)).Http, r => r.Router == BlueprintBuilder.TenantChallengeRouter);
+        Assert.Contains(RouteExplainer.Edge(B, ServerKey.App(2)).Http, r => r.Router == EdgeBlueprint.TenantChallengeRouter);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Monitoring;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Tests.Support;
 
@@ -50,7 +51,7 @@ public sealed class HostFirewallIntegrationTests
         Assert.Equal(DataIp, split.ServerOf(ServerKey.Data).PrivateIp);
         var ports = BlueprintBuilder.PrivatePortRules(TestStacks.Read(SplitYaml), split, ServerKey.Data);
         var pgbouncer = ports.Single(p => p.Port == 6432);
-        var uptimeKuma = ports.Single(p => p.Port == BlueprintBuilder.UptimeKumaPort);
+        var uptimeKuma = ports.Single(p => p.Port == MonitoringBlueprint.UptimeKumaPort);
         Assert.Equal([App1], pgbouncer.Sources.ToArray());
         Assert.Contains(App2, uptimeKuma.Sources);
 
@@ -76,13 +77,13 @@ public sealed class HostFirewallIntegrationTests
                 ip netns exec {D} sysctl -qw net.ipv4.ip_forward=1
                 ip netns exec {D} iptables -w -N DOCKER-USER
                 ip netns exec {D} iptables -w -A FORWARD -j DOCKER-USER
-                for port in 6432 {BlueprintBuilder.UptimeKumaPort}; do
+                for port in 6432 {MonitoringBlueprint.UptimeKumaPort}; do
                   ip netns exec {D} iptables -w -t nat -A PREROUTING -d {DataIp}/32 -p tcp --dport $port -j DNAT --to-destination {ContainerIp}:$port
                 done
                 """);
             // Listeners: the container's two published services, and a host daemon (like sshd) on every address.
             var listeners = new List<System.Diagnostics.Process>();
-            foreach (var (ns, port) in new[] { (C, 6432), (C, BlueprintBuilder.UptimeKumaPort), (D, 2222) })
+            foreach (var (ns, port) in new[] { (C, 6432), (C, MonitoringBlueprint.UptimeKumaPort), (D, 2222) })
                 listeners.Add(System.Diagnostics.Process.Start(Proc.StartInfo("ip", ["netns", "exec", ns, Proc.Require("socat"), $"TCP-LISTEN:{port},fork,reuseaddr", "SYSTEM:true"]))!);
             try
             {
@@ -106,7 +107,7 @@ public sealed class HostFirewallIntegrationTests
 
                 Assert.True(await Connects(A1, DataIp, 6432), "app-1 runs api, which uses PgBouncer");
                 Assert.False(await Connects(A2, DataIp, 6432), "app-2 runs no app that uses PgBouncer");
-                Assert.True(await Connects(A2, DataIp, BlueprintBuilder.UptimeKumaPort), "every app server reaches Uptime Kuma");
+                Assert.True(await Connects(A2, DataIp, MonitoringBlueprint.UptimeKumaPort), "every app server reaches Uptime Kuma");
                 Assert.False(await Connects(A1, DataIp, 2222), "no host daemon on the private address");
                 Assert.False(await Connects(C, GatewayIp, 2222), "a container opens no connection to the host");
                 Assert.False(await Connects(C, DataIp, 2222), "nor on the host's other addresses");

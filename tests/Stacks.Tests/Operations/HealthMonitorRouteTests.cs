@@ -1,4 +1,5 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Monitoring;
 using Platform.Stacks.Tests.Support;
 
 namespace Platform.Stacks.Tests.Operations;
@@ -83,7 +84,7 @@ public sealed class HealthMonitorRouteTests
         var checkedUrls = 0;
         foreach (var app in settings.Apps)
         {
-            foreach (var (_, host) in BlueprintBuilder.MonitoredHostsOf(settings, app))
+            foreach (var (_, host) in MonitoringBlueprint.MonitoredHostsOf(settings, app))
             {
                 var url = $"https://{host.Host}{host.HealthPath}";
                 Assert.Contains(b.Monitors, m => m.Target == url);

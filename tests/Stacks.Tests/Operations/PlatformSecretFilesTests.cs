@@ -3,6 +3,7 @@ using System.Text.Json;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Storage;
 using Platform.Stacks.Tests.Support;
 
 namespace Platform.Stacks.Tests.Operations;
@@ -25,8 +26,8 @@ public sealed class PlatformSecretFilesTests
         Assert.True(offenders.Count == 0, "secret env in platform containers: " + string.Join(", ", offenders));
         // The secrets they need are files instead.
         var minio = platform.Single(x => x.Name == ServiceNames.Minio);
-        Assert.Equal(BlueprintBuilder.MinioRootPasswordFile, minio.Env["MINIO_ROOT_PASSWORD_FILE"].Masked);
-        Assert.Contains(minio.Files, f => f.Path == BlueprintBuilder.MinioRootPasswordFile && f.Content.Secrets.SequenceEqual([SecretNames.MinioRoot]));
+        Assert.Equal(MinioBlueprint.RootPasswordFile, minio.Env["MINIO_ROOT_PASSWORD_FILE"].Masked);
+        Assert.Contains(minio.Files, f => f.Path == MinioBlueprint.RootPasswordFile && f.Content.Secrets.SequenceEqual([SecretNames.MinioRoot]));
         var autokuma = platform.Single(x => x.Name == AutoKuma.ContainerName);
         Assert.Contains(autokuma.Files, f => f.Path == AutoKuma.ConfigPath && f.Content.IsSecret);
     }
@@ -45,7 +46,7 @@ public sealed class PlatformSecretFilesTests
             string Value(string name) => "v" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..24];
             var passwordFile = Path.Combine(root, "minio-root-password");
             File.WriteAllText(passwordFile, Value(SecretNames.MinioRoot) + "\n");
-            var script = provision.Stdin!.Resolve(Value).Replace(BlueprintBuilder.MinioRootPasswordFile, passwordFile, StringComparison.Ordinal);
+            var script = provision.Stdin!.Resolve(Value).Replace(MinioBlueprint.RootPasswordFile, passwordFile, StringComparison.Ordinal);
             // A stand-in mc records each call's arguments, its MC_HOST_local and what it read on stdin.
             var bin = Directory.CreateDirectory(Path.Combine(root, "bin")).FullName;
             var mc = Path.Combine(bin, "mc");
@@ -54,7 +55,7 @@ public sealed class PlatformSecretFilesTests
             File.SetUnixFileMode(mc, (UnixFileMode)0b111_101_101);
             var psi = new ProcessStartInfo("sh", ["-s"]) { RedirectStandardInput = true, RedirectStandardError = true, WorkingDirectory = root };
             psi.Environment["PATH"] = bin + ":/usr/bin:/bin";
-            psi.Environment["MINIO_ROOT_USER"] = BlueprintBuilder.MinioRootUser;
+            psi.Environment["MINIO_ROOT_USER"] = MinioBlueprint.RootUser;
             using var p = Process.Start(psi)!;
             p.StandardInput.Write(script);
             p.StandardInput.Close();
@@ -71,7 +72,7 @@ public sealed class PlatformSecretFilesTests
             // mc logs in through MC_HOST_local with the root password from the file, and every app user's secret key
             // arrived on stdin.
             Assert.All(calls.Where(l => l.StartsWith("HOST ", StringComparison.Ordinal)),
-                l => Assert.Equal($"HOST http://{BlueprintBuilder.MinioRootUser}:{Value(SecretNames.MinioRoot)}@127.0.0.1:9000", l));
+                l => Assert.Equal($"HOST http://{MinioBlueprint.RootUser}:{Value(SecretNames.MinioRoot)}@127.0.0.1:9000", l));
             var stdin = calls.Where(l => l.StartsWith("STDIN ", StringComparison.Ordinal)).Select(l => l[6..]).ToList();
             Assert.Equal(provision.Stdin!.Secrets.Select(Value).Order(), stdin.Order());
         }

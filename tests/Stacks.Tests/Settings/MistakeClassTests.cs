@@ -1,4 +1,5 @@
 using Platform.Stacks.Catalog;
+using Platform.Stacks.Parts.Monitoring;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Support;
@@ -289,7 +290,7 @@ public sealed class MistakeClassTests
         Assert.Empty(WithApp(1, "name: web", "name: status-page"));
         var yaml = TestStacks.Yaml(ReplaceInApp(1, "name: web", "name: status-page"));
         var b = TestStacks.Build(yaml);
-        var hosts = Platform.Stacks.Blueprint.BlueprintBuilder.MonitoredHosts(TestStacks.Read(yaml));
+        var hosts = MonitoringBlueprint.MonitoredHosts(TestStacks.Read(yaml));
         Assert.Contains(hosts, h => h.Id is null && h.Name == "status-page");
         Assert.Contains(hosts, h => h.Id == "http-app-status-page-r0");
         Assert.Contains(b.Monitors, m => m.Target == "https://status.example.com/status");
@@ -301,7 +302,7 @@ public sealed class MistakeClassTests
         var host = "h" + new string('x', 62);
         var yaml = TestStacks.Yaml(ReplaceInApp(1, "routes: [{ host: app }, { host: \"@\" }]", $"routes: [{{ host: {host} }}, {{ host: \"@\" }}]"));
         Assert.DoesNotContain(TestStacks.Errors(yaml), e => e.Problem.Contains("monitor id", StringComparison.Ordinal));
-        Assert.All(Platform.Stacks.Blueprint.BlueprintBuilder.MonitoredHosts(TestStacks.Read(yaml)).Where(h => h.Id is not null),
+        Assert.All(MonitoringBlueprint.MonitoredHosts(TestStacks.Read(yaml)).Where(h => h.Id is not null),
             h => Assert.True(Platform.Stacks.Operations.Monitors.IsValidId(h.Id!), h.Id));
     }
 

@@ -1,6 +1,7 @@
 using Platform.Stacks.Blueprint;
-using Platform.Stacks.Parts;
 using Platform.Stacks.Parts.Observability;
+using Platform.Stacks.Parts.Storage;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Policy;
 using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Support;
@@ -93,7 +94,7 @@ public sealed class MinioMetricsExposureTests
         string Label(string router, string suffix) =>
             minio.Labels.Single(l => l.Key.StartsWith($"traefik.http.{router}", StringComparison.Ordinal) && l.Key.EndsWith(suffix, StringComparison.Ordinal)
                 && (router.Contains("metrics", StringComparison.Ordinal) || !l.Key.Contains("metrics", StringComparison.Ordinal))
-                && !l.Key.Contains(BlueprintBuilder.MinioRefusedService, StringComparison.Ordinal)).Value;
+                && !l.Key.Contains(MinioBlueprint.RefusedService, StringComparison.Ordinal)).Value;
         var filesPriority = int.Parse(Label("routers.minio-", ".priority"), System.Globalization.CultureInfo.InvariantCulture);
         for (var i = 0; i < ObservabilityNames.MinioMetricsPrefixes.Count; i++)
         {

@@ -1,5 +1,6 @@
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Data;
+using Platform.Stacks.Parts.Postgres;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Support;
@@ -37,7 +38,7 @@ public sealed class PostgresTuningTests
         b.HostCommands.Single(c => c.Name == HostCommandNames.PostgresProvision).Stdin!.Masked;
 
     private static string PostgresqlConf(PlatformBlueprint b) =>
-        b.Services.Single(s => s.Name == ServiceNames.Postgres).Files.Single(f => f.Path == BlueprintBuilder.PostgresConfigPath).Content.Masked;
+        b.Services.Single(s => s.Name == ServiceNames.Postgres).Files.Single(f => f.Path == PostgresBlueprint.ConfigPath).Content.Masked;
 
     [Fact]
     public void Without_settings_the_slow_query_log_is_one_second_and_every_role_setting_is_reset()

@@ -1,4 +1,5 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Monitoring;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Tests.Support;
 
@@ -59,7 +60,7 @@ public sealed class HostFirewallTests
         var redis = Platform.Stacks.Parts.Redis.RedisNames.Of(s).Single().Port;
         Assert.Equal([app1], rules[redis].Sources.ToArray());
         // What every app server's Traefik, host metrics and jobs reach: Uptime Kuma and MinIO (files.<domain>).
-        Assert.Equal(all, rules[BlueprintBuilder.UptimeKumaPort].Sources.ToArray());
+        Assert.Equal(all, rules[MonitoringBlueprint.UptimeKumaPort].Sources.ToArray());
         Assert.Equal(all, rules[9000].Sources.ToArray());
         // Every port the data server publishes has its rule, and nothing else is let in.
         var published = b.Services.Where(x => x.Host == ServerKey.Data).SelectMany(x => x.PublishedPorts).Select(p => p.HostPort).Order().ToArray();

@@ -1,9 +1,10 @@
+using MountKind = Platform.Stacks.Blueprint.MountKind;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Operations;
-using MountKind = Platform.Stacks.Blueprint.MountKind;
-using Platform.Stacks.Parts;
+using Platform.Stacks.Parts.Monitoring;
 using Platform.Stacks.Parts.Observability;
 using Platform.Stacks.Parts.Redis;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Policy;
 using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Support;
@@ -137,7 +138,7 @@ public sealed class RoleServersTests
         var data = BlueprintBuilder.PrivatePortRules(Settings, B, ServerKey.Data).ToDictionary(r => r.Port);
         Assert.DoesNotContain(Cache, data[5432].Sources);
         Assert.DoesNotContain(Files, data[6432].Sources);
-        Assert.Equal([.. apps, Cache, Files], data[BlueprintBuilder.UptimeKumaPort].Sources.ToArray());
+        Assert.Equal([.. apps, Cache, Files], data[MonitoringBlueprint.UptimeKumaPort].Sources.ToArray());
         Assert.Equal([.. apps, Cache, Files], data[ObservabilityNames.LokiPort].Sources.ToArray());
         // Nothing of Redis or MinIO is published on the data server any more.
         Assert.DoesNotContain(9000, data.Keys);
@@ -166,7 +167,7 @@ public sealed class RoleServersTests
         Assert.DoesNotContain(runner.Files, f => f.Path.EndsWith("/postgres-daily.env", StringComparison.Ordinal));
         Assert.Contains(runner.Files, f => f.Path.EndsWith("/redis-api.env", StringComparison.Ordinal));
         var cacheTimers = timers[ServerKey.Cache].Stdin!.Masked;
-        Assert.Contains($"http://{Data}:{BlueprintBuilder.UptimeKumaPort}/api/push/", cacheTimers, StringComparison.Ordinal);
+        Assert.Contains($"http://{Data}:{MonitoringBlueprint.UptimeKumaPort}/api/push/", cacheTimers, StringComparison.Ordinal);
         Assert.DoesNotContain("docker inspect", cacheTimers, StringComparison.Ordinal);
         Assert.Contains("backup@cache", timers[ServerKey.Cache].DependsOnServices);
         Assert.DoesNotContain(ServiceNames.UptimeKuma, timers[ServerKey.Cache].DependsOnServices);

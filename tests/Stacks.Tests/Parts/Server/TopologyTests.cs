@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts.Edge;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Policy;
 using Platform.Stacks.Tests.Support;
@@ -380,13 +381,13 @@ public sealed class TopologyTests
         foreach (var other in new[] { "app-2", "app-3" })
         {
             var root = Edge(other);
-            var passthrough = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["tcp"])["routers"])[BlueprintBuilder.TenantPassthroughRouter];
+            var passthrough = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["tcp"])["routers"])[EdgeBlueprint.TenantPassthroughRouter];
             Assert.Equal("HostSNI(`shop.tenant.example.org`)", ((YamlScalarNode)passthrough["rule"]).Value);
             Assert.Equal("true", ((YamlScalarNode)((YamlMappingNode)passthrough["tls"])["passthrough"]).Value);
-            var service = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["tcp"])["services"])[BlueprintBuilder.TenantPassthroughRouter])["loadBalancer"];
+            var service = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["tcp"])["services"])[EdgeBlueprint.TenantPassthroughRouter])["loadBalancer"];
             Assert.Equal("10.20.1.11:443", ((YamlScalarNode)((YamlMappingNode)((YamlSequenceNode)service["servers"]).Children[0])["address"]).Value);
             Assert.Equal("2", ((YamlScalarNode)((YamlMappingNode)service["proxyProtocol"])["version"]).Value);
-            var challenge = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["http"])["routers"])[BlueprintBuilder.TenantChallengeRouter];
+            var challenge = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["http"])["routers"])[EdgeBlueprint.TenantChallengeRouter];
             // A priority Traefik accepts on a user router (at most MaxInt-1000), above the lowered entry-point redirect.
             Assert.Equal("10000", ((YamlScalarNode)challenge["priority"]).Value);
             Assert.Contains("--entrypoints.web.http.redirections.entrypoint.priority=1", b.Service($"traefik@{other}").Command);

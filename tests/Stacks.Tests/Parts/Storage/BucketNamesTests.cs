@@ -1,4 +1,5 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Storage;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Support;
@@ -38,7 +39,7 @@ public sealed class BucketNamesTests
         var script = b.HostCommands.Single(c => c.Name == HostCommandNames.MinioProvision).Stdin!.Masked;
         Assert.Contains("mc mb --ignore-existing local/tour-images\nmc anonymous set download local/tour-images\n", script, StringComparison.Ordinal);
         Assert.DoesNotContain("tour-tour-images", script, StringComparison.Ordinal);
-        var policies = BlueprintBuilder.MinioPolicies(b.Buckets);
+        var policies = MinioBlueprint.Policies(b.Buckets);
         Assert.Contains(policies["tour"], p => p.Contains("\"arn:aws:s3:::tour-images/*\"", StringComparison.Ordinal));
         Assert.Contains(policies["tour-admin"], p => p.Contains("\"arn:aws:s3:::tour-images/*\"", StringComparison.Ordinal) && p.Contains("s3:GetObject", StringComparison.Ordinal));
         var tour = b.Services.Single(x => x.Name == "tour-1");

@@ -1,21 +1,25 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Data;
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
-using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
 
-namespace Platform.Stacks.Blueprint;
+namespace Platform.Stacks.Parts.Postgres;
 
-public static partial class BlueprintBuilder
+/// <summary>
+/// The PostgreSQL part on the stack: PostgreSQL (with pgBackRest when point-in-time recovery is on) and PgBouncer in front
+/// of it, the provisioning of every app's role and database, PgBouncer's files and their in-place reload.
+/// </summary>
+public static class PostgresBlueprint
 {
-    public const string PostgresConfigPath = "/etc/postgresql/postgresql.conf";
+    public const string ConfigPath = "/etc/postgresql/postgresql.conf";
     /// <summary>PostgreSQL's data volume (a declared upgrade moves the data to <c>postgres-data-&lt;major&gt;</c>) and where it is mounted (PGDATA is its <c>pgdata</c> folder).</summary>
-    public const string PostgresDataVolume = "postgres-data";
-    public const string PostgresDataMount = "/var/lib/postgresql/data";
+    public const string DataVolume = "postgres-data";
+    public const string DataMount = "/var/lib/postgresql/data";
     /// <summary>The superuser's password, read once by the image's initdb step (<c>POSTGRES_PASSWORD_FILE</c>).</summary>
-    public const string PostgresPasswordFile = Platform.Stacks.Operations.Backups.PostgresPasswordFile;
-    public const string PostgresHbaPath = "/etc/postgresql/pg_hba.conf";
+    public const string PasswordFile = Platform.Stacks.Operations.Backups.PostgresPasswordFile;
+    public const string HbaPath = "/etc/postgresql/pg_hba.conf";
     public const string PgBouncerIniPath = "/etc/pgbouncer/pgbouncer.ini";
     public const string PgBouncerUserlistPath = "/etc/pgbouncer/userlist.txt";
 
@@ -30,7 +34,7 @@ public static partial class BlueprintBuilder
     public static IEnumerable<AppDatabase> AppDatabases(IEnumerable<DatabaseSpec> databases) =>
         databases.Where(d => d.Engine == DatabaseEngine.Postgres).Select(d => new AppDatabase(d.Role, d.Database, d.Extensions, d.ConnectionLimit, d.PasswordSecret) { Session = d.Session });
 
-    public static PostgresOptions PostgresOptions(StackSettings s) =>
+    public static PostgresOptions Options(StackSettings s) =>
         new(s.Postgres.Service.MemoryMb)
         {
             MaxConnections = s.Postgres.MaxConnections, ArchiveCommand = s.Postgres.Pitr ? Pitr.ArchiveCommand : null,
@@ -48,7 +52,7 @@ public static partial class BlueprintBuilder
     }
 
     /// <summary>The image PostgreSQL runs: the pinned one, or with PITR the pinned one plus pgBackRest, built on the server.</summary>
-    public static string PostgresImage(StackSettings s) => s.Postgres.Pitr ? Pitr.DerivedImage(s.Postgres.Service.Image) : s.Postgres.Service.Image;
+    public static string Image(StackSettings s) => s.Postgres.Pitr ? Pitr.DerivedImage(s.Postgres.Service.Image) : s.Postgres.Service.Image;
 
     public static PgBouncerOptions PgBouncerOptions(StackSettings s) => new()
     {
@@ -65,23 +69,38 @@ public static partial class BlueprintBuilder
     };
 
 
-    private static IEnumerable<ServiceSpec> PostgresServices(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
+    /// <summary>Each app role's password (its SCRAM verifier is set in PostgreSQL and PgBouncer) and the platform's own users.</summary>
+    internal static IEnumerable<SecretSpec> Secrets(ImmutableArray<DatabaseSpec> databases) =>
+    [
+        .. databases.Where(d => d.Engine == DatabaseEngine.Postgres)
+            .Select(db => Generated(db.PasswordSecret, $"PostgreSQL role {db.Role} (verifier in PostgreSQL and PgBouncer)")),
+        Generated(SecretNames.PostgresSuperuser, "PostgreSQL superuser (initdb only; provisioning uses the local socket)"),
+        Generated(SecretNames.PgBouncerStats, "PgBouncer admin/stats user"),
+        Generated(SecretNames.PostgresMonitor, $"PostgreSQL role {MonitorRole.Name} (pg_monitor only): host metrics, and postgres_exporter with the observability part"),
+    ];
+
+    /// <summary>PostgreSQL's data volume.</summary>
+    internal static VolumeSpec Volume(StackSettings s) =>
+        new(DataVolume, ServiceNames.Postgres, "PostgreSQL data directory", s.IsProd) { Part = PartId.Postgres, Durable = true };
+
+    /// <summary>PostgreSQL and PgBouncer, with the dump mounts the backup runner's hooks ask for.</summary>
+    internal static IEnumerable<ServiceSpec> Services(StackSettings s, ImmutableArray<DatabaseSpec> databases, OperationsParts ops)
     {
-        var pg = PostgresOptions(s);
+        var pg = Options(s);
         var pitr = PitrOptions(s);
         var postgresHooks = ops.HooksFor(ServiceNames.Postgres);
         // With PITR, pgBackRest's archive pushes and the nightly base backup run inside the container: 128 MB more.
         var service = pitr is null ? s.Postgres.Service
-            : s.Postgres.Service with { Image = PostgresImage(s), MemoryMb = s.Postgres.Service.MemoryMb + Pitr.MemoryMb };
+            : s.Postgres.Service with { Image = Image(s), MemoryMb = s.Postgres.Service.MemoryMb + Pitr.MemoryMb };
         yield return Singleton(PartId.Postgres, ServiceNames.Postgres, ServiceKind.Data, service,
             [On(ServiceNames.DataNetwork, ServiceNames.Postgres)], PostgresConfig.HealthCheckTest(pg), startPeriod: 60) with
         {
-            Command = ["postgres", "-c", $"config_file={PostgresConfigPath}", "-c", $"hba_file={PostgresHbaPath}"],
+            Command = ["postgres", "-c", $"config_file={ConfigPath}", "-c", $"hba_file={HbaPath}"],
             Env = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, SecretText>
             {
                 // Needed once, by initdb; provisioning itself uses the local socket with peer auth.
                 // As a file the image's entrypoint reads (POSTGRES_PASSWORD_FILE), so an inspect of PostgreSQL shows no password.
-                ["POSTGRES_PASSWORD_FILE"] = SecretText.Plain(PostgresPasswordFile),
+                ["POSTGRES_PASSWORD_FILE"] = SecretText.Plain(PasswordFile),
                 ["POSTGRES_INITDB_ARGS"] = SecretText.Plain("--auth-host=scram-sha-256 --auth-local=peer"),
                 ["PGDATA"] = SecretText.Plain("/var/lib/postgresql/data/pgdata"),
             }.Concat(pitr is null ? [] : Pitr.Environment(pitr).Select(e => KeyValuePair.Create(e.Name, e.Value))).ToDictionary()),
@@ -89,13 +108,13 @@ public static partial class BlueprintBuilder
             AfterHostCommands = pitr is null ? [] : [HostCommandNames.PostgresImage],
             ImageBuiltBy = pitr is null ? null : HostCommandNames.PostgresImage,
             InternalPorts = [AppEnvironment.PostgresPort],
-            Mounts = [new MountSpec(MountKind.Volume, PostgresDataVolume, PostgresDataMount, ReadOnly: false), .. HookMounts(postgresHooks)],
+            Mounts = [new MountSpec(MountKind.Volume, DataVolume, DataMount, ReadOnly: false), .. HookMounts(postgresHooks)],
             // The host's backup timers exec the dumps here, with the server's own pg_dump (see Backups.PostgresDumpScript).
             Files =
             [
-                new FileSpec(PostgresConfigPath, SecretText.Plain(PostgresConfig.PostgresqlConf(pg))),
-                new FileSpec(PostgresHbaPath, SecretText.Plain(PostgresConfig.PgHbaConf())),
-                new FileSpec(PostgresPasswordFile, SecretText.Of(new SecretPart(SecretNames.PostgresSuperuser))),
+                new FileSpec(ConfigPath, SecretText.Plain(PostgresConfig.PostgresqlConf(pg))),
+                new FileSpec(HbaPath, SecretText.Plain(PostgresConfig.PgHbaConf())),
+                new FileSpec(PasswordFile, SecretText.Of(new SecretPart(SecretNames.PostgresSuperuser))),
                 // pgBackRest's S3 keys and cipher passphrase: a file, so an inspect of PostgreSQL shows none.
                 .. pitr is null ? Array.Empty<FileSpec>() : [new FileSpec(Pitr.ConfigPath, Pitr.ConfigFile(pitr))],
             ],
@@ -124,7 +143,8 @@ public static partial class BlueprintBuilder
 
     }
 
-    private static IEnumerable<HostCommandSpec> PostgresHostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
+    /// <summary>The provisioning, PgBouncer's files and, with point-in-time recovery, the image build and pgBackRest's stanza.</summary>
+    internal static IEnumerable<HostCommandSpec> HostCommands(StackSettings s, ImmutableArray<DatabaseSpec> databases, ImmutableArray<BucketSpec> buckets)
     {
         yield return new HostCommandSpec(
             HostCommandNames.PostgresProvision,
