@@ -7,8 +7,8 @@ namespace Platform.Stacks.Parts.Apps;
 /// <summary>Reads an app's <c>release</c> (a command run before its new version starts) and <c>jobs</c> (commands on a cron schedule).</summary>
 internal static class AppJobsReader
 {
-    public static readonly string[] ReleaseKeys = ["command"];
-    public static readonly string[] JobKeys = ["name", "schedule", "command"];
+    public static System.Collections.Immutable.ImmutableArray<string> ReleaseKeys => AppSchema.Release.Keys;
+    public static System.Collections.Immutable.ImmutableArray<string> JobKeys => AppSchema.Job.Keys;
 
     public static ReleaseSettings? ReadRelease(NodeReader r, IReadOnlyDictionary<string, YamlNode> m, string key)
     {

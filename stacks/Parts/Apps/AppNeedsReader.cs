@@ -12,8 +12,8 @@ internal sealed record AppNeeds(DatabaseNeed? Database, string? DatabaseOf, Redi
 /// <summary>Reads an app's <c>needs</c>; the database here, Redis and buckets by their parts' readers.</summary>
 internal static class AppNeedsReader
 {
-    public static readonly string[] NeedsKeys = ["database", "databaseOf", "redis", "redisOf", "buckets"];
-    public static readonly string[] DatabaseKeys = ["engine", "extensions", "connectionLimit", "name", "role", .. Data.PostgresTuningReader.Keys];
+    public static System.Collections.Immutable.ImmutableArray<string> NeedsKeys => AppSchema.Needs.Keys;
+    public static System.Collections.Immutable.ImmutableArray<string> DatabaseKeys => AppSchema.Database.Keys;
 
     public static AppNeeds Read(NodeReader r, IReadOnlyDictionary<string, YamlNode> m, string key, string name)
     {

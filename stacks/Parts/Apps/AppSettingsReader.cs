@@ -11,11 +11,7 @@ namespace Platform.Stacks.Parts.Apps;
 /// </summary>
 internal static class AppSettingsReader
 {
-    public static readonly string[] AppKeys =
-    [
-        "name", "image", "port", "routes", "healthPath", "healthCommand", "command", "cpus", "memoryMb", "instances",
-        "env", "secretEnv", "needs", "rateLimit", "volumes", "talksTo", "release", "jobs", .. Edge.AppEdgeSettings.Keys, .. Blueprint.AppEgress.Keys,
-    ];
+    public static System.Collections.Immutable.ImmutableArray<string> AppKeys => AppSchema.App.Keys;
 
     /// <summary>Docker's smallest CPU limit (its NanoCPUs are whole multiples of 10⁷).</summary>
     public const double MinCpus = 0.01;

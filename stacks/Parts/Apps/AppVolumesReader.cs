@@ -7,7 +7,7 @@ namespace Platform.Stacks.Parts.Apps;
 /// <summary>Reads an app's <c>volumes</c>: each one's name, mount path, expected size and whether its instances share it.</summary>
 internal static class AppVolumesReader
 {
-    public static readonly string[] VolumeKeys = ["name", "mountPath", "sizeGb", "shared"];
+    public static System.Collections.Immutable.ImmutableArray<string> VolumeKeys => AppSchema.Volume.Keys;
 
     public static ImmutableArray<VolumeSettings> Read(NodeReader r, IReadOnlyDictionary<string, YamlNode> m, string key)
     {

@@ -36,7 +36,8 @@ public static class StorageBox
 {
     public const string SettingsKey = "platform:backupStorageBox";
 
-    public static readonly string[] Keys = ["host", "port", "user", "path", "hostKey", "product"];
+    /// <summary>A property, not a field: the schema's rows read <see cref="Products"/>, which this type initialises.</summary>
+    public static System.Collections.Immutable.ImmutableArray<string> Keys => StorageBoxSchema.Shape.Keys;
 
     /// <summary>Hetzner's Storage Box products, EUR per month excl. VAT (Hetzner's price list; overridable as <c>prices.&lt;product&gt;</c>).</summary>
     public static readonly FrozenDictionary<string, (decimal Eur, int Tb)> Products = new Dictionary<string, (decimal, int)>(StringComparer.Ordinal)

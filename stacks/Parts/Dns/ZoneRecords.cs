@@ -48,7 +48,7 @@ public sealed record ZoneRecordSpec(string Fqdn, string Type, string Content, bo
 public static partial class ZoneRecords
 {
     public const string SettingsKey = "platform:dnsRecords";
-    public static readonly string[] Keys = ["name", "type", "content", "proxied", "ttl", "priority", "tag", "flags"];
+    public static System.Collections.Immutable.ImmutableArray<string> Keys => DnsRecordsSchema.Record.Keys;
     public static readonly string[] Types = ["A", "AAAA", "CNAME", "MX", "TXT", "CAA"];
 
     /// <summary>The only CA the platform's certificates come from: Traefik's ACME resolvers ask Let's Encrypt (its CAA identifier).</summary>

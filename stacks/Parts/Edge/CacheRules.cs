@@ -26,7 +26,7 @@ public sealed record CacheRule(string Path, string CacheControl);
 /// </summary>
 public static class CacheRules
 {
-    public static readonly string[] Keys = ["path", "cacheControl"];
+    public static System.Collections.Immutable.ImmutableArray<string> Keys => Apps.AppSchema.CacheRule.Keys;
 
     /// <summary>RFC 9111 section 5.2.2 response directives (and RFC 8246 immutable, RFC 5861 stale-*); those marked take delta-seconds.</summary>
     private static readonly ImmutableSortedDictionary<string, bool> Directives = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,

@@ -6,8 +6,8 @@ namespace Platform.Stacks.Parts.Edge;
 /// <summary>Reads a route's <c>headers</c>: the preset, frame and content-security policies, and CORS.</summary>
 internal static class HeaderSettingsReader
 {
-    public static readonly string[] HeaderKeys = ["preset", "frameDeny", "contentSecurityPolicy", "cors"];
-    public static readonly string[] CorsKeys = ["origins", "methods", "headers", "credentials", "maxAgeSeconds"];
+    public static System.Collections.Immutable.ImmutableArray<string> HeaderKeys => Apps.AppSchema.Headers.Keys;
+    public static System.Collections.Immutable.ImmutableArray<string> CorsKeys => Apps.AppSchema.Cors.Keys;
     public static readonly string[] CorsMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
     public static HeaderSettings Read(NodeReader r, YamlNode node, string hk)

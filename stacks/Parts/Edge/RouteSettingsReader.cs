@@ -7,12 +7,9 @@ namespace Platform.Stacks.Parts.Edge;
 /// <summary>Reads an app's routes (<c>apps[i].routes[j]</c>) and rate limits: host or domain, path, redirect, access and limits.</summary>
 internal static class RouteSettingsReader
 {
-    public static readonly string[] RouteKeys =
-    [
-        "host", "domain", "path", "stripPrefix", "websockets", "headers", "maxBodyMb", "rateLimit", "allowCidrs", "basicAuth", "redirect", "compress",
-    ];
+    public static System.Collections.Immutable.ImmutableArray<string> RouteKeys => Apps.AppSchema.Route.Keys;
 
-    public static readonly string[] RateLimitKeys = ["average", "burst"];
+    public static System.Collections.Immutable.ImmutableArray<string> RateLimitKeys => Apps.AppSchema.RateLimit.Keys;
 
     /// <summary>Longest path prefix: router priorities add the path's length to the host kind's base (see <see cref="Blueprint.Routing.Priority(Blueprint.HostKind, string?)"/>).</summary>
     public const int MaxPathLength = 200;

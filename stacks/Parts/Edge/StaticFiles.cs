@@ -33,7 +33,7 @@ public sealed record StaticFilesSettings(string Host, string Path, string Volume
 /// </summary>
 public static class StaticFiles
 {
-    public static readonly string[] Keys = ["host", "path", "volume", "memoryMb"];
+    public static System.Collections.Immutable.ImmutableArray<string> Keys => Apps.AppSchema.StaticFiles.Keys;
 
     /// <summary>nginx's unprivileged image, pinned; it serves files and nothing else here.</summary>
     public const string Image = "nginxinc/nginx-unprivileged:1.27.1-alpine-slim";

@@ -7,7 +7,7 @@ namespace Platform.Stacks.Parts.Images;
 /// <summary>Reads <c>platform:registries</c> (private registries the server logs in to) and their secrets, <c>registrySecrets.&lt;name&gt;</c>.</summary>
 internal static class RegistrySettingsReader
 {
-    public static readonly string[] RegistryKeys = ["name", "address", "username"];
+    public static System.Collections.Immutable.ImmutableArray<string> RegistryKeys => SettingsShapes.Registry.Keys;
 
     public static ImmutableArray<RegistrySettings> Read(NodeReader r, YamlNode? node, string stack, ImmutableSortedSet<string>.Builder secrets)
     {

@@ -33,7 +33,7 @@ public sealed record MaintenanceSettings
 internal static class MaintenanceSettingsReader
 {
     public const string Key = "platform:maintenance";
-    public static readonly string[] Keys = ["apps", "retryAfterSeconds", "pageUrl", "allowCidrs"];
+    public static System.Collections.Immutable.ImmutableArray<string> Keys => MaintenanceSchema.Maintenance.Keys;
 
     public static MaintenanceSettings Read(NodeReader r, YamlNode? node, ImmutableArray<string> adminCidrs, IEnumerable<string> appNames)
     {

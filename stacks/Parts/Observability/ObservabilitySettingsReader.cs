@@ -6,11 +6,7 @@ namespace Platform.Stacks.Parts.Observability;
 /// <summary>Reads <c>platform:observability</c> (a mapping; unset means off) into <see cref="ObservabilitySettings"/>.</summary>
 internal static class ObservabilitySettingsReader
 {
-    public static readonly string[] Keys =
-    [
-        "enabled", "retentionDays", "logRetentionDays", "scrapeIntervalSeconds",
-        "prometheusMemoryMb", "lokiMemoryMb", "grafanaMemoryMb", "collectorMemoryMb", "exporterMemoryMb", "host", "allowCidrs",
-    ];
+    public static System.Collections.Immutable.ImmutableArray<string> Keys => ObservabilitySchema.Observability.Keys;
 
     /// <summary>
     /// The settings, every problem reported under its key (<c>platform:observability.retentionDays</c>) with the fix; a

@@ -10,7 +10,7 @@ namespace Platform.Stacks.Data;
 /// </summary>
 internal static class PostgresTuningReader
 {
-    public static readonly string[] Keys = ["logMinDurationStatementMs", "statementTimeoutMs", "idleInTransactionSessionTimeoutMs"];
+    public static System.Collections.Immutable.ImmutableArray<string> Keys => Parts.Postgres.PostgresTuningSchema.Tuning.Keys;
 
     /// <summary>The stack-wide tuning; a value that cannot be read keeps its default so the rest is still checked.</summary>
     public static PostgresTuning Read(NodeReader r, YamlNode? node)

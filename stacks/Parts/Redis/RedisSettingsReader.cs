@@ -7,7 +7,7 @@ namespace Platform.Stacks.Parts.Redis;
 internal static class RedisSettingsReader
 {
     /// <summary>The keys of an app's <c>needs.redis</c> mapping.</summary>
-    public static readonly string[] RedisKeys = ["maxMemoryMb", "evictionPolicy"];
+    public static System.Collections.Immutable.ImmutableArray<string> RedisKeys => Apps.AppSchema.Redis.Keys;
 
     public static RedisSettings Read(StackValues v)
     {

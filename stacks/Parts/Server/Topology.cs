@@ -167,10 +167,10 @@ public sealed record TopologySettings(string AppType, int AppCount, string DataT
         _ => ServerKey.Data,
     };
 
-    private static readonly string[] RoleKeys = ["app", "data", "cache", "files"];
-    private static readonly string[] AppKeys = ["type", "count"];
-    private static readonly string[] DataKeys = ["type", "count", "volumeGb"];
-    private static readonly string[] RoleServerKeys = ["type", "count", "volumeGb"];
+    private static System.Collections.Immutable.ImmutableArray<string> RoleKeys => Server.ServersSchema.Servers.Keys;
+    private static System.Collections.Immutable.ImmutableArray<string> AppKeys => Server.ServersSchema.App.Keys;
+    private static System.Collections.Immutable.ImmutableArray<string> DataKeys => Server.ServersSchema.Data.Keys;
+    private static System.Collections.Immutable.ImmutableArray<string> RoleServerKeys => Server.ServersSchema.Servers["cache"].Shape!.Keys;
 
     /// <summary>
     /// Reads <c>platform:servers</c> (null when unset: the single-server form). Every problem is reported under its key;

@@ -7,8 +7,8 @@ namespace Platform.Stacks.Parts.Storage;
 /// <summary>Reads an app's <c>needs.buckets</c>: each bucket's name, public reads, chosen bucket name and the other apps' grants.</summary>
 internal static class BucketNeedsReader
 {
-    public static readonly string[] BucketKeys = ["name", "bucketName", "publicRead", "grants"];
-    public static readonly string[] GrantKeys = ["app", "access"];
+    public static System.Collections.Immutable.ImmutableArray<string> BucketKeys => Apps.AppSchema.Bucket.Keys;
+    public static System.Collections.Immutable.ImmutableArray<string> GrantKeys => Apps.AppSchema.Grant.Keys;
 
     public static ImmutableArray<BucketNeed> Read(NodeReader r, YamlNode? node, string needsKey, string app)
     {

@@ -6,6 +6,9 @@ namespace Platform.Stacks.Parts.Upgrades;
 /// <summary>The keys of <c>platform:postgresUpgrade</c> and <c>platform:mariadbUpgrade</c>.</summary>
 public static class UpgradeSchema
 {
+    /// <summary>The keys, the same for both engines.</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<string> Keys = For("", "", "").Keys;
+
     public static ObjectDef For(string engine, string baseVolume, string example) => new($"{engine}Upgrade", $"A declared major-version upgrade of {engine}.",
     [
         new("from", FieldType.StringOrNumber, $"The major the data is on, as the image tags name it (e.g. {example}).") { Required = true },

@@ -38,7 +38,7 @@ public sealed record UpgradeSettings
 /// <summary>Reads and checks an upgrade declaration; every problem under its key, with the fix.</summary>
 internal static partial class UpgradeSettingsReader
 {
-    public static readonly string[] Keys = ["from", "to", "previousVolume", "keepOld", "rollback", "dataGb"];
+    public static System.Collections.Immutable.ImmutableArray<string> Keys => UpgradeSchema.Keys;
 
     [GeneratedRegex(@"^[0-9]+$")]
     private static partial Regex PostgresMajor();
