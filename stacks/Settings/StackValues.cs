@@ -47,17 +47,22 @@ internal sealed class StackValues(NodeReader r, ConfigDocument doc)
 
     public string Str(string name) => R.String(Node(name), Key(name));
 
-    public int Int(string name, int min, int max) => R.Int(Node(name), Key(name), (int)(SettingsSchema.ByName[name].Default ?? 0), min, max);
+    /// <summary>An integer setting, within the range its schema row states (<see cref="SettingDef.Min"/>, <see cref="SettingDef.Max"/>).</summary>
+    public int Int(string name)
+    {
+        var def = SettingsSchema.ByName[name];
+        return R.Int(Node(name), Key(name), (int)(def.Default ?? 0), (int)(def.Min ?? int.MinValue), (int)(def.Max ?? int.MaxValue));
+    }
 
     public bool Bool(string name) => R.Bool(Node(name), Key(name), (bool)(SettingsSchema.ByName[name].Default ?? false));
 
-    /// <summary>A platform service's <c>&lt;prefix&gt;Image</c> (pinned) and <c>&lt;prefix&gt;MemoryMb</c>, with its CPU limit.</summary>
-    public ServiceSettings Service(string prefix, double cpus, int minMb)
+    /// <summary>A platform service's <c>&lt;prefix&gt;Image</c> (pinned) and <c>&lt;prefix&gt;MemoryMb</c> (in its row's range), with its CPU limit.</summary>
+    public ServiceSettings Service(string prefix, double cpus)
     {
         var image = Str(prefix + "Image");
         if (Names.ImageProblem(image) is { } problem)
             R.Error(Key(prefix + "Image"), $"The image {problem}", "Pin a version tag (e.g. :1.2.3) or a digest (@sha256:…); never latest.");
-        return new ServiceSettings(image, Int(prefix + "MemoryMb", minMb, 262144), cpus);
+        return new ServiceSettings(image, Int(prefix + "MemoryMb"), cpus);
     }
 
     private static YamlScalarNode? DefaultNode(SettingDef def) => def.Default switch

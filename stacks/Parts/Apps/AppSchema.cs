@@ -48,7 +48,7 @@ public static class AppSchema
 
     public static readonly ObjectDef Redis = new("redis", "The app's own Redis instance: { maxMemoryMb, evictionPolicy } (true: the defaults).",
     [
-        Int("maxMemoryMb", "maxmemory of the app's instance. Default: platform:redisMaxMemoryMb.", 16, 131_072),
+        Int("maxMemoryMb", "maxmemory of the app's instance. Default: platform:redisMaxMemoryMb.", Parts.Redis.RedisSettings.MinMaxMemoryMb, Parts.Redis.RedisSettings.MaxMaxMemoryMb),
         Enum("evictionPolicy", "maxmemory-policy of the app's instance (noeviction for a job queue). Default: platform:redisEvictionPolicy.", Parts.Redis.RedisSettings.EvictionPolicies),
     ]);
 

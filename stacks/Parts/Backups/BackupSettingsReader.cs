@@ -45,19 +45,19 @@ internal static class BackupSettingsReader
         var enabled = v.Bool("backupsEnabled");
         var settings = new BackupSettings(
             enabled,
-            v.Service("backup", 1, 32),
+            v.Service("backup", 1),
             v.Str("backupS3Endpoint").Trim(),
             v.Str("backupS3Bucket").Trim(),
             v.Str("backupS3Region").Trim(),
             v.Bool("backupEncrypt"),
             Schedule(v, "backupPostgresDailySchedule"),
-            v.Int("backupPostgresDailyRetentionDays", 1, 3650),
+            v.Int("backupPostgresDailyRetentionDays"),
             Schedule(v, "backupPostgresHourlySchedule"),
-            v.Int("backupPostgresHourlyRetentionHours", 1, 720),
+            v.Int("backupPostgresHourlyRetentionHours"),
             Schedule(v, "backupRedisSchedule"),
-            v.Int("backupRedisRetentionHours", 1, 720),
+            v.Int("backupRedisRetentionHours"),
             Schedule(v, "backupMinioSchedule"),
-            v.Int("backupMinioRetentionDays", 1, 3650)) { HourlyEnabled = v.Bool("backupHourlyEnabled") };
+            v.Int("backupMinioRetentionDays")) { HourlyEnabled = v.Bool("backupHourlyEnabled") };
 
         if (environment == StackEnvironment.Prod && !enabled)
             r.Error(StackValues.Key("backupsEnabled"), "is false on a prod stack; prod data would have no off-site copy.", $"Set it to true and configure the backupS3* settings: pulumi config set backupsEnabled true --stack {stack}");

@@ -13,8 +13,8 @@ internal static class MariaDbSettingsReader
             Image = image,
             Upgrade = Upgrades.UpgradeSettingsReader.Read(v.R, v.Raw("mariadbUpgrade"), StackValues.Key("mariadbUpgrade"),
                 Data.GuardedEngine.MariaDb, image, "mariadbImage", MariaDbNames.DataVolume),
-            MemoryMb = v.Int("mariadbMemoryMb", 1, 262144),
-            MaxConnections = v.Int("mariadbMaxConnections", 0, 10000),
+            MemoryMb = v.Int("mariadbMemoryMb"),
+            MaxConnections = v.Int("mariadbMaxConnections"),
             Protect = environment == StackEnvironment.Prod,
         };
     }

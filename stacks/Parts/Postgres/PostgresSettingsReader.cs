@@ -8,9 +8,9 @@ internal static class PostgresSettingsReader
     public static PostgresSettings Read(StackValues v)
     {
         var r = v.R;
-        var service = v.Service("postgres", 2, 256);
-        return new PostgresSettings(service, v.Int("postgresMaxConnections", 10, 10000), 0,
-            v.Bool("postgresPitr"), v.Int("postgresPitrRetentionDays", 1, 3650), v.Int("postgresPitrStorageGb", 0, 1_000_000),
+        var service = v.Service("postgres", 2);
+        return new PostgresSettings(service, v.Int("postgresMaxConnections"), 0,
+            v.Bool("postgresPitr"), v.Int("postgresPitrRetentionDays"), v.Int("postgresPitrStorageGb"),
             Upgrades.UpgradeSettingsReader.Read(r, v.Raw("postgresUpgrade"), StackValues.Key("postgresUpgrade"),
                 Data.GuardedEngine.Postgres, service.Image, "postgresImage", PostgresBlueprint.DataVolume))
         { Tuning = Data.PostgresTuningReader.Read(r, v.Raw("postgresTuning")) };
@@ -18,9 +18,9 @@ internal static class PostgresSettingsReader
 
     public static PgBouncerSettings ReadPgBouncer(StackValues v)
     {
-        var pgbouncer = new PgBouncerSettings(v.Service("pgbouncer", 0.5, 16),
-            v.Int("pgbouncerMaxClientConn", 1, 100000), v.Int("pgbouncerDefaultPoolSize", 1, 10000),
-            v.Int("pgbouncerMinPoolSize", 0, 10000), v.Int("pgbouncerReservePoolSize", 0, 10000));
+        var pgbouncer = new PgBouncerSettings(v.Service("pgbouncer", 0.5),
+            v.Int("pgbouncerMaxClientConn"), v.Int("pgbouncerDefaultPoolSize"),
+            v.Int("pgbouncerMinPoolSize"), v.Int("pgbouncerReservePoolSize"));
         if (pgbouncer.MinPoolSize > pgbouncer.DefaultPoolSize)
             v.R.Error(StackValues.Key("pgbouncerMinPoolSize"), $"({pgbouncer.MinPoolSize}) is larger than pgbouncerDefaultPoolSize ({pgbouncer.DefaultPoolSize}).", "Lower pgbouncerMinPoolSize or raise pgbouncerDefaultPoolSize.");
         return pgbouncer;

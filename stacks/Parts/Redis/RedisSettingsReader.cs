@@ -13,7 +13,7 @@ internal static class RedisSettingsReader
     {
         var image = v.Str("redisImage");
         v.R.Report(RedisValidation.ImageError(image, StackValues.Key("redisImage")));
-        var maxMemory = v.Int("redisMaxMemoryMb", RedisSettings.MinMaxMemoryMb, RedisSettings.MaxMaxMemoryMb);
+        var maxMemory = v.Int("redisMaxMemoryMb");
         var eviction = v.Str("redisEvictionPolicy");
         v.R.Report(RedisValidation.PolicyError(eviction, StackValues.Key("redisEvictionPolicy")));
         return new RedisSettings { Image = image, MaxMemoryMb = maxMemory, EvictionPolicy = eviction };

@@ -36,7 +36,7 @@ internal static class ServerSettingsReader
         var user = v.Str("deployUser");
         if (!System.Text.RegularExpressions.Regex.IsMatch(user, "^[a-z_][a-z0-9_-]{0,31}$") || user == "root")
             r.Error(StackValues.Key("deployUser"), $"'{user}' is not usable as the deploy user.", "Use a lower-case Unix user name other than root, e.g. deploy.");
-        return new ServerSettings(type, location, image, keys, user, v.Int("osReserveMb", 256, 65536));
+        return new ServerSettings(type, location, image, keys, user, v.Int("osReserveMb"));
     }
 
     /// <summary><c>adminCidrs</c>: the networks SSH is open to; never empty once set, never the whole internet.</summary>
@@ -54,7 +54,7 @@ internal static class ServerSettingsReader
     /// <summary><c>dataVolumeGb</c>: Hetzner Volumes are 10 GB at least; 0 means none.</summary>
     public static int DataVolume(StackValues v)
     {
-        var gb = v.Int("dataVolumeGb", 0, 10000);
+        var gb = v.Int("dataVolumeGb");
         if (gb is > 0 and < 10)
             v.R.Error(StackValues.Key("dataVolumeGb"), $"is {gb.ToString(CultureInfo.InvariantCulture)} GB, but a Hetzner Volume has at least 10 GB.", "Set 0 (data on the server's disk) or a size from 10 to 10000.");
         return gb;
