@@ -21,28 +21,28 @@ public sealed record StackSettings
     /// <summary>Cloudflare zone the records go into. Default: the domain.</summary>
     public required string Zone { get; init; }
     public required string AcmeEmail { get; init; }
-    public required ServerSettings Server { get; init; }
+    public required Parts.Server.ServerSettings Server { get; init; }
     public required ImmutableArray<string> AdminCidrs { get; init; }
     public required bool CloudflareOnlyIngress { get; init; }
     /// <summary>Traefik requires Cloudflare's origin-pull client certificate (mTLS), and the zone sends it. Default: false.</summary>
     public bool CloudflareOriginPulls { get; init; }
     /// <summary>Hetzner's automatic daily backups of every server (7 slots kept), at 20% of each server's price. Default: false.</summary>
     public bool ServerBackups { get; init; }
-    public required PostgresSettings Postgres { get; init; }
-    public required PgBouncerSettings PgBouncer { get; init; }
+    public required Parts.Postgres.PostgresSettings Postgres { get; init; }
+    public required Parts.Postgres.PgBouncerSettings PgBouncer { get; init; }
     /// <summary>Redis: the image, and the defaults of every app's instance (<see cref="Parts.Redis.RedisNeed"/> overrides them per app).</summary>
     public required Parts.Redis.RedisSettings Redis { get; init; }
     /// <summary>MariaDB, for apps that speak the MySQL protocol; deployed only when one needs it (<see cref="UsesMariaDb"/>).</summary>
     public required Parts.MariaDb.MariaDbSettings MariaDb { get; init; }
     public required ServiceSettings Minio { get; init; }
     /// <summary>MinIO's console on an admin-only host. Default: none (the console is reachable on the data network only).</summary>
-    public MinioConsoleSettings? MinioConsole { get; init; }
+    public Parts.Storage.MinioConsoleSettings? MinioConsole { get; init; }
     public required ServiceSettings Traefik { get; init; }
     public required ServiceSettings UptimeKuma { get; init; }
     public required ServiceSettings AutoKuma { get; init; }
     public required ServiceSettings SocketProxy { get; init; }
-    public required BackupSettings Backups { get; init; }
-    public required MonitoringSettings Monitoring { get; init; }
+    public required Parts.Backups.BackupSettings Backups { get; init; }
+    public required Parts.Monitoring.MonitoringSettings Monitoring { get; init; }
     /// <summary>Metrics, logs and dashboards (<c>platform:observability</c>). Default: off.</summary>
     public Parts.Observability.ObservabilitySettings Observability { get; init; } = new();
     /// <summary>Records of the zone the platform does not serve (mail, CAA, a SaaS, a server elsewhere): <c>platform:dnsRecords</c>. Default: none.</summary>
@@ -69,7 +69,7 @@ public sealed record StackSettings
     /// <summary>Whether the stack runs on app servers and a data server rather than one server.</summary>
     public bool IsSplit => Topology is not null;
     /// <summary>Private registries the server pulls images from, with credentials. Default: none.</summary>
-    public ImmutableArray<RegistrySettings> Registries { get; init; } = [];
+    public ImmutableArray<Parts.Images.RegistrySettings> Registries { get; init; } = [];
     /// <summary>Secret config keys still holding the shipped placeholder instead of an encrypted value. Default: none.</summary>
     public ImmutableSortedSet<string> SecretPlaceholders { get; init; } = ImmutableSortedSet<string>.Empty;
     /// <summary>Secret config keys that are set (values never read), e.g. <c>cloudflareApiToken</c>, <c>appSecrets.api.STRIPE_KEY</c>.</summary>
@@ -140,87 +140,8 @@ public sealed record StackSettings
         app.Database is not null ? app : app.DatabaseOf is { } of && App(of) is { Database: not null } owner ? owner : null;
 }
 
-public sealed record ServerSettings(
-    string Type,
-    string Location,
-    string Image,
-    ImmutableArray<string> SshPublicKeys,
-    string DeployUser,
-    int OsReserveMb);
-
-/// <summary>A private registry: its address (e.g. ghcr.io), the user name, and the secret holding its password or token.</summary>
-public sealed record RegistrySettings(string Name, string Address, string Username)
-{
-    /// <summary>The config key of the password, e.g. <c>registrySecrets.ghcr</c>.</summary>
-    public string SecretKey => $"registrySecrets.{Name}";
-}
-
-/// <summary>MinIO's console: the subdomain it is served on and the only client CIDRs let in.</summary>
-public sealed record MinioConsoleSettings(string Host, ImmutableArray<string> AllowCidrs);
-
 /// <summary>A platform service's pinned image and its memory limit.</summary>
 public sealed record ServiceSettings(string Image, int MemoryMb, double Cpus);
-
-/// <param name="Service">Image and memory.</param>
-/// <param name="MaxConnections">max_connections.</param>
-/// <param name="VolumeSizeGb">Not used here (0).</param>
-/// <param name="Pitr">Point-in-time recovery with pgBackRest (postgresPitr). Default: off.</param>
-/// <param name="PitrRetentionDays">With <paramref name="Pitr"/>: how far back a restore can go. Default: 14.</param>
-/// <param name="PitrStorageGb">With <paramref name="Pitr"/>: the repository's expected size, for the cost estimate. Default: 20.</param>
-/// <param name="Upgrade">A declared major-version upgrade (postgresUpgrade). Default: none.</param>
-public sealed record PostgresSettings(
-    ServiceSettings Service,
-    int MaxConnections,
-    int VolumeSizeGb,
-    bool Pitr = false,
-    int PitrRetentionDays = 14,
-    int PitrStorageGb = 20,
-    Parts.Upgrades.UpgradeSettings? Upgrade = null)
-{
-    /// <summary>The slow-query log and the app roles' timeouts (<c>platform:postgresTuning</c>). Default: slow-query log from 1 s, no timeouts.</summary>
-    public Data.PostgresTuning Tuning { get; init; } = new();
-}
-
-public sealed record PgBouncerSettings(
-    ServiceSettings Service,
-    int MaxClientConn,
-    int DefaultPoolSize,
-    int MinPoolSize,
-    int ReservePoolSize);
-
-public sealed record BackupSettings(
-    bool Enabled,
-    ServiceSettings Service,
-    string S3Endpoint,
-    string S3Bucket,
-    string S3Region,
-    bool Encrypt,
-    string PostgresDailySchedule,
-    int PostgresDailyRetentionDays,
-    string PostgresHourlySchedule,
-    int PostgresHourlyRetentionHours,
-    string RedisSchedule,
-    int RedisRetentionHours,
-    string MinioSchedule,
-    int MinioRetentionDays)
-{
-    /// <summary>Whether the business-hours dumps run (<c>backupHourlyEnabled</c>). Default: true.</summary>
-    public bool HourlyEnabled { get; init; } = true;
-    /// <summary>Public keys archives are encrypted to with age (<c>backupAgeRecipients</c>); empty: symmetric GPG. Default: none.</summary>
-    public ImmutableArray<string> AgeRecipients { get; init; } = [];
-    /// <summary>The bucket's lifecycle rule prunes, not the runner (<c>backupRetentionByBucket</c>): a write-only S3 key suffices. Default: false.</summary>
-    public bool RetentionByBucket { get; init; }
-    /// <summary>A Hetzner Storage Box every archive also goes to over SFTP (<c>backupStorageBox</c>). Default: none.</summary>
-    public Operations.StorageBoxSettings? StorageBox { get; init; }
-}
-
-/// <param name="AlertWebhook">Whether alertWebhookUrl is set.</param>
-/// <param name="HostMetricsMemoryMb">Memory limit of the host-metrics agent.</param>
-public sealed record MonitoringSettings(bool AlertWebhook, int HostMetricsMemoryMb)
-{
-    /// <summary>The channels of <c>platform:alertChannels</c> (<see cref="Operations.AlertChannels"/>). Default: none.</summary>
-    public ImmutableArray<Operations.NotificationTarget> Channels { get; init; } = [];
-}
 
 /// <summary>One app: one entry in <c>platform:apps</c>.</summary>
 public sealed record AppSettings
@@ -238,7 +159,7 @@ public sealed record AppSettings
     public required int Instances { get; init; }
     public ImmutableSortedDictionary<string, string> Env { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     public ImmutableArray<string> SecretEnv { get; init; } = [];
-    public DatabaseNeed? Database { get; init; }
+    public Parts.Apps.DatabaseNeed? Database { get; init; }
     /// <summary>Name of another app whose database (and role) this app shares, e.g. a worker of an API.</summary>
     public string? DatabaseOf { get; init; }
     /// <summary>The app's own Redis instance (shared with the apps that name this one in <see cref="RedisOf"/>). Default: none.</summary>
@@ -250,13 +171,13 @@ public sealed record AppSettings
     public ImmutableArray<BucketNeed> Buckets { get; init; } = [];
     public RateLimitSettings? RateLimit { get; init; }
     /// <summary>Docker volumes mounted into every instance (state the image keeps on disk, e.g. wp-content). Default: none.</summary>
-    public ImmutableArray<VolumeSettings> Volumes { get; init; } = [];
+    public ImmutableArray<Parts.Apps.VolumeSettings> Volumes { get; init; } = [];
     /// <summary>Other apps of the stack this app calls directly (by name, on their network). Default: none.</summary>
     public ImmutableArray<string> TalksTo { get; init; } = [];
     /// <summary>A command run once in a one-shot container of a new image before its instances start (migrations). Default: none.</summary>
-    public ReleaseSettings? Release { get; init; }
+    public Parts.Apps.ReleaseSettings? Release { get; init; }
     /// <summary>Scheduled one-shot runs of the app's image. Default: none.</summary>
-    public ImmutableArray<JobSettings> Jobs { get; init; } = [];
+    public ImmutableArray<Parts.Apps.JobSettings> Jobs { get; init; } = [];
     /// <summary>Cache-Control headers on paths of the app's routes (hashed static assets). Default: none (the app's own headers pass).</summary>
     public ImmutableArray<Parts.Edge.CacheRule> Cache { get; init; } = [];
     /// <summary>Paths of its hosts served straight from one of its volumes by a file server (uploads). Default: none.</summary>
@@ -269,15 +190,6 @@ public sealed record AppSettings
     /// <summary>Whether the app uses MinIO: it owns a bucket or was granted one (<see cref="StackSettings.GrantsTo"/>).</summary>
     public bool UsesObjectStorage(StackSettings s) => !Buckets.IsEmpty || !s.GrantsTo(Name).IsEmpty;
 }
-
-/// <summary>A volume of an app. <c>Shared</c>: the app copes with several containers writing it at once (required with more than one instance).</summary>
-public sealed record VolumeSettings(string Name, string MountPath, int SizeGb, bool Shared);
-
-/// <summary>The release command, e.g. <c>[bin/rails, db:migrate]</c>.</summary>
-public sealed record ReleaseSettings(ImmutableArray<string> Command);
-
-/// <summary>A scheduled job: five-field cron (UTC) and the command run in a container of the app's image.</summary>
-public sealed record JobSettings(string Name, string Schedule, ImmutableArray<string> Command);
 
 /// <summary>Access another app is granted to a bucket.</summary>
 public enum BucketAccess { Read, ReadWrite }
@@ -333,18 +245,6 @@ public sealed record CorsSettings(ImmutableArray<string> Origins, ImmutableArray
 
 /// <summary>The database server an app's database lives on.</summary>
 public enum DatabaseEngine { Postgres, MariaDb }
-
-/// <summary>An app's own database: PostgreSQL (with extensions) by default, or MariaDB for MySQL-protocol apps.</summary>
-public sealed record DatabaseNeed(ImmutableArray<string> Extensions, int ConnectionLimit)
-{
-    public DatabaseEngine Engine { get; init; } = DatabaseEngine.Postgres;
-    /// <summary>The database's name. Default: the app's name with underscores for hyphens.</summary>
-    public string? Name { get; init; }
-    /// <summary>The owner role (MariaDB: the user). Default: the database's name.</summary>
-    public string? Role { get; init; }
-    /// <summary>PostgreSQL timeouts and slow-query log of the role, over <c>platform:postgresTuning</c>'s. Default: none (the stack's).</summary>
-    public Data.PostgresRoleSettings? Session { get; init; }
-}
 
 public sealed record BucketNeed(string Name, bool PublicRead)
 {
