@@ -35,16 +35,13 @@ public static class AlertChannels
 
     public static readonly string[] Kinds = ["slack", "discord", "telegram", "email", "webhook"];
 
-    private static readonly string[] Common = ["name", "kind"];
+    /// <summary>Every channel's keys (name, kind), from the schema's rows.</summary>
+    private static IEnumerable<string> Common => AlertChannelsSchema.Channel.Keys.Where(k => !AlertChannelsSchema.Channel.OnlyWith.ContainsKey(k));
 
-    private static readonly IReadOnlyDictionary<string, string[]> KindKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
-    {
-        ["slack"] = ["channel", "username"],
-        ["discord"] = ["username"],
-        ["telegram"] = ["chatId", "serverUrl"],
-        ["email"] = ["smtpHost", "smtpPort", "smtpSecurity", "smtpUsername", "from", "to"],
-        ["webhook"] = [],
-    };
+    /// <summary>The keys each kind adds, from the schema's rows (properties: the rows read <see cref="Kinds"/>).</summary>
+    private static IReadOnlyDictionary<string, string[]> KindKeys => Kinds.ToDictionary(kind => kind,
+        kind => AlertChannelsSchema.Channel.Keys.Where(k => AlertChannelsSchema.Channel.OnlyWith.TryGetValue(k, out var kinds) && kinds.Contains(kind)).ToArray(),
+        StringComparer.Ordinal);
 
     /// <summary>Keys that would put a channel's secret in the stack file in plain text.</summary>
     private static readonly string[] SecretKeys = ["url", "webhookUrl", "webhookURL", "token", "botToken", "password", "smtpPassword", "secret"];
