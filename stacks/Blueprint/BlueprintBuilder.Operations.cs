@@ -44,7 +44,7 @@ public static partial class BlueprintBuilder
         var channels = AlertChannels.Of(s);
         NotificationTarget? notification = channels.IsEmpty ? null : channels[0] with { Id = AlertChannels.MonitorsNotify };
         var monitors = Monitors.For(new MonitoringInput(Parts.Monitoring.MonitoringBlueprint.MonitoredHosts(s), dataServices, Monitors.DefaultMinioHealthUrl, jobs, notification))
-            .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(JobMonitors(s, notification?.Id))
+            .AddRange(HostMetrics.MonitorsFor(notification?.Id)).AddRange(Parts.Apps.AppsBlueprint.JobMonitors(s, notification?.Id))
             .AddRange(s.Postgres.Pitr ? HostMetrics.PitrMonitorsFor(notification?.Id) : [])
             // Every app server (and cache or file server) of a split stack reports its own CPU, memory and disk.
             .AddRange((s.Topology?.ReportingServers ?? []).SelectMany(k => HostMetrics.MonitorsFor(notification?.Id, k)))
@@ -66,7 +66,7 @@ public static partial class BlueprintBuilder
         if (plan is not null) containers.AddRange([plan.Runner, .. plan.Agents]);
         return new OperationsParts(jobs, monitors, [.. containers.OrderBy(c => c.Name, StringComparer.Ordinal)],
             [.. jobs.Select(j => j.PushToken).Concat(HostMetrics.Secrets).Concat(s.Postgres.Pitr ? HostMetrics.PitrSecrets : []).Concat((s.Topology?.ReportingServers ?? []).SelectMany(k => HostMetrics.SecretsFor(k)))
-                .Concat(JobSecrets(s)).Concat(Parts.Reboots.Secrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], channels, plan);
+                .Concat(Parts.Apps.AppsBlueprint.JobSecrets(s)).Concat(Parts.Reboots.Secrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], channels, plan);
     }
 
     /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>

@@ -64,13 +64,13 @@ public static partial class BlueprintBuilder
 
         var services = new List<ServiceSpec>();
         services.AddRange(PlatformServices(s, databases, ops));
-        services.AddRange(s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppServices(s, a, databases)));
+        services.AddRange(s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => Parts.Apps.AppsBlueprint.AppServices(s, a, databases)));
 
-        var volumes = OnDataVolume(s, WithUpgradeVolumes(s, Volumes(s, ops)));
+        var volumes = OnDataVolume(s, Parts.Upgrades.UpgradesBlueprint.WithUpgradeVolumes(s, Volumes(s, ops)));
         var fileRoutes = Parts.Monitoring.MonitoringBlueprint.FileRoutes(s);
         var hostCommands = HostCommands(s, databases, buckets, services, fileRoutes, ops);
-        (services, hostCommands) = WithDeclaredUpgrades(s, services, volumes, hostCommands);
-        (services, hostCommands) = WithMajorVersionGuards(s, services, hostCommands);
+        (services, hostCommands) = Parts.Upgrades.UpgradesBlueprint.WithDeclaredUpgrades(s, services, volumes, hostCommands);
+        (services, hostCommands) = Parts.Upgrades.UpgradesBlueprint.WithMajorVersionGuards(s, services, hostCommands);
         var budget = MemoryBudget.Compute(s);
         var type = ServerTypes.All[s.Server.Type];
 
@@ -87,8 +87,8 @@ public static partial class BlueprintBuilder
             Firewalls = [Firewall(s)],
             DnsRecords = DnsRecords(s),
             ZoneRecords = Parts.Dns.ZoneRecords.Specs(s),
-            Networks = Networks(s),
-            NetworkJoins = NetworkJoins(s),
+            Networks = Parts.Apps.AppsBlueprint.Networks(s),
+            NetworkJoins = Parts.Apps.AppsBlueprint.NetworkJoins(s),
             Volumes = volumes,
             Services = [.. services.OrderBy(x => x.Kind).ThenBy(x => x.Name, StringComparer.Ordinal)],
             Databases = databases,
@@ -119,7 +119,7 @@ public static partial class BlueprintBuilder
         };
         // Every container, the split stack's copies and the observability part's included, drops its privileges last; the
         // host packet filter sees every port the parts publish.
-        var built = Parts.ServerGates.Apply(s, Parts.Reboots.Apply(s, WithHostFirewall(s, Parts.Hardening.ContainerHardening.Apply(WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one)))));
+        var built = Parts.ServerGates.Apply(s, Parts.Reboots.Apply(s, WithHostFirewall(s, Parts.Hardening.ContainerHardening.Apply(Parts.Observability.ObservabilityBlueprint.WithObservability(s, s.Topology is { } topology ? Split(s, topology, one) : one)))));
         // Last: every container's image, the split stack's copies and the observability part's included, by its recorded digest.
         return Parts.Images.ImageDigests.Apply(s.ImageDigests, built) with
         {
@@ -257,7 +257,7 @@ public static partial class BlueprintBuilder
         };
         volumes.AddRange(Parts.Redis.RedisBlueprint.Volumes(s));
         volumes.AddRange(Parts.MariaDb.MariaDbBlueprint.PartOf(s)?.Volumes ?? []);
-        volumes.AddRange(AppVolumes(s));
+        volumes.AddRange(Parts.Apps.AppsBlueprint.AppVolumes(s));
         // A dump volume belongs to the database container that writes it (so that part comes first), not to the runner.
         foreach (var hooks in ops.Backup?.Hooks ?? [])
             foreach (var m in hooks.Mounts.Where(m => volumes.All(x => x.Name != m.Source)))
@@ -360,12 +360,12 @@ public static partial class BlueprintBuilder
         if (Parts.MariaDb.MariaDbBlueprint.PartOf(s) is { } mariadb) commands.Add(mariadb.Provision);
         if (!buckets.IsEmpty) commands.Add(Parts.Storage.MinioBlueprint.Provision(buckets));
         commands.AddRange(services.Where(x => x.OneShot).Select(OneShotChecks.For));
-        commands.AddRange(AppHostCommands(s));
+        commands.AddRange(Parts.Apps.AppsBlueprint.AppHostCommands(s));
         if (!fileRoutes.IsEmpty) commands.Add(Parts.Monitoring.MonitoringBlueprint.TraefikFileRoutes(fileRoutes));
         if (s.CloudflareOriginPulls) commands.Add(Parts.Edge.EdgeBlueprint.TraefikOriginPulls());
-        commands.Add(TraefikMaintenance(s, services));
+        commands.Add(Parts.Maintenance.MaintenanceBlueprint.TraefikMaintenance(s, services));
         if (Parts.Edge.EdgeBlueprint.TraefikAuthFiles(s) is { } auth) commands.Add(auth);
-        if (ops.Backup is { } backups) commands.Add(BackupTimersHostCommand(backups));
+        if (ops.Backup is { } backups) commands.Add(Parts.Backups.BackupsBlueprint.BackupTimersHostCommand(backups));
         return [.. commands.OrderBy(c => c.Name, StringComparer.Ordinal)];
     }
 }

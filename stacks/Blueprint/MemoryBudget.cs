@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Catalog;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Observability;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Blueprint;
@@ -92,7 +93,7 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         Add(ServiceNames.UptimeKuma, "operations", s.UptimeKuma);
         foreach (var c in BlueprintBuilder.Operations(s).Containers)
             lines.Add(new BudgetLine(c.Name, "operations", 1, c.MemoryMb, c.Mode == RunMode.OneShot));
-        if (s.Observability.Enabled) lines.AddRange(BlueprintBuilder.ObservabilityBudget(s, s.Observability));
+        if (s.Observability.Enabled) lines.AddRange(ObservabilityBlueprint.ObservabilityBudget(s, s.Observability));
         foreach (var app in s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))
         {
             lines.Add(new BudgetLine(app.Name, "app", app.Instances, app.MemoryMb));

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Text;
 using Platform.Stacks.Parts.Edge;
+using Platform.Stacks.Parts.Maintenance;
 using Platform.Stacks.Parts;
 
 namespace Platform.Stacks.Blueprint;
@@ -137,7 +138,7 @@ public static partial class RouteExplainer
             ? HostFile(command, "edge.yml") : null;
         if (edgeYml is not null) ReadDynamic(edgeYml, https, http, tcp);
         if (b.HostCommands.FirstOrDefault(c => c.Name == (b.IsSplit ? at.Qualify(HostCommandNames.TraefikMaintenance) : HostCommandNames.TraefikMaintenance)) is { } maintenance
-            && HostFile(maintenance, BlueprintBuilder.MaintenanceFile) is { } maintenanceYml)
+            && HostFile(maintenance, MaintenanceBlueprint.MaintenanceFile) is { } maintenanceYml)
             ReadDynamic(maintenanceYml, https, http, tcp);
         if (traefikService is not null) http.AddRange(InternalRouters(traefikService.Command));
         return new EdgeView(at, Sorted(https.DistinctBy(r => r.Router)), Sorted(http), [.. tcp.OrderBy(t => t.Router, StringComparer.Ordinal)]);
@@ -266,7 +267,7 @@ public static partial class RouteExplainer
     /// <summary>What a router's middlewares do beyond their rendered settings, for the explanation.</summary>
     private static IEnumerable<string> Notes(RouterView router)
     {
-        // Maintenance mode (BlueprintBuilder.MaintenanceYaml): an allow-list that refuses with 503, and the Retry-After it sends.
+        // Maintenance mode (MaintenanceBlueprint.MaintenanceYaml): an allow-list that refuses with 503, and the Retry-After it sends.
         if (router.MiddlewareDetails.Values.FirstOrDefault(d => d.ContainsKey("ipallowlist.rejectstatuscode")) is { } allow)
         {
             var retry = router.MiddlewareDetails.Values.Select(d => d.GetValueOrDefault("headers.customresponseheaders.retry-after")).FirstOrDefault(v => v is not null);

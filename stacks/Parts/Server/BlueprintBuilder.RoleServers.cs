@@ -69,12 +69,12 @@ public static partial class BlueprintBuilder
             };
         }
         var kumaUrl = $"http://{PrivateAddresses.Of(ServerKey.Data)}:{Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort.ToString(CultureInfo.InvariantCulture)}";
-        var timers = commands.FindIndex(c => c.Name == BackupTimersCommand);
+        var timers = commands.FindIndex(c => c.Name == Parts.Backups.BackupsBlueprint.BackupTimersCommand);
         var dataJobs = byServer.GetValueOrDefault(ServerKey.Data) ?? [];
         if (dataJobs.Count > 0)
         {
             services[runnerIndex] = RunnerFor(dataJobs, jobs.Except(dataJobs));
-            if (timers >= 0) commands[timers] = BackupTimersHostCommand(dataJobs, null, null) with { Host = ServerKey.Data };
+            if (timers >= 0) commands[timers] = Parts.Backups.BackupsBlueprint.BackupTimersHostCommand(dataJobs, null, null) with { Host = ServerKey.Data };
         }
         else
         {
@@ -85,7 +85,7 @@ public static partial class BlueprintBuilder
         {
             var mine = byServer[server];
             services.Add(RunnerFor(mine, jobs.Except(mine)) with { Name = server.Qualify(runner.Name), Host = server });
-            commands.Add(BackupTimersHostCommand(mine, server, kumaUrl));
+            commands.Add(Parts.Backups.BackupsBlueprint.BackupTimersHostCommand(mine, server, kumaUrl));
         }
     }
 }

@@ -104,11 +104,11 @@ public static partial class BlueprintBuilder
                     // A tenant domain's HTTPS router lives only next to the tenant issuer: an HTTPS router naming the host
                     // would win over the TCP passthrough on another app server (see TenantIssuer).
                     Labels = TenantIssuer(s, t) is { } issuerServer && host != issuerServer && !svc.Labels.IsEmpty
-                        ? AppLabels(s, app, [.. AppRoutes(s, app).Where(r => r.CertResolver != Routing.HttpCertResolver)])
+                        ? Parts.Apps.AppsBlueprint.AppLabels(s, app, [.. Parts.Apps.AppsBlueprint.AppRoutes(s, app).Where(r => r.CertResolver != Routing.HttpCertResolver)])
                         : svc.Labels,
                     // The data network is the data server's; the data services are reached at its private address.
                     Networks = [.. svc.Networks.Where(n => n.Network != AppNames.DataNetwork(app.Name))],
-                    ExtraHosts = [.. DataServicesOf(s, app).Select(DataAlias).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, PrivateAddresses.Of(AliasHost(t, d))))],
+                    ExtraHosts = [.. Parts.Apps.AppsBlueprint.DataServicesOf(s, app).Select(Parts.Apps.AppsBlueprint.DataAlias).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, PrivateAddresses.Of(AliasHost(t, d))))],
                     DependsOn = Deps(host, svc.DependsOn, false),
                     AfterHostCommands = Deps(host, svc.AfterHostCommands, true),
                 });
@@ -175,7 +175,7 @@ public static partial class BlueprintBuilder
             else if (perAppCommands.Contains(c.Name))
                 commands.AddRange(appServers.Select(a => c with { Name = a.Qualify(c.Name), Host = a, DependsOnServices = Deps(a, c.DependsOnServices, false) }));
             else if (s.Apps.FirstOrDefault(x => AppNames.JobsCommand(x.Name) == c.Name) is { } jobsOf)
-                commands.Add(JobsCommand(jobsOf, dataUrl(Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort)) with { Host = ServerKey.App(1) });
+                commands.Add(Parts.Apps.AppsBlueprint.JobsCommand(jobsOf, dataUrl(Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort)) with { Host = ServerKey.App(1) });
             else
             {
                 // Where what it works on runs: a one-shot's check next to the one-shot, provisioning next to its data service
@@ -422,7 +422,7 @@ public static partial class BlueprintBuilder
         }
         if (s.Observability.Enabled)
         {
-            foreach (var metrics in MinioMetricsRoutes(s))
+            foreach (var metrics in Parts.Observability.ObservabilityBlueprint.MinioMetricsRoutes(s))
                 routes.Add(new FileRouteSpec(metrics.Router, metrics.Fqdn, Routing.Rule(metrics, s.Domain), filesUrl(AppEnvironment.MinioPort), [Routing.SecureHeaders], "")
                     { Priority = Routing.Priority(metrics), CertResolver = zone, AllowCidrs = metrics.AllowCidrs });
             var route = new RouteSpec(Parts.Observability.ObservabilityNames.Grafana, Routing.Fqdn(s.Observability.Host, s.Domain), s.Observability.Host, null, false);
@@ -437,7 +437,7 @@ public static partial class BlueprintBuilder
     {
         var routed = !app.Routes.IsEmpty;
         var network = AppNames.Network(app.Name);
-        var set = UsesProbe(app) ? "set -eu; " + HealthProbe.EnsureInstalled : "set -eu";
+        var set = Parts.Apps.AppsBlueprint.UsesProbe(app) ? "set -eu; " + HealthProbe.EnsureInstalled : "set -eu";
         var create = routed
             ? $"{set}; attached() {{ docker inspect -f '{{{{range $k, $v := .NetworkSettings.Networks}}}}{{{{println $k}}}}{{{{end}}}}' \"$2\" | grep -qxF \"$1\"; }}; attached {network} {ServiceNames.Traefik} || docker network connect --alias {ServiceNames.Traefik} {network} {ServiceNames.Traefik}"
             : set;

@@ -245,7 +245,7 @@ public static partial class BlueprintBuilder
         foreach (var app in s.Apps)
         {
             var servers = appServers[app.Name].Distinct().ToList();
-            foreach (var used in DataServicesOf(s, app))
+            foreach (var used in Parts.Apps.AppsBlueprint.DataServicesOf(s, app))
                 if (dataByName.TryGetValue(used, out var data))
                     foreach (var p in data.PublishedPorts)
                         users[p.HostPort].UnionWith(servers);

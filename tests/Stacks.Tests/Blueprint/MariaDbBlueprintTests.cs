@@ -1,5 +1,6 @@
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Backups;
 using Platform.Stacks.Parts.MariaDb;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Policy;
@@ -130,7 +131,7 @@ public sealed class MariaDbBlueprintTests
             var dump = Backups.ToShell(MariaDbBackups.DumpCommand("shop", Backups.DumpDir));
             Assert.Empty(agent.Labels);
             // The host's timer of the job execs the dump in its own agent.
-            var timers = b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand).Stdin!.Masked;
+            var timers = b.HostCommands.Single(c => c.Name == BackupsBlueprint.BackupTimersCommand).Stdin!.Masked;
             Assert.Contains($"docker exec backup-{job}-agent sh -c ", timers, StringComparison.Ordinal);
             Assert.Contains(dump, timers, StringComparison.Ordinal);
 

@@ -1,4 +1,5 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Backups;
 using Platform.Stacks.Tests.Support;
 
 namespace Platform.Stacks.Tests.Blueprint;
@@ -12,7 +13,7 @@ public sealed class OperationsWiringTests
         foreach (var job in b.Backups.Where(j => j.Name.StartsWith("postgres-", StringComparison.Ordinal)))
             foreach (var db in b.Databases) Assert.Contains(db.Database, job.What, StringComparison.Ordinal);
         // The dump itself lists the databases when it runs; it is exercised against a real server by the restore drill.
-        Assert.Contains("for db in $dbs", b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand).Stdin!.Masked, StringComparison.Ordinal);
+        Assert.Contains("for db in $dbs", b.HostCommands.Single(c => c.Name == BackupsBlueprint.BackupTimersCommand).Stdin!.Masked, StringComparison.Ordinal);
         // app-volumes: the API's uploads volume (served by its file server) is archived too.
         Assert.Equal(["app-volumes", "minio", "pitr-base", "postgres-daily", "postgres-hourly", "redis-api", "redis-web"], b.Backups.Select(j => j.Name).Order(StringComparer.Ordinal));
     }
@@ -35,7 +36,7 @@ public sealed class OperationsWiringTests
         Assert.Equal(["socket-proxy"], b.Services.Where(s => s.Mounts.Any(m => m.Source.EndsWith("docker.sock", StringComparison.Ordinal))).Select(s => s.Name));
         Assert.Equal(["haproxy", "-f", Platform.Stacks.Parts.Edge.DockerApiProxy.ConfigPath], b.Service("socket-proxy").Command.AsEnumerable());
         // The host runs the schedules: one root timer per job.
-        var timers = b.HostCommands.Single(c => c.Name == BlueprintBuilder.BackupTimersCommand);
+        var timers = b.HostCommands.Single(c => c.Name == BackupsBlueprint.BackupTimersCommand);
         foreach (var job in b.Backups) Assert.Contains($"sudo systemctl enable --now platform-backup-{job.Name}.timer", timers.Stdin!.Masked, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Apps;
 using Platform.Stacks.Tests.Integration;
 
 namespace Platform.Stacks.Tests.Operations;
@@ -27,7 +28,7 @@ public sealed class JobRunnerDrillTests : IDisposable
         File.WriteAllText(Path.Combine(bin, "curl"), "#!/bin/sh\necho \"curl $*\" >> \"$DRILL/calls.log\"\n");
         foreach (var tool in new[] { "docker", "curl" })
             Assert.True((await Proc.RunAsync("chmod", ["+x", Path.Combine(bin, tool)])).Ok);
-        File.WriteAllText(Path.Combine(_root, "run-job.sh"), BlueprintBuilder.RunJobScript);
+        File.WriteAllText(Path.Combine(_root, "run-job.sh"), AppsBlueprint.RunJobScript);
         var result = await Proc.RunAsync("sh", [Path.Combine(_root, "run-job.sh"), "app-crm.job.nightly-report"], env: new Dictionary<string, string>
         {
             ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",

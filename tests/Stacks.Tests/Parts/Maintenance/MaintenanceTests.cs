@@ -1,4 +1,5 @@
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Maintenance;
 using Platform.Stacks.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
@@ -6,7 +7,7 @@ namespace Platform.Stacks.Tests.Parts.Maintenance;
 
 /// <summary>
 /// Maintenance mode as Traefik file routes: what the file holds, that switching it changes that file only, and what
-/// <c>plan --route</c> says. Traefik's behaviour is taken from its source at v3.3.6 (see <see cref="BlueprintBuilder.MaintenanceYaml"/>).
+/// <c>plan --route</c> says. Traefik's behaviour is taken from its source at v3.3.6 (see <see cref="MaintenanceBlueprint.MaintenanceYaml"/>).
 /// </summary>
 public sealed class MaintenanceTests
 {
@@ -14,7 +15,7 @@ public sealed class MaintenanceTests
         TestStacks.Build(TestStacks.Yaml(extra: maintenance is null ? "" : $"platform:maintenance: {maintenance}"));
 
     private static string File(PlatformBlueprint b) =>
-        RouteExplainer.HostFile(b.HostCommands.Single(c => c.Name == HostCommandNames.TraefikMaintenance), BlueprintBuilder.MaintenanceFile)!;
+        RouteExplainer.HostFile(b.HostCommands.Single(c => c.Name == HostCommandNames.TraefikMaintenance), MaintenanceBlueprint.MaintenanceFile)!;
 
     private static YamlMappingNode Http(string yaml)
     {
@@ -39,26 +40,26 @@ public sealed class MaintenanceTests
         var routers = (YamlMappingNode)http["routers"];
         var webRouters = b.Services.First(s => s.App == "web").Labels.Keys
             .Where(k => k.StartsWith("traefik.http.routers.", StringComparison.Ordinal) && k.EndsWith(".rule", StringComparison.Ordinal)).Select(k => k.Split('.')[3]).ToList();
-        Assert.Equal(webRouters.Select(BlueprintBuilder.MaintenanceRouter).Order(StringComparer.Ordinal),
+        Assert.Equal(webRouters.Select(MaintenanceBlueprint.MaintenanceRouter).Order(StringComparer.Ordinal),
             routers.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order(StringComparer.Ordinal));
         var labels = b.Services.First(s => s.App == "web").Labels;
         foreach (var r in webRouters)
         {
-            var m = (YamlMappingNode)routers[BlueprintBuilder.MaintenanceRouter(r)];
+            var m = (YamlMappingNode)routers[MaintenanceBlueprint.MaintenanceRouter(r)];
             Assert.Equal(labels[$"traefik.http.routers.{r}.rule"], ((YamlScalarNode)m["rule"]).Value);
             Assert.Equal(long.Parse(labels[$"traefik.http.routers.{r}.priority"], System.Globalization.CultureInfo.InvariantCulture) + 1,
                 long.Parse(((YamlScalarNode)m["priority"]).Value!, System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(labels[$"traefik.http.routers.{r}.service"] + "@docker", ((YamlScalarNode)m["service"]).Value);
             var chain = ((YamlSequenceNode)m["middlewares"]).Children.Select(x => ((YamlScalarNode)x).Value!).ToList();
-            Assert.Equal([BlueprintBuilder.MaintenanceRetryAfter, BlueprintBuilder.MaintenanceAllow], chain.Take(2));
+            Assert.Equal([MaintenanceBlueprint.MaintenanceRetryAfter, MaintenanceBlueprint.MaintenanceAllow], chain.Take(2));
             // Then the route's own middlewares, each defined by the docker provider.
             Assert.All(chain.Skip(2), x => Assert.EndsWith("@docker", x, StringComparison.Ordinal));
         }
         var middlewares = (YamlMappingNode)http["middlewares"];
-        var allow = (YamlMappingNode)((YamlMappingNode)middlewares[BlueprintBuilder.MaintenanceAllow])["ipAllowList"];
+        var allow = (YamlMappingNode)((YamlMappingNode)middlewares[MaintenanceBlueprint.MaintenanceAllow])["ipAllowList"];
         Assert.Equal("503", ((YamlScalarNode)allow["rejectStatusCode"]).Value);
         Assert.Equal(["203.0.113.0/24"], ((YamlSequenceNode)allow["sourceRange"]).Children.Select(x => ((YamlScalarNode)x).Value));
-        var headers = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)middlewares[BlueprintBuilder.MaintenanceRetryAfter])["headers"])["customResponseHeaders"];
+        var headers = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)middlewares[MaintenanceBlueprint.MaintenanceRetryAfter])["headers"])["customResponseHeaders"];
         Assert.Equal("300", ((YamlScalarNode)headers["Retry-After"]).Value);
     }
 
@@ -82,10 +83,10 @@ public sealed class MaintenanceTests
     public void With_a_page_its_errors_middleware_serves_the_page_for_the_503_from_the_pages_own_host()
     {
         var http = Http(File(Stack("{ apps: [web], pageUrl: \"https://files.example.com/public/maintenance.html\" }")));
-        var errors = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)http["middlewares"])[BlueprintBuilder.MaintenancePage])["errors"];
+        var errors = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)http["middlewares"])[MaintenanceBlueprint.MaintenancePage])["errors"];
         Assert.Equal("/public/maintenance.html", ((YamlScalarNode)errors["query"]).Value);
         Assert.Equal(["503"], ((YamlSequenceNode)errors["status"]).Children.Select(x => ((YamlScalarNode)x).Value));
-        var lb = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)http["services"])[BlueprintBuilder.MaintenancePage])["loadBalancer"];
+        var lb = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)http["services"])[MaintenanceBlueprint.MaintenancePage])["loadBalancer"];
         Assert.Equal("false", ((YamlScalarNode)lb["passHostHeader"]).Value);
         Assert.Equal("https://files.example.com", ((YamlScalarNode)((YamlMappingNode)((YamlSequenceNode)lb["servers"]).Children[0])["url"]).Value);
     }

@@ -1,6 +1,7 @@
 using MountKind = Platform.Stacks.Blueprint.MountKind;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Backups;
 using Platform.Stacks.Parts.Monitoring;
 using Platform.Stacks.Parts.Observability;
 using Platform.Stacks.Parts.Redis;
@@ -152,7 +153,7 @@ public sealed class RoleServersTests
     public void Each_server_archives_its_own_data_with_its_own_runner_and_reports_to_Uptime_Kuma_on_the_data_server()
     {
         var jobs = B.Backups.Select(j => j.Name).Order(StringComparer.Ordinal).ToArray();
-        var timers = B.HostCommands.Where(c => c.Name.StartsWith(BlueprintBuilder.BackupTimersCommand, StringComparison.Ordinal)).ToDictionary(c => c.Host);
+        var timers = B.HostCommands.Where(c => c.Name.StartsWith(BackupsBlueprint.BackupTimersCommand, StringComparison.Ordinal)).ToDictionary(c => c.Host);
         Assert.Equal([ServerKey.Data, ServerKey.Cache, ServerKey.Files], timers.Keys.OrderBy(k => k.Role));
         string[] JobsOf(ServerKey k) => [.. jobs.Where(j => timers[k].Stdin!.Masked.Contains($"{BackupTimers.Unit(j)}.timer", StringComparison.Ordinal))];
         Assert.Equal(["postgres-daily", "postgres-hourly"], JobsOf(ServerKey.Data));

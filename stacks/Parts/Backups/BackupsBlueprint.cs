@@ -1,10 +1,13 @@
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
+using static Platform.Stacks.Blueprint.BuildKit;
 
-namespace Platform.Stacks.Blueprint;
+namespace Platform.Stacks.Parts.Backups;
 
-public static partial class BlueprintBuilder
+/// <summary>The backups part on the stack: the host's systemd timers that run every job.</summary>
+public static class BackupsBlueprint
 {
     public const string BackupTimersCommand = "backup-timers";
 
@@ -13,16 +16,16 @@ public static partial class BlueprintBuilder
     /// execs the dumps and the runner's one-off runs, so no container needs a Docker API. Jobs no longer in the stack
     /// lose their timers and files.
     /// </summary>
-    private static HostCommandSpec BackupTimersHostCommand(BackupPlan plan) => BackupTimersHostCommand(plan.Jobs, null, null);
+    internal static HostCommandSpec BackupTimersHostCommand(BackupPlan plan) => BackupTimersHostCommand(plan.Jobs, null, null);
 
     /// <summary>
     /// The timers of <paramref name="jobs"/> on <paramref name="server"/> (null: the server of the one runner), run by the
     /// runner there; with <paramref name="uptimeKumaUrl"/> the heartbeats go to that address (a split stack's cache or file
     /// server, whose own runner archives its own data, reports to Uptime Kuma on the data server).
     /// </summary>
-    private static HostCommandSpec BackupTimersHostCommand(IReadOnlyList<BackupJob> jobs, ServerKey? server, string? uptimeKumaUrl)
+    internal static HostCommandSpec BackupTimersHostCommand(IReadOnlyList<BackupJob> jobs, ServerKey? server, string? uptimeKumaUrl)
     {
-        var runner = Backups.RunnerName;
+        var runner = Operations.Backups.RunnerName;
         var b = new SecretTextBuilder();
         b.Line("set -eu");
         b.Line($"sudo install -d -m 0700 {BackupTimers.Directory}");

@@ -1,16 +1,20 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Maintenance;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
+using MountKind = Platform.Stacks.Blueprint.MountKind;
 
-namespace Platform.Stacks.Blueprint;
+namespace Platform.Stacks.Parts.Apps;
 
-public static partial class BlueprintBuilder
+/// <summary>The apps part on the stack: each app's containers, networks, volumes, routes, release and jobs.</summary>
+public static class AppsBlueprint
 {
-    private static IEnumerable<ServiceSpec> AppServices(StackSettings s, AppSettings app, ImmutableArray<DatabaseSpec> databases)
+    internal static IEnumerable<ServiceSpec> AppServices(StackSettings s, AppSettings app, ImmutableArray<DatabaseSpec> databases)
     {
         var routes = AppRoutes(s, app);
         var labels = AppLabels(s, app, routes);
@@ -94,7 +98,7 @@ public static partial class BlueprintBuilder
     }
 
     /// <summary>A run-to-completion container of the app's image (release command, scheduled job): no alias, so no traffic finds it.</summary>
-    private static ServiceSpec OneShotOfApp(StackSettings s, AppSettings app, string name, ImmutableArray<string> command, ImmutableSortedDictionary<string, SecretText> env,
+    internal static ServiceSpec OneShotOfApp(StackSettings s, AppSettings app, string name, ImmutableArray<string> command, ImmutableSortedDictionary<string, SecretText> env,
         ImmutableArray<MountSpec> mounts, List<string> dependsOn, List<string> after) => new()
     {
         Name = name,
@@ -122,7 +126,7 @@ public static partial class BlueprintBuilder
     /// The networks an app's container joins: its own (egress if it declares it; Traefik if routed; the apps that talk to it), its data
     /// network when it uses a data service, and the own network of every app it talks to.
     /// </summary>
-    private static ImmutableArray<NetworkAttachment> Attachments(StackSettings s, AppSettings app, ImmutableArray<string> aliases)
+    internal static ImmutableArray<NetworkAttachment> Attachments(StackSettings s, AppSettings app, ImmutableArray<string> aliases)
     {
         var list = new List<NetworkAttachment> { new(AppNames.Network(app.Name), aliases) };
         if (UsesDataServices(s, app)) list.Add(new(AppNames.DataNetwork(app.Name), aliases));
@@ -133,10 +137,10 @@ public static partial class BlueprintBuilder
     /// <summary>Whether the app's instances run the platform's HTTP probe (<see cref="HealthProbe"/>).</summary>
     internal static bool UsesProbe(AppSettings app) => app.HealthPath is not null && app.Port is not null;
 
-    private static bool UsesDataServices(StackSettings s, AppSettings app) => DataServicesOf(s, app).Any();
+    internal static bool UsesDataServices(StackSettings s, AppSettings app) => DataServicesOf(s, app).Any();
 
     /// <summary>The stack's networks: the platform's three, then two per app (its own, and its data network when it uses data services).</summary>
-    private static ImmutableArray<NetworkSpec> Networks(StackSettings s) =>
+    internal static ImmutableArray<NetworkSpec> Networks(StackSettings s) =>
     [
         new(ServiceNames.ControlNetwork, Internal: true, "Read-only Docker API for Traefik; no egress"),
         new(ServiceNames.DataNetwork, Internal: true, "Data services and the operations containers that dump them; no egress"),
@@ -144,7 +148,7 @@ public static partial class BlueprintBuilder
         .. s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => AppNetworks(s, a)),
     ];
 
-    private static IEnumerable<NetworkSpec> AppNetworks(StackSettings s, AppSettings app)
+    internal static IEnumerable<NetworkSpec> AppNetworks(StackSettings s, AppSettings app)
     {
         var talkers = s.TalkersTo(app.Name);
         var joined = new List<string> { $"{app.Name}'s containers" };
@@ -157,10 +161,10 @@ public static partial class BlueprintBuilder
     }
 
     /// <summary>The name an app reaches a data service by: its container name, or <c>redis</c> for the app's Redis instance.</summary>
-    private static string DataAlias(string service) => Parts.Redis.RedisNames.IsContainer(service) ? Parts.Redis.RedisNames.Alias : service;
+    internal static string DataAlias(string service) => Parts.Redis.RedisNames.IsContainer(service) ? Parts.Redis.RedisNames.Alias : service;
 
     /// <summary>The platform's data services an app uses, by container name.</summary>
-    private static IEnumerable<string> DataServicesOf(StackSettings s, AppSettings app)
+    internal static IEnumerable<string> DataServicesOf(StackSettings s, AppSettings app)
     {
         var owner = s.DatabaseOwner(app);
         if (owner?.Database?.Engine == DatabaseEngine.Postgres) { yield return ServiceNames.PgBouncer; yield return ServiceNames.Postgres; }
@@ -175,7 +179,7 @@ public static partial class BlueprintBuilder
     /// a container's networks are fixed at creation, so listing every app there would replace PostgreSQL, Redis and
     /// Traefik whenever an app is added. It re-runs when one of them is replaced; removing the app disconnects them.
     /// </summary>
-    private static HostCommandSpec AttachCommand(StackSettings s, AppSettings app)
+    internal static HostCommandSpec AttachCommand(StackSettings s, AppSettings app)
     {
         var pairs = Joins(s, app).Select(j => (j.Network, j.Service)).ToList();
         var create = new List<string> { "set -eu" };
@@ -201,7 +205,7 @@ public static partial class BlueprintBuilder
     /// Uptime Kuma heartbeat. systemd never starts a job again while its last run is still going. Docker has no
     /// scheduler of its own; a scheduler container would need the Docker API's write side, i.e. root on the host.
     /// </summary>
-    private static HostCommandSpec JobsCommand(AppSettings app, string? uptimeKumaUrl = null)
+    internal static HostCommandSpec JobsCommand(AppSettings app, string? uptimeKumaUrl = null)
     {
         var b = new SecretTextBuilder();
         b.Line("set -eu");
@@ -279,20 +283,20 @@ public static partial class BlueprintBuilder
 
     /// <summary>The app jobs' heartbeat monitors: each must hear from its job within the schedule's longest gap plus an hour.</summary>
     /// <remarks>The memory budget is computed while settings are validated: a job whose schedule is wrong (already an error) gets no monitor.</remarks>
-    private static IEnumerable<MonitorSpec> JobMonitors(StackSettings s, string? notification) =>
+    internal static IEnumerable<MonitorSpec> JobMonitors(StackSettings s, string? notification) =>
         from a in s.Apps
         from j in a.Jobs
         where CronSchedule.TryParse(j.Schedule, out _, out _)
         select MonitorSpec.Push(AppNames.JobMonitor(a.Name, j.Name), $"Job {j.Name} of {a.Name} ('{j.Schedule}' UTC)",
-            (int)(CronSchedule.Parse(j.Schedule).LongestGap() ?? TimeSpan.FromDays(366)).TotalSeconds + Backups.HeartbeatGraceSeconds,
+            (int)(CronSchedule.Parse(j.Schedule).LongestGap() ?? TimeSpan.FromDays(366)).TotalSeconds + Operations.Backups.HeartbeatGraceSeconds,
             AppNames.JobPushToken(a.Name, j.Name), notification);
 
-    private static IEnumerable<GeneratedSecret> JobSecrets(StackSettings s) =>
+    internal static IEnumerable<GeneratedSecret> JobSecrets(StackSettings s) =>
         s.Apps.SelectMany(a => a.Jobs.Select(j => new GeneratedSecret(AppNames.JobPushToken(a.Name, j.Name), 32, true,
             $"Uptime Kuma push token of {a.Name}'s job {j.Name}")));
 
     /// <summary>An app's volumes: namespaced names, protected on prod, archived by the app-volumes backup.</summary>
-    private static IEnumerable<VolumeSpec> AppVolumes(StackSettings s) =>
+    internal static IEnumerable<VolumeSpec> AppVolumes(StackSettings s) =>
         s.Apps.SelectMany(a => a.Volumes.Select(v => new VolumeSpec(AppNames.Volume(a.Name, v.Name), $"{a.Name}-1",
             $"{a.Name}'s {v.Name} at {v.MountPath}{(v.Shared ? ", shared by its instances" : ", one writer at a time")}", s.IsProd)
         {
@@ -303,65 +307,22 @@ public static partial class BlueprintBuilder
         }));
 
     /// <summary>What the app's attach command joins: Traefik to its network if routed, the data services it uses to its data network.</summary>
-    private static IEnumerable<NetworkJoinSpec> Joins(StackSettings s, AppSettings app)
+    internal static IEnumerable<NetworkJoinSpec> Joins(StackSettings s, AppSettings app)
     {
         var command = AppNames.AttachCommand(app.Name);
         if (!app.Routes.IsEmpty) yield return new(AppNames.Network(app.Name), ServiceNames.Traefik, command);
         foreach (var d in DataServicesOf(s, app)) yield return new(AppNames.DataNetwork(app.Name), d, command);
     }
 
-    private static ImmutableArray<NetworkJoinSpec> NetworkJoins(StackSettings s) =>
+    internal static ImmutableArray<NetworkJoinSpec> NetworkJoins(StackSettings s) =>
         [.. s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal).SelectMany(a => Joins(s, a))];
 
     /// <summary>The app parts' host commands: network attachment for every app, timers for apps with jobs.</summary>
-    private static IEnumerable<HostCommandSpec> AppHostCommands(StackSettings s) =>
+    internal static IEnumerable<HostCommandSpec> AppHostCommands(StackSettings s) =>
         s.Apps.SelectMany(a => a.Jobs.IsEmpty ? [AttachCommand(s, a)] : new[] { AttachCommand(s, a), JobsCommand(a) });
-}
 
-/// <summary>
-/// Identities of an app's resources. All start with <c>app-&lt;name&gt;</c>, which no platform name does, and
-/// join the app's name to its own parts with a dot, which neither app nor volume nor job names may hold, so two
-/// entries never meet (app <c>a-b</c>'s volume <c>c</c> is <c>app-a-b.c</c>, app <c>a</c>'s <c>b-c</c> is <c>app-a.b-c</c>).
-/// </summary>
-public static class AppNames
-{
-    public const string JobsDirectory = "/etc/platform/jobs";
-
-    public static string Network(string app) => $"app-{app}";
-
-    public static string DataNetwork(string app) => $"app-{app}.data";
-
-    public static string Volume(string app, string volume) => $"app-{app}.{volume}";
-
-    public static string Instance(string app, int i) => $"app-{app}.{i.ToString(CultureInfo.InvariantCulture)}";
-
-    public static string Release(string app) => $"app-{app}.release";
-
-    public static string Job(string app, string job) => $"app-{app}.job.{job}";
-
-    public static string JobUnitPrefix(string app) => $"platform-app-{app}.job.";
-
-    public static string JobUnit(string app, string job) => JobUnitPrefix(app) + job;
-
-    public static string JobPushToken(string app, string job) => $"{JobMonitor(app, job)}-push-token";
-
-    public static string AttachCommand(string app) => $"app-{app}.attach";
-
-    public static string JobsCommand(string app) => $"app-{app}.jobs";
-
-    /// <summary>Monitor ids allow only letters, digits and hyphens (64 at most): readable, with a hash of the pair so none meet.</summary>
-    public static string JobMonitor(string app, string job)
-    {
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{app}/{job}")))[..8];
-        var readable = $"job-{app}-{job}";
-        return $"{(readable.Length > 54 ? readable[..54].TrimEnd('-') : readable)}-{hash}";
-    }
-}
-
-public static partial class BlueprintBuilder
-{
     /// <summary>An app container's Traefik labels for <paramref name="routes"/> (all of the app's, or a server's share of them).</summary>
-    private static ImmutableSortedDictionary<string, string> AppLabels(StackSettings s, AppSettings app, IReadOnlyList<RouteSpec> routes) =>
+    internal static ImmutableSortedDictionary<string, string> AppLabels(StackSettings s, AppSettings app, IReadOnlyList<RouteSpec> routes) =>
         app.Port is { } port && routes.Count > 0
             ? Routing.Labels(Routing.AppService(app.Name), port, routes, s.Domain, app.HealthPath, s.CloudflareOnlyIngress,
                 sticky: app.Instances > 1 && routes.Any(r => r.Websockets), network: AppNames.Network(app.Name))
@@ -393,34 +354,4 @@ public static partial class BlueprintBuilder
             TlsDomain = r.Domain is null && Parts.Edge.NestedWildcards.IsHost(r.Host) ? Parts.Edge.NestedWildcards.CertificateDomain(r.Host, s.Domain) : null,
         }),
     ];
-}
-
-/// <summary>Names of the platform's commands run on the server over SSH (an app's are in <see cref="AppNames"/>).</summary>
-public static class HostCommandNames
-{
-    public const string PostgresProvision = "postgres-provision";
-    public const string MariaDbProvision = Parts.MariaDb.MariaDbNames.ProvisionCommand;
-    public const string MinioProvision = "minio-provision";
-    public const string PgBouncerConfig = "pgbouncer-config";
-    /// <summary>With PITR: builds PostgreSQL's image with pgBackRest on the server.</summary>
-    public const string PostgresImage = "postgres-pgbackrest-image";
-    /// <summary>With PITR: creates pgBackRest's stanza once PostgreSQL runs.</summary>
-    public const string PostgresPitrStanza = "postgres-pitr-stanza";
-    public const string RedisAcl = "redis-acl";
-    public const string TraefikFileRoutes = "traefik-file-routes";
-    /// <summary>Maintenance mode's routes (<see cref="BlueprintBuilder.MaintenanceYaml"/>), on every Traefik.</summary>
-    public const string TraefikMaintenance = "traefik-maintenance";
-    public const string TraefikAuthFiles = "traefik-auth-files";
-    /// <summary>A split stack's app servers: Traefik's routes to the data server and its default certificate.</summary>
-    public const string TraefikEdgeRoutes = "traefik-edge-routes";
-    /// <summary>Behind a load balancer: the Origin CA certificate and key every Traefik serves.</summary>
-    public const string TraefikCertificate = "traefik-certificate";
-    /// <summary>AutoKuma's monitor files in a server directory it reads on every sync.</summary>
-    public const string AutoKumaMonitors = "autokuma-monitors";
-    /// <summary>Every server: the daily timer that removes unused images (see <see cref="ImageHygiene"/>).</summary>
-    public const string ImageHygiene = "image-hygiene";
-    /// <summary>With authenticated origin pulls: Traefik's TLS options requiring Cloudflare's client certificate.</summary>
-    public const string TraefikOriginPulls = "traefik-origin-pulls";
-    /// <summary>Every server: its packet filter for containers and the private network (see <see cref="Blueprint.HostFirewall"/>).</summary>
-    public const string HostFirewall = "host-firewall";
 }

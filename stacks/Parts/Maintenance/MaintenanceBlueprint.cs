@@ -1,12 +1,13 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
-using Platform.Stacks.Parts;
 using Platform.Stacks.Parts.Maintenance;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
 
-namespace Platform.Stacks.Blueprint;
+namespace Platform.Stacks.Parts.Maintenance;
 
 /// <summary>
 /// Maintenance mode as Traefik file-provider routes (<c>maintenance.yml</c> in the watched dynamic directory): for each
@@ -24,7 +25,7 @@ namespace Platform.Stacks.Blueprint;
 /// Traefik v3.3.6. The file is always written (empty when nothing is in maintenance), so switching is a change of its content:
 /// the host command writes it, the file provider's watch reloads the routes, no container changes.
 /// </summary>
-public static partial class BlueprintBuilder
+public static class MaintenanceBlueprint
 {
     public const string MaintenanceFile = "maintenance.yml";
     public const string MaintenanceRetryAfter = "maintenance-retry-after";
@@ -117,7 +118,7 @@ public static partial class BlueprintBuilder
               $"{string.Join(", ", m.AllowCidrs)} pass through)";
 
     /// <summary>Writes <c>maintenance.yml</c> next to Traefik's other dynamic files (watched: no restart).</summary>
-    private static HostCommandSpec TraefikMaintenance(StackSettings s, IEnumerable<ServiceSpec> services) =>
+    internal static HostCommandSpec TraefikMaintenance(StackSettings s, IEnumerable<ServiceSpec> services) =>
         HostFilesCommand(HostCommandNames.TraefikMaintenance,
             $"writes Traefik's maintenance routes, reloaded in place: {MaintenanceSummary(s.Maintenance, s.Apps.Select(a => a.Name))}",
             Parts.Edge.EdgeBlueprint.TraefikDynamicHostDirectory, 0, 0, [(MaintenanceFile, SecretText.Plain(MaintenanceYaml(s.Maintenance, services)))],

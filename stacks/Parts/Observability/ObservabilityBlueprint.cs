@@ -1,11 +1,12 @@
 using System.Collections.Immutable;
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
-using Platform.Stacks.Parts;
 using Platform.Stacks.Parts.Observability;
+using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
 
-namespace Platform.Stacks.Blueprint;
+namespace Platform.Stacks.Parts.Observability;
 
 /// <summary>
 /// The observability part placed on a built blueprint (single server or split): its containers, volumes, networks and
@@ -13,9 +14,9 @@ namespace Platform.Stacks.Blueprint;
 /// It is derived from the placed blueprint, so every server, Traefik and data service there is scraped, with no
 /// configuration of its own.
 /// </summary>
-public static partial class BlueprintBuilder
+public static class ObservabilityBlueprint
 {
-    private static PlatformBlueprint WithObservability(StackSettings s, PlatformBlueprint bp)
+    internal static PlatformBlueprint WithObservability(StackSettings s, PlatformBlueprint bp)
     {
         var off = bp with { Observability = ObservabilityView.Off(s, bp, ObservabilityOn(s, bp with { Observability = null }, s.Observability with { Enabled = true })) };
         return s.Observability.Enabled ? ObservabilityOn(s, bp, s.Observability) : off;
@@ -26,7 +27,7 @@ public static partial class BlueprintBuilder
     /// that server's private address, so it publishes its port there, joining the publish network (Docker publishes no port
     /// of a container on internal networks only). On the storage server nothing changes.
     /// </summary>
-    private static ServiceSpec ExporterOffStorage(ServiceSpec svc, ObservabilityPartContext context) =>
+    internal static ServiceSpec ExporterOffStorage(ServiceSpec svc, ObservabilityPartContext context) =>
         svc.Host != context.StorageServer && svc.Host.HoldsData && ObservabilityPart.ExporterOfJob.ContainsValue(svc.Name)
             && context.PrivateIps.TryGetValue(svc.Host.Id, out var ip)
             ? svc with
@@ -36,7 +37,7 @@ public static partial class BlueprintBuilder
             }
             : svc;
 
-    private static PlatformBlueprint ObservabilityOn(StackSettings s, PlatformBlueprint bp, ObservabilitySettings settings)
+    internal static PlatformBlueprint ObservabilityOn(StackSettings s, PlatformBlueprint bp, ObservabilitySettings settings)
     {
         var context = ObservabilityPartContext.FromBlueprint(bp) with
         {
@@ -114,9 +115,9 @@ public static partial class BlueprintBuilder
     /// <summary>
     /// Grafana's UI at <c>https://&lt;host&gt;.&lt;domain&gt;</c>, to the allowed CIDRs only (403 for everyone else), then Grafana's
     /// own login: Traefik's labels on a single server; on a split stack every app server's Traefik routes to the data
-    /// server's private address (a file route, <see cref="SplitFileRoutes"/>), where Grafana publishes its port.
+    /// server's private address (a file route, the split stack's file routes), where Grafana publishes its port.
     /// </summary>
-    private static ServiceSpec GrafanaUi(StackSettings s, ObservabilitySettings settings, ServiceSpec grafana, ImmutableSortedDictionary<string, string> ips)
+    internal static ServiceSpec GrafanaUi(StackSettings s, ObservabilitySettings settings, ServiceSpec grafana, ImmutableSortedDictionary<string, string> ips)
     {
         var route = new RouteSpec(ObservabilityNames.Grafana, Routing.Fqdn(settings.Host, s.Domain), settings.Host, null, false) { AllowCidrs = settings.AllowCidrs };
         var env = grafana.Env.SetItem("GF_SERVER_ROOT_URL", SecretText.Plain($"https://{route.Fqdn}/"));
@@ -129,7 +130,7 @@ public static partial class BlueprintBuilder
     /// The Docker labels the collector turns into each log stream's <c>part</c>, <c>app</c> and <c>instance</c> labels
     /// (<c>stack</c> and <c>server</c> are the collector's own): <c>app</c> for every app's containers, else the part.
     /// </summary>
-    private static ServiceSpec LogLabels(ServiceSpec svc) => svc with
+    internal static ServiceSpec LogLabels(ServiceSpec svc) => svc with
     {
         Labels = svc.Labels
             .SetItem(ObservabilityNames.PartLabel, svc.Part.Kind == PartKind.App ? "app" : svc.Part.ResourceName)
@@ -151,6 +152,6 @@ public static partial class BlueprintBuilder
     }
 
     /// <summary>Whether a per-server volume's service is the part's container on <paramref name="server"/>.</summary>
-    private static bool NameOnServer(string service, ServerKey server, ServerKey storage) =>
+    internal static bool NameOnServer(string service, ServerKey server, ServerKey storage) =>
         server == storage ? !service.Contains('@', StringComparison.Ordinal) : service.EndsWith("@" + server.Id, StringComparison.Ordinal);
 }
