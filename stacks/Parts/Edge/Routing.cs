@@ -292,19 +292,35 @@ public static class Routing
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..ConfigHashLength];
         var own = names.ToHashSet(StringComparer.Ordinal);
         string Rename(string name) => own.Contains(name) ? $"{name}-{hash}" : name;
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var result = new Dictionary<string, string>(labels.Count, StringComparer.Ordinal);
         foreach (var (key, value) in labels)
         {
-            var parts = key.Split('.');
-            var isObject = parts.Length > 3 && parts[0] == "traefik" && parts[1] == "http" && parts[2] is "routers" or "services" or "middlewares";
-            var newKey = isObject ? string.Join('.', parts.Take(3).Append(Rename(parts[3])).Concat(parts.Skip(4))) : key;
-            var newValue = isObject && parts[2] == "routers" && parts.Length == 5 && parts[4] is "service" or "middlewares"
-                ? string.Join(',', value.Split(',').Select(Rename))
-                : value;
-            result[newKey] = newValue;
+            // traefik.http.<routers|services|middlewares>.<name>[.<rest>]: the object's name is renamed; a router's service
+            // and middlewares (exactly traefik.http.routers.<name>.service / .middlewares) name objects too.
+            if (!key.StartsWith(HttpPrefix, StringComparison.Ordinal))
+            {
+                result[key] = value;
+                continue;
+            }
+            var kindEnd = key.IndexOf('.', HttpPrefix.Length);
+            var kind = kindEnd < 0 ? "" : key[HttpPrefix.Length..kindEnd];
+            if (kind is not ("routers" or "services" or "middlewares"))
+            {
+                result[key] = value;
+                continue;
+            }
+            var nameEnd = key.IndexOf('.', kindEnd + 1);
+            var name = nameEnd < 0 ? key[(kindEnd + 1)..] : key[(kindEnd + 1)..nameEnd];
+            var rest = nameEnd < 0 ? "" : key[nameEnd..];
+            var renamed = Rename(name);
+            var newKey = ReferenceEquals(renamed, name) ? key : string.Concat(key.AsSpan(0, kindEnd + 1), renamed, rest);
+            var namesObjects = kind == "routers" && rest is ".service" or ".middlewares";
+            result[newKey] = namesObjects ? string.Join(',', value.Split(',').Select(Rename)) : value;
         }
         return result;
     }
+
+    private const string HttpPrefix = "traefik.http.";
 
     /// <summary>Hex digits of the configuration hash in router, service and middleware names.</summary>
     public const int ConfigHashLength = 8;
