@@ -84,8 +84,7 @@ public static class DeployGraph
         var nodes = new List<DeployNode>();
         DeployNode Add(string type, string name, DeployStep step, ResourceRef? parent, IEnumerable<ResourceRef?>? deps = null, ResourceRef? provider = null)
         {
-            var node = new DeployNode(new(type, name), step, parent,
-                [.. (deps ?? []).OfType<ResourceRef>().Distinct().OrderBy(d => d.Type, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal)], provider);
+            var node = new DeployNode(new(type, name), step, parent, Sorted(deps), provider);
             nodes.Add(node);
             return node;
         }
@@ -244,6 +243,24 @@ public static class DeployGraph
     }
 
     /// <summary>What a container's creation amounts to: waited for until healthy, run to completion, started, or only created.</summary>
+    /// <summary>The resources given (nulls left out), each once, by type and then name.</summary>
+    private static ImmutableArray<ResourceRef> Sorted(IEnumerable<ResourceRef?>? deps)
+    {
+        if (deps is null) return [];
+        var list = new List<ResourceRef>();
+        foreach (var d in deps)
+            if (d is { } r) list.Add(r);
+        if (list.Count > 1)
+        {
+            list.Sort(static (a, b) => string.CompareOrdinal(a.Type, b.Type) is var byType and not 0 ? byType : string.CompareOrdinal(a.Name, b.Name));
+            var unique = 1;
+            for (var i = 1; i < list.Count; i++)
+                if (list[i] != list[unique - 1]) list[unique++] = list[i];
+            list.RemoveRange(unique, list.Count - unique);
+        }
+        return [.. list];
+    }
+
     public static DeployStep StepOf(ServiceSpec s) =>
         !s.StartOnDeploy ? DeployStep.ContainerCreated
         : s.OneShot ? DeployStep.OneShot
