@@ -157,7 +157,8 @@ public static class JsonSchemaWriter
             foreach (var value in o[switchKey].Enum)
             {
                 var refused = o.OnlyWith.Where(kv => !kv.Value.Contains(value)).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
-                if (refused.Count == 0) continue;
+                var required = o.RequiredWith.Where(kv => kv.Value.Contains(value)).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+                if (refused.Count == 0 && required.Count == 0) continue;
                 rules.Add(() =>
                 {
                     w.WriteStartObject();
@@ -170,13 +171,17 @@ public static class JsonSchemaWriter
                     WriteRequired(w, [switchKey]);
                     w.WriteEndObject();
                     w.WriteStartObject("then");
-                    w.WriteStartObject("propertyNames");
-                    w.WriteStartObject("not");
-                    w.WriteStartArray("enum");
-                    foreach (var k in refused) w.WriteStringValue(k);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                    w.WriteEndObject();
+                    if (refused.Count > 0)
+                    {
+                        w.WriteStartObject("propertyNames");
+                        w.WriteStartObject("not");
+                        w.WriteStartArray("enum");
+                        foreach (var k in refused) w.WriteStringValue(k);
+                        w.WriteEndArray();
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }
+                    WriteRequired(w, required);
                     w.WriteEndObject();
                     w.WriteEndObject();
                 });

@@ -62,7 +62,10 @@ public sealed record ObjectDef(string Name, string Description, ImmutableArray<F
     /// <summary>Keys only some values of another key allow (an alert channel's keys by its kind): key → the values of <see cref="SwitchKey"/> that allow it.</summary>
     public ImmutableDictionary<string, ImmutableArray<string>> OnlyWith { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
-    /// <summary>The key whose value <see cref="OnlyWith"/> depends on.</summary>
+    /// <summary>Keys required for some values of <see cref="SwitchKey"/> only (a Telegram channel's chatId): key → those values.</summary>
+    public ImmutableDictionary<string, ImmutableArray<string>> RequiredWith { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
+
+    /// <summary>The key whose value <see cref="OnlyWith"/> and <see cref="RequiredWith"/> depend on.</summary>
     public string? SwitchKey { get; init; }
 
     /// <summary>At least one of these keys must be given (an app's health check: healthPath or healthCommand).</summary>

@@ -22,7 +22,6 @@ public static partial class ReaderRefusals
     public static readonly (Regex Key, Regex Problem, string Why)[] NotExpressed =
     [
         (new(@"\.cpus$"), new(@"out of range"), "an app's CPU limit is bounded by its server type's vCPUs (serverType or servers.app.type); the schema bounds it by the largest type's"),
-        (new(@"^platform:alertChannels\[\d+\]\.(chatId|smtpHost|from|to)$"), new(@"^is required\.$"), "required only for one kind of channel (telegram, email)"),
         (new(@"^platform:dnsRecords\[\d+\]\.tag$"), new(@"^is '"), "a CAA record's tag is read in any case; the schema leaves it free text"),
         (new(@"\.(statementTimeoutMs|idleInTransactionSessionTimeoutMs)$"), new(@"^is [1-9]\d*\.$"), "0 (none) or from 100 (1000 when idle in a transaction): the schema states 0 to the maximum, not the gap above 0"),
         (new(@"^platform:dnsRecords\[\d+\]\.(ttl|flags)$"), new(@"^is \d+\.$"), "a TTL of 1 or 60 and more, CAA flags 0 or 128: the schema states the whole range"),

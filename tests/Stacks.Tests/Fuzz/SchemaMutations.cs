@@ -138,7 +138,7 @@ public static class SchemaMutations
         var kind = shape.SwitchKey is { } sk && map.Children.TryGetValue(new YamlScalarNode(sk), out var kn) ? (kn as YamlScalarNode)?.Value : null;
         var allowed = shape.Keys.Where(k => !shape.OnlyWith.TryGetValue(k, out var kinds) || kinds.Contains(kind ?? "")).ToList();
         add($"{path}.{SchemaMutation.UnknownKey}", "unknown key", at, (parent, last) => ((YamlMappingNode)Get(parent, last)).Add(SchemaMutation.UnknownKey, "1"), allowed: allowed);
-        foreach (var f in shape.Fields.Where(f => f.Required && Has(f.Name)))
+        foreach (var f in shape.Fields.Where(f => (f.Required || (kind is not null && shape.RequiredWith.TryGetValue(f.Name, out var kinds) && kinds.Contains(kind))) && Has(f.Name)))
             add($"{path}.{f.Name}", "missing required", at, (parent, last) => ((YamlMappingNode)Get(parent, last)).Children.Remove(new YamlScalarNode(f.Name)));
         if (!shape.AnyOfRequired.IsEmpty && shape.AnyOfRequired.Any(Has))
             Change($"none of {string.Join(", ", shape.AnyOfRequired)}", m => { foreach (var k in shape.AnyOfRequired) m.Children.Remove(new YamlScalarNode(k)); });
