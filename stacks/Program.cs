@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Backups;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
 
@@ -87,7 +88,7 @@ restore.SetAction(parse => PlanCommand.Guard(() =>
             return copy.ExitCode;
         }
         var settings = SettingsReader.Load(dir, parse.GetValue(stackOption)!);
-        if (BlueprintBuilder.BackupsInput(settings) is not { } input)
+        if (BackupsBlueprint.BackupsInput(settings) is not { } input)
         {
             Console.Error.WriteLine($"error: stack '{settings.Stack}' has no backups (platform:backupsEnabled is false).");
             return 1;

@@ -91,7 +91,7 @@ public sealed record MemoryBudget(string ServerType, int ServerMemoryMb, int OsR
         if (s.UsesMariaDb) lines.Add(new BudgetLine(ServiceNames.MariaDb, "data", 1, s.MariaDb.MemoryMb));
         Add(ServiceNames.Minio, "data", s.Minio);
         Add(ServiceNames.UptimeKuma, "operations", s.UptimeKuma);
-        foreach (var c in BlueprintBuilder.Operations(s).Containers)
+        foreach (var c in OperationsBlueprint.Of(s).Containers)
             lines.Add(new BudgetLine(c.Name, "operations", 1, c.MemoryMb, c.Mode == RunMode.OneShot));
         if (s.Observability.Enabled) lines.AddRange(ObservabilityBlueprint.ObservabilityBudget(s, s.Observability));
         foreach (var app in s.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))

@@ -3,6 +3,7 @@ using System.Globalization;
 using Platform.Components.Operations;
 using Platform.Infra.Tests.Support;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Server;
 using Platform.Stacks.Parts;
 using Pulumi;
 using Xunit.Abstractions;
@@ -112,7 +113,7 @@ public sealed class ScaleStackTests(ITestOutputHelper output)
             Assert.Equal(Int(inputs["listenPort"]), Int(inputs["destinationPort"]));
             var health = (IReadOnlyDictionary<string, object>)inputs["healthCheck"];
             Assert.Equal("http", health["protocol"]);
-            Assert.Equal(BlueprintBuilder.TraefikPingPort, Int(health["port"]));
+            Assert.Equal(TopologyBlueprint.TraefikPingPort, Int(health["port"]));
             Assert.Equal("/ping", ((IReadOnlyDictionary<string, object>)health["http"])["path"]);
             var spec = run.Blueprint.LoadBalancer!.Services.Single(s => s.ListenPort == Int(inputs["listenPort"]));
             Assert.Equal((spec.HealthIntervalSeconds, spec.HealthTimeoutSeconds, spec.HealthRetries), (Int(health["interval"]), Int(health["timeout"]), Int(health["retries"])));

@@ -1,7 +1,10 @@
+using System.Collections.Immutable;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Data;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
+using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
 
 namespace Platform.Stacks.Parts.Backups;
@@ -48,4 +51,56 @@ public static class BackupsBlueprint
             Delete = $"for t in /etc/systemd/system/{prefix}*.timer; do [ -e \"$t\" ] || continue; sudo systemctl disable --now \"$(basename \"$t\")\" || true; done; sudo rm -f /etc/systemd/system/{prefix}*; sudo rm -rf {BackupTimers.Directory}; sudo systemctl daemon-reload",
         };
     }
+
+    /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>
+    public static BackupsInput? BackupsInput(StackSettings s)
+    {
+        if (!s.Backups.Enabled) return null;
+        var b = s.Backups;
+        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
+        return new BackupsInput(
+                b.Service.Image,
+                new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
+                    b.Encrypt ? "backupEncryptionPassphrase" : null, $"{s.Project}-{s.Stack}")
+                {
+                    AgeRecipients = b.Encrypt ? b.AgeRecipients : [],
+                    RunnerPrunes = !b.RetentionByBucket,
+                },
+                new BackupSources(
+                    [.. DatabaseNames(s, DatabaseEngine.Postgres)],
+                    s.Postgres.Service.Image, SecretNames.PostgresSuperuser,
+                    s.Redis.Service.Image, SecretNames.RedisAdmin,
+                    Parts.Storage.MinioBlueprint.DataVolume,
+                    ServiceNames.Postgres, AppEnvironment.PostgresPort, PostgresConfig.Superuser,
+                    [.. Parts.Redis.RedisNames.Of(s).Select(i => new RedisDumpSource(Parts.Redis.RedisNames.BackupJob(i.Owner), i.Container, i.Port, Parts.Redis.RedisNames.DumpVolume(i.Owner)))], RedisConfig.AdminUser,
+                    [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)],
+                    s.Postgres.Pitr ? s.Postgres.PitrRetentionDays : null),
+                new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
+                    b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays) { HourlyEnabled = b.HourlyEnabled },
+                networks, Parts.Monitoring.MonitoringBlueprint.UptimeKumaInternalUrl, b.Service.MemoryMb) { StorageBox = b.StorageBox };
+    }
+
+    /// <summary>The stack's app databases on one engine, sorted.</summary>
+    internal static IEnumerable<string> DatabaseNames(StackSettings s, DatabaseEngine engine) =>
+        s.Apps.Where(a => a.Database?.Engine == engine).Select(a => BlueprintBuilder.DatabaseNames(a).Database).Order(StringComparer.Ordinal);
+
+    /// <summary>A backup job as the plan shows it.</summary>
+    internal static BackupJobView View(BackupJob j, StackSettings s)
+    {
+        string Dbs(DatabaseEngine engine) => string.Join(", ", DatabaseNames(s, engine));
+        var what = j.Subject switch
+        {
+            BackupSubject.Postgres => $"{j.What}: {Dbs(DatabaseEngine.Postgres)}",
+            BackupSubject.MariaDb => $"{j.What}: {Dbs(DatabaseEngine.MariaDb)}",
+            BackupSubject.AppVolumes => $"{j.What}: {string.Join(", ", j.SourceMounts.Select(m => m.Source).Order(StringComparer.Ordinal))}",
+            _ => j.What,
+        };
+        var keep = j.RetentionDays == 1 ? "1 day" : $"{j.RetentionDays} days";
+        // Pruned by the bucket's lifecycle rule: the plan says what that rule must keep, for each prefix.
+        if (s.Backups.RetentionByBucket) keep += " (by the bucket's lifecycle rule; the runner's key only writes)";
+        if (s.Backups.Encrypt && !s.Backups.AgeRecipients.IsEmpty && j.Name != Data.Pitr.JobName)
+            keep += $"; encrypted to {s.Backups.AgeRecipients.Length} age recipient{(s.Backups.AgeRecipients.Length == 1 ? "" : "s")} (no key to read it on the server)";
+        return new BackupJobView(j.Name, what, j.Schedule, j.Destination, keep);
+    }
+
 }

@@ -1,5 +1,6 @@
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts.Backups;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
 
@@ -25,7 +26,7 @@ public static class RestoreAnywhereCommand
         var source = r.FromStack is { } from && from != r.Stack ? SettingsReader.Load(projectDirectory, from) : target;
         var crossStack = !ReferenceEquals(source, target);
         var errors = new List<string>();
-        var targetInput = BlueprintBuilder.BackupsInput(target);
+        var targetInput = BackupsBlueprint.BackupsInput(target);
         if (targetInput is null)
             errors.Add($"error: stack '{target.Stack}' has no backups (platform:backupsEnabled is false), so it has no restore tooling; turn backups on or restore by hand.");
         var sourceDatabases = PostgresDatabases(source);

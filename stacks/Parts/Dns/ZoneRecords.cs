@@ -200,7 +200,7 @@ public static partial class ZoneRecords
     internal static void CheckStack(StackSettings s, NodeReader r)
     {
         if (s.Zone.Length == 0 || s.DnsRecords.IsEmpty) return;
-        var platform = Blueprint.BlueprintBuilder.PublicHosts(s).ToDictionary(h => h.Fqdn, h => h.Host, StringComparer.Ordinal);
+        var platform = DnsBlueprint.PublicHosts(s).ToDictionary(h => h.Fqdn, h => h.Host, StringComparer.Ordinal);
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var x in s.DnsRecords)
         {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Catalog;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts.Server;
 using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
 
@@ -156,7 +157,7 @@ public static class EdgeBlueprint
             routers[TenantChallengeRouter] = new Dictionary<string, object>
             {
                 ["rule"] = $"({hosts}) && PathPrefix(`/.well-known/acme-challenge/`)",
-                ["priority"] = BlueprintBuilder.ChallengeForwardPriority,
+                ["priority"] = TopologyBlueprint.ChallengeForwardPriority,
                 ["entryPoints"] = new[] { "web" },
                 ["service"] = TenantChallengeRouter,
             };

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Backups;
 using Platform.Stacks.Settings;
 
 namespace Platform.Stacks.Parts.MariaDb;
@@ -30,7 +31,7 @@ public static class MariaDbBlueprint
         return MariaDbPart.Build(s.MariaDb, [.. Requests(s).Select(x => x.Request)], new MariaDbPartContext
         {
             DataNetwork = ServiceNames.DataNetwork,
-            Backups = BlueprintBuilder.BackupsInput(s)?.Policy,
+            Backups = BackupsBlueprint.BackupsInput(s)?.Policy,
             BackupAgentMemoryMb = s.Backups.Service.MemoryMb,
             MonitorPasswordSecret = s.Observability.Enabled ? SecretNames.MariaDbMonitor : null,
         });

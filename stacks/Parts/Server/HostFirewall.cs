@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts.Server;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 
@@ -193,7 +194,7 @@ public static class HostFirewall
                         : new(p.HostPort, others, $"{svc.Name}: every other server (Traefik's routes, monitors, heartbeats and logs)"));
                 else if (roleServer && svc.Kind == ServiceKind.Data)
                     rules.Add(new(p.HostPort, appIps.Add(dataIp), $"{svc.Name}: every app server (Traefik's routes) and the data server (monitors, metrics)"));
-                else if (svc.Name == server.Qualify(ServiceNames.Traefik) && p.HostPort is 80 or 443 or BlueprintBuilder.TraefikPingPort)
+                else if (svc.Name == server.Qualify(ServiceNames.Traefik) && p.HostPort is 80 or 443 or TopologyBlueprint.TraefikPingPort)
                 {
                     var from = b.LoadBalancer is { } lb ? [lb.PrivateIp] : ImmutableArray<string>.Empty;
                     if (p.HostPort is 80 or 443 && b.TenantIssuer?.Server == server)
@@ -205,10 +206,7 @@ public static class HostFirewall
             }
         return [.. rules.GroupBy(r => r.Port).Select(g => g.First() with { Sources = [.. g.SelectMany(r => r.Sources).Distinct().Order(StringComparer.Ordinal)] }).OrderBy(r => r.Port)];
     }
-}
 
-public static partial class BlueprintBuilder
-{
     /// <summary>Data services whose ports admit only the app servers of the apps that use them (MinIO's also serves every Traefik).</summary>
     private static readonly ImmutableHashSet<PartKind> RestrictedDataParts = [PartKind.Postgres, PartKind.MariaDb, PartKind.Redis];
 
@@ -217,9 +215,9 @@ public static partial class BlueprintBuilder
     /// the parts publish. Which app server needs a data service's port comes from where each app's containers run and
     /// which data services the app uses.
     /// </summary>
-    private static PlatformBlueprint WithHostFirewall(StackSettings s, PlatformBlueprint b)
+    internal static PlatformBlueprint WithHostFirewall(StackSettings s, PlatformBlueprint b)
     {
-        var commands = b.Servers.Select(x => HostFirewall.Command(x.Key, x.PrivateIp, PrivatePortRules(s, b, x.Key), ClosedBridges(b, x.Key)));
+        var commands = b.Servers.Select(x => Command(x.Key, x.PrivateIp, PrivatePortRules(s, b, x.Key), ClosedBridges(b, x.Key)));
         return b with { HostCommands = [.. b.HostCommands.Concat(commands).OrderBy(c => c.Name, StringComparer.Ordinal)] };
     }
 
@@ -250,6 +248,6 @@ public static partial class BlueprintBuilder
                     foreach (var p in data.PublishedPorts)
                         users[p.HostPort].UnionWith(servers);
         }
-        return HostFirewall.PrivatePorts(b, server, users.ToDictionary(kv => kv.Key, kv => kv.Value.ToImmutableArray()));
+        return PrivatePorts(b, server, users.ToDictionary(kv => kv.Key, kv => kv.Value.ToImmutableArray()));
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Platform.Stacks.Blueprint;
+using Platform.Stacks.Parts.Server;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Support;
@@ -25,9 +26,9 @@ public sealed class DataVolumeTests
     {
         var b = With(100);
         var data = Assert.IsType<DataVolumeSpec>(b.DataVolume);
-        Assert.Equal((100, "ext4", BlueprintBuilder.DataVolumeMountPath), (data.SizeGb, data.Format, data.MountPath));
+        Assert.Equal((100, "ext4", ServerBlueprint.DataVolumeMountPath), (data.SizeGb, data.Format, data.MountPath));
         foreach (var name in new[] { "postgres-data", "app-api.redis.data", "minio-data", "uptime-kuma-data", "traefik-acme" })
-            Assert.Equal($"{BlueprintBuilder.DataVolumeMountPath}/{name}", b.Volumes.Single(v => v.Name == name).HostPath);
+            Assert.Equal($"{ServerBlueprint.DataVolumeMountPath}/{name}", b.Volumes.Single(v => v.Name == name).HostPath);
         // Dumps, sync state and sockets are not data that must outlive the server.
         Assert.All(b.Volumes.Where(v => !v.Durable), v => Assert.Null(v.HostPath));
         Assert.Contains(b.Volumes, v => !v.Durable);

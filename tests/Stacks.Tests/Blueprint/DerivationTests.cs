@@ -1,5 +1,6 @@
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
+using Platform.Stacks.Parts.Dns;
 using Platform.Stacks.Plan;
 using Platform.Stacks.Tests.Support;
 
@@ -142,7 +143,7 @@ public sealed class DerivationTests
     public void Every_public_host_gets_dns_records_a_tls_route_and_a_monitor(string stack)
     {
         var b = TestStacks.ShippedBlueprint(stack);
-        var hosts = BlueprintBuilder.PublicHosts(TestStacks.Shipped(stack)).Select(h => h.Fqdn).ToList();
+        var hosts = DnsBlueprint.PublicHosts(TestStacks.Shipped(stack)).Select(h => h.Fqdn).ToList();
         Assert.Contains($"status.{b.Domain}", hosts);
         Assert.Contains($"files.{b.Domain}", hosts);
         var routers = b.Services.SelectMany(s => s.Labels).Where(l => l.Key.StartsWith("traefik.http.routers.", StringComparison.Ordinal)).ToList();

@@ -169,6 +169,6 @@ public sealed class MariaDbBlueprintTests
         Assert.Equal(["shop"], databases);
         var script = MariaDbBackups.RestoreScript(databases, "mariadb-daily", "shop");
         Assert.Contains($"docker exec -i mariadb {Backups.ToShell(MariaDbBackups.RestoreCommand())} < \"$dir/shop.sql\"\n", script, StringComparison.Ordinal);
-        Assert.DoesNotContain("mariadb", Backups.RestoreScript(BlueprintBuilder.BackupsInput(settings)!, "postgres-daily"), StringComparison.Ordinal);
+        Assert.DoesNotContain("mariadb", Backups.RestoreScript(BackupsBlueprint.BackupsInput(settings)!, "postgres-daily"), StringComparison.Ordinal);
     }
 }

@@ -65,7 +65,7 @@ public sealed class PitrBlueprintTests
     public void The_base_backup_job_runs_pgbackrest_in_the_postgres_container_as_its_os_user()
     {
         var prod = TestStacks.Shipped("prod");
-        var job = BlueprintBuilder.Operations(prod).Backup!.Jobs.Single(j => j.Name == Pitr.JobName);
+        var job = OperationsBlueprint.Of(prod).Backup!.Jobs.Single(j => j.Name == Pitr.JobName);
         Assert.Equal("postgres", job.DumpContainer);
         Assert.Equal("postgres", job.DumpUser);
         Assert.Equal(Pitr.BackupScript(Backups.PitrReceiptDir), job.DumpScript);

@@ -208,7 +208,7 @@ public sealed class RouteMiddlewareTests
     [Fact]
     public void Guarded_routes_are_monitored_as_up_when_they_refuse_strangers()
     {
-        var ops = BlueprintBuilder.Operations(TestStacks.Read(EdgeStack.Yaml()));
+        var ops = OperationsBlueprint.Of(TestStacks.Read(EdgeStack.Yaml()));
         Assert.Equal(["401"], ops.Monitors.Single(m => m.Target == "https://app.example.com/api/admin/healthz").AcceptedStatusCodes.ToArray());
         Assert.Equal(["403"], ops.Monitors.Single(m => m.Target == "https://minio-admin.example.com/").AcceptedStatusCodes.ToArray());
     }
@@ -216,7 +216,7 @@ public sealed class RouteMiddlewareTests
     [Fact]
     public void A_host_with_several_paths_gets_one_monitor_per_distinct_health_target()
     {
-        var ops = BlueprintBuilder.Operations(TestStacks.Read(EdgeStack.Yaml()));
+        var ops = OperationsBlueprint.Of(TestStacks.Read(EdgeStack.Yaml()));
         var api = ops.Monitors.Where(m => m.Name.StartsWith("api", StringComparison.Ordinal)).Select(m => m.Target).ToList();
         // api.example.com twice (host and /v1/uploads) is one target; /face strips, so it is its own; app.example.com/api
         // does not reach /healthz (that URL is web's), so it has none.

@@ -49,7 +49,7 @@ public sealed class HostFirewallIntegrationTests
     {
         var split = TestStacks.Build(SplitYaml);
         Assert.Equal(DataIp, split.ServerOf(ServerKey.Data).PrivateIp);
-        var ports = BlueprintBuilder.PrivatePortRules(TestStacks.Read(SplitYaml), split, ServerKey.Data);
+        var ports = HostFirewall.PrivatePortRules(TestStacks.Read(SplitYaml), split, ServerKey.Data);
         var pgbouncer = ports.Single(p => p.Port == 6432);
         var uptimeKuma = ports.Single(p => p.Port == MonitoringBlueprint.UptimeKumaPort);
         Assert.Equal([App1], pgbouncer.Sources.ToArray());
@@ -136,7 +136,7 @@ public sealed class HostFirewallIntegrationTests
     {
         // The rendered names and rules: web declares no egress, api does.
         var split = TestStacks.Build(SplitYaml.Replace("  needs: { database: true, redis: true }", "  needs: { database: true, redis: true }\n      egress: true", StringComparison.Ordinal));
-        var closed = BlueprintBuilder.ClosedBridges(split, ServerKey.App(1));
+        var closed = HostFirewall.ClosedBridges(split, ServerKey.App(1));
         var web = AppEgress.BridgeName("web");
         Assert.Equal([web], closed.ToArray());
 
@@ -230,7 +230,7 @@ public sealed class HostFirewallIntegrationTests
         var split = TestStacks.Build(yaml);
         const string cacheIp = "10.20.1.3";
         Assert.Equal(cacheIp, split.ServerOf(ServerKey.Cache).PrivateIp);
-        var ports = BlueprintBuilder.PrivatePortRules(settings, split, ServerKey.Cache);
+        var ports = HostFirewall.PrivatePortRules(settings, split, ServerKey.Cache);
         var redis = Assert.Single(ports).Port;
         Assert.Equal(Platform.Stacks.Parts.Redis.RedisNames.Of(settings).Single().Port, redis);
 

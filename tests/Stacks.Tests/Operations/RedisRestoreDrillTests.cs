@@ -127,7 +127,7 @@ public sealed class RedisRestoreDrillTests
     {
         // One job per instance, each dumping in its own container into its own dump volume, the password given to the exec only.
         var settings = TestStacks.Shipped("staging");
-        var jobs = BlueprintBuilder.Operations(settings).Jobs;
+        var jobs = OperationsBlueprint.Of(settings).Jobs;
         var instances = Platform.Stacks.Parts.Redis.RedisNames.Of(settings);
         Assert.Equal(["app-api.redis", "app-web.redis"], instances.Select(i => i.Container));
         foreach (var i in instances)

@@ -1,5 +1,6 @@
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Backups;
 using Platform.Stacks.Settings;
 using Platform.Stacks.Tests.Integration;
 
@@ -19,7 +20,7 @@ public sealed class VolumeRestoreDrillTests : IDisposable
     private static BackupsInput Input()
     {
         var settings = SettingsReader.Read(StackFiles.Parse("platform", "tenants", StackGenerator.TenantStores(2)));
-        return BlueprintBuilder.BackupsInput(settings)!;
+        return BackupsBlueprint.BackupsInput(settings)!;
     }
 
     /// <summary>docker ps/stop/start are logged; docker run maps -v volume:/target and -v dir:/restore onto directories and runs sh -c.</summary>

@@ -70,9 +70,9 @@ public sealed class AppEgressTests
                 Assert.False(api.Internal);
                 Assert.True(api.Options.IsEmpty);
             }
-            Assert.Equal([AppEgress.BridgeName("web")], BlueprintBuilder.ClosedBridges(b, server).ToArray());
+            Assert.Equal([AppEgress.BridgeName("web")], HostFirewall.ClosedBridges(b, server).ToArray());
 
-            var rules = HostFirewall.Rules(b.ServerOf(server).PrivateIp, [], BlueprintBuilder.ClosedBridges(b, server)).Split('\n');
+            var rules = HostFirewall.Rules(b.ServerOf(server).PrivateIp, [], HostFirewall.ClosedBridges(b, server)).Split('\n');
             var bridge = AppEgress.BridgeName("web");
             Assert.Equal(
             [
@@ -89,7 +89,7 @@ public sealed class AppEgressTests
         }
         Assert.Single(b.Networks, n => n.Name == "app-api" && n.Host.Role == ServerRole.App);
         // The data server has no app bridge to close.
-        Assert.True(BlueprintBuilder.ClosedBridges(b, ServerKey.Data).IsEmpty);
+        Assert.True(HostFirewall.ClosedBridges(b, ServerKey.Data).IsEmpty);
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public sealed class AlertChannelsTests
     public void Every_alerting_monitor_notifies_every_channel_through_autokumas_notification_files()
     {
         var b = TestStacks.Build(TestStacks.Yaml(extra: Channels));
-        var ops = BlueprintBuilder.Operations(TestStacks.Read(TestStacks.Yaml(extra: Channels)));
+        var ops = OperationsBlueprint.Of(TestStacks.Read(TestStacks.Yaml(extra: Channels)));
         var files = AutoKuma.Files(ops.Monitors, ops.Channels).ToDictionary(f => f.Path[(f.Path.LastIndexOf('/') + 1)..], f => f.Content);
         foreach (var id in new[] { "alerts", "ops", "team", "oncall", "ops-mail", "pager" })
             Assert.True(files.ContainsKey($"notify-{id}.json"), id);

@@ -1,5 +1,6 @@
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Parts.Monitoring;
+using Platform.Stacks.Parts.Server;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Tests.Support;
 
@@ -51,7 +52,7 @@ public sealed class HostFirewallTests
     {
         var s = TestStacks.Read(SplitYaml);
         var b = TestStacks.Build(SplitYaml);
-        var rules = BlueprintBuilder.PrivatePortRules(s, b, ServerKey.Data).ToDictionary(r => r.Port);
+        var rules = HostFirewall.PrivatePortRules(s, b, ServerKey.Data).ToDictionary(r => r.Port);
         var app1 = PrivateAddresses.Of(ServerKey.App(1));
         var all = b.AppServers.Select(a => a.PrivateIp!).Order(StringComparer.Ordinal).ToArray();
         // api runs on app-1 only (one instance; its release and jobs run there too): its database and its Redis instance.
@@ -81,8 +82,8 @@ public sealed class HostFirewallTests
         Assert.Equal(b.Servers.Count(), b.HostCommands.Count(c => c.Name.StartsWith(HostCommandNames.HostFirewall, StringComparison.Ordinal)));
         foreach (var server in b.AppServers)
         {
-            var rules = BlueprintBuilder.PrivatePortRules(s, b, server.Key).ToDictionary(r => r.Port, r => r.Sources.ToArray());
-            foreach (var port in new[] { 80, 443, BlueprintBuilder.TraefikPingPort })
+            var rules = HostFirewall.PrivatePortRules(s, b, server.Key).ToDictionary(r => r.Port, r => r.Sources.ToArray());
+            foreach (var port in new[] { 80, 443, TopologyBlueprint.TraefikPingPort })
                 Assert.Equal([PrivateAddresses.LoadBalancer], rules[port]);
             Assert.Equal([PrivateAddresses.Of(ServerKey.Data)], rules[Platform.Stacks.Parts.Observability.ObservabilityNames.TraefikMetricsPort]);
             Assert.DoesNotContain(rules.Values, sources => sources.Length == 0);

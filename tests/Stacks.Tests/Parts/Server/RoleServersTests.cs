@@ -124,19 +124,19 @@ public sealed class RoleServersTests
     public void The_cache_and_file_servers_admit_their_ports_only_from_the_servers_that_need_them()
     {
         var apps = B.AppServers.Select(a => a.PrivateIp!).ToArray();
-        var cache = BlueprintBuilder.PrivatePortRules(Settings, B, ServerKey.Cache).ToDictionary(r => r.Port);
+        var cache = HostFirewall.PrivatePortRules(Settings, B, ServerKey.Cache).ToDictionary(r => r.Port);
         // api's instance runs on every app server; so does web: each Redis instance from the app servers and the data server (monitors).
         foreach (var i in RedisNames.Of(Settings))
             Assert.Equal([.. apps, Data], cache[i.Port].Sources.ToArray());
         Assert.Equal([Data], cache[ObservabilityNames.RedisExporterPort].Sources.ToArray());
         Assert.Equal([Data], cache[ObservabilityNames.NodeExporterPort].Sources.ToArray());
         Assert.Equal(B.Services.Where(x => x.Host == ServerKey.Cache).SelectMany(x => x.PublishedPorts).Select(p => p.HostPort).Order(), cache.Keys.Order());
-        var files = BlueprintBuilder.PrivatePortRules(Settings, B, ServerKey.Files).ToDictionary(r => r.Port);
+        var files = HostFirewall.PrivatePortRules(Settings, B, ServerKey.Files).ToDictionary(r => r.Port);
         Assert.Equal([.. apps, Data], files[9000].Sources.ToArray());
         Assert.Equal([Data], files[ObservabilityNames.NodeExporterPort].Sources.ToArray());
         // The data server: PostgreSQL only from the app servers; Uptime Kuma and Loki also from the cache and file servers
         // (their host metrics, backup heartbeats and logs).
-        var data = BlueprintBuilder.PrivatePortRules(Settings, B, ServerKey.Data).ToDictionary(r => r.Port);
+        var data = HostFirewall.PrivatePortRules(Settings, B, ServerKey.Data).ToDictionary(r => r.Port);
         Assert.DoesNotContain(Cache, data[5432].Sources);
         Assert.DoesNotContain(Files, data[6432].Sources);
         Assert.Equal([.. apps, Cache, Files], data[MonitoringBlueprint.UptimeKumaPort].Sources.ToArray());

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
 using Platform.Stacks.Parts.Edge;
+using Platform.Stacks.Parts.Server;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Policy;
 using Platform.Stacks.Tests.Support;
@@ -61,7 +62,7 @@ public sealed class TopologyTests
         Assert.Equal(b.AppServers.Select(s => s.Key), lb.Targets);
         Assert.Equal([(80, 80), (443, 443)], lb.Services.Select(x => (x.ListenPort, x.DestinationPort)));
         Assert.All(lb.Services, x => Assert.True(x.ProxyProtocol));
-        Assert.All(lb.Services, x => Assert.Equal((BlueprintBuilder.TraefikPingPort, "/ping"), (x.HealthPort, x.HealthPath)));
+        Assert.All(lb.Services, x => Assert.Equal((TopologyBlueprint.TraefikPingPort, "/ping"), (x.HealthPort, x.HealthPath)));
         Assert.StartsWith("10.20.1.", lb.PrivateIp, StringComparison.Ordinal);
         Assert.DoesNotContain(b.Servers, s => s.PrivateIp == lb.PrivateIp);
         Assert.All(b.DnsRecords, d => Assert.True(d.Target.IsLoadBalancer));
@@ -78,8 +79,8 @@ public sealed class TopologyTests
                 "--entrypoints.websecure.proxyprotocol.trustedips=10.20.1.254/32",
             ], trusted);
             Assert.DoesNotContain(traefik.Command, c => c.Contains("10.20.1.0/24", StringComparison.Ordinal));
-            Assert.Contains($"--entrypoints.traefik.address=:{BlueprintBuilder.TraefikPingPort}", traefik.Command);
-            Assert.Contains(traefik.PublishedPorts, p => p.HostPort == BlueprintBuilder.TraefikPingPort && p.HostIp == b.ServerOf(traefik.Host).PrivateIp);
+            Assert.Contains($"--entrypoints.traefik.address=:{TopologyBlueprint.TraefikPingPort}", traefik.Command);
+            Assert.Contains(traefik.PublishedPorts, p => p.HostPort == TopologyBlueprint.TraefikPingPort && p.HostIp == b.ServerOf(traefik.Host).PrivateIp);
         }
     }
 
@@ -178,7 +179,7 @@ public sealed class TopologyTests
         {
             Assert.DoesNotContain(traefik.Command, c => c.StartsWith("--certificatesresolvers.", StringComparison.Ordinal));
             Assert.False(traefik.Env.ContainsKey("CF_DNS_API_TOKEN"));
-            Assert.Contains(traefik.Mounts, m => m.Source == BlueprintBuilder.TraefikCertHostDirectory && m.ReadOnly);
+            Assert.Contains(traefik.Mounts, m => m.Source == TopologyBlueprint.TraefikCertHostDirectory && m.ReadOnly);
         }
         // Nothing uses Traefik's DNS-01 token, so the stack neither needs nor lists it.
         Assert.DoesNotContain(b.Secrets, x => x.Name == "cloudflareApiToken");
@@ -210,13 +211,13 @@ public sealed class TopologyTests
         Assert.Equal("http://10.20.1.2:9000", ((YamlScalarNode)((YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)http["services"])["minio"])["loadBalancer"])["servers"]).Children[0])["url"]).Value);
         Assert.Equal("Host(`files.brightlane.cloud`)", ((YamlScalarNode)((YamlMappingNode)((YamlMappingNode)http["routers"])["minio"])["rule"]).Value);
         var defaultCertificate = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)root["tls"])["stores"])["default"])["defaultCertificate"];
-        Assert.Equal($"{BlueprintBuilder.TraefikCertDirectory}/origin.crt", ((YamlScalarNode)defaultCertificate["certFile"]).Value);
+        Assert.Equal($"{TopologyBlueprint.TraefikCertDirectory}/origin.crt", ((YamlScalarNode)defaultCertificate["certFile"]).Value);
         // The load balancer is not behind Hetzner's firewall: Traefik refuses HTTPS connections that do not come from Cloudflare.
-        var cloudflareOnly = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)http["middlewares"])[BlueprintBuilder.CloudflareOnlyMiddleware])["ipAllowList"];
+        var cloudflareOnly = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)http["middlewares"])[TopologyBlueprint.CloudflareOnlyMiddleware])["ipAllowList"];
         Assert.Equal(Catalog.CloudflareRanges.All, ((YamlSequenceNode)cloudflareOnly["sourceRange"]).Children.Select(c => ((YamlScalarNode)c).Value));
         Assert.False(cloudflareOnly.Children.ContainsKey(new YamlScalarNode("ipStrategy")));
         Assert.All(b.Services.Where(s => s.ContainerName == ServiceNames.Traefik),
-            s => Assert.Contains($"--entrypoints.websecure.http.middlewares={BlueprintBuilder.CloudflareOnlyMiddleware}@file", s.Command));
+            s => Assert.Contains($"--entrypoints.websecure.http.middlewares={TopologyBlueprint.CloudflareOnlyMiddleware}@file", s.Command));
         // MinIO carries no routing labels: there is no Traefik on the data server.
         Assert.DoesNotContain(b.Service("minio").Labels.Keys, k => k.StartsWith("traefik.", StringComparison.Ordinal));
         Assert.Equal("http://10.20.1.2:3001", b.FileRoutes.Single(r => r.Router == "status").ServiceUrl);
@@ -237,7 +238,7 @@ public sealed class TopologyTests
             Assert.Equal($"<secret:host-metrics-{server.Key}-cpu-push-token>", metrics.Files.Single(f => f.Path == Platform.Stacks.Operations.HostMetrics.SecretFile("PUSH_TOKEN_CPU")).Content.Masked);
             Assert.Contains(b.Monitors, m => m.Kind == "push" && m.Target.EndsWith($"threshold-cpu-{server.Key}", StringComparison.Ordinal));
             // What the load balancer's health check sees, Uptime Kuma watches too: a Traefik out of rotation alerts.
-            Assert.Contains(b.Monitors, m => m.Kind == "http" && m.Target == $"http://{server.PrivateIp}:{BlueprintBuilder.TraefikPingPort}/ping");
+            Assert.Contains(b.Monitors, m => m.Kind == "http" && m.Target == $"http://{server.PrivateIp}:{TopologyBlueprint.TraefikPingPort}/ping");
             Assert.Contains(b.Secrets, s => s.Name == $"host-metrics-{server.Key}-disk-push-token" && s.Source == SecretSource.Generated);
         }
         Assert.Equal(ServerKey.Data, b.Service("host-metrics").Host);
@@ -250,7 +251,7 @@ public sealed class TopologyTests
         var volume = b.DataVolume!;
         Assert.Equal((ServerKey.Data, 100, true), (volume.Server, volume.SizeGb, volume.Protect));
         Assert.All(b.Volumes.Where(v => v.HostPath is not null), v => Assert.Equal(ServerKey.Data, v.Host));
-        Assert.Equal($"{BlueprintBuilder.DataVolumeMountPath}/postgres-data", b.Volumes.Single(v => v.Name == "postgres-data").HostPath);
+        Assert.Equal($"{ServerBlueprint.DataVolumeMountPath}/postgres-data", b.Volumes.Single(v => v.Name == "postgres-data").HostPath);
         // Behind the load balancer no Traefik keeps ACME state; with one app server it keeps it on its own disk.
         Assert.DoesNotContain(b.Volumes, v => v.Name == "traefik-acme");
         Assert.All(b.Services.Where(s => s.ContainerName == ServiceNames.Traefik), s => Assert.DoesNotContain(s.Mounts, m => m.Source == "traefik-acme"));
@@ -396,7 +397,7 @@ public sealed class TopologyTests
             Assert.DoesNotContain(b.Service($"traefik@{other}").Command, c => c.StartsWith("--certificatesresolvers.", StringComparison.Ordinal));
         }
         // Without tenant domains nobody issues anything.
-        Assert.Null(BlueprintBuilder.TenantIssuer(TestStacks.Shipped("scale"), TestStacks.Shipped("scale").Topology!));
+        Assert.Null(TopologyBlueprint.TenantIssuer(TestStacks.Shipped("scale"), TestStacks.Shipped("scale").Topology!));
     }
 
     [Fact]
@@ -448,11 +449,11 @@ public sealed class TopologyTests
             p.WaitForExit();
             return (p.ExitCode, err);
         }
-        Assert.Equal(0, Run(BlueprintBuilder.PrivateIpReady("127.0.0.1", 5)).Code);
-        var (code, message) = Run(BlueprintBuilder.PrivateIpReady("10.255.255.254", 3));
+        Assert.Equal(0, Run(TopologyBlueprint.PrivateIpReady("127.0.0.1", 5)).Code);
+        var (code, message) = Run(TopologyBlueprint.PrivateIpReady("10.255.255.254", 3));
         Assert.NotEqual(0, code);
         Assert.Contains("10.255.255.254 did not come up", message, StringComparison.Ordinal);
-        Assert.Equal(BlueprintBuilder.PrivateIpReady("10.20.1.12"), TestStacks.ShippedBlueprint("scale").ServerOf(ServerKey.App(2)).PrivateIpReadyCommand);
+        Assert.Equal(TopologyBlueprint.PrivateIpReady("10.20.1.12"), TestStacks.ShippedBlueprint("scale").ServerOf(ServerKey.App(2)).PrivateIpReadyCommand);
     }
 
     [Fact]

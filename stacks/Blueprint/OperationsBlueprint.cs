@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Data;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
+using static Platform.Stacks.Blueprint.BuildKit;
 
 namespace Platform.Stacks.Blueprint;
 
@@ -21,21 +23,21 @@ public sealed record OperationsParts(
     public DumpHooks? HooksFor(string container) => Backup?.Hooks.FirstOrDefault(h => h.Container == container);
 }
 
-public static partial class BlueprintBuilder
+public static class OperationsBlueprint
 {
     /// <summary>
     /// The operations containers, jobs and files. Asked for by the blueprint and by the memory budget (which the
     /// settings rules also compute), so computed once per settings object, keyed by the instance.
     /// </summary>
-    public static OperationsParts Operations(StackSettings s) => OperationsMemo.GetValue(s, ComputeOperations);
+    public static OperationsParts Of(StackSettings s) => OperationsMemo.GetValue(s, ComputeOperations);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StackSettings, OperationsParts> OperationsMemo = new();
 
-    private static OperationsParts ComputeOperations(StackSettings s)
+    internal static OperationsParts ComputeOperations(StackSettings s)
     {
         var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
         var kumaUrl = Parts.Monitoring.MonitoringBlueprint.UptimeKumaInternalUrl;
-        var plan = BackupsInput(s) is { } backups ? Backups.Plan(backups, Parts.MariaDb.MariaDbBlueprint.AgentDumps(s)) : null;
+        var plan = Parts.Backups.BackupsBlueprint.BackupsInput(s) is { } backups ? Backups.Plan(backups, Parts.MariaDb.MariaDbBlueprint.AgentDumps(s)) : null;
         var jobs = plan?.Jobs ?? [];
         var dataServices = Monitors.DefaultDataServices
             .AddRange(Parts.Redis.RedisNames.Of(s).Select(i => new DataService(Parts.Redis.RedisNames.MonitorName(i.Owner), i.Container, i.Port)));
@@ -50,7 +52,7 @@ public static partial class BlueprintBuilder
             .AddRange((s.Topology?.ReportingServers ?? []).SelectMany(k => HostMetrics.MonitorsFor(notification?.Id, k)))
             // The load balancer quietly drops a failing Traefik from rotation; this says so.
             .AddRange(s.Topology is { LoadBalanced: true } t ? t.AppServers.Select(k => MonitorSpec.Http($"traefik-{k.Id}", $"Traefik on {k.Id} (load balancer health check)",
-                $"http://{PrivateAddresses.Of(k)}:{TraefikPingPort.ToString(CultureInfo.InvariantCulture)}/ping", notification?.Id)) : [])
+                $"http://{PrivateAddresses.Of(k)}:{Parts.Server.TopologyBlueprint.TraefikPingPort.ToString(CultureInfo.InvariantCulture)}/ping", notification?.Id)) : [])
             .AddRange(Parts.Reboots.Monitors(s, notification?.Id))
             .Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var monitoring = new MonitoringServicesInput(s.UptimeKuma.Image, s.AutoKuma.Image, Parts.Monitoring.MonitoringBlueprint.UptimeKumaAdminUser, SecretNames.UptimeKumaAdmin,
@@ -69,43 +71,11 @@ public static partial class BlueprintBuilder
                 .Concat(Parts.Apps.AppsBlueprint.JobSecrets(s)).Concat(Parts.Reboots.Secrets(s)).OrderBy(t => t.Name, StringComparer.Ordinal)], channels, plan);
     }
 
-    /// <summary>What the backup jobs (and the restore script) are rendered from; null when backups are off.</summary>
-    public static BackupsInput? BackupsInput(StackSettings s)
-    {
-        if (!s.Backups.Enabled) return null;
-        var b = s.Backups;
-        var networks = new OpsNetworks(ServiceNames.DataNetwork, ServiceNames.EdgeNetwork);
-        return new BackupsInput(
-                b.Service.Image,
-                new S3Target(b.S3Endpoint, b.S3Bucket, b.S3Region, "backupS3AccessKeyId", "backupS3SecretAccessKey",
-                    b.Encrypt ? "backupEncryptionPassphrase" : null, $"{s.Project}-{s.Stack}")
-                {
-                    AgeRecipients = b.Encrypt ? b.AgeRecipients : [],
-                    RunnerPrunes = !b.RetentionByBucket,
-                },
-                new BackupSources(
-                    [.. DatabaseNames(s, DatabaseEngine.Postgres)],
-                    s.Postgres.Service.Image, SecretNames.PostgresSuperuser,
-                    s.Redis.Service.Image, SecretNames.RedisAdmin,
-                    Parts.Storage.MinioBlueprint.DataVolume,
-                    ServiceNames.Postgres, AppEnvironment.PostgresPort, PostgresConfig.Superuser,
-                    [.. Parts.Redis.RedisNames.Of(s).Select(i => new RedisDumpSource(Parts.Redis.RedisNames.BackupJob(i.Owner), i.Container, i.Port, Parts.Redis.RedisNames.DumpVolume(i.Owner)))], RedisConfig.AdminUser,
-                    [.. s.Apps.SelectMany(a => a.Volumes.Select(v => AppNames.Volume(a.Name, v.Name))).Order(StringComparer.Ordinal)],
-                    s.Postgres.Pitr ? s.Postgres.PitrRetentionDays : null),
-                new BackupPolicy(b.PostgresDailySchedule, b.PostgresDailyRetentionDays, b.PostgresHourlySchedule, b.PostgresHourlyRetentionHours,
-                    b.RedisSchedule, b.RedisRetentionHours, b.MinioSchedule, b.MinioRetentionDays) { HourlyEnabled = b.HourlyEnabled },
-                networks, Parts.Monitoring.MonitoringBlueprint.UptimeKumaInternalUrl, b.Service.MemoryMb) { StorageBox = b.StorageBox };
-    }
-
-    /// <summary>The stack's app databases on one engine, sorted.</summary>
-    private static IEnumerable<string> DatabaseNames(StackSettings s, DatabaseEngine engine) =>
-        s.Apps.Where(a => a.Database?.Engine == engine).Select(a => DatabaseNames(a).Database).Order(StringComparer.Ordinal);
-
-    private static IEnumerable<ServiceSpec> OperationsServices(OperationsParts ops, StackSettings s) =>
+    internal static IEnumerable<ServiceSpec> OperationsServices(OperationsParts ops, StackSettings s) =>
         ops.Containers.Select(c => OpsService(c, s));
 
     /// <summary>An operations container as a service: same conventions as every other container.</summary>
-    private static ServiceSpec OpsService(OpsContainer c, StackSettings s) => new()
+    internal static ServiceSpec OpsService(OpsContainer c, StackSettings s) => new()
     {
         Name = c.Name,
         Part = OpsPart(c),
@@ -136,10 +106,10 @@ public static partial class BlueprintBuilder
     };
 
     /// <summary>Backup runners and their dump agents are the backups part; AutoKuma, the setup and host metrics are monitoring.</summary>
-    private static PartId OpsPart(OpsContainer c) =>
+    internal static PartId OpsPart(OpsContainer c) =>
         c.Name is AutoKuma.ContainerName or AutoKuma.SetupContainerName or HostMetrics.ContainerName ? PartId.Monitoring : PartId.Backups;
 
-    private static ImmutableArray<string> OpsDependencies(OpsContainer c, StackSettings s) => c.Name switch
+    internal static ImmutableArray<string> OpsDependencies(OpsContainer c, StackSettings s) => c.Name switch
     {
         AutoKuma.ContainerName => [ServiceNames.UptimeKuma, AutoKuma.SetupContainerName],
         AutoKuma.SetupContainerName => [ServiceNames.UptimeKuma],
@@ -155,7 +125,7 @@ public static partial class BlueprintBuilder
     /// are checked for being alive — whether a backup or a monitor sync really worked is what the backup
     /// heartbeat monitors and AutoKuma's own logs tell.
     /// </summary>
-    private static ImmutableArray<string> OpsHealthCheck(OpsContainer c, StackSettings s)
+    internal static ImmutableArray<string> OpsHealthCheck(OpsContainer c, StackSettings s)
     {
         if (Parts.MariaDb.MariaDbBlueprint.IsAgent(c))
             // Over the shared socket as root, exactly as its dumps log in: healthy means a dump could run now.
@@ -165,24 +135,6 @@ public static partial class BlueprintBuilder
         return c.Name == AutoKuma.ContainerName || c.Name == AutoKuma.SetupContainerName
             ? ["CMD-SHELL", "kill -0 1"]
             : ["CMD-SHELL", "pgrep -x backup >/dev/null"];
-    }
-
-    private static BackupJobView View(BackupJob j, StackSettings s)
-    {
-        string Dbs(DatabaseEngine engine) => string.Join(", ", DatabaseNames(s, engine));
-        var what = j.Subject switch
-        {
-            BackupSubject.Postgres => $"{j.What}: {Dbs(DatabaseEngine.Postgres)}",
-            BackupSubject.MariaDb => $"{j.What}: {Dbs(DatabaseEngine.MariaDb)}",
-            BackupSubject.AppVolumes => $"{j.What}: {string.Join(", ", j.SourceMounts.Select(m => m.Source).Order(StringComparer.Ordinal))}",
-            _ => j.What,
-        };
-        var keep = j.RetentionDays == 1 ? "1 day" : $"{j.RetentionDays} days";
-        // Pruned by the bucket's lifecycle rule: the plan says what that rule must keep, for each prefix.
-        if (s.Backups.RetentionByBucket) keep += " (by the bucket's lifecycle rule; the runner's key only writes)";
-        if (s.Backups.Encrypt && !s.Backups.AgeRecipients.IsEmpty && j.Name != Data.Pitr.JobName)
-            keep += $"; encrypted to {s.Backups.AgeRecipients.Length} age recipient{(s.Backups.AgeRecipients.Length == 1 ? "" : "s")} (no key to read it on the server)";
-        return new BackupJobView(j.Name, what, j.Schedule, j.Destination, keep);
     }
 
 }

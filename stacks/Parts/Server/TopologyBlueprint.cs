@@ -1,13 +1,15 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Catalog;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
+using MountKind = Platform.Stacks.Blueprint.MountKind;
 
-namespace Platform.Stacks.Blueprint;
+namespace Platform.Stacks.Parts.Server;
 
 /// <summary>
 /// A split stack (<c>platform:servers</c>): the single-server blueprint placed onto a data server and app servers.
@@ -16,7 +18,7 @@ namespace Platform.Stacks.Blueprint;
 /// app instances are spread round-robin over the app servers and reach the data services by their usual names,
 /// which resolve to the data server's private address.
 /// </summary>
-public static partial class BlueprintBuilder
+public static class TopologyBlueprint
 {
     /// <summary>Parts whose containers run on the data server.</summary>
     private static readonly ImmutableHashSet<PartKind> DataServerParts =
@@ -58,7 +60,7 @@ public static partial class BlueprintBuilder
     /// <summary>Cloudflare's longest Origin CA validity (15 years): a certificate is requested once, not per server.</summary>
     public const int OriginValidityDays = 5475;
 
-    private static PlatformBlueprint Split(StackSettings s, TopologySettings t, PlatformBlueprint one)
+    internal static PlatformBlueprint Split(StackSettings s, TopologySettings t, PlatformBlueprint one)
     {
         var data = ServerKey.Data;
         var dataIp = PrivateAddresses.Of(data);
@@ -108,7 +110,7 @@ public static partial class BlueprintBuilder
                         : svc.Labels,
                     // The data network is the data server's; the data services are reached at its private address.
                     Networks = [.. svc.Networks.Where(n => n.Network != AppNames.DataNetwork(app.Name))],
-                    ExtraHosts = [.. Parts.Apps.AppsBlueprint.DataServicesOf(s, app).Select(Parts.Apps.AppsBlueprint.DataAlias).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, PrivateAddresses.Of(AliasHost(t, d))))],
+                    ExtraHosts = [.. Parts.Apps.AppsBlueprint.DataServicesOf(s, app).Select(Parts.Apps.AppsBlueprint.DataAlias).Where(PrivatePorts.ContainsKey).Select(d => new ExtraHost(d, PrivateAddresses.Of(Parts.Server.RoleServersBlueprint.AliasHost(t, d))))],
                     DependsOn = Deps(host, svc.DependsOn, false),
                     AfterHostCommands = Deps(host, svc.AfterHostCommands, true),
                 });
@@ -200,7 +202,7 @@ public static partial class BlueprintBuilder
                 [("edge.yml", SecretText.Plain(Parts.Edge.EdgeBlueprint.FileRoutesYaml(edgeRoutes,
                     t.LoadBalanced ? ($"{TraefikCertDirectory}/origin.crt", $"{TraefikCertDirectory}/origin.key") : null,
                     t.LoadBalanced && s.CloudflareOnlyIngress ? (CloudflareOnlyMiddleware, CloudflareRanges.All) : null,
-                    TenantIssuer(s, t) is { } issuer && issuer != a ? (CustomDomains(s), PrivateAddresses.Of(issuer)) : null)))],
+                    TenantIssuer(s, t) is { } issuer && issuer != a ? (Parts.Dns.DnsBlueprint.CustomDomains(s), PrivateAddresses.Of(issuer)) : null)))],
                 ServiceNames.Traefik, SecretText.Plain("true"), PartId.Edge) with
             {
                 Name = a.Qualify(HostCommandNames.TraefikEdgeRoutes),
@@ -210,7 +212,7 @@ public static partial class BlueprintBuilder
         }
 
         // The cache and file servers: Uptime Kuma reaches their data services at their addresses; each backs up its own data.
-        WithRoleServers(s, t, services, commands, volumes);
+        Parts.Server.RoleServersBlueprint.WithRoleServers(s, t, services, commands, volumes);
 
         var networks = new List<NetworkSpec>();
         var appsByNetwork = s.Apps.ToDictionary(a => AppNames.Network(a.Name), StringComparer.Ordinal);
@@ -250,9 +252,9 @@ public static partial class BlueprintBuilder
             PlacementGroup = new PlacementGroupSpec($"{s.Project}-{s.Stack}-app", appServers, labels),
             LoadBalancer = t.LoadBalanced ? LoadBalancer(s, t, labels) : null,
             OriginCertificate = origin,
-            TenantIssuer = TenantIssuer(s, t) is { } tenantIssuer ? new TenantIssuerSpec(tenantIssuer, CustomDomains(s)) : null,
-            DataVolume = DataVolume(s, [.. placedVolumes.Where(v => v.Host == data)]) is { } dv ? dv with { Server = data } : null,
-            RoleVolumes = RoleVolumes(s, t, placedVolumes),
+            TenantIssuer = TenantIssuer(s, t) is { } tenantIssuer ? new TenantIssuerSpec(tenantIssuer, Parts.Dns.DnsBlueprint.CustomDomains(s)) : null,
+            DataVolume = Parts.Server.ServerBlueprint.DataVolume(s, [.. placedVolumes.Where(v => v.Host == data)]) is { } dv ? dv with { Server = data } : null,
+            RoleVolumes = Parts.Server.RoleServersBlueprint.RoleVolumes(s, t, placedVolumes),
             DnsRecords = [.. one.DnsRecords.Select(d => d with { Target = t.LoadBalanced ? AddressTarget.LoadBalancer : AddressTarget.Of(ServerKey.App(1)) })],
             Networks = [.. networks],
             NetworkJoins = [.. joins],
@@ -262,17 +264,17 @@ public static partial class BlueprintBuilder
             FileRoutes = fileRoutes,
             Secrets = secrets,
             Budgets = [.. servers.Select(x => MemoryBudget.ForServer(x, s.Server.OsReserveMb, placedServices.Where(y => y.Host == x.Key)))],
-            Cost = SplitCost(s, t),
+            Cost = Parts.Server.ServerBlueprint.SplitCost(s, t),
         };
     }
 
     /// <summary>An app instance's number (1-based) from its name; null for its release and jobs (which run on app-1).</summary>
-    private static int? InstanceIndex(ServiceSpec svc, AppSettings app) =>
+    internal static int? InstanceIndex(ServiceSpec svc, AppSettings app) =>
         !svc.OneShot && svc.Schedule is null && svc.Name.StartsWith(app.Name + "-", StringComparison.Ordinal)
             && int.TryParse(svc.Name.AsSpan(app.Name.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null;
 
     /// <summary>The app servers an app has containers on.</summary>
-    private static IEnumerable<ServerKey> ServersOf(TopologySettings t, IEnumerable<ServiceSpec> services, AppSettings app) =>
+    internal static IEnumerable<ServerKey> ServersOf(TopologySettings t, IEnumerable<ServiceSpec> services, AppSettings app) =>
         t.AppServers.Where(a => services.Any(x => x.App == app.Name && x.Host == a));
 
     /// <summary>
@@ -280,7 +282,7 @@ public static partial class BlueprintBuilder
     /// gateway (its containers reach the data server's private address through it) and gets a fixed bridge name, by which
     /// the server's host packet filter refuses it everything but the private network (<see cref="AppEgress"/>).
     /// </summary>
-    private static NetworkSpec OnServer(Dictionary<string, AppSettings> appsByNetwork, NetworkSpec n, ServerKey host)
+    internal static NetworkSpec OnServer(Dictionary<string, AppSettings> appsByNetwork, NetworkSpec n, ServerKey host)
     {
         if (host.Role == ServerRole.App && n.Internal && appsByNetwork.GetValueOrDefault(n.Name) is { Egress: false } app)
             return n with
@@ -294,7 +296,7 @@ public static partial class BlueprintBuilder
     }
 
     /// <summary>The data server's network for published ports: a bridge without masquerading (see <see cref="ServiceNames.PublishNetwork"/>).</summary>
-    private static NetworkSpec PublishNetwork => new(ServiceNames.PublishNetwork, Internal: false,
+    internal static NetworkSpec PublishNetwork => new(ServiceNames.PublishNetwork, Internal: false,
         "Data services' ports on the data server's private address; no masquerading, so no internet egress")
     {
         Options = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("com.docker.network.bridge.enable_ip_masquerade", "false")]),
@@ -304,7 +306,7 @@ public static partial class BlueprintBuilder
     /// A data-server container: its data ports published on the private address only, no Traefik labels (no Traefik there).
     /// A container on internal networks only gets no published port from Docker: those join the publish network.
     /// </summary>
-    private static ServiceSpec OnDataServer(StackSettings s, ServiceSpec svc, ServerKey host, ISet<string> internalNetworks)
+    internal static ServiceSpec OnDataServer(StackSettings s, ServiceSpec svc, ServerKey host, ISet<string> internalNetworks)
     {
         var dataIp = PrivateAddresses.Of(host);
         // An app's Redis instance listens on its own port (see RedisNames.Of), published as it is.
@@ -327,7 +329,7 @@ public static partial class BlueprintBuilder
     /// only, takes the PROXY protocol from the load balancer only (the client's address survives the balancer) and serves the Origin CA
     /// certificate from a file instead of asking Let's Encrypt; with one app server it is the single server's Traefik.
     /// </summary>
-    private static ServiceSpec TraefikSide(StackSettings s, TopologySettings t, ServiceSpec svc, ServerKey server)
+    internal static ServiceSpec TraefikSide(StackSettings s, TopologySettings t, ServiceSpec svc, ServerKey server)
     {
         if (svc.Name != ServiceNames.Traefik || !t.LoadBalanced) return svc;
         var ip = PrivateAddresses.Of(server);
@@ -392,7 +394,7 @@ public static partial class BlueprintBuilder
     /// challenges to it and pass those domains' TLS through to it, so Let's Encrypt sees one requester per domain.
     /// </summary>
     public static ServerKey? TenantIssuer(StackSettings s, TopologySettings t) =>
-        t.LoadBalanced && !CustomDomains(s).IsEmpty ? ServerKey.App(1) : null;
+        t.LoadBalanced && !Parts.Dns.DnsBlueprint.CustomDomains(s).IsEmpty ? ServerKey.App(1) : null;
 
     /// <summary>
     /// The priority of the challenge forward on the app servers that do not issue: an ordinary user priority (Traefik
@@ -404,7 +406,7 @@ public static partial class BlueprintBuilder
     public const int RedirectPriorityBesideChallengeForward = 1;
 
     /// <summary>The status page's route, and MinIO's (it has no Traefik next to it): every app server's Traefik routes them to the data server.</summary>
-    private static ImmutableArray<FileRouteSpec> SplitFileRoutes(StackSettings s, PlatformBlueprint one, Func<int, string> dataUrl, Func<int, string> filesUrl)
+    internal static ImmutableArray<FileRouteSpec> SplitFileRoutes(StackSettings s, PlatformBlueprint one, Func<int, string> dataUrl, Func<int, string> filesUrl)
     {
         var zone = Routing.ZoneResolver(s);
         var routes = one.FileRoutes.Select(r => r with { ServiceUrl = dataUrl(Parts.Monitoring.MonitoringBlueprint.UptimeKumaPort), CertResolver = zone }).ToList();
@@ -433,7 +435,7 @@ public static partial class BlueprintBuilder
     }
 
     /// <summary>An app's attach command on one app server: Traefik there joins the app's network when the app is routed.</summary>
-    private static HostCommandSpec SplitAttachCommand(AppSettings app, ServerKey server)
+    internal static HostCommandSpec SplitAttachCommand(AppSettings app, ServerKey server)
     {
         var routed = !app.Routes.IsEmpty;
         var network = AppNames.Network(app.Name);
@@ -459,9 +461,9 @@ public static partial class BlueprintBuilder
     public static string PrivateIpReady(string ip, int timeoutSeconds = PrivateIpTimeoutSeconds) =>
         $"timeout {timeoutSeconds.ToString(CultureInfo.InvariantCulture)} sh -c 'until ip -4 -o addr show | grep -q \" inet {ip}/\"; do sleep 2; done' || {{ echo 'the private address {ip} did not come up on this server; check the network attachment in the Hetzner console' >&2; exit 1; }}";
 
-    private static ImmutableArray<ServerSpec> SplitServers(StackSettings s, TopologySettings t)
+    internal static ImmutableArray<ServerSpec> SplitServers(StackSettings s, TopologySettings t)
     {
-        ServerSpec Make(ServerKey key) => Server(s, ServerTypes.All[t.TypeOf(key)], key) with
+        ServerSpec Make(ServerKey key) => Parts.Server.ServerBlueprint.Server(s, ServerTypes.All[t.TypeOf(key)], key) with
         {
             PrivateIp = PrivateAddresses.Of(key),
             PrivateIpReadyCommand = PrivateIpReady(PrivateAddresses.Of(key)),
@@ -477,9 +479,9 @@ public static partial class BlueprintBuilder
     /// the load balancer reaches them over the private network, which Hetzner's firewalls do not filter. The data server:
     /// nothing public but SSH from the admin CIDRs.
     /// </summary>
-    private static ImmutableArray<FirewallSpec> SplitFirewalls(StackSettings s, TopologySettings t)
+    internal static ImmutableArray<FirewallSpec> SplitFirewalls(StackSettings s, TopologySettings t)
     {
-        var single = Firewall(s);
+        var single = Parts.Server.ServerBlueprint.Firewall(s);
         var ssh = single.Rules.Where(r => r.Port is "22" || r.Protocol == "icmp").ToImmutableArray();
         return
         [
@@ -488,7 +490,7 @@ public static partial class BlueprintBuilder
         ];
     }
 
-    private static LoadBalancerSpec LoadBalancer(StackSettings s, TopologySettings t, ImmutableSortedDictionary<string, string> labels) =>
+    internal static LoadBalancerSpec LoadBalancer(StackSettings s, TopologySettings t, ImmutableSortedDictionary<string, string> labels) =>
         new($"{s.Project}-{s.Stack}", Prices.LoadBalancerType, s.Server.Location, PrivateAddresses.LoadBalancer, t.AppServers,
         [
             new LoadBalancerServiceSpec(80, 80, ProxyProtocol: true, TraefikPingPort, "/ping", 10, 5, 3),

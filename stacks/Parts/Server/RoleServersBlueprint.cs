@@ -1,11 +1,15 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using MountKind = Platform.Stacks.Blueprint.MountKind;
+using Platform.Stacks.Blueprint;
 using Platform.Stacks.Model;
 using Platform.Stacks.Operations;
+using Platform.Stacks.Parts.Backups;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
+using static Platform.Stacks.Blueprint.BuildKit;
 
-namespace Platform.Stacks.Blueprint;
+namespace Platform.Stacks.Parts.Server;
 
 /// <summary>
 /// A split stack's optional cache server (<c>platform:servers.cache</c>: every Redis instance) and file server
@@ -16,19 +20,19 @@ namespace Platform.Stacks.Blueprint;
 /// the private network first would only add a step that can fail). Their timers report to Uptime Kuma on the data
 /// server like every other job's, so a failing archive there turns the same monitor red.
 /// </summary>
-public static partial class BlueprintBuilder
+public static class RoleServersBlueprint
 {
     /// <summary>The server a data-service name an app resolves lives on: <c>redis</c> on the cache server, <c>minio</c> on the file server, when declared.</summary>
-    private static ServerKey AliasHost(TopologySettings t, string alias) =>
+    internal static ServerKey AliasHost(TopologySettings t, string alias) =>
         alias == Parts.Redis.RedisNames.Alias ? t.HostOf(PartKind.Redis)
         : alias == ServiceNames.Minio ? t.HostOf(PartKind.ObjectStorage)
         : ServerKey.Data;
 
     /// <summary>The Hetzner Volumes of the cache and file servers that have a <c>volumeGb</c>, each holding the durable volumes placed there.</summary>
-    private static ImmutableArray<DataVolumeSpec> RoleVolumes(StackSettings s, TopologySettings t, ImmutableArray<VolumeSpec> placed) =>
+    internal static ImmutableArray<DataVolumeSpec> RoleVolumes(StackSettings s, TopologySettings t, ImmutableArray<VolumeSpec> placed) =>
     [
         .. t.RoleServers.Where(k => t.VolumeGbOf(k) > 0).Select(k =>
-            DataVolume(s, [.. placed.Where(v => v.Host == k)], $"{s.Project}-{s.Stack}-{k.Id}", t.VolumeGbOf(k)) with { Server = k }),
+            Parts.Server.ServerBlueprint.DataVolume(s, [.. placed.Where(v => v.Host == k)], $"{s.Project}-{s.Stack}-{k.Id}", t.VolumeGbOf(k)) with { Server = k }),
     ];
 
     /// <summary>
@@ -37,7 +41,7 @@ public static partial class BlueprintBuilder
     /// and timers (<c>backup-timers@cache</c>, …) for the jobs whose data is on its volumes; the data server's runner keeps
     /// the rest. Nothing changes without them.
     /// </summary>
-    private static void WithRoleServers(StackSettings s, TopologySettings t, List<ServiceSpec> services, List<HostCommandSpec> commands, List<VolumeSpec> volumes)
+    internal static void WithRoleServers(StackSettings s, TopologySettings t, List<ServiceSpec> services, List<HostCommandSpec> commands, List<VolumeSpec> volumes)
     {
         if (t.RoleServers.IsEmpty) return;
         var moved = services.Where(x => x.Host.Role is ServerRole.Cache or ServerRole.Files && x.Kind == ServiceKind.Data && !x.PublishedPorts.IsEmpty)
@@ -47,9 +51,9 @@ public static partial class BlueprintBuilder
         if (kuma >= 0 && !moved.IsEmpty)
             services[kuma] = services[kuma] with { ExtraHosts = [.. services[kuma].ExtraHosts, .. moved] };
 
-        if (BackupsInput(s) is not { } input) return;
-        var jobs = Backups.Plan(input, Parts.MariaDb.MariaDbBlueprint.AgentDumps(s)).Jobs;
-        var runnerIndex = services.FindIndex(x => x.Name == Backups.RunnerName);
+        if (BackupsBlueprint.BackupsInput(s) is not { } input) return;
+        var jobs = Operations.Backups.Plan(input, Parts.MariaDb.MariaDbBlueprint.AgentDumps(s)).Jobs;
+        var runnerIndex = services.FindIndex(x => x.Name == Operations.Backups.RunnerName);
         if (runnerIndex < 0) return;
         var runner = services[runnerIndex];
         var homeOf = volumes.Where(v => v.Host.HoldsData).GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Host, StringComparer.Ordinal);
