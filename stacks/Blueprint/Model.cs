@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Platform.Stacks.Model;
 using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
+using Platform.Stacks.Parts.Storage;
 
 namespace Platform.Stacks.Blueprint;
 

@@ -160,6 +160,20 @@ public sealed record CronSchedule
         return index < 0 ? null : index + nameBase;
     }
 
+    /// <summary>A systemd timer unit described as <paramref name="description"/> that fires on the cron <paramref name="schedule"/> (UTC).</summary>
+    public static string TimerUnit(string description, string schedule) => string.Join("\n",
+    [
+        "[Unit]",
+        $"Description={description}",
+        "",
+        "[Timer]",
+        .. Parse(schedule).SystemdCalendars().Select(c => $"OnCalendar={c}"),
+        "",
+        "[Install]",
+        "WantedBy=timers.target",
+        "",
+    ]);
+
     /// <summary>
     /// The schedule as systemd timer <c>OnCalendar=</c> values (UTC), for jobs a host timer starts. systemd matches
     /// day of month AND day of week, cron either when both are restricted: that case becomes two calendars, which

@@ -112,7 +112,7 @@ public static class PlanText
         foreach (var db in b.Databases.Where(d => d.Engine == Settings.DatabaseEngine.Postgres))
             w.Line($"database {db.Database}: owner role {db.Role} (connection limit {db.ConnectionLimit}, password {db.PasswordSecret}){(db.Extensions.IsEmpty ? "" : ", extensions " + string.Join(", ", db.Extensions))}{(db.Session.Describe() is { Length: > 0 } session ? $"; role settings: {session}" : "")}; used by {string.Join(", ", db.UsedBy)}");
         foreach (var bucket in b.Buckets)
-            w.Line($"bucket {bucket.Name}{(bucket.ChosenFor is { } shortName ? $" ({bucket.App}'s {shortName}, named by the stack)" : "")}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}{(bucket.Grants.IsEmpty ? "" : "; granted to " + string.Join(", ", bucket.Grants.Select(g => $"{g.App} ({(g.Access == Settings.BucketAccess.ReadWrite ? "readwrite" : "read")})")))}");
+            w.Line($"bucket {bucket.Name}{(bucket.ChosenFor is { } shortName ? $" ({bucket.App}'s {shortName}, named by the stack)" : "")}: owner {bucket.App}, {(bucket.PublicRead ? "public read" : "private")}{(bucket.Grants.IsEmpty ? "" : "; granted to " + string.Join(", ", bucket.Grants.Select(g => $"{g.App} ({(g.Access == Parts.Storage.BucketAccess.ReadWrite ? "readwrite" : "read")})")))}");
 
         w.Section("Operations");
         if (b.Backups.IsEmpty) w.Line("backups: none");

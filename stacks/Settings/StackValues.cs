@@ -18,6 +18,19 @@ internal sealed class StackValues(NodeReader r, ConfigDocument doc)
 
     public ImmutableSortedDictionary<string, ConfigValue> Values => doc.Values;
 
+    /// <summary>
+    /// One secret of a mapping of secrets, at the config path <paramref name="path"/> (e.g. <c>appSecrets.api.TOKEN</c>): added to
+    /// <paramref name="set"/> when it is encrypted; set in plain text, it is refused under <paramref name="errorKey"/> with the
+    /// command that sets it properly (<paramref name="why"/>, when given, says what a leak of it allows).
+    /// </summary>
+    public static void Secret(NodeReader r, YamlNode node, string errorKey, string path, ISet<string> set, string stack, string? why = null)
+    {
+        if (StackFiles.IsSecure(node)) set.Add(path);
+        else
+            r.Error(errorKey, "is set in plain text, so the secret is in the repository.",
+                $"Remove it, rotate it{(why is null ? "" : $" ({why})")}, and run: pulumi config set --secret --path '{path}' <value> --stack {stack}");
+    }
+
     /// <summary>The full key of a setting: <c>platform:&lt;name&gt;</c>.</summary>
     public static string Key(string name) => SettingsSchema.Namespace + ":" + name;
 

@@ -79,11 +79,7 @@ internal static class AppEnvReader
             foreach (var (nameKey, secretNode) in names.Children)
             {
                 var name = (nameKey as YamlScalarNode)?.Value ?? "";
-                var key = $"appSecrets.{app}.{name}";
-                if (StackFiles.IsSecure(secretNode)) set.Add(key);
-                else
-                    r.Error($"{StackValues.Key("appSecrets")}.{app}.{name}", "is set in plain text, so the secret is in the repository.",
-                        $"Remove it, rotate it, and run: pulumi config set --secret --path '{key}' <value> --stack {stack}");
+                StackValues.Secret(r, secretNode, $"{StackValues.Key("appSecrets")}.{app}.{name}", $"appSecrets.{app}.{name}", set, stack);
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Stacks.Settings;
 using YamlDotNet.RepresentationModel;
+using Platform.Stacks.Parts.Edge;
 
 namespace Platform.Stacks.Parts.Apps;
 

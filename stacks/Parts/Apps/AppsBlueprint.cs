@@ -8,6 +8,7 @@ using Platform.Stacks.Parts;
 using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
 using MountKind = Platform.Stacks.Blueprint.MountKind;
+using Platform.Stacks.Parts.Edge;
 
 namespace Platform.Stacks.Parts.Apps;
 
@@ -230,18 +231,8 @@ public static class AppsBlueprint
                 $"EnvironmentFile={AppNames.JobsDirectory}/{container}.env",
                 $"ExecStart={AppNames.JobsDirectory}/run-job.sh {container}",
                 "")));
-            HostFiles.Write(b, $"/etc/systemd/system/{unit}.timer", "0644", SecretText.Plain(string.Join("\n",
-                [
-                    "[Unit]",
-                    $"Description=Schedule '{job.Schedule}' (UTC) of the job {job.Name} of {app.Name}",
-                    "",
-                    "[Timer]",
-                    .. CronSchedule.Parse(job.Schedule).SystemdCalendars().Select(c => $"OnCalendar={c}"),
-                    "",
-                    "[Install]",
-                    "WantedBy=timers.target",
-                    "",
-                ])));
+            HostFiles.Write(b, $"/etc/systemd/system/{unit}.timer", "0644",
+                SecretText.Plain(CronSchedule.TimerUnit($"Schedule '{job.Schedule}' (UTC) of the job {job.Name} of {app.Name}", job.Schedule)));
         }
         var prefix = AppNames.JobUnitPrefix(app.Name);
         // Jobs removed from the stack: their timers stop and their files go.

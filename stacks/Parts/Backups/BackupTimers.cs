@@ -92,18 +92,7 @@ public static class BackupTimers
         $"ExecStart={ScriptPath(job.Name)}",
         "");
 
-    public static string Timer(BackupJob job) => string.Join("\n",
-    [
-        "[Unit]",
-        $"Description=Schedule '{job.Schedule}' (UTC) of the backup {job.Name}",
-        "",
-        "[Timer]",
-        .. CronSchedule.Parse(job.Schedule).SystemdCalendars().Select(c => $"OnCalendar={c}"),
-        "",
-        "[Install]",
-        "WantedBy=timers.target",
-        "",
-    ]);
+    public static string Timer(BackupJob job) => CronSchedule.TimerUnit($"Schedule '{job.Schedule}' (UTC) of the backup {job.Name}", job.Schedule);
 
     /// <summary>Every file the host command writes, in order: per job its script, env file, service and timer.</summary>
     public static ImmutableArray<HostFile> Files(IEnumerable<BackupJob> jobs, string runner, string uptimeKuma, string heartbeatNetwork, int uptimeKumaPort, string? uptimeKumaUrl = null) =>

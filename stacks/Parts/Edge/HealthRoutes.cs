@@ -1,4 +1,5 @@
 using Platform.Stacks.Settings;
+using Platform.Stacks.Parts.Edge;
 
 namespace Platform.Stacks.Blueprint;
 

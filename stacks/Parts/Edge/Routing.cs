@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Platform.Stacks.Settings;
+using Platform.Stacks.Parts.Edge;
 
 namespace Platform.Stacks.Blueprint;
 

@@ -62,11 +62,7 @@ internal static class RegistrySettingsReader
         foreach (var (nameKey, secretNode) in registries.Children)
         {
             var name = (nameKey as YamlScalarNode)?.Value ?? "";
-            var key = $"registrySecrets.{name}";
-            if (StackFiles.IsSecure(secretNode)) set.Add(key);
-            else
-                r.Error($"{StackValues.Key("registrySecrets")}.{name}", "is set in plain text, so the secret is in the repository.",
-                    $"Remove it, rotate it, and run: pulumi config set --secret --path '{key}' <value> --stack {stack}");
+            StackValues.Secret(r, secretNode, $"{StackValues.Key("registrySecrets")}.{name}", $"registrySecrets.{name}", set, stack);
         }
     }
 }

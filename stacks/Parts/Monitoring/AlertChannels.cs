@@ -74,10 +74,7 @@ public static class AlertChannels
         foreach (var (nameKey, secretNode) in map.Children)
         {
             var name = (nameKey as YamlScalarNode)?.Value ?? "";
-            if (StackFiles.IsSecure(secretNode)) set.Add(SecretKey(name));
-            else
-                r.Error($"{key}.{name}", "is set in plain text, so the secret is in the repository.",
-                    $"Remove it, rotate it (a leaked webhook URL or token lets anyone post to the channel), and run: pulumi config set --secret --path '{SecretKey(name)}' <value> --stack {stack}");
+            StackValues.Secret(r, secretNode, $"{key}.{name}", SecretKey(name), set, stack, "a leaked webhook URL or token lets anyone post to the channel");
         }
     }
 

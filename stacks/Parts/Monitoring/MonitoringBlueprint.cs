@@ -5,6 +5,7 @@ using Platform.Stacks.Operations;
 using Platform.Stacks.Settings;
 using static Platform.Stacks.Blueprint.BuildKit;
 using MountKind = Platform.Stacks.Blueprint.MountKind;
+using Platform.Stacks.Parts.Edge;
 
 namespace Platform.Stacks.Parts.Monitoring;
 
