@@ -65,6 +65,20 @@ public static class PlanCommand
     }
 
     /// <summary>
+    /// For a command that has just rewritten the stack file: prints the review of the stack against its text before
+    /// (<paramref name="baseStackText"/>, named <paramref name="baseName"/>) and returns the review's exit code.
+    /// </summary>
+    public static int Review(string projectDir, string stack, string baseStackText, string baseName, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var review = Against(projectDir, stack, baseStackText, baseName);
+        stdout.Write(review.Stdout);
+        stderr.Write(review.Stderr);
+        return review.ExitCode;
+    }
+
+    /// <summary>
     /// Reviews a change of a stack file: what the stack in <paramref name="projectDir"/> creates and destroys compared
     /// with <paramref name="baseStackText"/> (e.g. <c>git show main:Pulumi.prod.yaml</c>), then the plan's changed lines.
     /// Both must be valid and keep the rules; nothing printed means nothing changes.

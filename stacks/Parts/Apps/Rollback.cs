@@ -103,9 +103,6 @@ public static class Rollback
         }
         File.WriteAllText(path, after);
         stdout.WriteLine($"{app} on {stack}: {release.Image} -> {release.Previous} (in {StackFiles.StackFile(stack)}; commit it, or the next deploy from the branch brings {release.Image} back)");
-        var review = PlanCommand.Against(projectDir, stack, before, StackFiles.StackFile(stack) + " (before the rollback)");
-        stdout.Write(review.Stdout);
-        stderr.Write(review.Stderr);
-        return review.ExitCode;
+        return PlanCommand.Review(projectDir, stack, before, StackFiles.StackFile(stack) + " (before the rollback)", stdout, stderr);
     }
 }

@@ -59,9 +59,6 @@ public static class PinImages
         }
         File.WriteAllText(path, after);
         stdout.WriteLine($"{StackFiles.StackFile(stack)}: {digests.Count} digests recorded; commit it. The review:");
-        var review = PlanCommand.Against(projectDir, stack, before, StackFiles.StackFile(stack) + " (before pin-images)");
-        stdout.Write(review.Stdout);
-        stderr.Write(review.Stderr);
-        return review.ExitCode;
+        return PlanCommand.Review(projectDir, stack, before, StackFiles.StackFile(stack) + " (before pin-images)", stdout, stderr);
     }
 }
